@@ -1,0 +1,233 @@
+// The client interface. Streams, SQL and connectors talk to a log only through
+// these types; there is one implementation in-process (EmbeddedClient) and one
+// over the Kafka wire protocol. Shapes follow the Kafka Java client.
+import type { Observable } from 'rxjs'
+import type { CompressionType, TimestampType } from '../protocol/records/batch-header.js'
+
+export interface TopicPartition {
+  topic: string
+  partition: number
+}
+
+export interface RecordHeader {
+  key: string
+  value: Buffer | null
+}
+
+export interface ProducerRecord {
+  topic: string
+  /** Chosen by the partitioner when absent. */
+  partition?: number
+  key?: Buffer | string | null
+  value: Buffer | string | null
+  headers?: RecordHeader[]
+  /** Milliseconds since the epoch; now when absent. */
+  timestamp?: number
+}
+
+export interface RecordMetadata {
+  topic: string
+  partition: number
+  /** -1 when acks=0. */
+  offset: number
+  timestamp: number
+}
+
+export interface ConsumerRecord {
+  topic: string
+  partition: number
+  offset: number
+  timestamp: number
+  timestampType: TimestampType
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
+}
+
+export type Acks = 0 | 1 | -1 | 'all'
+
+export interface ProducerConfig {
+  clientId?: string
+  /** 0: fire and forget; 1: appended; 'all'/-1: durably written (fsync when the topic asks for it). */
+  acks?: Acks
+  /** Idempotent producer: producer id, epoch and per-partition sequence numbers. Default true, as in Kafka 3+. */
+  enableIdempotence?: boolean
+  /** How long to wait for more records before a batch is sent. Default 5 ms. */
+  lingerMs?: number
+  /** Target size of one record batch in bytes. Default 16384. */
+  batchSize?: number
+  compressionType?: CompressionType | 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
+  /** Custom partitioner; Kafka's murmur2 / sticky partitioner otherwise. */
+  partitioner?: Partitioner
+}
+
+export type Partitioner = (topic: string, key: Buffer | null, partitionCount: number) => number
+
+export interface Producer {
+  send(record: ProducerRecord): Promise<RecordMetadata>
+  sendBatch(records: ProducerRecord[]): Promise<RecordMetadata[]>
+  /** Sends everything that is lingering and waits for it. */
+  flush(): Promise<void>
+  close(): Promise<void>
+}
+
+export type AutoOffsetReset = 'earliest' | 'latest' | 'none'
+export type AssignorName = 'range' | 'roundrobin' | 'cooperative-sticky'
+
+export interface ConsumerConfig {
+  clientId?: string
+  groupId?: string
+  /** Static membership (group.instance.id). */
+  groupInstanceId?: string
+  autoOffsetReset?: AutoOffsetReset
+  enableAutoCommit?: boolean
+  autoCommitIntervalMs?: number
+  sessionTimeoutMs?: number
+  heartbeatIntervalMs?: number
+  rebalanceTimeoutMs?: number
+  maxPollRecords?: number
+  /** Upper bound of bytes fetched per partition per poll. */
+  maxPartitionFetchBytes?: number
+  /** Assignors in order of preference; the group picks the first all members support. */
+  partitionAssignmentStrategy?: AssignorName[]
+}
+
+export interface RebalanceListener {
+  onPartitionsRevoked?(partitions: TopicPartition[]): void | Promise<void>
+  onPartitionsAssigned?(partitions: TopicPartition[]): void | Promise<void>
+  onPartitionsLost?(partitions: TopicPartition[]): void | Promise<void>
+}
+
+export interface OffsetAndMetadata {
+  offset: number
+  metadata?: string
+}
+
+export type TopicPartitionOffset = TopicPartition & OffsetAndMetadata
+
+export interface OffsetAndTimestamp {
+  offset: number
+  timestamp: number
+}
+
+export interface Consumer {
+  subscribe(topics: string[] | RegExp, listener?: RebalanceListener): void
+  unsubscribe(): void
+  assign(partitions: TopicPartition[]): void
+  assignment(): TopicPartition[]
+  /** Waits up to timeoutMs for records; joins the group and rebalances as needed. */
+  poll(timeoutMs?: number): Promise<ConsumerRecord[]>
+  seek(partition: TopicPartition, offset: number): void
+  seekToBeginning(partitions?: TopicPartition[]): Promise<void>
+  seekToEnd(partitions?: TopicPartition[]): Promise<void>
+  position(partition: TopicPartition): Promise<number>
+  /** Earliest offset whose timestamp is >= the given time, per partition; null when none. */
+  offsetsForTimes(query: Array<TopicPartition & { timestamp: number }>): Promise<Array<TopicPartition & { offsetAndTimestamp: OffsetAndTimestamp | null }>>
+  beginningOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]>
+  endOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]>
+  pause(partitions: TopicPartition[]): void
+  resume(partitions: TopicPartition[]): void
+  paused(): TopicPartition[]
+  /** Commits the given offsets, or the current positions of all assigned partitions. */
+  commitSync(offsets?: TopicPartitionOffset[]): Promise<void>
+  commitAsync(offsets?: TopicPartitionOffset[], callback?: (err: Error | null) => void): void
+  committed(partitions: TopicPartition[]): Promise<Array<TopicPartition & { offset: number | null; metadata?: string }>>
+  /** Records as an Observable that pulls the next poll only when the previous records were delivered. */
+  records(options?: { pollTimeoutMs?: number }): Observable<ConsumerRecord>
+  /** The group generation and member id, when in a group. */
+  groupMetadata(): { groupId: string; generationId: number; memberId: string } | null
+  close(): Promise<void>
+}
+
+export type TopicConfigs = Record<string, string>
+
+export interface NewTopic {
+  topic: string
+  numPartitions?: number
+  replicationFactor?: number
+  configs?: TopicConfigs
+}
+
+export interface PartitionInfo {
+  partition: number
+  leader: number
+  replicas: number[]
+  isr: number[]
+}
+
+export interface TopicDescription {
+  topic: string
+  internal: boolean
+  partitions: PartitionInfo[]
+}
+
+export interface ConfigEntry {
+  name: string
+  value: string | null
+  /** True when the value is the broker default rather than set on the topic. */
+  isDefault: boolean
+}
+
+export type AlterConfigOp = { name: string; op: 'set'; value: string } | { name: string; op: 'delete' }
+
+export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead'
+
+export interface GroupListing {
+  groupId: string
+  protocolType: string
+  state: GroupState
+}
+
+export interface MemberDescription {
+  memberId: string
+  groupInstanceId: string | null
+  clientId: string
+  clientHost: string
+  assignment: TopicPartition[]
+}
+
+export interface GroupDescription {
+  groupId: string
+  state: GroupState
+  protocolType: string
+  protocol: string
+  generationId: number
+  members: MemberDescription[]
+}
+
+export interface PartitionOffsetInfo extends TopicPartition {
+  committedOffset: number | null
+  logEndOffset: number
+  lag: number | null
+  metadata?: string
+}
+
+export type OffsetSpec = 'earliest' | 'latest' | { timestamp: number }
+
+export interface Admin {
+  createTopics(topics: NewTopic[]): Promise<void>
+  deleteTopics(topics: string[]): Promise<void>
+  listTopics(options?: { includeInternal?: boolean }): Promise<string[]>
+  describeTopics(topics: string[]): Promise<TopicDescription[]>
+  /** Grows a topic to `totalCount` partitions. */
+  createPartitions(topic: string, totalCount: number): Promise<void>
+  describeConfigs(topic: string): Promise<ConfigEntry[]>
+  incrementalAlterConfigs(topic: string, ops: AlterConfigOp[]): Promise<void>
+  listOffsets(query: Array<TopicPartition & { spec: OffsetSpec }>): Promise<Array<TopicPartition & { offset: number; timestamp: number }>>
+  deleteRecords(partitions: TopicPartitionOffset[]): Promise<Array<TopicPartition & { lowWatermark: number }>>
+  listGroups(): Promise<GroupListing[]>
+  describeGroups(groupIds: string[]): Promise<GroupDescription[]>
+  deleteGroups(groupIds: string[]): Promise<void>
+  /** Committed offsets, log end offsets and lag for every partition the group has committed. */
+  listGroupOffsets(groupId: string): Promise<PartitionOffsetInfo[]>
+  alterGroupOffsets(groupId: string, offsets: TopicPartitionOffset[]): Promise<void>
+  close(): Promise<void>
+}
+
+/** Entry point shared by both implementations. */
+export interface BrookClient {
+  producer(config?: ProducerConfig): Producer
+  consumer(config?: ConsumerConfig): Consumer
+  admin(): Admin
+  close(): Promise<void>
+}
