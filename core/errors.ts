@@ -31,6 +31,9 @@ export type BrookErrorCode =
   | 'ILLEGAL_STATE'
   | 'CLOSED'
   | 'TIMEOUT'
+  | 'NOT_COORDINATOR'
+  | 'OFFSET_METADATA_TOO_LARGE'
+  | 'GROUP_SUBSCRIBED_TO_TOPIC'
 
 /** Kafka protocol error codes for the Brook codes that have one. */
 export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = {
@@ -63,6 +66,9 @@ export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = {
   ILLEGAL_STATE: -1,
   CLOSED: -1,
   TIMEOUT: 7,
+  NOT_COORDINATOR: 16,
+  OFFSET_METADATA_TOO_LARGE: 12,
+  GROUP_SUBSCRIBED_TO_TOPIC: 86,
 }
 
 const retriableCodes = new Set<BrookErrorCode>([
@@ -72,6 +78,7 @@ const retriableCodes = new Set<BrookErrorCode>([
   'COORDINATOR_NOT_AVAILABLE',
   'TIMEOUT',
   'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'NOT_COORDINATOR',
 ])
 
 export interface BrookErrorOptions {

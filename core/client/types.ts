@@ -3,16 +3,14 @@
 // over the Kafka wire protocol. Shapes follow the Kafka Java client.
 import type { Observable } from 'rxjs'
 import type { CompressionType, TimestampType } from '../protocol/records/batch-header.js'
+import type { RecordHeader } from '../protocol/records/record-batch.js'
 
 export interface TopicPartition {
   topic: string
   partition: number
 }
 
-export interface RecordHeader {
-  key: string
-  value: Buffer | null
-}
+export type { RecordHeader }
 
 export interface ProducerRecord {
   topic: string

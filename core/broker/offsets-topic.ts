@@ -1,0 +1,67 @@
+// __consumer_offsets as the coordinator's durable store: records keyed in Kafka's
+// format, each group's records on the partition Kafka would choose for it.
+import type { OffsetsLog } from '../group/offsets-log.js'
+import { encodeRecordBatch, forEachBatch, forEachRecord } from '../protocol/records/record-batch.js'
+import type { Partition } from './partition.js'
+
+export const OFFSETS_TOPIC = '__consumer_offsets'
+
+/** Java's String.hashCode, which Kafka uses to place a group: abs(hash) % partitions. */
+export function javaStringHash(s: string): number {
+  let h = 0
+  for (let i = 0; i < s.length; i++) h = (Math.imul(h, 31) + s.charCodeAt(i)) | 0
+  return h
+}
+
+export function offsetsPartitionFor(groupId: string, partitions: number): number {
+  const h = javaStringHash(groupId)
+  return (h === -2147483648 ? 0 : Math.abs(h)) % partitions
+}
+
+/** Both key formats (offset commit, group metadata) start with a version and the group id. */
+function groupOfKey(key: Buffer): string {
+  const len = key.readInt16BE(2)
+  return key.toString('utf8', 4, 4 + len)
+}
+
+export class TopicOffsetsLog implements OffsetsLog {
+  constructor(private readonly partitions: () => Partition[]) {}
+
+  async append(records: { key: Buffer; value: Buffer | null }[]): Promise<void> {
+    const parts = this.partitions()
+    const byPartition = new Map<number, { key: Buffer; value: Buffer | null; timestamp: number }[]>()
+    const now = Date.now()
+    for (const r of records) {
+      const p = offsetsPartitionFor(groupOfKey(r.key), parts.length)
+      let list = byPartition.get(p)
+      if (!list) byPartition.set(p, (list = []))
+      list.push({ key: r.key, value: r.value, timestamp: now })
+    }
+    await Promise.all(
+      [...byPartition].map(async ([p, list]) => {
+        const partition = parts[p]!
+        const result = await partition.append(encodeRecordBatch(list), -1)
+        await partition.log.waitForFlush(result.lastOffset + 1)
+      }),
+    )
+  }
+
+  *readAll(): Iterable<{ key: Buffer; value: Buffer | null }> {
+    for (const partition of this.partitions()) {
+      let offset = partition.logStartOffset
+      const end = partition.highWatermark
+      while (offset < end) {
+        const chunk = partition.read(offset, 1 << 20)
+        if (chunk.length === 0) break
+        const out: { key: Buffer; value: Buffer | null }[] = []
+        forEachBatch(chunk, (at) =>
+          forEachRecord(chunk, at, (r) => {
+            if (r.offset >= offset && r.key !== null) out.push({ key: r.key, value: r.value })
+            offset = r.offset + 1
+          }),
+        )
+        yield* out
+      }
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// Client-side partition assignors. The group leader runs the one the group chose
+// over every member's subscription; the broker only carries the bytes.
+import { BrookError } from '../../errors.js'
+import type { AssignorName, TopicPartition } from '../types.js'
+import { CooperativeStickyAssignor } from './cooperative-sticky.js'
+import { RangeAssignor } from './range.js'
+import { RoundRobinAssignor } from './round-robin.js'
+
+export { CooperativeStickyAssignor, RangeAssignor, RoundRobinAssignor }
+
+export type MemberId = string
+
+/** One member's decoded ConsumerProtocolSubscription. */
+export interface Subscription {
+  topics: string[]
+  /** What the member owns now (cooperative protocol; empty under eager, which revokes before joining). */
+  ownedPartitions: TopicPartition[]
+  userData?: Buffer | null
+  /** The generation ownedPartitions is from; -1 or absent when unknown. */
+  generationId?: number
+}
+
+/** EAGER: members give up everything before a rebalance. COOPERATIVE: only what moves, over two rebalances. */
+export type RebalanceProtocol = 'eager' | 'cooperative'
+
+export interface PartitionAssignor {
+  readonly name: AssignorName
+  readonly protocol: RebalanceProtocol
+  /**
+   * partitionsPerTopic holds the partition count of every subscribed topic that exists.
+   * The result has an entry, maybe empty, for every member.
+   */
+  assign(partitionsPerTopic: Map<string, number>, subscriptions: Map<MemberId, Subscription>): Map<MemberId, TopicPartition[]>
+}
+
+export function assignorFor(name: AssignorName): PartitionAssignor {
+  switch (name) {
+    case 'range':
+      return new RangeAssignor()
+    case 'roundrobin':
+      return new RoundRobinAssignor()
+    case 'cooperative-sticky':
+      return new CooperativeStickyAssignor()
+    default:
+      throw new BrookError('INVALID_CONFIG', `Unknown partition assignor '${String(name)}'`, { field: 'partitionAssignmentStrategy' })
+  }
+}
+
+/** Kafka 3's default partition.assignment.strategy: range, with cooperative-sticky to upgrade to. */
+export const DEFAULT_ASSIGNORS: readonly AssignorName[] = ['range', 'cooperative-sticky']
+
+/** Members sorted the way assignors iterate them, so every leader computes the same result. */
+export function sortedMembers(subscriptions: Map<MemberId, Subscription>): MemberId[] {
+  return [...subscriptions.keys()].sort()
+}
+
+export function emptyAssignment(subscriptions: Map<MemberId, Subscription>): Map<MemberId, TopicPartition[]> {
+  const out = new Map<MemberId, TopicPartition[]>()
+  for (const id of sortedMembers(subscriptions)) out.set(id, [])
+  return out
+}
+
+export const compareTopicPartitions = (a: TopicPartition, b: TopicPartition): number =>
+  a.topic < b.topic ? -1 : a.topic > b.topic ? 1 : a.partition - b.partition

@@ -1,0 +1,452 @@
+// In-process consumer: fetches stored batches straight from the broker, decodes them
+// into records, and keeps positions, pauses and commits like the Java consumer.
+// Group membership (join/sync/heartbeat, assignors) is the shared client-side
+// GroupMembership, here talking to the broker's coordinator without a socket.
+import { Observable } from 'rxjs'
+import { BrookError } from '../../errors.js'
+import type { Broker, FetchPartitionRequest } from '../../broker/broker.js'
+import { isControl, timestampType as batchTimestampType } from '../../protocol/records/batch-header.js'
+import { forEachBatch, forEachRecord } from '../../protocol/records/record-batch.js'
+import { tpKey } from '../record-utils.js'
+import type {
+  Consumer,
+  ConsumerConfig,
+  ConsumerRecord,
+  OffsetAndTimestamp,
+  RebalanceListener,
+  TopicPartition,
+  TopicPartitionOffset,
+} from '../types.js'
+import { ConsumerGroupSession } from './group-session.js'
+
+interface PartitionState {
+  tp: TopicPartition
+  position: number | null
+  paused: boolean
+  buffer: ConsumerRecord[]
+  bufferIndex: number
+}
+
+export class EmbeddedConsumer implements Consumer {
+  private readonly config: Required<Omit<ConsumerConfig, 'groupId' | 'groupInstanceId' | 'clientId'>> & ConsumerConfig
+  private readonly states = new Map<string, PartitionState>()
+  private subscription: string[] | RegExp | null = null
+  private manual = false
+  private group: ConsumerGroupSession | null = null
+  private lastAutoCommit = Date.now()
+  private closed = false
+  private readonly abort = new AbortController()
+
+  constructor(
+    private readonly broker: Broker,
+    config: ConsumerConfig = {},
+  ) {
+    this.config = {
+      autoOffsetReset: 'latest',
+      enableAutoCommit: true,
+      autoCommitIntervalMs: 5000,
+      sessionTimeoutMs: 45_000,
+      heartbeatIntervalMs: 3000,
+      rebalanceTimeoutMs: 300_000,
+      maxPollRecords: 500,
+      maxPartitionFetchBytes: 1_048_576,
+      partitionAssignmentStrategy: ['range', 'cooperative-sticky'],
+      ...config,
+    }
+    if (!['earliest', 'latest', 'none'].includes(this.config.autoOffsetReset)) {
+      throw new BrookError('INVALID_CONFIG', `auto.offset.reset must be earliest, latest or none, got ${this.config.autoOffsetReset}`, {
+        field: 'auto.offset.reset',
+      })
+    }
+    if (!Number.isInteger(this.config.maxPollRecords) || this.config.maxPollRecords < 1) {
+      throw new BrookError('INVALID_CONFIG', `max.poll.records must be a positive integer`, { field: 'max.poll.records' })
+    }
+  }
+
+  // ---- subscription and assignment ----
+
+  subscribe(topics: string[] | RegExp, listener?: RebalanceListener): void {
+    this.checkOpen()
+    if (this.manual) throw new BrookError('ILLEGAL_STATE', 'subscribe() after assign(): a consumer uses one or the other')
+    const groupId = this.config.groupId
+    if (!groupId) throw new BrookError('INVALID_GROUP_ID', 'subscribe() needs a groupId', { field: 'groupId' })
+    this.subscription = topics
+    if (!this.group) {
+      this.group = new ConsumerGroupSession(this.broker, {
+        ...this.config,
+        groupId,
+        onAssigned: async (tps) => {
+          for (const tp of tps) this.addPartition(tp)
+          await listener?.onPartitionsAssigned?.(tps)
+        },
+        onRevoked: async (tps) => {
+          await listener?.onPartitionsRevoked?.(tps)
+          if (this.config.enableAutoCommit) await this.commitPositions(tps).catch(() => undefined)
+          for (const tp of tps) this.states.delete(tpKey(tp.topic, tp.partition))
+        },
+        onLost: async (tps) => {
+          await listener?.onPartitionsLost?.(tps)
+          for (const tp of tps) this.states.delete(tpKey(tp.topic, tp.partition))
+        },
+      })
+    }
+    this.group.subscribe(this.subscribedTopics())
+  }
+
+  private subscribedTopics(): string[] {
+    const s = this.subscription
+    if (s === null) return []
+    if (Array.isArray(s)) return s
+    return this.broker.listTopics().filter((t) => s.test(t))
+  }
+
+  unsubscribe(): void {
+    this.subscription = null
+    this.group?.subscribe([])
+    if (this.manual) this.states.clear()
+    this.manual = false
+  }
+
+  assign(partitions: TopicPartition[]): void {
+    this.checkOpen()
+    if (this.subscription !== null) throw new BrookError('ILLEGAL_STATE', 'assign() after subscribe(): a consumer uses one or the other')
+    this.manual = true
+    const keep = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)))
+    for (const k of [...this.states.keys()]) if (!keep.has(k)) this.states.delete(k)
+    for (const tp of partitions) this.addPartition(tp)
+  }
+
+  private addPartition(tp: TopicPartition): void {
+    const k = tpKey(tp.topic, tp.partition)
+    if (!this.states.has(k)) {
+      this.states.set(k, { tp: { topic: tp.topic, partition: tp.partition }, position: null, paused: false, buffer: [], bufferIndex: 0 })
+    }
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.states.values()].map((s) => ({ ...s.tp }))
+  }
+
+  groupMetadata(): { groupId: string; generationId: number; memberId: string } | null {
+    const g = this.group?.generation()
+    return g && this.config.groupId ? { groupId: this.config.groupId, ...g } : null
+  }
+
+  // ---- polling ----
+
+  async poll(timeoutMs = 1000): Promise<ConsumerRecord[]> {
+    this.checkOpen()
+    const deadline = Date.now() + timeoutMs
+    if (this.group) {
+      if (!Array.isArray(this.subscription)) this.group.subscribe(this.subscribedTopics())
+      await this.group.ensureActive()
+    }
+    await this.maybeAutoCommit()
+    await this.resolvePositions()
+    let out = this.drainBuffers()
+    if (out.length > 0) return out
+    for (;;) {
+      const remaining = deadline - Date.now()
+      await this.fetchOnce(Math.max(0, remaining))
+      out = this.drainBuffers()
+      if (out.length > 0 || Date.now() >= deadline || this.closed) return out
+      if (this.group?.needsRejoin()) return out
+    }
+  }
+
+  private drainBuffers(): ConsumerRecord[] {
+    const out: ConsumerRecord[] = []
+    const max = this.config.maxPollRecords
+    for (const s of this.states.values()) {
+      if (s.paused || s.position === null) continue
+      while (s.bufferIndex < s.buffer.length && out.length < max) {
+        const r = s.buffer[s.bufferIndex++]!
+        out.push(r)
+        s.position = r.offset + 1
+      }
+      if (s.bufferIndex >= s.buffer.length) {
+        s.buffer = []
+        s.bufferIndex = 0
+      }
+      if (out.length >= max) break
+    }
+    return out
+  }
+
+  private async fetchOnce(maxWaitMs: number): Promise<void> {
+    const requests: FetchPartitionRequest[] = []
+    for (const s of this.states.values()) {
+      if (s.paused || s.position === null || s.bufferIndex < s.buffer.length) continue
+      requests.push({ topic: s.tp.topic, partition: s.tp.partition, offset: s.position, maxBytes: this.config.maxPartitionFetchBytes })
+    }
+    if (requests.length === 0) {
+      if (maxWaitMs > 0) await sleep(Math.min(maxWaitMs, 100), this.abort.signal)
+      return
+    }
+    const results = await this.broker.fetch(requests, { maxWaitMs, minBytes: 1, signal: this.abort.signal })
+    for (const res of results) {
+      const s = this.states.get(tpKey(res.topic, res.partition))
+      if (!s || s.position === null) continue
+      if (res.error) {
+        if (res.error.code === 'OFFSET_OUT_OF_RANGE') {
+          s.position = this.resetPosition(s.tp, res.logStartOffset, res.highWatermark)
+          continue
+        }
+        if (res.error.code === 'UNKNOWN_TOPIC_OR_PARTITION') continue
+        throw res.error
+      }
+      if (res.records.length > 0) s.buffer = decodeInto(res.topic, res.partition, res.records, s.position)
+      s.bufferIndex = 0
+    }
+  }
+
+  private resetPosition(tp: TopicPartition, logStart: number, logEnd: number): number {
+    switch (this.config.autoOffsetReset) {
+      case 'earliest':
+        return logStart
+      case 'latest':
+        return logEnd
+      default:
+        throw new BrookError('OFFSET_OUT_OF_RANGE', `No committed offset for ${tp.topic}-${tp.partition} and auto.offset.reset=none`)
+    }
+  }
+
+  /** Positions of newly assigned partitions: the committed offset, else auto.offset.reset. */
+  private async resolvePositions(): Promise<void> {
+    const missing = [...this.states.values()].filter((s) => s.position === null)
+    if (missing.length === 0) return
+    const committed = this.config.groupId ? await this.committed(missing.map((s) => s.tp)) : []
+    for (const s of missing) {
+      const c = committed.find((x) => x.topic === s.tp.topic && x.partition === s.tp.partition)
+      let p: ReturnType<Broker['partition']>
+      try {
+        p = this.broker.partition(s.tp.topic, s.tp.partition)
+      } catch {
+        continue
+      }
+      if (c && c.offset !== null && c.offset >= p.logStartOffset && c.offset <= p.highWatermark) s.position = c.offset
+      else s.position = this.resetPosition(s.tp, p.logStartOffset, p.highWatermark)
+    }
+  }
+
+  // ---- positions ----
+
+  seek(tp: TopicPartition, offset: number): void {
+    const s = this.requireAssigned(tp)
+    if (!Number.isInteger(offset) || offset < 0) throw new BrookError('OFFSET_OUT_OF_RANGE', `Cannot seek to offset ${offset}`)
+    s.position = offset
+    s.buffer = []
+    s.bufferIndex = 0
+  }
+
+  async seekToBeginning(partitions?: TopicPartition[]): Promise<void> {
+    for (const s of this.selected(partitions)) this.seek(s.tp, this.broker.partition(s.tp.topic, s.tp.partition).logStartOffset)
+  }
+
+  async seekToEnd(partitions?: TopicPartition[]): Promise<void> {
+    for (const s of this.selected(partitions)) this.seek(s.tp, this.broker.partition(s.tp.topic, s.tp.partition).highWatermark)
+  }
+
+  async position(tp: TopicPartition): Promise<number> {
+    const s = this.requireAssigned(tp)
+    if (s.position === null) await this.resolvePositions()
+    return s.position ?? 0
+  }
+
+  async offsetsForTimes(query: Array<TopicPartition & { timestamp: number }>): Promise<Array<TopicPartition & { offsetAndTimestamp: OffsetAndTimestamp | null }>> {
+    return query.map((q) => {
+      const r = this.broker.listOffset(q.topic, q.partition, { timestamp: q.timestamp })
+      return { topic: q.topic, partition: q.partition, offsetAndTimestamp: r.offset < 0 ? null : r }
+    })
+  }
+
+  async beginningOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    return partitions.map((tp) => ({ ...tp, offset: this.broker.listOffset(tp.topic, tp.partition, 'earliest').offset }))
+  }
+
+  async endOffsets(partitions: TopicPartition[]): Promise<TopicPartitionOffset[]> {
+    return partitions.map((tp) => ({ ...tp, offset: this.broker.listOffset(tp.topic, tp.partition, 'latest').offset }))
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.requireAssigned(tp).paused = true
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.requireAssigned(tp).paused = false
+  }
+
+  paused(): TopicPartition[] {
+    return [...this.states.values()].filter((s) => s.paused).map((s) => ({ ...s.tp }))
+  }
+
+  // ---- commits ----
+
+  async commitSync(offsets?: TopicPartitionOffset[]): Promise<void> {
+    const groupId = this.requireGroupId()
+    const list = offsets ?? this.currentPositions()
+    if (list.length === 0) return
+    const generation = this.group?.generation() ?? null
+    const errorCode = await this.broker.coordinator
+      .commitOffsets({
+        groupId,
+        generationId: generation?.generationId ?? -1,
+        memberId: generation?.memberId ?? '',
+        groupInstanceId: this.config.groupInstanceId ?? null,
+        offsets: list.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata ?? '' })),
+      })
+      .then((res) => firstError(res))
+    if (errorCode !== 0) {
+      this.group?.requestRejoin()
+      throw commitError(errorCode, groupId)
+    }
+  }
+
+  commitAsync(offsets?: TopicPartitionOffset[], callback?: (err: Error | null) => void): void {
+    this.commitSync(offsets).then(
+      () => callback?.(null),
+      (err: Error) => callback?.(err),
+    )
+  }
+
+  async committed(partitions: TopicPartition[]): Promise<Array<TopicPartition & { offset: number | null; metadata?: string }>> {
+    const groupId = this.requireGroupId()
+    const res = await this.broker.coordinator.fetchOffsets({ groupId, partitions })
+    return partitions.map((tp) => {
+      const o = res.offsets.find((x) => x.topic === tp.topic && x.partition === tp.partition)
+      return o && o.offset >= 0 ? { ...tp, offset: o.offset, metadata: o.metadata ?? '' } : { ...tp, offset: null }
+    })
+  }
+
+  private currentPositions(only?: TopicPartition[]): TopicPartitionOffset[] {
+    const out: TopicPartitionOffset[] = []
+    for (const s of only ? only.map((tp) => this.states.get(tpKey(tp.topic, tp.partition))) : this.states.values()) {
+      if (s && s.position !== null) out.push({ ...s.tp, offset: s.position })
+    }
+    return out
+  }
+
+  private async commitPositions(tps: TopicPartition[]): Promise<void> {
+    const list = this.currentPositions(tps)
+    if (list.length > 0) await this.commitSync(list)
+  }
+
+  private async maybeAutoCommit(): Promise<void> {
+    if (!this.config.enableAutoCommit || !this.config.groupId) return
+    if (Date.now() - this.lastAutoCommit < this.config.autoCommitIntervalMs) return
+    this.lastAutoCommit = Date.now()
+    await this.commitSync().catch(() => undefined)
+  }
+
+  // ---- rxjs ----
+
+  records(options: { pollTimeoutMs?: number } = {}): Observable<ConsumerRecord> {
+    return new Observable<ConsumerRecord>((subscriber) => {
+      let stopped = false
+      const loop = async (): Promise<void> => {
+        while (!stopped && !this.closed) {
+          const batch = await this.poll(options.pollTimeoutMs ?? 1000)
+          for (const r of batch) {
+            if (stopped) return
+            subscriber.next(r)
+          }
+          // Yield to the event loop so downstream work scheduled by these records runs before the next poll.
+          await new Promise<void>((resolve) => setImmediate(resolve))
+        }
+        if (!stopped) subscriber.complete()
+      }
+      loop().catch((err: unknown) => subscriber.error(err))
+      return () => {
+        stopped = true
+      }
+    })
+  }
+
+  // ---- lifecycle ----
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    if (this.config.enableAutoCommit && this.config.groupId && this.states.size > 0) {
+      await this.commitSync().catch(() => undefined)
+    }
+    this.closed = true
+    this.abort.abort()
+    await this.group?.close()
+  }
+
+  private checkOpen(): void {
+    if (this.closed) throw new BrookError('CLOSED', 'The consumer is closed')
+  }
+
+  private requireGroupId(): string {
+    const g = this.config.groupId
+    if (!g) throw new BrookError('INVALID_GROUP_ID', 'This consumer has no groupId', { field: 'groupId' })
+    return g
+  }
+
+  private requireAssigned(tp: TopicPartition): PartitionState {
+    const s = this.states.get(tpKey(tp.topic, tp.partition))
+    if (!s) throw new BrookError('ILLEGAL_STATE', `Partition ${tp.topic}-${tp.partition} is not assigned to this consumer`)
+    return s
+  }
+
+  private selected(partitions?: TopicPartition[]): PartitionState[] {
+    return partitions ? partitions.map((tp) => this.requireAssigned(tp)) : [...this.states.values()]
+  }
+}
+
+/** Decodes the records at or after `from`; control batches (transaction markers) are skipped. */
+export function decodeInto(topic: string, partition: number, records: Buffer, from: number): ConsumerRecord[] {
+  const out: ConsumerRecord[] = []
+  forEachBatch(records, (at) => {
+    if (isControl(records, at)) return
+    const tsType = batchTimestampType(records, at)
+    forEachRecord(records, at, (r) => {
+      if (r.offset < from) return
+      out.push({
+        topic,
+        partition,
+        offset: r.offset,
+        timestamp: r.timestamp,
+        timestampType: tsType,
+        key: r.key,
+        value: r.value,
+        headers: r.headers,
+      })
+    })
+  })
+  return out
+}
+
+function firstError(res: { topics?: Array<{ partitions: Array<{ errorCode: number }> }>; partitions?: Array<{ errorCode: number }> } | number): number {
+  if (typeof res === 'number') return res
+  const parts = res.partitions ?? res.topics?.flatMap((t) => t.partitions) ?? []
+  return parts.find((p) => p.errorCode !== 0)?.errorCode ?? 0
+}
+
+function commitError(code: number, groupId: string): BrookError {
+  switch (code) {
+    case 22:
+      return new BrookError('ILLEGAL_GENERATION', `Commit failed: group '${groupId}' has rebalanced since this consumer's generation`)
+    case 25:
+      return new BrookError('UNKNOWN_MEMBER_ID', `Commit failed: this consumer is no longer a member of group '${groupId}'`)
+    case 27:
+      return new BrookError('REBALANCE_IN_PROGRESS', `Commit failed: group '${groupId}' is rebalancing`)
+    case 82:
+      return new BrookError('FENCED_INSTANCE_ID', `Commit failed: this static member of group '${groupId}' was fenced`)
+    default:
+      return new BrookError('ILLEGAL_STATE', `Commit to group '${groupId}' failed with Kafka error code ${code}`)
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms)
+    function done(): void {
+      clearTimeout(t)
+      signal.removeEventListener('abort', done)
+      resolve()
+    }
+    signal.addEventListener('abort', done)
+  })
+}

@@ -1,0 +1,228 @@
+// In-process producer: records accumulate per partition into wire-form v2 batches
+// (encoded once, as they arrive), which go to the broker whole: linger, batch size,
+// acks and idempotence as in the Java client.
+import { BrookError } from '../../errors.js'
+import type { Broker } from '../../broker/broker.js'
+import type { AckMode } from '../../broker/partition.js'
+import { CompressionType } from '../../protocol/records/batch-header.js'
+import { RecordBatchBuilder } from '../../protocol/records/record-batch.js'
+import { StickyPartitioner } from '../partitioner.js'
+import type { Producer, ProducerConfig, ProducerRecord, RecordMetadata } from '../types.js'
+import { toBuffer, toCompressionType } from '../record-utils.js'
+
+interface Pending {
+  resolve: (m: RecordMetadata) => void
+  reject: (e: Error) => void
+}
+
+interface OpenBatch {
+  topic: string
+  partition: number
+  builder: RecordBatchBuilder
+  timestamps: number[]
+  pending: Array<Pending | undefined>
+}
+
+export class EmbeddedProducer implements Producer {
+  private readonly acks: AckMode
+  private readonly lingerMs: number
+  private readonly batchSize: number
+  private readonly compression: CompressionType
+  private readonly idempotent: boolean
+  private readonly partitioner: StickyPartitioner
+  private readonly custom: ProducerConfig['partitioner']
+  private readonly open = new Map<string, OpenBatch>()
+  private readonly partitionCounts = new Map<string, number>()
+  private readonly sequences = new Map<string, number>()
+  private readonly inFlight = new Set<Promise<void>>()
+  private producerId = -1
+  private producerEpoch = -1
+  private idInit: Promise<void> | null = null
+  private lingerTimer: NodeJS.Timeout | null = null
+  private chain: Promise<void> = Promise.resolve()
+  private queued = 0
+  private closed = false
+
+  constructor(
+    private readonly broker: Broker,
+    config: ProducerConfig = {},
+  ) {
+    const acks = config.acks ?? 'all'
+    this.acks = acks === 'all' ? -1 : acks
+    if (this.acks !== 0 && this.acks !== 1 && this.acks !== -1) {
+      throw new BrookError('INVALID_CONFIG', `acks must be 0, 1, -1 or 'all', got ${String(acks)}`, { field: 'acks' })
+    }
+    this.lingerMs = config.lingerMs ?? 5
+    this.batchSize = config.batchSize ?? 16384
+    this.compression = toCompressionType(config.compressionType)
+    this.idempotent = config.enableIdempotence ?? true
+    if (this.idempotent && this.acks !== -1) {
+      throw new BrookError('INVALID_CONFIG', 'enableIdempotence requires acks=all', { field: 'acks' })
+    }
+    this.partitioner = new StickyPartitioner()
+    this.custom = config.partitioner
+  }
+
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise((resolve, reject) => {
+      this.enqueue(record, { resolve, reject }).catch(reject)
+    })
+  }
+
+  async sendBatch(records: ProducerRecord[]): Promise<RecordMetadata[]> {
+    const out = new Array<RecordMetadata>(records.length)
+    let left = records.length
+    if (left === 0) return out
+    return new Promise((resolve, reject) => {
+      let failed = false
+      const fail = (e: Error): void => {
+        if (!failed) {
+          failed = true
+          reject(e)
+        }
+      }
+      const run = async (): Promise<void> => {
+        for (let i = 0; i < records.length; i++) {
+          const at = i
+          await this.enqueue(records[i]!, {
+            resolve: (m) => {
+              out[at] = m
+              if (--left === 0) resolve(out)
+            },
+            reject: fail,
+          })
+        }
+      }
+      run().catch(fail)
+    })
+  }
+
+  /** Synchronous when the topic is known; awaits metadata (and auto-creation) otherwise. */
+  private enqueue(record: ProducerRecord, pending: Pending): Promise<void> {
+    if (this.closed) return Promise.reject(new BrookError('CLOSED', 'The producer is closed'))
+    const count = this.partitionCounts.get(record.topic)
+    if (count === undefined || this.queued > 0 || (this.idempotent && this.producerId < 0)) {
+      // Records that must wait for metadata keep their order through one chain.
+      this.queued++
+      const step = this.chain.then(async () => {
+        try {
+          await this.initProducerId()
+          let n = this.partitionCounts.get(record.topic)
+          if (n === undefined) {
+            n = (await this.broker.ensureTopic(record.topic)).partitions
+            this.partitionCounts.set(record.topic, n)
+          }
+          this.append(record, n, pending)
+        } finally {
+          this.queued--
+        }
+      })
+      this.chain = step.catch(() => undefined)
+      return step
+    }
+    this.append(record, count, pending)
+    return RESOLVED
+  }
+
+  private append(record: ProducerRecord, partitionCount: number, pending: Pending): void {
+    const key = toBuffer(record.key)
+    let partition = record.partition
+    if (partition === undefined) {
+      partition = this.custom
+        ? this.custom(record.topic, key, partitionCount)
+        : this.partitioner.partition(record.topic, key, partitionCount)
+    } else if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+      throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} does not exist in topic '${record.topic}' (${partitionCount} partitions)`, { field: 'partition' })
+    }
+    const tp = `${record.topic}\u0000${partition}`
+    let batch = this.open.get(tp)
+    if (!batch) {
+      batch = {
+        topic: record.topic,
+        partition,
+        builder: new RecordBatchBuilder({
+          compression: this.compression,
+          initialCapacity: this.batchSize + 1024,
+          ...(this.idempotent
+            ? { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: this.sequences.get(tp) ?? 0 }
+            : {}),
+        }),
+        timestamps: [],
+        pending: [],
+      }
+      this.open.set(tp, batch)
+    }
+    const timestamp = record.timestamp ?? Date.now()
+    batch.builder.append({ key, value: toBuffer(record.value), headers: record.headers, timestamp })
+    batch.timestamps.push(timestamp)
+    batch.pending.push(pending)
+    if (batch.builder.sizeInBytes >= this.batchSize) {
+      this.open.delete(tp)
+      this.partitioner.onNewBatch(record.topic)
+      this.dispatch(batch, tp)
+    } else if (this.lingerTimer === null) {
+      this.lingerTimer = setTimeout(() => this.drain(), this.lingerMs)
+    }
+  }
+
+  private drain(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer)
+    this.lingerTimer = null
+    const batches = [...this.open]
+    this.open.clear()
+    for (const [tp, b] of batches) {
+      this.partitioner.onNewBatch(b.topic)
+      this.dispatch(b, tp)
+    }
+  }
+
+  /** Seals the batch: the next batch of this partition continues its sequence. */
+  private dispatch(batch: OpenBatch, tp: string): void {
+    if (this.idempotent) {
+      const seq = this.sequences.get(tp) ?? 0
+      this.sequences.set(tp, (seq + batch.builder.recordCount) % 0x80000000)
+    }
+    const task = this.write(batch).finally(() => this.inFlight.delete(task))
+    this.inFlight.add(task)
+  }
+
+  private async write(batch: OpenBatch): Promise<void> {
+    try {
+      const bytes = batch.builder.build()
+      const result = await this.broker.produce(batch.topic, batch.partition, bytes, this.acks)
+      for (let i = 0; i < batch.pending.length; i++) {
+        batch.pending[i]!.resolve({
+          topic: batch.topic,
+          partition: batch.partition,
+          offset: this.acks === 0 ? -1 : result.baseOffset + i,
+          timestamp: result.logAppendTime >= 0 ? result.logAppendTime : batch.timestamps[i]!,
+        })
+      }
+    } catch (err) {
+      for (const p of batch.pending) p!.reject(err as Error)
+    }
+  }
+
+  private initProducerId(): Promise<void> {
+    if (!this.idempotent) return RESOLVED
+    this.idInit ??= this.broker.initProducerId().then(({ producerId, producerEpoch }) => {
+      this.producerId = producerId
+      this.producerEpoch = producerEpoch
+    })
+    return this.idInit
+  }
+
+  async flush(): Promise<void> {
+    await this.chain
+    this.drain()
+    while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight])
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    await this.flush()
+    this.closed = true
+  }
+}
+
+const RESOLVED = Promise.resolve()

@@ -1,0 +1,97 @@
+// Partition choice as the Java producer makes it: keyed records go to
+// murmur2(key) mod partitions, so Brook and Java clients agree; records without
+// a key stick to one partition per topic until a batch completes (KIP-480).
+import { BrookError } from '../errors.js'
+import { murmur2, toPositive } from '../protocol/records/murmur2.js'
+
+function checkPartitions(numPartitions: number): void {
+  if (!Number.isInteger(numPartitions) || numPartitions <= 0) {
+    throw new BrookError('INVALID_PARTITIONS', `Number of partitions must be a positive integer, got ${numPartitions}`, {
+      field: 'numPartitions',
+    })
+  }
+}
+
+/** The partition of a keyed record: toPositive(murmur2(key)) % numPartitions. */
+export function defaultPartition(key: Buffer, numPartitions: number): number {
+  checkPartitions(numPartitions)
+  return toPositive(murmur2(key)) % numPartitions
+}
+
+interface StickyState {
+  /** The partition null-keyed records go to, or -1 to choose one on the next record. */
+  current: number
+  /** The partition the last completed batch went to: avoided when choosing again. */
+  previous: number
+}
+
+/**
+ * Default partitioning with sticky choice for null keys. One instance per
+ * producer; not shared between producers.
+ */
+export class StickyPartitioner {
+  private readonly sticky = new Map<string, StickyState>()
+
+  /** `random` returns [0, 1); injectable for tests. */
+  constructor(private readonly random: () => number = Math.random) {}
+
+  /**
+   * Keyed records hash; null keys stick to one partition of the topic. When
+   * `availablePartitions` (partitions with a leader) is given and non-empty the
+   * sticky choice is made among them, as the Java client does.
+   */
+  partition(
+    topic: string,
+    key: Buffer | null,
+    numPartitions: number,
+    availablePartitions?: readonly number[],
+  ): number {
+    if (key !== null) return defaultPartition(key, numPartitions)
+    checkPartitions(numPartitions)
+    let state = this.sticky.get(topic)
+    if (state === undefined) {
+      state = { current: -1, previous: -1 }
+      this.sticky.set(topic, state)
+    }
+    const current = state.current
+    if (
+      current >= 0 &&
+      current < numPartitions &&
+      (availablePartitions === undefined ||
+        availablePartitions.length === 0 ||
+        availablePartitions.includes(current))
+    ) {
+      return current
+    }
+    state.current = this.choose(numPartitions, availablePartitions, state.previous)
+    return state.current
+  }
+
+  /**
+   * A batch for `topic` completed: the next null-keyed record picks another
+   * partition. With `prevPartition`, only switches if that is still the sticky
+   * one (another batch may have switched already).
+   */
+  onNewBatch(topic: string, prevPartition?: number): void {
+    const state = this.sticky.get(topic)
+    if (state === undefined || state.current < 0) return
+    if (prevPartition !== undefined && prevPartition !== state.current) return
+    state.previous = state.current
+    state.current = -1
+  }
+
+  private choose(numPartitions: number, available: readonly number[] | undefined, avoid: number): number {
+    const candidates = available !== undefined && available.length > 0 ? available : null
+    const n = candidates === null ? numPartitions : candidates.length
+    if (n === 1) return candidates === null ? 0 : candidates[0]!
+    const pick = (i: number): number => (candidates === null ? i : candidates[i]!)
+    let p = pick(Math.floor(this.random() * n) % n)
+    if (p === avoid) {
+      // Shift to a different candidate rather than retry: bounded and still uniform over the others.
+      const i = Math.floor(this.random() * (n - 1)) % (n - 1)
+      const idx = candidates === null ? avoid : candidates.indexOf(avoid)
+      p = pick((idx + 1 + i) % n)
+    }
+    return p
+  }
+}

@@ -1,0 +1,567 @@
+// The Kafka v2 record batch codec: the producer encodes records straight into a
+// reusable buffer in wire form; the consumer reads records as views over the
+// (decompressed) batch bytes. Header layout lives in batch-header.ts.
+import { CorruptRecordError } from '../../errors.js'
+import {
+  ATTRIBUTES,
+  BASE_OFFSET,
+  BASE_SEQUENCE,
+  BASE_TIMESTAMP,
+  BATCH_HEADER_SIZE,
+  BATCH_LENGTH,
+  COMPRESSION_MASK,
+  CONTROL_MASK,
+  CRC,
+  CompressionType,
+  DELETE_HORIZON_MASK,
+  LAST_OFFSET_DELTA,
+  LOG_OVERHEAD,
+  MAGIC,
+  MAX_TIMESTAMP,
+  NO_PARTITION_LEADER_EPOCH,
+  NO_PRODUCER_EPOCH,
+  NO_PRODUCER_ID,
+  NO_SEQUENCE,
+  PARTITION_LEADER_EPOCH,
+  PRODUCER_EPOCH,
+  PRODUCER_ID,
+  RECORD_COUNT,
+  RECORDS,
+  TIMESTAMP_TYPE_MASK,
+  TRANSACTIONAL_MASK,
+  TimestampType,
+  readInt64,
+  writeInt64,
+} from './batch-header.js'
+import { compress, decompress } from './compression.js'
+import { computeBatchCrc, writeBatchCrc } from './crc32c.js'
+import { type Cursor, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js'
+
+export interface RecordHeader {
+  key: string
+  value: Buffer | null
+}
+
+export interface RecordInput {
+  key: Buffer | null
+  value: Buffer | null
+  headers?: readonly RecordHeader[]
+  timestamp: number
+}
+
+export interface BatchOptions {
+  baseOffset?: number
+  compression?: CompressionType
+  producerId?: number
+  producerEpoch?: number
+  baseSequence?: number
+  transactional?: boolean
+  isControl?: boolean
+  timestampType?: TimestampType
+  partitionLeaderEpoch?: number
+  /** KIP-534 delete horizon: sets attribute bit 6 and is written as baseTimestamp. */
+  deleteHorizonMs?: number
+}
+
+export interface DecodedRecord {
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: RecordHeader[]
+}
+
+export interface RecordBatchInfo {
+  baseOffset: number
+  lastOffset: number
+  /** Total bytes of the batch, header included. */
+  size: number
+  partitionLeaderEpoch: number
+  magic: number
+  crc: number
+  attributes: number
+  compression: CompressionType
+  timestampType: TimestampType
+  isTransactional: boolean
+  isControl: boolean
+  baseTimestamp: number
+  maxTimestamp: number
+  producerId: number
+  producerEpoch: number
+  baseSequence: number
+  recordCount: number
+  /** The KIP-534 delete horizon (baseTimestamp) when attribute bit 6 is set. */
+  deleteHorizonMs: number | null
+}
+
+/** The only record batch format Brook reads or writes. */
+export const CURRENT_MAGIC = 2
+/** Kafka's RecordBatch.NO_TIMESTAMP. */
+export const NO_TIMESTAMP = -1
+
+const MIN_BATCH_LENGTH = BATCH_HEADER_SIZE - LOG_OVERHEAD
+const DEFAULT_CAPACITY = 16 * 1024
+
+// ---- encoding --------------------------------------------------------------
+
+/** Bytes of one record's body (everything after its length varint). */
+function bodySize(offsetDelta: number, timestampDelta: number, r: RecordInput): number {
+  const key = r.key
+  const value = r.value
+  let size =
+    1 +
+    sizeOfVarlong(timestampDelta) +
+    sizeOfVarint(offsetDelta) +
+    (key === null ? 1 : sizeOfVarint(key.length) + key.length) +
+    (value === null ? 1 : sizeOfVarint(value.length) + value.length)
+  const headers = r.headers
+  if (headers === undefined || headers.length === 0) return size + 1
+  size += sizeOfVarint(headers.length)
+  for (let i = 0; i < headers.length; i++) {
+    const h = headers[i]!
+    const kl = Buffer.byteLength(h.key, 'utf8')
+    size += sizeOfVarint(kl) + kl
+    const hv = h.value
+    size += hv === null ? 1 : sizeOfVarint(hv.length) + hv.length
+  }
+  return size
+}
+
+/** Bytes one record takes in a batch, length prefix included. */
+export function sizeOfRecord(offsetDelta: number, timestampDelta: number, record: RecordInput): number {
+  const body = bodySize(offsetDelta, timestampDelta, record)
+  return sizeOfVarint(body) + body
+}
+
+// Small copies are cheaper inline than through Buffer#copy's native call.
+function copyBytes(src: Buffer, dst: Buffer, pos: number): number {
+  const n = src.length
+  if (n < 64) {
+    for (let i = 0; i < n; i++) dst[pos + i] = src[i]!
+  } else {
+    dst.set(src, pos)
+  }
+  return pos + n
+}
+
+/**
+ * Builds one v2 record batch at a time into a reusable buffer. Records are
+ * written in wire form as they are appended; build() adds header and CRC and,
+ * when asked for, compresses the records section.
+ */
+export class RecordBatchBuilder {
+  private buf: Buffer
+  private pos = RECORDS
+  private count = 0
+  private lastDelta = -1
+  private forcedLastDelta: number | null = null
+  private baseTs = NO_TIMESTAMP
+  private maxTs = NO_TIMESTAMP
+  private opts: BatchOptions
+
+  constructor(options: BatchOptions & { initialCapacity?: number } = {}) {
+    this.buf = Buffer.allocUnsafe(Math.max(options.initialCapacity ?? DEFAULT_CAPACITY, BATCH_HEADER_SIZE))
+    this.opts = options
+    this.resetState()
+  }
+
+  get recordCount(): number {
+    return this.count
+  }
+
+  /** Uncompressed size of the batch so far, header included. */
+  get sizeInBytes(): number {
+    return this.pos
+  }
+
+  /** Appends a record at the next offset delta (the number appended so far). */
+  append(record: RecordInput): void {
+    this.appendWithOffsetDelta(this.lastDelta + 1, record)
+  }
+
+  /** Appends a record at an explicit offset delta; deltas must increase (the compactor keeps gaps). */
+  appendWithOffsetDelta(offsetDelta: number, record: RecordInput): void {
+    if (!Number.isInteger(offsetDelta) || offsetDelta <= this.lastDelta || offsetDelta > 0x7fffffff) {
+      throw new CorruptRecordError(
+        `Offset delta ${offsetDelta} must be an int32 greater than the previous ${this.lastDelta}`,
+      )
+    }
+    const ts = record.timestamp
+    if (this.count === 0 && this.opts.deleteHorizonMs === undefined) this.baseTs = ts
+    if (ts > this.maxTs || this.count === 0) this.maxTs = ts
+    const tsDelta = ts - this.baseTs
+    const body = bodySize(offsetDelta, tsDelta, record)
+    const need = this.pos + sizeOfVarint(body) + body
+    if (need > this.buf.length) this.grow(need)
+    const buf = this.buf
+    let pos = writeVarint(buf, this.pos, body)
+    buf[pos++] = 0 // record attributes: unused
+    pos = writeVarlong(buf, pos, tsDelta)
+    pos = writeVarint(buf, pos, offsetDelta)
+    const key = record.key
+    if (key === null) {
+      buf[pos++] = 1 // zigzag(-1)
+    } else {
+      pos = writeVarint(buf, pos, key.length)
+      pos = copyBytes(key, buf, pos)
+    }
+    const value = record.value
+    if (value === null) {
+      buf[pos++] = 1
+    } else {
+      pos = writeVarint(buf, pos, value.length)
+      pos = copyBytes(value, buf, pos)
+    }
+    const headers = record.headers
+    if (headers === undefined || headers.length === 0) {
+      buf[pos++] = 0
+    } else {
+      pos = writeVarint(buf, pos, headers.length)
+      for (let i = 0; i < headers.length; i++) {
+        const h = headers[i]!
+        const kl = Buffer.byteLength(h.key, 'utf8')
+        pos = writeVarint(buf, pos, kl)
+        pos += buf.write(h.key, pos, kl, 'utf8')
+        const hv = h.value
+        if (hv === null) {
+          buf[pos++] = 1
+        } else {
+          pos = writeVarint(buf, pos, hv.length)
+          pos = copyBytes(hv, buf, pos)
+        }
+      }
+    }
+    this.pos = pos
+    this.count++
+    this.lastDelta = offsetDelta
+  }
+
+  /** Forces lastOffsetDelta (compaction keeps the original batch's last offset delta). */
+  setLastOffsetDelta(delta: number): void {
+    if (!Number.isInteger(delta) || delta < this.lastDelta || delta > 0x7fffffff) {
+      throw new CorruptRecordError(`Last offset delta ${delta} is below the appended ${this.lastDelta}`)
+    }
+    this.forcedLastDelta = delta
+  }
+
+  /** Header + (compressed) records + CRC in a new buffer the caller owns. */
+  build(): Buffer {
+    return this.finish(false)
+  }
+
+  /** Starts the next batch, reusing the buffer. */
+  reset(options?: BatchOptions): void {
+    if (options !== undefined) this.opts = options
+    this.resetState()
+  }
+
+  /** @internal build() without the copy, for one-shot encoding; the builder must not be reused. */
+  buildDetached(): Buffer {
+    return this.finish(true)
+  }
+
+  private resetState(): void {
+    this.pos = RECORDS
+    this.count = 0
+    this.lastDelta = -1
+    this.forcedLastDelta = null
+    const horizon = this.opts.deleteHorizonMs
+    this.baseTs = horizon ?? NO_TIMESTAMP
+    this.maxTs = NO_TIMESTAMP
+  }
+
+  private grow(need: number): void {
+    let cap = this.buf.length * 2
+    while (cap < need) cap *= 2
+    const next = Buffer.allocUnsafe(cap)
+    this.buf.copy(next, 0, 0, this.pos)
+    this.buf = next
+  }
+
+  private finish(detach: boolean): Buffer {
+    const o = this.opts
+    const codec = o.compression ?? CompressionType.None
+    let out: Buffer
+    if (codec === CompressionType.None) {
+      out = detach ? this.buf.subarray(0, this.pos) : Buffer.from(this.buf.subarray(0, this.pos))
+    } else {
+      const packed = compress(codec, this.buf.subarray(RECORDS, this.pos))
+      out = Buffer.allocUnsafe(RECORDS + packed.length)
+      packed.copy(out, RECORDS)
+    }
+    let attrs = codec & COMPRESSION_MASK
+    if (o.timestampType === TimestampType.LogAppendTime) attrs |= TIMESTAMP_TYPE_MASK
+    if (o.transactional === true) attrs |= TRANSACTIONAL_MASK
+    if (o.isControl === true) attrs |= CONTROL_MASK
+    if (o.deleteHorizonMs !== undefined) attrs |= DELETE_HORIZON_MASK
+    writeInt64(out, BASE_OFFSET, o.baseOffset ?? 0)
+    out.writeInt32BE(out.length - LOG_OVERHEAD, BATCH_LENGTH)
+    out.writeInt32BE(o.partitionLeaderEpoch ?? NO_PARTITION_LEADER_EPOCH, PARTITION_LEADER_EPOCH)
+    out[MAGIC] = CURRENT_MAGIC
+    out.writeInt16BE(attrs, ATTRIBUTES)
+    out.writeInt32BE(this.forcedLastDelta ?? Math.max(this.lastDelta, 0), LAST_OFFSET_DELTA)
+    writeInt64(out, BASE_TIMESTAMP, this.baseTs)
+    writeInt64(out, MAX_TIMESTAMP, this.maxTs)
+    writeInt64(out, PRODUCER_ID, o.producerId ?? NO_PRODUCER_ID)
+    out.writeInt16BE(o.producerEpoch ?? NO_PRODUCER_EPOCH, PRODUCER_EPOCH)
+    out.writeInt32BE(o.baseSequence ?? NO_SEQUENCE, BASE_SEQUENCE)
+    out.writeInt32BE(this.count, RECORD_COUNT)
+    writeBatchCrc(out, 0, out.length)
+    return out
+  }
+}
+
+/** Encodes `records` as one batch (offset deltas 0..n-1). */
+export function encodeRecordBatch(records: readonly RecordInput[], options: BatchOptions = {}): Buffer {
+  // Size the buffer exactly so the uncompressed batch needs no copy.
+  let size = RECORDS
+  const base = options.deleteHorizonMs ?? records[0]?.timestamp ?? 0
+  for (let i = 0; i < records.length; i++) {
+    const r = records[i]!
+    size += sizeOfRecord(i, r.timestamp - base, r)
+  }
+  const builder = new RecordBatchBuilder({ ...options, initialCapacity: size })
+  for (let i = 0; i < records.length; i++) builder.append(records[i]!)
+  return builder.buildDetached()
+}
+
+// ---- decoding --------------------------------------------------------------
+
+function corrupt(message: string, position: number): never {
+  throw new CorruptRecordError(`${message} (at byte ${position})`, position)
+}
+
+/** Header fields of the batch at `at`. Checks only that the header is present. */
+export function readBatchInfo(buf: Buffer, at = 0): RecordBatchInfo {
+  if (at < 0 || at + BATCH_HEADER_SIZE > buf.length) {
+    corrupt(`Record batch header needs ${BATCH_HEADER_SIZE} bytes, ${buf.length - at} available`, at)
+  }
+  const attrs = buf.readInt16BE(at + ATTRIBUTES)
+  const baseOffset = readInt64(buf, at + BASE_OFFSET)
+  const baseTimestamp = readInt64(buf, at + BASE_TIMESTAMP)
+  return {
+    baseOffset,
+    lastOffset: baseOffset + buf.readInt32BE(at + LAST_OFFSET_DELTA),
+    size: LOG_OVERHEAD + buf.readInt32BE(at + BATCH_LENGTH),
+    partitionLeaderEpoch: buf.readInt32BE(at + PARTITION_LEADER_EPOCH),
+    magic: buf.readInt8(at + MAGIC),
+    crc: buf.readUInt32BE(at + CRC),
+    attributes: attrs,
+    compression: (attrs & COMPRESSION_MASK) as CompressionType,
+    timestampType: (attrs & TIMESTAMP_TYPE_MASK) !== 0 ? TimestampType.LogAppendTime : TimestampType.CreateTime,
+    isTransactional: (attrs & TRANSACTIONAL_MASK) !== 0,
+    isControl: (attrs & CONTROL_MASK) !== 0,
+    baseTimestamp,
+    maxTimestamp: readInt64(buf, at + MAX_TIMESTAMP),
+    producerId: readInt64(buf, at + PRODUCER_ID),
+    producerEpoch: buf.readInt16BE(at + PRODUCER_EPOCH),
+    baseSequence: buf.readInt32BE(at + BASE_SEQUENCE),
+    recordCount: buf.readInt32BE(at + RECORD_COUNT),
+    deleteHorizonMs: (attrs & DELETE_HORIZON_MASK) !== 0 ? baseTimestamp : null,
+  }
+}
+
+/** Checks the framing of the batch at `at` (not the CRC); returns its size. */
+function checkFraming(buf: Buffer, at: number): number {
+  if (at < 0 || at + LOG_OVERHEAD > buf.length) {
+    corrupt(`Record batch truncated: ${Math.max(buf.length - at, 0)} bytes, need at least ${LOG_OVERHEAD}`, at)
+  }
+  const length = buf.readInt32BE(at + BATCH_LENGTH)
+  if (length < MIN_BATCH_LENGTH) corrupt(`Record batch length ${length} is below the minimum ${MIN_BATCH_LENGTH}`, at)
+  const size = LOG_OVERHEAD + length
+  if (at + size > buf.length) corrupt(`Record batch truncated: ${buf.length - at} of ${size} bytes present`, at)
+  const m = buf[at + MAGIC]!
+  if (m !== CURRENT_MAGIC) corrupt(`Unsupported record batch magic ${m}, expected ${CURRENT_MAGIC}`, at)
+  return size
+}
+
+/** Validates the batch at `at`: enough bytes, batchLength sane, magic 2, CRC. Returns its size. */
+export function validateBatch(buf: Buffer, at = 0): number {
+  const size = checkFraming(buf, at)
+  const stored = buf.readUInt32BE(at + CRC)
+  const computed = computeBatchCrc(buf, at, at + size)
+  if (stored !== computed) {
+    corrupt(`Record batch CRC mismatch: stored ${stored}, computed ${computed}`, at)
+  }
+  return size
+}
+
+/**
+ * Walks concatenated batches, calling fn(at, size) for each complete one; returns
+ * the bytes consumed (a partial trailing batch is left). Does not check CRCs, but
+ * a batch length below the header size cannot be walked past and throws.
+ */
+export function forEachBatch(buf: Buffer, fn: (at: number, size: number) => void): number {
+  let at = 0
+  const end = buf.length
+  while (at + LOG_OVERHEAD <= end) {
+    const length = buf.readInt32BE(at + BATCH_LENGTH)
+    if (length < MIN_BATCH_LENGTH) corrupt(`Record batch length ${length} is below the minimum ${MIN_BATCH_LENGTH}`, at)
+    const size = LOG_OVERHEAD + length
+    if (at + size > end) break
+    fn(at, size)
+    at += size
+  }
+  return at
+}
+
+/** The records of the batch at `at`, decompressed; keys and values are views, not copies. */
+export function decodeRecords(buf: Buffer, at = 0): DecodedRecord[] {
+  const out: DecodedRecord[] = []
+  walkRecords(buf, at, out, null)
+  return out
+}
+
+/** Calls fn for each record of the batch at `at`; same semantics as decodeRecords. */
+export function forEachRecord(buf: Buffer, at: number, fn: (r: DecodedRecord) => void): void {
+  walkRecords(buf, at, null, fn)
+}
+
+function walkRecords(
+  buf: Buffer,
+  at: number,
+  out: DecodedRecord[] | null,
+  fn: ((r: DecodedRecord) => void) | null,
+): void {
+  const size = checkFraming(buf, at)
+  const count = buf.readInt32BE(at + RECORD_COUNT)
+  if (count < 0) corrupt(`Negative record count ${count}`, at)
+  const attrs = buf.readInt16BE(at + ATTRIBUTES)
+  const codec = (attrs & COMPRESSION_MASK) as CompressionType
+  const baseOffset = readInt64(buf, at + BASE_OFFSET)
+  const logAppend = (attrs & TIMESTAMP_TYPE_MASK) !== 0
+  const baseTs = readInt64(buf, at + BASE_TIMESTAMP)
+  const maxTs = readInt64(buf, at + MAX_TIMESTAMP)
+
+  let data: Buffer
+  let pos: number
+  let end: number
+  if (codec === CompressionType.None) {
+    data = buf
+    pos = at + RECORDS
+    end = at + size
+  } else {
+    data = decompress(codec, buf.subarray(at + RECORDS, at + size))
+    pos = 0
+    end = data.length
+  }
+  // Positions in errors refer to the batch start plus the offset within its records section.
+  const base = codec === CompressionType.None ? 0 : at + RECORDS
+  const c: Cursor = { pos: 0 }
+  for (let n = 0; n < count; n++) {
+    if (pos >= end) corrupt(`Record batch holds ${n} of ${count} records`, base + pos)
+    c.pos = pos
+    const len = readVarintIn(data, c, end)
+    const recEnd = c.pos + len
+    if (len < 0 || recEnd > end) corrupt(`Record length ${len} overruns the batch`, base + pos)
+    c.pos++ // record attributes, unused
+    const tsDelta = readVarlongIn(data, c, recEnd)
+    const offsetDelta = readVarintIn(data, c, recEnd)
+    const key = readBytes(data, c, recEnd, base)
+    const value = readBytes(data, c, recEnd, base)
+    const hc = readVarintIn(data, c, recEnd)
+    const headers: RecordHeader[] = []
+    if (hc !== 0) {
+      if (hc < 0 || hc > recEnd - c.pos) corrupt(`Invalid header count ${hc}`, base + c.pos)
+      for (let i = 0; i < hc; i++) {
+        const kl = readVarintIn(data, c, recEnd)
+        if (kl < 0 || c.pos + kl > recEnd) corrupt(`Invalid header key length ${kl}`, base + c.pos)
+        const hk = data.toString('utf8', c.pos, c.pos + kl)
+        c.pos += kl
+        headers.push({ key: hk, value: readBytes(data, c, recEnd, base) })
+      }
+    }
+    if (c.pos !== recEnd) corrupt(`Record length ${len} does not match its ${c.pos - recEnd + len} bytes`, base + pos)
+    pos = recEnd
+    const r: DecodedRecord = {
+      offset: baseOffset + offsetDelta,
+      timestamp: logAppend ? maxTs : baseTs + tsDelta,
+      key,
+      value,
+      headers,
+    }
+    if (out !== null) out.push(r)
+    else fn!(r)
+  }
+  if (pos !== end) corrupt(`Record batch has ${end - pos} bytes after its ${count} records`, base + pos)
+}
+
+// Bounded readers: a record never reads past its own length.
+
+function readVarintIn(buf: Buffer, c: Cursor, end: number): number {
+  let pos = c.pos
+  if (pos < end) {
+    const b0 = buf[pos]!
+    if (b0 < 0x80) {
+      c.pos = pos + 1
+      return (b0 >>> 1) ^ -(b0 & 1)
+    }
+  }
+  const start = pos
+  let result = 0
+  for (let shift = 0; ; shift += 7) {
+    if (pos >= end) corrupt('Truncated varint', start)
+    const b = buf[pos++]!
+    if (shift === 28) {
+      if (b > 0x0f) corrupt('Varint too long', start)
+      result |= b << 28
+      break
+    }
+    result |= (b & 0x7f) << shift
+    if (b < 0x80) break
+  }
+  c.pos = pos
+  return (result >>> 1) ^ -(result & 1)
+}
+
+function readVarlongIn(buf: Buffer, c: Cursor, end: number): number {
+  const pos = c.pos
+  if (pos < end) {
+    const b0 = buf[pos]!
+    if (b0 < 0x80) {
+      c.pos = pos + 1
+      return (b0 >>> 1) ^ -(b0 & 1)
+    }
+  }
+  let low = 0
+  let p = pos
+  let shift = 0
+  for (;;) {
+    if (p >= end) corrupt('Truncated varlong', pos)
+    const b = buf[p++]!
+    low |= (b & 0x7f) << shift
+    if (b < 0x80) {
+      c.pos = p
+      return (low >>> 1) ^ -(low & 1)
+    }
+    shift += 7
+    if (shift === 28) break
+  }
+  let high = 0
+  let scale = 1
+  for (let i = 0; ; i++) {
+    if (i === 6) corrupt('Varlong too long', pos)
+    if (p >= end) corrupt('Truncated varlong', pos)
+    const b = buf[p++]!
+    high += (b & 0x7f) * scale
+    if (b < 0x80) break
+    scale *= 128
+  }
+  c.pos = p
+  // zigzag = 2m + sign; m is exact below 2^53.
+  const m = high * 134217728 + (low >>> 1)
+  return (low & 1) === 0 ? m : -m - 1
+}
+
+function readBytes(buf: Buffer, c: Cursor, end: number, base: number): Buffer | null {
+  const len = readVarintIn(buf, c, end)
+  if (len < 0) {
+    if (len === -1) return null
+    corrupt(`Invalid length ${len}`, base + c.pos)
+  }
+  const start = c.pos
+  const stop = start + len
+  if (stop > end) corrupt(`Length ${len} overruns the record`, base + start)
+  c.pos = stop
+  return buf.subarray(start, stop)
+}
