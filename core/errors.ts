@@ -34,6 +34,8 @@ export type BrookErrorCode =
   | 'NOT_COORDINATOR'
   | 'OFFSET_METADATA_TOO_LARGE'
   | 'GROUP_SUBSCRIBED_TO_TOPIC'
+  | 'INVALID_TOPOLOGY'
+  | 'STREAMS_ERROR'
 
 /** Kafka protocol error codes for the Brook codes that have one. */
 export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = {
@@ -69,6 +71,8 @@ export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = {
   NOT_COORDINATOR: 16,
   OFFSET_METADATA_TOO_LARGE: 12,
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
+  INVALID_TOPOLOGY: -1,
+  STREAMS_ERROR: -1,
 }
 
 const retriableCodes = new Set<BrookErrorCode>([

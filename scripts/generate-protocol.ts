@@ -709,21 +709,24 @@ function emitMessageCodec(c: Code, msg: Message): void {
   c.line()
 }
 
-function fileHeader(): Code {
-  const c = new Code()
-  c.line(HEADER.trimEnd())
-  c.line('/* eslint-disable */')
-  c.line("import { type Reader, ZERO_UUID } from '../../primitives/reader.js'")
-  c.line("import { Writer } from '../../primitives/writer.js'")
-  c.line("import { malformed, nonNullableField, unsupportedField, unsupportedVersion } from '../../errors.js'")
-  c.line()
-  c.line('const EMPTY_BYTES: Buffer = Buffer.alloc(0)')
-  c.line('void ZERO_UUID')
-  c.line('void EMPTY_BYTES')
-  c.line('void malformed')
-  c.line('void nonNullableField')
-  c.line()
-  return c
+/** Header and the imports the generated body actually uses. */
+function withImports(body: string): string {
+  const uses = (name: string): boolean => new RegExp(`\\b${name}\\b`).test(body)
+
+  const errorImports = ['malformed', 'nonNullableField', 'unsupportedField', 'unsupportedVersion'].filter(uses)
+  const lines = [
+    HEADER.trimEnd(),
+    '/* eslint-disable */',
+    uses('ZERO_UUID')
+      ? "import { type Reader, ZERO_UUID } from '../../primitives/reader.js'"
+      : "import type { Reader } from '../../primitives/reader.js'",
+    // Writer is a value import only when tagged fields need a scratch writer
+    uses('new Writer') ? "import { Writer } from '../../primitives/writer.js'" : "import type { Writer } from '../../primitives/writer.js'",
+  ]
+  if (errorImports.length > 0) lines.push(`import { ${errorImports.join(', ')} } from '../../errors.js'`)
+  lines.push('')
+  if (uses('EMPTY_BYTES')) lines.push('const EMPTY_BYTES: Buffer = Buffer.alloc(0)', '')
+  return lines.join('\n') + '\n' + body
 }
 
 // ---------------------------------------------------------------- schema table for tests
@@ -786,9 +789,9 @@ function main(): void {
   // headers
   for (const name of ['RequestHeader', 'ResponseHeader']) {
     const msg = messages.get(name)!
-    const c = fileHeader()
+    const c = new Code()
     emitMessageCodec(c, msg)
-    write(`${kebab(name)}.ts`, c.toString())
+    write(`${kebab(name)}.ts`, withImports(c.toString()))
   }
 
   interface ApiEntry {
@@ -812,12 +815,12 @@ function main(): void {
   apis.sort((a, b) => a.apiKey - b.apiKey)
 
   for (const api of apis) {
-    const c = fileHeader()
+    const c = new Code()
     c.line(`// ${api.name} (api key ${api.apiKey}), versions ${api.req.valid.min}-${api.req.valid.max}.`)
     c.line()
     emitMessageCodec(c, api.req)
     emitMessageCodec(c, api.res)
-    write(`${api.file}.ts`, c.toString())
+    write(`${api.file}.ts`, withImports(c.toString()))
   }
 
   // registry
@@ -917,7 +920,20 @@ function main(): void {
   schema.close()
   schema.line()
   const all = [...messages.values()].filter((m) => m.raw.type !== 'data')
-  schema.line(`export const messageSchemas: Record<string, MessageSchema> = ${JSON.stringify(Object.fromEntries(all.map((m) => [m.name, schemaOf(m)])))}`)
+  // one line per struct keeps diffs readable when Kafka's definitions change
+  schema.open('export const messageSchemas: Record<string, MessageSchema> = {')
+  for (const m of all) {
+    const sc = schemaOf(m) as { name: string; validVersions: unknown; flexibleVersions: unknown; structs: Record<string, unknown> }
+    schema.open(`${m.name}: {`)
+    schema.line(`name: ${JSON.stringify(sc.name)},`)
+    schema.line(`validVersions: ${JSON.stringify(sc.validVersions)},`)
+    schema.line(`flexibleVersions: ${JSON.stringify(sc.flexibleVersions)},`)
+    schema.open('structs: {')
+    for (const [k, v] of Object.entries(sc.structs)) schema.line(`${k}: ${JSON.stringify(v)},`)
+    schema.close('},')
+    schema.close('},')
+  }
+  schema.close()
   write('schema.ts', schema.toString())
 
   console.log(`Generated ${apis.length} APIs + headers into ${path.relative(ROOT, OUT)}`)

@@ -20,6 +20,7 @@ import {
   ATTRIBUTES,
   BATCH_HEADER_SIZE,
   BATCH_LENGTH,
+  LAST_OFFSET_DELTA,
   LOG_OVERHEAD,
   MAGIC,
   MAX_TIMESTAMP,
@@ -466,70 +467,68 @@ export class Log {
     }
     const maxOffset = Math.min(options.maxOffset ?? this.endOffset, this.endOffset)
     if (offset >= maxOffset) return EMPTY
-    let i = this.segmentIndexFor(offset)
-    const ranges: Array<{ seg: LogSegment; start: number; end: number }> = []
+    const parts: Buffer[] = []
     let total = 0
-    let done = false
     let target = offset
-    for (; i < this.segments.length && !done; i++) {
+    for (let i = this.segmentIndexFor(offset); i < this.segments.length; i++) {
       const seg = this.segments[i]!
       const limit = seg.size
       if (limit === 0) continue
       const start = target > seg.baseOffset ? seg.findBatchPosition(target, limit) : 0
       target = -1
       if (start < 0) continue
-      let end = start
-      const result = scanBatches(
-        seg.fd,
-        start,
-        limit,
-        false,
-        (buf, at, pos, size) => {
-          if (batchBaseOffset(buf, at) >= maxOffset || (total > 0 && total + size > maxBytes)) {
-            done = true
-            return false
-          }
-          total += size
-          end = pos + size
-          if (total >= maxBytes) {
-            done = true
-            return false
-          }
-          return true
-        },
-        Math.min(maxBytes + BATCH_HEADER_SIZE, 1 << 20),
-      )
-      if (end > start) ranges.push({ seg, start, end })
-      if (result.problem !== null) {
-        if (total === 0) throw seg.corrupt(result.problem, result.end)
-        break
+      // One read of up to the remaining budget, straight into the buffer handed out.
+      const want = Math.min(limit - start, Math.max(maxBytes - total, 0))
+      let chunk = want >= BATCH_HEADER_SIZE ? seg.readBytes(start, want) : EMPTY
+      let at = 0
+      let stop = false
+      let prevEnd = seg.baseOffset
+      while (at + BATCH_HEADER_SIZE <= chunk.length) {
+        const size = LOG_OVERHEAD + chunk.readInt32BE(at + BATCH_LENGTH)
+        const base = batchBaseOffset(chunk, at)
+        if (size < BATCH_HEADER_SIZE || base < prevEnd) {
+          const why = size < BATCH_HEADER_SIZE ? `batch length ${size - LOG_OVERHEAD} too small` : `base offset ${base} out of order`
+          if (total + at === 0) throw seg.corrupt(why, start + at)
+          stop = true
+          break
+        }
+        prevEnd = base + chunk.readInt32BE(at + LAST_OFFSET_DELTA) + 1
+        if (at + size > chunk.length) break
+        if (base >= maxOffset) {
+          stop = true
+          break
+        }
+        // Bit rot in a closed segment must never reach a consumer as data.
+        if (chunk[at + MAGIC] !== 2 || !isBatchCrcValid(chunk, at, at + size)) {
+          if (total + at === 0) throw seg.corrupt('CRC mismatch', start + at)
+          stop = true
+          break
+        }
+        at += size
       }
-    }
-    if (total === 0) return EMPTY
-    const out = Buffer.allocUnsafe(total)
-    let pos = 0
-    for (const r of ranges) {
-      r.seg.readInto(out, pos, r.start, r.end - r.start)
-      pos += r.end - r.start
-    }
-    // Verify what is handed out: bit rot in a closed segment must not reach a consumer.
-    let at = 0
-    let ri = 0
-    let rangeStart = 0
-    while (at < total) {
-      while (at >= rangeStart + (ranges[ri]!.end - ranges[ri]!.start)) {
-        rangeStart += ranges[ri]!.end - ranges[ri]!.start
-        ri++
+      if (at === 0 && total === 0 && !stop) {
+        // The first batch is larger than maxBytes: it is returned whole anyway.
+        chunk = this.readOneBatch(seg, start, limit)
+        if (batchBaseOffset(chunk, 0) >= maxOffset) return EMPTY
+        at = chunk.length
       }
-      const size = LOG_OVERHEAD + out.readInt32BE(at + BATCH_LENGTH)
-      if (out[at + MAGIC] !== 2 || at + size > total || !isBatchCrcValid(out, at, at + size)) {
-        const r = ranges[ri]!
-        if (at === 0) throw r.seg.corrupt('CRC mismatch', r.start + (at - rangeStart))
-        return out.subarray(0, at)
+      if (at > 0) {
+        parts.push(at === chunk.length ? chunk : chunk.subarray(0, at))
+        total += at
       }
-      at += size
+      if (stop || start + at < limit || total >= maxBytes) break
     }
-    return out
+    if (parts.length === 0) return EMPTY
+    return parts.length === 1 ? parts[0]! : Buffer.concat(parts, total)
+  }
+
+  private readOneBatch(seg: LogSegment, position: number, limit: number): Buffer {
+    if (limit - position < BATCH_HEADER_SIZE) throw seg.corrupt('truncated batch header', position)
+    const size = LOG_OVERHEAD + seg.readBytes(position + BATCH_LENGTH, 4).readInt32BE(0)
+    if (size < BATCH_HEADER_SIZE || position + size > limit) throw seg.corrupt(`bad batch length ${size - LOG_OVERHEAD}`, position)
+    const batch = seg.readBytes(position, size)
+    if (batch[MAGIC] !== 2 || !isBatchCrcValid(batch, 0, size)) throw seg.corrupt('CRC mismatch', position)
+    return batch
   }
 
   /** Index of the segment that holds `offset` (the last one whose base is <= offset). */

@@ -265,15 +265,23 @@ export class LogSegment {
     this.index.reset()
     this.timeIndex.reset()
     this.resetBounds()
+    let bad: string | null = null
     const result = scanBatches(this.fd, 0, this.size, true, (buf, at, position, size) => {
+      // The CRC does not cover the base offset: offsets must at least keep increasing.
+      const base = batchBaseOffset(buf, at)
+      if (base < this.nextOffset) {
+        bad = `batch base offset ${base} does not follow ${this.nextOffset - 1}`
+        return false
+      }
       this.indexBatch(buf, at, position, size, indexIntervalBytes)
+      return true
     })
     const truncated = this.size - result.end
     if (truncated > 0) {
       fs.ftruncateSync(this.fd, result.end)
       this.size = result.end
     }
-    return { truncatedBytes: truncated, problem: result.problem }
+    return { truncatedBytes: truncated, problem: bad ?? result.problem }
   }
 
   private resetBounds(): void {

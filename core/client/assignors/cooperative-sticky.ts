@@ -75,13 +75,14 @@ export class CooperativeStickyAssignor implements PartitionAssignor {
 
     rebalance(members, assigned, subscribed, owner)
 
-    // Cooperative: nothing goes to a new member while another member still owns it.
+    // Cooperative: nothing is added to a member while another member still owns it
+    // (a claimant keeping its own partition is fine, even if a stale claimant loses it).
     const out = emptyAssignment(subscriptions)
     for (const member of members) {
       const list = out.get(member)!
       for (const [k, tp] of assigned.get(member)!) {
-        const others = claimants.get(k)
-        if (others && [...others].some((m) => m !== member)) continue
+        const owners = claimants.get(k)
+        if (owners && !owners.has(member)) continue
         list.push(tp)
       }
       list.sort(compareTopicPartitions)

@@ -121,16 +121,25 @@ export class Reader {
 
   /** Zigzag-encoded signed 64-bit varint, as a number (exact within ±2^53). */
   readVarLong(): number {
+    // zigzag u = 2b + sign: peel the sign bit off the first byte so b stays exact
     const buf = this.buf
-    let value = 0
-    for (let i = 0; i < 10; i++) {
-      if (this.pos >= this.end) throw malformed(`Truncated varlong at offset ${this.pos}`)
-      const b = buf[this.pos++]!
-      if (i === 9 && b > 0x01) throw malformed(`Varlong longer than 64 bits at offset ${this.pos - 1}`)
-      value += (b & 0x7f) * 2 ** (7 * i)
-      if (b < 0x80) return value % 2 === 0 ? value / 2 : -(value + 1) / 2
+    if (this.pos >= this.end) throw malformed(`Truncated varlong at offset ${this.pos}`)
+    const first = buf[this.pos++]!
+    const sign = first & 1
+    let b = (first & 0x7f) >>> 1
+    if (first >= 0x80) {
+      let scale = 64
+      for (let i = 1; ; i++) {
+        if (i === 10) throw malformed(`Varlong longer than 10 bytes at offset ${this.pos}`)
+        if (this.pos >= this.end) throw malformed(`Truncated varlong at offset ${this.pos}`)
+        const byte = buf[this.pos++]!
+        if (i === 9 && byte > 0x01) throw malformed(`Varlong longer than 64 bits at offset ${this.pos - 1}`)
+        b += (byte & 0x7f) * scale
+        scale *= 128
+        if (byte < 0x80) break
+      }
     }
-    throw malformed(`Varlong longer than 10 bytes at offset ${this.pos}`)
+    return sign === 0 ? b : -b - 1
   }
 
   private utf8(len: number): string {

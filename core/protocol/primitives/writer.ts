@@ -154,14 +154,23 @@ export class Writer {
   /** Zigzag varlong from a number (exact within ±2^53). */
   writeVarLong(v: number): this {
     if (!Number.isSafeInteger(v)) throw invalid(`varlong ${v} is not a safe integer`)
-    let u = v >= 0 ? v * 2 : -v * 2 - 1
+    // zigzag u = 2b + sign can exceed 2^53; emit the first byte from b and sign, then b / 64
+    const sign = v < 0 ? 1 : 0
+    const b = sign === 1 ? -v - 1 : v
     this.ensure(10)
     const buf = this.buf
-    while (u >= 0x80) {
-      buf[this.pos++] = (u % 128) | 0x80
-      u = Math.floor(u / 128)
+    let rest = Math.floor(b / 64)
+    const first = ((b % 64) << 1) | sign
+    if (rest === 0) {
+      buf[this.pos++] = first
+      return this
     }
-    buf[this.pos++] = u
+    buf[this.pos++] = first | 0x80
+    while (rest >= 0x80) {
+      buf[this.pos++] = (rest % 128) | 0x80
+      rest = Math.floor(rest / 128)
+    }
+    buf[this.pos++] = rest
     return this
   }
 

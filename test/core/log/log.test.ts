@@ -342,3 +342,24 @@ describe('Log property: appends read back exactly', () => {
     )
   })
 })
+
+describe('Log corruption outside the CRC', () => {
+  it('treats an out-of-order base offset as corrupt, on read and in recovery', () => {
+    const d = dir()
+    const cfg = config({ 'segment.bytes': '2000' })
+    const log = Log.open(d, cfg)
+    for (let i = 0; i < 10; i++) log.append(batch(2, `o${i}`))
+    log.closeUnclean()
+    const file = path.join(d, files(d, '.log')[0]!)
+    const bytes = fs.readFileSync(file)
+    // Third batch: set its base offset back to 0 (the CRC does not cover it).
+    let at = 0
+    for (let i = 0; i < 2; i++) at += 12 + bytes.readInt32BE(at + 8)
+    bytes.writeInt32BE(0, at + 4)
+    fs.writeFileSync(file, bytes)
+    const again = Log.open(d, cfg)
+    expect(again.logEndOffset).toBe(4)
+    expect(readAll(again).map((r) => r.offset)).toEqual([0, 1, 2, 3])
+    again.close()
+  })
+})

@@ -2,13 +2,7 @@
 /* eslint-disable */
 import { type Reader, ZERO_UUID } from '../../primitives/reader.js'
 import { Writer } from '../../primitives/writer.js'
-import { malformed, nonNullableField, unsupportedField, unsupportedVersion } from '../../errors.js'
-
-const EMPTY_BYTES: Buffer = Buffer.alloc(0)
-void ZERO_UUID
-void EMPTY_BYTES
-void malformed
-void nonNullableField
+import { malformed, unsupportedField, unsupportedVersion } from '../../errors.js'
 
 // BeginQuorumEpoch (api key 53), versions 0-1.
 

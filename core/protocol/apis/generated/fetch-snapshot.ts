@@ -4,12 +4,6 @@ import { type Reader, ZERO_UUID } from '../../primitives/reader.js'
 import { Writer } from '../../primitives/writer.js'
 import { malformed, nonNullableField, unsupportedField, unsupportedVersion } from '../../errors.js'
 
-const EMPTY_BYTES: Buffer = Buffer.alloc(0)
-void ZERO_UUID
-void EMPTY_BYTES
-void malformed
-void nonNullableField
-
 // FetchSnapshot (api key 59), versions 0-1.
 
 /** The snapshot endOffset and epoch to fetch */

@@ -1,0 +1,101 @@
+// Serializers and deserializers between typed values and bytes. Formats match
+// the Java client where one exists (Long, Integer, Double, String) so data is
+// readable from both sides.
+import avro from 'avsc'
+import { readInt64, writeInt64 } from '../core/protocol/records/batch-header.js'
+import { StreamsException } from './errors.js'
+
+export interface Serializer<T> {
+  serialize(topic: string, data: T | null): Buffer | null
+}
+
+export interface Deserializer<T> {
+  deserialize(topic: string, data: Buffer | null): T | null
+}
+
+export interface Serde<T> extends Serializer<T>, Deserializer<T> {}
+
+function serde<T>(name: string, ser: (data: T) => Buffer, de: (bytes: Buffer) => T): Serde<T> {
+  return {
+    serialize: (_topic, data) => (data === null || data === undefined ? null : ser(data)),
+    deserialize: (topic, bytes) => {
+      if (bytes === null || bytes === undefined) return null
+      try {
+        return de(bytes)
+      } catch (err) {
+        throw new StreamsException(`${name} serde cannot read ${bytes.length} bytes from topic '${topic}'`, { cause: err })
+      }
+    },
+  }
+}
+
+function fixedSize(name: string, size: number, bytes: Buffer): void {
+  if (bytes.length !== size) throw new Error(`${name} expects ${size} bytes, got ${bytes.length}`)
+}
+
+const stringSerde = serde<string>('String', (s) => Buffer.from(s, 'utf8'), (b) => b.toString('utf8'))
+const longSerde = serde<number>(
+  'Long',
+  (n) => {
+    const b = Buffer.allocUnsafe(8)
+    writeInt64(b, 0, n)
+    return b
+  },
+  (b) => {
+    fixedSize('Long', 8, b)
+    return readInt64(b, 0)
+  },
+)
+const integerSerde = serde<number>(
+  'Integer',
+  (n) => {
+    const b = Buffer.allocUnsafe(4)
+    b.writeInt32BE(n, 0)
+    return b
+  },
+  (b) => {
+    fixedSize('Integer', 4, b)
+    return b.readInt32BE(0)
+  },
+)
+const doubleSerde = serde<number>(
+  'Double',
+  (n) => {
+    const b = Buffer.allocUnsafe(8)
+    b.writeDoubleBE(n, 0)
+    return b
+  },
+  (b) => {
+    fixedSize('Double', 8, b)
+    return b.readDoubleBE(0)
+  },
+)
+const bytesSerde = serde<Buffer>('Bytes', (b) => b, (b) => b)
+const jsonSerde = serde<unknown>('JSON', (v) => Buffer.from(JSON.stringify(v), 'utf8'), (b) => JSON.parse(b.toString('utf8')) as unknown)
+
+export const Serdes = {
+  /** UTF-8 text. */
+  String: (): Serde<string> => stringSerde,
+  /** 8-byte big-endian two's complement, as Java's LongSerde; values must stay within ±2^53. */
+  Long: (): Serde<number> => longSerde,
+  /** 4-byte big-endian signed, as Java's IntegerSerde. */
+  Integer: (): Serde<number> => integerSerde,
+  /** 8-byte big-endian IEEE 754, as Java's DoubleSerde. */
+  Double: (): Serde<number> => doubleSerde,
+  /** Raw bytes, unchanged. */
+  Bytes: (): Serde<Buffer> => bytesSerde,
+  /** UTF-8 JSON text; the type parameter is trusted, not validated. */
+  JSON: <T>(): Serde<T> => jsonSerde as Serde<T>,
+  /** Avro binary encoding (no schema-registry framing) for the given schema. */
+  Avro: <T>(schema: avro.Schema): Serde<T> => {
+    const type = avro.Type.forSchema(schema)
+    return serde<T>(
+      'Avro',
+      (v) => type.toBuffer(v),
+      (b) => type.fromBuffer(b) as T,
+    )
+  },
+  /** A serde from two functions. */
+  from: <T>(serialize: (data: T) => Buffer, deserialize: (bytes: Buffer) => T, name = 'Custom'): Serde<T> =>
+    serde<T>(name, serialize, deserialize),
+}

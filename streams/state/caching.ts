@@ -1,0 +1,153 @@
+// A record cache in front of a key-value bytes store. Repeated writes to one
+// key between commits collapse into one write below and one record
+// downstream (via the flush listener), which is how Kafka Streams thins the
+// update stream of aggregations.
+import type { BytesEntry, KeyValueBytesStore, RestoreRecord } from './bytes.js'
+
+export type CacheFlushListener = (key: Buffer, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void
+
+interface CacheEntry {
+  key: Buffer
+  value: Buffer | null
+  timestamp: number
+  dirty: boolean
+}
+
+const ENTRY_OVERHEAD = 64
+
+export class CachingKeyValueStore implements KeyValueBytesStore {
+  private readonly cache = new Map<string, CacheEntry>()
+  private readonly dirty = new Set<string>()
+  private bytes = 0
+  private listener: CacheFlushListener | null = null
+
+  constructor(
+    private readonly inner: KeyValueBytesStore,
+    private readonly maxBytes: number,
+    private readonly currentTimestamp: () => number,
+  ) {}
+
+  get name(): string {
+    return this.inner.name
+  }
+  get persistent(): boolean {
+    return this.inner.persistent
+  }
+  isOpen(): boolean {
+    return this.inner.isOpen()
+  }
+
+  setFlushListener(listener: CacheFlushListener): void {
+    this.listener = listener
+  }
+
+  get(key: Buffer): Buffer | null {
+    const k = key.toString('latin1')
+    const hit = this.cache.get(k)
+    if (hit !== undefined) return hit.value
+    const value = this.inner.get(key)
+    this.insert(k, { key, value, timestamp: 0, dirty: false })
+    return value
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    const k = key.toString('latin1')
+    this.insert(k, { key, value, timestamp: this.currentTimestamp(), dirty: true })
+    this.dirty.delete(k)
+    this.dirty.add(k)
+    this.evict()
+  }
+
+  putIfAbsent(key: Buffer, value: Buffer): Buffer | null {
+    const old = this.get(key)
+    if (old === null) this.put(key, value)
+    return old
+  }
+
+  putAll(entries: Array<{ key: Buffer; value: Buffer | null }>): void {
+    for (const e of entries) this.put(e.key, e.value)
+  }
+
+  delete(key: Buffer): Buffer | null {
+    const old = this.get(key)
+    this.put(key, null)
+    return old
+  }
+
+  range(from: Buffer | null, to: Buffer | null): BytesEntry[] {
+    const merged = new Map<string, BytesEntry>()
+    for (const e of this.inner.range(from, to)) merged.set(e.key.toString('latin1'), e)
+    for (const [k, e] of this.cache) {
+      if (!e.dirty) continue
+      if (from !== null && Buffer.compare(e.key, from) < 0) continue
+      if (to !== null && Buffer.compare(e.key, to) > 0) continue
+      if (e.value === null) merged.delete(k)
+      else merged.set(k, { key: e.key, value: e.value })
+    }
+    return [...merged.values()].sort((a, b) => Buffer.compare(a.key, b.key))
+  }
+
+  all(): BytesEntry[] {
+    return this.range(null, null)
+  }
+
+  approximateNumEntries(): number {
+    return this.inner.approximateNumEntries() + this.dirty.size
+  }
+
+  /** Writes dirty entries below in the order they were last written, telling the listener about each. */
+  flush(): void {
+    for (const k of [...this.dirty]) this.flushEntry(k)
+    this.inner.flush()
+  }
+
+  restoreBatch(records: RestoreRecord[]): void {
+    this.cache.clear()
+    this.dirty.clear()
+    this.bytes = 0
+    this.inner.restoreBatch(records)
+  }
+
+  close(): void {
+    this.flush()
+    this.cache.clear()
+    this.inner.close()
+  }
+
+  private insert(k: string, entry: CacheEntry): void {
+    const old = this.cache.get(k)
+    if (old !== undefined) {
+      this.bytes -= size(old)
+      this.cache.delete(k)
+    }
+    this.cache.set(k, entry)
+    this.bytes += size(entry)
+  }
+
+  private flushEntry(k: string): void {
+    const e = this.cache.get(k)
+    this.dirty.delete(k)
+    if (e === undefined || !e.dirty) return
+    const old = this.listener === null ? null : this.inner.get(e.key)
+    this.inner.put(e.key, e.value)
+    e.dirty = false
+    if (this.listener !== null && (e.value !== null || old !== null)) this.listener(e.key, e.value, old, e.timestamp)
+  }
+
+  /** Least recently written entries go first; a dirty one is written below (and forwarded) before it leaves. */
+  private evict(): void {
+    while (this.bytes > this.maxBytes && this.cache.size > 1) {
+      const first = this.cache.keys().next()
+      if (first.done === true) return
+      const k = first.value
+      if (this.dirty.has(k)) this.flushEntry(k)
+      const e = this.cache.get(k)!
+      this.cache.delete(k)
+      this.bytes -= size(e)
+    }
+  }
+}
+
+function size(e: CacheEntry): number {
+  return e.key.length + (e.value?.length ?? 0) + ENTRY_OVERHEAD
+}
