@@ -247,7 +247,7 @@ export class Log {
         this.stats.recoveredSegments++
         this.stats.truncatedBytes += result.truncatedBytes
         if (result.problem !== null) truncated = true
-        segment.saveIndexes()
+        segment.finishIndexes()
         segment.fsyncNow()
         recovered = true
       }

@@ -8,6 +8,7 @@ import type { Broker, FetchPartitionRequest } from '../../broker/broker.js'
 import { isControl, timestampType as batchTimestampType } from '../../protocol/records/batch-header.js'
 import { forEachBatch, forEachRecord } from '../../protocol/records/record-batch.js'
 import { tpKey } from '../record-utils.js'
+import { groupError } from '../group-membership.js'
 import type {
   Consumer,
   ConsumerConfig,
@@ -17,7 +18,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../types.js'
-import { ConsumerGroupSession } from './group-session.js'
+import { GroupMembership } from '../group-membership.js'
 
 interface PartitionState {
   tp: TopicPartition
@@ -32,7 +33,8 @@ export class EmbeddedConsumer implements Consumer {
   private readonly states = new Map<string, PartitionState>()
   private subscription: string[] | RegExp | null = null
   private manual = false
-  private group: ConsumerGroupSession | null = null
+  private group: GroupMembership | null = null
+  private fetchAbort: AbortController | null = null
   private lastAutoCommit = Date.now()
   private closed = false
   private readonly abort = new AbortController()
@@ -72,21 +74,40 @@ export class EmbeddedConsumer implements Consumer {
     if (!groupId) throw new BrookError('INVALID_GROUP_ID', 'subscribe() needs a groupId', { field: 'groupId' })
     this.subscription = topics
     if (!this.group) {
-      this.group = new ConsumerGroupSession(this.broker, {
-        ...this.config,
+      const broker = this.broker
+      this.group = new GroupMembership({
+        coordinator: broker.coordinator,
         groupId,
-        onAssigned: async (tps) => {
-          for (const tp of tps) this.addPartition(tp)
-          await listener?.onPartitionsAssigned?.(tps)
-        },
-        onRevoked: async (tps) => {
-          await listener?.onPartitionsRevoked?.(tps)
-          if (this.config.enableAutoCommit) await this.commitPositions(tps).catch(() => undefined)
-          for (const tp of tps) this.states.delete(tpKey(tp.topic, tp.partition))
-        },
-        onLost: async (tps) => {
-          await listener?.onPartitionsLost?.(tps)
-          for (const tp of tps) this.states.delete(tpKey(tp.topic, tp.partition))
+        groupInstanceId: this.config.groupInstanceId ?? null,
+        clientId: this.config.clientId ?? 'brook-consumer',
+        clientHost: 'embedded',
+        sessionTimeoutMs: this.config.sessionTimeoutMs,
+        rebalanceTimeoutMs: this.config.rebalanceTimeoutMs,
+        heartbeatIntervalMs: this.config.heartbeatIntervalMs,
+        assignors: this.config.partitionAssignmentStrategy,
+        partitionsFor: async (topic) => (broker.hasTopic(topic) ? broker.describeTopic(topic).partitions : 0),
+        // A poll waiting on a fetch returns so the member can rejoin in time.
+        onRejoinNeeded: () => this.fetchAbort?.abort(),
+        listener: {
+          onPartitionsAssigned: async (tps) => {
+            for (const tp of tps) this.addPartition(tp)
+            await listener?.onPartitionsAssigned?.(tps)
+          },
+          onPartitionsRevoked: async (tps) => {
+            try {
+              await listener?.onPartitionsRevoked?.(tps)
+              if (this.config.enableAutoCommit) await this.commitPositions(tps).catch(() => undefined)
+            } finally {
+              for (const tp of tps) this.states.delete(tpKey(tp.topic, tp.partition))
+            }
+          },
+          onPartitionsLost: async (tps) => {
+            try {
+              await listener?.onPartitionsLost?.(tps)
+            } finally {
+              for (const tp of tps) this.states.delete(tpKey(tp.topic, tp.partition))
+            }
+          },
         },
       })
     }
@@ -102,7 +123,8 @@ export class EmbeddedConsumer implements Consumer {
 
   unsubscribe(): void {
     this.subscription = null
-    this.group?.subscribe([])
+    void this.group?.unsubscribe().catch(() => undefined)
+    this.group = null
     if (this.manual) this.states.clear()
     this.manual = false
   }
@@ -139,7 +161,9 @@ export class EmbeddedConsumer implements Consumer {
     const deadline = Date.now() + timeoutMs
     if (this.group) {
       if (!Array.isArray(this.subscription)) this.group.subscribe(this.subscribedTopics())
-      await this.group.ensureActive()
+      // The join goes on in the background when it outlasts this poll, as in the Java client.
+      const joined = await raceTimeout(this.group.ensureActive(), timeoutMs)
+      if (!joined) return []
     }
     await this.maybeAutoCommit()
     await this.resolvePositions()
@@ -150,7 +174,7 @@ export class EmbeddedConsumer implements Consumer {
       await this.fetchOnce(Math.max(0, remaining))
       out = this.drainBuffers()
       if (out.length > 0 || Date.now() >= deadline || this.closed) return out
-      if (this.group?.needsRejoin()) return out
+      if (this.group?.needsRejoin) return out
     }
   }
 
@@ -183,7 +207,17 @@ export class EmbeddedConsumer implements Consumer {
       if (maxWaitMs > 0) await sleep(Math.min(maxWaitMs, 100), this.abort.signal)
       return
     }
-    const results = await this.broker.fetch(requests, { maxWaitMs, minBytes: 1, signal: this.abort.signal })
+    const fetchAbort = new AbortController()
+    this.fetchAbort = fetchAbort
+    const onClose = (): void => fetchAbort.abort()
+    this.abort.signal.addEventListener('abort', onClose)
+    let results: Awaited<ReturnType<Broker['fetch']>>
+    try {
+      results = await this.broker.fetch(requests, { maxWaitMs, minBytes: 1, signal: fetchAbort.signal })
+    } finally {
+      this.abort.signal.removeEventListener('abort', onClose)
+      this.fetchAbort = null
+    }
     for (const res of results) {
       const s = this.states.get(tpKey(res.topic, res.partition))
       if (!s || s.position === null) continue
@@ -286,20 +320,17 @@ export class EmbeddedConsumer implements Consumer {
     const groupId = this.requireGroupId()
     const list = offsets ?? this.currentPositions()
     if (list.length === 0) return
-    const generation = this.group?.generation() ?? null
-    const errorCode = await this.broker.coordinator
-      .commitOffsets({
-        groupId,
-        generationId: generation?.generationId ?? -1,
-        memberId: generation?.memberId ?? '',
-        groupInstanceId: this.config.groupInstanceId ?? null,
-        offsets: list.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata ?? '' })),
-      })
-      .then((res) => firstError(res))
-    if (errorCode !== 0) {
-      this.group?.requestRejoin()
-      throw commitError(errorCode, groupId)
-    }
+    if (this.group) return this.group.commitOffsets(list)
+    // assign() consumers commit outside any generation, as the Java client does.
+    const res = await this.broker.coordinator.commitOffsets({
+      groupId,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      offsets: list.map((o) => ({ topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata ?? '' })),
+    })
+    const failed = res.partitions.find((p) => p.errorCode !== 0)
+    if (failed) throw groupError(failed.errorCode, `Commit of ${failed.topic}-${failed.partition} for group '${groupId}' failed`)
   }
 
   commitAsync(offsets?: TopicPartitionOffset[], callback?: (err: Error | null) => void): void {
@@ -311,10 +342,12 @@ export class EmbeddedConsumer implements Consumer {
 
   async committed(partitions: TopicPartition[]): Promise<Array<TopicPartition & { offset: number | null; metadata?: string }>> {
     const groupId = this.requireGroupId()
+    if (this.group) return this.group.committed(partitions)
     const res = await this.broker.coordinator.fetchOffsets({ groupId, partitions })
+    if (res.errorCode !== 0) throw groupError(res.errorCode, `Fetching committed offsets of group '${groupId}' failed`)
     return partitions.map((tp) => {
       const o = res.offsets.find((x) => x.topic === tp.topic && x.partition === tp.partition)
-      return o && o.offset >= 0 ? { ...tp, offset: o.offset, metadata: o.metadata ?? '' } : { ...tp, offset: null }
+      return o && o.offset >= 0 ? { ...tp, offset: o.offset, metadata: o.metadata } : { ...tp, offset: null }
     })
   }
 
@@ -418,24 +451,17 @@ export function decodeInto(topic: string, partition: number, records: Buffer, fr
   return out
 }
 
-function firstError(res: { topics?: Array<{ partitions: Array<{ errorCode: number }> }>; partitions?: Array<{ errorCode: number }> } | number): number {
-  if (typeof res === 'number') return res
-  const parts = res.partitions ?? res.topics?.flatMap((t) => t.partitions) ?? []
-  return parts.find((p) => p.errorCode !== 0)?.errorCode ?? 0
-}
-
-function commitError(code: number, groupId: string): BrookError {
-  switch (code) {
-    case 22:
-      return new BrookError('ILLEGAL_GENERATION', `Commit failed: group '${groupId}' has rebalanced since this consumer's generation`)
-    case 25:
-      return new BrookError('UNKNOWN_MEMBER_ID', `Commit failed: this consumer is no longer a member of group '${groupId}'`)
-    case 27:
-      return new BrookError('REBALANCE_IN_PROGRESS', `Commit failed: group '${groupId}' is rebalancing`)
-    case 82:
-      return new BrookError('FENCED_INSTANCE_ID', `Commit failed: this static member of group '${groupId}' was fenced`)
-    default:
-      return new BrookError('ILLEGAL_STATE', `Commit to group '${groupId}' failed with Kafka error code ${code}`)
+/** Resolves true when `p` settles within ms, false otherwise; a rejection is rethrown. */
+async function raceTimeout(p: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  p.catch(() => undefined)
+  try {
+    return await Promise.race([p.then(() => true as const), timeout])
+  } finally {
+    clearTimeout(timer)
   }
 }
 

@@ -10,9 +10,40 @@ import { StickyPartitioner } from '../partitioner.js'
 import type { Producer, ProducerConfig, ProducerRecord, RecordMetadata } from '../types.js'
 import { toBuffer, toCompressionType } from '../record-utils.js'
 
-interface Pending {
-  resolve: (m: RecordMetadata) => void
-  reject: (e: Error) => void
+/** Where a record's outcome goes: one sink per send(), one shared by a whole sendBatch(). */
+interface Sink {
+  done(index: number, m: RecordMetadata): void
+  fail(e: Error): void
+}
+
+class SingleSink implements Sink {
+  constructor(
+    readonly done: (index: number, m: RecordMetadata) => void,
+    readonly fail: (e: Error) => void,
+  ) {}
+}
+
+class BatchSink implements Sink {
+  private left: number
+  private failed = false
+  readonly out: RecordMetadata[]
+  constructor(
+    count: number,
+    private readonly resolve: (m: RecordMetadata[]) => void,
+    private readonly reject: (e: Error) => void,
+  ) {
+    this.left = count
+    this.out = new Array<RecordMetadata>(count)
+  }
+  done(index: number, m: RecordMetadata): void {
+    this.out[index] = m
+    if (--this.left === 0) this.resolve(this.out)
+  }
+  fail(e: Error): void {
+    if (this.failed) return
+    this.failed = true
+    this.reject(e)
+  }
 }
 
 interface OpenBatch {
@@ -20,7 +51,8 @@ interface OpenBatch {
   partition: number
   builder: RecordBatchBuilder
   timestamps: number[]
-  pending: Array<Pending | undefined>
+  sinks: Sink[]
+  indexes: number[]
 }
 
 export class EmbeddedProducer implements Producer {
@@ -65,40 +97,28 @@ export class EmbeddedProducer implements Producer {
 
   send(record: ProducerRecord): Promise<RecordMetadata> {
     return new Promise((resolve, reject) => {
-      this.enqueue(record, { resolve, reject }).catch(reject)
+      const pending = this.enqueue(record, new SingleSink((_, m) => resolve(m), reject), 0)
+      if (pending !== RESOLVED) pending.catch(reject)
     })
   }
 
   async sendBatch(records: ProducerRecord[]): Promise<RecordMetadata[]> {
-    const out = new Array<RecordMetadata>(records.length)
-    let left = records.length
-    if (left === 0) return out
+    if (records.length === 0) return []
     return new Promise((resolve, reject) => {
-      let failed = false
-      const fail = (e: Error): void => {
-        if (!failed) {
-          failed = true
-          reject(e)
-        }
-      }
+      const sink = new BatchSink(records.length, resolve, reject)
       const run = async (): Promise<void> => {
         for (let i = 0; i < records.length; i++) {
-          const at = i
-          await this.enqueue(records[i]!, {
-            resolve: (m) => {
-              out[at] = m
-              if (--left === 0) resolve(out)
-            },
-            reject: fail,
-          })
+          const pending = this.enqueue(records[i]!, sink, i)
+          // Only records that wait for metadata cost an await.
+          if (pending !== RESOLVED) await pending
         }
       }
-      run().catch(fail)
+      run().catch((e: Error) => sink.fail(e))
     })
   }
 
   /** Synchronous when the topic is known; awaits metadata (and auto-creation) otherwise. */
-  private enqueue(record: ProducerRecord, pending: Pending): Promise<void> {
+  private enqueue(record: ProducerRecord, sink: Sink, index: number): Promise<void> {
     if (this.closed) return Promise.reject(new BrookError('CLOSED', 'The producer is closed'))
     const count = this.partitionCounts.get(record.topic)
     if (count === undefined || this.queued > 0 || (this.idempotent && this.producerId < 0)) {
@@ -112,7 +132,7 @@ export class EmbeddedProducer implements Producer {
             n = (await this.broker.ensureTopic(record.topic)).partitions
             this.partitionCounts.set(record.topic, n)
           }
-          this.append(record, n, pending)
+          this.append(record, n, sink, index)
         } finally {
           this.queued--
         }
@@ -120,11 +140,11 @@ export class EmbeddedProducer implements Producer {
       this.chain = step.catch(() => undefined)
       return step
     }
-    this.append(record, count, pending)
+    this.append(record, count, sink, index)
     return RESOLVED
   }
 
-  private append(record: ProducerRecord, partitionCount: number, pending: Pending): void {
+  private append(record: ProducerRecord, partitionCount: number, sink: Sink, index: number): void {
     const key = toBuffer(record.key)
     let partition = record.partition
     if (partition === undefined) {
@@ -148,14 +168,16 @@ export class EmbeddedProducer implements Producer {
             : {}),
         }),
         timestamps: [],
-        pending: [],
+        sinks: [],
+        indexes: [],
       }
       this.open.set(tp, batch)
     }
     const timestamp = record.timestamp ?? Date.now()
     batch.builder.append({ key, value: toBuffer(record.value), headers: record.headers, timestamp })
     batch.timestamps.push(timestamp)
-    batch.pending.push(pending)
+    batch.sinks.push(sink)
+    batch.indexes.push(index)
     if (batch.builder.sizeInBytes >= this.batchSize) {
       this.open.delete(tp)
       this.partitioner.onNewBatch(record.topic)
@@ -190,16 +212,17 @@ export class EmbeddedProducer implements Producer {
     try {
       const bytes = batch.builder.build()
       const result = await this.broker.produce(batch.topic, batch.partition, bytes, this.acks)
-      for (let i = 0; i < batch.pending.length; i++) {
-        batch.pending[i]!.resolve({
+      const { sinks, indexes, timestamps } = batch
+      for (let i = 0; i < sinks.length; i++) {
+        sinks[i]!.done(indexes[i]!, {
           topic: batch.topic,
           partition: batch.partition,
           offset: this.acks === 0 ? -1 : result.baseOffset + i,
-          timestamp: result.logAppendTime >= 0 ? result.logAppendTime : batch.timestamps[i]!,
+          timestamp: result.logAppendTime >= 0 ? result.logAppendTime : timestamps[i]!,
         })
       }
     } catch (err) {
-      for (const p of batch.pending) p!.reject(err as Error)
+      for (const sink of batch.sinks) sink.fail(err as Error)
     }
   }
 

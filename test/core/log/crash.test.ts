@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { afterAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { Log } from '../../../core/log/log.js'
 import { parseLogConfig } from '../../../core/log/log-config.js'
 import { crc32c } from '../../../core/protocol/records/crc32c.js'
@@ -13,7 +13,6 @@ import { readAll, removeDir, tempDir } from './helpers.js'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..')
 const writer = path.join(root, 'test/fixtures/log/crash-writer.ts')
-const cfg = parseLogConfig({ 'flush.messages': '1', 'segment.bytes': '65536', 'index.interval.bytes': '512' })
 
 interface Ack {
   base: number
@@ -22,9 +21,9 @@ interface Ack {
   sum: number
 }
 
-function runAndKill(dir: string, startSeq: number, delayMs: number): Promise<Ack[]> {
+function runAndKill(dir: string, startSeq: number, delayMs: number, mode: string): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, String(startSeq)], {
+    const child = spawn(process.execPath, ['--import', 'tsx', writer, dir, String(startSeq), mode], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     })
@@ -55,18 +54,19 @@ function runAndKill(dir: string, startSeq: number, delayMs: number): Promise<Ack
   })
 }
 
-describe('crash safety', () => {
+async function crashLoop(mode: 'plain' | 'compact', rounds: number, budgetMs: number): Promise<void> {
   const dir = tempDir('brook-crash-')
-  afterAll(() => removeDir(dir))
-
-  it('keeps every acknowledged batch across SIGKILLs', async () => {
+  const overrides: Record<string, string> = { 'flush.messages': '1', 'segment.bytes': '65536', 'index.interval.bytes': '512' }
+  if (mode === 'compact') Object.assign(overrides, { 'cleanup.policy': 'compact', 'min.cleanable.dirty.ratio': '0' })
+  const cfg = parseLogConfig(overrides)
+  try {
     const acked: Ack[] = []
     let nextSeq = 0
     const started = Date.now()
     let iterations = 0
-    for (let i = 0; i < 15 && Date.now() - started < 40_000; i++) {
+    for (let i = 0; i < rounds && Date.now() - started < budgetMs; i++) {
       iterations++
-      const acks = await runAndKill(dir, nextSeq, 50 + Math.floor(Math.random() * 350))
+      const acks = await runAndKill(dir, nextSeq, 50 + Math.floor(Math.random() * 350), mode)
       acked.push(...acks)
       const log = Log.open(dir, cfg)
       // Reading everything verifies each batch's CRC; corrupt data would throw.
@@ -91,8 +91,20 @@ describe('crash safety', () => {
       if (i % 2 === 0) log.close()
       else log.closeUnclean()
     }
-    console.log(`crash test: ${iterations} kills, ${acked.length} acknowledged batches`)
+    console.log(`crash test (${mode}): ${iterations} kills, ${acked.length} acknowledged batches`)
     expect(iterations).toBeGreaterThanOrEqual(5)
     expect(acked.length).toBeGreaterThan(0)
+  } finally {
+    removeDir(dir)
+  }
+}
+
+describe('crash safety', () => {
+  it('keeps every acknowledged batch across SIGKILLs', async () => {
+    await crashLoop('plain', 15, 40_000)
+  }, 120_000)
+
+  it('keeps every acknowledged batch when kills land inside compactions', async () => {
+    await crashLoop('compact', 8, 25_000)
   }, 120_000)
 })

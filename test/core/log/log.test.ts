@@ -303,8 +303,11 @@ describe('Log property: appends read back exactly', () => {
             const cfg = config({ 'segment.bytes': '3000', 'index.interval.bytes': '256' })
             const log = Log.open(d, cfg)
             const expected: string[] = []
+            const sizes: number[] = []
             appends.forEach((a, i) => {
-              log.append(batch(a.n, `b${i}`, { valueSize: a.size }))
+              const b = batch(a.n, `b${i}`, { valueSize: a.size })
+              sizes.push(b.length)
+              log.append(b)
               for (let j = 0; j < a.n; j++) expected.push(`b${i}-${j}-`.padEnd(a.size, 'x'))
             })
             const check = (l: Log, count: number): void => {
@@ -323,10 +326,13 @@ describe('Log property: appends read back exactly', () => {
             else log.closeUnclean()
             let count = expected.length
             if (mode === 'torn') {
+              // Cut the last batch somewhere inside it and append garbage.
               const last = path.join(d, files(d, '.log').at(-1)!)
               const size = fs.statSync(last).size
+              const lastSize = sizes.at(-1)!
               if (size > 0) {
-                fs.truncateSync(last, size - 1)
+                fs.truncateSync(last, size - 1 - ((probes[0] ?? 0) % lastSize))
+                fs.appendFileSync(last, Buffer.alloc((probes[1] ?? 0) % 100, 0x5a))
                 count -= appends.at(-1)!.n
               }
             }
@@ -361,5 +367,20 @@ describe('Log corruption outside the CRC', () => {
     expect(again.logEndOffset).toBe(4)
     expect(readAll(again).map((r) => r.offset)).toEqual([0, 1, 2, 3])
     again.close()
+  })
+})
+
+describe('offsetForTimestamp details', () => {
+  it('reads record timestamps inside compressed batches and respects the log start offset', async () => {
+    const { CompressionType } = await import('../../../core/protocol/records/batch-header.js')
+    const log = Log.open(dir(), config({ 'segment.bytes': '500' }))
+    for (let i = 0; i < 20; i++) log.append(batch(4, `c${i}`, { timestamp: i * 100, compression: CompressionType.Gzip }))
+    // batch i: offsets 4i..4i+3 with timestamps 100i..100i+3
+    expect(log.offsetForTimestamp(502)).toEqual({ offset: 22, timestamp: 502 })
+    expect(log.offsetForTimestamp(504)).toEqual({ offset: 24, timestamp: 600 })
+    log.deleteRecordsBefore(26)
+    expect(log.offsetForTimestamp(0)).toEqual({ offset: 26, timestamp: 602 })
+    expect(log.offsetForTimestamp(5000)).toBeNull()
+    log.close()
   })
 })

@@ -48,7 +48,7 @@ describe('EmbeddedConsumer in a group', () => {
     await client.admin().createTopics([{ topic: 't', numPartitions: 3 }])
     const producer = client.producer()
     await Promise.all(Array.from({ length: 300 }, (_, i) => producer.send({ topic: 't', key: `k${i}`, value: String(i) })))
-    const config = { groupId: 'g2', autoOffsetReset: 'earliest' as const, enableAutoCommit: false, heartbeatIntervalMs: 100 }
+    const config = { groupId: 'g2', autoOffsetReset: 'earliest' as const, enableAutoCommit: false, heartbeatIntervalMs: 100, maxPollRecords: 5 }
     const a = client.consumer(config)
     a.subscribe(['t'], { onPartitionsRevoked: async () => a.commitSync() })
     const seen: ConsumerRecord[] = []
@@ -56,11 +56,16 @@ describe('EmbeddedConsumer in a group', () => {
     await a.commitSync()
     const b = client.consumer(config)
     b.subscribe(['t'])
+    const bSeen = new Set<ConsumerRecord>()
     const deadline = Date.now() + 15_000
     while (seen.length < 300 && Date.now() < deadline) {
-      for (const c of [a, b]) seen.push(...(await c.poll(50)))
+      seen.push(...(await a.poll(50)))
+      const fromB = await b.poll(50)
+      for (const r of fromB) bSeen.add(r)
+      seen.push(...fromB)
     }
     expect(b.assignment().length).toBeGreaterThan(0)
+    expect(seen.some((r) => bSeen.has(r))).toBe(true)
     await a.commitSync().catch(() => undefined)
     await b.commitSync().catch(() => undefined)
     const values = seen.map((r) => Number(r.value!.toString()))

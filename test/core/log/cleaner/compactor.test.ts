@@ -173,3 +173,54 @@ describe('compaction', () => {
     log.close()
   })
 })
+
+describe('compaction property', () => {
+  it('leaves exactly the latest record per key in the closed segments, at original offsets', async () => {
+    const fc = (await import('fast-check')).default
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.array(fc.record({ key: fc.option(fc.integer({ min: 0, max: 12 }), { freq: 8 }), tomb: fc.boolean() }), {
+            minLength: 1,
+            maxLength: 6,
+          }),
+          { minLength: 1, maxLength: 40 },
+        ),
+        (batches) => {
+          const d = tempDir()
+          try {
+            const log = Log.open(d, compactCfg({ 'delete.retention.ms': '1000' }))
+            batches.forEach((recs, i) =>
+              log.append(
+                keyed(
+                  recs.map((r, j) => [r.key === null ? null : `k${r.key}`, r.tomb ? null : `v${i}-${j}`.padEnd(30, '.')]),
+                ),
+              ),
+            )
+            const before = readAll(log)
+            const activeBase = log.segmentBaseOffsets().at(-1)!
+            log.compact(5_000)
+            const check = (after: Rec[], tombstonesGone: boolean) => {
+              const latest = expectedLatest(before.filter((r) => r.offset < activeBase))
+              const want = [...latest.values()]
+                .filter((r) => !(tombstonesGone && r.value === null))
+                .sort((a, b) => a.offset - b.offset)
+              expect(after.filter((r) => r.offset < activeBase)).toEqual(want)
+              expect(after.filter((r) => r.offset >= activeBase)).toEqual(before.filter((r) => r.offset >= activeBase))
+            }
+            check(readAll(log), false)
+            log.compact(10_000) // past the tombstones' delete horizon
+            check(readAll(log), true)
+            log.close()
+            const again = Log.open(d, compactCfg({ 'delete.retention.ms': '1000' }))
+            check(readAll(again), true)
+            again.close()
+          } finally {
+            removeDir(d)
+          }
+        },
+      ),
+      { numRuns: 40 },
+    )
+  })
+})

@@ -1,0 +1,388 @@
+// A task runs one sub-topology for one partition: it deserializes input
+// records, pushes them through the processors, tracks stream time, fires
+// punctuations and commits its state. The test driver and the runtime are
+// both executors of tasks; they only feed records and call the hooks.
+import type { Serde } from '../serdes.js'
+import type { Cancellable, ProcessorContext, Punctuator, RecordMetadata, TaskId } from '../processor/api.js'
+import type { Headers } from '../processor/record.js'
+import type { StateStore } from '../state/types.js'
+import type { ChangelogWriter } from '../state/state-manager.js'
+import type { AnyProcessor, InternalTopologyBuilder, NodeDef, RecordContextInfo, Subtopology, TimestampExtractor } from './topology-builder.js'
+import { PunctuationType } from '../processor/api.js'
+import { Record as StreamRecord } from '../processor/record.js'
+import { StateManager } from '../state/state-manager.js'
+import { StreamsException, TopologyException } from '../errors.js'
+import { resolveSerde, type SerdeDefaults } from './serde-resolution.js'
+
+export type DeserializationExceptionHandler = 'logAndContinue' | 'logAndFail' | { deadLetterTopic: string }
+
+export interface StreamsConfig extends SerdeDefaults {
+  applicationId: string
+  /** Directory for task state (SQLite files, checkpoints); null/undefined keeps state in memory. */
+  stateDir?: string | null
+  /** Cache size per caching store in bytes. Default 10 MiB. 0 disables caching. */
+  cacheMaxBytes?: number
+  /** When set, stream time of a task that has seen no record for this long advances with the wall clock. */
+  idleAdvanceMs?: number | null
+  deserializationExceptionHandler?: DeserializationExceptionHandler
+  /** Where warnings go (skipped records, late records). Default: nowhere. */
+  logger?: (message: string) => void
+}
+
+/** Where sinks write. `partition` null: chosen from the key by the producer's partitioner. */
+export interface RecordCollector {
+  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, partition: number | null): void
+}
+
+export interface InputRecord {
+  topic: string
+  partition: number
+  offset: number
+  timestamp: number
+  key: Buffer | null
+  value: Buffer | null
+  headers: Headers
+}
+
+export class TaskIdImpl implements TaskId {
+  constructor(
+    readonly subtopology: number,
+    readonly partition: number,
+  ) {}
+  toString(): string {
+    return `${this.subtopology}_${this.partition}`
+  }
+}
+
+interface RuntimeNode {
+  name: string
+  children: RuntimeNode[]
+  process(record: StreamRecord<unknown, unknown>): void
+}
+
+interface Schedule {
+  interval: number
+  type: PunctuationType
+  callback: Punctuator
+  next: number
+  cancelled: boolean
+  node: RuntimeNode
+}
+
+interface SourceRuntime {
+  node: RuntimeNode
+  keySerde: Serde<unknown>
+  valueSerde: Serde<unknown>
+  extractor: TimestampExtractor | null
+}
+
+/** Global stores are owned by the executor's global task and shared with every task. */
+export interface GlobalStores {
+  get(name: string): StateStore | null
+}
+
+export class StreamTask {
+  readonly id: TaskId
+  readonly stateManager: StateManager
+  private readonly sources = new Map<string, SourceRuntime>()
+  private readonly nodes: RuntimeNode[] = []
+  private readonly processors: Array<{ node: RuntimeNode; processor: AnyProcessor; context: ProcessorContext }> = []
+  private readonly schedules: Schedule[] = []
+  private streamTime = -1
+  private current: { metadata: RecordMetadata | null; timestamp: number; headers: Headers } = { metadata: null, timestamp: 0, headers: [] }
+  private currentNode: RuntimeNode | null = null
+  private lastRecordWallClock: number
+  private idleAdvancedTo: number
+  private commitRequested = false
+  private readonly log: (m: string) => void
+
+  constructor(
+    readonly subtopology: Subtopology,
+    readonly partition: number,
+    private readonly builder: InternalTopologyBuilder,
+    readonly config: StreamsConfig,
+    private readonly collector: RecordCollector,
+    changelogWriter: ChangelogWriter | null,
+    private readonly wallClock: () => number,
+    private readonly globalStores: GlobalStores | null = null,
+  ) {
+    this.id = new TaskIdImpl(subtopology.id, partition)
+    this.log = config.logger ?? (() => {})
+    this.lastRecordWallClock = wallClock()
+    this.idleAdvancedTo = this.lastRecordWallClock
+    this.stateManager = new StateManager({
+      applicationId: config.applicationId,
+      taskId: this.id.toString(),
+      partition,
+      stateDir: config.stateDir ?? null,
+      changelogWriter,
+      currentTimestamp: () => this.current.timestamp,
+      cacheMaxBytes: config.cacheMaxBytes,
+    })
+  }
+
+  /** Registers stores and builds and initializes the processors. Restore (by the runtime) goes between this and processing. */
+  init(): void {
+    for (const s of this.subtopology.stores) {
+      if (this.builder.globalStores.has(s) && !this.subtopology.global) continue
+      const b = this.builder.stores.get(s)!
+      let sb = b
+      if (b.cachingEnabled && this.config.cacheMaxBytes === 0) sb = b.withCachingDisabled()
+      this.stateManager.register(sb, resolveSerde(b.keySerde as never, 'key', this.config, `store '${s}'`), resolveSerde(b.valueSerde as never, 'value', this.config, `store '${s}'`))
+    }
+    const byName = new Map<string, RuntimeNode>()
+    for (const def of this.subtopology.nodes) byName.set(def.name, this.makeNode(def))
+    for (const def of this.subtopology.nodes) {
+      const node = byName.get(def.name)!
+      for (const c of this.builder.children(def.name)) {
+        const child = byName.get(c)
+        if (child !== undefined) node.children.push(child)
+      }
+      this.nodes.push(node)
+    }
+    for (const p of this.processors) {
+      this.currentNode = p.node
+      p.processor.init?.(p.context as never)
+    }
+    this.currentNode = null
+  }
+
+  sourceTopics(): string[] {
+    return [...this.sources.keys()]
+  }
+
+  get currentStreamTime(): number {
+    return this.streamTime
+  }
+
+  /** Processes one input record; returns false when it was skipped. */
+  process(input: InputRecord): boolean {
+    const src = this.sources.get(input.topic)
+    if (src === undefined) throw new StreamsException(`Task ${this.id} has no source for topic '${input.topic}'`)
+    let key: unknown
+    let value: unknown
+    try {
+      key = src.keySerde.deserialize(input.topic, input.key)
+      value = src.valueSerde.deserialize(input.topic, input.value)
+    } catch (err) {
+      return this.deserializationFailed(input, err)
+    }
+    let ts = input.timestamp
+    if (src.extractor !== null) ts = src.extractor({ topic: input.topic, key, value, timestamp: input.timestamp }, this.streamTime)
+    if (ts < 0) {
+      this.log(`Skipping record with negative timestamp ${ts} from ${input.topic}-${input.partition}@${input.offset}`)
+      return false
+    }
+    this.lastRecordWallClock = this.wallClock()
+    this.idleAdvancedTo = this.lastRecordWallClock
+    const first = this.streamTime < 0
+    if (ts > this.streamTime) this.streamTime = ts
+    this.current = { metadata: { topic: input.topic, partition: input.partition, offset: input.offset }, timestamp: ts, headers: input.headers }
+    try {
+      this.runNode(src.node, new StreamRecord(key, value, ts, input.headers))
+    } finally {
+      this.current = { metadata: null, timestamp: this.current.timestamp, headers: [] }
+    }
+    this.punctuateStreamTime(first)
+    return true
+  }
+
+  /**
+   * Called by the executor as the wall clock moves: fires wall-clock punctuations and, with
+   * idleAdvanceMs, moves stream time forward while the task has no input.
+   */
+  advanceWallClock(now: number): void {
+    for (const s of [...this.schedules]) {
+      if (s.cancelled || s.type !== PunctuationType.WALL_CLOCK_TIME || now < s.next) continue
+      s.next = now + s.interval - ((now - s.next) % s.interval)
+      this.punctuate(s, now)
+    }
+    const idle = this.config.idleAdvanceMs
+    if (idle !== null && idle !== undefined && this.streamTime >= 0) {
+      const from = Math.max(this.idleAdvancedTo, this.lastRecordWallClock + idle)
+      if (now > from) {
+        this.streamTime += now - from
+        this.idleAdvancedTo = now
+        this.punctuateStreamTime(false)
+      }
+    }
+  }
+
+  /** Flushes caches (which may forward), commits SQLite and writes the checkpoint. */
+  commit(): void {
+    this.current = { metadata: null, timestamp: this.current.timestamp, headers: [] }
+    this.stateManager.flush()
+    this.commitRequested = false
+  }
+
+  get needsCommit(): boolean {
+    return this.commitRequested
+  }
+
+  close(): void {
+    for (const p of this.processors) {
+      this.currentNode = p.node
+      p.processor.close?.()
+    }
+    this.currentNode = null
+    this.stateManager.close()
+  }
+
+  getStore(name: string): StateStore | null {
+    return this.stateManager.getStore(name)
+  }
+
+  private punctuateStreamTime(first: boolean): void {
+    for (const s of [...this.schedules]) {
+      if (s.cancelled || s.type !== PunctuationType.STREAM_TIME) continue
+      if (s.next < 0 || first) s.next = this.streamTime
+      if (this.streamTime < s.next) continue
+      s.next = this.streamTime + s.interval - ((this.streamTime - s.next) % s.interval)
+      this.punctuate(s, this.streamTime)
+    }
+  }
+
+  private punctuate(s: Schedule, time: number): void {
+    const prevNode = this.currentNode
+    this.current = { metadata: null, timestamp: time, headers: [] }
+    this.currentNode = s.node
+    try {
+      s.callback(time)
+    } finally {
+      this.currentNode = prevNode
+    }
+  }
+
+  private runNode(node: RuntimeNode, record: StreamRecord<unknown, unknown>): void {
+    const prev = this.currentNode
+    this.currentNode = node
+    const prevTs = this.current.timestamp
+    this.current.timestamp = record.timestamp
+    try {
+      node.process(record)
+    } finally {
+      this.currentNode = prev
+      this.current.timestamp = prevTs
+    }
+  }
+
+  private deserializationFailed(input: InputRecord, err: unknown): boolean {
+    const handler = this.config.deserializationExceptionHandler ?? 'logAndFail'
+    const where = `topic '${input.topic}', partition ${input.partition}, offset ${input.offset}`
+    const reason = err instanceof Error ? err.message : String(err)
+    if (handler === 'logAndFail') throw new StreamsException(`Deserialization failed for record at ${where}: ${reason}`, { cause: err })
+    if (handler === 'logAndContinue') {
+      this.log(`Skipping record that failed deserialization at ${where}: ${reason}`)
+      return false
+    }
+    const headers: Headers = [
+      ...input.headers,
+      { key: '__brook.dlq.reason', value: Buffer.from(reason) },
+      { key: '__brook.dlq.topic', value: Buffer.from(input.topic) },
+      { key: '__brook.dlq.partition', value: Buffer.from(String(input.partition)) },
+      { key: '__brook.dlq.offset', value: Buffer.from(String(input.offset)) },
+    ]
+    this.collector.send(handler.deadLetterTopic, input.key, input.value, input.timestamp, headers, null)
+    this.log(`Sent record that failed deserialization at ${where} to '${handler.deadLetterTopic}'`)
+    return false
+  }
+
+  private makeNode(def: NodeDef): RuntimeNode {
+    const children: RuntimeNode[] = []
+    const forwardAll = (record: StreamRecord<unknown, unknown>): void => {
+      for (const c of children) this.runNode(c, record)
+    }
+    if (def.kind === 'source') {
+      const node: RuntimeNode = { name: def.name, children, process: forwardAll }
+      const src: SourceRuntime = {
+        node,
+        keySerde: resolveSerde(def.keySerde, 'key', this.config, def.name),
+        valueSerde: resolveSerde(def.valueSerde, 'value', this.config, def.name),
+        extractor: def.timestampExtractor,
+      }
+      for (const t of def.topics) this.sources.set(this.builder.resolveTopic(t, this.config.applicationId), src)
+      return node
+    }
+    if (def.kind === 'sink') {
+      const keySerde = resolveSerde(def.keySerde, 'key', this.config, def.name)
+      const valueSerde = resolveSerde(def.valueSerde, 'value', this.config, def.name)
+      const appId = this.config.applicationId
+      return {
+        name: def.name,
+        children,
+        process: (r) => {
+          const ctx: RecordContextInfo = {
+            topic: this.current.metadata?.topic ?? null,
+            partition: this.current.metadata?.partition ?? -1,
+            offset: this.current.metadata?.offset ?? -1,
+            timestamp: r.timestamp,
+          }
+          const topic = typeof def.topic === 'string' ? this.builder.resolveTopic(def.topic, appId) : def.topic(r.key, r.value, ctx)
+          const partition = def.partitioner === null ? null : def.partitioner(topic, r.key, r.value, 0)
+          this.collector.send(topic, keySerde.serialize(topic, r.key), valueSerde.serialize(topic, r.value), r.timestamp, r.headers, partition)
+        },
+      }
+    }
+    const processor = def.supplier()
+    const node: RuntimeNode = { name: def.name, children, process: (r) => processor.process(r) }
+    const context = this.makeContext(node, def.stores)
+    this.processors.push({ node, processor, context })
+    return node
+  }
+
+  private makeContext(node: RuntimeNode, stores: string[]): ProcessorContext {
+    const task = this
+    return {
+      applicationId: this.config.applicationId,
+      taskId: this.id,
+      recordMetadata: () => task.current.metadata,
+      forward(record, childName) {
+        const rec = record as StreamRecord<unknown, unknown>
+        if (childName === undefined) {
+          for (const c of node.children) task.runNode(c, rec)
+          return
+        }
+        const child = node.children.find((c) => c.name === childName)
+        if (child === undefined) throw new StreamsException(`${node.name} has no child named ${childName}`)
+        task.runNode(child, rec)
+      },
+      schedule(intervalMs, type, callback): Cancellable {
+        if (!(intervalMs > 0)) throw new TopologyException(`${node.name} scheduled a punctuation with interval ${intervalMs}; it must be > 0`)
+        const s: Schedule = {
+          interval: intervalMs,
+          type,
+          callback,
+          next: type === PunctuationType.WALL_CLOCK_TIME ? task.wallClock() + intervalMs : task.streamTime < 0 ? -1 : task.streamTime + intervalMs,
+          cancelled: false,
+          node,
+        }
+        task.schedules.push(s)
+        return {
+          cancel: () => {
+            s.cancelled = true
+            const i = task.schedules.indexOf(s)
+            if (i >= 0) task.schedules.splice(i, 1)
+          },
+        }
+      },
+      getStateStore<S extends StateStore>(name: string): S {
+        if (!stores.includes(name)) {
+          const global = task.globalStores?.get(name)
+          if (global !== null && global !== undefined) return global as S
+          throw new StreamsException(`Processor ${node.name} has no access to store '${name}': connect it to the processor first`)
+        }
+        const s = task.stateManager.getStore(name) ?? task.globalStores?.get(name) ?? null
+        if (s === null) throw new StreamsException(`Store '${name}' is not registered in task ${task.id}`)
+        return s as S
+      },
+      currentStreamTimeMs: () => task.streamTime,
+      currentSystemTimeMs: () => task.wallClock(),
+      commit: () => {
+        task.commitRequested = true
+      },
+    }
+  }
+}
+
+/** The record timestamp the task is processing (for operators needing it without a context). */
+export type { RecordContextInfo }
