@@ -36,6 +36,10 @@ export type BrookErrorCode =
   | 'GROUP_SUBSCRIBED_TO_TOPIC'
   | 'INVALID_TOPOLOGY'
   | 'STREAMS_ERROR'
+  | 'NETWORK_EXCEPTION'
+  | 'NOT_LEADER_OR_FOLLOWER'
+  | 'LEADER_NOT_AVAILABLE'
+  | 'UNKNOWN_SERVER_ERROR'
 
 /** Kafka protocol error codes for the Brook codes that have one. */
 export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = {
@@ -73,6 +77,10 @@ export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = {
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
   INVALID_TOPOLOGY: -1,
   STREAMS_ERROR: -1,
+  NETWORK_EXCEPTION: 13,
+  NOT_LEADER_OR_FOLLOWER: 6,
+  LEADER_NOT_AVAILABLE: 5,
+  UNKNOWN_SERVER_ERROR: -1,
 }
 
 const retriableCodes = new Set<BrookErrorCode>([
@@ -83,6 +91,9 @@ const retriableCodes = new Set<BrookErrorCode>([
   'TIMEOUT',
   'OUT_OF_ORDER_SEQUENCE_NUMBER',
   'NOT_COORDINATOR',
+  'NETWORK_EXCEPTION',
+  'NOT_LEADER_OR_FOLLOWER',
+  'LEADER_NOT_AVAILABLE',
 ])
 
 export interface BrookErrorOptions {

@@ -4,6 +4,7 @@
 import avro from 'avsc'
 import { readInt64, writeInt64 } from '../core/protocol/records/batch-header.js'
 import { StreamsException } from './errors.js'
+import type { Windowed } from './dsl/windowed.js'
 
 export interface Serializer<T> {
   serialize(topic: string, data: T | null): Buffer | null
@@ -98,4 +99,45 @@ export const Serdes = {
   /** A serde from two functions. */
   from: <T>(serialize: (data: T) => Buffer, deserialize: (bytes: Buffer) => T, name = 'Custom'): Serde<T> =>
     serde<T>(name, serialize, deserialize),
+}
+
+/** Serdes of windowed keys, laid out as Kafka's: time windows = key | start (8); session windows = key | end (8) | start (8). */
+export const WindowedSerdes = {
+  timeWindowedSerdeFrom<K>(inner: Serde<K>, windowSizeMs: number): Serde<Windowed<K>> {
+    return {
+      serialize(topic, data) {
+        if (data === null || data === undefined) return null
+        const k = inner.serialize(topic, data.key) ?? Buffer.alloc(0)
+        const b = Buffer.allocUnsafe(k.length + 8)
+        k.copy(b, 0)
+        writeInt64(b, k.length, data.window.start)
+        return b
+      },
+      deserialize(topic, bytes) {
+        if (bytes === null || bytes === undefined) return null
+        if (bytes.length < 8) throw new StreamsException(`Windowed key on topic '${topic}' is shorter than 8 bytes`)
+        const start = readInt64(bytes, bytes.length - 8)
+        return { key: inner.deserialize(topic, bytes.subarray(0, bytes.length - 8)) as K, window: { start, end: start + windowSizeMs } }
+      },
+    }
+  },
+  sessionWindowedSerdeFrom<K>(inner: Serde<K>): Serde<Windowed<K>> {
+    return {
+      serialize(topic, data) {
+        if (data === null || data === undefined) return null
+        const k = inner.serialize(topic, data.key) ?? Buffer.alloc(0)
+        const b = Buffer.allocUnsafe(k.length + 16)
+        k.copy(b, 0)
+        writeInt64(b, k.length, data.window.end)
+        writeInt64(b, k.length + 8, data.window.start)
+        return b
+      },
+      deserialize(topic, bytes) {
+        if (bytes === null || bytes === undefined) return null
+        if (bytes.length < 16) throw new StreamsException(`Session-windowed key on topic '${topic}' is shorter than 16 bytes`)
+        const n = bytes.length - 16
+        return { key: inner.deserialize(topic, bytes.subarray(0, n)) as K, window: { start: readInt64(bytes, n + 8), end: readInt64(bytes, n) } }
+      },
+    }
+  },
 }

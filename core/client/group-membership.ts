@@ -52,7 +52,7 @@ export interface GroupMembershipConfig {
   sessionTimeoutMs?: number
   /** max.poll.interval.ms; how long the coordinator waits for members to rejoin. Default 300000. */
   rebalanceTimeoutMs?: number
-  /** Default 3000; must be below sessionTimeoutMs. */
+  /** Must be below sessionTimeoutMs. Default 3000, or a third of a shorter session timeout. */
   heartbeatIntervalMs?: number
   /** In order of preference. Default ['range', 'cooperative-sticky'], as Kafka 3. */
   assignors?: Array<AssignorName | PartitionAssignor>
@@ -120,7 +120,7 @@ export class GroupMembership {
     this.clientHost = config.clientHost ?? 'localhost'
     this.sessionTimeoutMs = config.sessionTimeoutMs ?? 45_000
     this.rebalanceTimeoutMs = config.rebalanceTimeoutMs ?? 300_000
-    this.heartbeatIntervalMs = config.heartbeatIntervalMs ?? 3_000
+    this.heartbeatIntervalMs = config.heartbeatIntervalMs ?? Math.max(1, Math.min(3_000, Math.floor(this.sessionTimeoutMs / 3)))
     if (!(this.heartbeatIntervalMs > 0 && this.heartbeatIntervalMs < this.sessionTimeoutMs)) {
       throw new InvalidConfigError('heartbeatIntervalMs', `must be positive and below sessionTimeoutMs (${this.sessionTimeoutMs}), got ${this.heartbeatIntervalMs}`)
     }
@@ -423,7 +423,7 @@ export class GroupMembership {
     const gen = this.generation()
     if (!gen) {
       throw new BrookError(
-        this.state === 'rebalancing' || this.rejoinRequested ? 'REBALANCE_IN_PROGRESS' : 'ILLEGAL_GENERATION',
+        this.state === 'rebalancing' ? 'REBALANCE_IN_PROGRESS' : 'ILLEGAL_GENERATION',
         `Cannot commit offsets for group '${this.groupId}': not a member of a stable generation`,
       )
     }

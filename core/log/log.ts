@@ -657,7 +657,7 @@ export class Log {
           else still.push(w)
         }
         this.waiters = still
-        if (still.length > 0 || this.fsyncAgain) this.runFsync()
+        if (still.length > 0 || (this.fsyncAgain && this.flushedOffset < this.endOffset)) this.runFsync()
       },
       (err: unknown) => {
         this.fsyncRunning = false
@@ -688,7 +688,8 @@ export class Log {
     if (this.closed || this.cfg.flushMs >= LONG_MAX) return
     const period = Math.max(10, Math.min(this.cfg.flushMs, 1000))
     this.flushTimer = setInterval(() => {
-      if (this.flushedOffset < this.endOffset && this.clock() - this.lastFlushMs >= this.cfg.flushMs) this.requestFsync()
+      if (this.fsyncRunning || this.flushedOffset >= this.endOffset) return
+      if (this.clock() - this.lastFlushMs >= this.cfg.flushMs) this.requestFsync()
     }, period)
     this.flushTimer.unref()
   }

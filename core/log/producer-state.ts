@@ -153,14 +153,6 @@ export class ProducerStateManager {
     if (entry.batches.length > PRODUCER_BATCH_HISTORY) entry.batches.shift()
   }
 
-  /** Forgets batches at or after `offset` (the log was truncated there). */
-  truncateTo(offset: number): void {
-    for (const [id, entry] of this.producers) {
-      entry.batches = entry.batches.filter((b) => b.lastOffset < offset)
-      if (entry.batches.length === 0 && entry.epoch >= 0) this.producers.delete(id)
-    }
-  }
-
   clear(): void {
     this.producers.clear()
   }

@@ -56,7 +56,7 @@ export class TopologyTestDriver implements DriverTopics {
     const collector: RecordCollector = {
       send: (topic, key, value, timestamp, headers) => {
         const rec = this.append(topic, key, value, timestamp, headers)
-        if (this.internalTopics.has(topic)) this.pending.push({ topic, record: rec })
+        if (this.topicTask.has(topic)) this.pending.push({ topic, record: rec })
       },
     }
     const changelog: ChangelogWriter = {

@@ -4,7 +4,7 @@
 import { BrookError } from '../../errors.js'
 import type { Broker } from '../../broker/broker.js'
 import type { AckMode } from '../../broker/partition.js'
-import { CompressionType } from '../../protocol/records/batch-header.js'
+import type { CompressionType } from '../../protocol/records/batch-header.js'
 import { RecordBatchBuilder } from '../../protocol/records/record-batch.js'
 import { StickyPartitioner } from '../partitioner.js'
 import type { Producer, ProducerConfig, ProducerRecord, RecordMetadata } from '../types.js'

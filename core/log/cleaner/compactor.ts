@@ -153,7 +153,7 @@ export function compactLog(target: CompactionTarget, now: number): CompactionSta
     }
     const group = cleanable.slice(groupStart, i)
     const result = cleanGroup(target, group, latest, now)
-    stats.segmentsCleaned += group.length
+    if (result.changed || group.length > 1) stats.segmentsCleaned += group.length
     stats.recordsRemoved += result.recordsRemoved
     stats.bytesBefore += result.bytesBefore
     stats.bytesAfter += result.bytesAfter
@@ -186,6 +186,8 @@ class ChunkWriter {
 }
 
 interface GroupResult {
+  /** False when every batch came through unchanged: the group is left as it is. */
+  changed: boolean
   recordsRemoved: number
   bytesBefore: number
   bytesAfter: number
@@ -199,7 +201,7 @@ function cleanGroup(target: CompactionTarget, group: LogSegment[], latest: Map<s
   const swapFile = path.join(dir, offsetFileName(base, `${LOG_SUFFIX}.swap`))
   const fd = fs.openSync(cleanedFile, 'w')
   const out = new ChunkWriter(fd)
-  const res: GroupResult = { recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, minHorizon: null }
+  const res: GroupResult = { changed: false, recordsRemoved: 0, bytesBefore: 0, bytesAfter: 0, minHorizon: null }
   const builder = new RecordBatchBuilder()
   const retentionMs = target.config.deleteRetentionMs
   try {
@@ -223,6 +225,10 @@ function cleanGroup(target: CompactionTarget, group: LogSegment[], latest: Map<s
   }
   fs.closeSync(fd)
   res.bytesAfter = out.position
+  if (!res.changed && group.length === 1) {
+    fs.rmSync(cleanedFile, { force: true })
+    return res
+  }
 
   // Commit, then replace the old segments.
   fs.renameSync(cleanedFile, swapFile)
@@ -280,6 +286,7 @@ function cleanBatch(
   const newHorizon = tombstones > 0 ? (horizon ?? now + deleteRetentionMs) : null
   if (newHorizon !== null && (res.minHorizon === null || newHorizon < res.minHorizon)) res.minHorizon = newHorizon
   if (kept.length === total && newHorizon === horizon) return batch
+  res.changed = true
 
   const pid = producerId(batch, 0)
   const lastOffset = batchBaseOffset(batch, 0) + lastOffsetDelta(batch, 0)

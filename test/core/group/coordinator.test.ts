@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it, vi } from 'vitest'
 import { encodeSubscription } from '../../../core/group/consumer-protocol.js'
 import {
   GroupCoordinator,
@@ -84,7 +84,8 @@ async function syncAll(coord: GroupCoordinator, joins: JoinGroupResponse[], grou
 async function stableGroup(coord: GroupCoordinator, n: number, groupId = 'g'): Promise<JoinGroupResponse[]> {
   let joins: JoinGroupResponse[] = []
   for (let i = 0; i < n; i++) {
-    const pending = [...joins.map((j) => coord.joinGroup(req(j.memberId, { groupId }))), coord.joinGroup(req('', { groupId }))]
+    // The newcomer first: it starts the rebalance the others then rejoin.
+    const pending = [coord.joinGroup(req('', { groupId })), ...joins.map((j) => coord.joinGroup(req(j.memberId, { groupId })))]
     joins = await Promise.all(pending)
     await syncAll(coord, joins, groupId)
   }
@@ -159,6 +160,24 @@ describe('join and sync', () => {
     expect(first.memberId).toMatch(/^client-/)
     const second = await coord.joinGroup(req(first.memberId, { requireKnownMemberId: true }))
     expect(second).toMatchObject({ errorCode: E.NONE, memberId: first.memberId, generationId: 1 })
+  })
+
+  it('a member id handed out with MEMBER_ID_REQUIRED but never used expires with the session timeout', async () => {
+    const { coord, time } = setup()
+    const [a] = await stableGroup(coord, 1)
+    const ghost = await coord.joinGroup(req('', { requireKnownMemberId: true }))
+    expect(ghost.errorCode).toBe(E.MEMBER_ID_REQUIRED)
+    const bJoin = coord.joinGroup(req('', { rebalanceTimeoutMs: 60_000 }))
+    const aJoin = coord.joinGroup(req(a!.memberId, { rebalanceTimeoutMs: 60_000 }))
+    // Everyone known has rejoined, but the pending member id holds the rebalance open...
+    await time.advance(SESSION - 1)
+    expect(await peek(aJoin)).toBe('pending')
+    // ...until it expires.
+    await time.advance(1)
+    const [ja, jb] = await Promise.all([aJoin, bJoin])
+    expect(ja.generationId).toBe(2)
+    expect(ja.members.map((m) => m.memberId).sort()).toEqual([a!.memberId, jb.memberId].sort())
+    expect((await coord.joinGroup(req(ghost.memberId))).errorCode).toBe(E.UNKNOWN_MEMBER_ID)
   })
 
   it('rejects unknown members, bad session timeouts, empty group ids and foreign protocols', async () => {
@@ -546,5 +565,23 @@ describe('initial rebalance delay and close', () => {
     expect(time.pending).toBe(0)
     expect((await waiting).errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE)
     expect((await coord.joinGroup(req(''))).errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE)
+  })
+})
+
+describe('default time source', () => {
+  it('follows vitest fake timers', async () => {
+    vi.useFakeTimers()
+    try {
+      const coord = new GroupCoordinator()
+      coordinators.push(coord)
+      const [a] = await stableGroup(coord, 1)
+      await vi.advanceTimersByTimeAsync(SESSION + 1)
+      expect((await coord.heartbeat({ groupId: 'g', generationId: 1, memberId: a!.memberId, groupInstanceId: null })).errorCode).toBe(
+        E.UNKNOWN_MEMBER_ID,
+      )
+      expect((await coord.describeGroups(['g']))[0]!.state).toBe('Empty')
+    } finally {
+      vi.useRealTimers()
+    }
   })
 })

@@ -2,6 +2,11 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { Log } from '../../../core/log/log.js'
 import { batch, config, removeDir, tempDir } from './helpers.js'
 
+/** Polls until cond() holds (the fsync runs on the threadpool), up to 10 s. */
+async function eventually(cond: () => boolean): Promise<void> {
+  for (let i = 0; i < 1000 && !cond(); i++) await new Promise((r) => setTimeout(r, 10))
+}
+
 const dirs: string[] = []
 function dir(): string {
   const d = tempDir()
@@ -63,7 +68,7 @@ describe('flushing', () => {
     await new Promise((r) => setTimeout(r, 20))
     expect(log.stats.fsyncs).toBe(0)
     log.append(batch(3, 'y'))
-    await new Promise((r) => setTimeout(r, 50))
+    await eventually(() => log.stats.fsyncs > 0)
     expect(log.stats.fsyncs).toBe(1)
     expect(log.flushedOffsetExclusive).toBe(12)
     log.close()
@@ -72,8 +77,9 @@ describe('flushing', () => {
   it('flush.ms fsyncs old unflushed data from a timer', async () => {
     const log = Log.open(dir(), config({ 'flush.ms': '10' }))
     log.append(batch(1, 'a'))
-    await new Promise((r) => setTimeout(r, 200))
+    await eventually(() => log.flushedOffsetExclusive === 1)
     expect(log.flushedOffsetExclusive).toBe(1)
+    expect(log.stats.fsyncs).toBe(1)
     log.close()
   })
 })

@@ -1,0 +1,12 @@
+// Responses nest partitions under topics; the coordinator and broker answer flat lists.
+
+/** Groups flat per-partition entries under their topic, keeping first-seen topic order. */
+export function byTopic<T extends { topic: string }, P>(entries: readonly T[], toPartition: (e: T) => P): Array<{ name: string; partitions: P[] }> {
+  const out = new Map<string, P[]>()
+  for (const e of entries) {
+    let list = out.get(e.topic)
+    if (!list) out.set(e.topic, (list = []))
+    list.push(toPartition(e))
+  }
+  return [...out].map(([name, partitions]) => ({ name, partitions }))
+}

@@ -1,0 +1,59 @@
+// Fetch: stored batches go into the response as they are (no decoding, no copy). Waits up
+// to maxWaitMs for minBytes (long poll); the wait ends early when the connection closes.
+// Fetch sessions are declined (sessionId 0), so clients keep sending full fetches.
+import { ApiKeys } from '../../protocol/apis/index.js'
+import {
+  createFetchResponse,
+  createFetchResponsePartitionData,
+  type FetchResponseFetchableTopicResponse,
+} from '../../protocol/apis/generated/fetch.js'
+import type { FetchPartitionRequest } from '../../broker/broker.js'
+import { defineHandler } from '../context.js'
+import { ErrorCode, kafkaCodeOf } from '../error-codes.js'
+
+const EMPTY = Buffer.alloc(0)
+
+export const fetchHandler = defineHandler({
+  apiKey: ApiKeys.Fetch,
+  minVersion: 4,
+  maxVersion: 12,
+  async handle(request, ctx) {
+    if (request.sessionId !== 0) {
+      // We never hand out sessions, so an incremental fetch names one we do not know.
+      return { ...createFetchResponse(), errorCode: ErrorCode.FETCH_SESSION_ID_NOT_FOUND, sessionId: 0 }
+    }
+    const wanted: FetchPartitionRequest[] = []
+    for (const t of request.topics) {
+      for (const p of t.partitions) {
+        wanted.push({ topic: t.topic, partition: p.partition, offset: p.fetchOffset, maxBytes: Math.max(0, p.partitionMaxBytes) })
+      }
+    }
+    const results = await ctx.broker.fetch(wanted, {
+      maxWaitMs: Math.max(0, request.maxWaitMs),
+      minBytes: Math.max(0, request.minBytes),
+      maxBytes: Math.max(0, request.maxBytes),
+      signal: ctx.signal,
+    })
+    const responses: FetchResponseFetchableTopicResponse[] = []
+    let i = 0
+    for (const t of request.topics) {
+      const partitions = t.partitions.map(() => {
+        const r = results[i++]!
+        const errorCode = r.error === null ? 0 : kafkaCodeOf(r.error)
+        return {
+          ...createFetchResponsePartitionData(),
+          partitionIndex: r.partition,
+          errorCode,
+          highWatermark: r.highWatermark,
+          // No transactions: everything below the high watermark is stable.
+          lastStableOffset: r.highWatermark,
+          logStartOffset: r.logStartOffset,
+          abortedTransactions: null,
+          records: errorCode === 0 ? r.records : EMPTY,
+        }
+      })
+      responses.push({ topic: t.topic, topicId: t.topicId, partitions })
+    }
+    return { ...createFetchResponse(), sessionId: 0, responses }
+  },
+})

@@ -1,0 +1,65 @@
+// Metadata: this one node leads every partition. Unknown topics are created here when
+// the client allows it and auto.create.topics.enable is on, as Kafka does.
+import { BrookError } from '../../errors.js'
+import type { TopicMetadata } from '../../broker/metadata-store.js'
+import { ApiKeys } from '../../protocol/apis/index.js'
+import {
+  createMetadataResponse,
+  createMetadataResponseTopic,
+  type MetadataResponsePartition,
+  type MetadataResponseTopic,
+} from '../../protocol/apis/generated/metadata.js'
+import { defineHandler, type RequestContext } from '../context.js'
+import { ErrorCode, kafkaCodeOf } from '../error-codes.js'
+import { topicById, toWireUuid, ZERO_UUID } from '../topic-ids.js'
+
+export const metadataHandler = defineHandler({
+  apiKey: ApiKeys.Metadata,
+  minVersion: 0,
+  maxVersion: 12,
+  async handle(request, ctx) {
+    const { broker, server } = ctx
+    const nodeId = broker.config.nodeId
+    // v0 has no null: an empty list means every topic.
+    const all = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0)
+    const topics: MetadataResponseTopic[] = []
+    if (all) {
+      for (const name of broker.listTopics(true)) topics.push(describe(broker.describeTopic(name), nodeId))
+    } else {
+      const autoCreate = request.allowAutoTopicCreation && broker.config.autoCreateTopicsEnable
+      for (const t of request.topics ?? []) topics.push(await lookup(t.name, t.topicId, autoCreate, ctx))
+    }
+    return {
+      ...createMetadataResponse(),
+      brokers: [{ nodeId, host: server.advertisedHost, port: server.advertisedPort, rack: null }],
+      clusterId: server.clusterId,
+      controllerId: nodeId,
+      topics,
+    }
+  },
+})
+
+async function lookup(name: string | null, topicId: string, autoCreate: boolean, ctx: RequestContext): Promise<MetadataResponseTopic> {
+  const { broker } = ctx
+  const nodeId = broker.config.nodeId
+  if (name === null) {
+    const topic = topicById(broker, topicId)
+    if (topic) return describe(topic, nodeId)
+    return { ...createMetadataResponseTopic(), errorCode: ErrorCode.UNKNOWN_TOPIC_ID, name: null, topicId }
+  }
+  try {
+    const topic = broker.hasTopic(name) || !autoCreate ? broker.describeTopic(name) : await broker.ensureTopic(name)
+    return describe(topic, nodeId)
+  } catch (err) {
+    const errorCode = err instanceof BrookError && err.code === 'INVALID_TOPIC' ? ErrorCode.INVALID_TOPIC_EXCEPTION : kafkaCodeOf(err)
+    return { ...createMetadataResponseTopic(), errorCode, name, topicId: ZERO_UUID }
+  }
+}
+
+function describe(topic: TopicMetadata, nodeId: number): MetadataResponseTopic {
+  const partitions: MetadataResponsePartition[] = []
+  for (let p = 0; p < topic.partitions; p++) {
+    partitions.push({ errorCode: 0, partitionIndex: p, leaderId: nodeId, leaderEpoch: 0, replicaNodes: [nodeId], isrNodes: [nodeId], offlineReplicas: [] })
+  }
+  return { ...createMetadataResponseTopic(), name: topic.name, topicId: toWireUuid(topic.topicId), isInternal: topic.internal, partitions }
+}

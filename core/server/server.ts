@@ -1,0 +1,113 @@
+// The Kafka wire protocol listener: a net.Server whose connections dispatch to one Broker.
+// Protocol work is in core/protocol (pure); this module only owns sockets.
+import { createHash } from 'node:crypto'
+import net from 'node:net'
+import os from 'node:os'
+import path from 'node:path'
+import type { Broker } from '../broker/broker.js'
+import { DEFAULT_MAX_FRAME_SIZE } from '../protocol/frame.js'
+import { Connection } from './connection.js'
+import type { ApiHandler, ServerLogger, ServerState } from './context.js'
+import { defaultHandlers } from './handlers/index.js'
+import { Router } from './router.js'
+
+export interface ServerOptions {
+  /** Interface to bind. Default 127.0.0.1. */
+  host?: string
+  /** Port to bind; 0 picks a free one. Default 9092. */
+  port?: number
+  /** Host clients are told to connect to. Default: host, or the machine's name when host is a wildcard. */
+  advertisedHost?: string
+  /** Port clients are told to connect to. Default: the bound port. */
+  advertisedPort?: number
+  /** socket.request.max.bytes: larger request frames close the connection. Default 104857600. */
+  socketRequestMaxBytes?: number
+  /** Unanswered requests per connection before the server stops reading from it. Default 100. */
+  maxInFlightRequests?: number
+  /** Cluster id reported in Metadata and DescribeCluster. Default: derived from the data directory. */
+  clusterId?: string
+  logger?: ServerLogger
+}
+
+export interface BrookServer {
+  /** The bound host and port (port resolved when 0 was asked for). */
+  readonly host: string
+  readonly port: number
+  readonly advertisedHost: string
+  readonly advertisedPort: number
+  /** Open connections right now. */
+  readonly connectionCount: number
+  /** Stops listening and closes every connection. The broker stays open. */
+  close(): Promise<void>
+}
+
+/** Writes one line per event to stderr. */
+export const stderrLogger: ServerLogger = {
+  info: (message) => process.stderr.write(`[brook] ${message}\n`),
+  warn: (message) => process.stderr.write(`[brook] WARN ${message}\n`),
+  error: (message, err) => {
+    const detail = err instanceof Error ? (err.stack ?? err.message) : err === undefined ? '' : String(err)
+    process.stderr.write(`[brook] ERROR ${message}${detail ? `: ${detail}` : ''}\n`)
+  },
+}
+
+/** A stable 22-character base64url id per data directory, the form Kafka cluster ids take. */
+export function clusterIdFor(dataDir: string): string {
+  return createHash('sha256').update(path.resolve(dataDir)).digest().subarray(0, 16).toString('base64url')
+}
+
+const WILDCARDS = new Set(['0.0.0.0', '::', ''])
+
+export async function startServer(broker: Broker, options: ServerOptions = {}, handlers: readonly ApiHandler[] = defaultHandlers): Promise<BrookServer> {
+  const host = options.host ?? '127.0.0.1'
+  const maxFrameSize = options.socketRequestMaxBytes ?? DEFAULT_MAX_FRAME_SIZE
+  const maxInFlight = options.maxInFlightRequests ?? 100
+  const logger = options.logger ?? stderrLogger
+  const router = new Router(handlers)
+  const listener = net.createServer({ noDelay: true })
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject)
+    listener.listen(options.port ?? 9092, host, () => {
+      listener.off('error', reject)
+      resolve()
+    })
+  })
+  const bound = listener.address() as net.AddressInfo
+  const state: ServerState = {
+    broker,
+    advertisedHost: options.advertisedHost ?? (WILDCARDS.has(host) ? os.hostname() : host),
+    advertisedPort: options.advertisedPort ?? bound.port,
+    clusterId: options.clusterId ?? clusterIdFor(broker.config.dataDir),
+    logger,
+    apiVersions: router.apiVersions,
+  }
+  const connections = new Set<Connection>()
+  listener.on('connection', (socket) => {
+    const conn = new Connection(socket, router, state, { maxFrameSize, maxInFlight })
+    connections.add(conn)
+    void conn.closedPromise.then(() => connections.delete(conn))
+  })
+  // A failing accept (EMFILE...) must not take the process down.
+  listener.on('error', (err) => logger.error('Listener error', err))
+
+  let closing: Promise<void> | null = null
+  return {
+    host: bound.address,
+    port: bound.port,
+    advertisedHost: state.advertisedHost,
+    advertisedPort: state.advertisedPort,
+    get connectionCount() {
+      return connections.size
+    },
+    close() {
+      closing ??= (async () => {
+        const stopped = new Promise<void>((resolve) => listener.close(() => resolve()))
+        const all = [...connections]
+        for (const c of all) c.close()
+        await Promise.all(all.map((c) => c.closedPromise))
+        await stopped
+      })()
+      return closing
+    },
+  }
+}

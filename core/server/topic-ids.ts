@@ -1,0 +1,24 @@
+// Topic ids: the broker keeps them as dashed uuid strings, the wire carries Kafka's
+// 22-character base64url form.
+import type { Broker } from '../broker/broker.js'
+import type { TopicMetadata } from '../broker/metadata-store.js'
+import { ZERO_UUID } from '../protocol/primitives/reader.js'
+
+export { ZERO_UUID }
+
+/** '2f1c...-...' -> 'LxwF...' (Kafka's Uuid.toString form). */
+export function toWireUuid(uuid: string): string {
+  const hex = uuid.replace(/-/g, '')
+  if (!/^[0-9a-fA-F]{32}$/.test(hex)) return ZERO_UUID
+  return Buffer.from(hex, 'hex').toString('base64url')
+}
+
+/** The topic with this wire id, or undefined. Linear: ids are looked up rarely (Metadata v10+, DeleteTopics v6). */
+export function topicById(broker: Broker, wireId: string): TopicMetadata | undefined {
+  if (wireId === ZERO_UUID) return undefined
+  for (const name of broker.listTopics(true)) {
+    const topic = broker.describeTopic(name)
+    if (toWireUuid(topic.topicId) === wireId) return topic
+  }
+  return undefined
+}

@@ -1,0 +1,303 @@
+// KStream: each operator names a node, adds its processor to the graph and
+// returns a new KStream over that node. Key-changing operators mark the
+// stream so the next grouping or join inserts a repartition topic.
+import type { BranchedKStream, GlobalKTable, KGroupedStream, KStream, KTable, RecordContextInfo } from '../dsl/kstream.js'
+import type { ForeachAction, KeyValueMapper, Predicate, ValueJoiner, ValueMapper, ValueMapperWithKey } from '../dsl/callbacks.js'
+import type { FixedKeyProcessorSupplier, ProcessorSupplier } from '../processor/api.js'
+import type { KeyValue } from '../state/types.js'
+import type { AnyProcessor } from './topology-builder.js'
+import type { DslContext } from './dsl-context.js'
+import type { SerdeSpec } from './serde-resolution.js'
+import { Branched, type JoinWindows } from '../dsl/windows.js'
+import { Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from '../dsl/options.js'
+import { Stores, StoreBuilder } from '../state/store-builder.js'
+import { TopologyException } from '../errors.js'
+import { withKeyOrNot } from './operators/base.js'
+import { kstreamFilter } from './operators/filter.js'
+import { kstreamMap } from './operators/map.js'
+import { kstreamMapValues } from './operators/map-values.js'
+import { kstreamFlatMap } from './operators/flat-map.js'
+import { kstreamFlatMapValues } from './operators/flat-map-values.js'
+import { kstreamSelectKey } from './operators/select-key.js'
+import { kstreamPeek } from './operators/peek.js'
+import { kstreamBranch } from './operators/branch.js'
+import { passthrough } from './operators/passthrough.js'
+import { ktableSource } from './operators/ktable-source.js'
+import { kstreamKStreamJoin } from './operators/stream-stream-join.js'
+import { kstreamKTableJoin } from './operators/stream-table-join.js'
+import { insertRepartition } from './repartition.js'
+import { keyValueStore } from './materialize.js'
+import { KTableImpl } from './ktable-impl.js'
+import { KGroupedStreamImpl } from './grouped-impl.js'
+import { storeGetter } from './value-getter.js'
+import type { Serde } from '../serdes.js'
+
+type Fn = (...args: never[]) => unknown
+
+export class KStreamImpl<K, V> implements KStream<K, V> {
+  private repartitioned: KStreamImpl<K, V> | null = null
+
+  constructor(
+    readonly ctx: DslContext,
+    readonly node: string,
+    readonly keySerde: SerdeSpec,
+    readonly valueSerde: SerdeSpec,
+    readonly repartitionRequired: boolean,
+  ) {}
+
+  private add<KR, VR>(prefix: string, named: Named | undefined, supplier: () => AnyProcessor, keySerde: SerdeSpec, valueSerde: SerdeSpec, repartition: boolean, stores: string[] = []): KStreamImpl<KR, VR> {
+    const name = this.ctx.nameOr(named?.name, prefix)
+    this.ctx.builder.addProcessor(name, supplier, [this.node], stores)
+    return new KStreamImpl<KR, VR>(this.ctx, name, keySerde, valueSerde, repartition)
+  }
+
+  filter(predicate: Predicate<K, V>, named?: Named): KStream<K, V> {
+    return this.add('KSTREAM-FILTER-', named, kstreamFilter(predicate as Fn as never, false), this.keySerde, this.valueSerde, this.repartitionRequired)
+  }
+  filterNot(predicate: Predicate<K, V>, named?: Named): KStream<K, V> {
+    return this.add('KSTREAM-FILTER-', named, kstreamFilter(predicate as Fn as never, true), this.keySerde, this.valueSerde, this.repartitionRequired)
+  }
+  map<KR, VR>(mapper: KeyValueMapper<K, V, KeyValue<KR, VR>>, named?: Named): KStream<KR, VR> {
+    return this.add('KSTREAM-MAP-', named, kstreamMap(mapper as Fn as never), null, null, true)
+  }
+  mapValues<VR>(mapper: ValueMapper<V, VR> | ValueMapperWithKey<K, V, VR>, named?: Named): KStream<K, VR> {
+    return this.add('KSTREAM-MAPVALUES-', named, kstreamMapValues(withKeyOrNot(mapper) as never), this.keySerde, null, this.repartitionRequired)
+  }
+  flatMap<KR, VR>(mapper: KeyValueMapper<K, V, Iterable<KeyValue<KR, VR>>>, named?: Named): KStream<KR, VR> {
+    return this.add('KSTREAM-FLATMAP-', named, kstreamFlatMap(mapper as Fn as never), null, null, true)
+  }
+  flatMapValues<VR>(mapper: ValueMapper<V, Iterable<VR>> | ValueMapperWithKey<K, V, Iterable<VR>>, named?: Named): KStream<K, VR> {
+    return this.add('KSTREAM-FLATMAPVALUES-', named, kstreamFlatMapValues(withKeyOrNot(mapper) as never), this.keySerde, null, this.repartitionRequired)
+  }
+  selectKey<KR>(mapper: KeyValueMapper<K, V, KR>, named?: Named): KStream<KR, V> {
+    return this.add('KSTREAM-KEY-SELECT-', named, kstreamSelectKey(mapper as Fn as never), null, this.valueSerde, true)
+  }
+  peek(action: ForeachAction<K, V>, named?: Named): KStream<K, V> {
+    return this.add('KSTREAM-PEEK-', named, kstreamPeek(action as Fn as never, true), this.keySerde, this.valueSerde, this.repartitionRequired)
+  }
+  foreach(action: ForeachAction<K, V>, named?: Named): void {
+    this.add('KSTREAM-FOREACH-', named, kstreamPeek(action as Fn as never, false), null, null, false)
+  }
+
+  split(named?: Named): BranchedKStream<K, V> {
+    return new BranchedKStreamImpl(this, named?.name ?? null)
+  }
+
+  merge(other: KStream<K, V>, named?: Named): KStream<K, V> {
+    const o = other as KStreamImpl<K, V>
+    const name = this.ctx.nameOr(named?.name, 'KSTREAM-MERGE-')
+    this.ctx.builder.addProcessor(name, passthrough(), [this.node, o.node])
+    const same = this.keySerde === o.keySerde && this.valueSerde === o.valueSerde
+    return new KStreamImpl(this.ctx, name, same ? this.keySerde : null, same ? this.valueSerde : null, this.repartitionRequired || o.repartitionRequired)
+  }
+
+  to(topic: string | ((key: K, value: V, context: RecordContextInfo) => string), produced?: Produced<K, V>): void {
+    const name = this.ctx.nameOr(produced?.name, 'KSTREAM-SINK-')
+    this.ctx.builder.addSink(
+      name,
+      topic as string,
+      (produced?.keySerde ?? this.keySerde) as SerdeSpec,
+      (produced?.valueSerde ?? this.valueSerde) as SerdeSpec,
+      [this.node],
+      produced?.partitioner ?? null,
+    )
+  }
+
+  repartition(repartitioned?: Repartitioned<K, V>): KStream<K, V> {
+    const base = repartitioned?.name ?? this.ctx.newName('KSTREAM-REPARTITION-')
+    const k = (repartitioned?.keySerde ?? this.keySerde) as SerdeSpec
+    const v = (repartitioned?.valueSerde ?? this.valueSerde) as SerdeSpec
+    const { sourceNode } = insertRepartition(this.ctx, this.node, base, k, v, repartitioned?.partitioner ?? null)
+    return new KStreamImpl(this.ctx, sourceNode, k, v, false)
+  }
+
+  /** This stream, behind a repartition topic if its key changed. */
+  repartitionedIfNeeded(base: () => string, keySerde: SerdeSpec, valueSerde: SerdeSpec): KStreamImpl<K, V> {
+    if (!this.repartitionRequired) return this
+    if (this.repartitioned !== null) return this.repartitioned
+    const { sourceNode } = insertRepartition(this.ctx, this.node, base(), keySerde, valueSerde)
+    this.repartitioned = new KStreamImpl(this.ctx, sourceNode, keySerde, valueSerde, false)
+    return this.repartitioned
+  }
+
+  groupByKey(grouped?: Grouped<K, V>): KGroupedStream<K, V> {
+    return new KGroupedStreamImpl<K, V>(
+      this,
+      (grouped?.keySerde ?? this.keySerde) as SerdeSpec,
+      (grouped?.valueSerde ?? this.valueSerde) as SerdeSpec,
+      grouped?.name ?? null,
+    )
+  }
+
+  groupBy<KR>(selector: KeyValueMapper<K, V, KR>, grouped?: Grouped<KR, V>): KGroupedStream<KR, V> {
+    const selected = this.selectKey(selector) as KStreamImpl<KR, V>
+    return new KGroupedStreamImpl<KR, V>(selected, (grouped?.keySerde ?? null) as SerdeSpec, (grouped?.valueSerde ?? this.valueSerde) as SerdeSpec, grouped?.name ?? null)
+  }
+
+  toTable(a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
+    const named = a instanceof Named ? a : undefined
+    const m = (a instanceof Materialized ? a : b) as Materialized<unknown, unknown> | undefined
+    const src = this.repartitionedIfNeeded(() => this.ctx.newName('KSTREAM-TOTABLE-'), this.keySerde, this.valueSerde)
+    const name = this.ctx.nameOr(named?.name, 'KSTREAM-TOTABLE-')
+    const store = keyValueStore(this.ctx, m, 'KSTREAM-TOTABLE', src.keySerde, src.valueSerde)
+    this.ctx.builder.addStateStore(store.builder)
+    this.ctx.builder.addProcessor(name, ktableSource(store.name), [src.node], [store.name])
+    return new KTableImpl<K, V>(this.ctx, name, store.builder.keySerde as SerdeSpec, store.builder.valueSerde as SerdeSpec, store.name, storeGetter(store.name))
+  }
+
+  process<KOut, VOut>(supplier: ProcessorSupplier<K, V, KOut, VOut>, ...storeNames: string[]): KStream<KOut, VOut> {
+    const name = this.ctx.newName('KSTREAM-PROCESSOR-')
+    this.checkStores(name, storeNames)
+    return this.add(name, Named.as(name), supplier as unknown as () => AnyProcessor, null, null, true, storeNames)
+  }
+
+  processValues<VOut>(supplier: FixedKeyProcessorSupplier<K, V, VOut>, ...storeNames: string[]): KStream<K, VOut> {
+    const name = this.ctx.newName('KSTREAM-PROCESSVALUES-')
+    this.checkStores(name, storeNames)
+    return this.add(name, Named.as(name), supplier as unknown as () => AnyProcessor, this.keySerde, null, this.repartitionRequired, storeNames)
+  }
+
+  private checkStores(name: string, storeNames: string[]): void {
+    for (const s of storeNames)
+      if (!this.ctx.builder.stores.has(s)) throw new TopologyException(`${name} uses store '${s}', which is not added to the topology (StreamsBuilder.addStateStore)`)
+  }
+
+  join(other: unknown, joiner: unknown, third?: unknown, fourth?: unknown): KStream<K, never> {
+    return this.doJoin('inner', other, joiner, third, fourth)
+  }
+  leftJoin(other: unknown, joiner: unknown, third?: unknown, fourth?: unknown): KStream<K, never> {
+    return this.doJoin('left', other, joiner, third, fourth)
+  }
+  outerJoin<VO, VR>(other: KStream<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR>, windows: JoinWindows, streamJoined?: StreamJoined<K, V, VO>): KStream<K, VR> {
+    return this.streamStreamJoin('outer', other as KStreamImpl<K, VO>, joiner as never, windows, streamJoined)
+  }
+
+  private doJoin(kind: 'inner' | 'left', other: unknown, joiner: unknown, third: unknown, fourth: unknown): KStream<K, never> {
+    if (other instanceof KStreamImpl) return this.streamStreamJoin(kind, other, joiner as never, third as JoinWindows, fourth as StreamJoined<K, V, unknown> | undefined)
+    if (other instanceof KTableImpl) return this.streamTableJoin(kind, other, joiner as never, third as Joined<K, V, unknown> | undefined)
+    if (other instanceof GlobalKTableImpl) return this.globalTableJoin(kind, other, joiner as never, third as never, fourth as Named | undefined)
+    throw new TopologyException('join needs a KStream, KTable or GlobalKTable built by the same StreamsBuilder')
+  }
+
+  private streamStreamJoin<VO>(
+    kind: 'inner' | 'left' | 'outer',
+    other: KStreamImpl<K, VO>,
+    joiner: (a: unknown, b: unknown) => unknown,
+    windows: JoinWindows,
+    sj: StreamJoined<K, V, VO> | undefined,
+  ): KStream<K, never> {
+    const thisName = this.ctx.nameOr(sj?.name === null || sj?.name === undefined ? null : `${sj.name}-join-this`, kind === 'outer' ? 'KSTREAM-OUTERTHIS-' : 'KSTREAM-JOINTHIS-')
+    if ((other as unknown) === this) throw new TopologyException(`${thisName} joins a stream with itself; join two separate streams or use a processor`)
+    const otherName = this.ctx.nameOr(sj?.name === null || sj?.name === undefined ? null : `${sj.name}-join-other`, kind === 'inner' ? 'KSTREAM-JOINOTHER-' : 'KSTREAM-OUTEROTHER-')
+    const keySerde = (sj?.keySerde ?? this.keySerde ?? other.keySerde) as SerdeSpec
+    const left = this.repartitionedIfNeeded(() => `${thisName}-left`, keySerde, (sj?.valueSerde ?? this.valueSerde) as SerdeSpec)
+    const right = other.repartitionedIfNeeded(() => `${thisName}-right`, keySerde, (sj?.otherValueSerde ?? other.valueSerde) as SerdeSpec)
+    const retention = windows.beforeMs + windows.afterMs + windows.graceMs + 1
+    const size = windows.beforeMs + windows.afterMs
+    const thisStore = `${sj?.storeName ?? thisName}-store`
+    const otherStore = `${sj?.storeName ?? otherName}-store`
+    const mk = (name: string, vs: SerdeSpec): StoreBuilder => {
+      const b = new StoreBuilder(Stores.persistentWindowStore(name, retention, size, true), keySerde as Serde<unknown> | null, vs as Serde<unknown> | null)
+      return sj !== undefined && !sj.loggingEnabled ? b.withLoggingDisabled() : b
+    }
+    const b = this.ctx.builder
+    b.addStateStore(mk(thisStore, (sj?.valueSerde ?? left.valueSerde) as SerdeSpec))
+    b.addStateStore(mk(otherStore, (sj?.otherValueSerde ?? right.valueSerde) as SerdeSpec))
+    b.addProcessor(
+      thisName,
+      kstreamKStreamJoin({ thisStore, otherStore, beforeMs: windows.beforeMs, afterMs: windows.afterMs, graceMs: windows.graceMs, joiner, emitUnmatched: kind !== 'inner' }),
+      [left.node],
+      [thisStore, otherStore],
+    )
+    b.addProcessor(
+      otherName,
+      kstreamKStreamJoin({
+        thisStore: otherStore,
+        otherStore: thisStore,
+        beforeMs: windows.afterMs,
+        afterMs: windows.beforeMs,
+        graceMs: windows.graceMs,
+        joiner: (o, t) => joiner(t, o),
+        emitUnmatched: kind === 'outer',
+      }),
+      [right.node],
+      [otherStore, thisStore],
+    )
+    const merge = this.ctx.newName('KSTREAM-MERGE-')
+    b.addProcessor(merge, passthrough(), [thisName, otherName])
+    b.addCopartitionGroup(thisName, [...b.upstreamTopics(left.node), ...b.upstreamTopics(right.node)])
+    return new KStreamImpl(this.ctx, merge, keySerde, null, false)
+  }
+
+  private streamTableJoin<VT>(kind: 'inner' | 'left', table: KTableImpl<K, VT>, joiner: (a: unknown, b: unknown) => unknown, joined: Joined<K, V, VT> | undefined): KStream<K, never> {
+    const name = this.ctx.nameOr(joined?.name, 'KSTREAM-JOIN-')
+    const getter = table.valueGetter()
+    const src = this.repartitionedIfNeeded(() => `${name}`, (joined?.keySerde ?? this.keySerde ?? table.keySerde) as SerdeSpec, (joined?.valueSerde ?? this.valueSerde) as SerdeSpec)
+    const b = this.ctx.builder
+    b.addProcessor(name, kstreamKTableJoin(getter, (k) => k, joiner, kind === 'left'), [src.node], getter.storeNames)
+    b.addCopartitionGroup(name, [...b.upstreamTopics(src.node), ...b.upstreamTopics(table.node)])
+    return new KStreamImpl(this.ctx, name, src.keySerde, null, false)
+  }
+
+  private globalTableJoin<GK, GV>(kind: 'inner' | 'left', table: GlobalKTableImpl<GK, GV>, keySelector: (k: unknown, v: unknown) => unknown, joiner: (a: unknown, b: unknown) => unknown, named: Named | undefined): KStream<K, never> {
+    const name = this.ctx.nameOr(named?.name, 'KSTREAM-JOIN-')
+    const getter = storeGetter<unknown, unknown>(table.storeName)
+    this.ctx.builder.addProcessor(name, kstreamKTableJoin({ storeNames: [], init: getter.init }, keySelector, joiner, kind === 'left'), [this.node])
+    return new KStreamImpl(this.ctx, name, this.keySerde, null, this.repartitionRequired)
+  }
+}
+
+export class GlobalKTableImpl<K, V> implements GlobalKTable<K, V> {
+  constructor(readonly storeName: string) {}
+  queryableStoreName(): string {
+    return this.storeName
+  }
+}
+
+class BranchedKStreamImpl<K, V> implements BranchedKStream<K, V> {
+  private readonly branches: Array<{ predicate: Predicate<K, V>; branched: Branched<K, V> | undefined }> = []
+  private readonly splitName: string
+  constructor(
+    private readonly parent: KStreamImpl<K, V>,
+    name: string | null,
+  ) {
+    this.splitName = name ?? parent.ctx.newName('KSTREAM-BRANCH-')
+  }
+  branch(predicate: Predicate<K, V>, branched?: Branched<K, V>): BranchedKStream<K, V> {
+    this.branches.push({ predicate, branched })
+    return this
+  }
+  defaultBranch(branched?: Branched<K, V>): Map<string, KStream<K, V>> {
+    return this.finish({ branched })
+  }
+  noDefaultBranch(): Map<string, KStream<K, V>> {
+    return this.finish(null)
+  }
+  private finish(def: { branched: Branched<K, V> | undefined } | null): Map<string, KStream<K, V>> {
+    const ctx = this.parent.ctx
+    const b = ctx.builder
+    const all = def === null ? this.branches : [...this.branches, { predicate: (() => true) as Predicate<K, V>, branched: def.branched }]
+    const childNames = all.map((br, i) => `${this.splitName}${br.branched?.name ?? (def !== null && i === all.length - 1 ? '0' : String(i + 1))}`)
+    if (new Set(childNames).size !== childNames.length) throw new TopologyException(`${this.splitName} has two branches with the same name`)
+    b.addProcessor(
+      this.splitName,
+      kstreamBranch(this.branches.map((br) => br.predicate as never), childNames.slice(0, this.branches.length), def === null ? null : childNames[childNames.length - 1]!),
+      [this.parent.node],
+    )
+    const out = new Map<string, KStream<K, V>>()
+    all.forEach((br, i) => {
+      const name = childNames[i]!
+      b.addProcessor(name, passthrough(), [this.splitName])
+      const s = new KStreamImpl<K, V>(ctx, name, this.parent.keySerde, this.parent.valueSerde, this.parent.repartitionRequired)
+      const chain = br.branched?.chain
+      if (chain === null || chain === undefined) out.set(name, s)
+      else {
+        const r = chain(s)
+        if (r !== null && r !== undefined) out.set(name, r as KStream<K, V>)
+      }
+    })
+    return out
+  }
+}
+
+export type { Grouped, Produced, Repartitioned }

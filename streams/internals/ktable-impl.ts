@@ -1,0 +1,177 @@
+// KTable: nodes pass Change values; each table knows how to look up its
+// current value for a key (its value getter) for joins.
+import type { KGroupedTable, KStream, KTable } from '../dsl/kstream.js'
+import type { KeyValueMapper, Predicate, ValueJoiner, ValueMapper, ValueMapperWithKey } from '../dsl/callbacks.js'
+import type { KeyValue } from '../state/types.js'
+import type { DslContext } from './dsl-context.js'
+import type { ValueGetterSupplier } from './value-getter.js'
+import type { Suppressed } from '../dsl/windows.js'
+import type { Windowed } from '../dsl/windowed.js'
+import { DeferredSerde, type SerdeSpec } from './serde-resolution.js'
+import { Grouped, Materialized, Named } from '../dsl/options.js'
+import { StoreBuilder, Stores } from '../state/store-builder.js'
+import { TopologyException } from '../errors.js'
+import { withKeyOrNot } from './operators/base.js'
+import { ktableFilter } from './operators/ktable-filter.js'
+import { ktableMapValues } from './operators/ktable-map-values.js'
+import { ktableToStream } from './operators/ktable-to-stream.js'
+import { ktableRepartitionMap } from './operators/ktable-repartition-map.js'
+import { ktableKTableJoin, tableJoinValue, type TableJoinKind } from './operators/table-table-join.js'
+import { ktableSuppress } from './operators/suppress.js'
+import { fkJoinLeft, fkJoinRight } from './operators/fk-join.js'
+import { passthrough } from './operators/passthrough.js'
+import { keyValueStore } from './materialize.js'
+import { mappedGetter, storeGetter } from './value-getter.js'
+import { changeSerde, timestampedSerde } from './change.js'
+import { KStreamImpl } from './kstream-impl.js'
+import { KGroupedTableImpl } from './grouped-impl.js'
+import type { Serde } from '../serdes.js'
+
+export class KTableImpl<K, V> implements KTable<K, V> {
+  constructor(
+    readonly ctx: DslContext,
+    readonly node: string,
+    readonly keySerde: SerdeSpec,
+    readonly valueSerde: SerdeSpec,
+    readonly storeName: string | null,
+    private readonly getter: ValueGetterSupplier<K, V>,
+    /** Set on windowed tables so suppression knows the grace period. */
+    readonly graceMs: number | null = null,
+  ) {}
+
+  queryableStoreName(): string | null {
+    return this.storeName
+  }
+
+  valueGetter(): ValueGetterSupplier<K, V> {
+    return this.getter
+  }
+
+  private materialized<VR>(m: Materialized<K, VR> | undefined, prefix: string, valueSerde: SerdeSpec): { name: string; builder: StoreBuilder } | null {
+    if (m === undefined) return null
+    const spec = keyValueStore(this.ctx, m as Materialized<unknown, unknown>, prefix, this.keySerde, valueSerde)
+    this.ctx.builder.addStateStore(spec.builder)
+    return spec
+  }
+
+  filter(predicate: Predicate<K, V>, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.doFilter(predicate, false, materialized)
+  }
+  filterNot(predicate: Predicate<K, V>, materialized?: Materialized<K, V>): KTable<K, V> {
+    return this.doFilter(predicate, true, materialized)
+  }
+  private doFilter(predicate: Predicate<K, V>, not: boolean, m: Materialized<K, V> | undefined): KTable<K, V> {
+    const name = this.ctx.newName('KTABLE-FILTER-')
+    const store = this.materialized(m, 'KTABLE-FILTER', this.valueSerde)
+    this.ctx.builder.addProcessor(name, ktableFilter(predicate as never, not, store?.name ?? null), [this.node], store === null ? [] : [store.name])
+    const getter = store !== null ? storeGetter<K, V>(store.name) : mappedGetter(this.getter, (k, v) => (predicate(k, v) !== not ? v : null))
+    return new KTableImpl(this.ctx, name, this.keySerde, this.valueSerde, store?.name ?? null, getter)
+  }
+
+  mapValues<VR>(mapper: ValueMapper<V, VR> | ValueMapperWithKey<K, V, VR>, materialized?: Materialized<K, VR>): KTable<K, VR> {
+    const fn = withKeyOrNot(mapper)
+    const name = this.ctx.newName('KTABLE-MAPVALUES-')
+    const store = this.materialized(materialized, 'KTABLE-MAPVALUES', null)
+    this.ctx.builder.addProcessor(name, ktableMapValues(fn as never, store?.name ?? null), [this.node], store === null ? [] : [store.name])
+    const getter = store !== null ? storeGetter<K, VR>(store.name) : mappedGetter(this.getter, fn)
+    return new KTableImpl(this.ctx, name, this.keySerde, (materialized?.valueSerde ?? null) as SerdeSpec, store?.name ?? null, getter)
+  }
+
+  toStream(a?: Named | KeyValueMapper<K, V, unknown>, b?: Named): KStream<K, V> {
+    const mapper = typeof a === 'function' ? a : null
+    const named = a instanceof Named ? a : b
+    const name = this.ctx.nameOr(named?.name, 'KTABLE-TOSTREAM-')
+    this.ctx.builder.addProcessor(name, ktableToStream(mapper as never), [this.node])
+    return new KStreamImpl(this.ctx, name, mapper === null ? this.keySerde : null, this.valueSerde, mapper !== null)
+  }
+
+  join(other: KTable<unknown, unknown>, b: unknown, c?: unknown, d?: unknown): KTable<K, never> {
+    if (typeof c === 'function') return this.fkJoin(other as KTableImpl<unknown, unknown>, b as never, c as never, d as never, false)
+    return this.tableJoin('inner', other as KTableImpl<K, unknown>, b as never, c as never)
+  }
+  leftJoin(other: KTable<unknown, unknown>, b: unknown, c?: unknown, d?: unknown): KTable<K, never> {
+    if (typeof c === 'function') return this.fkJoin(other as KTableImpl<unknown, unknown>, b as never, c as never, d as never, true)
+    return this.tableJoin('left', other as KTableImpl<K, unknown>, b as never, c as never)
+  }
+  outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR>, materialized?: Materialized<K, VR>): KTable<K, VR> {
+    return this.tableJoin('outer', other as KTableImpl<K, VO>, joiner as never, materialized as never) as KTable<K, VR>
+  }
+
+  private tableJoin(kind: TableJoinKind, other: KTableImpl<K, unknown>, joiner: (l: unknown, r: unknown) => unknown, m: Materialized<K, unknown> | undefined): KTable<K, never> {
+    const prefix = kind === 'outer' ? 'KTABLE-OUTER' : kind === 'left' ? 'KTABLE-LEFTJOIN' : 'KTABLE-JOIN'
+    const thisName = this.ctx.newName(`${prefix}THIS-`)
+    if ((other as unknown) === this) throw new TopologyException(`${thisName} joins a table with itself; use mapValues instead`)
+    const otherName = this.ctx.newName(`${prefix}OTHER-`)
+    const mergeName = this.ctx.newName('KTABLE-MERGE-')
+    const store = this.materialized(m, 'KTABLE-MERGE', null)
+    const b = this.ctx.builder
+    const lg = this.getter
+    const rg = other.valueGetter()
+    b.addProcessor(thisName, ktableKTableJoin(kind, true, rg as never, joiner, null), [this.node], rg.storeNames)
+    b.addProcessor(otherName, ktableKTableJoin(kind, false, lg as never, joiner, null), [other.node], lg.storeNames)
+    b.addProcessor(mergeName, store === null ? passthrough() : ktableMapValues((_k, v) => v, store.name), [thisName, otherName], store === null ? [] : [store.name])
+    b.addCopartitionGroup(thisName, [...b.upstreamTopics(this.node), ...b.upstreamTopics(other.node)])
+    const getter: ValueGetterSupplier<K, never> =
+      store !== null
+        ? storeGetter(store.name)
+        : {
+            storeNames: [...lg.storeNames, ...rg.storeNames],
+            init(ctx) {
+              const l = lg.init(ctx)
+              const r = rg.init(ctx)
+              return (key) => tableJoinValue(kind, l(key), r(key), joiner) as never
+            },
+          }
+    return new KTableImpl(this.ctx, mergeName, this.keySerde, (m?.valueSerde ?? null) as SerdeSpec, store?.name ?? null, getter)
+  }
+
+  private fkJoin(other: KTableImpl<unknown, unknown>, fk: (v: unknown) => unknown, joiner: (l: unknown, r: unknown) => unknown, m: Materialized<K, unknown> | undefined, left: boolean): KTable<K, never> {
+    const thisName = this.ctx.newName('KTABLE-FK-JOIN-LEFT-')
+    const otherName = this.ctx.newName('KTABLE-FK-JOIN-RIGHT-')
+    if (this.storeName === null) throw new TopologyException(`${thisName}: the left table of a foreign-key join must be materialized`)
+    const mergeName = this.ctx.newName('KTABLE-MERGE-')
+    const store = this.materialized(m, 'KTABLE-FK-JOIN-OUTPUT', null)
+    const b = this.ctx.builder
+    const rg = other.valueGetter()
+    b.addProcessor(thisName, fkJoinLeft(rg, fk, joiner, left), [this.node], rg.storeNames)
+    b.addProcessor(otherName, fkJoinRight(this.storeName, fk, joiner, left), [other.node], [this.storeName])
+    b.addProcessor(mergeName, store === null ? passthrough() : ktableMapValues((_k, v) => v, store.name), [thisName, otherName], store === null ? [] : [store.name])
+    const lg = this.getter
+    const getter: ValueGetterSupplier<K, never> =
+      store !== null
+        ? storeGetter(store.name)
+        : {
+            storeNames: [...lg.storeNames, ...rg.storeNames],
+            init(ctx) {
+              const l = lg.init(ctx)
+              const r = rg.init(ctx)
+              return (key) => {
+                const lv = l(key)
+                if (lv === null) return null
+                const rv = r(fk(lv))
+                return (rv === null && !left ? null : joiner(lv, rv)) as never
+              }
+            },
+          }
+    return new KTableImpl(this.ctx, mergeName, this.keySerde, (m?.valueSerde ?? null) as SerdeSpec, store?.name ?? null, getter)
+  }
+
+  groupBy<KR, VR>(selector: KeyValueMapper<K, V, KeyValue<KR, VR>>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR> {
+    const name = this.ctx.newName('KTABLE-SELECT-')
+    this.ctx.builder.addProcessor(name, ktableRepartitionMap(selector as never), [this.node])
+    return new KGroupedTableImpl<KR, VR>(this.ctx, name, (grouped?.keySerde ?? null) as SerdeSpec, (grouped?.valueSerde ?? null) as SerdeSpec, grouped?.name ?? null)
+  }
+
+  suppress(suppressed: Suppressed): KTable<K, V> {
+    const name = this.ctx.nameOr(suppressed.name, 'KTABLE-SUPPRESS-')
+    if (suppressed.kind === 'untilWindowCloses' && this.graceMs === null) throw new TopologyException(`${name}: untilWindowCloses needs a windowed table (from windowedBy(...).aggregate/count/reduce)`)
+    const storeName = `${name}-store`
+    const vs = new DeferredSerde(this.valueSerde as Serde<unknown> | null, 'value', (inner) => timestampedSerde(inner) as Serde<unknown>)
+    this.ctx.builder.addStateStore(new StoreBuilder(Stores.inMemoryKeyValueStore(storeName), this.keySerde as never, vs as never))
+    this.ctx.builder.addProcessor(name, ktableSuppress(storeName, suppressed, this.graceMs ?? 0), [this.node], [storeName])
+    return new KTableImpl(this.ctx, name, this.keySerde, this.valueSerde, null, this.getter, this.graceMs)
+  }
+}
+
+export { changeSerde }
+export type { Windowed }

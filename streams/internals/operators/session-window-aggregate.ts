@@ -1,0 +1,56 @@
+// Session-window aggregation: a record joins (and merges) every session of
+// its key within the inactivity gap; merged-away sessions are deleted downstream.
+import type { SessionStore } from '../../state/types.js'
+import type { SessionWindows } from '../../dsl/windows.js'
+import type { AnyProcessor } from '../topology-builder.js'
+import type { Ctx } from './base.js'
+import { windowed } from '../../dsl/windowed.js'
+import { change } from '../change.js'
+
+export const kstreamSessionWindowAggregate =
+  (
+    storeName: string,
+    windows: SessionWindows,
+    initializer: () => unknown,
+    aggregator: (key: unknown, value: unknown, agg: unknown) => unknown,
+    merger: (key: unknown, a: unknown, b: unknown) => unknown,
+    log: (m: string) => void,
+  ) =>
+  (): AnyProcessor => {
+    let ctx: Ctx
+    let store: SessionStore<unknown, unknown>
+    return {
+      init(c: Ctx) {
+        ctx = c
+        store = ctx.getStateStore(storeName)
+      },
+      process(r) {
+        if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) return
+        const t = r.timestamp
+        const closeTime = ctx.currentStreamTimeMs() - windows.graceMs
+        const gap = windows.inactivityGapMs
+        const overlapping = store.findSessions(r.key, t - gap, t + gap)
+        let start = t
+        let end = t
+        let agg = initializer()
+        for (const s of overlapping) {
+          start = Math.min(start, s.key.window.start)
+          end = Math.max(end, s.key.window.end)
+          agg = merger(r.key, agg, s.value)
+        }
+        if (end < closeTime) {
+          log(`Dropping late record at ${t} in ${storeName}`)
+          return
+        }
+        agg = aggregator(r.key, r.value, agg)
+        for (const s of overlapping) {
+          if (s.key.window.start === start && s.key.window.end === end) continue
+          store.remove(s.key)
+          ctx.forward(r.withKey(s.key).withValue(change(null, s.value)))
+        }
+        const same = overlapping.find((s) => s.key.window.start === start && s.key.window.end === end)
+        store.put(windowed(r.key, start, end), agg)
+        ctx.forward(r.withKey(windowed(r.key, start, end)).withValue(change(agg, same?.value ?? null)))
+      },
+    }
+  }
