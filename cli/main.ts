@@ -1,4 +1,5 @@
 // The brook command line. Thin: each command's logic is a function in cli/commands.
+import { pathToFileURL } from 'node:url'
 import { Command, Option } from 'commander'
 import { BrookError } from '../core/errors.js'
 import { topicsCommands } from './commands/topics.js'
@@ -38,8 +39,8 @@ export async function main(argv: string[]): Promise<number> {
   }
 }
 
-const isEntry = process.argv[1] !== undefined && /(?:^|[\\/])(?:main\.(?:ts|js)|brook(?:\.js)?)$/.test(process.argv[1])
-if (isEntry) {
+// Run when this file is the entry script (npm run brook); bin/brook.js calls main() itself.
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main(process.argv).then((code) => {
     process.exitCode = code
   })

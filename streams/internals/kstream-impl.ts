@@ -23,13 +23,13 @@ import { kstreamPeek } from './operators/peek.js'
 import { kstreamBranch } from './operators/branch.js'
 import { passthrough } from './operators/passthrough.js'
 import { ktableSource } from './operators/ktable-source.js'
-import { kstreamKStreamJoin } from './operators/stream-stream-join.js'
+import { kstreamKStreamJoin, type JoinShared } from './operators/stream-stream-join.js'
 import { kstreamKTableJoin } from './operators/stream-table-join.js'
 import { insertRepartition } from './repartition.js'
 import { keyValueStore } from './materialize.js'
 import { KTableImpl } from './ktable-impl.js'
 import { KGroupedStreamImpl } from './grouped-impl.js'
-import { storeGetter } from './value-getter.js'
+import { storeGetter, type ValueGetterSupplier } from './value-getter.js'
 import type { Serde } from '../serdes.js'
 
 type Fn = (...args: never[]) => unknown
@@ -61,13 +61,13 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     return this.add('KSTREAM-MAP-', named, kstreamMap(mapper as Fn as never), null, null, true)
   }
   mapValues<VR>(mapper: ValueMapper<V, VR> | ValueMapperWithKey<K, V, VR>, named?: Named): KStream<K, VR> {
-    return this.add('KSTREAM-MAPVALUES-', named, kstreamMapValues(withKeyOrNot(mapper) as never), this.keySerde, null, this.repartitionRequired)
+    return this.add('KSTREAM-MAPVALUES-', named, kstreamMapValues(withKeyOrNot<K, V, VR>(mapper) as never), this.keySerde, null, this.repartitionRequired)
   }
   flatMap<KR, VR>(mapper: KeyValueMapper<K, V, Iterable<KeyValue<KR, VR>>>, named?: Named): KStream<KR, VR> {
     return this.add('KSTREAM-FLATMAP-', named, kstreamFlatMap(mapper as Fn as never), null, null, true)
   }
   flatMapValues<VR>(mapper: ValueMapper<V, Iterable<VR>> | ValueMapperWithKey<K, V, Iterable<VR>>, named?: Named): KStream<K, VR> {
-    return this.add('KSTREAM-FLATMAPVALUES-', named, kstreamFlatMapValues(withKeyOrNot(mapper) as never), this.keySerde, null, this.repartitionRequired)
+    return this.add('KSTREAM-FLATMAPVALUES-', named, kstreamFlatMapValues(withKeyOrNot<K, V, Iterable<VR>>(mapper) as never), this.keySerde, null, this.repartitionRequired)
   }
   selectKey<KR>(mapper: KeyValueMapper<K, V, KR>, named?: Named): KStream<KR, V> {
     return this.add('KSTREAM-KEY-SELECT-', named, kstreamSelectKey(mapper as Fn as never), null, this.valueSerde, true)
@@ -203,26 +203,19 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     const b = this.ctx.builder
     b.addStateStore(mk(thisStore, (sj?.valueSerde ?? left.valueSerde) as SerdeSpec))
     b.addStateStore(mk(otherStore, (sj?.otherValueSerde ?? right.valueSerde) as SerdeSpec))
-    b.addProcessor(
-      thisName,
-      kstreamKStreamJoin({ thisStore, otherStore, beforeMs: windows.beforeMs, afterMs: windows.afterMs, graceMs: windows.graceMs, joiner, emitUnmatched: kind !== 'inner' }),
-      [left.node],
-      [thisStore, otherStore],
-    )
-    b.addProcessor(
-      otherName,
-      kstreamKStreamJoin({
-        thisStore: otherStore,
-        otherStore: thisStore,
-        beforeMs: windows.afterMs,
-        afterMs: windows.beforeMs,
-        graceMs: windows.graceMs,
-        joiner: (o, t) => joiner(t, o),
-        emitUnmatched: kind === 'outer',
-      }),
-      [right.node],
-      [otherStore, thisStore],
-    )
+    const spec = {
+      leftStore: thisStore,
+      rightStore: otherStore,
+      beforeMs: windows.beforeMs,
+      afterMs: windows.afterMs,
+      graceMs: windows.graceMs,
+      joiner,
+      emitLeftUnmatched: kind !== 'inner',
+      emitRightUnmatched: kind === 'outer',
+    }
+    const shared: JoinShared = new WeakMap()
+    b.addProcessor(thisName, kstreamKStreamJoin(spec, true, shared), [left.node], [thisStore, otherStore])
+    b.addProcessor(otherName, kstreamKStreamJoin(spec, false, shared), [right.node], [otherStore, thisStore])
     const merge = this.ctx.newName('KSTREAM-MERGE-')
     b.addProcessor(merge, passthrough(), [thisName, otherName])
     b.addCopartitionGroup(thisName, [...b.upstreamTopics(left.node), ...b.upstreamTopics(right.node)])
@@ -234,7 +227,7 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     const getter = table.valueGetter()
     const src = this.repartitionedIfNeeded(() => `${name}`, (joined?.keySerde ?? this.keySerde ?? table.keySerde) as SerdeSpec, (joined?.valueSerde ?? this.valueSerde) as SerdeSpec)
     const b = this.ctx.builder
-    b.addProcessor(name, kstreamKTableJoin(getter, (k) => k, joiner, kind === 'left'), [src.node], getter.storeNames)
+    b.addProcessor(name, kstreamKTableJoin(getter as ValueGetterSupplier<unknown, unknown>, (k) => k, joiner, kind === 'left'), [src.node], getter.storeNames)
     b.addCopartitionGroup(name, [...b.upstreamTopics(src.node), ...b.upstreamTopics(table.node)])
     return new KStreamImpl(this.ctx, name, src.keySerde, null, false)
   }

@@ -69,7 +69,7 @@ export class KTableImpl<K, V> implements KTable<K, V> {
   }
 
   mapValues<VR>(mapper: ValueMapper<V, VR> | ValueMapperWithKey<K, V, VR>, materialized?: Materialized<K, VR>): KTable<K, VR> {
-    const fn = withKeyOrNot(mapper)
+    const fn = withKeyOrNot<K, V, VR>(mapper)
     const name = this.ctx.newName('KTABLE-MAPVALUES-')
     const store = this.materialized(materialized, 'KTABLE-MAPVALUES', null)
     this.ctx.builder.addProcessor(name, ktableMapValues(fn as never, store?.name ?? null), [this.node], store === null ? [] : [store.name])

@@ -53,6 +53,7 @@ function describeNode(b: InternalTopologyBuilder, n: NodeDef): NodeDescription {
 function render(subs: SubtopologyDescription[]): string {
   const lines = ['Topologies:']
   for (const s of subs) {
+    if (s.id > 0) lines.push('')
     lines.push(s.global ? `   Sub-topology: ${s.id} for global store (will not generate tasks)` : `   Sub-topology: ${s.id}`)
     for (const n of s.nodes) {
       if (n.kind === 'source') lines.push(`    Source: ${n.name} (topics: [${n.topics.join(', ')}])`)
@@ -66,7 +67,7 @@ function render(subs: SubtopologyDescription[]): string {
 }
 
 function mermaid(subs: SubtopologyDescription[]): string {
-  const id = (name: string): string => name.replace(/[^A-Za-z0-9_]/g, '_')
+  const id = (name: string): string => `n_${name.replace(/[^A-Za-z0-9_]/g, '_')}`
   const esc = (s: string): string => s.replaceAll('"', '#quot;')
   const lines = ['flowchart TD']
   const topics = new Set<string>()
@@ -80,14 +81,14 @@ function mermaid(subs: SubtopologyDescription[]): string {
       for (const c of n.successors) edges.push(`  ${id(n.name)} --> ${id(c)}`)
       for (const st of n.stores) {
         stores.add(st)
-        edges.push(`  ${id(n.name)} -.- store_${id(st)}`)
+        edges.push(`  ${id(n.name)} -.- s${id(st)}`)
       }
-      if (n.kind === 'source') for (const t of n.topics) (topics.add(t), edges.push(`  topic_${id(t)} --> ${id(n.name)}`))
-      if (n.kind === 'sink') for (const t of n.topics) (topics.add(t), edges.push(`  ${id(n.name)} --> topic_${id(t)}`))
+      if (n.kind === 'source') for (const t of n.topics) (topics.add(t), edges.push(`  t${id(t)} --> ${id(n.name)}`))
+      if (n.kind === 'sink') for (const t of n.topics) (topics.add(t), edges.push(`  ${id(n.name)} --> t${id(t)}`))
     }
     lines.push('  end')
   }
-  for (const t of topics) lines.push(`  topic_${id(t)}{{"${esc(t)}"}}`)
-  for (const st of stores) lines.push(`  store_${id(st)}[("${esc(st)}")]`)
+  for (const t of topics) lines.push(`  t${id(t)}{{"${esc(t)}"}}`)
+  for (const st of stores) lines.push(`  s${id(st)}[("${esc(st)}")]`)
   return [...lines, ...edges].join('\n') + '\n'
 }

@@ -9,7 +9,8 @@ export const initProducerIdHandler = defineHandler({
   minVersion: 0,
   maxVersion: 5,
   async handle(request, ctx) {
-    if (request.transactionalId !== null) {
+    // An empty id is how some clients spell "none".
+    if (request.transactionalId !== null && request.transactionalId !== '') {
       return { throttleTimeMs: 0, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, producerId: -1, producerEpoch: -1 }
     }
     // An epoch bump request (v3+, after a sequence error) also gets a fresh id: same effect for the client.

@@ -22,5 +22,6 @@ export function stateless(process: (ctx: Ctx, record: StreamRecord<unknown, unkn
 
 /** Calls a (value) or (key, value) function by its declared arity. */
 export function withKeyOrNot<K, V, R>(fn: ((value: V) => R) | ((key: K, value: V) => R)): (key: K, value: V) => R {
+  // a one-parameter function gets the value, a two-parameter one gets (key, value)
   return fn.length >= 2 ? (fn as (key: K, value: V) => R) : (_key, value) => (fn as (value: V) => R)(value)
 }

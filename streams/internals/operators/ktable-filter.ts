@@ -14,8 +14,8 @@ export const ktableFilter = (predicate: (key: unknown, value: unknown) => boolea
     init(c: Ctx) {
       ctx = c
       if (storeName !== null) {
-        store = ctx.getStateStore(storeName)
-        fwd = new TimestampedForwarder(ctx, store)
+        store = ctx.getStateStore<KeyValueStore<unknown, unknown>>(storeName)
+        fwd = new TimestampedForwarder(ctx, store!)
       }
     },
     process(r) {

@@ -14,8 +14,8 @@ export const ktableMapValues = (mapper: (key: unknown, value: unknown) => unknow
     init(c: Ctx) {
       ctx = c
       if (storeName !== null) {
-        store = ctx.getStateStore(storeName)
-        fwd = new TimestampedForwarder(ctx, store)
+        store = ctx.getStateStore<KeyValueStore<unknown, unknown>>(storeName)
+        fwd = new TimestampedForwarder(ctx, store!)
       }
     },
     process(r) {

@@ -1,56 +1,83 @@
-// One side of a windowed stream-stream join. Each record is stored in this
-// side's window store and joined with the other side's records whose time is
-// within the join window. For left/outer joins a record that never matched is
-// emitted with null once its window has closed (stream time - grace > ts + after),
-// found by checking the other store, so nothing besides the two stores is kept.
+// The two sides of a windowed stream-stream join. A record is stored in its
+// side's window store and joined with the other side's records within the
+// join window. For left/outer joins a record that never matched is emitted
+// with null once its window has closed (stream time - grace > ts + window
+// after it): found by checking the other store, so beyond the two stores only
+// "emitted up to" marks are kept, shared by both sides of one task. The check
+// runs before a record is stored (so retention cannot drop what it needs) and
+// on stream-time punctuation (so idle-advanced time also closes windows).
 import type { WindowStore } from '../../state/types.js'
 import type { AnyProcessor } from '../topology-builder.js'
 import type { Ctx } from './base.js'
 import { Record as StreamRecord } from '../../processor/record.js'
+import { PunctuationType } from '../../processor/api.js'
 
-export interface JoinSideSpec {
-  thisStore: string
-  otherStore: string
-  /** Other records join when their time is in [ts - before, ts + after]. */
+export interface StreamJoinSpec {
+  leftStore: string
+  rightStore: string
+  /** Right records join a left record at t when their time is in [t - beforeMs, t + afterMs]. */
   beforeMs: number
   afterMs: number
   graceMs: number
-  joiner: (thisValue: unknown, otherValue: unknown) => unknown
-  /** Emit unmatched records of this side with a null other value. */
-  emitUnmatched: boolean
+  joiner: (left: unknown, right: unknown) => unknown
+  emitLeftUnmatched: boolean
+  emitRightUnmatched: boolean
 }
 
-export const kstreamKStreamJoin = (spec: JoinSideSpec) => (): AnyProcessor => {
+/** One shared state per task (keyed by the task's left store): the time up to which unmatched records were emitted, per side. */
+export type JoinShared = WeakMap<object, { left: number; right: number }>
+
+export const kstreamKStreamJoin = (spec: StreamJoinSpec, isLeft: boolean, shared: JoinShared) => (): AnyProcessor => {
   let ctx: Ctx
-  let mine: WindowStore<unknown, unknown>
-  let other: WindowStore<unknown, unknown>
-  let emittedUpTo = -Infinity
-  const emitClosed = (): void => {
-    const horizon = ctx.currentStreamTimeMs() - spec.graceMs - spec.afterMs - 1
-    if (horizon <= emittedUpTo) return
-    const from = Number.isFinite(emittedUpTo) ? emittedUpTo + 1 : -Number.MAX_SAFE_INTEGER
+  let left: WindowStore<unknown, unknown>
+  let right: WindowStore<unknown, unknown>
+  let marks: { left: number; right: number }
+
+  const emitSide = (side: 'left' | 'right'): void => {
+    const mine = side === 'left' ? left : right
+    const other = side === 'left' ? right : left
+    const ahead = side === 'left' ? spec.afterMs : spec.beforeMs
+    const behind = side === 'left' ? spec.beforeMs : spec.afterMs
+    const horizon = ctx.currentStreamTimeMs() - spec.graceMs - ahead - 1
+    if (horizon <= marks[side]) return
+    const from = Number.isFinite(marks[side]) ? marks[side] + 1 : -Number.MAX_SAFE_INTEGER
+    marks[side] = horizon
     for (const e of mine.fetchAll(from, horizon)) {
       const t = e.key.window.start
-      if (other.fetch(e.key.key, t - spec.beforeMs, t + spec.afterMs).length > 0) continue
-      ctx.forward(new StreamRecord(e.key.key, spec.joiner(e.value, null), t))
+      if (other.fetch(e.key.key, t - behind, t + ahead).length > 0) continue
+      const value = side === 'left' ? spec.joiner(e.value, null) : spec.joiner(null, e.value)
+      ctx.forward(new StreamRecord(e.key.key, value, t))
     }
-    emittedUpTo = horizon
   }
+  const emitClosed = (): void => {
+    if (spec.emitLeftUnmatched) emitSide('left')
+    if (spec.emitRightUnmatched) emitSide('right')
+  }
+
   return {
     init(c: Ctx) {
       ctx = c
-      mine = ctx.getStateStore(spec.thisStore)
-      other = ctx.getStateStore(spec.otherStore)
+      left = ctx.getStateStore(spec.leftStore)
+      right = ctx.getStateStore(spec.rightStore)
+      let m = shared.get(left)
+      if (m === undefined) shared.set(left, (m = { left: -Infinity, right: -Infinity }))
+      marks = m
+      if (spec.emitLeftUnmatched || spec.emitRightUnmatched) ctx.schedule(1, PunctuationType.STREAM_TIME, emitClosed)
     },
     process(r) {
       if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) return
       const t = r.timestamp
       if (t < ctx.currentStreamTimeMs() - spec.beforeMs - spec.afterMs - spec.graceMs) return
-      mine.put(r.key, r.value, t)
-      for (const e of other.fetch(r.key, t - spec.beforeMs, t + spec.afterMs)) {
-        ctx.forward(r.withValue(spec.joiner(r.value, e.value)).withTimestamp(Math.max(t, e.key)))
+      emitClosed()
+      if (isLeft) {
+        left.put(r.key, r.value, t)
+        for (const e of right.fetch(r.key, t - spec.beforeMs, t + spec.afterMs))
+          ctx.forward(r.withValue(spec.joiner(r.value, e.value)).withTimestamp(Math.max(t, e.key)))
+      } else {
+        right.put(r.key, r.value, t)
+        for (const e of left.fetch(r.key, t - spec.afterMs, t + spec.beforeMs))
+          ctx.forward(r.withValue(spec.joiner(e.value, r.value)).withTimestamp(Math.max(t, e.key)))
       }
-      if (spec.emitUnmatched) emitClosed()
     },
   }
 }

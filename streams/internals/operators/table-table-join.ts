@@ -38,8 +38,8 @@ export const ktableKTableJoin =
         ctx = c
         get = otherGetter.init(ctx)
         if (storeName !== null) {
-          store = ctx.getStateStore(storeName)
-          fwd = new TimestampedForwarder(ctx, store)
+          store = ctx.getStateStore<KeyValueStore<unknown, unknown>>(storeName)
+          fwd = new TimestampedForwarder(ctx, store!)
         }
       },
       process(r) {

@@ -1,0 +1,70 @@
+// ListOffsets to each partition's leader, shared by the consumer and the admin.
+import { BrookError } from '../../errors.js'
+import { ApiKeys } from '../../protocol/apis/index.js'
+import type { ListOffsetsRequestListOffsetsTopic } from '../../protocol/apis/generated/list-offsets.js'
+import { tpKey } from '../record-utils.js'
+import type { TopicPartition } from '../types.js'
+import type { Cluster } from './cluster.js'
+import { kafkaError } from './errors.js'
+
+/** Kafka's special timestamps for ListOffsets. */
+export const LATEST_TIMESTAMP = -1
+export const EARLIEST_TIMESTAMP = -2
+
+export interface OffsetQuery extends TopicPartition {
+  /** -1 latest, -2 earliest, else the earliest offset whose timestamp is at or after this. */
+  timestamp: number
+}
+
+export interface OffsetAnswer extends TopicPartition {
+  /** -1 when no record has a timestamp at or after the one asked. */
+  offset: number
+  timestamp: number
+}
+
+/** Answers in query order; retries leader moves and network failures. */
+export async function listOffsets(cluster: Cluster, queries: OffsetQuery[]): Promise<OffsetAnswer[]> {
+  if (queries.length === 0) return []
+  const answers = new Map<string, OffsetAnswer>()
+  await cluster.retry(async () => {
+    const todo = queries.filter((q) => !answers.has(tpKey(q.topic, q.partition)))
+    const byNode = new Map<number, OffsetQuery[]>()
+    for (const q of todo) {
+      const leader = await cluster.leaderFor(q.topic, q.partition)
+      let list = byNode.get(leader)
+      if (!list) byNode.set(leader, (list = []))
+      list.push(q)
+    }
+    let retriable: BrookError | null = null
+    await Promise.all(
+      [...byNode].map(async ([node, list]) => {
+        const topics: ListOffsetsRequestListOffsetsTopic[] = []
+        for (const q of list) {
+          let t = topics.find((x) => x.name === q.topic)
+          if (!t) topics.push((t = { name: q.topic, partitions: [] }))
+          t.partitions.push({ partitionIndex: q.partition, currentLeaderEpoch: -1, timestamp: q.timestamp, maxNumOffsets: 1 })
+        }
+        const res = await cluster.send(node, ApiKeys.ListOffsets, { replicaId: -1, isolationLevel: 0, topics, timeoutMs: cluster.requestTimeoutMs })
+        for (const t of res.topics) {
+          for (const p of t.partitions) {
+            if (p.errorCode !== 0) {
+              const err = kafkaError(p.errorCode, `ListOffsets for ${t.name}-${p.partitionIndex}`, null, 'partition')
+              if (!err.retriable) throw err
+              cluster.invalidate(t.name)
+              retriable = err
+              continue
+            }
+            const offset = p.oldStyleOffsets.length > 0 && p.offset < 0 ? p.oldStyleOffsets[0]! : p.offset
+            answers.set(tpKey(t.name, p.partitionIndex), { topic: t.name, partition: p.partitionIndex, offset, timestamp: p.timestamp })
+          }
+        }
+      }),
+    )
+    if (retriable) throw retriable
+  })
+  return queries.map((q) => {
+    const a = answers.get(tpKey(q.topic, q.partition))
+    if (!a) throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `No ListOffsets answer for ${q.topic}-${q.partition}`)
+    return a
+  })
+}

@@ -1,0 +1,437 @@
+// The router driven with raw frames, no sockets: requests encoded with the generated
+// codecs, responses decoded the same way.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { Broker } from '../../../core/broker/broker.js'
+import { Router, type ConnectionInfo } from '../../../core/server/router.js'
+import { defaultHandlers } from '../../../core/server/handlers/index.js'
+import type { ServerLogger, ServerState } from '../../../core/server/context.js'
+import { decodeResponseFrame, encodeRequestFrame, ProtocolError } from '../../../core/protocol/frame.js'
+import {
+  ApiKeys,
+  apiSpec,
+  createApiVersionsRequest,
+  createCreateTopicsRequest,
+  createCreateTopicsRequestCreatableTopic,
+  createDeleteTopicsRequest,
+  createDescribeConfigsRequest,
+  createFetchRequest,
+  createFetchRequestFetchPartition,
+  createFindCoordinatorRequest,
+  createIncrementalAlterConfigsRequest,
+  createInitProducerIdRequest,
+  createListOffsetsRequest,
+  createListOffsetsRequestListOffsetsPartition,
+  createMetadataRequest,
+  createMetadataRequestTopic,
+  createProduceRequest,
+  type ApiKey,
+  type RequestBodies,
+  type ResponseBodies,
+} from '../../../core/protocol/apis/index.js'
+import { encodeRecordBatch, decodeRecords } from '../../../core/protocol/records/record-batch.js'
+import { KafkaErrorCodes as E } from '../../../core/protocol/kafka-errors.js'
+import { tmpDir } from '../../helpers/tmp.js'
+
+const router = new Router(defaultHandlers)
+let broker: Broker
+let logged: string[]
+let conn: ConnectionInfo
+let correlation = 0
+
+const logger: ServerLogger = {
+  info: (m) => logged.push(m),
+  warn: (m) => logged.push(m),
+  error: (m) => logged.push(m),
+}
+
+beforeEach(async () => {
+  broker = await Broker.open({ dataDir: tmpDir('brook-router-') })
+  logged = []
+  const server: ServerState = {
+    broker,
+    advertisedHost: 'broker.example',
+    advertisedPort: 19092,
+    clusterId: 'test-cluster-id-000000',
+    logger,
+    apiVersions: router.apiVersions,
+  }
+  conn = { server, clientHost: '/127.0.0.1', signal: new AbortController().signal }
+})
+
+afterEach(async () => {
+  await broker.close()
+})
+
+function frame<K extends ApiKey>(apiKey: K, apiVersion: number, body: RequestBodies[K]): { payload: Buffer; correlationId: number } {
+  const correlationId = ++correlation
+  return { payload: encodeRequestFrame(apiKey, apiVersion, correlationId, 'router-test', body).subarray(4), correlationId }
+}
+
+/** Sends one request through the router and decodes the answer (null: no answer). */
+async function call<K extends ApiKey>(apiKey: K, apiVersion: number, body: RequestBodies[K]): Promise<ResponseBodies[K]> {
+  const { payload, correlationId } = frame(apiKey, apiVersion, body)
+  const chunks = await router.dispatch(payload, conn).response
+  expect(chunks).not.toBeNull()
+  const bytes = Buffer.concat(chunks!)
+  expect(bytes.readInt32BE(0)).toBe(bytes.length - 4)
+  const res = decodeResponseFrame(apiKey, apiVersion, bytes.subarray(4))
+  expect(res.correlationId).toBe(correlationId)
+  return res.body
+}
+
+function createTopic(name: string, numPartitions: number, extra: Partial<RequestBodies[typeof ApiKeys.CreateTopics]['topics'][number]> = {}) {
+  return { ...createCreateTopicsRequestCreatableTopic(), name, numPartitions, replicationFactor: -1, ...extra }
+}
+
+function produceBody(topic: string, partition: number, records: Buffer, acks = -1): RequestBodies[typeof ApiKeys.Produce] {
+  return { ...createProduceRequest(), acks, timeoutMs: 1000, topicData: [{ name: topic, partitionData: [{ index: partition, records }] }] }
+}
+
+const batchOf = (values: string[], options = {}): Buffer =>
+  encodeRecordBatch(values.map((v) => ({ key: Buffer.from(`k-${v}`), value: Buffer.from(v), timestamp: 1_700_000_000_000 })), options)
+
+describe('ApiVersions', () => {
+  it('advertises the handler table with contiguous ranges that reach old versions', async () => {
+    const res = await call(ApiKeys.ApiVersions, 3, { ...createApiVersionsRequest(), clientSoftwareName: 'test', clientSoftwareVersion: '1' })
+    expect(res.errorCode).toBe(0)
+    const byKey = new Map(res.apiKeys.map((k) => [k.apiKey, k]))
+    const range = (k: number) => [byKey.get(k)?.minVersion, byKey.get(k)?.maxVersion]
+    expect(range(ApiKeys.ApiVersions)).toEqual([0, 3])
+    expect(range(ApiKeys.Metadata)).toEqual([0, 12])
+    expect(range(ApiKeys.Produce)).toEqual([0, 11])
+    expect(range(ApiKeys.Fetch)).toEqual([4, 12])
+    expect(range(ApiKeys.ListOffsets)).toEqual([1, 9])
+    expect(range(ApiKeys.FindCoordinator)).toEqual([0, 4])
+    expect(range(ApiKeys.JoinGroup)).toEqual([0, 9])
+    expect(range(ApiKeys.SyncGroup)).toEqual([0, 5])
+    expect(range(ApiKeys.Heartbeat)).toEqual([0, 4])
+    expect(range(ApiKeys.LeaveGroup)).toEqual([0, 5])
+    expect(range(ApiKeys.OffsetCommit)).toEqual([2, 9])
+    expect(range(ApiKeys.OffsetFetch)).toEqual([1, 9])
+    expect(range(ApiKeys.InitProducerId)).toEqual([0, 5])
+    expect(range(ApiKeys.CreateTopics)).toEqual([2, 7])
+    expect(range(ApiKeys.DescribeConfigs)).toEqual([1, 4])
+    for (const key of [ApiKeys.DeleteTopics, ApiKeys.CreatePartitions, ApiKeys.IncrementalAlterConfigs, ApiKeys.ListGroups,
+      ApiKeys.DescribeGroups, ApiKeys.DeleteGroups, ApiKeys.DescribeCluster, ApiKeys.DeleteRecords, ApiKeys.OffsetDelete]) {
+      expect(byKey.has(key)).toBe(true)
+    }
+    // Never beyond what the definitions allow.
+    for (const k of res.apiKeys) {
+      const spec = apiSpec(k.apiKey)!
+      expect(k.minVersion).toBeGreaterThanOrEqual(spec.minVersion)
+      expect(k.maxVersion).toBeLessThanOrEqual(spec.maxVersion)
+    }
+    expect(byKey.has(ApiKeys.SaslHandshake)).toBe(false)
+  })
+
+  it('answers every version it advertises for ApiVersions', async () => {
+    for (let v = 0; v <= 3; v++) {
+      const res = await call(ApiKeys.ApiVersions, v, { ...createApiVersionsRequest(), clientSoftwareName: 'x', clientSoftwareVersion: '1' })
+      expect(res.errorCode).toBe(0)
+      expect(res.apiKeys.length).toBe(router.apiVersions.length)
+    }
+  })
+
+  it('answers an unsupported ApiVersions version with a v0 UNSUPPORTED_VERSION response and the list', async () => {
+    // v4 is known to the codecs but not served; v9 is unknown to them. Both get the v0 answer.
+    const v4 = frame(ApiKeys.ApiVersions, 4, { ...createApiVersionsRequest(), clientSoftwareName: 'x', clientSoftwareVersion: '1' })
+    const future = Buffer.from(v4.payload)
+    future.writeInt16BE(9, 2)
+    for (const payload of [v4.payload, future]) {
+      const chunks = await router.dispatch(payload, conn).response
+      const res = decodeResponseFrame(ApiKeys.ApiVersions, 0, Buffer.concat(chunks!).subarray(4))
+      expect(res.correlationId).toBe(v4.correlationId)
+      expect(res.body.errorCode).toBe(E.UNSUPPORTED_VERSION)
+      expect(res.body.apiKeys).toEqual(router.apiVersions)
+    }
+  })
+})
+
+describe('bad frames', () => {
+  it('throws ProtocolErrors for unknown apis, unserved versions and garbage', () => {
+    const unknown = Buffer.alloc(12)
+    unknown.writeInt16BE(999, 0)
+    const kinds = (payload: Buffer) => {
+      try {
+        router.dispatch(payload, conn)
+      } catch (err) {
+        expect(err).toBeInstanceOf(ProtocolError)
+        return (err as ProtocolError).kind
+      }
+      return 'no error'
+    }
+    expect(kinds(unknown)).toBe('UNKNOWN_API')
+    // SaslHandshake is a known api this server does not serve.
+    expect(kinds(frame(ApiKeys.SaslHandshake, 1, { mechanism: 'PLAIN' }).payload)).toBe('UNKNOWN_API')
+    // Fetch v3 is known to the codec but below the served range.
+    expect(kinds(frame(ApiKeys.Fetch, 3, createFetchRequest()).payload)).toBe('UNSUPPORTED_VERSION')
+    const meta = frame(ApiKeys.Metadata, 12, { ...createMetadataRequest(), topics: null }).payload
+    expect(kinds(meta.subarray(0, meta.length - 3))).toBe('MALFORMED')
+    expect(kinds(Buffer.from([0, 3]))).toBe('MALFORMED')
+  })
+})
+
+describe('topics', () => {
+  it('creates topics with per-topic errors and messages', async () => {
+    const res = await call(ApiKeys.CreateTopics, 7, {
+      ...createCreateTopicsRequest(),
+      topics: [
+        createTopic('orders', 3, { configs: [{ name: 'retention.ms', value: '1000' }] }),
+        createTopic('bad name!', 1),
+        createTopic('zero', 0),
+        createTopic('replicated', 1, { replicationFactor: 3 }),
+        createTopic('badconfig', 1, { configs: [{ name: 'retention.ms', value: 'soon' }] }),
+        createTopic('unknownconfig', 1, { configs: [{ name: 'no.such.config', value: '1' }] }),
+        createTopic('defaults', -1),
+      ],
+    })
+    const byName = new Map(res.topics.map((t) => [t.name, t]))
+    const orders = byName.get('orders')!
+    expect(orders.errorCode).toBe(0)
+    expect(orders.numPartitions).toBe(3)
+    expect(orders.replicationFactor).toBe(1)
+    expect(orders.topicId).not.toBe('AAAAAAAAAAAAAAAAAAAAAA')
+    expect(orders.configs?.find((c) => c.name === 'retention.ms')).toMatchObject({ value: '1000', configSource: 1 })
+    expect(orders.configs?.find((c) => c.name === 'segment.bytes')).toMatchObject({ configSource: 5 })
+    expect(byName.get('bad name!')!.errorCode).toBe(E.INVALID_TOPIC_EXCEPTION)
+    expect(byName.get('zero')!.errorCode).toBe(E.INVALID_PARTITIONS)
+    expect(byName.get('replicated')!.errorCode).toBe(E.INVALID_REPLICATION_FACTOR)
+    expect(byName.get('replicated')!.errorMessage).toMatch(/1 broker/)
+    expect(byName.get('badconfig')!.errorCode).toBe(E.INVALID_CONFIG)
+    expect(byName.get('badconfig')!.errorMessage).toMatch(/retention\.ms/)
+    expect(byName.get('unknownconfig')!.errorCode).toBe(E.INVALID_CONFIG)
+    expect(byName.get('defaults')!.errorCode).toBe(0)
+    expect(broker.describeTopic('defaults').partitions).toBe(1)
+    expect(broker.describeTopic('orders').partitions).toBe(3)
+    expect(broker.hasTopic('zero')).toBe(false)
+
+    const again = await call(ApiKeys.CreateTopics, 2, { ...createCreateTopicsRequest(), topics: [createTopic('orders', 3)] })
+    expect(again.topics[0]!.errorCode).toBe(E.TOPIC_ALREADY_EXISTS)
+    expect(again.topics[0]!.errorMessage).toMatch(/already exists/)
+  })
+
+  it('validateOnly creates nothing', async () => {
+    const res = await call(ApiKeys.CreateTopics, 5, { ...createCreateTopicsRequest(), validateOnly: true, topics: [createTopic('dry', 2)] })
+    expect(res.topics[0]!.errorCode).toBe(0)
+    expect(res.topics[0]!.numPartitions).toBe(2)
+    expect(broker.hasTopic('dry')).toBe(false)
+  })
+
+  it('Metadata lists this node as leader and auto-creates when allowed', async () => {
+    await broker.createTopic('known', { numPartitions: 2 })
+    const res = await call(ApiKeys.Metadata, 12, {
+      ...createMetadataRequest(),
+      allowAutoTopicCreation: true,
+      topics: [
+        { ...createMetadataRequestTopic(), name: 'known' },
+        { ...createMetadataRequestTopic(), name: 'auto' },
+      ],
+    })
+    expect(res.brokers).toEqual([{ nodeId: 0, host: 'broker.example', port: 19092, rack: null }])
+    expect(res.controllerId).toBe(0)
+    expect(res.clusterId).toBe('test-cluster-id-000000')
+    const known = res.topics.find((t) => t.name === 'known')!
+    expect(known.errorCode).toBe(0)
+    expect(known.partitions.map((p) => [p.partitionIndex, p.leaderId, p.leaderEpoch, p.replicaNodes, p.isrNodes])).toEqual([
+      [0, 0, 0, [0], [0]],
+      [1, 0, 0, [0], [0]],
+    ])
+    expect(res.topics.find((t) => t.name === 'auto')!.errorCode).toBe(0)
+    expect(broker.hasTopic('auto')).toBe(true)
+
+    const noAuto = await call(ApiKeys.Metadata, 12, {
+      ...createMetadataRequest(),
+      allowAutoTopicCreation: false,
+      topics: [{ ...createMetadataRequestTopic(), name: 'nope' }],
+    })
+    expect(noAuto.topics[0]!.errorCode).toBe(E.UNKNOWN_TOPIC_OR_PARTITION)
+    expect(broker.hasTopic('nope')).toBe(false)
+
+    // By topic id (v10+), and all topics with null (v1+) or [] (v0).
+    const byId = await call(ApiKeys.Metadata, 12, { ...createMetadataRequest(), topics: [{ topicId: known.topicId, name: null }] })
+    expect(byId.topics[0]!.name).toBe('known')
+    const all = await call(ApiKeys.Metadata, 1, { ...createMetadataRequest(), topics: null })
+    expect(all.topics.map((t) => t.name)).toEqual(expect.arrayContaining(['known', 'auto', '__consumer_offsets']))
+    const v0 = await call(ApiKeys.Metadata, 0, { ...createMetadataRequest(), topics: [] })
+    expect(v0.topics.length).toBe(all.topics.length)
+  })
+
+  it('deletes topics by name and by id (v6)', async () => {
+    await broker.createTopic('a')
+    await broker.createTopic('b')
+    const meta = await call(ApiKeys.Metadata, 12, { ...createMetadataRequest(), topics: [{ topicId: 'AAAAAAAAAAAAAAAAAAAAAA', name: 'b' }] })
+    const res = await call(ApiKeys.DeleteTopics, 6, {
+      ...createDeleteTopicsRequest(),
+      topics: [
+        { name: 'a', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' },
+        { name: null, topicId: meta.topics[0]!.topicId },
+        { name: 'missing', topicId: 'AAAAAAAAAAAAAAAAAAAAAA' },
+      ],
+    })
+    expect(res.responses.map((r) => [r.name, r.errorCode])).toEqual([
+      ['a', 0],
+      ['b', 0],
+      ['missing', E.UNKNOWN_TOPIC_OR_PARTITION],
+    ])
+    expect(broker.hasTopic('a') || broker.hasTopic('b')).toBe(false)
+    const v1 = await call(ApiKeys.DeleteTopics, 1, { ...createDeleteTopicsRequest(), topicNames: ['missing'] })
+    expect(v1.responses[0]!.errorCode).toBe(E.UNKNOWN_TOPIC_OR_PARTITION)
+  })
+
+  it('grows partitions, describes and alters configs', async () => {
+    await broker.createTopic('cfg', { configs: { 'retention.ms': '5000' } })
+    const grown = await call(ApiKeys.CreatePartitions, 3, {
+      topics: [{ name: 'cfg', count: 4, assignments: null }, { name: 'cfg2', count: 2, assignments: null }],
+      timeoutMs: 1000,
+      validateOnly: false,
+    })
+    expect(grown.results.map((r) => r.errorCode)).toEqual([0, E.UNKNOWN_TOPIC_OR_PARTITION])
+    expect(broker.describeTopic('cfg').partitions).toBe(4)
+    const shrink = await call(ApiKeys.CreatePartitions, 0, { topics: [{ name: 'cfg', count: 2, assignments: null }], timeoutMs: 1000, validateOnly: false })
+    expect(shrink.results[0]!.errorCode).toBe(E.INVALID_PARTITIONS)
+
+    const described = await call(ApiKeys.DescribeConfigs, 4, {
+      ...createDescribeConfigsRequest(),
+      includeDocumentation: true,
+      resources: [
+        { resourceType: 2, resourceName: 'cfg', configurationKeys: null },
+        { resourceType: 2, resourceName: 'missing', configurationKeys: null },
+        { resourceType: 4, resourceName: '0', configurationKeys: ['num.partitions'] },
+      ],
+    })
+    const [topic, missing, brokerRes] = described.results
+    expect(topic!.errorCode).toBe(0)
+    expect(topic!.configs.find((c) => c.name === 'retention.ms')).toMatchObject({ value: '5000', configSource: 1, readOnly: false, isSensitive: false })
+    expect(topic!.configs.find((c) => c.name === 'cleanup.policy')).toMatchObject({ value: 'delete', configSource: 5 })
+    expect(topic!.configs.length).toBeGreaterThan(15)
+    expect(missing!.errorCode).toBe(E.UNKNOWN_TOPIC_OR_PARTITION)
+    expect(brokerRes!.configs).toEqual([expect.objectContaining({ name: 'num.partitions', value: '1', readOnly: true })])
+
+    const altered = await call(ApiKeys.IncrementalAlterConfigs, 1, {
+      ...createIncrementalAlterConfigsRequest(),
+      resources: [
+        { resourceType: 2, resourceName: 'cfg', configs: [
+          { name: 'retention.ms', configOperation: 1, value: null },
+          { name: 'cleanup.policy', configOperation: 0, value: 'compact' },
+        ] },
+        { resourceType: 2, resourceName: 'cfg', configs: [{ name: 'segment.bytes', configOperation: 0, value: 'big' }] },
+      ],
+    })
+    expect(altered.responses.map((r) => r.errorCode)).toEqual([0, E.INVALID_CONFIG])
+    expect(broker.topicConfigs('cfg').overrides).toEqual({ 'cleanup.policy': 'compact' })
+
+    const dry = await call(ApiKeys.IncrementalAlterConfigs, 0, {
+      validateOnly: true,
+      resources: [{ resourceType: 2, resourceName: 'cfg', configs: [{ name: 'retention.ms', configOperation: 0, value: '1' }] }],
+    })
+    expect(dry.responses[0]!.errorCode).toBe(0)
+    expect(broker.topicConfigs('cfg').overrides).toEqual({ 'cleanup.policy': 'compact' })
+  })
+})
+
+describe('produce and read', () => {
+  it('produces, fetches batches as stored and lists offsets', async () => {
+    await broker.createTopic('data', { numPartitions: 2 })
+    const first = await call(ApiKeys.Produce, 9, produceBody('data', 1, batchOf(['a', 'b', 'c'])))
+    const second = await call(ApiKeys.Produce, 3, produceBody('data', 1, batchOf(['d'])))
+    expect(first.responses[0]!.partitionResponses[0]).toMatchObject({ index: 1, errorCode: 0, baseOffset: 0 })
+    expect(second.responses[0]!.partitionResponses[0]).toMatchObject({ errorCode: 0, baseOffset: 3 })
+
+    const fetched = await call(ApiKeys.Fetch, 12, {
+      ...createFetchRequest(),
+      maxWaitMs: 0,
+      minBytes: 1,
+      topics: [{ topic: 'data', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [
+        { ...createFetchRequestFetchPartition(), partition: 1, fetchOffset: 0, partitionMaxBytes: 1 << 20 },
+        { ...createFetchRequestFetchPartition(), partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 },
+        { ...createFetchRequestFetchPartition(), partition: 7, fetchOffset: 0, partitionMaxBytes: 1 << 20 },
+      ] }],
+    })
+    const [p1, p0, p7] = fetched.responses[0]!.partitions
+    expect(p1!.highWatermark).toBe(4)
+    expect(p1!.records).toEqual(broker.partition('data', 1).read(0, 1 << 20))
+    expect(decodeRecords(p1!.records!).map((r) => r.value?.toString())).toEqual(['a', 'b', 'c'])
+    expect(p0!.records!.length).toBe(0)
+    expect(p7!.errorCode).toBe(E.UNKNOWN_TOPIC_OR_PARTITION)
+
+    const out = await call(ApiKeys.Fetch, 4, {
+      ...createFetchRequest(),
+      topics: [{ topic: 'data', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{ ...createFetchRequestFetchPartition(), partition: 1, fetchOffset: 99, partitionMaxBytes: 1000 }] }],
+    })
+    expect(out.responses[0]!.partitions[0]!.errorCode).toBe(E.OFFSET_OUT_OF_RANGE)
+
+    const part = (timestamp: number) => ({ ...createListOffsetsRequestListOffsetsPartition(), partitionIndex: 1, timestamp })
+    const offsets = await call(ApiKeys.ListOffsets, 7, {
+      ...createListOffsetsRequest(),
+      topics: [{ name: 'data', partitions: [part(-2), part(-1), part(-3), part(1_700_000_000_000), part(1_800_000_000_000)] }],
+    })
+    expect(offsets.topics[0]!.partitions.map((p) => [p.errorCode, p.offset])).toEqual([[0, 0], [0, 4], [0, 4], [0, 0], [0, -1]])
+
+    const deleted = await call(ApiKeys.DeleteRecords, 2, { timeoutMs: 1000, topics: [{ name: 'data', partitions: [{ partitionIndex: 1, offset: 2 }, { partitionIndex: 0, offset: 5 }] }] })
+    expect(deleted.topics[0]!.partitions.map((p) => [p.errorCode, p.lowWatermark])).toEqual([[0, 2], [E.OFFSET_OUT_OF_RANGE, -1]])
+  })
+
+  it('acks=0 produces without a response', async () => {
+    await broker.createTopic('quiet')
+    const { payload } = frame(ApiKeys.Produce, 8, produceBody('quiet', 0, batchOf(['x']), 0))
+    expect(await router.dispatch(payload, conn).response).toBeNull()
+    expect(broker.partition('quiet', 0).highWatermark).toBe(1)
+  })
+
+  it('maps log errors to Kafka codes', async () => {
+    await broker.createTopic('errs', { configs: { 'max.message.bytes': '200' } })
+    const big = encodeRecordBatch([{ key: null, value: Buffer.alloc(500), timestamp: 1 }])
+    const corrupt = batchOf(['x'])
+    corrupt[corrupt.length - 1]! ^= 0xff
+    const legacy = batchOf(['x'])
+    legacy[16] = 1
+    const results = []
+    for (const records of [big, corrupt, legacy]) {
+      const res = await call(ApiKeys.Produce, 9, produceBody('errs', 0, records))
+      results.push(res.responses[0]!.partitionResponses[0]!)
+    }
+    expect(results.map((r) => r.errorCode)).toEqual([E.MESSAGE_TOO_LARGE, E.CORRUPT_MESSAGE, E.UNSUPPORTED_FOR_MESSAGE_FORMAT])
+    expect(results[2]!.errorMessage).toMatch(/magic 2/)
+    const unknown = await call(ApiKeys.Produce, 9, produceBody('nowhere', 0, batchOf(['x'])))
+    expect(unknown.responses[0]!.partitionResponses[0]!.errorCode).toBe(E.UNKNOWN_TOPIC_OR_PARTITION)
+    const badAcks = await call(ApiKeys.Produce, 9, produceBody('errs', 0, batchOf(['x']), 2))
+    expect(badAcks.responses[0]!.partitionResponses[0]!.errorCode).toBe(E.INVALID_REQUIRED_ACKS)
+  })
+
+  it('idempotent producers: duplicates succeed with the original offset, gaps are rejected', async () => {
+    await broker.createTopic('idem')
+    const init = await call(ApiKeys.InitProducerId, 4, { ...createInitProducerIdRequest(), transactionTimeoutMs: 1000 })
+    expect(init.errorCode).toBe(0)
+    const id = { producerId: init.producerId, producerEpoch: init.producerEpoch }
+    const send = async (seq: number, values: string[]) =>
+      (await call(ApiKeys.Produce, 9, produceBody('idem', 0, batchOf(values, { ...id, baseSequence: seq })))).responses[0]!.partitionResponses[0]!
+    expect(await send(0, ['a', 'b'])).toMatchObject({ errorCode: 0, baseOffset: 0 })
+    expect(await send(2, ['c'])).toMatchObject({ errorCode: 0, baseOffset: 2 })
+    expect(await send(2, ['c'])).toMatchObject({ errorCode: 0, baseOffset: 2 })
+    expect((await send(9, ['z'])).errorCode).toBe(E.OUT_OF_ORDER_SEQUENCE_NUMBER)
+    expect(broker.partition('idem', 0).highWatermark).toBe(3)
+
+    const txn = await call(ApiKeys.InitProducerId, 4, { ...createInitProducerIdRequest(), transactionalId: 'tx', transactionTimeoutMs: 1000 })
+    expect(txn.errorCode).not.toBe(0)
+  })
+})
+
+describe('coordinators', () => {
+  it('FindCoordinator answers groups with this node, v0-3 flat and v4 batched', async () => {
+    const v0 = await call(ApiKeys.FindCoordinator, 0, { ...createFindCoordinatorRequest(), key: 'g' })
+    expect(v0).toMatchObject({ errorCode: 0, nodeId: 0, host: 'broker.example', port: 19092 })
+    const v4 = await call(ApiKeys.FindCoordinator, 4, { ...createFindCoordinatorRequest(), keyType: 0, coordinatorKeys: ['g1', 'g2'] })
+    expect(v4.coordinators.map((c) => [c.key, c.errorCode, c.nodeId, c.host, c.port])).toEqual([
+      ['g1', 0, 0, 'broker.example', 19092],
+      ['g2', 0, 0, 'broker.example', 19092],
+    ])
+    const txn = await call(ApiKeys.FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: 't', keyType: 1 })
+    expect(txn.errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE)
+  })
+
+  it('DescribeCluster names this broker', async () => {
+    const res = await call(ApiKeys.DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 })
+    expect(res).toMatchObject({ errorCode: 0, clusterId: 'test-cluster-id-000000', controllerId: 0 })
+    expect(res.brokers).toEqual([{ brokerId: 0, host: 'broker.example', port: 19092, rack: null }])
+  })
+})

@@ -1,0 +1,200 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import {
+  StreamsBuilder,
+  Serdes,
+  Materialized,
+  Produced,
+  Consumed,
+  TimeWindows,
+  SlidingWindows,
+  SessionWindows,
+  Suppressed,
+  BufferConfig,
+  WindowedSerdes,
+  type Windowed,
+} from '../../../streams/index.js'
+import { TopologyTestDriver } from '../../../streams/testing/index.js'
+
+const S = Serdes.String()
+const L = Serdes.Long()
+const drivers: TopologyTestDriver[] = []
+afterEach(() => {
+  for (const d of drivers.splice(0)) d.close()
+})
+function driverFor(b: StreamsBuilder, extra: Partial<ConstructorParameters<typeof TopologyTestDriver>[1]> = {}) {
+  const d = new TopologyTestDriver(b.build(), { applicationId: 'w', ...extra })
+  drivers.push(d)
+  return d
+}
+const fmt = (kv: { key: Windowed<string> | null; value: number | null }) => `${kv.key!.key}@${kv.key!.window.start}-${kv.key!.window.end}=${kv.value}`
+
+describe('time windows', () => {
+  it('tumbling windows count per window and drop records later than the grace period', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
+      .count(Materialized.as<string, number>('tw').withCachingDisabled())
+      .toStream()
+      .to('out', Produced.with(WindowedSerdes.timeWindowedSerdeFrom(S, 10), L))
+    const d = driverFor(b)
+    const input = d.createInputTopic('in', S, S)
+    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L)
+    input.pipeInput('a', 'x', 1)
+    input.pipeInput('a', 'x', 9)
+    input.pipeInput('a', 'x', 12)
+    input.pipeInput('a', 'x', 14) // window [0,10) closes at stream time 15
+    input.pipeInput('a', 'x', 8) // stream time 14 - grace 5 = 9 < 10: still accepted
+    input.pipeInput('a', 'x', 20) // stream time 20 closes [0,10)
+    input.pipeInput('a', 'x', 3) // late: dropped
+    expect(out.readKeyValuesToList().map(fmt)).toEqual(['a@0-10=1', 'a@0-10=2', 'a@10-20=1', 'a@10-20=2', 'a@0-10=3', 'a@20-30=1'])
+    const ws = d.getWindowStore<string, number>('tw')
+    // retention defaults to size + grace = 15: at stream time 20 the window at 0 has expired
+    expect(ws.fetch('a', 0, 20)).toEqual([
+      { key: 10, value: 2 },
+      { key: 20, value: 1 },
+    ])
+    expect(ws.fetch('a', 10)).toBe(2)
+  })
+
+  it('hopping windows put a record in every window that contains it', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(10).advanceBy(5))
+      .count()
+      .toStream()
+      .to('out', Produced.with(WindowedSerdes.timeWindowedSerdeFrom(S, 10), L))
+    const d = driverFor(b)
+    const input = d.createInputTopic('in', S, S)
+    input.pipeInput('a', 'x', 7)
+    input.pipeInput('a', 'x', 12)
+    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L)
+    expect(out.readKeyValuesToList().map(fmt)).toEqual(['a@0-10=1', 'a@5-15=1', 'a@5-15=2', 'a@10-20=1'])
+  })
+
+  it('suppress untilWindowCloses emits one final result per window once stream time passes end + grace', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
+      .count()
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .to('out', Produced.with(WindowedSerdes.timeWindowedSerdeFrom(S, 10), L))
+    const d = driverFor(b)
+    const input = d.createInputTopic('in', S, S)
+    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L)
+    input.pipeInput('a', 'x', 1)
+    input.pipeInput('a', 'x', 2)
+    input.pipeInput('b', 'x', 5)
+    input.pipeInput('a', 'x', 14)
+    expect(out.isEmpty()).toBe(true) // stream time 14 < 10 + 5
+    input.pipeInput('a', 'x', 15) // stream time 15 = end + grace: [0,10) closes
+    expect(out.readKeyValuesToList().map(fmt)).toEqual(['a@0-10=2', 'b@0-10=1'])
+    input.pipeInput('a', 'x', 24)
+    expect(out.isEmpty()).toBe(true)
+    input.pipeInput('c', 'x', 25)
+    expect(out.readKeyValuesToList().map(fmt)).toEqual(['a@10-20=2'])
+  })
+
+  it('idle wall-clock advance closes a suppressed window without new records only when enabled', () => {
+    const build = () => {
+      const b = new StreamsBuilder()
+      b.stream<string, string>('in', Consumed.with(S, S))
+        .groupByKey()
+        .windowedBy(TimeWindows.ofSizeWithNoGrace(10))
+        .count()
+        .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+        .toStream()
+        .to('out', Produced.with(WindowedSerdes.timeWindowedSerdeFrom(S, 10), L))
+      return b
+    }
+    const on = driverFor(build(), { idleAdvanceMs: 1000 })
+    on.createInputTopic('in', S, S).pipeInput('a', 'x', 3)
+    const outOn = on.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L)
+    on.advanceWallClockTime(1000)
+    expect(outOn.isEmpty()).toBe(true) // idle for exactly the threshold: nothing advanced yet
+    on.advanceWallClockTime(6)
+    expect(outOn.isEmpty()).toBe(true) // stream time 3 + 6 = 9 < 10
+    on.advanceWallClockTime(1)
+    expect(outOn.readKeyValuesToList().map(fmt)).toEqual(['a@0-10=1'])
+
+    const off = driverFor(build())
+    off.createInputTopic('in', S, S).pipeInput('a', 'x', 3)
+    off.advanceWallClockTime(60_000)
+    expect(off.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L).isEmpty()).toBe(true)
+  })
+
+  it('suppress untilTimeLimit emits the latest value of a key after the limit', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .toTable(Materialized.as<string, string>('t').withCachingDisabled())
+      .suppress(Suppressed.untilTimeLimit(10, BufferConfig.unbounded()))
+      .toStream()
+      .to('out', Produced.with(S, S))
+    const d = driverFor(b)
+    const input = d.createInputTopic('in', S, S)
+    const out = d.createOutputTopic('out', S, S)
+    input.pipeInput('k', 'v1', 0)
+    input.pipeInput('k', 'v2', 5)
+    expect(out.isEmpty()).toBe(true)
+    input.pipeInput('other', 'x', 10)
+    expect(out.readKeyValuesToList()).toEqual([{ key: 'k', value: 'v2' }])
+  })
+})
+
+describe('sliding windows', () => {
+  it('aggregates over windows defined by record times', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .groupByKey()
+      .windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 100))
+      .count()
+      .toStream()
+      .to('out', Produced.with(WindowedSerdes.timeWindowedSerdeFrom(S, 10), L))
+    const d = driverFor(b)
+    const input = d.createInputTopic('in', S, S)
+    const out = d.createOutputTopic('out', WindowedSerdes.timeWindowedSerdeFrom(S, 10), L)
+    input.pipeInput('a', 'x', 20)
+    input.pipeInput('a', 'x', 25)
+    input.pipeInput('a', 'x', 40)
+    const latest = new Map<string, number>()
+    for (const kv of out.readKeyValuesToList()) latest.set(`${kv.key!.window.start}-${kv.key!.window.end}`, kv.value!)
+    // windows ending at each record, and the windows starting right after a record
+    // no empty windows: nothing follows 25 within 10 ms, so there is no [26,36]
+    expect(Object.fromEntries(latest)).toEqual({ '10-20': 1, '15-25': 2, '21-31': 1, '30-40': 1 })
+  })
+})
+
+describe('session windows', () => {
+  it('merges sessions within the gap, retracts merged sessions and drops late records', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .groupByKey()
+      .windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 0))
+      .count(Materialized.as<string, number>('sessions').withRetention(1000))
+      .toStream()
+      .to('out', Produced.with(WindowedSerdes.sessionWindowedSerdeFrom(S), L))
+    const d = driverFor(b)
+    const input = d.createInputTopic('in', S, S)
+    const out = d.createOutputTopic('out', WindowedSerdes.sessionWindowedSerdeFrom(S), L)
+    input.pipeInput('a', 'x', 0)
+    input.pipeInput('a', 'x', 10)
+    input.pipeInput('a', 'x', 5) // bridges [0,0] and [10,10]
+    input.pipeInput('a', 'x', 30)
+    input.pipeInput('a', 'x', 1) // late: session would end at 15 < 30
+    expect(out.readKeyValuesToList().map((kv) => `${kv.key!.window.start}-${kv.key!.window.end}=${kv.value}`)).toEqual([
+      '0-0=1',
+      '10-10=1',
+      '0-0=null',
+      '10-10=null',
+      '0-10=3',
+      '30-30=1',
+    ])
+    expect(d.getSessionStore<string, number>('sessions').fetch('a').map((e) => [e.key.window.start, e.key.window.end, e.value])).toEqual([
+      [0, 10, 3],
+      [30, 30, 1],
+    ])
+  })
+})
