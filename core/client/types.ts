@@ -103,6 +103,16 @@ export interface OffsetAndMetadata {
 
 export type TopicPartitionOffset = TopicPartition & OffsetAndMetadata
 
+export interface RecordsOptions {
+  pollTimeoutMs?: number
+  /**
+   * Backpressure: each number emitted requests that many more records, and no record is
+   * emitted (nor polled) beyond what was requested. Without it, the next poll starts once
+   * the previous poll's records were delivered synchronously.
+   */
+  demand?: Observable<number>
+}
+
 export interface OffsetAndTimestamp {
   offset: number
   timestamp: number
@@ -130,8 +140,8 @@ export interface Consumer {
   commitSync(offsets?: TopicPartitionOffset[]): Promise<void>
   commitAsync(offsets?: TopicPartitionOffset[], callback?: (err: Error | null) => void): void
   committed(partitions: TopicPartition[]): Promise<Array<TopicPartition & { offset: number | null; metadata?: string }>>
-  /** Records as an Observable that pulls the next poll only when the previous records were delivered. */
-  records(options?: { pollTimeoutMs?: number }): Observable<ConsumerRecord>
+  /** Records as an Observable; polls only as fast as the subscriber takes them (see RecordsOptions). */
+  records(options?: RecordsOptions): Observable<ConsumerRecord>
   /** The group generation and member id, when in a group. */
   groupMetadata(): { groupId: string; generationId: number; memberId: string } | null
   close(): Promise<void>

@@ -128,9 +128,11 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     const e = this.cache.get(k)
     this.dirty.delete(k)
     if (e === undefined || !e.dirty) return
-    const old = this.listener === null ? null : this.inner.get(e.key)
-    this.inner.put(e.key, e.value)
+    const old = this.listener === null && e.value !== null ? null : this.inner.get(e.key)
     e.dirty = false
+    // deleting what never reached the store below: nothing to write or log
+    if (e.value === null && old === null) return
+    this.inner.put(e.key, e.value)
     if (this.listener !== null && (e.value !== null || old !== null)) this.listener(e.key, e.value, old, e.timestamp)
   }
 

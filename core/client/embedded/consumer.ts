@@ -2,7 +2,8 @@
 // into records, and keeps positions, pauses and commits like the Java consumer.
 // Group membership (join/sync/heartbeat, assignors) is the shared client-side
 // GroupMembership, here talking to the broker's coordinator without a socket.
-import { Observable } from 'rxjs'
+import type { Observable } from 'rxjs'
+import { recordsObservable } from '../records-observable.js'
 import { BrookError } from '../../errors.js'
 import type { Broker, FetchPartitionRequest } from '../../broker/broker.js'
 import { isControl, timestampType as batchTimestampType } from '../../protocol/records/batch-header.js'
@@ -15,6 +16,7 @@ import type {
   ConsumerRecord,
   OffsetAndTimestamp,
   RebalanceListener,
+  RecordsOptions,
   TopicPartition,
   TopicPartitionOffset,
 } from '../types.js'
@@ -373,26 +375,8 @@ export class EmbeddedConsumer implements Consumer {
 
   // ---- rxjs ----
 
-  records(options: { pollTimeoutMs?: number } = {}): Observable<ConsumerRecord> {
-    return new Observable<ConsumerRecord>((subscriber) => {
-      let stopped = false
-      const loop = async (): Promise<void> => {
-        while (!stopped && !this.closed) {
-          const batch = await this.poll(options.pollTimeoutMs ?? 1000)
-          for (const r of batch) {
-            if (stopped) return
-            subscriber.next(r)
-          }
-          // Yield to the event loop so downstream work scheduled by these records runs before the next poll.
-          await new Promise<void>((resolve) => setImmediate(resolve))
-        }
-        if (!stopped) subscriber.complete()
-      }
-      loop().catch((err: unknown) => subscriber.error(err))
-      return () => {
-        stopped = true
-      }
-    })
+  records(options: RecordsOptions = {}): Observable<ConsumerRecord> {
+    return recordsObservable((ms) => this.poll(ms), () => this.closed, options)
   }
 
   // ---- lifecycle ----

@@ -95,3 +95,26 @@ describe('EmbeddedConsumer (assign)', () => {
     await client.close()
   })
 })
+
+describe('EmbeddedConsumer.records() backpressure', () => {
+  it('emits no more records than were requested through demand', async () => {
+    const { Subject } = await import('rxjs')
+    const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+    await fill(client, 't', 1, 50)
+    const c = client.consumer({ autoOffsetReset: 'earliest', maxPollRecords: 50 })
+    c.assign([{ topic: 't', partition: 0 }])
+    const demand = new Subject<number>()
+    const got: number[] = []
+    const sub = c.records({ pollTimeoutMs: 50, demand }).subscribe((r) => got.push(r.offset))
+    await new Promise((r) => setTimeout(r, 150))
+    expect(got).toEqual([])
+    demand.next(5)
+    await new Promise((r) => setTimeout(r, 150))
+    expect(got).toEqual([0, 1, 2, 3, 4])
+    demand.next(3)
+    await new Promise((r) => setTimeout(r, 100))
+    expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
+    sub.unsubscribe()
+    await client.close()
+  })
+})

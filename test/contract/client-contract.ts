@@ -1,0 +1,329 @@
+// The behaviour every BrookClient implementation must show, run against each of them
+// (embedded, wire client on Brook's server, wire client on Apache Kafka). Names are
+// unique per run, because an Apache Kafka broker keeps its state between runs.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { firstValueFrom, take, toArray } from 'rxjs'
+import { BrookError } from '../../core/errors.js'
+import { defaultPartition } from '../../core/client/partitioner.js'
+import type { BrookClient, Consumer, ConsumerRecord, TopicPartition } from '../../core/client/types.js'
+
+export interface ContractTarget {
+  client: BrookClient
+  cleanup(): Promise<void>
+}
+
+const run = `${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`
+let counter = 0
+const unique = (prefix: string): string => `${prefix}-${run}-${++counter}`
+
+const sortTps = (tps: TopicPartition[]): string[] => tps.map((t) => `${t.topic}-${t.partition}`).sort()
+
+async function expectCode(p: Promise<unknown>, code: string): Promise<BrookError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(err, `expected a BrookError ${code}`).toBeInstanceOf(BrookError)
+  expect((err as BrookError).code).toBe(code)
+  return err as BrookError
+}
+
+/** Polls until `count` records arrived or the time is up. */
+async function pollFor(consumer: Consumer, count: number, timeoutMs = 20_000): Promise<ConsumerRecord[]> {
+  const out: ConsumerRecord[] = []
+  const deadline = Date.now() + timeoutMs
+  while (out.length < count && Date.now() < deadline) out.push(...(await consumer.poll(200)))
+  return out
+}
+
+async function pollUntil(consumers: Consumer[], done: () => boolean, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!done() && Date.now() < deadline) await Promise.all(consumers.map((c) => c.poll(100)))
+}
+
+export function runClientContract(name: string, setup: () => Promise<ContractTarget>): void {
+  describe(`BrookClient contract: ${name}`, () => {
+    let target: ContractTarget
+    let client: BrookClient
+
+    beforeAll(async () => {
+      target = await setup()
+      client = target.client
+    })
+
+    afterAll(async () => {
+      await target?.cleanup()
+    })
+
+    async function createTopic(prefix: string, numPartitions: number): Promise<string> {
+      const topic = unique(prefix)
+      const admin = client.admin()
+      try {
+        await admin.createTopics([{ topic, numPartitions, replicationFactor: 1 }])
+      } finally {
+        await admin.close()
+      }
+      return topic
+    }
+
+    it('admin creates, lists, describes and deletes topics', async () => {
+      const admin = client.admin()
+      const a = unique('admin-a')
+      const b = unique('admin-b')
+      await admin.createTopics([
+        { topic: a, numPartitions: 3, replicationFactor: 1 },
+        { topic: b, numPartitions: 1, replicationFactor: 1, configs: { 'retention.ms': '3600000' } },
+      ])
+      const listed = await admin.listTopics()
+      expect(listed).toContain(a)
+      expect(listed).toContain(b)
+
+      const [da, db] = await admin.describeTopics([a, b])
+      expect(da!.topic).toBe(a)
+      expect(da!.internal).toBe(false)
+      expect(da!.partitions.map((p) => p.partition)).toEqual([0, 1, 2])
+      for (const p of da!.partitions) expect(p.leader).toBeGreaterThanOrEqual(0)
+      expect(db!.partitions.length).toBe(1)
+
+      const configs = await admin.describeConfigs(b)
+      const retention = configs.find((c) => c.name === 'retention.ms')
+      expect(retention).toMatchObject({ value: '3600000', isDefault: false })
+      await admin.incrementalAlterConfigs(b, [{ name: 'retention.ms', op: 'set', value: '7200000' }])
+      expect((await admin.describeConfigs(b)).find((c) => c.name === 'retention.ms')?.value).toBe('7200000')
+
+      await admin.createPartitions(a, 5)
+      expect((await admin.describeTopics([a]))[0]!.partitions.length).toBe(5)
+
+      await admin.deleteTopics([a, b])
+      const after = await admin.listTopics()
+      expect(after).not.toContain(a)
+      expect(after).not.toContain(b)
+      await expectCode(admin.describeTopics([a]), 'UNKNOWN_TOPIC_OR_PARTITION')
+      await admin.close()
+    })
+
+    it('admin rejects invalid topics with typed errors', async () => {
+      const admin = client.admin()
+      const topic = unique('dup')
+      await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }])
+      const dup = await expectCode(admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]), 'TOPIC_ALREADY_EXISTS')
+      expect(dup.message).toContain(topic)
+      await expectCode(admin.createTopics([{ topic: 'bad name!', numPartitions: 1, replicationFactor: 1 }]), 'INVALID_TOPIC')
+      await expectCode(admin.createTopics([{ topic: unique('zero'), numPartitions: 0, replicationFactor: 1 }]), 'INVALID_PARTITIONS')
+      await expectCode(
+        admin.createTopics([{ topic: unique('cfg'), numPartitions: 1, replicationFactor: 1, configs: { 'cleanup.policy': 'sometimes' } }]),
+        'INVALID_CONFIG',
+      )
+      await admin.close()
+    })
+
+    it('keyed records land on defaultPartition(key) with consecutive offsets', async () => {
+      const topic = await createTopic('keyed', 3)
+      const producer = client.producer()
+      const keys = Array.from({ length: 12 }, (_, i) => `key-${i % 6}`)
+      const results = await producer.sendBatch(keys.map((key, i) => ({ topic, key, value: `v${i}` })))
+      const next = new Map<number, number>()
+      results.forEach((m, i) => {
+        expect(m.topic).toBe(topic)
+        expect(m.partition).toBe(defaultPartition(Buffer.from(keys[i]!), 3))
+        const expected = next.get(m.partition) ?? 0
+        expect(m.offset).toBe(expected)
+        next.set(m.partition, expected + 1)
+      })
+      const single = await producer.send({ topic, key: 'key-0', value: 'last' })
+      expect(single.partition).toBe(defaultPartition(Buffer.from('key-0'), 3))
+      expect(single.offset).toBe(next.get(single.partition))
+      await producer.close()
+    })
+
+    for (const codec of ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const) {
+      it(`records round-trip with ${codec} compression`, async () => {
+        const topic = await createTopic(`codec-${codec}`, 1)
+        const producer = client.producer({ compressionType: codec, lingerMs: 20 })
+        const sent = Array.from({ length: 50 }, (_, i) => ({
+          topic,
+          partition: 0,
+          key: i % 5 === 0 ? null : `k${i}`,
+          value: i === 7 ? null : `value-${i}-${'x'.repeat(i * 10)}`,
+          headers: [{ key: 'h', value: Buffer.from(String(i)) }],
+          timestamp: 1_700_000_000_000 + i,
+        }))
+        await producer.sendBatch(sent)
+        await producer.close()
+        const consumer = client.consumer({ autoOffsetReset: 'earliest' })
+        consumer.assign([{ topic, partition: 0 }])
+        const got = await pollFor(consumer, 50)
+        expect(got.length).toBe(50)
+        got.forEach((r, i) => {
+          const s = sent[i]!
+          expect(r.offset).toBe(i)
+          expect(r.key === null ? null : r.key.toString()).toBe(s.key)
+          expect(r.value === null ? null : r.value.toString()).toBe(s.value)
+          expect(r.timestamp).toBe(s.timestamp)
+          expect(r.headers.map((h) => [h.key, h.value?.toString()])).toEqual([['h', String(i)]])
+        })
+        await consumer.close()
+      })
+    }
+
+    it('consumes with assign, seek, pause, resume, offsetsForTimes and end offsets', async () => {
+      const topic = await createTopic('consume', 2)
+      const base = 1_700_000_000_000
+      const producer = client.producer()
+      await producer.sendBatch(
+        Array.from({ length: 20 }, (_, i) => ({ topic, partition: i % 2, value: `v${i}`, timestamp: base + Math.floor(i / 2) * 1000 })),
+      )
+      await producer.close()
+      const p0 = { topic, partition: 0 }
+      const p1 = { topic, partition: 1 }
+      const consumer = client.consumer({ autoOffsetReset: 'latest' })
+      consumer.assign([p0, p1])
+      expect(sortTps(consumer.assignment())).toEqual(sortTps([p0, p1]))
+
+      expect(await consumer.endOffsets([p0, p1])).toEqual([
+        { ...p0, offset: 10 },
+        { ...p1, offset: 10 },
+      ])
+      expect(await consumer.beginningOffsets([p0])).toEqual([{ ...p0, offset: 0 }])
+      // auto.offset.reset=latest starts at the end.
+      expect(await consumer.position(p0)).toBe(10)
+
+      await consumer.seekToBeginning()
+      const all = await pollFor(consumer, 20)
+      expect(all.length).toBe(20)
+      expect(await consumer.position(p0)).toBe(10)
+
+      consumer.seek(p0, 3)
+      const fromThree = await pollFor(consumer, 7)
+      expect(fromThree.map((r) => r.offset)).toEqual([3, 4, 5, 6, 7, 8, 9])
+
+      await consumer.seekToBeginning([p0, p1])
+      consumer.pause([p0])
+      expect(consumer.paused()).toEqual([p0])
+      const onlyP1 = await pollFor(consumer, 10)
+      expect(onlyP1.length).toBe(10)
+      expect(onlyP1.every((r) => r.partition === 1)).toBe(true)
+      consumer.resume([p0])
+      expect(consumer.paused()).toEqual([])
+      const p0Records = await pollFor(consumer, 10)
+      expect(p0Records.map((r) => `${r.partition}:${r.offset}`)).toEqual(Array.from({ length: 10 }, (_, i) => `0:${i}`))
+
+      const times = await consumer.offsetsForTimes([
+        { ...p0, timestamp: base + 2500 },
+        { ...p1, timestamp: base + 1_000_000 },
+      ])
+      expect(times[0]).toEqual({ ...p0, offsetAndTimestamp: { offset: 3, timestamp: base + 3000 } })
+      expect(times[1]).toEqual({ ...p1, offsetAndTimestamp: null })
+
+      await consumer.seekToEnd([p1])
+      expect(await consumer.position(p1)).toBe(10)
+      expect(() => consumer.seek({ topic, partition: 9 }, 0)).toThrow(BrookError)
+      await consumer.close()
+    })
+
+    it('records() delivers records as an Observable', async () => {
+      const topic = await createTopic('rx', 1)
+      const producer = client.producer()
+      await producer.sendBatch(Array.from({ length: 5 }, (_, i) => ({ topic, value: `r${i}` })))
+      await producer.close()
+      const consumer = client.consumer({ autoOffsetReset: 'earliest' })
+      consumer.assign([{ topic, partition: 0 }])
+      const got = await firstValueFrom(consumer.records({ pollTimeoutMs: 200 }).pipe(take(5), toArray()))
+      expect(got.map((r) => r.value!.toString())).toEqual(['r0', 'r1', 'r2', 'r3', 'r4'])
+      await consumer.close()
+    })
+
+    it('commits offsets and reads them back', async () => {
+      const topic = await createTopic('commit', 2)
+      const groupId = unique('commit-group')
+      const consumer = client.consumer({ groupId, enableAutoCommit: false })
+      consumer.assign([
+        { topic, partition: 0 },
+        { topic, partition: 1 },
+      ])
+      await consumer.commitSync([{ topic, partition: 0, offset: 5, metadata: 'five' }])
+      const committed = await consumer.committed([
+        { topic, partition: 0 },
+        { topic, partition: 1 },
+      ])
+      expect(committed[0]).toMatchObject({ topic, partition: 0, offset: 5, metadata: 'five' })
+      expect(committed[1]).toMatchObject({ topic, partition: 1, offset: null })
+      const done = new Promise<Error | null>((resolve) => consumer.commitAsync([{ topic, partition: 1, offset: 2 }], resolve))
+      expect(await done).toBeNull()
+      expect((await consumer.committed([{ topic, partition: 1 }]))[0]!.offset).toBe(2)
+
+      const admin = client.admin()
+      const offsets = await admin.listGroupOffsets(groupId)
+      expect(offsets.map((o) => [o.partition, o.committedOffset])).toEqual([
+        [0, 5],
+        [1, 2],
+      ])
+      await admin.close()
+      await consumer.close()
+    })
+
+    it('a group of two splits the partitions and rebalances when one closes', async () => {
+      const topic = await createTopic('group', 4)
+      const groupId = unique('group')
+      const config = { groupId, autoOffsetReset: 'earliest' as const, heartbeatIntervalMs: 500, sessionTimeoutMs: 10_000 }
+      const a = client.consumer({ ...config, clientId: 'a' })
+      const b = client.consumer({ ...config, clientId: 'b' })
+      a.subscribe([topic])
+      b.subscribe([topic])
+      await pollUntil([a, b], () => a.assignment().length === 2 && b.assignment().length === 2)
+      expect(a.assignment().length).toBe(2)
+      expect(b.assignment().length).toBe(2)
+      expect(sortTps([...a.assignment(), ...b.assignment()])).toEqual([0, 1, 2, 3].map((p) => `${topic}-${p}`).sort())
+      expect(a.groupMetadata()?.groupId).toBe(groupId)
+
+      const admin = client.admin()
+      const [desc] = await admin.describeGroups([groupId])
+      expect(desc!.state).toBe('Stable')
+      expect(desc!.members.length).toBe(2)
+      expect(sortTps(desc!.members.flatMap((m) => m.assignment))).toEqual([0, 1, 2, 3].map((p) => `${topic}-${p}`).sort())
+      expect((await admin.listGroups()).some((g) => g.groupId === groupId)).toBe(true)
+
+      await b.close()
+      await pollUntil([a], () => a.assignment().length === 4)
+      expect(sortTps(a.assignment())).toEqual([0, 1, 2, 3].map((p) => `${topic}-${p}`).sort())
+      await a.close()
+      await admin.deleteGroups([groupId])
+      await admin.close()
+    })
+
+    it('a restarted consumer resumes from the committed offset', async () => {
+      const topic = await createTopic('restart', 1)
+      const groupId = unique('restart')
+      const producer = client.producer()
+      await producer.sendBatch(Array.from({ length: 10 }, (_, i) => ({ topic, value: `m${i}` })))
+      await producer.close()
+      const config = { groupId, autoOffsetReset: 'earliest' as const, enableAutoCommit: false, maxPollRecords: 4, heartbeatIntervalMs: 500 }
+      const first = client.consumer(config)
+      first.subscribe([topic])
+      const firstBatch = await pollFor(first, 1)
+      expect(firstBatch[0]!.offset).toBe(0)
+      await first.commitSync()
+      const committedAt = firstBatch.length
+      await first.close()
+
+      const second = client.consumer(config)
+      second.subscribe([topic])
+      const rest = await pollFor(second, 10 - committedAt)
+      expect(rest[0]!.offset).toBe(committedAt)
+      expect(rest.map((r) => r.value!.toString())).toEqual(Array.from({ length: 10 - committedAt }, (_, i) => `m${i + committedAt}`))
+      await second.close()
+    })
+
+    it('producers are idempotent by default, which needs acks=all', async () => {
+      expect(() => client.producer({ acks: 1 })).toThrow(BrookError)
+      const topic = await createTopic('idem', 1)
+      const producer = client.producer()
+      const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => producer.send({ topic, value: `i${i}` })))
+      expect(sent.map((m) => m.offset).sort((x, y) => x - y)).toEqual(Array.from({ length: 30 }, (_, i) => i))
+      await producer.close()
+      const plain = client.producer({ acks: 1, enableIdempotence: false })
+      expect((await plain.send({ topic, value: 'plain' })).offset).toBe(30)
+      await plain.close()
+    })
+  })
+}
