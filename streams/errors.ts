@@ -17,3 +17,16 @@ export class StreamsException extends BrookError {
     this.name = 'StreamsException'
   }
 }
+
+/** A processor threw: names the task, the processor and the record being processed. */
+export class ProcessorException extends StreamsException {
+  constructor(
+    readonly taskId: string,
+    readonly processor: string,
+    where: string,
+    cause: unknown,
+  ) {
+    super(`Exception caught in process. taskId=${taskId}, processor=${processor}, ${where}: ${cause instanceof Error ? cause.message : String(cause)}`, { cause })
+    this.name = 'ProcessorException'
+  }
+}

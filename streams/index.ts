@@ -5,7 +5,8 @@ export type { KStream, KTable, GlobalKTable, BranchedKStream, KGroupedStream, KG
 export type { Predicate, ValueMapper, ValueMapperWithKey, KeyValueMapper, ForeachAction, ValueJoiner, ValueJoinerWithKey, Initializer, Aggregator, Reducer, Merger } from './dsl/callbacks.js'
 export { pair } from './dsl/callbacks.js'
 export { Consumed, Produced, Grouped, Materialized, Joined, StreamJoined, Named, Repartitioned, type StoreType } from './dsl/options.js'
-export { TimeWindows, SlidingWindows, SessionWindows, JoinWindows, Suppressed, BufferConfig, Branched } from './dsl/windows.js'
+export { TimeWindows, SlidingWindows, SessionWindows, JoinWindows, Suppressed, BufferConfig } from './dsl/windows.js'
+export { Branched } from './dsl/branched.js'
 export { windowed, type Window, type Windowed } from './dsl/windowed.js'
 export { Topology, type TimestampExtractor, type TopicNameExtractor, type StreamPartitioner } from './processor/topology.js'
 export type { TopologyDescription, SubtopologyDescription, NodeDescription } from './processor/topology-description.js'
@@ -35,7 +36,8 @@ export type {
   SessionStore,
   ReadOnlySessionStore,
 } from './state/types.js'
+export { QueryableStoreTypes, type QueryableStoreType, type QueryableStoreProvider } from './state/queryable.js'
 export { Stores, StoreBuilder, type StoreSupplier, type StoreKind } from './state/store-builder.js'
 export type { ChangelogWriter, ChangelogInfo } from './state/state-manager.js'
 export type { StreamsConfig, DeserializationExceptionHandler } from './internals/task.js'
-export { TopologyException, StreamsException } from './errors.js'
+export { TopologyException, StreamsException, ProcessorException } from './errors.js'

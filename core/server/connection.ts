@@ -1,20 +1,23 @@
 // One client connection: cuts the byte stream into frames, starts each request at once
 // (handlers may run concurrently: long-polling fetches, joins) and writes the answers
-// strictly in request order, as Kafka clients match responses by position as well as id.
+// strictly in request order, as the protocol promises and clients rely on.
 //
-// Backpressure: reading pauses while too many requests are unanswered or while the socket
-// has more unsent bytes than it wants; it resumes once both drain.
+// Backpressure: frames beyond maxInFlight unanswered requests wait unparsed in a backlog,
+// and reading pauses while that backlog is non-empty or the socket has more unsent bytes
+// than it wants; it resumes once both drain.
 import type { Socket } from 'node:net'
 import { FrameSplitter, ProtocolError } from '../protocol/frame.js'
 import { apiSpec } from '../protocol/apis/index.js'
 import type { ServerState } from './context.js'
-import type { ConnectionInfo, Router } from './router.js'
+import type { ConnectionInfo, Dispatched, Router } from './router.js'
 
 export interface ConnectionOptions {
   /** socket.request.max.bytes: larger frames close the connection. */
   maxFrameSize: number
-  /** Unanswered requests before reading pauses. */
+  /** Unanswered requests before further frames wait (and reading pauses). */
   maxInFlight: number
+  /** connections.max.idle.ms: a connection with nothing in flight for this long is closed. 0 = never. */
+  maxIdleMs: number
 }
 
 interface Slot {
@@ -25,6 +28,8 @@ interface Slot {
 export class Connection {
   private readonly splitter: FrameSplitter
   private readonly queue: Slot[] = []
+  /** Complete frames not yet dispatched because maxInFlight requests are unanswered. */
+  private readonly backlog: Buffer[] = []
   private readonly abort = new AbortController()
   private readonly info: ConnectionInfo
   private closed = false
@@ -52,6 +57,14 @@ export class Connection {
     // Resets and broken pipes are the client's business; 'close' follows and cleans up.
     socket.on('error', () => undefined)
     socket.once('close', () => this.shutdown())
+    if (options.maxIdleMs > 0) {
+      // 'on', not setTimeout's callback (a once listener): the timer fires again after activity.
+      socket.setTimeout(options.maxIdleMs)
+      socket.on('timeout', () => {
+        // Long polls and joins in flight are not idleness.
+        if (this.queue.length === 0 && this.backlog.length === 0) this.close()
+      })
+    }
   }
 
   /** Requests received and not yet answered. */
@@ -74,39 +87,48 @@ export class Connection {
       this.fail(err)
       return
     }
-    for (const frame of frames) {
-      if (this.closed) return
-      this.dispatch(frame)
+    for (const frame of frames) this.backlog.push(frame)
+    this.pump()
+    if (this.backlog.length > 0) this.pauseReading()
+  }
+
+  /** Dispatches backlogged frames, in order, while fewer than maxInFlight are unanswered. */
+  private pump(): void {
+    while (!this.closed && this.backlog.length > 0 && this.queue.length < this.options.maxInFlight) {
+      this.dispatch(this.backlog.shift()!)
     }
-    if (this.queue.length >= this.options.maxInFlight) this.pauseReading()
   }
 
   private dispatch(frame: Buffer): void {
-    let response: Promise<Buffer[] | null>
-    let label: string
+    let d: Dispatched
     try {
-      const d = this.router.dispatch(frame, this.info)
-      response = d.response
-      label = `${apiSpec(d.apiKey)?.name ?? d.apiKey} v${d.apiVersion} (correlation id ${d.correlationId})`
+      d = this.router.dispatch(frame, this.info)
     } catch (err) {
       this.fail(err)
       return
     }
     const slot: Slot = { done: false, chunks: null }
     this.queue.push(slot)
-    response.then(
+    d.response.then(
       (chunks) => {
         slot.done = true
         slot.chunks = chunks
         this.flush()
       },
-      (err: unknown) => this.fail(err, label),
+      (err: unknown) => this.fail(err, `${apiSpec(d.apiKey)?.name ?? d.apiKey} v${d.apiVersion} (correlation id ${d.correlationId})`),
     )
   }
 
   /** Writes every answered request at the head of the queue, in order. */
   private flush(): void {
     if (this.closed) return
+    this.writeAnswered()
+    // Answers made room for frames waiting in the backlog.
+    this.pump()
+    this.maybeResume()
+  }
+
+  private writeAnswered(): void {
     while (this.queue.length > 0 && this.queue[0]!.done) {
       const { chunks } = this.queue.shift()!
       if (chunks === null) continue
@@ -120,7 +142,6 @@ export class Connection {
         this.pauseReading()
       }
     }
-    this.maybeResume()
   }
 
   private pauseReading(): void {
@@ -130,7 +151,7 @@ export class Connection {
   }
 
   private maybeResume(): void {
-    if (!this.readPaused || this.closed || this.writeBlocked || this.queue.length >= this.options.maxInFlight) return
+    if (!this.readPaused || this.closed || this.writeBlocked || this.backlog.length > 0) return
     this.readPaused = false
     this.socket.resume()
   }
@@ -152,6 +173,7 @@ export class Connection {
     if (this.closed) return
     this.closed = true
     this.queue.length = 0
+    this.backlog.length = 0
     // Ends long polls (fetch) that would otherwise wait for a client that is gone.
     this.abort.abort()
   }

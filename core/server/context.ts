@@ -45,6 +45,9 @@ export interface ApiHandler<K extends ApiKey = ApiKey> {
   handle(request: RequestBodies[K], ctx: RequestContext): Promise<ResponseBodies[K] | null> | ResponseBodies[K] | null
 }
 
+/** A handler of some api: what handler tables hold. */
+export type AnyApiHandler = { [K in ApiKey]: ApiHandler<K> }[ApiKey]
+
 /** Identity, for type inference of the handler's request and response. */
 export function defineHandler<K extends ApiKey>(handler: ApiHandler<K>): ApiHandler<K> {
   return handler

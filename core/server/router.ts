@@ -4,7 +4,7 @@ import { Writer } from '../protocol/primitives/writer.js'
 import { decodeRequestFrame, encodeResponseFrameChunks, ProtocolError, type RequestFrame } from '../protocol/frame.js'
 import { apiSpec, ApiKeys, type ApiKey, type RequestBodies, type ResponseBodies } from '../protocol/apis/index.js'
 import { createApiVersionsResponse, type ApiVersionsResponseApiVersion } from '../protocol/apis/generated/api-versions.js'
-import type { ApiHandler, RequestContext, ServerState } from './context.js'
+import type { AnyApiHandler, ApiHandler, RequestContext, ServerState } from './context.js'
 import { ErrorCode } from './error-codes.js'
 
 /** What a connection knows about itself, for the RequestContext. */
@@ -28,7 +28,7 @@ export class Router {
   /** The ApiVersions answer: each handler's range clamped to what the codecs and Kafka's definitions allow. */
   readonly apiVersions: readonly ApiVersionsResponseApiVersion[]
 
-  constructor(handlers: readonly ApiHandler[]) {
+  constructor(handlers: readonly AnyApiHandler[]) {
     const versions: ApiVersionsResponseApiVersion[] = []
     for (const h of handlers) {
       const spec = apiSpec(h.apiKey)

@@ -5,9 +5,10 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import type { Broker } from '../broker/broker.js'
+import { InvalidConfigError } from '../errors.js'
 import { DEFAULT_MAX_FRAME_SIZE } from '../protocol/frame.js'
 import { Connection } from './connection.js'
-import type { ApiHandler, ServerLogger, ServerState } from './context.js'
+import type { AnyApiHandler, ServerLogger, ServerState } from './context.js'
 import { defaultHandlers } from './handlers/index.js'
 import { Router } from './router.js'
 
@@ -24,6 +25,8 @@ export interface ServerOptions {
   socketRequestMaxBytes?: number
   /** Unanswered requests per connection before the server stops reading from it. Default 100. */
   maxInFlightRequests?: number
+  /** connections.max.idle.ms: idle connections are closed after this long. Default 600000; 0 = never. */
+  connectionsMaxIdleMs?: number
   /** Cluster id reported in Metadata and DescribeCluster. Default: derived from the data directory. */
   clusterId?: string
   logger?: ServerLogger
@@ -58,11 +61,17 @@ export function clusterIdFor(dataDir: string): string {
 
 const WILDCARDS = new Set(['0.0.0.0', '::', ''])
 
-export async function startServer(broker: Broker, options: ServerOptions = {}, handlers: readonly ApiHandler[] = defaultHandlers): Promise<BrookServer> {
+export async function startServer(broker: Broker, options: ServerOptions = {}, handlers: readonly AnyApiHandler[] = defaultHandlers): Promise<BrookServer> {
   const host = options.host ?? '127.0.0.1'
   const maxFrameSize = options.socketRequestMaxBytes ?? DEFAULT_MAX_FRAME_SIZE
   const maxInFlight = options.maxInFlightRequests ?? 100
+  const maxIdleMs = options.connectionsMaxIdleMs ?? 600_000
   const logger = options.logger ?? stderrLogger
+  checkInt('port', options.port ?? 9092, 0, 65535)
+  if (options.advertisedPort !== undefined) checkInt('advertisedPort', options.advertisedPort, 1, 65535)
+  checkInt('socketRequestMaxBytes', maxFrameSize, 1, 2 ** 31 - 1)
+  checkInt('maxInFlightRequests', maxInFlight, 1, Number.MAX_SAFE_INTEGER)
+  checkInt('connectionsMaxIdleMs', maxIdleMs, 0, 2 ** 31 - 1)
   const router = new Router(handlers)
   const listener = net.createServer({ noDelay: true })
   await new Promise<void>((resolve, reject) => {
@@ -83,7 +92,7 @@ export async function startServer(broker: Broker, options: ServerOptions = {}, h
   }
   const connections = new Set<Connection>()
   listener.on('connection', (socket) => {
-    const conn = new Connection(socket, router, state, { maxFrameSize, maxInFlight })
+    const conn = new Connection(socket, router, state, { maxFrameSize, maxInFlight, maxIdleMs })
     connections.add(conn)
     void conn.closedPromise.then(() => connections.delete(conn))
   })
@@ -109,5 +118,11 @@ export async function startServer(broker: Broker, options: ServerOptions = {}, h
       })()
       return closing
     },
+  }
+}
+
+function checkInt(name: string, value: number, min: number, max: number): void {
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new InvalidConfigError(name, `expected an integer from ${min} to ${max}, got ${value}`)
   }
 }

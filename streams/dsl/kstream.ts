@@ -15,7 +15,8 @@ import type {
   ValueMapper,
   ValueMapperWithKey,
 } from './callbacks.js'
-import type { Branched, JoinWindows, SessionWindows, SlidingWindows, Suppressed, TimeWindows } from './windows.js'
+import type { JoinWindows, SessionWindows, SlidingWindows, Suppressed, TimeWindows } from './windows.js'
+import type { Branched } from './branched.js'
 import type { Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from './options.js'
 
 export type { RecordContextInfo }
@@ -25,11 +26,16 @@ export interface KStream<K, V> {
   filterNot(predicate: Predicate<K, V>, named?: Named): KStream<K, V>
   /** Changes key and value: marks the stream for repartitioning before grouping or joining. */
   map<KR, VR>(mapper: KeyValueMapper<K, V, KeyValue<KR, VR>>, named?: Named): KStream<KR, VR>
-  /** A one-argument mapper gets the value; a two-argument mapper gets (key, value). */
-  mapValues<VR>(mapper: ValueMapper<V, VR> | ValueMapperWithKey<K, V, VR>, named?: Named): KStream<K, VR>
+  /**
+   * A one-argument mapper gets the value; a two-argument mapper gets (key, value). TypeScript picks
+   * the (key, value) form only when its parameters are annotated: `(k: string, v: Order) => ...`.
+   */
+  mapValues<VR>(mapper: ValueMapper<V, VR>, named?: Named): KStream<K, VR>
+  mapValues<VR>(mapper: ValueMapperWithKey<K, V, VR>, named?: Named): KStream<K, VR>
   flatMap<KR, VR>(mapper: KeyValueMapper<K, V, Iterable<KeyValue<KR, VR>>>, named?: Named): KStream<KR, VR>
   /** A one-argument mapper gets the value; a two-argument mapper gets (key, value). */
-  flatMapValues<VR>(mapper: ValueMapper<V, Iterable<VR>> | ValueMapperWithKey<K, V, Iterable<VR>>, named?: Named): KStream<K, VR>
+  flatMapValues<VR>(mapper: ValueMapper<V, Iterable<VR>>, named?: Named): KStream<K, VR>
+  flatMapValues<VR>(mapper: ValueMapperWithKey<K, V, Iterable<VR>>, named?: Named): KStream<K, VR>
   selectKey<KR>(mapper: KeyValueMapper<K, V, KR>, named?: Named): KStream<KR, V>
   peek(action: ForeachAction<K, V>, named?: Named): KStream<K, V>
   foreach(action: ForeachAction<K, V>, named?: Named): void
@@ -65,9 +71,11 @@ export interface KTable<K, V> {
   queryableStoreName(): string | null
   filter(predicate: Predicate<K, V>, materialized?: Materialized<K, V>): KTable<K, V>
   filterNot(predicate: Predicate<K, V>, materialized?: Materialized<K, V>): KTable<K, V>
-  mapValues<VR>(mapper: ValueMapper<V, VR> | ValueMapperWithKey<K, V, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>
-  toStream(named?: Named): KStream<K, V>
+  /** A one-argument mapper gets the value; a two-argument mapper gets (key, value). */
+  mapValues<VR>(mapper: ValueMapper<V, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>
+  mapValues<VR>(mapper: ValueMapperWithKey<K, V, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>
   toStream<KR>(mapper: KeyValueMapper<K, V, KR>, named?: Named): KStream<KR, V>
+  toStream(named?: Named): KStream<K, V>
   join<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>
   leftJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V, VO | null, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>
   outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>

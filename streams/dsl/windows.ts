@@ -133,24 +133,3 @@ export class Suppressed {
     return new Suppressed(this.kind, this.timeLimitMs, this.buffer, name)
   }
 }
-
-export class Branched<K, V> {
-  private constructor(
-    readonly name: string | null,
-    readonly chain: ((stream: unknown) => unknown) | null,
-  ) {}
-  static as<K, V>(name: string): Branched<K, V> {
-    return new Branched<K, V>(name, null)
-  }
-  /** Transforms the branch; the returned stream (if any) is what the result map holds. */
-  static withFunction<K, V>(fn: (stream: never) => unknown, name?: string): Branched<K, V> {
-    return new Branched<K, V>(name ?? null, fn as (s: unknown) => unknown)
-  }
-  /** Consumes the branch; the result map does not hold it. */
-  static withConsumer<K, V>(fn: (stream: never) => void, name?: string): Branched<K, V> {
-    return new Branched<K, V>(name ?? null, (s) => {
-      fn(s as never)
-      return null
-    })
-  }
-}

@@ -8,8 +8,9 @@ import type { KeyValue } from '../state/types.js'
 import type { AnyProcessor } from './topology-builder.js'
 import type { DslContext } from './dsl-context.js'
 import type { SerdeSpec } from './serde-resolution.js'
-import { Branched, type JoinWindows } from '../dsl/windows.js'
-import { Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from '../dsl/options.js'
+import type { JoinWindows } from '../dsl/windows.js'
+import type { Branched } from '../dsl/branched.js'
+import { type Grouped, type Joined, Materialized, Named, type Produced, type Repartitioned, type StreamJoined } from '../dsl/options.js'
 import { Stores, StoreBuilder } from '../state/store-builder.js'
 import { TopologyException } from '../errors.js'
 import { withKeyOrNot } from './operators/base.js'
@@ -23,14 +24,14 @@ import { kstreamPeek } from './operators/peek.js'
 import { kstreamBranch } from './operators/branch.js'
 import { passthrough } from './operators/passthrough.js'
 import { ktableSource } from './operators/ktable-source.js'
-import { kstreamKStreamJoin, type JoinShared } from './operators/stream-stream-join.js'
+import { kstreamKStreamJoin } from './operators/stream-stream-join.js'
 import { kstreamKTableJoin } from './operators/stream-table-join.js'
 import { insertRepartition } from './repartition.js'
 import { keyValueStore } from './materialize.js'
 import { KTableImpl } from './ktable-impl.js'
 import { KGroupedStreamImpl } from './grouped-impl.js'
 import { storeGetter, type ValueGetterSupplier } from './value-getter.js'
-import type { Serde } from '../serdes.js'
+import { Serdes, type Serde } from '../serdes.js'
 
 type Fn = (...args: never[]) => unknown
 
@@ -212,10 +213,16 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
       joiner,
       emitLeftUnmatched: kind !== 'inner',
       emitRightUnmatched: kind === 'outer',
+      marksStore: kind === 'inner' ? null : `${sj?.storeName ?? thisName}-outer-shared-store`,
     }
-    const shared: JoinShared = new WeakMap()
-    b.addProcessor(thisName, kstreamKStreamJoin(spec, true, shared), [left.node], [thisStore, otherStore])
-    b.addProcessor(otherName, kstreamKStreamJoin(spec, false, shared), [right.node], [otherStore, thisStore])
+    const stores = [thisStore, otherStore]
+    if (spec.marksStore !== null) {
+      const mb = new StoreBuilder(Stores.persistentKeyValueStore(spec.marksStore), Serdes.String() as Serde<unknown>, Serdes.Long() as Serde<unknown>)
+      b.addStateStore(sj !== undefined && !sj.loggingEnabled ? mb.withLoggingDisabled() : mb)
+      stores.push(spec.marksStore)
+    }
+    b.addProcessor(thisName, kstreamKStreamJoin(spec, true), [left.node], stores)
+    b.addProcessor(otherName, kstreamKStreamJoin(spec, false), [right.node], stores)
     const merge = this.ctx.newName('KSTREAM-MERGE-')
     b.addProcessor(merge, passthrough(), [thisName, otherName])
     b.addCopartitionGroup(thisName, [...b.upstreamTopics(left.node), ...b.upstreamTopics(right.node)])

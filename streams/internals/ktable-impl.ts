@@ -8,7 +8,7 @@ import type { ValueGetterSupplier } from './value-getter.js'
 import type { Suppressed } from '../dsl/windows.js'
 import type { Windowed } from '../dsl/windowed.js'
 import { DeferredSerde, type SerdeSpec } from './serde-resolution.js'
-import { Grouped, Materialized, Named } from '../dsl/options.js'
+import { type Grouped, type Materialized, Named } from '../dsl/options.js'
 import { StoreBuilder, Stores } from '../state/store-builder.js'
 import { TopologyException } from '../errors.js'
 import { withKeyOrNot } from './operators/base.js'
@@ -18,7 +18,8 @@ import { ktableToStream } from './operators/ktable-to-stream.js'
 import { ktableRepartitionMap } from './operators/ktable-repartition-map.js'
 import { ktableKTableJoin, tableJoinValue, type TableJoinKind } from './operators/table-table-join.js'
 import { ktableSuppress } from './operators/suppress.js'
-import { fkJoinLeft, fkJoinRight } from './operators/fk-join.js'
+import { fkResponseJoin, fkRightChange, fkSubscriptionReceive, fkSubscriptionSend, responseSerde, subscribersSerde, subscriptionSerde } from './operators/fk-join.js'
+import { insertRepartition } from './repartition.js'
 import { passthrough } from './operators/passthrough.js'
 import { keyValueStore } from './materialize.js'
 import { mappedGetter, storeGetter } from './value-getter.js'
@@ -126,34 +127,50 @@ export class KTableImpl<K, V> implements KTable<K, V> {
   }
 
   private fkJoin(other: KTableImpl<unknown, unknown>, fk: (v: unknown) => unknown, joiner: (l: unknown, r: unknown) => unknown, m: Materialized<K, unknown> | undefined, left: boolean): KTable<K, never> {
-    const thisName = this.ctx.newName('KTABLE-FK-JOIN-LEFT-')
-    const otherName = this.ctx.newName('KTABLE-FK-JOIN-RIGHT-')
-    if (this.storeName === null) throw new TopologyException(`${thisName}: the left table of a foreign-key join must be materialized`)
-    const mergeName = this.ctx.newName('KTABLE-MERGE-')
-    const store = this.materialized(m, 'KTABLE-FK-JOIN-OUTPUT', null)
-    const b = this.ctx.builder
+    const ctx = this.ctx
+    const b = ctx.builder
+    const prefix = left ? 'KTABLE-FK-LEFTJOIN' : 'KTABLE-FK-JOIN'
+    const sendName = ctx.newName(`${prefix}-SUBSCRIPTION-REGISTRATION-`)
+    const base = `${sendName}`
+    const leftKey = this.keySerde as Serde<unknown> | null
+    const subSerde = new DeferredSerde(leftKey, 'key', (k) => subscriptionSerde(k) as Serde<unknown>)
+    const respSerde = new DeferredSerde(other.valueSerde as Serde<unknown> | null, 'value', (v) => responseSerde(v) as Serde<unknown>)
+    const resolveName = ctx.newName(`${prefix}-RESPONSE-RESOLVER-`)
+    // 1. left table -> subscription topic (keyed by the foreign key)
+    b.addProcessor(sendName, fkSubscriptionSend(fk, left, `${base}-subscription-repartition-filter`, resolveName), [this.node])
+    const sub = insertRepartition(ctx, sendName, `${base}-subscription`, other.keySerde, subSerde)
+    // 2. right side: subscriptions and right-table changes -> response topic (keyed by the left key)
+    const storeName = ctx.newStoreName(`${prefix}-SUBSCRIPTION`)
+    b.addStateStore(new StoreBuilder(Stores.persistentKeyValueStore(storeName), other.keySerde as never, new DeferredSerde(leftKey, 'key', (k) => subscribersSerde(k) as Serde<unknown>) as never))
     const rg = other.valueGetter()
-    b.addProcessor(thisName, fkJoinLeft(rg, fk, joiner, left), [this.node], rg.storeNames)
-    b.addProcessor(otherName, fkJoinRight(this.storeName, fk, joiner, left), [other.node], [this.storeName])
-    b.addProcessor(mergeName, store === null ? passthrough() : ktableMapValues((_k, v) => v, store.name), [thisName, otherName], store === null ? [] : [store.name])
+    const receiveName = ctx.newName(`${prefix}-SUBSCRIPTION-PROCESSOR-`)
+    b.addProcessor(receiveName, fkSubscriptionReceive(storeName, rg), [sub.sourceNode], [storeName, ...rg.storeNames])
+    const rightName = ctx.newName(`${prefix}-SUBSCRIPTION-RIGHT-`)
+    b.addProcessor(rightName, fkRightChange(storeName), [other.node], [storeName])
+    const responseTopic = `${base}-response-repartition`
+    b.addInternalTopic(responseTopic)
+    b.addSink(`${base}-response-sink`, responseTopic, this.keySerde, respSerde, [receiveName, rightName])
+    b.addSource(`${base}-response-source`, [responseTopic], this.keySerde, respSerde)
+    // 3. left side: join responses with the current left value
     const lg = this.getter
+    b.addProcessor(resolveName, fkResponseJoin(lg as never, joiner, left), [`${base}-response-source`, sendName], lg.storeNames)
+    b.addCopartitionGroup(receiveName, [sub.topic, ...b.upstreamTopics(other.node)])
+    const store = this.materialized(m, `${prefix}-OUTPUT`, null)
+    let out = resolveName
+    if (store !== null) {
+      out = ctx.newName('KTABLE-MAPVALUES-')
+      b.addProcessor(out, ktableMapValues((_k, v) => v, store.name), [resolveName], [store.name])
+    }
     const getter: ValueGetterSupplier<K, never> =
       store !== null
         ? storeGetter(store.name)
         : {
-            storeNames: [...lg.storeNames, ...rg.storeNames],
-            init(ctx) {
-              const l = lg.init(ctx)
-              const r = rg.init(ctx)
-              return (key) => {
-                const lv = l(key)
-                if (lv === null) return null
-                const rv = r(fk(lv))
-                return (rv === null && !left ? null : joiner(lv, rv)) as never
-              }
+            storeNames: [],
+            init() {
+              throw new TopologyException(`${resolveName}: materialize the foreign-key join result (Materialized.as) to look it up or join it again`)
             },
           }
-    return new KTableImpl(this.ctx, mergeName, this.keySerde, (m?.valueSerde ?? null) as SerdeSpec, store?.name ?? null, getter)
+    return new KTableImpl(ctx, out, this.keySerde, (m?.valueSerde ?? null) as SerdeSpec, store?.name ?? null, getter)
   }
 
   groupBy<KR, VR>(selector: KeyValueMapper<K, V, KeyValue<KR, VR>>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR> {

@@ -11,7 +11,7 @@ import type { AnyProcessor, InternalTopologyBuilder, NodeDef, RecordContextInfo,
 import { PunctuationType } from '../processor/api.js'
 import { Record as StreamRecord } from '../processor/record.js'
 import { StateManager } from '../state/state-manager.js'
-import { StreamsException, TopologyException } from '../errors.js'
+import { ProcessorException, StreamsException, TopologyException } from '../errors.js'
 import { resolveSerde, type SerdeDefaults } from './serde-resolution.js'
 
 export type DeserializationExceptionHandler = 'logAndContinue' | 'logAndFail' | { deadLetterTopic: string }
@@ -29,9 +29,19 @@ export interface StreamsConfig extends SerdeDefaults {
   logger?: (message: string) => void
 }
 
-/** Where sinks write. `partition` null: chosen from the key by the producer's partitioner. */
+/**
+ * Where sinks write. The collector picks the partition: with `partitioner` (a StreamPartitioner
+ * bound to the record) when given and it returns a number, else from the key bytes (murmur2).
+ */
 export interface RecordCollector {
-  send(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers, partition: number | null): void
+  send(
+    topic: string,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: Headers,
+    partitioner: ((numPartitions: number) => number | null) | null,
+  ): void
 }
 
 export interface InputRecord {
@@ -260,6 +270,11 @@ export class StreamTask {
     this.current.timestamp = record.timestamp
     try {
       node.process(record)
+    } catch (err) {
+      if (err instanceof ProcessorException) throw err
+      const md = this.current.metadata
+      const where = md === null ? 'while punctuating or flushing' : `topic=${md.topic}, partition=${md.partition}, offset=${md.offset}`
+      throw new ProcessorException(this.id.toString(), node.name, where, err)
     } finally {
       this.currentNode = prev
       this.current.timestamp = prevTs
@@ -318,8 +333,9 @@ export class StreamTask {
             timestamp: r.timestamp,
           }
           const topic = typeof def.topic === 'string' ? this.builder.resolveTopic(def.topic, appId) : def.topic(r.key, r.value, ctx)
-          const partition = def.partitioner === null ? null : def.partitioner(topic, r.key, r.value, 0)
-          this.collector.send(topic, keySerde.serialize(topic, r.key), valueSerde.serialize(topic, r.value), r.timestamp, r.headers, partition)
+          const p = def.partitioner
+          const partitioner = p === null ? null : (n: number) => p(topic, r.key, r.value, n)
+          this.collector.send(topic, keySerde.serialize(topic, r.key), valueSerde.serialize(topic, r.value), r.timestamp, r.headers, partitioner)
         },
       }
     }
@@ -331,6 +347,7 @@ export class StreamTask {
   }
 
   private makeContext(node: RuntimeNode, stores: string[]): ProcessorContext {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the context object's methods need the task, not themselves
     const task = this
     return {
       applicationId: this.config.applicationId,

@@ -83,8 +83,16 @@ function mermaid(subs: SubtopologyDescription[]): string {
         stores.add(st)
         edges.push(`  ${id(n.name)} -.- s${id(st)}`)
       }
-      if (n.kind === 'source') for (const t of n.topics) (topics.add(t), edges.push(`  t${id(t)} --> ${id(n.name)}`))
-      if (n.kind === 'sink') for (const t of n.topics) (topics.add(t), edges.push(`  ${id(n.name)} --> t${id(t)}`))
+      if (n.kind === 'source')
+        for (const t of n.topics) {
+          topics.add(t)
+          edges.push(`  t${id(t)} --> ${id(n.name)}`)
+        }
+      if (n.kind === 'sink')
+        for (const t of n.topics) {
+          topics.add(t)
+          edges.push(`  ${id(n.name)} --> t${id(t)}`)
+        }
     }
     lines.push('  end')
   }

@@ -162,6 +162,10 @@ export class SqliteWindowStore extends SqliteBase implements WindowBytesStore {
       this.sdb.ensureTransaction()
       this.sPurge.run(before)
     })
+    // stream time as far as this store has seen it survives a restart in its rows
+    const latest = this.db.prepare(`SELECT max(ts) FROM ${t}`).pluck().get() as number | null
+    if (latest !== null) this.expiry.observed = latest
+    this.seq = (this.db.prepare(`SELECT max(seq) FROM ${t}`).pluck().get() as number | null) ?? 0
   }
 
   put(key: Buffer, value: Buffer | null, windowStart: number): number {
@@ -225,6 +229,8 @@ export class SqliteSessionStore extends SqliteBase implements SessionBytesStore 
       this.sdb.ensureTransaction()
       this.sPurge.run(before)
     })
+    const latest = this.db.prepare(`SELECT max(e) FROM ${t}`).pluck().get() as number | null
+    if (latest !== null) this.expiry.observed = latest
   }
 
   put(key: Buffer, start: number, end: number, value: Buffer | null): boolean {

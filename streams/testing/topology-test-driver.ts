@@ -8,8 +8,10 @@ import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, 
 import type { ChangelogWriter } from '../state/state-manager.js'
 import { StreamTask, type RecordCollector, type StreamsConfig } from '../internals/task.js'
 import { TopologyException, StreamsException } from '../errors.js'
+import { checkCopartitioning } from '../internals/topology-metadata.js'
 import { TestInputTopic, TestOutputTopic, type DriverTopics } from './test-topics.js'
 import { MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore } from '../state/metered.js'
+import { readOnlyView, type QueryableStoreProvider, type QueryableStoreType } from '../state/queryable.js'
 
 export interface TopologyTestDriverConfig extends StreamsConfig {
   initialWallClockTimeMs?: number
@@ -30,7 +32,7 @@ interface StoredRecord {
   offset: number
 }
 
-export class TopologyTestDriver implements DriverTopics {
+export class TopologyTestDriver implements DriverTopics, QueryableStoreProvider {
   private readonly tasks: StreamTask[] = []
   private readonly globalTask: StreamTask | null = null
   private readonly topicTask = new Map<string, StreamTask>()
@@ -52,7 +54,8 @@ export class TopologyTestDriver implements DriverTopics {
     const b = topology.internal
     b.validate(this.config)
     for (const t of b.internalTopics) this.internalTopics.add(b.resolveTopic(t, config.applicationId))
-    this.checkCopartitioning(topology)
+    const counts = this.config.partitions ?? {}
+    checkCopartitioning(b, (t) => counts[t] ?? 1)
     const collector: RecordCollector = {
       send: (topic, key, value, timestamp, headers) => {
         const rec = this.append(topic, key, value, timestamp, headers)
@@ -134,6 +137,11 @@ export class TopologyTestDriver implements DriverTopics {
     const s = this.getStateStore(name)
     if (!(s instanceof MeteredSessionStore)) throw new StreamsException(`No session store named '${name}'`)
     return s as SessionStore<K, V>
+  }
+
+  /** Interactive queries: a read-only view of a store, as the runtime will offer with streams.store(). */
+  store<T>(storeName: string, type: QueryableStoreType<T>): T {
+    return readOnlyView(storeName, this.getStateStore(storeName), type)
   }
 
   /** Every topic written so far: sinks, repartition, changelog and dead-letter topics. */
@@ -230,23 +238,5 @@ export class TopologyTestDriver implements DriverTopics {
 
   private checkOpen(): void {
     if (this.closed) throw new StreamsException('The TopologyTestDriver is closed')
-  }
-
-  private checkCopartitioning(topology: Topology): void {
-    const b = topology.internal
-    const counts = this.config.partitions ?? {}
-    for (const g of b.copartitionGroups) {
-      const external = g.topics.filter((t) => !b.internalTopics.has(t))
-      const first = external[0]
-      if (first === undefined) continue
-      const n = counts[first] ?? 1
-      for (const t of external.slice(1)) {
-        const m = counts[t] ?? 1
-        if (m !== n)
-          throw new TopologyException(
-            `${g.operator} requires co-partitioned inputs, but topic '${first}' has ${n} partition(s) and topic '${t}' has ${m}`,
-          )
-      }
-    }
   }
 }

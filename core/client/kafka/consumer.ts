@@ -7,7 +7,7 @@ import { BrookError } from '../../errors.js'
 import { ApiKeys } from '../../protocol/apis/index.js'
 import { createFetchRequest, type FetchRequestFetchTopic, type FetchResponse } from '../../protocol/apis/generated/fetch.js'
 import { ZERO_UUID } from '../../protocol/primitives/reader.js'
-import { isControl, lastOffset, timestampType as batchTimestampType } from '../../protocol/records/batch-header.js'
+import { BATCH_LENGTH, isControl, lastOffset, LOG_OVERHEAD, timestampType as batchTimestampType } from '../../protocol/records/batch-header.js'
 import { forEachBatch, forEachRecord } from '../../protocol/records/record-batch.js'
 import { GroupMembership, groupError } from '../group-membership.js'
 import { tpKey } from '../record-utils.js'
@@ -31,6 +31,8 @@ interface PartitionState {
   paused: boolean
   buffer: ConsumerRecord[]
   bufferIndex: number
+  /** Fetch size for this partition when one batch outgrew maxPartitionFetchBytes (brokers before KIP-74 cut it). */
+  fetchBytes?: number
 }
 
 /** Fetch errors that mean the leader moved or metadata is behind: look again and refetch. */
@@ -295,7 +297,7 @@ export class KafkaConsumer implements Consumer {
         fetchOffset: s.position!,
         lastFetchedEpoch: -1,
         logStartOffset: -1,
-        partitionMaxBytes: this.config.maxPartitionFetchBytes,
+        partitionMaxBytes: s.fetchBytes ?? this.config.maxPartitionFetchBytes,
         replicaDirectoryId: ZERO_UUID,
       })
       sent.set(tpKey(s.tp.topic, s.tp.partition), s.position!)
@@ -340,6 +342,10 @@ export class KafkaConsumer implements Consumer {
           s.bufferIndex = 0
           // Only batches before the position, or control batches: move past them.
           if (out.length === 0 && next > s.position) s.position = next
+          // Not even one whole batch: ask for enough bytes next time.
+          const first = batchBytes(records)
+          if (out.length === 0 && first > records.length) s.fetchBytes = Math.min(0x7fffffff, Math.max(first, 2 * (s.fetchBytes ?? 0)))
+          else s.fetchBytes = undefined
         }
       }
     }
@@ -592,6 +598,11 @@ export function decodeInto(topic: string, partition: number, records: Buffer, fr
     })
   })
   return { out, next }
+}
+
+/** The size of the first batch in `records`, from its header (0 when not even the length is there). */
+function batchBytes(records: Buffer): number {
+  return records.length >= LOG_OVERHEAD ? LOG_OVERHEAD + records.readInt32BE(BATCH_LENGTH) : 0
 }
 
 /** Resolves true when `p` settles within ms, false otherwise; a rejection is rethrown. */

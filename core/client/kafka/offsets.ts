@@ -24,7 +24,26 @@ export interface OffsetAnswer extends TopicPartition {
 
 /** Answers in query order; retries leader moves and network failures. */
 export async function listOffsets(cluster: Cluster, queries: OffsetQuery[]): Promise<OffsetAnswer[]> {
-  if (queries.length === 0) return []
+  const answers: Array<OffsetAnswer | undefined> = new Array(queries.length)
+  // A request names each partition once, so several questions about one partition take several rounds.
+  for (;;) {
+    const round = new Map<string, number>()
+    queries.forEach((q, i) => {
+      const k = tpKey(q.topic, q.partition)
+      if (answers[i] === undefined && !round.has(k)) round.set(k, i)
+    })
+    if (round.size === 0) break
+    const result = await listOffsetsOnce(cluster, [...round.values()].map((i) => queries[i]!))
+    for (const i of round.values()) answers[i] = result.get(tpKey(queries[i]!.topic, queries[i]!.partition))
+  }
+  return answers.map((a, i) => {
+    if (!a) throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `No ListOffsets answer for ${queries[i]!.topic}-${queries[i]!.partition}`)
+    return a
+  })
+}
+
+/** One question per partition. */
+async function listOffsetsOnce(cluster: Cluster, queries: OffsetQuery[]): Promise<Map<string, OffsetAnswer>> {
   const answers = new Map<string, OffsetAnswer>()
   await cluster.retry(async () => {
     const todo = queries.filter((q) => !answers.has(tpKey(q.topic, q.partition)))
@@ -62,9 +81,5 @@ export async function listOffsets(cluster: Cluster, queries: OffsetQuery[]): Pro
     )
     if (retriable) throw retriable
   })
-  return queries.map((q) => {
-    const a = answers.get(tpKey(q.topic, q.partition))
-    if (!a) throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `No ListOffsets answer for ${q.topic}-${q.partition}`)
-    return a
-  })
+  return answers
 }

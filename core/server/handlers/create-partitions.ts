@@ -2,6 +2,7 @@
 import { ApiKeys } from '../../protocol/apis/index.js'
 import type { CreatePartitionsResponseCreatePartitionsTopicResult } from '../../protocol/apis/generated/create-partitions.js'
 import { BrookError } from '../../errors.js'
+import { isInternalTopic } from '../../broker/topic-name.js'
 import { defineHandler } from '../context.js'
 import { ErrorCode, errorOf } from '../error-codes.js'
 
@@ -16,6 +17,11 @@ export const createPartitionsHandler = defineHandler({
     for (const t of request.topics) {
       if (t.assignments !== null && t.assignments.some((a) => a.brokerIds.some((b) => b !== nodeId))) {
         results.push({ name: t.name, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `Only broker ${nodeId} exists` })
+        continue
+      }
+      // Groups map to offsets partitions by hash: more partitions would lose their offsets.
+      if (isInternalTopic(t.name)) {
+        results.push({ name: t.name, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION, errorMessage: `Cannot add partitions to internal topic ${t.name}` })
         continue
       }
       try {

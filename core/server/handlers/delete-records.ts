@@ -1,7 +1,8 @@
 // DeleteRecords: moves each partition's log start offset up; -1 means the high watermark.
 import { ApiKeys } from '../../protocol/apis/index.js'
+import { isInternalTopic } from '../../broker/topic-name.js'
 import { defineHandler } from '../context.js'
-import { kafkaCodeOf } from '../error-codes.js'
+import { ErrorCode, kafkaCodeOf } from '../error-codes.js'
 
 export const deleteRecordsHandler = defineHandler({
   apiKey: ApiKeys.DeleteRecords,
@@ -13,6 +14,8 @@ export const deleteRecordsHandler = defineHandler({
       topics: request.topics.map((t) => ({
         name: t.name,
         partitions: t.partitions.map((p) => {
+          // The broker owns its internal topics' contents.
+          if (isInternalTopic(t.name)) return { partitionIndex: p.partitionIndex, lowWatermark: -1, errorCode: ErrorCode.INVALID_TOPIC_EXCEPTION }
           try {
             const lowWatermark = ctx.broker.deleteRecords(t.name, p.partitionIndex, p.offset)
             return { partitionIndex: p.partitionIndex, lowWatermark, errorCode: 0 }

@@ -1,5 +1,5 @@
 // The handler table: what this server serves. ApiVersions is derived from it.
-import type { ApiHandler } from '../context.js'
+import type { AnyApiHandler } from '../context.js'
 import { apiVersionsHandler } from './api-versions.js'
 import { createPartitionsHandler } from './create-partitions.js'
 import { createTopicsHandler } from './create-topics.js'
@@ -25,7 +25,7 @@ import { offsetFetchHandler } from './offset-fetch.js'
 import { produceHandler } from './produce.js'
 import { syncGroupHandler } from './sync-group.js'
 
-export const defaultHandlers: readonly ApiHandler[] = [
+export const defaultHandlers: readonly AnyApiHandler[] = [
   produceHandler,
   fetchHandler,
   listOffsetsHandler,
@@ -50,4 +50,4 @@ export const defaultHandlers: readonly ApiHandler[] = [
   incrementalAlterConfigsHandler,
   offsetDeleteHandler,
   describeClusterHandler,
-] as unknown as readonly ApiHandler[]
+]

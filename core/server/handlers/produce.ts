@@ -9,6 +9,7 @@ import {
 } from '../../protocol/apis/generated/produce.js'
 import { MAGIC } from '../../protocol/records/batch-header.js'
 import type { Broker } from '../../broker/broker.js'
+import { isInternalTopic } from '../../broker/topic-name.js'
 import { defineHandler } from '../context.js'
 import { ErrorCode, errorOf } from '../error-codes.js'
 
@@ -52,6 +53,10 @@ async function append(
   acks: 0 | 1 | -1,
   withMessage: boolean,
 ): Promise<ProduceResponsePartitionProduceResponse> {
+  // Only the broker writes its internal topics; client records there would corrupt group state.
+  if (isInternalTopic(topic)) {
+    return failed(partition, ErrorCode.INVALID_TOPIC_EXCEPTION, `Cannot append to internal topic ${topic}`, withMessage)
+  }
   if (records === null || records.length === 0) {
     return failed(partition, ErrorCode.CORRUPT_MESSAGE, 'Produce carries no record batch', withMessage)
   }

@@ -3,10 +3,11 @@
 // join window. For left/outer joins a record that never matched is emitted
 // with null once its window has closed (stream time - grace > ts + window
 // after it): found by checking the other store, so beyond the two stores only
-// "emitted up to" marks are kept, shared by both sides of one task. The check
-// runs before a record is stored (so retention cannot drop what it needs) and
-// on stream-time punctuation (so idle-advanced time also closes windows).
-import type { WindowStore } from '../../state/types.js'
+// the "emitted up to" time of each side is kept, in a small logged store
+// shared by both sides. The check runs before a record is stored (so retention
+// cannot drop what it needs) and on stream-time punctuation (so idle-advanced
+// time also closes windows).
+import type { KeyValueStore, WindowStore } from '../../state/types.js'
 import type { AnyProcessor } from '../topology-builder.js'
 import type { Ctx } from './base.js'
 import { Record as StreamRecord } from '../../processor/record.js'
@@ -22,16 +23,15 @@ export interface StreamJoinSpec {
   joiner: (left: unknown, right: unknown) => unknown
   emitLeftUnmatched: boolean
   emitRightUnmatched: boolean
+  /** Key-value store (string -> number) of the emitted-up-to times, for left/outer joins. */
+  marksStore: string | null
 }
 
-/** One shared state per task (keyed by the task's left store): the time up to which unmatched records were emitted, per side. */
-export type JoinShared = WeakMap<object, { left: number; right: number }>
-
-export const kstreamKStreamJoin = (spec: StreamJoinSpec, isLeft: boolean, shared: JoinShared) => (): AnyProcessor => {
+export const kstreamKStreamJoin = (spec: StreamJoinSpec, isLeft: boolean) => (): AnyProcessor => {
   let ctx: Ctx
   let left: WindowStore<unknown, unknown>
   let right: WindowStore<unknown, unknown>
-  let marks: { left: number; right: number }
+  let marks: KeyValueStore<string, number> | null = null
 
   const emitSide = (side: 'left' | 'right'): void => {
     const mine = side === 'left' ? left : right
@@ -39,9 +39,10 @@ export const kstreamKStreamJoin = (spec: StreamJoinSpec, isLeft: boolean, shared
     const ahead = side === 'left' ? spec.afterMs : spec.beforeMs
     const behind = side === 'left' ? spec.beforeMs : spec.afterMs
     const horizon = ctx.currentStreamTimeMs() - spec.graceMs - ahead - 1
-    if (horizon <= marks[side]) return
-    const from = Number.isFinite(marks[side]) ? marks[side] + 1 : -Number.MAX_SAFE_INTEGER
-    marks[side] = horizon
+    const done = marks!.get(side)
+    if (done !== null && horizon <= done) return
+    const from = done === null ? -Number.MAX_SAFE_INTEGER : done + 1
+    marks!.put(side, horizon)
     for (const e of mine.fetchAll(from, horizon)) {
       const t = e.key.window.start
       if (other.fetch(e.key.key, t - behind, t + ahead).length > 0) continue
@@ -59,10 +60,10 @@ export const kstreamKStreamJoin = (spec: StreamJoinSpec, isLeft: boolean, shared
       ctx = c
       left = ctx.getStateStore(spec.leftStore)
       right = ctx.getStateStore(spec.rightStore)
-      let m = shared.get(left)
-      if (m === undefined) shared.set(left, (m = { left: -Infinity, right: -Infinity }))
-      marks = m
-      if (spec.emitLeftUnmatched || spec.emitRightUnmatched) ctx.schedule(1, PunctuationType.STREAM_TIME, emitClosed)
+      if (spec.marksStore !== null) {
+        marks = ctx.getStateStore<KeyValueStore<string, number>>(spec.marksStore)
+        ctx.schedule(1, PunctuationType.STREAM_TIME, emitClosed)
+      }
     },
     process(r) {
       if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) return

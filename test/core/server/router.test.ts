@@ -28,6 +28,7 @@ import {
   type RequestBodies,
   type ResponseBodies,
 } from '../../../core/protocol/apis/index.js'
+import * as apis from '../../../core/protocol/apis/index.js'
 import { encodeRecordBatch, decodeRecords } from '../../../core/protocol/records/record-batch.js'
 import { KafkaErrorCodes as E } from '../../../core/protocol/kafka-errors.js'
 import { tmpDir } from '../../helpers/tmp.js'
@@ -144,6 +145,27 @@ describe('ApiVersions', () => {
       expect(res.body.errorCode).toBe(E.UNSUPPORTED_VERSION)
       expect(res.body.apiKeys).toEqual(router.apiVersions)
     }
+  })
+})
+
+describe('every served version', () => {
+  it('answers a default request of every api at every advertised version', async () => {
+    await broker.createTopic('t')
+    const registry = apis as unknown as Record<string, () => unknown>
+    let answered = 0
+    for (const { apiKey, minVersion, maxVersion } of router.apiVersions) {
+      const spec = apiSpec(apiKey)!
+      for (let v = minVersion; v <= maxVersion; v++) {
+        const body = registry[`create${spec.name}Request`]!() as RequestBodies[ApiKey]
+        const { payload, correlationId } = frame(apiKey as ApiKey, v, body)
+        const chunks = await router.dispatch(payload, conn).response
+        if (chunks === null) continue
+        const res = decodeResponseFrame(apiKey as ApiKey, v, Buffer.concat(chunks).subarray(4))
+        expect(res.correlationId).toBe(correlationId)
+        answered++
+      }
+    }
+    expect(answered).toBeGreaterThan(100)
   })
 })
 
@@ -398,6 +420,20 @@ describe('produce and read', () => {
     expect(badAcks.responses[0]!.partitionResponses[0]!.errorCode).toBe(E.INVALID_REQUIRED_ACKS)
   })
 
+  it('keeps clients out of internal topics', async () => {
+    const before = broker.partition('__consumer_offsets', 0).highWatermark
+    const produced = await call(ApiKeys.Produce, 9, produceBody('__consumer_offsets', 0, batchOf(['x'])))
+    expect(produced.responses[0]!.partitionResponses[0]!.errorCode).toBe(E.INVALID_TOPIC_EXCEPTION)
+    const deleted = await call(ApiKeys.DeleteRecords, 2, { timeoutMs: 1000, topics: [{ name: '__consumer_offsets', partitions: [{ partitionIndex: 0, offset: -1 }] }] })
+    expect(deleted.topics[0]!.partitions[0]!.errorCode).toBe(E.INVALID_TOPIC_EXCEPTION)
+    const grown = await call(ApiKeys.CreatePartitions, 3, { topics: [{ name: '__consumer_offsets', count: 5, assignments: null }], timeoutMs: 1000, validateOnly: false })
+    expect(grown.results[0]!.errorCode).toBe(E.INVALID_TOPIC_EXCEPTION)
+    const removed = await call(ApiKeys.DeleteTopics, 4, { ...createDeleteTopicsRequest(), topicNames: ['__consumer_offsets'] })
+    expect(removed.responses[0]!.errorCode).toBe(E.INVALID_TOPIC_EXCEPTION)
+    expect(broker.partition('__consumer_offsets', 0).highWatermark).toBe(before)
+    expect(broker.describeTopic('__consumer_offsets').partitions).toBe(1)
+  })
+
   it('idempotent producers: duplicates succeed with the original offset, gaps are rejected', async () => {
     await broker.createTopic('idem')
     const init = await call(ApiKeys.InitProducerId, 4, { ...createInitProducerIdRequest(), transactionTimeoutMs: 1000 })
@@ -427,6 +463,44 @@ describe('coordinators', () => {
     ])
     const txn = await call(ApiKeys.FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: 't', keyType: 1 })
     expect(txn.errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE)
+  })
+
+  it('runs a group at the oldest served versions', async () => {
+    await broker.createTopic('old', { numPartitions: 2 })
+    const joined = await call(ApiKeys.JoinGroup, 0, {
+      ...apis.createJoinGroupRequest(),
+      groupId: 'old-group',
+      sessionTimeoutMs: 10_000,
+      protocolType: 'consumer',
+      protocols: [{ name: 'range', metadata: Buffer.from('sub') }],
+    })
+    expect(joined.errorCode).toBe(0)
+    expect(joined.leader).toBe(joined.memberId)
+    expect(joined.protocolName).toBe('range')
+    const member = { groupId: 'old-group', generationId: joined.generationId, memberId: joined.memberId, groupInstanceId: null }
+    const synced = await call(ApiKeys.SyncGroup, 0, { ...apis.createSyncGroupRequest(), ...member, assignments: [{ memberId: joined.memberId, assignment: Buffer.from('a') }] })
+    expect(synced.errorCode).toBe(0)
+    expect(synced.assignment.toString()).toBe('a')
+    expect((await call(ApiKeys.Heartbeat, 0, member)).errorCode).toBe(0)
+    const committed = await call(ApiKeys.OffsetCommit, 2, {
+      ...apis.createOffsetCommitRequest(),
+      groupId: 'old-group',
+      generationIdOrMemberEpoch: joined.generationId,
+      memberId: joined.memberId,
+      topics: [{ name: 'old', partitions: [{ ...apis.createOffsetCommitRequestPartition(), partitionIndex: 1, committedOffset: 5 }] }],
+    })
+    expect(committed.topics[0]!.partitions[0]!.errorCode).toBe(0)
+    const fetched = await call(ApiKeys.OffsetFetch, 1, { ...apis.createOffsetFetchRequest(), groupId: 'old-group', topics: [{ name: 'old', partitionIndexes: [0, 1] }] })
+    expect(fetched.topics[0]!.partitions.map((p) => p.committedOffset)).toEqual([-1, 5])
+    const described = await call(ApiKeys.DescribeGroups, 0, { groups: ['old-group'], includeAuthorizedOperations: false })
+    expect(described.groups[0]!.members.map((m) => m.memberAssignment.toString())).toEqual(['a'])
+    expect((await call(ApiKeys.ListGroups, 0, { statesFilter: [], typesFilter: [] })).groups.map((g) => g.groupId)).toEqual(['old-group'])
+    expect((await call(ApiKeys.LeaveGroup, 0, { ...apis.createLeaveGroupRequest(), groupId: 'old-group', memberId: joined.memberId })).errorCode).toBe(0)
+    expect((await call(ApiKeys.LeaveGroup, 0, { ...apis.createLeaveGroupRequest(), groupId: 'old-group', memberId: 'gone' })).errorCode).toBe(E.UNKNOWN_MEMBER_ID)
+    const configs = await call(ApiKeys.DescribeConfigs, 1, { ...createDescribeConfigsRequest(), resources: [{ resourceType: 2, resourceName: 'old', configurationKeys: ['retention.ms'] }] })
+    expect(configs.results[0]!.configs.map((c) => [c.name, c.value])).toEqual([['retention.ms', '604800000']])
+    const offsets = await call(ApiKeys.ListOffsets, 1, { ...createListOffsetsRequest(), topics: [{ name: 'old', partitions: [{ ...createListOffsetsRequestListOffsetsPartition(), timestamp: -1 }] }] })
+    expect(offsets.topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, offset: 0 })
   })
 
   it('DescribeCluster names this broker', async () => {

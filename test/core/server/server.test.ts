@@ -3,7 +3,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { Broker } from '../../../core/broker/broker.js'
 import { startServer, type BrookServer } from '../../../core/server/server.js'
-import { defineHandler, type ApiHandler, type ServerLogger } from '../../../core/server/context.js'
+import { defineHandler, type ServerLogger } from '../../../core/server/context.js'
 import { apiVersionsHandler } from '../../../core/server/handlers/api-versions.js'
 import { encodeRequestFrame } from '../../../core/protocol/frame.js'
 import {
@@ -329,7 +329,7 @@ describe('bad input', () => {
         throw new Error('handler exploded')
       },
     })
-    const fragile = await startServer(broker, { port: 0, logger }, [apiVersionsHandler, boom] as unknown as ApiHandler[])
+    const fragile = await startServer(broker, { port: 0, logger }, [apiVersionsHandler, boom])
     try {
       const c = await connect(fragile.port)
       await expect(c.send(ApiKeys.Metadata, 12, { ...createMetadataRequest(), topics: null })).rejects.toThrow(/closed/)
@@ -340,6 +340,29 @@ describe('bad input', () => {
     } finally {
       await fragile.close()
     }
+  })
+
+  it('closes idle connections, but not ones waiting on a long poll', async () => {
+    await broker.createTopic('idle-poll')
+    const quick = await startServer(broker, { port: 0, logger, connectionsMaxIdleMs: 100 })
+    try {
+      const idle = await connect(quick.port)
+      const polling = await connect(quick.port)
+      const waiting = polling.send(ApiKeys.Fetch, 12, fetchBody('idle-poll', 0, 0, 600))
+      await idle.closed
+      const res = await waiting
+      expect(res.responses[0]!.partitions[0]!.errorCode).toBe(0)
+      expect(polling.isClosed).toBe(false)
+      await polling.closed
+    } finally {
+      await quick.close()
+    }
+  })
+
+  it('rejects bad options', async () => {
+    await expect(startServer(broker, { port: 70000 })).rejects.toThrow(/port/)
+    await expect(startServer(broker, { port: 0, socketRequestMaxBytes: 0 })).rejects.toThrow(/socketRequestMaxBytes/)
+    await expect(startServer(broker, { port: 0, maxInFlightRequests: 0 })).rejects.toThrow(/maxInFlightRequests/)
   })
 
   it('close() ends long polls and open connections', async () => {

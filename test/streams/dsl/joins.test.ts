@@ -1,4 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { StreamsBuilder, Serdes, Materialized, Produced, Consumed, JoinWindows, Grouped, pair, type KStream, type KTable } from '../../../streams/index.js'
 import { TopologyTestDriver } from '../../../streams/testing/index.js'
 
@@ -69,6 +72,29 @@ describe('stream-stream joins', () => {
       { key: 'a', value: 'L1+null' },
       { key: 'b', value: 'null+R1' },
     ])
+  })
+
+  it('left join does not emit an unmatched record twice across a restart', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-join-'))
+    try {
+      const build = () => {
+        const b = new StreamsBuilder()
+        const [l, r] = streams(b)
+        l.leftJoin(r, (a, c) => `${a}+${c}`, JoinWindows.ofTimeDifferenceAndGrace(10, 0)).to('out', Produced.with(S, S))
+        return b.build()
+      }
+      const d1 = new TopologyTestDriver(build(), { applicationId: 'rj', stateDir: dir })
+      d1.createInputTopic('left', S, S).pipeInput('a', 'L1', 100)
+      d1.createInputTopic('left', S, S).pipeInput('b', 'L2', 115) // closes L1's window; L1 stays in the store
+      expect(d1.createOutputTopic('out', S, S).readKeyValuesToList()).toEqual([{ key: 'a', value: 'L1+null' }])
+      d1.close()
+      const d2 = new TopologyTestDriver(build(), { applicationId: 'rj', stateDir: dir })
+      drivers.push(d2)
+      d2.createInputTopic('left', S, S).pipeInput('c', 'L3', 130)
+      expect(d2.createOutputTopic('out', S, S).readKeyValuesToList()).toEqual([{ key: 'b', value: 'L2+null' }])
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
   })
 
   it('rejects joining a stream with itself, naming the operator', () => {
@@ -208,6 +234,62 @@ describe('table-table joins', () => {
     expect(out.readKeyValuesToMap()).toEqual(new Map([['o2', 'c2:ink/Bob'], ['o1', 'c1:pen/Anna']]))
     o.pipeInput('o1', 'c2:pen', 6) // moves to another customer
     expect(out.readKeyValuesToList()).toEqual([{ key: 'o1', value: 'c2:pen/Bob' }])
+  })
+})
+
+describe('foreign-key joins across sub-topologies', () => {
+  const setup = (left: boolean) => {
+    const b = new StreamsBuilder()
+    const orders = b.table<string, string>('orders', Consumed.with(S, S), Materialized.as<string, string>('orders-store').withCachingDisabled())
+    const customers = b.table<string, string>('customers', Consumed.with(S, S), Materialized.as<string, string>('customers-store').withCachingDisabled())
+    const fk = (order: string) => order.split(':')[0]!
+    const joiner = (order: string, customer: string | null) => `${order}/${customer}`
+    ;(left ? orders.leftJoin(customers, fk, joiner) : orders.join(customers, fk, joiner)).toStream().to('out', Produced.with(S, S))
+    const topo = b.build()
+    const d = new TopologyTestDriver(topo, { applicationId: 'fk' })
+    drivers.push(d)
+    return { topo, d, o: d.createInputTopic('orders', S, S), c: d.createInputTopic('customers', S, S), out: d.createOutputTopic('out', S, S) }
+  }
+
+  it('puts the two tables in different sub-topologies linked by subscription and response topics', () => {
+    const { topo, d, o, c } = setup(false)
+    const subs = topo.describe().subtopologies
+    expect(subs).toHaveLength(2)
+    const topicsOf = (i: number) => subs[i]!.nodes.flatMap((n) => (n.kind === 'source' ? n.topics : []))
+    expect(topicsOf(0).some((t) => t.endsWith('-response-repartition'))).toBe(true)
+    expect(topicsOf(1).some((t) => t.endsWith('-subscription-repartition'))).toBe(true)
+    c.pipeInput('c1', 'Ann', 1)
+    o.pipeInput('o1', 'c1:pen', 2)
+    expect(d.producedTopicNames().filter((t) => t.includes('SUBSCRIPTION-REGISTRATION'))).toHaveLength(2)
+  })
+
+  it('inner join: deleting either side retracts the result', () => {
+    const { o, c, out } = setup(false)
+    c.pipeInput('c1', 'Ann', 1)
+    o.pipeInput('o1', 'c1:pen', 2)
+    c.pipeInput('c1', null, 3)
+    o.pipeInput('o2', 'c1:ink', 4) // no customer: no result
+    c.pipeInput('c1', 'Ann', 5)
+    o.pipeInput('o1', null, 6)
+    expect(out.readKeyValuesToList()).toEqual([
+      { key: 'o1', value: 'c1:pen/Ann' },
+      { key: 'o1', value: null },
+      { key: 'o1', value: 'c1:pen/Ann' },
+      { key: 'o2', value: 'c1:ink/Ann' },
+      { key: 'o1', value: null },
+    ])
+  })
+
+  it('left join keeps rows without a match and rows without a foreign key', () => {
+    const { o, c, out } = setup(true)
+    o.pipeInput('o1', 'c9:pen', 1)
+    o.pipeInput('o2', ':nofk', 2)
+    c.pipeInput('c9', 'Zed', 3)
+    expect(out.readKeyValuesToList()).toEqual([
+      { key: 'o1', value: 'c9:pen/null' },
+      { key: 'o2', value: ':nofk/null' },
+      { key: 'o1', value: 'c9:pen/Zed' },
+    ])
   })
 })
 

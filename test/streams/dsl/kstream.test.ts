@@ -39,7 +39,7 @@ describe('stateless KStream operators', () => {
     s.filterNot((_k, v) => v.startsWith('a')).to('filterNot', Produced.with(S, S))
     s.map((k, v) => pair(v, k)).to('map', Produced.with(S, S))
     s.mapValues((v) => v.length).to('mapValues', Produced.with(S, L))
-    s.mapValues((k, v) => `${k}=${v}`).to('mapValuesWithKey', Produced.with(S, S))
+    s.mapValues((k: string, v: string) => `${k}=${v}`).to('mapValuesWithKey', Produced.with(S, S))
     s.flatMap((k, v) => [pair(k, v), pair(`${k}2`, v)]).to('flatMap', Produced.with(S, S))
     s.selectKey((_k, v) => v.toUpperCase()).peek((k) => peeked.push(k)).to('selectKey', Produced.with(S, S))
     s.foreach((k, v) => each.push(`${k}:${v}`))
@@ -154,6 +154,20 @@ describe('stateless KStream operators', () => {
     input.pipeInput('a', 'y', 2)
     d.advanceWallClockTime(1000)
     expect(d.createOutputTopic('out', S, S).readKeyValuesToList()).toEqual([pair('a', 'x#1@in/0/0'), pair('a', 'y#2@in/0/1'), pair('tick', '1000')])
+  })
+
+  it('wraps a failing user function in an error naming task, processor, topic, partition and offset', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .mapValues((v) => {
+        if (v === 'boom') throw new Error('bad value')
+        return v
+      }, Named.as('may-fail'))
+      .to('out', Produced.with(S, S))
+    const d = run(b)
+    const input = d.createInputTopic('in', S, S)
+    input.pipeInput('a', 'ok', 1)
+    expect(() => input.pipeInput('a', 'boom', 2)).toThrow('Exception caught in process. taskId=0_0, processor=may-fail, topic=in, partition=0, offset=1: bad value')
   })
 
   it('fails at build time for an unknown store in process(), naming the operator', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { StreamsBuilder, Serdes, Materialized, Produced, Grouped, Consumed, Topology, Stores, Record, type ProcessorContext } from '../../../streams/index.js'
+import { StreamsBuilder, Serdes, Materialized, Produced, Grouped, Consumed, Topology, Stores, Record, type ProcessorContext, type KeyValueStore } from '../../../streams/index.js'
 import { TopologyTestDriver } from '../../../streams/testing/index.js'
 
 const S = Serdes.String()
@@ -90,7 +90,7 @@ describe('Processor API topology', () => {
               c.schedule(10, 'STREAM_TIME' as never, (ts) => ctx.forward(new Record('punct', ts, ts)))
             },
             process(r) {
-              const store = ctx.getStateStore<import('../../../streams/index.js').KeyValueStore<string, number>>('total')
+              const store = ctx.getStateStore<KeyValueStore<string, number>>('total')
               const n = (store.get(r.key) ?? 0) + r.value.length
               store.put(r.key, n)
               ctx.forward(r.withValue(n))

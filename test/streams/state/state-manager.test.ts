@@ -5,7 +5,7 @@ import path from 'node:path'
 import { StateManager, CHECKPOINT_FILE, type ChangelogWriter } from '../../../streams/state/state-manager.js'
 import { Stores } from '../../../streams/state/store-builder.js'
 import { Serdes, type KeyValueStore, type WindowStore, type SessionStore } from '../../../streams/index.js'
-import { MeteredKeyValueStore } from '../../../streams/state/metered.js'
+import { type MeteredKeyValueStore } from '../../../streams/state/metered.js'
 
 const S = Serdes.String()
 const L = Serdes.Long()

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { StreamsBuilder, Serdes, Materialized, Produced, Grouped, Consumed, pair } from '../../../streams/index.js'
+import { StreamsBuilder, Serdes, Materialized, Produced, Grouped, Consumed, QueryableStoreTypes, pair } from '../../../streams/index.js'
 import { TopologyTestDriver } from '../../../streams/testing/index.js'
 
 const S = Serdes.String()
@@ -42,6 +42,13 @@ describe('TopologyTestDriver: word count', () => {
     expect(output.readKeyValuesToMap()).toEqual(new Map([['hello', 3], ['world', 1], ['brook', 1]]))
     const store = driver.getKeyValueStore<string, number>('counts')
     expect(store.get('hello')).toBe(3)
+    const view = driver.store('counts', QueryableStoreTypes.keyValueStore<string, number>())
+    expect(view.range('h', 'z')).toEqual([
+      { key: 'hello', value: 3 },
+      { key: 'world', value: 1 },
+    ])
+    expect('put' in view).toBe(false)
+    expect(() => driver.store('counts', QueryableStoreTypes.windowStore<string, number>())).toThrow(/not a window store/)
     expect(store.all().map((e) => e.key)).toEqual(['brook', 'hello', 'world'])
     expect(driver.producedTopicNames()).toEqual(['wc-counts-changelog', 'wc-counts-repartition', 'word-counts'])
     const changelog = driver.readRawRecords('wc-counts-changelog').map((r) => [S.deserialize('', r.key), L.deserialize('', r.value)])
