@@ -7,6 +7,8 @@
 // stops one with scripts/ci/start-kafka.sh.
 //   --records-100=N   records per 100-byte case (default 500000)
 //   --records-1k=N    records per 1 KiB case (default 100000)
+//   --throughput=N    ProducerPerformance --throughput cap in records/s (default -1: flat out; then
+//                     p50/p99 are mostly time queued in the producer, compare them only side by side)
 //   --only=brook|kafka
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -21,6 +23,7 @@ const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split
 const RECORDS_100 = Number(args.get('records-100') ?? 500_000)
 const RECORDS_1K = Number(args.get('records-1k') ?? 100_000)
 const ONLY = args.get('only')
+const THROUGHPUT = args.get('throughput') ?? '-1'
 
 interface Case {
   name: string
@@ -43,6 +46,8 @@ interface Result {
   p99Ms: number
   consumeRecPerSec: number
   consumeMBPerSec: number
+  /** Broker CPU time (user + system) over the case, seconds. */
+  cpuSec: number
   /** Broker RSS during the case, MiB. */
   rssMaxMiB: number
   rssMeanMiB: number
@@ -61,6 +66,17 @@ function rssKiB(pid: number): number {
     return m ? Number(m[1]) : 0
   } catch {
     return 0
+  }
+}
+
+/** utime + stime of a process in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    return (Number(fields[11]) + Number(fields[12])) / 100
+  } catch {
+    return NaN
   }
 }
 
@@ -138,8 +154,9 @@ async function runCase(target: Target, c: Case): Promise<Result> {
   const topic = `bench-${c.recordSize}-${c.acks === 'all' ? 'all' : '1'}-${Date.now().toString(36)}`
   createTopic(target.bootstrap, topic)
   const rss = sampleRss(target.pid)
+  const cpu0 = cpuSeconds(target.pid)
   const produced = await javaAsync('org.apache.kafka.tools.ProducerPerformance', [
-    '--topic', topic, '--num-records', String(c.records), '--record-size', String(c.recordSize), '--throughput', '-1',
+    '--topic', topic, '--num-records', String(c.records), '--record-size', String(c.recordSize), '--throughput', THROUGHPUT,
     '--producer-props', `bootstrap.servers=${target.bootstrap}`, `acks=${c.acks}`,
   ])
   // "N records sent, R records/sec (M MB/sec), A ms avg latency, X ms max latency, P ms 50th, ... Q ms 99th, ..."
@@ -149,6 +166,7 @@ async function runCase(target: Target, c: Case): Promise<Result> {
     '--bootstrap-server', target.bootstrap, '--topic', topic, '--messages', String(c.records), '--timeout', '60000',
   ])
   const mem = rss()
+  const cpuSec = cpuSeconds(target.pid) - cpu0
   // Header then "start, end, MB, MB.sec, nMsg, nMsg.sec, rebalance.ms, fetch.ms, fetch.MB.sec, fetch.nMsg.sec":
   // the fetch.* rates leave out the group join, which is not throughput.
   const line = consumed.trim().split('\n').pop() ?? ''
@@ -161,6 +179,7 @@ async function runCase(target: Target, c: Case): Promise<Result> {
     p99Ms: Number(p[4]),
     consumeRecPerSec: Number(cols[9]),
     consumeMBPerSec: Number(cols[8]),
+    cpuSec,
     rssMaxMiB: mem.maxMiB,
     rssMeanMiB: mem.meanMiB,
   }
@@ -194,6 +213,7 @@ function printTable(results: Map<string, Map<string, Result>>): void {
     ['produce p99 ms', (r) => r.p99Ms, 0],
     ['consume rec/s', (r) => r.consumeRecPerSec, 0],
     ['consume MB/s', (r) => r.consumeMBPerSec, 1],
+    ['broker CPU s', (r) => r.cpuSec, 1],
     ['broker RSS max MiB', (r) => r.rssMaxMiB, 0],
     ['broker RSS mean MiB', (r) => r.rssMeanMiB, 0],
   ]
@@ -218,7 +238,8 @@ async function main(): Promise<void> {
   }
   const kafkaVersion = fs.readFileSync(path.join(JARS, 'kafka-version'), 'utf8').trim()
   console.log(`wire bench: Apache Kafka ${kafkaVersion} ProducerPerformance/ConsumerPerformance, ` +
-    `${fmt(RECORDS_100)} x 100 B and ${fmt(RECORDS_1K)} x 1 KiB records per case, 1 partition, no compression`)
+    `${fmt(RECORDS_100)} x 100 B and ${fmt(RECORDS_1K)} x 1 KiB records per case, 1 partition, no compression, ` +
+    `throughput ${THROUGHPUT === '-1' ? 'unthrottled' : `${THROUGHPUT} rec/s`}`)
   const t0 = Date.now()
   const results = new Map<string, Map<string, Result>>()
   const targets: Array<() => Promise<Target>> = []
@@ -233,7 +254,7 @@ async function main(): Promise<void> {
         const r = await runCase(target, c)
         byCase.set(c.name, r)
         console.log(`  ${target.name.padEnd(5)} ${c.name.padEnd(15)} produce ${fmt(r.produceRecPerSec)} rec/s ${fmt(r.produceMBPerSec, 1)} MB/s ` +
-          `p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms; consume ${fmt(r.consumeRecPerSec)} rec/s; RSS max ${fmt(r.rssMaxMiB)} MiB`)
+          `p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms; consume ${fmt(r.consumeRecPerSec)} rec/s; CPU ${fmt(r.cpuSec, 1)} s; RSS max ${fmt(r.rssMaxMiB)} MiB`)
       }
     } finally {
       await target.stop()
@@ -245,7 +266,7 @@ async function main(): Promise<void> {
   const outDir = path.join(ROOT, 'bench', 'out')
   fs.mkdirSync(outDir, { recursive: true })
   const json = Object.fromEntries([...results].map(([t, m]) => [t, Object.fromEntries(m)]))
-  fs.writeFileSync(path.join(outDir, 'wire.json'), JSON.stringify({ kafkaVersion, cases: CASES, results: json }, null, 2))
+  fs.writeFileSync(path.join(outDir, 'wire.json'), JSON.stringify({ kafkaVersion, throughput: THROUGHPUT, cases: CASES, results: json }, null, 2))
 }
 
 await main()

@@ -36,6 +36,20 @@ async function pollFor(consumer: Consumer, count: number, timeoutMs = 20_000): P
   return out
 }
 
+/** Retries an assertion for a while: for state a Kafka cluster propagates asynchronously. */
+async function eventually(check: () => Promise<void>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  for (;;) {
+    try {
+      await check()
+      return
+    } catch (err) {
+      if (Date.now() > deadline) throw err
+      await new Promise((r) => setTimeout(r, 100))
+    }
+  }
+}
+
 async function pollUntil(consumers: Consumer[], done: () => boolean, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
   while (!done() && Date.now() < deadline) await Promise.all(consumers.map((c) => c.poll(100)))
@@ -89,7 +103,8 @@ export function runClientContract(name: string, setup: () => Promise<ContractTar
       const retention = configs.find((c) => c.name === 'retention.ms')
       expect(retention).toMatchObject({ value: '3600000', isDefault: false })
       await admin.incrementalAlterConfigs(b, [{ name: 'retention.ms', op: 'set', value: '7200000' }])
-      expect((await admin.describeConfigs(b)).find((c) => c.name === 'retention.ms')?.value).toBe('7200000')
+      // Apache Kafka applies config changes to its brokers asynchronously.
+      await eventually(async () => expect((await admin.describeConfigs(b)).find((c) => c.name === 'retention.ms')?.value).toBe('7200000'))
 
       await admin.createPartitions(a, 5)
       expect((await admin.describeTopics([a]))[0]!.partitions.length).toBe(5)

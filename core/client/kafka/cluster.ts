@@ -320,7 +320,7 @@ export class Cluster {
       p = meta.partitions[partition]
     }
     if (!p || p.partition !== partition) {
-      throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Unknown partition ${topic}-${partition} (${meta.partitions.length} partitions)`, { field: 'partition' })
+      throw noRetry(new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Unknown partition ${topic}-${partition} (${meta.partitions.length} partitions)`, { field: 'partition' }))
     }
     return p.leader
   }

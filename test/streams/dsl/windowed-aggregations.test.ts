@@ -144,6 +144,39 @@ describe('time windows', () => {
   })
 })
 
+describe('suppression buffer limits', () => {
+  it('BufferConfig.maxRecords emits the earliest-due record early when full', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .toTable(Materialized.as<string, string>('t').withCachingDisabled())
+      .suppress(Suppressed.untilTimeLimit(1000, BufferConfig.maxRecords(2)))
+      .toStream()
+      .to('out', Produced.with(S, S))
+    const d = driverFor(b)
+    const input = d.createInputTopic('in', S, S)
+    const out = d.createOutputTopic('out', S, S)
+    input.pipeInput('a', '1', 0)
+    input.pipeInput('b', '1', 1)
+    expect(out.isEmpty()).toBe(true)
+    input.pipeInput('c', '1', 2)
+    expect(out.readKeyValuesToList()).toEqual([{ key: 'a', value: '1' }])
+  })
+
+  it('an unbounded buffer never emits early', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>(['in', 'in2'], Consumed.with(S, S))
+      .toTable(Materialized.as<string, string>('t').withCachingDisabled())
+      .suppress(Suppressed.untilTimeLimit(1000, BufferConfig.unbounded()))
+      .toStream()
+      .to('out', Produced.with(S, S))
+    const d = driverFor(b)
+    const input = d.createInputTopic('in', S, S)
+    const input2 = d.createInputTopic('in2', S, S)
+    for (let i = 0; i < 50; i++) (i % 2 === 0 ? input : input2).pipeInput(`k${i}`, 'v', i)
+    expect(d.createOutputTopic('out', S, S).isEmpty()).toBe(true)
+  })
+})
+
 describe('sliding windows', () => {
   it('aggregates over windows defined by record times', () => {
     const b = new StreamsBuilder()

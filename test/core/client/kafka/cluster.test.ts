@@ -94,3 +94,21 @@ describe('group membership over the wire', () => {
     await consumer.close()
   })
 })
+
+describe('unknown partitions', () => {
+  it('fail at once instead of being retried', async () => {
+    let metadataCalls = 0
+    harness = await startBrook({
+      wrap: (h) => (h.apiKey === ApiKeys.Metadata ? intercept(h, (_req, next) => (metadataCalls++, next())) : h),
+    })
+    await harness.client.admin().createTopics([{ topic: 'two', numPartitions: 2 }])
+    const admin = harness.client.admin()
+    const before = metadataCalls
+    const err = await admin.listOffsets([{ topic: 'two', partition: 7, spec: 'latest' }]).catch((e: unknown) => e)
+    expect((err as BrookError).code).toBe('UNKNOWN_TOPIC_OR_PARTITION')
+    expect((err as BrookError).message).toContain('two-7')
+    // One lookup, one refresh to be sure: no retry loop.
+    expect(metadataCalls - before).toBe(2)
+    await admin.close()
+  })
+})
