@@ -5,8 +5,8 @@
 // Needs scripts/ci/install-compat.sh (the jars). Brook runs in a child process
 // (scripts/ci/brook-server.ts); Kafka is BROOK_KAFKA_BOOTSTRAP when set, else this starts and
 // stops one with scripts/ci/start-kafka.sh.
-//   --records-100=N   records per 100-byte case (default 500000)
-//   --records-1k=N    records per 1 KiB case (default 100000)
+//   --records-100=N   records per 100-byte case (default 1000000)
+//   --records-1k=N    records per 1 KiB case (default 200000)
 //   --throughput=N    ProducerPerformance --throughput cap in records/s (default -1: flat out; then
 //                     p50/p99 are mostly time queued in the producer, compare them only side by side)
 //   --only=brook|kafka
@@ -20,8 +20,8 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const JARS = path.join(ROOT, '.cache', 'maven-jars')
 const LOG4J = path.join(ROOT, 'scripts', 'ci', 'log4j2.xml')
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
-const RECORDS_100 = Number(args.get('records-100') ?? 500_000)
-const RECORDS_1K = Number(args.get('records-1k') ?? 100_000)
+const RECORDS_100 = Number(args.get('records-100') ?? 1_000_000)
+const RECORDS_1K = Number(args.get('records-1k') ?? 200_000)
 const ONLY = args.get('only')
 const THROUGHPUT = args.get('throughput') ?? '-1'
 

@@ -1,5 +1,6 @@
 import path from 'node:path'
 import { EmbeddedClient } from '../core/client/embedded/client.js'
+import { KafkaClient } from '../core/client/kafka/client.js'
 import type { BrookClient } from '../core/client/types.js'
 import { BrookError } from '../core/errors.js'
 
@@ -14,10 +15,9 @@ export interface ConnectionOptions {
 
 /** Opens the client the options ask for; runs `fn` and always closes it. */
 export async function withClient<T>(opts: ConnectionOptions, fn: (client: BrookClient) => Promise<T>): Promise<T> {
-  if (opts.bootstrap) {
-    throw new BrookError('UNSUPPORTED_VERSION', `--bootstrap ${opts.bootstrap}: talking to a broker over the network is not available yet; use --data-dir`)
-  }
-  const client = await EmbeddedClient.open({ dataDir: opts.dataDir })
+  const client: BrookClient = opts.bootstrap
+    ? await KafkaClient.connect({ bootstrapServers: opts.bootstrap, clientId: 'brook-cli' })
+    : await EmbeddedClient.open({ dataDir: opts.dataDir })
   try {
     return await fn(client)
   } finally {

@@ -6,6 +6,7 @@ import { topicsCommands } from './commands/topics.js'
 import { produceCommand } from './commands/produce.js'
 import { consumeCommand } from './commands/consume.js'
 import { groupsCommands } from './commands/groups.js'
+import { registerBrokerCommand } from './commands/broker.js'
 import { defaultDataDir } from './context.js'
 
 export function buildProgram(): Command {
@@ -20,6 +21,7 @@ export function buildProgram(): Command {
   produceCommand(program, dataDir)
   consumeCommand(program, dataDir)
   groupsCommands(program, dataDir)
+  registerBrokerCommand(program, dataDir)
   return program
 }
 

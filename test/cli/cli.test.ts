@@ -58,3 +58,26 @@ describe('brook CLI commands', () => {
     expect(brook(['topics', 'describe', 'missing', '--data-dir', dataDir]).code).toBe(1)
   })
 })
+
+describe('brook CLI over --bootstrap', () => {
+  it('runs topic, produce and consume commands against a running broker', async () => {
+    const { Broker } = await import('../../core/broker/broker.js')
+    const { startServer } = await import('../../core/server/server.js')
+    const { withClient } = await import('../../cli/context.js')
+    const broker = await Broker.open({ dataDir: tmpDir() })
+    const server = await startServer(broker, { port: 0 })
+    const opts = { dataDir: '/nonexistent-unused', bootstrap: `127.0.0.1:${server.port}` }
+    try {
+      expect(await withClient(opts, (c) => createTopic(c, 'remote', { partitions: 2 }))).toBe('Created topic remote with 2 partition(s)')
+      expect(await withClient(opts, (c) => listTopics(c))).toBe('remote')
+      expect(await withClient(opts, (c) => produceLines(c, 'remote', Readable.from(['x:1\ny:2\n']), { keySeparator: ':' }))).toBe(2)
+      const lines: string[] = []
+      await withClient(opts, (c) => consumeRecords(c, 'remote', { group: 'rg', fromBeginning: true, maxMessages: 2, format: '%k=%s' }, (l) => lines.push(l)))
+      expect(lines.sort()).toEqual(['x=1', 'y=2'])
+      expect(broker.listTopics()).toEqual(['remote'])
+    } finally {
+      await server.close()
+      await broker.close()
+    }
+  })
+})

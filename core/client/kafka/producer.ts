@@ -307,7 +307,15 @@ export class KafkaProducer implements Producer {
     if (this.refreshing) return
     const topics = [...new Set([...this.ready.values()].flatMap((q) => q.map((b) => b.topic)))]
     this.refreshing = (async () => {
-      await Promise.all(topics.map((t) => this.cluster.topic(t, { refresh: true, autoCreate: true }).catch((err: Error) => this.failTopic(t, err))))
+      await Promise.all(
+        topics.map((t) =>
+          this.cluster.topic(t, { refresh: true, autoCreate: true }).then(
+            // A topic that grew spreads new records over its new partitions too.
+            (meta) => void this.partitionCounts.set(t, meta.partitions.length),
+            (err: Error) => this.failTopic(t, err),
+          ),
+        ),
+      )
     })().finally(() => {
       this.refreshing = null
       this.pump()
