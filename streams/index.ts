@@ -41,3 +41,4 @@ export { Stores, StoreBuilder, type StoreSupplier, type StoreKind } from './stat
 export type { ChangelogWriter, ChangelogInfo } from './state/state-manager.js'
 export type { StreamsConfig, DeserializationExceptionHandler } from './internals/task.js'
 export { TopologyException, StreamsException, ProcessorException } from './errors.js'
+export { KafkaStreams, type KafkaStreamsConfig, type KafkaStreamsState, type StateRestoreListener } from './runtime/kafka-streams.js'

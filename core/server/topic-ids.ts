@@ -22,3 +22,16 @@ export function topicById(broker: Broker, wireId: string): TopicMetadata | undef
   }
   return undefined
 }
+
+const namesById = new WeakMap<Broker, Map<string, string>>()
+
+/** The topic name for a wire topic id (Fetch v13+), cached; the cache is checked against the live topic id. */
+export function topicNameById(broker: Broker, wireId: string): string | undefined {
+  let cache = namesById.get(broker)
+  if (!cache) namesById.set(broker, (cache = new Map()))
+  const cached = cache.get(wireId)
+  if (cached !== undefined && broker.hasTopic(cached) && toWireUuid(broker.describeTopic(cached).topicId) === wireId) return cached
+  cache.clear()
+  for (const name of broker.listTopics(true)) cache.set(toWireUuid(broker.describeTopic(name).topicId), name)
+  return cache.get(wireId)
+}

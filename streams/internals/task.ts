@@ -99,7 +99,8 @@ export class StreamTask {
   private readonly processors: Array<{ node: RuntimeNode; processor: AnyProcessor; context: ProcessorContext }> = []
   private readonly schedules: Schedule[] = []
   private streamTime = -1
-  private current: { metadata: RecordMetadata | null; timestamp: number; headers: Headers } = { metadata: null, timestamp: 0, headers: [] }
+  // Mutated in place, not reallocated per record: the runtime's hot path.
+  private readonly current: { input: InputRecord | null; metadata: RecordMetadata | null; timestamp: number } = { input: null, metadata: null, timestamp: 0 }
   private currentNode: RuntimeNode | null = null
   private lastRecordWallClock: number
   private idleAdvancedTo: number
@@ -187,11 +188,15 @@ export class StreamTask {
     this.idleAdvancedTo = this.lastRecordWallClock
     const first = this.streamTime < 0
     if (ts > this.streamTime) this.streamTime = ts
-    this.current = { metadata: { topic: input.topic, partition: input.partition, offset: input.offset }, timestamp: ts, headers: input.headers }
+    const cur = this.current
+    cur.input = input
+    cur.metadata = null
+    cur.timestamp = ts
     try {
       this.runNode(src.node, new StreamRecord(key, value, ts, input.headers))
     } finally {
-      this.current = { metadata: null, timestamp: this.current.timestamp, headers: [] }
+      cur.input = null
+      cur.metadata = null
     }
     this.punctuateStreamTime(first)
     return true
@@ -220,7 +225,8 @@ export class StreamTask {
 
   /** Flushes caches (which may forward), commits SQLite and writes the checkpoint. */
   commit(): void {
-    this.current = { metadata: null, timestamp: this.current.timestamp, headers: [] }
+    this.current.input = null
+    this.current.metadata = null
     this.stateManager.flush()
     this.commitRequested = false
   }
@@ -242,7 +248,15 @@ export class StreamTask {
     return this.stateManager.getStore(name)
   }
 
+  /** The input record being processed as RecordMetadata, made only when asked for. */
+  private recordMetadata(): RecordMetadata | null {
+    const cur = this.current
+    if (cur.input === null) return null
+    return (cur.metadata ??= { topic: cur.input.topic, partition: cur.input.partition, offset: cur.input.offset })
+  }
+
   private punctuateStreamTime(first: boolean): void {
+    if (this.schedules.length === 0) return
     for (const s of [...this.schedules]) {
       if (s.cancelled || s.type !== PunctuationType.STREAM_TIME) continue
       if (s.next < 0 || first) s.next = this.streamTime
@@ -254,7 +268,9 @@ export class StreamTask {
 
   private punctuate(s: Schedule, time: number): void {
     const prevNode = this.currentNode
-    this.current = { metadata: null, timestamp: time, headers: [] }
+    this.current.input = null
+    this.current.metadata = null
+    this.current.timestamp = time
     this.currentNode = s.node
     try {
       s.callback(time)
@@ -272,7 +288,7 @@ export class StreamTask {
       node.process(record)
     } catch (err) {
       if (err instanceof ProcessorException) throw err
-      const md = this.current.metadata
+      const md = this.recordMetadata()
       const where = md === null ? 'while punctuating or flushing' : `topic=${md.topic}, partition=${md.partition}, offset=${md.offset}`
       throw new ProcessorException(this.id.toString(), node.name, where, err)
     } finally {
@@ -322,17 +338,18 @@ export class StreamTask {
       const keySerde = resolveSerde(def.keySerde, 'key', this.config, def.name)
       const valueSerde = resolveSerde(def.valueSerde, 'value', this.config, def.name)
       const appId = this.config.applicationId
+      const fixedTopic = typeof def.topic === 'string' ? this.builder.resolveTopic(def.topic, appId) : null
       return {
         name: def.name,
         children,
         process: (r) => {
-          const ctx: RecordContextInfo = {
-            topic: this.current.metadata?.topic ?? null,
-            partition: this.current.metadata?.partition ?? -1,
-            offset: this.current.metadata?.offset ?? -1,
-            timestamp: r.timestamp,
-          }
-          const topic = typeof def.topic === 'string' ? this.builder.resolveTopic(def.topic, appId) : def.topic(r.key, r.value, ctx)
+          let topic: string
+          if (fixedTopic !== null) topic = fixedTopic
+          else if (typeof def.topic !== 'string') {
+            const md = this.recordMetadata()
+            const ctx: RecordContextInfo = { topic: md?.topic ?? null, partition: md?.partition ?? -1, offset: md?.offset ?? -1, timestamp: r.timestamp }
+            topic = def.topic(r.key, r.value, ctx)
+          } else topic = def.topic
           const p = def.partitioner
           const partitioner = p === null ? null : (n: number) => p(topic, r.key, r.value, n)
           this.collector.send(topic, keySerde.serialize(topic, r.key), valueSerde.serialize(topic, r.value), r.timestamp, r.headers, partitioner)
@@ -352,7 +369,7 @@ export class StreamTask {
     return {
       applicationId: this.config.applicationId,
       taskId: this.id,
-      recordMetadata: () => task.current.metadata,
+      recordMetadata: () => task.recordMetadata(),
       forward(record, childName) {
         const rec = record as StreamRecord<unknown, unknown>
         if (childName === undefined) {

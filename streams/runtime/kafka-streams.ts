@@ -3,10 +3,11 @@
 // partitions split across instances of one application.id by the consumer group, state
 // restored from changelog topics, at-least-once commits: outputs and changelog records
 // are acknowledged and stores flushed before input offsets are committed.
-import type { BrookClient, Consumer, ConsumerRecord, Producer, TopicPartition } from '../../core/client/types.js'
+import fs from 'node:fs'
+import type { BrookClient, Consumer, ConsumerRecord, Producer, ProducerConfig, ProducerRecord, TopicPartition, TopicPartitionOffset } from '../../core/client/types.js'
 import type { Topology } from '../processor/topology.js'
-import type { Headers } from '../processor/record.js'
 import type { ChangelogWriter } from '../state/state-manager.js'
+import type { RestoreRecord } from '../state/bytes.js'
 import type { StateStore } from '../state/types.js'
 import { StreamTask, type RecordCollector, type StreamsConfig } from '../internals/task.js'
 import { checkCopartitioning, topologyTopics, type TopologyTopics } from '../internals/topology-metadata.js'
@@ -15,43 +16,72 @@ import { StreamsException } from '../errors.js'
 import { readOnlyView, type QueryableStoreProvider, type QueryableStoreType } from '../state/queryable.js'
 import { compositeView } from './composite-view.js'
 
+/** Told about every changelog restore (as Kafka's StateRestoreListener). */
+export interface StateRestoreListener {
+  onRestoreStart?(partition: TopicPartition, storeName: string, startOffset: number, endOffset: number): void
+  onBatchRestored?(partition: TopicPartition, storeName: string, batchEndOffset: number, numRestored: number): void
+  onRestoreEnd?(partition: TopicPartition, storeName: string, totalRestored: number): void
+}
+
 export interface KafkaStreamsConfig extends StreamsConfig {
   /** How often tasks commit (commit.interval.ms). Default 30000, as Kafka Streams at_least_once. */
   commitIntervalMs?: number
   /** Only at_least_once for now; exactly_once needs transactions in the client. */
   processingGuarantee?: 'at_least_once'
-  /** Partitions of repartition topics this application creates; default: the most of any source topic. */
+  /** Partitions of repartition topics outside any co-partition group; default: the most of any source topic. */
   repartitionPartitions?: number
   /** Poll timeout of the processing loop. Default 100 ms. */
   pollMs?: number
-  /** Records per poll. Default 1000. */
+  /** Records per poll (max.poll.records). Default 1000. */
   maxPollRecords?: number
   sessionTimeoutMs?: number
   heartbeatIntervalMs?: number
+  /** Extra settings of the producer of outputs and changelogs (acks stays 'all'). */
+  producer?: Pick<ProducerConfig, 'lingerMs' | 'batchSize' | 'compressionType'>
+  /** Told about changelog restores. */
+  restoreListener?: StateRestoreListener
 }
 
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR'
 
-const tpKey = (topic: string, partition: number): string => `${topic}\u0000${partition}`
+interface ActiveTask {
+  readonly id: string
+  readonly task: StreamTask
+  /** Next input offset per source topic (the partition is the task's), not yet committed. */
+  readonly consumed: Map<string, number>
+  /** Highest acknowledged next offset per changelog topic. */
+  readonly acked: Map<string, number>
+}
+
+/** Sends in flight above which the processing loop waits for the oldest. */
+const MAX_IN_FLIGHT_BATCHES = 16
+/** Retriable commit failures: the group is rebalancing; the next commit (or the revocation) retries. */
+const RETRIABLE_COMMIT = /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|not a member of a stable generation/i
 
 export class KafkaStreams implements QueryableStoreProvider {
   private readonly config: Required<Pick<KafkaStreamsConfig, 'commitIntervalMs' | 'pollMs' | 'maxPollRecords'>> & KafkaStreamsConfig
   private readonly topics: TopologyTopics
-  private readonly tasks = new Map<string, StreamTask>()
+  private readonly tasks = new Map<string, ActiveTask>()
+  /** Tasks whose partitions were revoked in a rebalance; kept open in case they come back. */
+  private readonly suspended = new Map<string, ActiveTask>()
   private readonly topicToSub = new Map<string, Subtopology>()
-  private readonly subsById = new Map<number, Subtopology>()
-  private readonly consumed = new Map<string, number>()
   private readonly partitionCounts = new Map<string, number>()
-  private readonly pendingSends = new Set<Promise<unknown>>()
+  private readonly pending: Array<Promise<void>> = []
+  private outRecords: ProducerRecord[] = []
+  private outOwners: Array<ActiveTask | null> = []
+  private hasChangelogOut = false
   private globalTask: StreamTask | null = null
   private globalConsumer: Consumer | null = null
   private consumer: Consumer | null = null
   private producer: Producer | null = null
+  /** The wall clock as the processing loop last read it; tasks read this instead of Date.now per record. */
+  private now = Date.now()
   private lastCommit = Date.now()
   private loop: Promise<void> | null = null
   private sendError: Error | null = null
   private stateValue: KafkaStreamsState = 'CREATED'
   private failure: Error | null = null
+  private lock: Promise<unknown> = Promise.resolve()
   /** Called on every state change; errors of the processing loop arrive as ERROR with `error`. */
   onStateChange: ((state: KafkaStreamsState, error?: Error) => void) | null = null
 
@@ -64,14 +94,13 @@ export class KafkaStreams implements QueryableStoreProvider {
     if (this.config.processingGuarantee !== undefined && this.config.processingGuarantee !== 'at_least_once') {
       throw new StreamsException(`processingGuarantee '${String(this.config.processingGuarantee)}' is not supported; use 'at_least_once'`)
     }
+    if (!(this.config.commitIntervalMs >= 0)) throw new StreamsException(`commitIntervalMs must be >= 0, got ${this.config.commitIntervalMs}`)
     topology.internal.validate(this.config)
     this.topics = topologyTopics(topology.internal, this.config.applicationId)
-    const internalSubs = topology.internal.subtopologies()
-    for (const sub of internalSubs) {
-      this.subsById.set(sub.id, sub)
-    }
+    const subsById = new Map(topology.internal.subtopologies().map((s) => [s.id, s]))
     for (const s of this.topics.subtopologies) {
-      const sub = this.subsById.get(s.id)!
+      if (s.global) continue
+      const sub = subsById.get(s.id)!
       for (const t of s.sourceTopics) this.topicToSub.set(t, sub)
     }
   }
@@ -80,7 +109,13 @@ export class KafkaStreams implements QueryableStoreProvider {
     return this.stateValue
   }
 
+  /** The error that stopped processing, if any. */
+  get error(): Error | null {
+    return this.failure
+  }
+
   private setState(state: KafkaStreamsState, error?: Error): void {
+    if (this.stateValue === state) return
     this.stateValue = state
     this.onStateChange?.(state, error)
   }
@@ -89,10 +124,23 @@ export class KafkaStreams implements QueryableStoreProvider {
   async start(): Promise<void> {
     if (this.stateValue !== 'CREATED') throw new StreamsException(`Cannot start KafkaStreams in state ${this.stateValue}`)
     this.setState('REBALANCING')
-    await this.prepareTopics()
-    this.producer = this.client.producer({ acks: 'all', lingerMs: 5 })
-    await this.startGlobal()
-    const sources = this.topics.subtopologies.filter((s) => !s.global).flatMap((s) => s.sourceTopics)
+    try {
+      await this.prepareTopics()
+      this.producer = this.client.producer({
+        clientId: `${this.config.applicationId}-producer`,
+        lingerMs: 5,
+        batchSize: 256 * 1024,
+        ...this.config.producer,
+        acks: 'all',
+      })
+      await this.startGlobal()
+    } catch (err) {
+      this.failure = err as Error
+      this.setState('ERROR', this.failure)
+      await this.producer?.close().catch(() => undefined)
+      throw err
+    }
+    const sources = [...this.topicToSub.keys()]
     if (sources.length > 0) {
       this.consumer = this.client.consumer({
         groupId: this.config.applicationId,
@@ -102,163 +150,291 @@ export class KafkaStreams implements QueryableStoreProvider {
         // range gives the same partition numbers of co-partitioned topics to the same instance.
         partitionAssignmentStrategy: ['range'],
         maxPollRecords: this.config.maxPollRecords,
+        maxPartitionFetchBytes: 4 << 20,
         ...(this.config.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: this.config.sessionTimeoutMs } : {}),
         ...(this.config.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: this.config.heartbeatIntervalMs } : {}),
       })
-      this.consumer.subscribe([...new Set(sources)], {
-        onPartitionsAssigned: (tps) => this.onAssigned(tps),
-        onPartitionsRevoked: (tps) => this.onRevoked(tps),
-        onPartitionsLost: (tps) => this.closeTasksFor(tps),
+      this.consumer.subscribe(sources, {
+        onPartitionsAssigned: (tps) => this.exclusive(() => this.onAssigned(tps)),
+        onPartitionsRevoked: (tps) => this.exclusive(() => this.onRevoked(tps)),
+        onPartitionsLost: (tps) => this.exclusive(() => this.onLost(tps)),
       })
+    } else {
+      this.setState('RUNNING')
     }
     this.loop = this.run().catch((err: unknown) => {
       this.failure = err instanceof Error ? err : new Error(String(err))
+      this.config.logger?.(`Stream processing of '${this.config.applicationId}' failed: ${this.failure.message}`)
       this.setState('ERROR', this.failure)
     })
   }
 
-  private async prepareTopics(): Promise<void> {
-    const admin = this.client.admin()
-    const existing = new Set(await admin.listTopics())
-    const external = new Set<string>()
-    for (const s of this.topics.subtopologies) for (const t of s.sourceTopics) if (!this.topics.repartitionTopics.includes(t)) external.add(t)
-    const missing = [...external].filter((t) => !existing.has(t))
-    if (missing.length > 0) {
-      throw new StreamsException(`Source topic(s) ${missing.map((t) => `'${t}'`).join(', ')} do not exist; create them before starting application '${this.config.applicationId}'`)
-    }
-    const described = external.size > 0 ? await admin.describeTopics([...external]) : []
-    for (const d of described) this.partitionCounts.set(d.topic, d.partitions.length)
-    checkCopartitioning(this.topology.internal, (t) => this.partitionCounts.get(t) ?? 1)
-    const maxExternal = Math.max(1, ...described.map((d) => d.partitions.length))
-    const repartitionCount = this.config.repartitionPartitions ?? maxExternal
-    const toCreate: Array<{ topic: string; numPartitions: number; configs?: Record<string, string> }> = []
-    for (const t of this.topics.repartitionTopics) {
-      if (!existing.has(t)) toCreate.push({ topic: t, numPartitions: repartitionCount })
-    }
-    for (const s of this.topics.subtopologies) {
-      const tasks = Math.max(1, ...s.sourceTopics.map((t) => this.partitionCounts.get(t) ?? repartitionCount))
-      for (const changelog of s.changelogTopics.values()) {
-        if (!existing.has(changelog)) toCreate.push({ topic: changelog, numPartitions: tasks, configs: { 'cleanup.policy': 'compact' } })
-      }
-    }
-    if (toCreate.length > 0) {
-      try {
-        await admin.createTopics(toCreate)
-      } catch (err) {
-        // Another instance may have created them first.
-        if (!(err instanceof Error && /already exists/i.test(err.message))) throw err
-      }
-    }
-    for (const t of [...this.topics.repartitionTopics, ...this.topics.changelogTopics]) {
-      const [d] = await admin.describeTopics([t])
-      this.partitionCounts.set(t, d!.partitions.length)
-    }
-    await admin.close()
+  /** Runs fn after every earlier exclusive section: commits and task changes never interleave. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(fn, fn)
+    this.lock = run.catch(() => undefined)
+    return run
   }
 
-  // ---- tasks ----
+  private async prepareTopics(): Promise<void> {
+    const admin = this.client.admin()
+    try {
+      const existing = new Set(await admin.listTopics())
+      const internal = new Set(this.topics.repartitionTopics)
+      const external = new Set<string>()
+      for (const s of this.topics.subtopologies) for (const t of s.sourceTopics) if (!internal.has(t)) external.add(t)
+      const missing = [...external].filter((t) => !existing.has(t))
+      if (missing.length > 0) {
+        throw new StreamsException(`Source topic(s) ${missing.map((t) => `'${t}'`).join(', ')} do not exist; create them before starting application '${this.config.applicationId}'`)
+      }
+      // Static sink topics that exist, so StreamPartitioners know their partition counts.
+      const sinks = new Set<string>()
+      for (const sub of this.topology.internal.subtopologies()) {
+        for (const n of sub.nodes) if (n.kind === 'sink' && typeof n.topic === 'string' && !internal.has(this.topology.internal.resolveTopic(n.topic, this.config.applicationId))) sinks.add(n.topic)
+      }
+      const toDescribe = [...new Set([...external, ...[...sinks].filter((t) => existing.has(t))])]
+      for (const d of toDescribe.length > 0 ? await admin.describeTopics(toDescribe) : []) this.partitionCounts.set(d.topic, d.partitions.length)
+      checkCopartitioning(this.topology.internal, (t) => this.partitionCounts.get(t) ?? 1)
+
+      const maxExternal = Math.max(1, ...[...external].map((t) => this.partitionCounts.get(t) ?? 1))
+      const repartitionCount = new Map<string, number>()
+      // A repartition topic joined with external topics takes their partition count.
+      for (const g of this.topics.copartitionGroups) {
+        const ext = g.topics.find((t) => external.has(t))
+        const n = ext === undefined ? undefined : this.partitionCounts.get(ext)
+        if (n !== undefined) for (const t of g.topics) if (internal.has(t)) repartitionCount.set(t, n)
+      }
+      const toCreate: Array<{ topic: string; numPartitions: number; configs?: Record<string, string> }> = []
+      for (const t of internal) {
+        const n = repartitionCount.get(t) ?? this.config.repartitionPartitions ?? maxExternal
+        this.partitionCounts.set(t, n)
+        if (!existing.has(t)) toCreate.push({ topic: t, numPartitions: n, configs: { 'cleanup.policy': 'delete' } })
+      }
+      for (const s of this.topics.subtopologies) {
+        if (s.global) continue
+        const tasks = Math.max(1, ...s.sourceTopics.map((t) => this.partitionCounts.get(t) ?? 1))
+        for (const changelog of s.changelogTopics.values()) {
+          if (!existing.has(changelog)) toCreate.push({ topic: changelog, numPartitions: tasks, configs: { 'cleanup.policy': 'compact' } })
+        }
+      }
+      for (const t of toCreate) {
+        try {
+          await admin.createTopics([t])
+        } catch (err) {
+          // Another instance may have created it first.
+          if (!(err instanceof Error && /already exists/i.test(err.message))) throw err
+        }
+      }
+      const created = [...internal, ...this.topics.changelogTopics]
+      for (const d of created.length > 0 ? await admin.describeTopics(created) : []) {
+        const want = this.partitionCounts.get(d.topic)
+        if (internal.has(d.topic) && want !== undefined && want !== d.partitions.length) {
+          this.config.logger?.(`Repartition topic '${d.topic}' has ${d.partitions.length} partition(s), not ${want}; using it as it is`)
+        }
+        this.partitionCounts.set(d.topic, d.partitions.length)
+      }
+      // Repartition topics may have been created with other counts: check again on what exists.
+      checkCopartitioning(this.topology.internal, (t) => this.partitionCounts.get(t) ?? 1)
+    } finally {
+      await admin.close()
+    }
+  }
+
+  // ---- output ----
 
   private collector(): RecordCollector {
     return {
       send: (topic, key, value, timestamp, headers, partitioner) => {
-        let partition: number | undefined
+        let partition: number | null = null
         if (partitioner !== null) {
           const count = this.partitionCounts.get(topic)
-          if (count !== undefined) partition = partitioner(count) ?? undefined
+          if (count !== undefined) partition = partitioner(count)
         }
-        this.track(this.producer!.send({ topic, key, value, timestamp, headers, ...(partition !== undefined ? { partition } : {}) }))
+        this.outRecords.push(partition === null ? { topic, key, value, timestamp, headers } : { topic, partition, key, value, timestamp, headers })
+        this.outOwners.push(null)
       },
     }
   }
 
-  private changelogWriter(task: () => StreamTask): ChangelogWriter {
+  private changelogWriter(owner: () => ActiveTask | null): ChangelogWriter {
     return {
       log: (_store, topic, partition, key, value, timestamp) => {
-        this.track(
-          this.producer!.send({ topic, partition, key, value, timestamp }).then((m) => {
-            task().stateManager.setChangelogOffset(topic, partition, m.offset + 1)
-          }),
-        )
+        this.outRecords.push({ topic, partition, key, value, timestamp })
+        this.outOwners.push(owner())
+        this.hasChangelogOut = true
       },
     }
   }
 
-  private track(p: Promise<unknown>): void {
-    const t: Promise<unknown> = p.then(
-      () => this.pendingSends.delete(t),
-      (err: Error) => {
-        this.pendingSends.delete(t)
-        this.sendError ??= err
+  /** Hands everything collected so far to the producer as one batch; acknowledged changelog offsets go to the tasks. */
+  private flushSends(): void {
+    if (this.outRecords.length === 0) return
+    const records = this.outRecords
+    const owners = this.outOwners
+    const changelog = this.hasChangelogOut
+    this.outRecords = []
+    this.outOwners = []
+    this.hasChangelogOut = false
+    const p = this.producer!.sendBatch(records).then(
+      (metas) => {
+        if (!changelog) return
+        for (let i = 0; i < owners.length; i++) {
+          const owner = owners[i]
+          if (owner === null || owner === undefined) continue
+          const m = metas[i]!
+          const next = m.offset + 1
+          if (next > (owner.acked.get(m.topic) ?? -1)) {
+            owner.acked.set(m.topic, next)
+            owner.task.stateManager.setChangelogOffset(m.topic, m.partition, next)
+          }
+        }
+      },
+      (err: unknown) => {
+        this.sendError ??= err instanceof Error ? err : new Error(String(err))
       },
     )
-    this.pendingSends.add(t)
+    this.pending.push(p)
   }
 
-  private async createTask(sub: Subtopology, partition: number): Promise<StreamTask> {
-    let created: StreamTask | null = null
+  private async awaitSends(): Promise<void> {
+    while (this.pending.length > 0) await this.pending.shift()
+    if (this.sendError) throw this.sendError
+  }
+
+  // ---- tasks ----
+
+  private async createTask(sub: Subtopology, partition: number): Promise<ActiveTask> {
+    let entry: ActiveTask | null = null
+    const owner = (): ActiveTask | null => entry
     const globals = { get: (name: string) => this.globalTask?.getStore(name) ?? null }
-    const task = new StreamTask(sub, partition, this.topology.internal, this.config, this.collector(), this.changelogWriter(() => created!), () => Date.now(), globals)
-    created = task
+    const task = new StreamTask(sub, partition, this.topology.internal, this.config, this.collector(), this.changelogWriter(owner), () => this.now, globals)
+    entry = { id: `${sub.id}_${partition}`, task, consumed: new Map(), acked: new Map() }
     task.init()
-    await this.restore(task)
-    return task
+    try {
+      await this.restore(task)
+    } catch (err) {
+      task.close()
+      throw err
+    }
+    return entry
   }
 
-  /** Replays each logged store's changelog partition from the checkpoint to its end. */
+  /** Replays each logged store's changelog partition from the checkpoint (or the beginning) to its end. */
   private async restore(task: StreamTask): Promise<void> {
     const changelogs = task.stateManager.changelogs()
     if (changelogs.length === 0) return
-    const restorer = this.client.consumer({ enableAutoCommit: false, maxPollRecords: 10_000, maxPartitionFetchBytes: 8 << 20 })
+    const listener = this.config.restoreListener
+    const restorer = this.client.consumer({ clientId: `${this.config.applicationId}-restore`, enableAutoCommit: false, maxPollRecords: 10_000, maxPartitionFetchBytes: 8 << 20 })
     try {
       for (const c of changelogs) {
         const tp = { topic: c.topic, partition: c.partition }
         restorer.assign([tp])
-        const [end] = await restorer.endOffsets([tp])
-        const [start] = await restorer.beginningOffsets([tp])
-        let from = c.checkpointOffset ?? start!.offset
-        if (from < start!.offset || from > end!.offset) from = start!.offset
-        if (from >= end!.offset) continue
-        restorer.seek(tp, from)
-        let position = from
-        while (position < end!.offset) {
-          const records = await restorer.poll(1000)
-          const batch = records.filter((r) => r.offset < end!.offset && r.key !== null).map((r) => ({ key: r.key!, value: r.value }))
-          if (records.length > 0) position = records[records.length - 1]!.offset + 1
-          task.stateManager.restore(c.storeName, batch, Math.min(position, end!.offset))
-          if (records.length === 0 && (await restorer.position(tp)) >= end!.offset) break
+        const end = (await restorer.endOffsets([tp]))[0]!.offset
+        const start = (await restorer.beginningOffsets([tp]))[0]!.offset
+        let from = c.checkpointOffset ?? start
+        if (from < start || from > end) from = start
+        listener?.onRestoreStart?.(tp, c.storeName, from, end)
+        let restored = 0
+        if (from < end) {
+          restorer.seek(tp, from)
+          let position = from
+          let idle = 0
+          while (position < end && idle < 3) {
+            const records = await restorer.poll(200)
+            if (records.length === 0) {
+              idle++
+              continue
+            }
+            idle = 0
+            const batch: RestoreRecord[] = []
+            for (const r of records) {
+              if (r.offset >= end) break
+              if (r.key !== null) batch.push(r as RestoreRecord)
+              position = r.offset + 1
+            }
+            if (records[records.length - 1]!.offset >= end) position = end
+            task.stateManager.restore(c.storeName, batch, position)
+            restored += batch.length
+            listener?.onBatchRestored?.(tp, c.storeName, position, batch.length)
+          }
         }
+        listener?.onRestoreEnd?.(tp, c.storeName, restored)
       }
+      // Commits the restored state and checkpoints where it ends.
+      task.stateManager.flush()
     } finally {
       await restorer.close()
     }
   }
 
-  private async onAssigned(tps: TopicPartition[]): Promise<void> {
-    this.setState('REBALANCING')
+  private taskIdsFor(tps: TopicPartition[]): Map<string, { sub: Subtopology; partition: number }> {
+    const out = new Map<string, { sub: Subtopology; partition: number }>()
     for (const tp of tps) {
       const sub = this.topicToSub.get(tp.topic)
-      if (!sub) continue
-      const id = `${sub.id}_${tp.partition}`
-      if (!this.tasks.has(id)) this.tasks.set(id, await this.createTask(sub, tp.partition))
+      if (sub !== undefined) out.set(`${sub.id}_${tp.partition}`, { sub, partition: tp.partition })
     }
+    return out
+  }
+
+  private async onAssigned(tps: TopicPartition[]): Promise<void> {
+    this.setState('REBALANCING')
+    this.now = Date.now()
+    const wanted = this.taskIdsFor(tps)
+    // Eager rebalancing revoked everything first: suspended tasks not given back move elsewhere.
+    for (const [id, t] of this.suspended) {
+      if (!wanted.has(id)) {
+        t.task.close()
+        this.suspended.delete(id)
+      }
+    }
+    for (const [id, { sub, partition }] of wanted) {
+      if (this.tasks.has(id)) continue
+      const back = this.suspended.get(id)
+      if (back !== undefined) {
+        this.suspended.delete(id)
+        this.tasks.set(id, back)
+      } else {
+        this.tasks.set(id, await this.createTask(sub, partition))
+      }
+    }
+    this.lastCommit = Date.now()
+    if (this.running()) this.setState('RUNNING')
   }
 
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
-    await this.commit()
-    this.closeTasksFor(tps)
+    if (this.stateValue === 'RUNNING') this.setState('REBALANCING')
+    // After a processing error nothing more is committed: the failed task's input is read again.
+    if (this.failure === null) await this.commitNow()
+    for (const id of this.taskIdsFor(tps).keys()) {
+      const t = this.tasks.get(id)
+      if (t === undefined) continue
+      this.tasks.delete(id)
+      t.consumed.clear()
+      this.suspended.set(id, t)
+    }
   }
 
-  private closeTasksFor(tps: TopicPartition[]): void {
-    for (const tp of tps) {
-      const sub = this.topicToSub.get(tp.topic)
-      if (!sub) continue
-      const id = `${sub.id}_${tp.partition}`
-      const task = this.tasks.get(id)
-      if (task) {
-        task.close()
-        this.tasks.delete(id)
+  /** Partitions taken away without a clean hand-over: the state may hold uncommitted updates, so it is wiped. */
+  private async onLost(tps: TopicPartition[]): Promise<void> {
+    if (this.stateValue === 'RUNNING') this.setState('REBALANCING')
+    this.flushSends()
+    await this.awaitSends().catch(() => undefined)
+    for (const id of this.taskIdsFor(tps).keys()) {
+      for (const map of [this.tasks, this.suspended]) {
+        const t = map.get(id)
+        if (t === undefined) continue
+        map.delete(id)
+        this.closeDirty(t)
       }
-      this.consumed.delete(tpKey(tp.topic, tp.partition))
+    }
+  }
+
+  private closeDirty(t: ActiveTask): void {
+    const dir = t.task.stateManager.taskDir
+    try {
+      t.task.close()
+    } finally {
+      if (dir !== null) fs.rmSync(dir, { recursive: true, force: true })
     }
   }
 
@@ -272,22 +448,21 @@ export class KafkaStreams implements QueryableStoreProvider {
       stores: globalSubs.flatMap((s) => s.stores),
       global: true,
     }
-    this.globalTask = new StreamTask(merged, 0, this.topology.internal, this.config, this.collector(), null, () => Date.now())
+    this.globalTask = new StreamTask(merged, 0, this.topology.internal, this.config, this.collector(), null, () => this.now)
     this.globalTask.init()
     const admin = this.client.admin()
-    const described = await admin.describeTopics(merged.sourceTopics)
-    await admin.close()
+    const described = await admin.describeTopics(merged.sourceTopics).finally(() => admin.close())
     const tps = described.flatMap((d) => d.partitions.map((p) => ({ topic: d.topic, partition: p.partition })))
-    this.globalConsumer = this.client.consumer({ enableAutoCommit: false, maxPollRecords: 10_000 })
+    this.globalConsumer = this.client.consumer({ clientId: `${this.config.applicationId}-global`, enableAutoCommit: false, maxPollRecords: 10_000 })
     this.globalConsumer.assign(tps)
-    await this.globalConsumer.seekToBeginning()
+    await this.globalConsumer.seekToBeginning(tps)
     // A global table is complete before any task processes a record.
     const ends = await this.globalConsumer.endOffsets(tps)
     for (;;) {
       let behind = false
       for (const e of ends) if ((await this.globalConsumer.position(e)) < e.offset) behind = true
       if (!behind) break
-      for (const r of await this.globalConsumer.poll(200)) this.globalTask.process(toInput(r))
+      for (const r of await this.globalConsumer.poll(200)) this.globalTask.process(r)
     }
     this.globalTask.commit()
   }
@@ -296,61 +471,101 @@ export class KafkaStreams implements QueryableStoreProvider {
 
   private async run(): Promise<void> {
     while (this.running()) {
-      if (this.globalConsumer && this.globalTask) {
-        for (const r of await this.globalConsumer.poll(0)) this.globalTask.process(toInput(r))
+      if (this.globalConsumer !== null && this.globalTask !== null) {
+        const g = await this.globalConsumer.poll(0)
+        this.now = Date.now()
+        for (const r of g) this.globalTask.process(r)
       }
-      const records = this.consumer ? await this.consumer.poll(this.config.pollMs) : []
+      const records = this.consumer !== null ? await this.consumer.poll(this.config.pollMs) : await sleep(this.config.pollMs)
       if (!this.running()) break
-      if (this.stateValue === 'REBALANCING' && this.consumer && this.consumer.assignment().length > 0) this.setState('RUNNING')
-      else if (this.stateValue === 'REBALANCING' && !this.consumer) this.setState('RUNNING')
-      for (const r of records) {
-        const sub = this.topicToSub.get(r.topic)
-        const task = sub ? this.tasks.get(`${sub.id}_${r.partition}`) : undefined
-        if (!task) continue
-        task.process(toInput(r))
-        this.consumed.set(tpKey(r.topic, r.partition), r.offset + 1)
-      }
-      const now = Date.now()
-      for (const task of this.tasks.values()) task.advanceWallClock(now)
-      this.globalTask?.advanceWallClock(now)
+      this.now = Date.now()
+      if (records.length > 0) this.processRecords(records)
+      for (const t of this.tasks.values()) t.task.advanceWallClock(this.now)
+      this.globalTask?.advanceWallClock(this.now)
+      this.flushSends()
       if (this.sendError) throw this.sendError
-      if (now - this.lastCommit >= this.config.commitIntervalMs || [...this.tasks.values()].some((t) => t.needsCommit)) await this.commit()
-      if (records.length === 0 && !this.consumer) await new Promise((r) => setTimeout(r, this.config.pollMs))
+      let commitRequested = false
+      for (const t of this.tasks.values()) if (t.task.needsCommit) commitRequested = true
+      if (commitRequested || this.now - this.lastCommit >= this.config.commitIntervalMs) {
+        await this.exclusive(() => this.commitNow())
+      } else {
+        while (this.pending.length > MAX_IN_FLIGHT_BATCHES) await this.pending.shift()
+      }
     }
   }
 
+  private processRecords(records: ConsumerRecord[]): void {
+    let topic = ''
+    let partition = -1
+    let entry: ActiveTask | undefined
+    let last = -1
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!
+      if (r.topic !== topic || r.partition !== partition) {
+        if (entry !== undefined && last >= 0) entry.consumed.set(topic, last + 1)
+        topic = r.topic
+        partition = r.partition
+        const sub = this.topicToSub.get(topic)
+        entry = sub === undefined ? undefined : this.tasks.get(`${sub.id}_${partition}`)
+        last = -1
+      }
+      // Records polled for a partition this instance no longer owns are dropped; their new owner reads them.
+      if (entry === undefined) continue
+      entry.task.process(r)
+      last = r.offset
+    }
+    if (entry !== undefined && last >= 0) entry.consumed.set(topic, last + 1)
+  }
+
   private running(): boolean {
-    return this.stateValue !== 'PENDING_SHUTDOWN' && this.stateValue !== 'NOT_RUNNING'
+    return this.stateValue !== 'PENDING_SHUTDOWN' && this.stateValue !== 'NOT_RUNNING' && this.stateValue !== 'ERROR'
   }
 
   /**
    * at_least_once: flush caches (which forwards), wait until every output and changelog record is
    * acknowledged, commit SQLite and checkpoints, and only then commit the input offsets.
    */
-  async commit(): Promise<void> {
-    for (const task of this.tasks.values()) task.commit()
-    await this.producer?.flush()
-    while (this.pendingSends.size > 0) await Promise.all([...this.pendingSends])
-    if (this.sendError) throw this.sendError
+  private async commitNow(): Promise<void> {
+    this.now = Date.now()
+    for (const t of this.tasks.values()) t.task.commit()
+    this.globalTask?.commit()
+    this.flushSends()
+    // What is committed is what was processed before this point; records processed while we wait are the next commit's.
+    const offsets: Array<TopicPartitionOffset & { owner: ActiveTask }> = []
+    for (const t of this.tasks.values()) {
+      for (const [topic, offset] of t.consumed) offsets.push({ topic, partition: t.task.partition, offset, owner: t })
+    }
+    await this.awaitSends()
     // Checkpoints again, now that every changelog offset is acknowledged.
-    for (const task of this.tasks.values()) task.stateManager.flush()
-    const offsets = [...this.consumed].map(([k, offset]) => {
-      const [topic, partition] = k.split('\u0000') as [string, string]
-      return { topic, partition: Number(partition), offset }
-    })
-    if (offsets.length > 0 && this.consumer) await this.consumer.commitSync(offsets)
-    this.consumed.clear()
+    for (const t of this.tasks.values()) t.task.stateManager.flush()
+    if (offsets.length > 0 && this.consumer !== null) {
+      try {
+        await this.consumer.commitSync(offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })))
+        for (const o of offsets) if (o.owner.consumed.get(o.topic) === o.offset) o.owner.consumed.delete(o.topic)
+      } catch (err) {
+        if (!(err instanceof Error && RETRIABLE_COMMIT.test(`${(err as { code?: string }).code ?? ''} ${err.message}`))) throw err
+        this.config.logger?.(`Commit of '${this.config.applicationId}' deferred: ${err.message}`)
+      }
+    }
     this.lastCommit = Date.now()
+  }
+
+  /** Commits every task now (flush, wait for acknowledgements, commit input offsets). */
+  async commit(): Promise<void> {
+    if (!this.running()) throw new StreamsException(`Cannot commit KafkaStreams in state ${this.stateValue}`)
+    await this.exclusive(() => this.commitNow())
   }
 
   // ---- interactive queries ----
 
   /** A read-only view of a store over every task of this instance that holds it. */
   store<T>(storeName: string, type: QueryableStoreType<T>): T {
+    if (this.stateValue !== 'RUNNING' && this.stateValue !== 'REBALANCING') {
+      throw new StreamsException(`Cannot query store '${storeName}': KafkaStreams is ${this.stateValue}`)
+    }
     const stores: StateStore[] = []
-    for (const task of [this.globalTask, ...this.tasks.values()]) {
-      const s = task?.getStore(storeName)
-      if (s) stores.push(s)
+    for (const s of [this.globalTask?.getStore(storeName), ...[...this.tasks.values()].map((t) => t.task.getStore(storeName))]) {
+      if (s !== null && s !== undefined) stores.push(s)
     }
     if (stores.length === 0) throw new StreamsException(`No store named '${storeName}' on this instance (state ${this.stateValue})`)
     const views = stores.map((s) => readOnlyView(storeName, s, type))
@@ -365,25 +580,29 @@ export class KafkaStreams implements QueryableStoreProvider {
   /** Commits, closes every task and leaves the group. */
   async close(): Promise<void> {
     if (this.stateValue === 'NOT_RUNNING') return
-    const failed = this.stateValue === 'ERROR'
+    const failed = this.stateValue === 'ERROR' || this.stateValue === 'CREATED'
     this.setState('PENDING_SHUTDOWN')
     await this.loop
-    if (!failed) await this.commit().catch(() => undefined)
-    await this.consumer?.close()
+    let error: unknown = null
+    if (!failed) await this.exclusive(() => this.commitNow()).catch((err: unknown) => (error = err))
+    // Leaving the group revokes (and commits) what is left.
+    await this.consumer?.close().catch((err: unknown) => (error ??= err))
+    await this.exclusive(async () => {
+      for (const t of [...this.tasks.values(), ...this.suspended.values()]) {
+        if (failed) this.closeDirty(t)
+        else t.task.close()
+      }
+      this.tasks.clear()
+      this.suspended.clear()
+    })
     await this.globalConsumer?.close()
-    for (const task of this.tasks.values()) task.close()
-    this.tasks.clear()
     this.globalTask?.close()
-    await this.producer?.close()
+    await this.producer?.close().catch(() => undefined)
     this.setState('NOT_RUNNING')
-  }
-
-  /** The error that stopped processing, if any. */
-  get error(): Error | null {
-    return this.failure
+    if (error !== null && !failed) this.config.logger?.(`Closing '${this.config.applicationId}': ${String(error)}`)
   }
 }
 
-function toInput(r: ConsumerRecord): { topic: string; partition: number; offset: number; timestamp: number; key: Buffer | null; value: Buffer | null; headers: Headers } {
-  return { topic: r.topic, partition: r.partition, offset: r.offset, timestamp: r.timestamp, key: r.key, value: r.value, headers: r.headers }
+function sleep(ms: number): Promise<ConsumerRecord[]> {
+  return new Promise((resolve) => setTimeout(() => resolve([]), ms))
 }

@@ -41,8 +41,19 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     this.listener = listener
   }
 
+  // The last key buffer and its map key: a get and put of the same bytes convert them once.
+  private lastKeyBytes: Buffer | null = null
+  private lastKeyString = ''
+  private mapKey(key: Buffer): string {
+    if (key !== this.lastKeyBytes) {
+      this.lastKeyString = key.toString('latin1')
+      this.lastKeyBytes = key
+    }
+    return this.lastKeyString
+  }
+
   get(key: Buffer): Buffer | null {
-    const k = key.toString('latin1')
+    const k = this.mapKey(key)
     const hit = this.cache.get(k)
     if (hit !== undefined) return hit.value
     const value = this.inner.get(key)
@@ -51,7 +62,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   }
 
   put(key: Buffer, value: Buffer | null): void {
-    const k = key.toString('latin1')
+    const k = this.mapKey(key)
     this.insert(k, { key, value, timestamp: this.currentTimestamp(), dirty: true })
     this.dirty.delete(k)
     this.dirty.add(k)

@@ -32,10 +32,20 @@ abstract class Metered<K, V, S extends KeyValueBytesStore | WindowBytesStore | S
   isOpen(): boolean {
     return this.inner.isOpen()
   }
+  // The last primitive key and its bytes: an aggregation's get and put of one key serialize it once.
+  private lastKey: unknown = undefined
+  private lastKeyBytes: Buffer | null = null
   protected k(key: K): Buffer {
     if (key === null || key === undefined) throw new StreamsException(`Store '${this.name}' does not accept null keys`)
     this.checkOpen()
-    return this.keySerde.serialize(this.topic, key)!
+    if (key === this.lastKey && this.lastKeyBytes !== null) return this.lastKeyBytes
+    const bytes = this.keySerde.serialize(this.topic, key)!
+    const t = typeof key
+    if (t === 'string' || t === 'number') {
+      this.lastKey = key
+      this.lastKeyBytes = bytes
+    }
+    return bytes
   }
   protected v(value: V | null): Buffer | null {
     return value === null || value === undefined ? null : this.valueSerde.serialize(this.topic, value)

@@ -63,6 +63,7 @@ export class StateManager {
   /** topic:partition -> next offset. */
   private readonly offsets = new Map<string, number>()
   private readonly checkpointed: Map<string, number>
+  private lastCheckpoint: string | null = null
 
   constructor(private readonly options: StateManagerOptions) {
     this.taskDir = options.stateDir === null ? null : path.join(options.stateDir, options.applicationId, options.taskId)
@@ -171,10 +172,14 @@ export class StateManager {
       const off = this.offsets.get(`${r.changelogTopic}:${this.options.partition}`) ?? this.checkpointed.get(`${r.changelogTopic}:${this.options.partition}`)
       if (off !== undefined) offsets.push({ topic: r.changelogTopic, partition: this.options.partition, offset: off })
     }
+    const text = JSON.stringify({ version: 1, offsets })
+    // Commits come often; the file changes only when an offset moved.
+    if (text === this.lastCheckpoint) return
     fs.mkdirSync(this.taskDir, { recursive: true })
     const file = path.join(this.taskDir, CHECKPOINT_FILE)
-    fs.writeFileSync(`${file}.tmp`, JSON.stringify({ version: 1, offsets }))
+    fs.writeFileSync(`${file}.tmp`, text)
     fs.renameSync(`${file}.tmp`, file)
+    this.lastCheckpoint = text
   }
 
   private readCheckpoint(): Map<string, number> {

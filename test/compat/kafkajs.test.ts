@@ -12,7 +12,7 @@ import { defaultPartition } from '../../core/client/partitioner.js'
 
 const TOPIC = 'compat-orders'
 const PARTITIONS = 3
-const RECORDS = 10_000
+const RECORDS = 100_000
 
 let dataDir: string
 let broker: Broker
@@ -140,7 +140,7 @@ describe('kafkajs', () => {
     }
   })
 
-  it('produces 10,000 keyed records (gzip and none) and a group reads each once, in order', async () => {
+  it('produces 100,000 keyed records (gzip and none) and a group reads each once, in order', async () => {
     await produce(0, RECORDS / 2, CompressionTypes.None)
     await produce(RECORDS / 2, RECORDS / 2, CompressionTypes.GZIP)
     const admin = kafka.admin()

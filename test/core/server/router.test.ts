@@ -100,7 +100,7 @@ describe('ApiVersions', () => {
     expect(range(ApiKeys.ApiVersions)).toEqual([0, 3])
     expect(range(ApiKeys.Metadata)).toEqual([0, 12])
     expect(range(ApiKeys.Produce)).toEqual([0, 11])
-    expect(range(ApiKeys.Fetch)).toEqual([4, 12])
+    expect(range(ApiKeys.Fetch)).toEqual([4, 16])
     expect(range(ApiKeys.ListOffsets)).toEqual([1, 9])
     expect(range(ApiKeys.FindCoordinator)).toEqual([0, 4])
     expect(range(ApiKeys.JoinGroup)).toEqual([0, 9])

@@ -1,0 +1,222 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { EmbeddedClient } from '../../../core/client/embedded/client.js'
+import {
+  BufferConfig,
+  Consumed,
+  KafkaStreams,
+  Materialized,
+  Produced,
+  PunctuationType,
+  QueryableStoreTypes,
+  Serdes,
+  StreamRecord,
+  StreamsBuilder,
+  Suppressed,
+  TimeWindows,
+  WindowedSerdes,
+  type KafkaStreamsConfig,
+  type ProcessorContext,
+  type Topology,
+  type Windowed,
+} from '../../../streams/index.js'
+import { L, S, cleanupDirs, produce, readAll, tmpDir, waitFor } from './helpers.js'
+
+const closers: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c().catch(() => undefined)
+  cleanupDirs()
+})
+
+async function clientWith(topics: Array<[string, number]>): Promise<EmbeddedClient> {
+  const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+  closers.push(() => client.close())
+  const admin = client.admin()
+  await admin.createTopics(topics.map(([topic, numPartitions]) => ({ topic, numPartitions })))
+  await admin.close()
+  return client
+}
+
+async function started(topology: Topology, client: EmbeddedClient, config: Partial<KafkaStreamsConfig> = {}): Promise<KafkaStreams> {
+  const s = new KafkaStreams(topology, client, { applicationId: 'app', stateDir: tmpDir(), commitIntervalMs: 100, ...config })
+  closers.push(() => s.close())
+  await s.start()
+  return s
+}
+
+const WS = WindowedSerdes.timeWindowedSerdeFrom(S, 1000)
+const fmt = (k: Windowed<string>, v: number) => `${k.key}@${k.window.start}=${v}`
+
+async function windowedOut(client: EmbeddedClient): Promise<string[]> {
+  return (await readAll(client, 'out')).map((r) => fmt(WS.deserialize('out', r.key) as Windowed<string>, L.deserialize('out', r.value) as number))
+}
+
+describe('KafkaStreams windowed aggregation with suppression', () => {
+  function topology(): Topology {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('clicks', Consumed.with(S, S))
+      .groupByKey()
+      .windowedBy(TimeWindows.ofSizeWithNoGrace(1000))
+      .count(Materialized.as<string, number>('clicks-per-window').withRetention(60_000))
+      .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+      .toStream()
+      .to('out', Produced.with(WS, L))
+    return b.build()
+  }
+
+  it('emits one final count per window once stream time passes its end, and serves window fetches', async () => {
+    const client = await clientWith([['clicks', 1], ['out', 1]])
+    const s = await started(topology(), client)
+    await produce(client, 'clicks', [
+      { key: 'a', value: 'x', timestamp: 100 },
+      { key: 'a', value: 'x', timestamp: 500 },
+      { key: 'b', value: 'x', timestamp: 900 },
+      { key: 'a', value: 'x', timestamp: 1200 },
+    ])
+    await waitFor('the window store to see all four clicks', () => {
+      if (s.state !== 'RUNNING') return false
+      const ws = s.store('clicks-per-window', QueryableStoreTypes.windowStore<string, number>())
+      return ws.fetch('a', 1000) === 1 ? ws : null
+    })
+    const ws = s.store('clicks-per-window', QueryableStoreTypes.windowStore<string, number>())
+    expect(ws.fetch('a', 0)).toBe(2)
+    expect(ws.fetch('b', 0)).toBe(1)
+    expect(ws.fetch('a', 0, 2000)).toEqual([
+      { key: 0, value: 2 },
+      { key: 1000, value: 1 },
+    ])
+    // Stream time 1200 closed [0,1000): the final counts, nothing for the open window.
+    await waitFor('final results of the first window', async () => (await windowedOut(client)).length >= 2)
+    await new Promise((r) => setTimeout(r, 300))
+    expect((await windowedOut(client)).sort()).toEqual(['a@0=2', 'b@0=1'])
+    await produce(client, 'clicks', [{ key: 'c', value: 'x', timestamp: 2500 }])
+    await waitFor('the second window to close', async () => (await windowedOut(client)).length >= 3)
+    expect((await windowedOut(client)).sort()).toEqual(['a@0=2', 'a@1000=1', 'b@0=1'])
+  })
+
+  it('with idleAdvanceMs closes a window on a quiet partition without new records', async () => {
+    const client = await clientWith([['clicks', 1], ['out', 1]])
+    await started(topology(), client, { idleAdvanceMs: 200 })
+    const now = Date.now()
+    await produce(client, 'clicks', [
+      { key: 'a', value: 'x', timestamp: now },
+      { key: 'a', value: 'x', timestamp: now + 1 },
+    ])
+    const start = now - (now % 1000)
+    // No more input: stream time follows the wall clock after 200 ms of idleness.
+    await waitFor('the idle window to close', async () => (await windowedOut(client)).length >= 1, 10_000)
+    expect(await windowedOut(client)).toEqual([`a@${start}=2`])
+  })
+})
+
+describe('KafkaStreams time', () => {
+  it('uses the timestamp extractor for stream time and fires stream-time and wall-clock punctuators', async () => {
+    const client = await clientWith([['events', 1], ['ticks', 1]])
+    const b = new StreamsBuilder()
+    b.stream<string, string>('events', Consumed.with(S, S).withTimestampExtractor((r) => Number(r.value)))
+      .process(() => {
+        let ctx: ProcessorContext<string, string>
+        return {
+          init(c: ProcessorContext<string, string>) {
+            ctx = c
+            c.schedule(1000, PunctuationType.STREAM_TIME, (t) => ctx.forward(new StreamRecord('stream', String(t), t)))
+            c.schedule(50, PunctuationType.WALL_CLOCK_TIME, (t) => ctx.forward(new StreamRecord('wall', String(t), t)))
+          },
+          process(r) {
+            ctx.forward(new StreamRecord('record', String(r.timestamp), r.timestamp))
+          },
+        }
+      })
+      .to('ticks', Produced.with(S, S))
+    await started(b.build(), client)
+    // Record timestamps say 0; the extractor reads stream time from the values.
+    await produce(client, 'events', ['5000', '5500', '6200', '7000'].map((value) => ({ key: 'k', value, timestamp: 1 })))
+    const out = await waitFor('stream-time punctuations and two wall-clock ticks', async () => {
+      const rs = (await readAll(client, 'ticks')).map((r) => [r.key!.toString(), r.value!.toString()] as const)
+      return rs.filter(([k]) => k === 'stream').length >= 3 && rs.filter(([k]) => k === 'wall').length >= 2 ? rs : null
+    })
+    expect(out.filter(([k]) => k === 'record').map(([, v]) => v)).toEqual(['5000', '5500', '6200', '7000'])
+    // First punctuation at the first stream time, then every 1000 ms of stream time.
+    expect(out.filter(([k]) => k === 'stream').map(([, v]) => v)).toEqual(['5000', '6200', '7000'])
+    const walls = out.filter(([k]) => k === 'wall').map(([, v]) => Number(v))
+    expect(walls[1]! - walls[0]!).toBeGreaterThanOrEqual(50)
+  })
+})
+
+describe('KafkaStreams deserialization errors', () => {
+  function longs(): Topology {
+    const b = new StreamsBuilder()
+    b.stream<string, number>('nums', Consumed.with(S, Serdes.Long()))
+      .mapValues((v) => v * 10)
+      .to('tens', Produced.with(S, L))
+    return b.build()
+  }
+  const good = (n: number) => Serdes.Long().serialize('nums', n)
+  const input = [
+    { key: 'a', value: good(1) },
+    { key: 'bad', value: Buffer.from('xyz') },
+    { key: 'b', value: good(2) },
+  ]
+
+  it('logAndContinue skips the bad record and logs where it was', async () => {
+    const client = await clientWith([['nums', 1], ['tens', 1]])
+    await produce(client, 'nums', input)
+    const logs: string[] = []
+    await started(longs(), client, { deserializationExceptionHandler: 'logAndContinue', logger: (m) => logs.push(m) })
+    const out = await waitFor('two outputs', async () => {
+      const rs = await readAll(client, 'tens')
+      return rs.length >= 2 ? rs : null
+    })
+    expect(out.map((r) => L.deserialize('tens', r.value))).toEqual([10, 20])
+    expect(logs.some((m) => m.includes("topic 'nums', partition 0, offset 1"))).toBe(true)
+  })
+
+  it('logAndFail stops the application with an error naming topic, partition and offset', async () => {
+    const client = await clientWith([['nums', 1], ['tens', 1]])
+    await produce(client, 'nums', input)
+    const s = await started(longs(), client, { deserializationExceptionHandler: 'logAndFail' })
+    await waitFor('the ERROR state', () => s.state === 'ERROR')
+    expect(s.error?.message).toMatch(/topic 'nums', partition 0, offset 1/)
+    await s.close()
+    expect(s.state).toBe('NOT_RUNNING')
+  })
+
+  it('a dead-letter topic receives the bad record with where it came from', async () => {
+    const client = await clientWith([['nums', 1], ['tens', 1], ['nums-dlq', 1]])
+    await produce(client, 'nums', input)
+    await started(longs(), client, { deserializationExceptionHandler: { deadLetterTopic: 'nums-dlq' } })
+    const dlq = await waitFor('the dead letter', async () => {
+      const rs = await readAll(client, 'nums-dlq')
+      return rs.length >= 1 ? rs : null
+    })
+    expect(dlq[0]!.key!.toString()).toBe('bad')
+    expect(dlq[0]!.value!.toString()).toBe('xyz')
+    const h = new Map(dlq[0]!.headers.map((x) => [x.key, x.value?.toString()]))
+    expect(h.get('__brook.dlq.topic')).toBe('nums')
+    expect(h.get('__brook.dlq.offset')).toBe('1')
+    await waitFor('good records through', async () => (await readAll(client, 'tens')).length === 2)
+  })
+})
+
+describe('KafkaStreams start checks', () => {
+  it('rejects a join of topics with different partition counts, naming the operator and the topics', async () => {
+    const client = await clientWith([['orders', 4], ['customers', 3], ['enriched', 1]])
+    const b = new StreamsBuilder()
+    const customers = b.table<string, string>('customers', Consumed.with(S, S))
+    b.stream<string, string>('orders', Consumed.with(S, S))
+      .join(customers, (o, c) => `${o}/${c}`)
+      .to('enriched', Produced.with(S, S))
+    const s = new KafkaStreams(b.build(), client, { applicationId: 'join', stateDir: tmpDir() })
+    closers.push(() => s.close())
+    await expect(s.start()).rejects.toThrow(/co-partitioned.*'orders' has 4 partition\(s\) and topic 'customers' has 3|co-partitioned.*'customers' has 3 partition\(s\) and topic 'orders' has 4/)
+    await expect(s.start()).rejects.toThrow(/Cannot start/)
+  })
+
+  it('rejects missing source topics', async () => {
+    const client = await clientWith([])
+    const b = new StreamsBuilder()
+    b.stream<string, string>('nowhere', Consumed.with(S, S)).to('x')
+    const s = new KafkaStreams(b.build(), client, { applicationId: 'missing', stateDir: tmpDir() })
+    closers.push(() => s.close())
+    await expect(s.start()).rejects.toThrow(/'nowhere' do not exist/)
+  })
+})
