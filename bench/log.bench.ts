@@ -11,6 +11,7 @@ const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split
 const RECORDS = Number(args.get('records') ?? 2_000_000)
 const MEMORY_RECORDS = Number(args.get('memory-records') ?? 10_000_000)
 const CHUNK = 5_000
+const ROUNDS = Number(args.get('rounds') ?? 3)
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-bench-log-'))
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
@@ -77,29 +78,44 @@ function dirBytes(dir: string): number {
 
 const client = await EmbeddedClient.open({ dataDir: path.join(root, 'data') })
 const admin = client.admin()
-await admin.createTopics([
-  { topic: 'small', numPartitions: 1 },
-  { topic: 'large', numPartitions: 1 },
-  { topic: 'memory', numPartitions: 1, configs: { 'retention.bytes': String(256 << 20), 'segment.bytes': String(64 << 20) } },
-])
+await admin.createTopics([{ topic: 'memory', numPartitions: 1, configs: { 'retention.bytes': String(256 << 20), 'segment.bytes': String(64 << 20) } }])
 
-console.log(`Brook log bench: ${fmt(RECORDS)} records, node ${process.version}, ${os.cpus().length} cores\n`)
+console.log(`Brook log bench: ${fmt(RECORDS)} records, node ${process.version}, ${os.cpus().length} cores`)
+console.log(`Each figure is the median of ${ROUNDS} rounds; raw writes and produce alternate within a round.\n`)
 
-const small = await produce(client, 'small', RECORDS, 100)
-const rawSmall = rawWrite(small.bytes, 256 * 1024)
-console.log(`produce 100 B records : ${fmt(RECORDS / (small.ms / 1000))} records/s, ${mb(small.bytes, small.ms).toFixed(1)} MB/s`)
-console.log(`raw file writes       : ${mb(small.bytes, rawSmall).toFixed(1)} MB/s (same ${fmt(small.bytes)} bytes, 256 KiB writes + fsync)`)
-console.log(`  ratio produce/raw   : ${(rawSmall / small.ms).toFixed(2)}`)
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
 
+async function compare(label: string, count: number, valueSize: number): Promise<{ topic: string; bytes: number; ms: number }> {
+  const produceMs: number[] = []
+  const rawMs: number[] = []
+  let bytes = 0
+  let topic = ''
+  for (let round = 0; round < ROUNDS; round++) {
+    topic = `bench-${label.replace(/\W+/g, "")}-${round}`
+    await admin.createTopics([{ topic, numPartitions: 1 }])
+    const r = await produce(client, topic, count, valueSize)
+    bytes = r.bytes
+    produceMs.push(r.ms)
+    rawMs.push(rawWrite(r.bytes, 256 * 1024))
+    if (round < ROUNDS - 1) await admin.deleteTopics([topic])
+  }
+  const p = median(produceMs)
+  const raw = median(rawMs)
+  console.log(`produce ${label.padEnd(6)} records : ${fmt(count / (p / 1000))} records/s, ${mb(bytes, p).toFixed(1)} MB/s`)
+  console.log(`raw file writes        : ${mb(bytes, raw).toFixed(1)} MB/s (same ${fmt(bytes)} bytes, 256 KiB writes + fsync)`)
+  console.log(`  ratio produce/raw    : ${(raw / p).toFixed(2)}`)
+  return { topic, bytes, ms: p }
+}
+
+const small = await compare('100 B', RECORDS, 100)
 const largeCount = Math.max(1, Math.floor(RECORDS / 10))
-const large = await produce(client, 'large', largeCount, 1024)
-const rawLarge = rawWrite(large.bytes, 256 * 1024)
-console.log(`produce 1 KiB records : ${fmt(largeCount / (large.ms / 1000))} records/s, ${mb(large.bytes, large.ms).toFixed(1)} MB/s`)
-console.log(`raw file writes       : ${mb(large.bytes, rawLarge).toFixed(1)} MB/s`)
-console.log(`  ratio produce/raw   : ${(rawLarge / large.ms).toFixed(2)}  (aim >= 0.5)`)
+await compare('1 KiB', largeCount, 1024)
+console.log('  (aim for 1 KiB: ratio >= 0.5)')
 
-const consumeMs = await consume(client, 'small', RECORDS)
-console.log(`consume 100 B records : ${fmt(RECORDS / (consumeMs / 1000))} records/s, ${mb(small.bytes, consumeMs).toFixed(1)} MB/s`)
+const consumeRuns: number[] = []
+for (let round = 0; round < ROUNDS; round++) consumeRuns.push(await consume(client, small.topic, RECORDS))
+const consumeMs = median(consumeRuns)
+console.log(`consume 100 B records  : ${fmt(RECORDS / (consumeMs / 1000))} records/s, ${mb(small.bytes, consumeMs).toFixed(1)} MB/s`)
 console.log(`  ratio consume/produce: ${(small.ms / consumeMs).toFixed(2)}`)
 
 if (MEMORY_RECORDS > 0) {

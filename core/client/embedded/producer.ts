@@ -210,7 +210,8 @@ export class EmbeddedProducer implements Producer {
 
   private async write(batch: OpenBatch): Promise<void> {
     try {
-      const bytes = batch.builder.build()
+      // Each batch has its own builder, so its buffer can go to the log without a copy.
+      const bytes = batch.builder.buildDetached()
       const result = await this.broker.produce(batch.topic, batch.partition, bytes, this.acks)
       const { sinks, indexes, timestamps } = batch
       for (let i = 0; i < sinks.length; i++) {

@@ -255,7 +255,7 @@ export class RecordBatchBuilder {
     this.resetState()
   }
 
-  /** @internal build() without the copy, for one-shot encoding; the builder must not be reused. */
+  /** build() without the copy: the batch is a view of the builder's buffer, so the builder must not be used again. */
   buildDetached(): Buffer {
     return this.finish(true)
   }
