@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
-import { KafkaStreams, QueryableStoreTypes, StreamsBuilder, Consumed, Grouped, Materialized, Serdes } from '../../../streams/index.js'
+import { KafkaStreams, QueryableStoreTypes, StreamsBuilder, Consumed, Grouped, Materialized } from '../../../streams/index.js'
 import { L, S, cleanupDirs, readAll, tmpDir, waitFor } from './helpers.js'
 
 afterEach(() => cleanupDirs())

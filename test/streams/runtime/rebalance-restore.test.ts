@@ -1,7 +1,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
+import { Broker } from '../../../core/broker/broker.js'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
+import { KafkaClient } from '../../../core/client/kafka/client.js'
+import type { BrookClient } from '../../../core/client/types.js'
+import { startServer } from '../../../core/server/server.js'
 import { KafkaStreams, QueryableStoreTypes, type KafkaStreamsConfig, type StateRestoreListener } from '../../../streams/index.js'
 import { LINES, cleanupDirs, expectedCounts, latestCounts, produce, readAll, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
 
@@ -14,13 +18,29 @@ afterEach(async () => {
 async function setup(partitions: number): Promise<EmbeddedClient> {
   const client = await EmbeddedClient.open({ dataDir: tmpDir() })
   closers.push(() => client.close())
+  await createTopics(client, partitions)
+  return client
+}
+
+/** Brook's server on port 0 and a wire-protocol client to it. */
+async function setupWire(partitions: number): Promise<BrookClient> {
+  const broker = await Broker.open({ dataDir: tmpDir() })
+  closers.push(() => broker.close())
+  const server = await startServer(broker, { port: 0, logger: { info: () => {}, warn: () => {}, error: () => {} } })
+  closers.push(() => server.close())
+  const client = await KafkaClient.connect({ bootstrapServers: `127.0.0.1:${server.port}` })
+  closers.push(() => client.close())
+  await createTopics(client, partitions)
+  return client
+}
+
+async function createTopics(client: BrookClient, partitions: number): Promise<void> {
   const admin = client.admin()
   await admin.createTopics([
     { topic: 'text', numPartitions: partitions },
     { topic: 'word-counts', numPartitions: 1 },
   ])
   await admin.close()
-  return client
 }
 
 /** Counts restored records per store partition. */
@@ -39,19 +59,18 @@ function storeMap(s: KafkaStreams): Map<string, number> {
   return new Map(s.store('counts', QueryableStoreTypes.keyValueStore<string, number>()).all().map((e) => [e.key, e.value]))
 }
 
-async function changelogRecords(client: EmbeddedClient, topic = 'wc-counts-changelog'): Promise<number> {
+async function changelogRecords(client: BrookClient, topic = 'wc-counts-changelog'): Promise<number> {
   return (await readAll(client, topic)).length
 }
 
-describe('KafkaStreams instances of one application', () => {
-  it('split the partitions of a 4-partition input and hand tasks over with their state when one closes', async () => {
-    const client = await setup(4)
+/** Two instances share the 8 tasks of word count; when one closes, the other restores its state and carries on. */
+async function splitAndHandOver(client: BrookClient, input: string, output: string, app: string, sessionTimeoutMs: number): Promise<void> {
     const first = LINES.map((value, i) => ({ key: `k${i}`, value, partition: i % 4 }))
-    await produce(client, 'text', first)
-    const config = (): KafkaStreamsConfig => ({ applicationId: 'wc', stateDir: tmpDir(), commitIntervalMs: 100, heartbeatIntervalMs: 100, sessionTimeoutMs: 5000 })
+    await produce(client, input, first)
+    const config = (): KafkaStreamsConfig => ({ applicationId: app, stateDir: tmpDir(), commitIntervalMs: 100, heartbeatIntervalMs: 100, sessionTimeoutMs })
     const restoresB = restoreCounter()
-    const a = new KafkaStreams(wordCount(), client, config())
-    const b = new KafkaStreams(wordCount(), client, { ...config(), restoreListener: restoresB })
+    const a = new KafkaStreams(wordCount(input, output), client, config())
+    const b = new KafkaStreams(wordCount(input, output), client, { ...config(), restoreListener: restoresB })
     closers.push(() => a.close(), () => b.close())
     await a.start()
     await waitFor('instance a to own all 8 tasks', () => a.state === 'RUNNING' && a.taskIds().length === 8)
@@ -65,7 +84,7 @@ describe('KafkaStreams instances of one application', () => {
     expect(a.taskIds().length).toBe(4)
     expect(b.taskIds().length).toBe(4)
     const expected1 = expectedCounts(LINES)
-    await waitFor('counts of the first lines', async () => sameMap(await latestCounts(client, 'word-counts'), expected1))
+    await waitFor('counts of the first lines', async () => sameMap(await latestCounts(client, output), expected1))
     // Each instance answers for its own partitions; together they hold every count.
     const union = new Map([...storeMap(a), ...storeMap(b)])
     expect(union).toEqual(expected1)
@@ -73,20 +92,48 @@ describe('KafkaStreams instances of one application', () => {
     expect(storeMap(b).size).toBeGreaterThan(0)
 
     const more = ['the end of the dog', 'fox fox fox', 'another brook line', 'count words again']
-    await produce(client, 'text', more.map((value, i) => ({ key: `m${i}`, value, partition: i % 4 })))
+    await produce(client, input, more.map((value, i) => ({ key: `m${i}`, value, partition: i % 4 })))
     const expected2 = expectedCounts([...LINES, ...more])
-    await waitFor('counts of all lines', async () => sameMap(await latestCounts(client, 'word-counts'), expected2))
+    await waitFor('counts of all lines', async () => sameMap(await latestCounts(client, output), expected2))
     await a.close()
     // b takes every task over, restoring a's stores from their changelogs.
     await waitFor('instance b to own all 8 tasks', () => b.state === 'RUNNING' && b.taskIds().length === 8)
     expect(restoresB.total()).toBeGreaterThan(0)
     expect(storeMap(b)).toEqual(expected2)
     const last = ['dog dog', 'the last line']
-    await produce(client, 'text', last.map((value, i) => ({ key: `l${i}`, value, partition: (i + 1) % 4 })))
+    await produce(client, input, last.map((value, i) => ({ key: `l${i}`, value, partition: (i + 1) % 4 })))
     const expected3 = expectedCounts([...LINES, ...more, ...last])
-    await waitFor('counts after the hand-over', async () => sameMap(await latestCounts(client, 'word-counts'), expected3))
+    await waitFor('counts after the hand-over', async () => sameMap(await latestCounts(client, output), expected3))
     expect(storeMap(b)).toEqual(expected3)
+}
+
+// Apache Kafka: scripts/ci/start-kafka.sh starts one on 127.0.0.1:19092.
+const kafka = process.env.BROOK_KAFKA_BOOTSTRAP
+
+describe('KafkaStreams instances of one application', () => {
+  it('split the partitions of a 4-partition input and hand tasks over with their state when one closes, on the embedded client', async () => {
+    await splitAndHandOver(await setup(4), 'text', 'word-counts', 'wc', 5000)
   })
+
+  it("split and hand over the same way over the wire protocol against Brook's server", async () => {
+    await splitAndHandOver(await setupWire(4), 'text', 'word-counts', 'wc', 5000)
+  })
+
+  // In CI a missing Kafka fails rather than skips.
+  it.skipIf(!kafka && process.env.CI !== 'true')('split and hand over the same way against Apache Kafka (needs BROOK_KAFKA_BOOTSTRAP)', async () => {
+    if (!kafka) throw new Error('CI=true but BROOK_KAFKA_BOOTSTRAP is unset: start Apache Kafka with scripts/ci/start-kafka.sh')
+    const client = await KafkaClient.connect({ bootstrapServers: kafka! })
+    closers.push(() => client.close())
+    const suffix = `${process.pid}-${Date.now()}`
+    const admin = client.admin()
+    await admin.createTopics([
+      { topic: `text-${suffix}`, numPartitions: 4 },
+      { topic: `word-counts-${suffix}`, numPartitions: 1 },
+    ])
+    await admin.close()
+    // Kafka's group.min.session.timeout.ms is 6000 by default.
+    await splitAndHandOver(client, `text-${suffix}`, `word-counts-${suffix}`, `wc-${suffix}`, 10_000)
+  }, 120_000)
 })
 
 describe('KafkaStreams state restore', () => {

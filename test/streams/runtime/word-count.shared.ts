@@ -38,6 +38,24 @@ export async function runWordCount(client: BrookClient, suffix: string): Promise
     await a.close()
     expect(topics).toContain(`wc-${suffix}-counts-changelog`)
     expect(topics).toContain(`wc-${suffix}-counts-repartition`)
+    const a3 = client.admin()
+    const changelogConfig = await a3.describeConfigs(`wc-${suffix}-counts-changelog`)
+    const [changelog] = await a3.describeTopics([`wc-${suffix}-counts-changelog`])
+    await a3.close()
+    expect(changelogConfig.find((c) => c.name === 'cleanup.policy')?.value).toBe('compact')
+    // One changelog partition per counting task: as many as the repartition topic, which has as many as the input.
+    expect(changelog!.partitions.length).toBe(2)
+    // Committed repartition records are purged.
+    await waitFor('the repartition topic purged up to the committed offsets', async () => {
+      const a2 = client.admin()
+      try {
+        const [d] = await a2.describeTopics([`wc-${suffix}-counts-repartition`])
+        const starts = await a2.listOffsets(d!.partitions.map((p) => ({ topic: d!.topic, partition: p.partition, spec: 'earliest' as const })))
+        return starts.reduce((n, o) => n + o.offset, 0) > 0
+      } finally {
+        await a2.close()
+      }
+    })
   } finally {
     await streams.close()
   }
