@@ -134,7 +134,8 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
       const from = this.input(store.name)
       b.addStateStore(store.builder)
       b.addProcessor(name, kstreamSessionWindowAggregate(store.name, windows, init, agg, merger ?? ((_k, a) => a), log), [from], [store.name])
-      grace = windows.graceMs
+      // A session stays open for one inactivity gap after its end, then grace (as in Kafka Streams).
+      grace = windows.inactivityGapMs + windows.graceMs
       keySerde = new DeferredSerde(this.keySerde as Serde<unknown> | null, 'key', (inner) => WindowedSerdes.sessionWindowedSerdeFrom(inner) as Serde<unknown>)
     }
     const noGetter: ValueGetterSupplier<Windowed<K>, VA> = {

@@ -27,8 +27,9 @@ export const kstreamSessionWindowAggregate =
       process(r) {
         if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) return
         const t = r.timestamp
-        const closeTime = ctx.currentStreamTimeMs() - windows.graceMs
         const gap = windows.inactivityGapMs
+        // A session can still grow for one gap after its end, so it closes at end + gap + grace (Kafka Streams 3.x).
+        const closeTime = ctx.currentStreamTimeMs() - windows.graceMs - gap
         const overlapping = store.findSessions(r.key, t - gap, t + gap)
         let start = t
         let end = t

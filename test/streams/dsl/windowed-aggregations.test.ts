@@ -230,4 +230,19 @@ describe('session windows', () => {
       [30, 30, 1],
     ])
   })
+
+  it('a session stays open for the inactivity gap plus grace after its end, as in Kafka Streams', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .groupByKey()
+      .windowedBy(SessionWindows.ofInactivityGapAndGrace(10, 0))
+      .count(Materialized.as<string, number>('gap-sessions').withRetention(1000))
+    const d = driverFor(b)
+    const input = d.createInputTopic('in', S, S)
+    input.pipeInput('b', 'x', 100) // stream time 100
+    input.pipeInput('a', 'x', 95) // a new session ending at 95: open until 95 + 10 + 0 >= 100, so kept
+    input.pipeInput('b', 'x', 120) // stream time 120
+    input.pipeInput('a', 'x', 105) // ends 105 + 10 = 115 < 120: too late, dropped
+    expect(d.getSessionStore<string, number>('gap-sessions').fetch('a').map((e) => [e.key.window.start, e.key.window.end, e.value])).toEqual([[95, 95, 1]])
+  })
 })
