@@ -1,4 +1,5 @@
 // The public DSL interfaces. Implementations live in streams/internals.
+import type { Observable } from 'rxjs'
 import type { KeyValue } from '../state/types.js'
 import type { ProcessorSupplier, FixedKeyProcessorSupplier } from '../processor/api.js'
 import type { RecordContextInfo } from '../internals/topology-builder.js'
@@ -39,6 +40,11 @@ export interface KStream<K, V> {
   selectKey<KR>(mapper: KeyValueMapper<K, V, KR>, named?: Named): KStream<KR, V>
   peek(action: ForeachAction<K, V>, named?: Named): KStream<K, V>
   foreach(action: ForeachAction<K, V>, named?: Named): void
+  /**
+   * The records reaching this point of the topology, as an rxjs Observable, from every task of the
+   * running application (or test driver). It never completes by itself: unsubscribe when done.
+   */
+  asObservable(named?: Named): Observable<StreamedRecord<K, V>>
   split(named?: Named): BranchedKStream<K, V>
   merge(other: KStream<K, V>, named?: Named): KStream<K, V>
   to(topic: string | ((key: K, value: V, context: RecordContextInfo) => string), produced?: Produced<K, V>): void
@@ -117,4 +123,11 @@ export interface SessionWindowedKStream<K, V> {
   count(materialized?: Materialized<K, number>): KTable<Windowed<K>, number>
   reduce(reducer: Reducer<V>, materialized?: Materialized<K, V>): KTable<Windowed<K>, V>
   aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, merger: Merger<K, VA>, materialized?: Materialized<K, VA>): KTable<Windowed<K>, VA>
+}
+
+/** A record as KStream.asObservable emits it. */
+export interface StreamedRecord<K, V> {
+  key: K
+  value: V
+  timestamp: number
 }

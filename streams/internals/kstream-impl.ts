@@ -1,7 +1,7 @@
 // KStream: each operator names a node, adds its processor to the graph and
 // returns a new KStream over that node. Key-changing operators mark the
 // stream so the next grouping or join inserts a repartition topic.
-import type { BranchedKStream, GlobalKTable, KGroupedStream, KStream, KTable, RecordContextInfo } from '../dsl/kstream.js'
+import type { BranchedKStream, GlobalKTable, KGroupedStream, KStream, KTable, RecordContextInfo, StreamedRecord } from '../dsl/kstream.js'
 import type { ForeachAction, KeyValueMapper, Predicate, ValueJoiner, ValueMapper, ValueMapperWithKey } from '../dsl/callbacks.js'
 import type { FixedKeyProcessorSupplier, ProcessorSupplier } from '../processor/api.js'
 import type { KeyValue } from '../state/types.js'
@@ -20,7 +20,8 @@ import { kstreamMapValues } from './operators/map-values.js'
 import { kstreamFlatMap } from './operators/flat-map.js'
 import { kstreamFlatMapValues } from './operators/flat-map-values.js'
 import { kstreamSelectKey } from './operators/select-key.js'
-import { kstreamPeek } from './operators/peek.js'
+import { kstreamPeek, kstreamToSubject } from './operators/peek.js'
+import { Subject, type Observable } from 'rxjs'
 import { kstreamBranch } from './operators/branch.js'
 import { passthrough } from './operators/passthrough.js'
 import { ktableSource } from './operators/ktable-source.js'
@@ -78,6 +79,12 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
   foreach(action: ForeachAction<K, V>, named?: Named): void {
     this.add('KSTREAM-FOREACH-', named, kstreamPeek(action as Fn as never, false), null, null, false)
+  }
+
+  asObservable(named?: Named): Observable<StreamedRecord<K, V>> {
+    const subject = new Subject<StreamedRecord<K, V>>()
+    this.add('KSTREAM-OBSERVABLE-', named, kstreamToSubject(subject as Subject<StreamedRecord<unknown, unknown>>), null, null, false)
+    return subject.asObservable()
   }
 
   split(named?: Named): BranchedKStream<K, V> {

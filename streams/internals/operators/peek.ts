@@ -1,3 +1,4 @@
+import type { Subject } from 'rxjs'
 import { stateless } from './base.js'
 
 /** peek forwards after the action; foreach (forward = false) ends the branch. */
@@ -5,4 +6,10 @@ export const kstreamPeek = (action: (key: unknown, value: unknown) => void, forw
   stateless((ctx, r) => {
     action(r.key, r.value)
     if (forward) ctx.forward(r)
+  })
+
+/** asObservable: every record (with its timestamp) goes to the subject; the branch ends here. */
+export const kstreamToSubject = (subject: Subject<{ key: unknown; value: unknown; timestamp: number }>) =>
+  stateless((_ctx, r) => {
+    subject.next({ key: r.key, value: r.value, timestamp: r.timestamp })
   })
