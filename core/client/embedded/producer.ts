@@ -8,43 +8,8 @@ import type { CompressionType } from '../../protocol/records/batch-header.js'
 import { RecordBatchBuilder } from '../../protocol/records/record-batch.js'
 import { StickyPartitioner } from '../partitioner.js'
 import type { Producer, ProducerConfig, ProducerRecord, RecordMetadata } from '../types.js'
+import { BatchSink, SingleSink, type Sink } from '../send-sinks.js'
 import { toBuffer, toCompressionType } from '../record-utils.js'
-
-/** Where a record's outcome goes: one sink per send(), one shared by a whole sendBatch(). */
-interface Sink {
-  done(index: number, m: RecordMetadata): void
-  fail(e: Error): void
-}
-
-class SingleSink implements Sink {
-  constructor(
-    readonly done: (index: number, m: RecordMetadata) => void,
-    readonly fail: (e: Error) => void,
-  ) {}
-}
-
-class BatchSink implements Sink {
-  private left: number
-  private failed = false
-  readonly out: RecordMetadata[]
-  constructor(
-    count: number,
-    private readonly resolve: (m: RecordMetadata[]) => void,
-    private readonly reject: (e: Error) => void,
-  ) {
-    this.left = count
-    this.out = new Array<RecordMetadata>(count)
-  }
-  done(index: number, m: RecordMetadata): void {
-    this.out[index] = m
-    if (--this.left === 0) this.resolve(this.out)
-  }
-  fail(e: Error): void {
-    if (this.failed) return
-    this.failed = true
-    this.reject(e)
-  }
-}
 
 interface OpenBatch {
   topic: string

@@ -13,43 +13,9 @@ import { isRetriable } from '../../protocol/kafka-errors.js'
 import { StickyPartitioner } from '../partitioner.js'
 import { toBuffer, toCompressionType, tpKey } from '../record-utils.js'
 import type { Producer, ProducerConfig, ProducerRecord, RecordMetadata } from '../types.js'
+import { BatchSink, SingleSink, type Sink } from '../send-sinks.js'
 import type { Cluster } from './cluster.js'
 import { kafkaError } from './errors.js'
-
-interface Sink {
-  done(index: number, m: RecordMetadata): void
-  fail(e: Error): void
-}
-
-class SingleSink implements Sink {
-  constructor(
-    readonly done: (index: number, m: RecordMetadata) => void,
-    readonly fail: (e: Error) => void,
-  ) {}
-}
-
-class BatchSink implements Sink {
-  private left: number
-  private failed = false
-  readonly out: RecordMetadata[]
-  constructor(
-    count: number,
-    private readonly resolve: (m: RecordMetadata[]) => void,
-    private readonly reject: (e: Error) => void,
-  ) {
-    this.left = count
-    this.out = new Array<RecordMetadata>(count)
-  }
-  done(index: number, m: RecordMetadata): void {
-    this.out[index] = m
-    if (--this.left === 0) this.resolve(this.out)
-  }
-  fail(e: Error): void {
-    if (this.failed) return
-    this.failed = true
-    this.reject(e)
-  }
-}
 
 interface Batch {
   topic: string
