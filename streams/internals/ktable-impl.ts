@@ -185,7 +185,9 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     const storeName = `${name}-store`
     const vs = new DeferredSerde(this.valueSerde as Serde<unknown> | null, 'value', (inner) => timestampedSerde(inner) as Serde<unknown>)
     this.ctx.builder.addStateStore(new StoreBuilder(Stores.inMemoryKeyValueStore(storeName), this.keySerde as never, vs as never))
-    this.ctx.builder.addProcessor(name, ktableSuppress(storeName, suppressed, this.graceMs ?? 0), [this.node], [storeName])
+    // right after a windowed aggregation: its cache must hand over closing windows before they are emitted
+    const upstream = suppressed.kind === 'untilWindowCloses' && this.storeName !== null ? this.storeName : null
+    this.ctx.builder.addProcessor(name, ktableSuppress(storeName, suppressed, this.graceMs ?? 0, upstream), [this.node], upstream === null ? [storeName] : [storeName, upstream])
     return new KTableImpl(this.ctx, name, this.keySerde, this.valueSerde, null, this.getter, this.graceMs)
   }
 }

@@ -40,8 +40,7 @@ export function windowStore(
   const inMemory = m?.storeType === 'in-memory'
   const supplier = inMemory ? Stores.inMemoryWindowStore(name, retention, windowSizeMs) : Stores.persistentWindowStore(name, retention, windowSizeMs)
   const b = new StoreBuilder(supplier, (m?.keySerde ?? keySerde) as Serde<unknown> | null, (m?.valueSerde ?? valueSerde) as Serde<unknown> | null)
-  // caching applies to key-value stores only; window updates are forwarded as they happen
-  return { name, builder: finish(b, m).withCachingDisabled() }
+  return { name, builder: finish(b, m) }
 }
 
 export function sessionStore(ctx: DslContext, m: Materialized<unknown, unknown> | undefined, prefix: string, keySerde: SerdeSpec, valueSerde: SerdeSpec, minRetentionMs: number): MaterializeSpec {
@@ -50,5 +49,5 @@ export function sessionStore(ctx: DslContext, m: Materialized<unknown, unknown> 
   const inMemory = m?.storeType === 'in-memory'
   const supplier = inMemory ? Stores.inMemorySessionStore(name, retention) : Stores.persistentSessionStore(name, retention)
   const b = new StoreBuilder(supplier, (m?.keySerde ?? keySerde) as Serde<unknown> | null, (m?.valueSerde ?? valueSerde) as Serde<unknown> | null)
-  return { name, builder: finish(b, m).withCachingDisabled() }
+  return { name, builder: finish(b, m) }
 }

@@ -4,6 +4,7 @@ import type { Windowed } from '../dsl/windowed.js'
 import type { Serde } from '../serdes.js'
 import type { KeyValueBytesStore, SessionBytesStore, WindowBytesStore } from './bytes.js'
 import type { CachingKeyValueStore } from './caching.js'
+import type { CachingSessionStore, CachingWindowStore } from './caching-window.js'
 import type { KeyValue, KeyValueStore, SessionStore, WindowStore } from './types.js'
 import { StreamsException } from '../errors.js'
 
@@ -109,14 +110,41 @@ export class MeteredKeyValueStore<K, V> extends Metered<K, V, KeyValueBytesStore
 }
 
 export class MeteredWindowStore<K, V> extends Metered<K, V, WindowBytesStore> implements WindowStore<K, V> {
+  constructor(
+    inner: WindowBytesStore,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    topic: string,
+    private readonly caching: CachingWindowStore | null = null,
+  ) {
+    super(inner, keySerde, valueSerde, topic)
+  }
+
+  /** Returns false when the store has no cache, so the caller must forward by itself. */
+  setFlushListener(listener: TypedFlushListener<Windowed<K>, V>): boolean {
+    if (this.caching === null) return false
+    const size = this.inner.windowSizeMs
+    this.caching.setFlushListener((k, start, nv, ov, ts) =>
+      listener({ key: this.dk(k), window: { start, end: start + size } }, this.dv(nv), this.dv(ov), ts),
+    )
+    return true
+  }
+
+  /** Writes below (and forwards) cached updates of windows ending at or before `time`; no-op without a cache. */
+  flushWindowsEndingBy(time: number): void {
+    this.caching?.flushWindowsEndingBy(time)
+  }
+
   get windowSizeMs(): number {
     return this.inner.windowSizeMs
   }
   get retentionMs(): number {
     return this.inner.retentionMs
   }
-  put(key: K, value: V | null, windowStart: number): void {
-    this.inner.put(this.k(key), this.v(value), windowStart)
+  /** `timestamp`: what the update carries downstream when a cache forwards it (default: the current record's). */
+  put(key: K, value: V | null, windowStart: number, timestamp?: number): void {
+    if (this.caching !== null && timestamp !== undefined) this.caching.put(this.k(key), this.v(value), windowStart, timestamp)
+    else this.inner.put(this.k(key), this.v(value), windowStart)
   }
   fetch(key: K, windowStart: number): V | null
   fetch(key: K, timeFrom: number, timeTo: number): KeyValue<number, V>[]
@@ -142,6 +170,28 @@ export class MeteredWindowStore<K, V> extends Metered<K, V, WindowBytesStore> im
 }
 
 export class MeteredSessionStore<K, V> extends Metered<K, V, SessionBytesStore> implements SessionStore<K, V> {
+  constructor(
+    inner: SessionBytesStore,
+    keySerde: Serde<K>,
+    valueSerde: Serde<V>,
+    topic: string,
+    private readonly caching: CachingSessionStore | null = null,
+  ) {
+    super(inner, keySerde, valueSerde, topic)
+  }
+
+  /** Returns false when the store has no cache, so the caller must forward by itself. */
+  setFlushListener(listener: TypedFlushListener<Windowed<K>, V>): boolean {
+    if (this.caching === null) return false
+    this.caching.setFlushListener((k, start, end, nv, ov, ts) => listener({ key: this.dk(k), window: { start, end } }, this.dv(nv), this.dv(ov), ts))
+    return true
+  }
+
+  /** Writes below (and forwards) cached updates of sessions ending at or before `time`; no-op without a cache. */
+  flushWindowsEndingBy(time: number): void {
+    this.caching?.flushWindowsEndingBy(time)
+  }
+
   get retentionMs(): number {
     return this.inner.retentionMs
   }

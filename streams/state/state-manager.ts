@@ -9,6 +9,7 @@ import type { StateStore } from './types.js'
 import type { StoreBuilder } from './store-builder.js'
 import { StreamsException } from '../errors.js'
 import { CachingKeyValueStore } from './caching.js'
+import { CachingSessionStore, CachingWindowStore } from './caching-window.js'
 import { ChangeLoggingKeyValueStore, ChangeLoggingSessionStore, ChangeLoggingWindowStore, type ChangeLogger } from './change-logging.js'
 import { InMemoryKeyValueStore } from './memory-stores.js'
 import { MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore } from './metered.js'
@@ -83,23 +84,30 @@ export class StateManager {
     const topic = changelogTopic ?? `${this.options.applicationId}-${name}`
     let store: StateStore
     let bytes: BytesStore
+    const cacheMaxBytes = this.options.cacheMaxBytes ?? 10 * 1024 * 1024
+    const ts = this.options.currentTimestamp
     if (s.kind === 'keyValue') {
       const base: KeyValueBytesStore = s.inMemory ? new InMemoryKeyValueStore(name) : new SqliteKeyValueStore(name, this.database(false))
       let layer: KeyValueBytesStore = changelogTopic === null ? base : new ChangeLoggingKeyValueStore(base, log)
-      const caching = builder.cachingEnabled
-        ? new CachingKeyValueStore(layer, this.options.cacheMaxBytes ?? 10 * 1024 * 1024, this.options.currentTimestamp)
-        : null
+      const caching = builder.cachingEnabled ? new CachingKeyValueStore(layer, cacheMaxBytes, ts) : null
       if (caching !== null) layer = caching
       bytes = base
       store = new MeteredKeyValueStore(layer, keySerde, valueSerde, topic, caching)
     } else if (s.kind === 'window') {
       const base: WindowBytesStore = new SqliteWindowStore(name, this.database(s.inMemory), s.retentionMs, s.windowSizeMs, s.retainDuplicates, !s.inMemory)
+      let layer: WindowBytesStore = changelogTopic === null ? base : new ChangeLoggingWindowStore(base, log)
+      // a store keeping duplicates has no (key, window) identity to collapse updates on
+      const caching = builder.cachingEnabled && !s.retainDuplicates ? new CachingWindowStore(layer, cacheMaxBytes, ts) : null
+      if (caching !== null) layer = caching
       bytes = base
-      store = new MeteredWindowStore(changelogTopic === null ? base : new ChangeLoggingWindowStore(base, log), keySerde, valueSerde, topic)
+      store = new MeteredWindowStore(layer, keySerde, valueSerde, topic, caching)
     } else {
       const base: SessionBytesStore = new SqliteSessionStore(name, this.database(s.inMemory), s.retentionMs, !s.inMemory)
+      let layer: SessionBytesStore = changelogTopic === null ? base : new ChangeLoggingSessionStore(base, log)
+      const caching = builder.cachingEnabled ? new CachingSessionStore(layer, cacheMaxBytes, ts) : null
+      if (caching !== null) layer = caching
       bytes = base
-      store = new MeteredSessionStore(changelogTopic === null ? base : new ChangeLoggingSessionStore(base, log), keySerde, valueSerde, topic)
+      store = new MeteredSessionStore(layer, keySerde, valueSerde, topic, caching)
     }
     this.stores.set(name, { builder, store, bytes, changelogTopic })
     return store

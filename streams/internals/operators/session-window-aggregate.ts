@@ -6,6 +6,7 @@ import type { AnyProcessor } from '../topology-builder.js'
 import type { Ctx } from './base.js'
 import { windowed } from '../../dsl/windowed.js'
 import { change } from '../change.js'
+import { forwardOnCacheFlush } from '../forwarding.js'
 
 export const kstreamSessionWindowAggregate =
   (
@@ -19,10 +20,12 @@ export const kstreamSessionWindowAggregate =
   (): AnyProcessor => {
     let ctx: Ctx
     let store: SessionStore<unknown, unknown>
+    let cached = false
     return {
       init(c: Ctx) {
         ctx = c
         store = ctx.getStateStore(storeName)
+        cached = forwardOnCacheFlush(ctx, store)
       },
       process(r) {
         if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) return
@@ -47,11 +50,11 @@ export const kstreamSessionWindowAggregate =
         for (const s of overlapping) {
           if (s.key.window.start === start && s.key.window.end === end) continue
           store.remove(s.key)
-          ctx.forward(r.withKey(s.key).withValue(change(null, s.value)))
+          if (!cached) ctx.forward(r.withKey(s.key).withValue(change(null, s.value)))
         }
         const same = overlapping.find((s) => s.key.window.start === start && s.key.window.end === end)
         store.put(windowed(r.key, start, end), agg)
-        ctx.forward(r.withKey(windowed(r.key, start, end)).withValue(change(agg, same?.value ?? null)))
+        if (!cached) ctx.forward(r.withKey(windowed(r.key, start, end)).withValue(change(agg, same?.value ?? null)))
       },
     }
   }

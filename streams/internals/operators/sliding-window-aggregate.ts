@@ -7,6 +7,8 @@ import type { AnyProcessor } from '../topology-builder.js'
 import type { Ctx } from './base.js'
 import { windowed } from '../../dsl/windowed.js'
 import { change } from '../change.js'
+import { forwardOnCacheFlush } from '../forwarding.js'
+import type { MeteredWindowStore } from '../../state/metered.js'
 
 export const kstreamSlidingWindowAggregate =
   (
@@ -21,12 +23,14 @@ export const kstreamSlidingWindowAggregate =
     let ctx: Ctx
     let store: WindowStore<unknown, unknown>
     let records: WindowStore<unknown, unknown>
+    let cached = false
     const d = windows.timeDifferenceMs
     return {
       init(c: Ctx) {
         ctx = c
         store = ctx.getStateStore(storeName)
         records = ctx.getStateStore(recordsStoreName)
+        cached = forwardOnCacheFlush(ctx, store)
       },
       process(r) {
         if (r.key === null || r.key === undefined || r.value === null || r.value === undefined) return
@@ -52,8 +56,13 @@ export const kstreamSlidingWindowAggregate =
           let agg = initializer()
           for (const e of inside) agg = aggregator(r.key, e.value, agg)
           const old = store.fetch(r.key, start)
-          store.put(r.key, agg, start)
-          ctx.forward(r.withKey(windowed(r.key, start, end)).withValue(change(agg, old)).withTimestamp(Math.max(...inside.map((e) => e.key))))
+          // a window's result carries the time of its latest record, also when the cache forwards it
+          const ts = Math.max(...inside.map((e) => e.key))
+          if (cached) (store as MeteredWindowStore<unknown, unknown>).put(r.key, agg, start, ts)
+          else {
+            store.put(r.key, agg, start)
+            ctx.forward(r.withKey(windowed(r.key, start, end)).withValue(change(agg, old)).withTimestamp(ts))
+          }
         }
       },
     }

@@ -12,6 +12,7 @@ import type { Ctx } from './base.js'
 import { PunctuationType } from '../../processor/api.js'
 import { Record as StreamRecord } from '../../processor/record.js'
 import { StreamsException } from '../../errors.js'
+import { MeteredSessionStore, MeteredWindowStore } from '../../state/metered.js'
 import { change } from '../change.js'
 
 interface Buffered {
@@ -21,9 +22,15 @@ interface Buffered {
   due: number
 }
 
-export const ktableSuppress = (storeName: string, suppressed: Suppressed, graceMs: number) => (): AnyProcessor => {
+/**
+ * `upstreamStore`: the windowed aggregation's store when suppression follows it directly; before
+ * emitting closed windows its cache writes out (and forwards here) their pending updates.
+ */
+export const ktableSuppress = (storeName: string, suppressed: Suppressed, graceMs: number, upstreamStore: string | null = null) => (): AnyProcessor => {
   let ctx: Ctx
   let store: KeyValueStore<unknown, { value: unknown; timestamp: number }>
+  let upstream: MeteredWindowStore<unknown, unknown> | MeteredSessionStore<unknown, unknown> | null = null
+  let flushingUpstream = false
   const buffer = new Map<string, Buffered>()
   const id = (key: unknown): string => JSON.stringify(key)
   const dueTime = (key: unknown, timestamp: number): number =>
@@ -35,6 +42,14 @@ export const ktableSuppress = (storeName: string, suppressed: Suppressed, graceM
   }
   const evict = (): void => {
     const now = ctx.currentStreamTimeMs()
+    if (upstream !== null && !flushingUpstream) {
+      flushingUpstream = true
+      try {
+        upstream.flushWindowsEndingBy(now - graceMs)
+      } finally {
+        flushingUpstream = false
+      }
+    }
     const due = [...buffer.values()].filter((b) => b.due <= now).sort((a, b) => a.due - b.due)
     for (const b of due) emit(b)
   }
@@ -42,6 +57,10 @@ export const ktableSuppress = (storeName: string, suppressed: Suppressed, graceM
     init(c: Ctx) {
       ctx = c
       store = ctx.getStateStore(storeName)
+      if (upstreamStore !== null) {
+        const s = ctx.getStateStore(upstreamStore)
+        if (s instanceof MeteredWindowStore || s instanceof MeteredSessionStore) upstream = s as MeteredWindowStore<unknown, unknown> | MeteredSessionStore<unknown, unknown>
+      }
       for (const e of store.all()) buffer.set(id(e.key), { key: e.key, value: e.value.value, timestamp: e.value.timestamp, due: dueTime(e.key, e.value.timestamp) })
       ctx.schedule(1, PunctuationType.STREAM_TIME, () => evict())
     },

@@ -246,3 +246,143 @@ describe('session windows', () => {
     expect(d.getSessionStore<string, number>('gap-sessions').fetch('a').map((e) => [e.key.window.start, e.key.window.end, e.value])).toEqual([[95, 95, 1]])
   })
 })
+
+describe('record cache in front of window and session stores', () => {
+  const TW = WindowedSerdes.timeWindowedSerdeFrom(S, 10)
+  const SW = WindowedSerdes.sessionWindowedSerdeFrom(S)
+  type Kind = 'tumbling' | 'hopping' | 'sliding' | 'session'
+  const build = (kind: Kind, caching: boolean) => {
+    const b = new StreamsBuilder()
+    const g = b.stream<string, string>('in', Consumed.with(S, S)).groupByKey()
+    const m = Materialized.as<string, number>('agg')
+    const mm = caching ? m : m.withCachingDisabled()
+    const t =
+      kind === 'tumbling'
+        ? g.windowedBy(TimeWindows.ofSizeAndGrace(10, 5)).count(mm)
+        : kind === 'hopping'
+          ? g.windowedBy(TimeWindows.ofSizeAndGrace(10, 20).advanceBy(5)).count(mm)
+          : kind === 'sliding'
+            ? g.windowedBy(SlidingWindows.ofTimeDifferenceAndGrace(10, 20)).count(mm)
+            : g.windowedBy(SessionWindows.ofInactivityGapAndGrace(5, 20)).count(mm)
+    t.toStream().to('out', Produced.with(kind === 'session' ? SW : TW, L))
+    return b
+  }
+  const changelog = (d: TopologyTestDriver) => d.readRawRecords('w-agg-changelog')
+
+  it('3 updates of one window within one commit: 1 downstream and 1 changelog record with the cache, 3 without', () => {
+    const on = driverFor(build('tumbling', true), { commitIntervalMs: 1000 })
+    const inOn = on.createInputTopic('in', S, S)
+    const outOn = on.createOutputTopic('out', TW, L)
+    inOn.pipeInput('a', 'x', 1)
+    inOn.pipeInput('a', 'x', 2)
+    inOn.pipeInput('a', 'x', 3)
+    expect(outOn.isEmpty()).toBe(true)
+    expect(changelog(on)).toEqual([])
+    // reads see the cached value before the commit
+    expect(on.getWindowStore<string, number>('agg').fetch('a', 0)).toBe(3)
+    on.advanceWallClockTime(1000)
+    expect(outOn.readKeyValuesToList().map(fmt)).toEqual(['a@0-10=3'])
+    expect(changelog(on).map((r) => L.deserialize('', r.value))).toEqual([3])
+
+    const off = driverFor(build('tumbling', false), { commitIntervalMs: 1000 })
+    const inOff = off.createInputTopic('in', S, S)
+    inOff.pipeInput('a', 'x', 1)
+    inOff.pipeInput('a', 'x', 2)
+    inOff.pipeInput('a', 'x', 3)
+    expect(off.createOutputTopic('out', TW, L).readKeyValuesToList().map(fmt)).toEqual(['a@0-10=1', 'a@0-10=2', 'a@0-10=3'])
+    expect(changelog(off).length).toBe(3)
+  })
+
+  it('cacheMaxBytes = 0 turns the cache off: every update goes downstream', () => {
+    const d = driverFor(build('session', true), { commitIntervalMs: 1000, cacheMaxBytes: 0 })
+    const input = d.createInputTopic('in', S, S)
+    input.pipeInput('a', 'x', 1)
+    input.pipeInput('a', 'x', 2)
+    input.pipeInput('a', 'x', 3)
+    const out = d.createOutputTopic('out', SW, L).readKeyValuesToList().map(fmt)
+    expect(out).toEqual(['a@1-1=1', 'a@1-1=null', 'a@1-2=2', 'a@1-2=null', 'a@1-3=3'])
+    expect(changelog(d).length).toBe(5)
+  })
+
+  it('sends the old value along: the second commit of a window forwards its previous committed value', () => {
+    const d = driverFor(build('tumbling', true), { commitIntervalMs: 1000 })
+    const input = d.createInputTopic('in', S, S)
+    const seen: string[] = []
+    input.pipeInput('a', 'x', 1)
+    d.commit()
+    input.pipeInput('a', 'x', 2)
+    input.pipeInput('a', 'x', 3)
+    d.commit()
+    for (const r of d.readRawRecords('w-agg-changelog')) seen.push(String(L.deserialize('', r.value)))
+    expect(seen).toEqual(['1', '3'])
+    expect(d.createOutputTopic('out', TW, L).readKeyValuesToList().map(fmt)).toEqual(['a@0-10=1', 'a@0-10=3'])
+  })
+
+  const inputs: Array<[string, number]> = [
+    ['a', 1], ['a', 2], ['b', 3], ['a', 7], ['a', 12], ['b', 4], ['a', 13], ['b', 14], ['a', 9], ['a', 30], ['b', 31], ['a', 33], ['a', 2], ['b', 35], ['a', 50], ['a', 51],
+  ]
+  for (const kind of ['tumbling', 'hopping', 'sliding', 'session'] as const) {
+    it(`${kind}: the results after each commit are those of the uncached run`, () => {
+      const run = (caching: boolean) => {
+        const d = driverFor(build(kind, caching), { commitIntervalMs: 1000, applicationId: `w` })
+        const input = d.createInputTopic('in', S, S)
+        const out = d.createOutputTopic('out', kind === 'session' ? SW : TW, L)
+        const table = new Map<string, number | null>()
+        const timestamps = new Map<string, number>()
+        const snapshots: string[][] = []
+        inputs.forEach(([key, ts], i) => {
+          input.pipeInput(key, 'x', ts)
+          if (i % 4 === 3) {
+            d.commit()
+            for (const r of out.readRecordsToList()) {
+              const id = `${r.key!.key}@${r.key!.window.start}-${r.key!.window.end}`
+              table.set(id, r.value)
+              timestamps.set(id, r.timestamp)
+            }
+            snapshots.push([...table].filter(([, v]) => v !== null).map(([k, v]) => `${k}=${v}@${timestamps.get(k)}`).sort())
+          }
+        })
+        const store = kind === 'session' ? d.getSessionStore<string, number>('agg').fetch('a').map((e) => fmt(e)) : d.getWindowStore<string, number>('agg').all().map((e) => fmt(e))
+        return { snapshots, store, changelog: changelog(d).length, downstream: d.readRawRecords('out').length }
+      }
+      const cached = run(true)
+      const plain = run(false)
+      expect(cached.snapshots).toEqual(plain.snapshots)
+      expect(cached.store).toEqual(plain.store)
+      expect(cached.store.length).toBeGreaterThan(0)
+      // the cache thinned both streams
+      expect(cached.changelog).toBeLessThan(plain.changelog)
+      expect(cached.downstream).toBeLessThan(plain.downstream)
+    })
+  }
+
+  it('suppress emits a window once, with its latest value, although the update was still in the cache when it closed', () => {
+    const run = (caching: boolean) => {
+      const b = new StreamsBuilder()
+      const m = Materialized.as<string, number>('agg')
+      b.stream<string, string>('in', Consumed.with(S, S))
+        .groupByKey()
+        .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
+        .count(caching ? m : m.withCachingDisabled())
+        .suppress(Suppressed.untilWindowCloses(BufferConfig.unbounded()))
+        .toStream()
+        .to('out', Produced.with(TW, L))
+      const d = driverFor(b, { commitIntervalMs: 1000 })
+      const input = d.createInputTopic('in', S, S)
+      const out = d.createOutputTopic('out', TW, L)
+      input.pipeInput('a', 'x', 1)
+      d.commit()
+      input.pipeInput('a', 'x', 2) // cached, not yet forwarded to the suppression buffer
+      input.pipeInput('b', 'x', 3)
+      input.pipeInput('a', 'x', 15) // closes [0,10)
+      const before = out.readKeyValuesToList().map(fmt)
+      d.commit()
+      input.pipeInput('a', 'x', 30)
+      d.commit()
+      return [...before, '|', ...out.readKeyValuesToList().map(fmt)]
+    }
+    const cached = run(true)
+    expect(cached).toEqual(['a@0-10=2', 'b@0-10=1', '|', 'a@10-20=1'])
+    expect(cached).toEqual(run(false))
+  })
+})
