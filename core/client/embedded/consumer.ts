@@ -7,7 +7,7 @@ import { recordsObservable } from '../records-observable.js'
 import { BrookError } from '../../errors.js'
 import type { Broker, FetchPartitionRequest } from '../../broker/broker.js'
 import { isControl, timestampType as batchTimestampType } from '../../protocol/records/batch-header.js'
-import { forEachBatch, forEachRecord } from '../../protocol/records/record-batch.js'
+import { decodeRecordsWith, forEachBatch } from '../../protocol/records/record-batch.js'
 import { tpKey } from '../record-utils.js'
 import { groupError } from '../group-membership.js'
 import type {
@@ -417,20 +417,15 @@ export function decodeInto(topic: string, partition: number, records: Buffer, fr
   const out: ConsumerRecord[] = []
   forEachBatch(records, (at) => {
     if (isControl(records, at)) return
-    const tsType = batchTimestampType(records, at)
-    forEachRecord(records, at, (r) => {
-      if (r.offset < from) return
-      out.push({
-        topic,
-        partition,
-        offset: r.offset,
-        timestamp: r.timestamp,
-        timestampType: tsType,
-        key: r.key,
-        value: r.value,
-        headers: r.headers,
-      })
-    })
+    const timestampType = batchTimestampType(records, at)
+    const start = out.length
+    decodeRecordsWith(records, at, (offset, timestamp, key, value, headers) => ({ topic, partition, offset, timestamp, timestampType, key, value, headers }), out)
+    // Only the first batch can begin before the fetch position.
+    if (start === 0 && out.length > 0 && out[0]!.offset < from) {
+      let skip = 0
+      while (skip < out.length && out[skip]!.offset < from) skip++
+      out.splice(0, skip)
+    }
   })
   return out
 }

@@ -417,11 +417,22 @@ export function forEachRecord(buf: Buffer, at: number, fn: (r: DecodedRecord) =>
   walkRecords(buf, at, null, fn)
 }
 
-function walkRecords(
+/** Builds the caller's own record object straight from the decoded fields (no intermediate object). */
+export type RecordFactory<T> = (offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]) => T
+
+/** Appends the records of the batch at `at` to `out`, each built by `make`; same semantics as decodeRecords. */
+export function decodeRecordsWith<T>(buf: Buffer, at: number, make: RecordFactory<T>, out: T[]): void {
+  walkRecords(buf, at, out, null, make)
+}
+
+const decodedRecord: RecordFactory<DecodedRecord> = (offset, timestamp, key, value, headers) => ({ offset, timestamp, key, value, headers })
+
+function walkRecords<T = DecodedRecord>(
   buf: Buffer,
   at: number,
-  out: DecodedRecord[] | null,
-  fn: ((r: DecodedRecord) => void) | null,
+  out: T[] | null,
+  fn: ((r: T) => void) | null,
+  make: RecordFactory<T> = decodedRecord as unknown as RecordFactory<T>,
 ): void {
   const size = checkFraming(buf, at)
   const count = buf.readInt32BE(at + RECORD_COUNT)
@@ -473,13 +484,7 @@ function walkRecords(
     }
     if (c.pos !== recEnd) corrupt(`Record length ${len} does not match its ${c.pos - recEnd + len} bytes`, base + pos)
     pos = recEnd
-    const r: DecodedRecord = {
-      offset: baseOffset + offsetDelta,
-      timestamp: logAppend ? maxTs : baseTs + tsDelta,
-      key,
-      value,
-      headers,
-    }
+    const r = make(baseOffset + offsetDelta, logAppend ? maxTs : baseTs + tsDelta, key, value, headers)
     if (out !== null) out.push(r)
     else fn!(r)
   }
