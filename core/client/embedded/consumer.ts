@@ -9,6 +9,7 @@ import type { Broker, FetchPartitionRequest } from '../../broker/broker.js'
 import { isControl, timestampType as batchTimestampType } from '../../protocol/records/batch-header.js'
 import { decodeRecordsWith, forEachBatch } from '../../protocol/records/record-batch.js'
 import { tpKey } from '../record-utils.js'
+import { PartitionStates, raceTimeout } from '../partition-states.js'
 import { groupError } from '../group-membership.js'
 import type {
   Consumer,
@@ -22,17 +23,9 @@ import type {
 } from '../types.js'
 import { GroupMembership } from '../group-membership.js'
 
-interface PartitionState {
-  tp: TopicPartition
-  position: number | null
-  paused: boolean
-  buffer: ConsumerRecord[]
-  bufferIndex: number
-}
-
 export class EmbeddedConsumer implements Consumer {
   private readonly config: Required<Omit<ConsumerConfig, 'groupId' | 'groupInstanceId' | 'clientId'>> & ConsumerConfig
-  private readonly states = new Map<string, PartitionState>()
+  private readonly states = new PartitionStates()
   private subscription: string[] | RegExp | null = null
   private manual = false
   private group: GroupMembership | null = null
@@ -92,7 +85,7 @@ export class EmbeddedConsumer implements Consumer {
         onRejoinNeeded: () => this.fetchAbort?.abort(),
         listener: {
           onPartitionsAssigned: async (tps) => {
-            for (const tp of tps) this.addPartition(tp)
+            for (const tp of tps) this.states.add(tp)
             await listener?.onPartitionsAssigned?.(tps)
           },
           onPartitionsRevoked: async (tps) => {
@@ -100,14 +93,14 @@ export class EmbeddedConsumer implements Consumer {
               await listener?.onPartitionsRevoked?.(tps)
               if (this.config.enableAutoCommit) await this.commitPositions(tps).catch(() => undefined)
             } finally {
-              for (const tp of tps) this.states.delete(tpKey(tp.topic, tp.partition))
+              for (const tp of tps) this.states.remove(tp)
             }
           },
           onPartitionsLost: async (tps) => {
             try {
               await listener?.onPartitionsLost?.(tps)
             } finally {
-              for (const tp of tps) this.states.delete(tpKey(tp.topic, tp.partition))
+              for (const tp of tps) this.states.remove(tp)
             }
           },
         },
@@ -135,20 +128,11 @@ export class EmbeddedConsumer implements Consumer {
     this.checkOpen()
     if (this.subscription !== null) throw new BrookError('ILLEGAL_STATE', 'assign() after subscribe(): a consumer uses one or the other')
     this.manual = true
-    const keep = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)))
-    for (const k of [...this.states.keys()]) if (!keep.has(k)) this.states.delete(k)
-    for (const tp of partitions) this.addPartition(tp)
-  }
-
-  private addPartition(tp: TopicPartition): void {
-    const k = tpKey(tp.topic, tp.partition)
-    if (!this.states.has(k)) {
-      this.states.set(k, { tp: { topic: tp.topic, partition: tp.partition }, position: null, paused: false, buffer: [], bufferIndex: 0 })
-    }
+    this.states.retainOnly(partitions)
   }
 
   assignment(): TopicPartition[] {
-    return [...this.states.values()].map((s) => ({ ...s.tp }))
+    return this.states.assignment()
   }
 
   groupMetadata(): { groupId: string; generationId: number; memberId: string } | null {
@@ -169,34 +153,15 @@ export class EmbeddedConsumer implements Consumer {
     }
     await this.maybeAutoCommit()
     await this.resolvePositions()
-    let out = this.drainBuffers()
+    let out = this.states.drain(this.config.maxPollRecords)
     if (out.length > 0) return out
     for (;;) {
       const remaining = deadline - Date.now()
       await this.fetchOnce(Math.max(0, remaining))
-      out = this.drainBuffers()
+      out = this.states.drain(this.config.maxPollRecords)
       if (out.length > 0 || Date.now() >= deadline || this.closed) return out
       if (this.group?.needsRejoin) return out
     }
-  }
-
-  private drainBuffers(): ConsumerRecord[] {
-    const out: ConsumerRecord[] = []
-    const max = this.config.maxPollRecords
-    for (const s of this.states.values()) {
-      if (s.paused || s.position === null) continue
-      while (s.bufferIndex < s.buffer.length && out.length < max) {
-        const r = s.buffer[s.bufferIndex++]!
-        out.push(r)
-        s.position = r.offset + 1
-      }
-      if (s.bufferIndex >= s.buffer.length) {
-        s.buffer = []
-        s.bufferIndex = 0
-      }
-      if (out.length >= max) break
-    }
-    return out
   }
 
   private async fetchOnce(maxWaitMs: number): Promise<void> {
@@ -268,7 +233,7 @@ export class EmbeddedConsumer implements Consumer {
   // ---- positions ----
 
   seek(tp: TopicPartition, offset: number): void {
-    const s = this.requireAssigned(tp)
+    const s = this.states.require(tp)
     if (!Number.isInteger(offset) || offset < 0) throw new BrookError('OFFSET_OUT_OF_RANGE', `Cannot seek to offset ${offset}`)
     s.position = offset
     s.buffer = []
@@ -276,15 +241,15 @@ export class EmbeddedConsumer implements Consumer {
   }
 
   async seekToBeginning(partitions?: TopicPartition[]): Promise<void> {
-    for (const s of this.selected(partitions)) this.seek(s.tp, this.broker.partition(s.tp.topic, s.tp.partition).logStartOffset)
+    for (const s of this.states.selected(partitions)) this.seek(s.tp, this.broker.partition(s.tp.topic, s.tp.partition).logStartOffset)
   }
 
   async seekToEnd(partitions?: TopicPartition[]): Promise<void> {
-    for (const s of this.selected(partitions)) this.seek(s.tp, this.broker.partition(s.tp.topic, s.tp.partition).highWatermark)
+    for (const s of this.states.selected(partitions)) this.seek(s.tp, this.broker.partition(s.tp.topic, s.tp.partition).highWatermark)
   }
 
   async position(tp: TopicPartition): Promise<number> {
-    const s = this.requireAssigned(tp)
+    const s = this.states.require(tp)
     if (s.position === null) await this.resolvePositions()
     return s.position ?? 0
   }
@@ -305,15 +270,15 @@ export class EmbeddedConsumer implements Consumer {
   }
 
   pause(partitions: TopicPartition[]): void {
-    for (const tp of partitions) this.requireAssigned(tp).paused = true
+    this.states.pause(partitions)
   }
 
   resume(partitions: TopicPartition[]): void {
-    for (const tp of partitions) this.requireAssigned(tp).paused = false
+    this.states.resume(partitions)
   }
 
   paused(): TopicPartition[] {
-    return [...this.states.values()].filter((s) => s.paused).map((s) => ({ ...s.tp }))
+    return this.states.paused()
   }
 
   // ---- commits ----
@@ -355,7 +320,7 @@ export class EmbeddedConsumer implements Consumer {
 
   private currentPositions(only?: TopicPartition[]): TopicPartitionOffset[] {
     const out: TopicPartitionOffset[] = []
-    for (const s of only ? only.map((tp) => this.states.get(tpKey(tp.topic, tp.partition))) : this.states.values()) {
+    for (const s of only ? only.map((tp) => this.states.of(tp)) : this.states.values()) {
       if (s && s.position !== null) out.push({ ...s.tp, offset: s.position })
     }
     return out
@@ -400,16 +365,6 @@ export class EmbeddedConsumer implements Consumer {
     if (!g) throw new BrookError('INVALID_GROUP_ID', 'This consumer has no groupId', { field: 'groupId' })
     return g
   }
-
-  private requireAssigned(tp: TopicPartition): PartitionState {
-    const s = this.states.get(tpKey(tp.topic, tp.partition))
-    if (!s) throw new BrookError('ILLEGAL_STATE', `Partition ${tp.topic}-${tp.partition} is not assigned to this consumer`)
-    return s
-  }
-
-  private selected(partitions?: TopicPartition[]): PartitionState[] {
-    return partitions ? partitions.map((tp) => this.requireAssigned(tp)) : [...this.states.values()]
-  }
 }
 
 /** Decodes the records at or after `from`; control batches (transaction markers) are skipped. */
@@ -428,20 +383,6 @@ export function decodeInto(topic: string, partition: number, records: Buffer, fr
     }
   })
   return out
-}
-
-/** Resolves true when `p` settles within ms, false otherwise; a rejection is rethrown. */
-async function raceTimeout(p: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms)
-  })
-  p.catch(() => undefined)
-  try {
-    return await Promise.race([p.then(() => true as const), timeout])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -11,6 +11,7 @@ import { BATCH_LENGTH, isControl, lastOffset, LOG_OVERHEAD, timestampType as bat
 import { forEachBatch, forEachRecord } from '../../protocol/records/record-batch.js'
 import { GroupMembership, groupError } from '../group-membership.js'
 import { tpKey } from '../record-utils.js'
+import { PartitionStates, raceTimeout, type PartitionState } from '../partition-states.js'
 import type {
   Consumer,
   ConsumerConfig,
@@ -25,16 +26,6 @@ import { kafkaError } from './errors.js'
 import { WireGroupCoordinator } from './group-coordinator.js'
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, listOffsets } from './offsets.js'
 
-interface PartitionState {
-  tp: TopicPartition
-  position: number | null
-  paused: boolean
-  buffer: ConsumerRecord[]
-  bufferIndex: number
-  /** Fetch size for this partition when one batch outgrew maxPartitionFetchBytes (brokers before KIP-74 cut it). */
-  fetchBytes?: number
-}
-
 /** Fetch errors that mean the leader moved or metadata is behind: look again and refetch. */
 const REFRESH_ON = new Set([3, 5, 6, 74, 75, 100])
 
@@ -45,7 +36,7 @@ export interface KafkaConsumerOptions {
 
 export class KafkaConsumer implements Consumer {
   private readonly config: Required<Omit<ConsumerConfig, 'groupId' | 'groupInstanceId' | 'clientId'>> & ConsumerConfig
-  private readonly states = new Map<string, PartitionState>()
+  private readonly states = new PartitionStates()
   private readonly fetchMaxBytes: number
   private subscription: string[] | RegExp | null = null
   private manual = false
@@ -117,7 +108,7 @@ export class KafkaConsumer implements Consumer {
         onRejoinNeeded: () => this.fetchAbort?.abort(),
         listener: {
           onPartitionsAssigned: async (tps) => {
-            for (const tp of tps) this.addPartition(tp)
+            for (const tp of tps) this.states.add(tp)
             await listener?.onPartitionsAssigned?.(tps)
           },
           onPartitionsRevoked: async (tps) => {
@@ -125,14 +116,14 @@ export class KafkaConsumer implements Consumer {
               await listener?.onPartitionsRevoked?.(tps)
               if (this.config.enableAutoCommit) await this.commitPositions(tps).catch(() => undefined)
             } finally {
-              for (const tp of tps) this.states.delete(tpKey(tp.topic, tp.partition))
+              for (const tp of tps) this.states.remove(tp)
             }
           },
           onPartitionsLost: async (tps) => {
             try {
               await listener?.onPartitionsLost?.(tps)
             } finally {
-              for (const tp of tps) this.states.delete(tpKey(tp.topic, tp.partition))
+              for (const tp of tps) this.states.remove(tp)
             }
           },
         },
@@ -167,20 +158,11 @@ export class KafkaConsumer implements Consumer {
     this.checkOpen()
     if (this.subscription !== null) throw new BrookError('ILLEGAL_STATE', 'assign() after subscribe(): a consumer uses one or the other')
     this.manual = true
-    const keep = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)))
-    for (const k of [...this.states.keys()]) if (!keep.has(k)) this.states.delete(k)
-    for (const tp of partitions) this.addPartition(tp)
-  }
-
-  private addPartition(tp: TopicPartition): void {
-    const k = tpKey(tp.topic, tp.partition)
-    if (!this.states.has(k)) {
-      this.states.set(k, { tp: { topic: tp.topic, partition: tp.partition }, position: null, paused: false, buffer: [], bufferIndex: 0 })
-    }
+    this.states.retainOnly(partitions)
   }
 
   assignment(): TopicPartition[] {
-    return [...this.states.values()].map((s) => ({ ...s.tp }))
+    return this.states.assignment()
   }
 
   groupMetadata(): { groupId: string; generationId: number; memberId: string } | null {
@@ -200,34 +182,15 @@ export class KafkaConsumer implements Consumer {
     }
     await this.maybeAutoCommit()
     await this.resolvePositions()
-    let out = this.drainBuffers()
+    let out = this.states.drain(this.config.maxPollRecords)
     if (out.length > 0) return out
     for (;;) {
       await this.fetchOnce(Math.max(0, deadline - Date.now()))
-      out = this.drainBuffers()
+      out = this.states.drain(this.config.maxPollRecords)
       if (out.length > 0 || Date.now() >= deadline || this.closed) return out
       if (this.group?.needsRejoin) return out
       await this.resolvePositions()
     }
-  }
-
-  private drainBuffers(): ConsumerRecord[] {
-    const out: ConsumerRecord[] = []
-    const max = this.config.maxPollRecords
-    for (const s of this.states.values()) {
-      if (s.paused || s.position === null) continue
-      while (s.bufferIndex < s.buffer.length && out.length < max) {
-        const r = s.buffer[s.bufferIndex++]!
-        out.push(r)
-        s.position = r.offset + 1
-      }
-      if (s.bufferIndex >= s.buffer.length) {
-        s.buffer = []
-        s.bufferIndex = 0
-      }
-      if (out.length >= max) break
-    }
-    return out
   }
 
   /** One Fetch per leader, all at once; returns when they have all answered (or a rejoin is due). */
@@ -396,7 +359,7 @@ export class KafkaConsumer implements Consumer {
   // ---- positions ----
 
   seek(tp: TopicPartition, offset: number): void {
-    const s = this.requireAssigned(tp)
+    const s = this.states.require(tp)
     if (!Number.isInteger(offset) || offset < 0) throw new BrookError('OFFSET_OUT_OF_RANGE', `Cannot seek to offset ${offset}`)
     s.position = offset
     s.buffer = []
@@ -404,11 +367,11 @@ export class KafkaConsumer implements Consumer {
   }
 
   async seekToBeginning(partitions?: TopicPartition[]): Promise<void> {
-    await this.seekTo(this.selected(partitions), EARLIEST_TIMESTAMP)
+    await this.seekTo(this.states.selected(partitions), EARLIEST_TIMESTAMP)
   }
 
   async seekToEnd(partitions?: TopicPartition[]): Promise<void> {
-    await this.seekTo(this.selected(partitions), LATEST_TIMESTAMP)
+    await this.seekTo(this.states.selected(partitions), LATEST_TIMESTAMP)
   }
 
   private async seekTo(states: PartitionState[], timestamp: number): Promise<void> {
@@ -417,7 +380,7 @@ export class KafkaConsumer implements Consumer {
   }
 
   async position(tp: TopicPartition): Promise<number> {
-    const s = this.requireAssigned(tp)
+    const s = this.states.require(tp)
     if (s.position === null) await this.resolvePositions()
     return s.position ?? 0
   }
@@ -447,15 +410,15 @@ export class KafkaConsumer implements Consumer {
   }
 
   pause(partitions: TopicPartition[]): void {
-    for (const tp of partitions) this.requireAssigned(tp).paused = true
+    this.states.pause(partitions)
   }
 
   resume(partitions: TopicPartition[]): void {
-    for (const tp of partitions) this.requireAssigned(tp).paused = false
+    this.states.resume(partitions)
   }
 
   paused(): TopicPartition[] {
-    return [...this.states.values()].filter((s) => s.paused).map((s) => ({ ...s.tp }))
+    return this.states.paused()
   }
 
   // ---- commits ----
@@ -497,7 +460,7 @@ export class KafkaConsumer implements Consumer {
 
   private currentPositions(only?: TopicPartition[]): TopicPartitionOffset[] {
     const out: TopicPartitionOffset[] = []
-    for (const s of only ? only.map((tp) => this.states.get(tpKey(tp.topic, tp.partition))) : this.states.values()) {
+    for (const s of only ? only.map((tp) => this.states.of(tp)) : this.states.values()) {
       if (s && s.position !== null) out.push({ ...s.tp, offset: s.position })
     }
     return out
@@ -567,16 +530,6 @@ export class KafkaConsumer implements Consumer {
     if (!g) throw new BrookError('INVALID_GROUP_ID', 'This consumer has no groupId', { field: 'groupId' })
     return g
   }
-
-  private requireAssigned(tp: TopicPartition): PartitionState {
-    const s = this.states.get(tpKey(tp.topic, tp.partition))
-    if (!s) throw new BrookError('ILLEGAL_STATE', `Partition ${tp.topic}-${tp.partition} is not assigned to this consumer`)
-    return s
-  }
-
-  private selected(partitions?: TopicPartition[]): PartitionState[] {
-    return partitions ? partitions.map((tp) => this.requireAssigned(tp)) : [...this.states.values()]
-  }
 }
 
 /**
@@ -603,20 +556,6 @@ export function decodeInto(topic: string, partition: number, records: Buffer, fr
 /** The size of the first batch in `records`, from its header (0 when not even the length is there). */
 function batchBytes(records: Buffer): number {
   return records.length >= LOG_OVERHEAD ? LOG_OVERHEAD + records.readInt32BE(BATCH_LENGTH) : 0
-}
-
-/** Resolves true when `p` settles within ms, false otherwise; a rejection is rethrown. */
-async function raceTimeout(p: Promise<void>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined
-  const timeout = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms)
-  })
-  p.catch(() => undefined)
-  try {
-    return await Promise.race([p.then(() => true as const), timeout])
-  } finally {
-    clearTimeout(timer)
-  }
 }
 
 /** Waits for p unless the signal fires first (the answer is then dropped). */

@@ -1,0 +1,98 @@
+// What a consumer keeps per assigned partition (position, pause, fetched records not yet
+// returned) and the bookkeeping both consumers share. A Map by topic-partition key.
+import { BrookError } from '../errors.js'
+import { tpKey } from './record-utils.js'
+import type { ConsumerRecord, TopicPartition } from './types.js'
+
+export interface PartitionState {
+  tp: TopicPartition
+  /** The next offset poll returns; null until resolved from a commit or auto.offset.reset. */
+  position: number | null
+  paused: boolean
+  buffer: ConsumerRecord[]
+  bufferIndex: number
+  /** Fetch size for this partition when one batch outgrew maxPartitionFetchBytes (brokers before KIP-74 cut it). */
+  fetchBytes?: number
+}
+
+export class PartitionStates extends Map<string, PartitionState> {
+  of(tp: TopicPartition): PartitionState | undefined {
+    return this.get(tpKey(tp.topic, tp.partition))
+  }
+
+  add(tp: TopicPartition): void {
+    const k = tpKey(tp.topic, tp.partition)
+    if (!this.has(k)) this.set(k, { tp: { topic: tp.topic, partition: tp.partition }, position: null, paused: false, buffer: [], bufferIndex: 0 })
+  }
+
+  remove(tp: TopicPartition): void {
+    this.delete(tpKey(tp.topic, tp.partition))
+  }
+
+  /** assign(): keeps the state of partitions still assigned, drops the others, adds the new ones. */
+  retainOnly(partitions: TopicPartition[]): void {
+    const keep = new Set(partitions.map((tp) => tpKey(tp.topic, tp.partition)))
+    for (const k of [...this.keys()]) if (!keep.has(k)) this.delete(k)
+    for (const tp of partitions) this.add(tp)
+  }
+
+  assignment(): TopicPartition[] {
+    return [...this.values()].map((s) => ({ ...s.tp }))
+  }
+
+  require(tp: TopicPartition): PartitionState {
+    const s = this.of(tp)
+    if (!s) throw new BrookError('ILLEGAL_STATE', `Partition ${tp.topic}-${tp.partition} is not assigned to this consumer`)
+    return s
+  }
+
+  /** The given partitions (each must be assigned), or all of them. */
+  selected(partitions?: TopicPartition[]): PartitionState[] {
+    return partitions ? partitions.map((tp) => this.require(tp)) : [...this.values()]
+  }
+
+  pause(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.require(tp).paused = true
+  }
+
+  resume(partitions: TopicPartition[]): void {
+    for (const tp of partitions) this.require(tp).paused = false
+  }
+
+  paused(): TopicPartition[] {
+    return [...this.values()].filter((s) => s.paused).map((s) => ({ ...s.tp }))
+  }
+
+  /** Up to `max` buffered records of unpaused partitions, moving their positions past them. */
+  drain(max: number): ConsumerRecord[] {
+    const out: ConsumerRecord[] = []
+    for (const s of this.values()) {
+      if (s.paused || s.position === null) continue
+      while (s.bufferIndex < s.buffer.length && out.length < max) {
+        const r = s.buffer[s.bufferIndex++]!
+        out.push(r)
+        s.position = r.offset + 1
+      }
+      if (s.bufferIndex >= s.buffer.length) {
+        s.buffer = []
+        s.bufferIndex = 0
+      }
+      if (out.length >= max) break
+    }
+    return out
+  }
+}
+
+/** Resolves true when `p` settles within ms, false otherwise; a rejection is rethrown. */
+export async function raceTimeout(p: Promise<void>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms)
+  })
+  p.catch(() => undefined)
+  try {
+    return await Promise.race([p.then(() => true as const), timeout])
+  } finally {
+    clearTimeout(timer)
+  }
+}
