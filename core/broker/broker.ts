@@ -51,7 +51,7 @@ export interface FetchOptions {
   signal?: AbortSignal
 }
 
-export type ListOffsetSpec = 'earliest' | 'latest' | { timestamp: number }
+export type ListOffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | { timestamp: number }
 
 export class Broker {
   readonly config: BrokerConfig
@@ -216,9 +216,22 @@ export class Broker {
       if (op.op === 'set') configs[op.name] = op.value
       else delete configs[op.name]
     }
+    await this.applyTopicConfigs(topic, configs)
+  }
+
+  /**
+   * The non-incremental AlterConfigs: the given overrides replace the topic's whole set,
+   * so a config left out goes back to its default, as Kafka does.
+   */
+  async replaceTopicConfigs(name: string, configs: Record<string, string>): Promise<void> {
+    this.checkOpen()
+    await this.applyTopicConfigs(this.requireTopic(name), { ...configs })
+  }
+
+  private async applyTopicConfigs(topic: TopicMetadata, configs: Record<string, string>): Promise<void> {
     const effective = this.effectiveLogConfig(configs)
     await this.metadata.putTopic({ ...topic, configs })
-    for (const p of this.partitions.get(name) ?? []) p.log.updateConfig(effective)
+    for (const p of this.partitions.get(topic.name) ?? []) p.log.updateConfig(effective)
   }
 
   private effectiveLogConfig(overrides: Record<string, string>): LogConfig {
@@ -340,11 +353,15 @@ export class Broker {
     })
   }
 
-  /** ListOffsets: earliest, latest, or the first offset whose timestamp is >= the given one. */
+  /**
+   * ListOffsets: earliest, latest, the first record with the largest timestamp (KIP-734),
+   * or the first offset whose timestamp is >= the given one.
+   */
   listOffset(topic: string, partition: number, spec: ListOffsetSpec): { offset: number; timestamp: number } {
     const p = this.partition(topic, partition)
     if (spec === 'earliest') return { offset: p.logStartOffset, timestamp: -1 }
     if (spec === 'latest') return { offset: p.highWatermark, timestamp: -1 }
+    if (spec === 'max-timestamp') return p.log.maxTimestampRecord() ?? { offset: -1, timestamp: -1 }
     return p.log.offsetForTimestamp(spec.timestamp) ?? { offset: -1, timestamp: -1 }
   }
 

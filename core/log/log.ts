@@ -586,6 +586,36 @@ export class Log {
     return null
   }
 
+  /**
+   * KIP-734's MAX_TIMESTAMP: the first record carrying the largest timestamp in the log,
+   * found from the segments' max timestamps (kept with the time index); null when no
+   * record has a timestamp.
+   */
+  maxTimestampRecord(): { offset: number; timestamp: number } | null {
+    this.ensureOpen()
+    let best: LogSegment | null = null
+    for (const seg of this.segments) {
+      if (seg.size > 0 && seg.maxTimestamp >= 0 && (best === null || seg.maxTimestamp > best.maxTimestamp)) best = seg
+    }
+    if (best === null) return null
+    const seg = best
+    const target = seg.offsetOfMaxTimestamp
+    const pos = seg.findBatchPosition(target)
+    if (pos < 0) return null
+    let found = -1
+    let foundSize = 0
+    scanBatches(seg.fd, pos, seg.size, false, (buf, at, p, size) => {
+      if (batchBaseOffset(buf, at) + lastOffsetDelta(buf, at) < target) return true
+      found = p
+      foundSize = size
+      return false
+    })
+    if (found < 0) return null
+    const batch = seg.readBytes(found, foundSize)
+    if (!isBatchCrcValid(batch, 0, foundSize)) throw seg.corrupt('CRC mismatch', found)
+    return firstRecordAtOrAfter(batch, seg.maxTimestamp, 0)
+  }
+
   // ---- flushing ----------------------------------------------------------------
 
   /** fsync-before-acknowledge is on for flush.messages=1: acks=all then waits for waitForFlush. */

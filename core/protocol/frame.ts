@@ -39,6 +39,12 @@ export type RequestFrame = {
     headerVersion: 0 | 1 | 2
     header: RequestHeader
     body: RequestBodies[K]
+    /**
+     * Bytes after the fields this version defines. Kafka reads the fields it knows and
+     * ignores the rest, and some clients depend on it (librdkafka 2.10+ sends four bytes
+     * for a v9+ Metadata request's null topic array), so they are counted, not refused.
+     */
+    trailingBytes: number
   }
 }[ApiKey]
 
@@ -75,8 +81,9 @@ function checkVersion(spec: ApiSpec, apiVersion: number, context: ProtocolErrorC
 
 /**
  * Decodes a request frame's payload (the bytes after the size prefix). Unknown keys,
- * unsupported versions and bytes that do not parse (including trailing bytes) throw a
- * ProtocolError carrying whatever of apiKey/apiVersion/correlationId could be read.
+ * unsupported versions and bytes that do not parse throw a ProtocolError carrying whatever
+ * of apiKey/apiVersion/correlationId could be read. Bytes left over after the known fields
+ * are ignored, as Kafka does, and reported in trailingBytes.
  */
 export function decodeRequestFrame(payload: Buffer): RequestFrame {
   if (payload.length < 8) {
@@ -93,10 +100,8 @@ export function decodeRequestFrame(payload: Buffer): RequestFrame {
     const r = new Reader(payload)
     const header = decodeRequestHeader(headerVersion, r)
     const body = spec.decodeRequest(apiVersion, r)
-    if (r.remaining !== 0) {
-      throw new ProtocolError('MALFORMED', `${r.remaining} unexpected bytes after ${spec.name} v${apiVersion} request`)
-    }
-    return { apiKey, apiVersion, correlationId, clientId: header.clientId, headerVersion, header, body } as RequestFrame
+    const trailingBytes = r.remaining
+    return { apiKey, apiVersion, correlationId, clientId: header.clientId, headerVersion, header, body, trailingBytes } as RequestFrame
   } catch (err) {
     throw asProtocolError(err, 'MALFORMED', `Malformed ${spec.name} v${apiVersion} request`, context)
   }

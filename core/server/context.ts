@@ -8,6 +8,8 @@ export interface ServerLogger {
   info(message: string): void
   warn(message: string): void
   error(message: string, err?: unknown): void
+  /** Details worth a line only when debugging (requests with ignored trailing bytes). */
+  debug?(message: string): void
 }
 
 /** Shared by every connection of one server. */

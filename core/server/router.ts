@@ -67,6 +67,11 @@ export class Router {
       throw err
     }
     const { apiKey, apiVersion, correlationId } = frame
+    if (frame.trailingBytes > 0) {
+      conn.server.logger.debug?.(
+        `Ignoring ${frame.trailingBytes} bytes after the known fields of ${apiSpec(apiKey)?.name ?? apiKey} v${apiVersion} (correlation id ${correlationId}, client ${frame.clientId ?? ''})`,
+      )
+    }
     const handler = this.handlers.get(apiKey)
     const range = handler && { min: handler.minVersion, max: handler.maxVersion }
     if (handler === undefined || apiVersion < range!.min || apiVersion > range!.max) {

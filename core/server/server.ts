@@ -48,6 +48,9 @@ export interface BrookServer {
 export const stderrLogger: ServerLogger = {
   info: (message) => process.stderr.write(`[brook] ${message}\n`),
   warn: (message) => process.stderr.write(`[brook] WARN ${message}\n`),
+  debug: (message) => {
+    if (process.env.BROOK_DEBUG) process.stderr.write(`[brook] DEBUG ${message}\n`)
+  },
   error: (message, err) => {
     const detail = err instanceof Error ? (err.stack ?? err.message) : err === undefined ? '' : String(err)
     process.stderr.write(`[brook] ERROR ${message}${detail ? `: ${detail}` : ''}\n`)

@@ -14,7 +14,8 @@ import { startServer, type BrookServer } from '../../core/server/server.js'
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const CACHE = path.join(ROOT, '.cache')
-export const KAFKA_JARS = path.join(CACHE, 'maven-jars')
+// Same defaults and overrides as scripts/ci/kafka-env.sh.
+export const KAFKA_JARS = process.env.KAFKA_JARS ?? path.join(CACHE, 'maven-jars')
 export const INSTALL_SCRIPT = 'scripts/ci/install-compat.sh'
 const JAVA_CLASSES = path.join(CACHE, 'compat', 'java')
 const FRANZ_GO = path.join(CACHE, 'compat', 'franz-go')
@@ -359,6 +360,8 @@ export interface CompatClient {
   produce(o: ProduceOptions): Promise<void>
   consume(o: ConsumeOptions): Promise<ConsumeResult>
   member(o: { bootstrap: string; topic: string; group: string; name: string }): GroupMember
+  /** A transactional producer's init: the name of the error that ended it ("none" on success). */
+  initTransactions?(o: { bootstrap: string; topic: string; transactionalId: string }): Promise<string>
 }
 
 /** The Java and franz-go programs share one command line and output format. */
@@ -401,6 +404,13 @@ class ProgramClient implements CompatClient {
     } finally {
       fs.rmSync(path.dirname(out), { recursive: true, force: true })
     }
+  }
+
+  async initTransactions(o: { bootstrap: string; topic: string; transactionalId: string }): Promise<string> {
+    const r = await run(this.cmd, [...this.baseArgs, 'init-transactions', '--bootstrap', o.bootstrap, '--topic', o.topic, '--transactional-id', o.transactionalId], { timeoutMs: 90_000 })
+    const s = lastJson(r.stdout)
+    if (typeof s.error !== 'string') throw new Error(`${this.name} init-transactions: ${r.stdout}`)
+    return s.error
   }
 
   member(o: { bootstrap: string; topic: string; group: string; name: string }): GroupMember {

@@ -3,6 +3,7 @@ import { ApiKeys } from '../../protocol/apis/index.js'
 import { createDescribeClusterResponse } from '../../protocol/apis/generated/describe-cluster.js'
 import { defineHandler } from '../context.js'
 import { ErrorCode } from '../error-codes.js'
+import { authorizedOperations } from '../authorized-operations.js'
 
 const BROKERS = 1
 
@@ -21,6 +22,7 @@ export const describeClusterHandler = defineHandler({
       clusterId: ctx.server.clusterId,
       controllerId: nodeId,
       brokers: [{ brokerId: nodeId, host: ctx.server.advertisedHost, port: ctx.server.advertisedPort, rack: null }],
+      clusterAuthorizedOperations: authorizedOperations('cluster', request.includeClusterAuthorizedOperations),
     }
   },
 })

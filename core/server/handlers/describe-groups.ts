@@ -2,6 +2,7 @@
 import { ApiKeys } from '../../protocol/apis/index.js'
 import { createDescribeGroupsResponseDescribedGroup } from '../../protocol/apis/generated/describe-groups.js'
 import { defineHandler } from '../context.js'
+import { authorizedOperations } from '../authorized-operations.js'
 
 export const describeGroupsHandler = defineHandler({
   apiKey: ApiKeys.DescribeGroups,
@@ -9,6 +10,7 @@ export const describeGroupsHandler = defineHandler({
   maxVersion: 5,
   async handle(request, ctx) {
     const described = await ctx.broker.coordinator.describeGroups(request.groups)
+    const groupOps = authorizedOperations('group', ctx.apiVersion >= 3 && request.includeAuthorizedOperations)
     return {
       throttleTimeMs: 0,
       groups: described.map((g) => ({
@@ -18,6 +20,7 @@ export const describeGroupsHandler = defineHandler({
         groupState: g.state,
         protocolType: g.protocolType,
         protocolData: g.protocol,
+        authorizedOperations: g.errorCode === 0 ? groupOps : createDescribeGroupsResponseDescribedGroup().authorizedOperations,
         members: g.members.map((m) => ({
           memberId: m.memberId,
           // Static membership exists from v4 on.

@@ -1,5 +1,6 @@
 // The handler table: what this server serves. ApiVersions is derived from it.
 import type { AnyApiHandler } from '../context.js'
+import { alterConfigsHandler } from './alter-configs.js'
 import { apiVersionsHandler } from './api-versions.js'
 import { createPartitionsHandler } from './create-partitions.js'
 import { createTopicsHandler } from './create-topics.js'
@@ -45,6 +46,7 @@ export const defaultHandlers: readonly AnyApiHandler[] = [
   deleteRecordsHandler,
   initProducerIdHandler,
   describeConfigsHandler,
+  alterConfigsHandler,
   createPartitionsHandler,
   deleteGroupsHandler,
   incrementalAlterConfigsHandler,

@@ -1,5 +1,5 @@
-// ListOffsets: -2 earliest, -1 latest, -3 max timestamp (answered as latest, which bounds
-// it), -4/-5 (earliest local / tiered) as earliest; any other value finds by timestamp.
+// ListOffsets: -2 earliest, -1 latest, -3 the record with the largest timestamp (KIP-734),
+// -4/-5 (earliest local / tiered) as earliest; any other value finds by timestamp.
 import { ApiKeys } from '../../protocol/apis/index.js'
 import {
   createListOffsetsResponse,
@@ -41,8 +41,9 @@ export const listOffsetsHandler = defineHandler({
 function specOf(timestamp: number): ListOffsetSpec {
   switch (timestamp) {
     case LATEST:
-    case MAX_TIMESTAMP:
       return 'latest'
+    case MAX_TIMESTAMP:
+      return 'max-timestamp'
     case EARLIEST:
     case EARLIEST_LOCAL:
     case EARLIEST_TIERED:

@@ -12,6 +12,7 @@ import {
 import { defineHandler, type RequestContext } from '../context.js'
 import { ErrorCode, kafkaCodeOf } from '../error-codes.js'
 import { topicById, toWireUuid, ZERO_UUID } from '../topic-ids.js'
+import { authorizedOperations } from '../authorized-operations.js'
 
 export const metadataHandler = defineHandler({
   apiKey: ApiKeys.Metadata,
@@ -29,12 +30,17 @@ export const metadataHandler = defineHandler({
       const autoCreate = request.allowAutoTopicCreation && broker.config.autoCreateTopicsEnable
       for (const t of request.topics ?? []) topics.push(await lookup(t.name, t.topicId, autoCreate, ctx))
     }
+    // v8+: asked-for authorized operations are all allowed (no authorizer), as Kafka answers.
+    const topicOps = authorizedOperations('topic', ctx.apiVersion >= 8 && request.includeTopicAuthorizedOperations)
+    for (const t of topics) if (t.errorCode === 0) t.topicAuthorizedOperations = topicOps
     return {
       ...createMetadataResponse(),
       brokers: [{ nodeId, host: server.advertisedHost, port: server.advertisedPort, rack: null }],
       clusterId: server.clusterId,
       controllerId: nodeId,
       topics,
+      // The cluster field exists in v8-10 only.
+      clusterAuthorizedOperations: authorizedOperations('cluster', ctx.apiVersion >= 8 && ctx.apiVersion <= 10 && request.includeClusterAuthorizedOperations),
     }
   },
 })

@@ -6,6 +6,7 @@
 //	produce      --bootstrap B --topic T --count N [--start S] [--prefix P] [--compression C] [--value-size V]
 //	consume      --bootstrap B --topic T --group G --count N --out FILE [--timeout-ms MS]
 //	member       --bootstrap B --topic T --group G   (stays in the group until stdin closes)
+//	init-transactions --bootstrap B --topic T --transactional-id ID [--timeout-ms MS]
 package main
 
 import (
@@ -43,6 +44,8 @@ func main() {
 		err = consume(args)
 	case "member":
 		err = member(args)
+	case "init-transactions":
+		err = initTransactions(args)
 	default:
 		usage("unknown command " + os.Args[1])
 	}
@@ -53,7 +56,7 @@ func main() {
 }
 
 func usage(why string) {
-	fmt.Fprintf(os.Stderr, "compat: %s; commands: create-topic, produce, consume, member\n", why)
+	fmt.Fprintf(os.Stderr, "compat: %s; commands: create-topic, produce, consume, member, init-transactions\n", why)
 	os.Exit(2)
 }
 
@@ -381,4 +384,46 @@ func member(a args) error {
 	w.Flush()
 	mu.Unlock()
 	return nil
+}
+
+// initTransactions begins a transaction and produces one record with a transactional id,
+// which makes kgo find the transaction coordinator and init a producer id. Prints the
+// error that ended it ("none" on success, "timeout" when it spun until the deadline).
+func initTransactions(a args) error {
+	timeout := 20 * time.Second
+	if v, ok := a["timeout-ms"]; ok {
+		ms, err := strconv.Atoi(v)
+		if err != nil {
+			return err
+		}
+		timeout = time.Duration(ms) * time.Millisecond
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(a.need("bootstrap")), kgo.TransactionalID(a.need("transactional-id")), kgo.DefaultProduceTopic(a.need("topic")))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	name := "none"
+	if err := cl.BeginTransaction(); err != nil {
+		name = errorName(err)
+	} else if err := cl.ProduceSync(ctx, &kgo.Record{Value: []byte("x")}).FirstErr(); err != nil {
+		name = errorName(err)
+	}
+	out, _ := json.Marshal(map[string]string{"error": name})
+	fmt.Println(string(out))
+	return nil
+}
+
+func errorName(err error) string {
+	var ke *kerr.Error
+	switch {
+	case errors.As(err, &ke):
+		return ke.Message
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	default:
+		return err.Error()
+	}
 }

@@ -55,6 +55,7 @@ public final class Main {
       case "produce" -> produce(a);
       case "consume" -> consume(a);
       case "member" -> member(a);
+      case "init-transactions" -> initTransactions(a);
       default -> usage("unknown command " + argv[0]);
     }
     OUT.flush();
@@ -63,7 +64,7 @@ public final class Main {
   }
 
   private static void usage(String why) {
-    System.err.println("compat: " + why + "; commands: create-topic, produce, consume, member");
+    System.err.println("compat: " + why + "; commands: create-topic, produce, consume, member, init-transactions");
     System.exit(2);
   }
 
@@ -98,6 +99,30 @@ public final class Main {
       int seen = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
       OUT.println("{\"topic\":\"" + topic + "\",\"partitions\":" + seen + ",\"existed\":" + existed + "}");
     }
+  }
+
+  /**
+   * A transactional producer's initTransactions(): prints which exception ended it
+   * ("none" when it succeeded). A broker without transactions must make it fail, not spin
+   * until max.block.ms (which would print TimeoutException).
+   */
+  private static void initTransactions(Map<String, String> a) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, need(a, "bootstrap"));
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, need(a, "transactional-id"));
+    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, a.getOrDefault("max-block-ms", "20000"));
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    String error = "none";
+    KafkaProducer<String, String> producer = new KafkaProducer<>(p);
+    try {
+      producer.initTransactions();
+    } catch (Exception e) {
+      error = e.getClass().getSimpleName();
+    } finally {
+      producer.close(java.time.Duration.ofSeconds(5));
+    }
+    OUT.println("{\"error\":\"" + error + "\"}");
   }
 
   static String value(String prefix, long i, int size) {

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { CorruptRecordError, OffsetOutOfRangeError, RecordTooLargeError } from '../../../core/errors.js'
 import { Log } from '../../../core/log/log.js'
 import { TimestampType } from '../../../core/protocol/records/batch-header.js'
+import { encodeRecordBatch } from '../../../core/protocol/records/record-batch.js'
 import { batch, config, readAll, records, removeDir, tempDir } from './helpers.js'
 
 const dirs: string[] = []
@@ -366,6 +367,29 @@ describe('Log corruption outside the CRC', () => {
     const again = Log.open(d, cfg)
     expect(again.logEndOffset).toBe(4)
     expect(readAll(again).map((r) => r.offset)).toEqual([0, 1, 2, 3])
+    again.close()
+  })
+})
+
+describe('maxTimestampRecord (ListOffsets MAX_TIMESTAMP)', () => {
+  const stamped = (ts: number[]): Buffer => encodeRecordBatch(ts.map((timestamp, i) => ({ key: null, value: Buffer.from(`r${i}`.padEnd(60, '.')), timestamp })))
+
+  it('finds the first record carrying the largest timestamp across segments, also after reopening', () => {
+    const d = dir()
+    const cfg = config({ 'segment.bytes': '400', 'index.interval.bytes': '50' })
+    const log = Log.open(d, cfg)
+    expect(log.maxTimestampRecord()).toBeNull()
+    log.append(stamped([100, 200])) // 0-1
+    log.append(stamped([300, 7_000, 500, 7_000])) // 2-5: the max, first at offset 3
+    for (let i = 0; i < 12; i++) log.append(stamped([1_000 + i, 2_000 + i])) // 6-29, later segments
+    log.append(stamped([7_000])) // 30: a tie, later
+    expect(log.segmentCount).toBeGreaterThan(2)
+    expect(log.maxTimestampRecord()).toEqual({ offset: 3, timestamp: 7_000 })
+    log.close()
+    const again = Log.open(d, cfg)
+    expect(again.maxTimestampRecord()).toEqual({ offset: 3, timestamp: 7_000 })
+    again.append(stamped([8_000, 8_001, 10]))
+    expect(again.maxTimestampRecord()).toEqual({ offset: 32, timestamp: 8_001 })
     again.close()
   })
 })

@@ -63,6 +63,7 @@ describe('golden request bytes (computed from the protocol guide)', () => {
       headerVersion: 2,
       header: { requestApiKey: 18, requestApiVersion: 3, correlationId: 1, clientId: 'abc' },
       body: { clientSoftwareName: 'brook', clientSoftwareVersion: '1.0' },
+      trailingBytes: 0,
     })
     // and the encoder produces exactly these bytes
     expect(encodeRequestFrame(ApiKeys.ApiVersions, 3, 1, 'abc', req.body as never)).toEqual(frame)
@@ -249,9 +250,14 @@ describe('request frame errors', () => {
   it('rejects short, truncated and over-long requests as MALFORMED', () => {
     expect(protocolError(() => decodeRequestFrame(hex('0003 0001'))).kind).toBe('MALFORMED')
     expect(protocolError(() => decodeRequestFrame(hex('0003 0001 00000008 ffff 000000'))).kind).toBe('MALFORMED')
-    const trailing = protocolError(() => decodeRequestFrame(hex('0003 0001 00000008 ffff ffffffff 00')))
-    expect(trailing.kind).toBe('MALFORMED')
-    expect(trailing.message).toMatch(/unexpected bytes/)
+  })
+
+  it('reads the known fields of a request and counts the bytes after them, as Kafka does', () => {
+    const req = decodeRequestFrame(hex('0003 0001 00000008 ffff ffffffff 00 0102'))
+    expect(req.apiKey).toBe(3)
+    expect(req.body).toMatchObject({ topics: null })
+    expect(req.trailingBytes).toBe(3)
+    expect(decodeRequestFrame(hex('0003 0001 00000008 ffff ffffffff')).trailingBytes).toBe(0)
   })
 })
 

@@ -30,7 +30,7 @@ import {
 } from '../../../core/protocol/apis/index.js'
 import * as apis from '../../../core/protocol/apis/index.js'
 import { encodeRecordBatch, decodeRecords } from '../../../core/protocol/records/record-batch.js'
-import { KafkaErrorCodes as E } from '../../../core/protocol/kafka-errors.js'
+import { kafkaError, KafkaErrorCodes as E } from '../../../core/protocol/kafka-errors.js'
 import { tmpDir } from '../../helpers/tmp.js'
 
 const router = new Router(defaultHandlers)
@@ -349,6 +349,42 @@ describe('topics', () => {
     expect(dry.responses[0]!.errorCode).toBe(0)
     expect(broker.topicConfigs('cfg').overrides).toEqual({ 'cleanup.policy': 'compact' })
   })
+
+  it('AlterConfigs (api 33) replaces the whole override set of a topic, as Kafka does', async () => {
+    await broker.createTopic('legacy', { configs: { 'retention.ms': '5000', 'cleanup.policy': 'compact' } })
+    const replaced = await call(ApiKeys.AlterConfigs, 0, {
+      validateOnly: false,
+      resources: [
+        { resourceType: 2, resourceName: 'legacy', configs: [{ name: 'segment.ms', value: '60000' }, { name: 'max.message.bytes', value: null }] },
+        { resourceType: 2, resourceName: 'nope', configs: [{ name: 'segment.ms', value: '60000' }] },
+        { resourceType: 2, resourceName: 'legacy', configs: [{ name: 'segment.ms', value: '1' }, { name: 'segment.ms', value: '2' }] },
+        { resourceType: 4, resourceName: '0', configs: [{ name: 'num.partitions', value: '3' }] },
+      ],
+    })
+    expect(replaced.responses.map((r) => [r.resourceName, r.errorCode])).toEqual([
+      ['legacy', 0],
+      ['nope', E.UNKNOWN_TOPIC_OR_PARTITION],
+      ['legacy', E.INVALID_REQUEST],
+      ['0', E.INVALID_REQUEST],
+    ])
+    // retention.ms and cleanup.policy were left out: back to their defaults
+    expect(broker.topicConfigs('legacy').overrides).toEqual({ 'segment.ms': '60000' })
+    const described = await call(ApiKeys.DescribeConfigs, 4, {
+      ...createDescribeConfigsRequest(),
+      resources: [{ resourceType: 2, resourceName: 'legacy', configurationKeys: ['retention.ms', 'segment.ms', 'cleanup.policy'] }],
+    })
+    expect(described.results[0]!.configs.map((c) => [c.name, c.value, c.configSource]).sort()).toEqual([
+      ['cleanup.policy', 'delete', 5],
+      ['retention.ms', '604800000', 5],
+      ['segment.ms', '60000', 1],
+    ])
+
+    const bad = await call(ApiKeys.AlterConfigs, 2, { validateOnly: false, resources: [{ resourceType: 2, resourceName: 'legacy', configs: [{ name: 'segment.bytes', value: 'big' }] }] })
+    expect(bad.responses[0]!.errorCode).toBe(E.INVALID_CONFIG)
+    const dry = await call(ApiKeys.AlterConfigs, 1, { validateOnly: true, resources: [{ resourceType: 2, resourceName: 'legacy', configs: [] }] })
+    expect(dry.responses[0]!.errorCode).toBe(0)
+    expect(broker.topicConfigs('legacy').overrides).toEqual({ 'segment.ms': '60000' })
+  })
 })
 
 describe('produce and read', () => {
@@ -387,10 +423,26 @@ describe('produce and read', () => {
       ...createListOffsetsRequest(),
       topics: [{ name: 'data', partitions: [part(-2), part(-1), part(-3), part(1_700_000_000_000), part(1_800_000_000_000)] }],
     })
-    expect(offsets.topics[0]!.partitions.map((p) => [p.errorCode, p.offset])).toEqual([[0, 0], [0, 4], [0, 4], [0, 0], [0, -1]])
+    // -3 (MAX_TIMESTAMP): every record carries the same timestamp, so the first of them.
+    expect(offsets.topics[0]!.partitions.map((p) => [p.errorCode, p.offset])).toEqual([[0, 0], [0, 4], [0, 0], [0, 0], [0, -1]])
 
     const deleted = await call(ApiKeys.DeleteRecords, 2, { timeoutMs: 1000, topics: [{ name: 'data', partitions: [{ partitionIndex: 1, offset: 2 }, { partitionIndex: 0, offset: 5 }] }] })
     expect(deleted.topics[0]!.partitions.map((p) => [p.errorCode, p.lowWatermark])).toEqual([[0, 2], [E.OFFSET_OUT_OF_RANGE, -1]])
+  })
+
+  it('ListOffsets MAX_TIMESTAMP (-3) answers the first record with the largest timestamp (KIP-734)', async () => {
+    await broker.createTopic('stamped', { numPartitions: 2 })
+    const stamped = (ts: number[]): Buffer => encodeRecordBatch(ts.map((timestamp, i) => ({ key: null, value: Buffer.from(`v${i}`), timestamp })))
+    await call(ApiKeys.Produce, 9, produceBody('stamped', 0, stamped([1_000, 2_000, 1_500])))
+    await call(ApiKeys.Produce, 9, produceBody('stamped', 0, stamped([9_000, 3_000, 9_000])))
+    await call(ApiKeys.Produce, 9, produceBody('stamped', 0, stamped([4_000])))
+    const part = (partitionIndex: number) => ({ ...createListOffsetsRequestListOffsetsPartition(), partitionIndex, timestamp: -3 })
+    const res = await call(ApiKeys.ListOffsets, 9, { ...createListOffsetsRequest(), topics: [{ name: 'stamped', partitions: [part(0), part(1)] }] })
+    const [p0, p1] = res.topics[0]!.partitions
+    // offsets 0-2 then 3-5 then 6: the largest timestamp 9000 is first at offset 3
+    expect(p0).toMatchObject({ errorCode: 0, offset: 3, timestamp: 9_000, leaderEpoch: 0 })
+    // an empty partition has no such record
+    expect(p1).toMatchObject({ errorCode: 0, offset: -1, timestamp: -1 })
   })
 
   it('acks=0 produces without a response', async () => {
@@ -461,8 +513,15 @@ describe('coordinators', () => {
       ['g1', 0, 0, 'broker.example', 19092],
       ['g2', 0, 0, 'broker.example', 19092],
     ])
+  })
+
+  it('a transactional FindCoordinator fails with an error clients do not retry (no transactions yet)', async () => {
     const txn = await call(ApiKeys.FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: 't', keyType: 1 })
-    expect(txn.errorCode).toBe(E.COORDINATOR_NOT_AVAILABLE)
+    expect(txn).toMatchObject({ errorCode: E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, nodeId: -1, errorMessage: expect.stringMatching(/not supported/) })
+    const batched = await call(ApiKeys.FindCoordinator, 4, { ...createFindCoordinatorRequest(), keyType: 1, coordinatorKeys: ['t1'] })
+    expect(batched.coordinators.map((c) => [c.key, c.errorCode])).toEqual([['t1', E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED]])
+    const retriable = kafkaError(E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)?.retriable
+    expect(retriable).toBe(false)
   })
 
   it('runs a group at the oldest served versions', async () => {
@@ -507,5 +566,37 @@ describe('coordinators', () => {
     const res = await call(ApiKeys.DescribeCluster, 1, { includeClusterAuthorizedOperations: false, endpointType: 1 })
     expect(res).toMatchObject({ errorCode: 0, clusterId: 'test-cluster-id-000000', controllerId: 0 })
     expect(res.brokers).toEqual([{ brokerId: 0, host: 'broker.example', port: 19092, rack: null }])
+  })
+
+  describe('authorized operations (KIP-430) without an authorizer: everything the resource type supports', () => {
+    // Kafka's AclOperation codes: READ 3, WRITE 4, CREATE 5, DELETE 6, ALTER 7, DESCRIBE 8,
+    // CLUSTER_ACTION 9, DESCRIBE_CONFIGS 10, ALTER_CONFIGS 11, IDEMPOTENT_WRITE 12.
+    const bits = (...codes: number[]): number => codes.reduce((a, c) => a + 2 ** c, 0)
+    const TOPIC = bits(3, 4, 5, 8, 6, 7, 10, 11) // 3576
+    const CLUSTER = bits(5, 9, 10, 11, 12, 7, 8) // 8096
+    const GROUP = bits(3, 8, 6, 10, 11) // 3400
+    const OMITTED = -(2 ** 31)
+
+    it('Metadata v8-10 answers the topic and cluster fields when asked, and omits them otherwise', async () => {
+      await broker.createTopic('ops')
+      const ask = (v: number, include: boolean) =>
+        call(ApiKeys.Metadata, v, { ...createMetadataRequest(), topics: [{ ...createMetadataRequestTopic(), name: 'ops' }], includeClusterAuthorizedOperations: include && v <= 10, includeTopicAuthorizedOperations: include })
+      for (const v of [8, 10]) {
+        const asked = await ask(v, true)
+        expect(asked.topics[0]!.topicAuthorizedOperations).toBe(TOPIC)
+        expect(asked.clusterAuthorizedOperations).toBe(CLUSTER)
+        const not = await ask(v, false)
+        expect(not.topics[0]!.topicAuthorizedOperations).toBe(OMITTED)
+        expect(not.clusterAuthorizedOperations).toBe(OMITTED)
+      }
+      expect((await ask(12, true)).topics[0]!.topicAuthorizedOperations).toBe(TOPIC)
+    })
+
+    it('DescribeCluster and DescribeGroups answer them when asked', async () => {
+      expect((await call(ApiKeys.DescribeCluster, 1, { includeClusterAuthorizedOperations: true, endpointType: 1 })).clusterAuthorizedOperations).toBe(CLUSTER)
+      expect((await call(ApiKeys.DescribeCluster, 0, { includeClusterAuthorizedOperations: false, endpointType: 1 })).clusterAuthorizedOperations).toBe(OMITTED)
+      expect((await call(ApiKeys.DescribeGroups, 5, { groups: ['nobody'], includeAuthorizedOperations: true })).groups[0]!.authorizedOperations).toBe(GROUP)
+      expect((await call(ApiKeys.DescribeGroups, 5, { groups: ['nobody'], includeAuthorizedOperations: false })).groups[0]!.authorizedOperations).toBe(OMITTED)
+    })
   })
 })

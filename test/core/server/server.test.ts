@@ -39,6 +39,7 @@ const logger: ServerLogger = {
   info: (message) => logged.push({ level: 'info', message }),
   warn: (message) => logged.push({ level: 'warn', message }),
   error: (message) => logged.push({ level: 'error', message }),
+  debug: (message) => logged.push({ level: 'debug', message }),
 }
 
 async function connect(port = server.port): Promise<WireClient> {
@@ -306,6 +307,33 @@ describe('bad input', () => {
     // The other connection and new ones carry on.
     expect((await bystander.send(ApiKeys.ApiVersions, 3, apiVersionsBody)).errorCode).toBe(0)
     await stillServes()
+  })
+
+  // librdkafka 2.10+ reserves a 4-byte array count for Metadata's topics and, for "all
+  // topics" at v9+, leaves it as four zero bytes instead of the one-byte compact null
+  // (confluentinc/librdkafka#5049). Kafka reads the null and its known fields, then ignores
+  // what is left; kcat -L, list_topics() and regex subscriptions depend on that.
+  it.each([
+    // v12: topics, allow_auto_topic_creation, include_topic_authorized_operations, tags
+    [12, '00000000' + '01' + '00' + '00'],
+    // v9: the same plus include_cluster_authorized_operations (v8-10)
+    [9, '00000000' + '01' + '00' + '00' + '00'],
+  ])('answers librdkafka\'s all-topics Metadata v%i with trailing bytes and keeps the connection', async (version, body) => {
+    await broker.createTopic('listed-a', { numPartitions: 2 })
+    await broker.createTopic('listed-b', { numPartitions: 1 })
+    const c = await connect()
+    const clientId = Buffer.from('rdkafka')
+    const header = Buffer.alloc(10)
+    header.writeInt16BE(ApiKeys.Metadata, 0)
+    header.writeInt16BE(version, 2)
+    header.writeInt32BE(77, 4)
+    header.writeInt16BE(clientId.length, 8)
+    const payload = Buffer.concat([header, clientId, Buffer.from([0]), Buffer.from(body, 'hex')])
+    const res = (await c.sendFrame(sizePrefixed(payload), ApiKeys.Metadata, version, 77)) as { topics: Array<{ name: string; partitions: unknown[] }> }
+    expect(res.topics.filter((t) => !t.name.startsWith('__')).map((t) => [t.name, t.partitions.length]).sort()).toEqual([['listed-a', 2], ['listed-b', 1]])
+    expect(logged).toEqual([{ level: 'debug', message: expect.stringMatching(/Ignoring \d bytes after the known fields of Metadata v/) }])
+    // Same connection, next request.
+    expect((await c.send(ApiKeys.ApiVersions, 3, apiVersionsBody)).errorCode).toBe(0)
   })
 
   it('closes the connection on a version the server does not serve, except ApiVersions which gets an answer', async () => {
