@@ -1,5 +1,6 @@
 // Brook's typed errors. Each carries a stable string code and, where one exists,
 // the Kafka error code the wire protocol answers with.
+import { KafkaErrors, type KafkaErrorName } from './protocol/kafka-errors.js'
 
 export type BrookErrorCode =
   | 'INVALID_TOPIC'
@@ -41,60 +42,56 @@ export type BrookErrorCode =
   | 'LEADER_NOT_AVAILABLE'
   | 'UNKNOWN_SERVER_ERROR'
 
-/** Kafka protocol error codes for the Brook codes that have one. */
-export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = {
-  INVALID_TOPIC: 17,
-  INVALID_CONFIG: 40,
-  INVALID_PARTITIONS: 37,
-  INVALID_REQUEST: 42,
-  TOPIC_ALREADY_EXISTS: 36,
-  UNKNOWN_TOPIC_OR_PARTITION: 3,
-  OFFSET_OUT_OF_RANGE: 1,
-  RECORD_TOO_LARGE: 10,
-  CORRUPT_RECORD: 2,
-  DUPLICATE_SEQUENCE_NUMBER: 46,
-  OUT_OF_ORDER_SEQUENCE_NUMBER: 45,
-  INVALID_PRODUCER_EPOCH: 47,
-  UNKNOWN_PRODUCER_ID: 59,
-  UNSUPPORTED_COMPRESSION_TYPE: 76,
-  UNSUPPORTED_VERSION: 35,
-  ILLEGAL_GENERATION: 22,
-  UNKNOWN_MEMBER_ID: 25,
-  REBALANCE_IN_PROGRESS: 27,
-  INCONSISTENT_GROUP_PROTOCOL: 23,
-  INVALID_GROUP_ID: 24,
-  GROUP_ID_NOT_FOUND: 69,
-  NON_EMPTY_GROUP: 68,
-  MEMBER_ID_REQUIRED: 79,
-  FENCED_INSTANCE_ID: 82,
-  INVALID_SESSION_TIMEOUT: 26,
-  COORDINATOR_NOT_AVAILABLE: 15,
-  ILLEGAL_STATE: -1,
-  CLOSED: -1,
-  TIMEOUT: 7,
-  NOT_COORDINATOR: 16,
-  OFFSET_METADATA_TOO_LARGE: 12,
-  GROUP_SUBSCRIBED_TO_TOPIC: 86,
-  INVALID_TOPOLOGY: -1,
-  STREAMS_ERROR: -1,
-  NETWORK_EXCEPTION: 13,
-  NOT_LEADER_OR_FOLLOWER: 6,
-  LEADER_NOT_AVAILABLE: 5,
-  UNKNOWN_SERVER_ERROR: -1,
+/**
+ * The Kafka error each Brook code answers as. Brook-only codes (states and failures with
+ * no Kafka counterpart) answer UNKNOWN_SERVER_ERROR. Codes and retriability come from
+ * Kafka's table, never from here.
+ */
+export const kafkaErrorNames: Readonly<Record<BrookErrorCode, KafkaErrorName>> = {
+  INVALID_TOPIC: 'INVALID_TOPIC_EXCEPTION',
+  INVALID_CONFIG: 'INVALID_CONFIG',
+  INVALID_PARTITIONS: 'INVALID_PARTITIONS',
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  TOPIC_ALREADY_EXISTS: 'TOPIC_ALREADY_EXISTS',
+  UNKNOWN_TOPIC_OR_PARTITION: 'UNKNOWN_TOPIC_OR_PARTITION',
+  OFFSET_OUT_OF_RANGE: 'OFFSET_OUT_OF_RANGE',
+  RECORD_TOO_LARGE: 'MESSAGE_TOO_LARGE',
+  CORRUPT_RECORD: 'CORRUPT_MESSAGE',
+  DUPLICATE_SEQUENCE_NUMBER: 'DUPLICATE_SEQUENCE_NUMBER',
+  OUT_OF_ORDER_SEQUENCE_NUMBER: 'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  INVALID_PRODUCER_EPOCH: 'INVALID_PRODUCER_EPOCH',
+  UNKNOWN_PRODUCER_ID: 'UNKNOWN_PRODUCER_ID',
+  UNSUPPORTED_COMPRESSION_TYPE: 'UNSUPPORTED_COMPRESSION_TYPE',
+  UNSUPPORTED_VERSION: 'UNSUPPORTED_VERSION',
+  ILLEGAL_GENERATION: 'ILLEGAL_GENERATION',
+  UNKNOWN_MEMBER_ID: 'UNKNOWN_MEMBER_ID',
+  REBALANCE_IN_PROGRESS: 'REBALANCE_IN_PROGRESS',
+  INCONSISTENT_GROUP_PROTOCOL: 'INCONSISTENT_GROUP_PROTOCOL',
+  INVALID_GROUP_ID: 'INVALID_GROUP_ID',
+  GROUP_ID_NOT_FOUND: 'GROUP_ID_NOT_FOUND',
+  NON_EMPTY_GROUP: 'NON_EMPTY_GROUP',
+  MEMBER_ID_REQUIRED: 'MEMBER_ID_REQUIRED',
+  FENCED_INSTANCE_ID: 'FENCED_INSTANCE_ID',
+  INVALID_SESSION_TIMEOUT: 'INVALID_SESSION_TIMEOUT',
+  COORDINATOR_NOT_AVAILABLE: 'COORDINATOR_NOT_AVAILABLE',
+  ILLEGAL_STATE: 'UNKNOWN_SERVER_ERROR',
+  CLOSED: 'UNKNOWN_SERVER_ERROR',
+  TIMEOUT: 'REQUEST_TIMED_OUT',
+  NOT_COORDINATOR: 'NOT_COORDINATOR',
+  OFFSET_METADATA_TOO_LARGE: 'OFFSET_METADATA_TOO_LARGE',
+  GROUP_SUBSCRIBED_TO_TOPIC: 'GROUP_SUBSCRIBED_TO_TOPIC',
+  INVALID_TOPOLOGY: 'UNKNOWN_SERVER_ERROR',
+  STREAMS_ERROR: 'UNKNOWN_SERVER_ERROR',
+  NETWORK_EXCEPTION: 'NETWORK_EXCEPTION',
+  NOT_LEADER_OR_FOLLOWER: 'NOT_LEADER_OR_FOLLOWER',
+  LEADER_NOT_AVAILABLE: 'LEADER_NOT_AVAILABLE',
+  UNKNOWN_SERVER_ERROR: 'UNKNOWN_SERVER_ERROR',
 }
 
-const retriableCodes = new Set<BrookErrorCode>([
-  'UNKNOWN_TOPIC_OR_PARTITION',
-  'CORRUPT_RECORD',
-  'REBALANCE_IN_PROGRESS',
-  'COORDINATOR_NOT_AVAILABLE',
-  'TIMEOUT',
-  'OUT_OF_ORDER_SEQUENCE_NUMBER',
-  'NOT_COORDINATOR',
-  'NETWORK_EXCEPTION',
-  'NOT_LEADER_OR_FOLLOWER',
-  'LEADER_NOT_AVAILABLE',
-])
+/** Kafka protocol error codes for the Brook codes (-1 for the Brook-only ones). */
+export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = Object.fromEntries(
+  Object.entries(kafkaErrorNames).map(([brook, kafka]) => [brook, KafkaErrors[kafka].code]),
+) as Record<BrookErrorCode, number>
 
 export interface BrookErrorOptions {
   cause?: unknown
@@ -111,8 +108,9 @@ export class BrookError extends Error {
     this.code = code
     this.field = options.field
   }
+  /** Kafka's verdict for the Kafka error this code answers as. */
   get retriable(): boolean {
-    return retriableCodes.has(this.code)
+    return KafkaErrors[kafkaErrorNames[this.code]].retriable
   }
   get kafkaCode(): number {
     return kafkaErrorCodes[this.code]

@@ -1,5 +1,10 @@
 // Kafka's protocol error codes (the public table every client knows): code, name, whether
-// Kafka classes it as retriable, and a short description of our own.
+// Kafka classes it as retriable, and a short description of our own. This is the one
+// table: Brook's own error codes (core/errors.ts), the server's answers
+// (core/server/error-codes.ts) and the wire client's errors (core/client/kafka/errors.ts)
+// are derived from it. test/core/protocol/kafka-errors.test.ts pins every code, name and
+// retriable flag to Kafka's Errors enum (dumped from the Kafka client jar, see
+// test/fixtures/kafka/README.md).
 
 export interface KafkaErrorInfo {
   readonly code: number
@@ -61,7 +66,7 @@ export const KafkaErrors = {
   INVALID_TXN_STATE: { code: 48, name: 'INVALID_TXN_STATE', retriable: false, message: 'Transactional operation invalid in the current state' },
   INVALID_PRODUCER_ID_MAPPING: { code: 49, name: 'INVALID_PRODUCER_ID_MAPPING', retriable: false, message: 'Producer id is not assigned to this transactional id' },
   INVALID_TRANSACTION_TIMEOUT: { code: 50, name: 'INVALID_TRANSACTION_TIMEOUT', retriable: false, message: 'Transaction timeout exceeds the broker maximum' },
-  CONCURRENT_TRANSACTIONS: { code: 51, name: 'CONCURRENT_TRANSACTIONS', retriable: false, message: 'Another operation on the transaction is in progress' },
+  CONCURRENT_TRANSACTIONS: { code: 51, name: 'CONCURRENT_TRANSACTIONS', retriable: true, message: 'Another operation on the transaction is in progress' },
   TRANSACTION_COORDINATOR_FENCED: { code: 52, name: 'TRANSACTION_COORDINATOR_FENCED', retriable: false, message: 'Transaction coordinator is no longer current' },
   TRANSACTIONAL_ID_AUTHORIZATION_FAILED: { code: 53, name: 'TRANSACTIONAL_ID_AUTHORIZATION_FAILED', retriable: false, message: 'Not authorized for the transactional id' },
   SECURITY_DISABLED: { code: 54, name: 'SECURITY_DISABLED', retriable: false, message: 'Security features are disabled' },
@@ -143,7 +148,7 @@ export const KafkaErrors = {
   STREAMS_INVALID_TOPOLOGY: { code: 130, name: 'STREAMS_INVALID_TOPOLOGY', retriable: false, message: 'Streams topology is invalid' },
   STREAMS_INVALID_TOPOLOGY_EPOCH: { code: 131, name: 'STREAMS_INVALID_TOPOLOGY_EPOCH', retriable: false, message: 'Streams topology epoch is invalid' },
   STREAMS_TOPOLOGY_FENCED: { code: 132, name: 'STREAMS_TOPOLOGY_FENCED', retriable: false, message: 'Streams topology is fenced' },
-  SHARE_SESSION_LIMIT_REACHED: { code: 133, name: 'SHARE_SESSION_LIMIT_REACHED', retriable: false, message: 'Share session limit reached' },
+  SHARE_SESSION_LIMIT_REACHED: { code: 133, name: 'SHARE_SESSION_LIMIT_REACHED', retriable: true, message: 'Share session limit reached' },
 } as const satisfies Record<string, KafkaErrorInfo>
 
 export type KafkaErrorName = keyof typeof KafkaErrors

@@ -2,23 +2,24 @@
 // with the same Kafka code where there is one; retriability follows Kafka's table, so a
 // caller can tell a leader move from a bad request without knowing the codes.
 import { BrookError, type BrookErrorCode, kafkaErrorCodes } from '../../errors.js'
-import { isRetriable, kafkaErrorName } from '../../protocol/kafka-errors.js'
+import { isRetriable, KafkaErrorCodes as K, kafkaErrorName } from '../../protocol/kafka-errors.js'
 
+// The Brook code for a Kafka code: the one that answers as it (core/errors.ts), else the
+// nearest Brook code for a Kafka error Brook itself never sends.
 const brookCodeByKafka = new Map<number, BrookErrorCode>()
 for (const [code, kafka] of Object.entries(kafkaErrorCodes) as Array<[BrookErrorCode, number]>) {
   if (kafka >= 0 && !brookCodeByKafka.has(kafka)) brookCodeByKafka.set(kafka, code)
 }
-// Kafka codes whose Brook name differs.
-brookCodeByKafka.set(17, 'INVALID_TOPIC') // INVALID_TOPIC_EXCEPTION
-brookCodeByKafka.set(2, 'CORRUPT_RECORD') // CORRUPT_MESSAGE
-brookCodeByKafka.set(7, 'TIMEOUT') // REQUEST_TIMED_OUT
-brookCodeByKafka.set(14, 'COORDINATOR_NOT_AVAILABLE') // COORDINATOR_LOAD_IN_PROGRESS
-brookCodeByKafka.set(18, 'RECORD_TOO_LARGE') // RECORD_LIST_TOO_LARGE
-brookCodeByKafka.set(38, 'INVALID_CONFIG') // INVALID_REPLICATION_FACTOR
-brookCodeByKafka.set(44, 'INVALID_CONFIG') // POLICY_VIOLATION
-brookCodeByKafka.set(87, 'CORRUPT_RECORD') // INVALID_RECORD
+brookCodeByKafka.set(K.COORDINATOR_LOAD_IN_PROGRESS, 'COORDINATOR_NOT_AVAILABLE')
+brookCodeByKafka.set(K.RECORD_LIST_TOO_LARGE, 'RECORD_TOO_LARGE')
+brookCodeByKafka.set(K.INVALID_REPLICATION_FACTOR, 'INVALID_CONFIG')
+brookCodeByKafka.set(K.POLICY_VIOLATION, 'INVALID_CONFIG')
+brookCodeByKafka.set(K.INVALID_RECORD, 'CORRUPT_RECORD')
 
-/** A BrookError from a Kafka error code; `retriable` is Kafka's verdict for that code. */
+/**
+ * A BrookError from a Kafka error code; `retriable` and `kafkaCode` are that code's, so an
+ * error reads the same whether it came from the embedded broker or over the wire.
+ */
 export class KafkaResponseError extends BrookError {
   readonly kafkaErrorCode: number
   private readonly canRetry: boolean
@@ -30,6 +31,9 @@ export class KafkaResponseError extends BrookError {
   }
   override get retriable(): boolean {
     return this.canRetry
+  }
+  override get kafkaCode(): number {
+    return this.kafkaErrorCode
   }
 }
 
