@@ -36,23 +36,24 @@ export class StreamsBuilder {
   }
 
   table<K, V>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): KTable<K, V> {
-    const source = this.ctx.nameOr(consumed?.name, 'KSTREAM-SOURCE-')
     const ks = (consumed?.keySerde ?? materialized?.keySerde ?? null) as SerdeSpec
     const vs = (consumed?.valueSerde ?? materialized?.valueSerde ?? null) as SerdeSpec
+    // Kafka names the store (when unnamed) before the source and table-source nodes.
+    const store = keyValueStore(this.ctx, materialized as Materialized<unknown, unknown> | undefined, topic, ks, vs)
+    const source = this.ctx.nameOr(consumed?.name, 'KSTREAM-SOURCE-')
     this.ctx.builder.addSource(source, [topic], ks, vs, consumed?.timestampExtractor ?? null)
     const name = this.ctx.newName('KTABLE-SOURCE-')
-    const store = keyValueStore(this.ctx, materialized as Materialized<unknown, unknown> | undefined, topic, ks, vs)
     this.ctx.builder.addStateStore(store.builder)
     this.ctx.builder.addProcessor(name, ktableSource(store.name), [source], [store.name])
     return new KTableImpl<K, V>(this.ctx, name, ks, vs, store.name, storeGetter(store.name))
   }
 
   globalTable<K, V>(topic: string, consumed?: Consumed<K, V>, materialized?: Materialized<K, V>): GlobalKTable<K, V> {
-    const source = this.ctx.nameOr(consumed?.name, 'KSTREAM-SOURCE-')
     const ks = (consumed?.keySerde ?? materialized?.keySerde ?? null) as SerdeSpec
     const vs = (consumed?.valueSerde ?? materialized?.valueSerde ?? null) as SerdeSpec
-    const name = this.ctx.newName('KTABLE-SOURCE-')
     const store = keyValueStore(this.ctx, materialized as Materialized<unknown, unknown> | undefined, topic, ks, vs)
+    const source = this.ctx.nameOr(consumed?.name, 'KSTREAM-SOURCE-')
+    const name = this.ctx.newName('KTABLE-SOURCE-')
     this.ctx.builder.addGlobalStore(store.builder.withCachingDisabled(), source, topic, ks, vs, name, ktableSource(store.name, false))
     return new GlobalKTableImpl<K, V>(store.name)
   }

@@ -12,7 +12,7 @@ import { SessionWindows, SlidingWindows, TimeWindows } from '../dsl/windows.js'
 import { Serdes, WindowedSerdes } from '../serdes.js'
 import { StoreBuilder, Stores } from '../state/store-builder.js'
 import { DeferredSerde, type SerdeSpec } from './serde-resolution.js'
-import { insertRepartition } from './repartition.js'
+import { insertRepartition, insertTableRepartition } from './repartition.js'
 import { keyValueStore, sessionStore, windowStore } from './materialize.js'
 import { storeGetter, type ValueGetterSupplier } from './value-getter.js'
 import { kstreamAggregate } from './operators/aggregate.js'
@@ -190,9 +190,10 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
 
   private into<VA>(prefix: string, m: M, aggSerde: SerdeSpec, init: (() => unknown) | null, adder: Aggregator<unknown, unknown, unknown>, sub: Aggregator<unknown, unknown, unknown>): KTable<K, VA> {
     const store = keyValueStore(this.ctx, m, `KTABLE-${prefix}`, this.keySerde, aggSerde)
-    const name = this.ctx.newName(`KTABLE-${prefix}-`)
     const cs = new DeferredSerde(this.valueSerde as Serde<unknown> | null, 'value', (inner) => changeSerde(inner) as Serde<unknown>)
-    const { sourceNode } = insertRepartition(this.ctx, this.node, this.groupName ?? store.name, this.keySerde, cs)
+    // Kafka draws the repartition's sink and source names before the aggregation's.
+    const { sourceNode } = insertTableRepartition(this.ctx, this.node, this.groupName ?? store.name, this.keySerde, cs)
+    const name = this.ctx.newName(`KTABLE-${prefix}-`)
     this.ctx.builder.addStateStore(store.builder)
     this.ctx.builder.addProcessor(name, ktableAggregate(store.name, init, adder, sub), [sourceNode], [store.name])
     return new KTableImpl<K, VA>(this.ctx, name, store.builder.keySerde as SerdeSpec, store.builder.valueSerde as SerdeSpec, store.name, storeGetter(store.name))

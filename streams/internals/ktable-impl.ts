@@ -19,7 +19,7 @@ import { ktableRepartitionMap } from './operators/ktable-repartition-map.js'
 import { ktableKTableJoin, tableJoinValue, type TableJoinKind } from './operators/table-table-join.js'
 import { ktableSuppress } from './operators/suppress.js'
 import { fkResponseJoin, fkRightChange, fkSubscriptionReceive, fkSubscriptionSend, responseSerde, subscribersSerde, subscriptionSerde } from './operators/fk-join.js'
-import { insertRepartition } from './repartition.js'
+import { insertNamedRepartition } from './repartition.js'
 import { passthrough } from './operators/passthrough.js'
 import { keyValueStore } from './materialize.js'
 import { mappedGetter, storeGetter } from './value-getter.js'
@@ -138,7 +138,7 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     const resolveName = ctx.newName(`${prefix}-RESPONSE-RESOLVER-`)
     // 1. left table -> subscription topic (keyed by the foreign key)
     b.addProcessor(sendName, fkSubscriptionSend(fk, left, `${base}-subscription-repartition-filter`, resolveName), [this.node])
-    const sub = insertRepartition(ctx, sendName, `${base}-subscription`, other.keySerde, subSerde)
+    const sub = insertNamedRepartition(ctx, sendName, `${base}-subscription`, other.keySerde, subSerde)
     // 2. right side: subscriptions and right-table changes -> response topic (keyed by the left key)
     const storeName = ctx.newStoreName(`${prefix}-SUBSCRIPTION`)
     b.addStateStore(new StoreBuilder(Stores.persistentKeyValueStore(storeName), other.keySerde as never, new DeferredSerde(leftKey, 'key', (k) => subscribersSerde(k) as Serde<unknown>) as never))

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { StreamsBuilder, Serdes, Materialized, Produced, Grouped, Consumed, Topology, Stores, Record, type ProcessorContext, type KeyValueStore } from '../../../streams/index.js'
+import { StreamsBuilder, Serdes, Materialized, Produced, Grouped, Consumed, Repartitioned, Topology, Stores, Record, type ProcessorContext, type KeyValueStore } from '../../../streams/index.js'
 import { TopologyTestDriver } from '../../../streams/testing/index.js'
 
 const S = Serdes.String()
@@ -17,6 +17,10 @@ function wordCount(): Topology {
 }
 
 describe('Topology.describe', () => {
+  // Expected names follow Kafka's rules, not Brook's output: a repartition always draws
+  // three generated names (sink, filter, source) from the shared counter, so after the
+  // named counts-repartition nodes the numbering goes on at 7 (Kafka's own WordCount demo
+  // prints KTABLE-TOSTREAM-0000000007 and KSTREAM-SINK-0000000008).
   it('prints sub-topologies like Kafka TopologyDescription', () => {
     expect(wordCount().describe().toString()).toBe(
       [
@@ -40,16 +44,50 @@ describe('Topology.describe', () => {
         '    Source: counts-repartition-source (topics: [counts-repartition])',
         '      --> KSTREAM-AGGREGATE-0000000003',
         '    Processor: KSTREAM-AGGREGATE-0000000003 (stores: [counts])',
-        '      --> KTABLE-TOSTREAM-0000000004',
+        '      --> KTABLE-TOSTREAM-0000000007',
         '      <-- counts-repartition-source',
-        '    Processor: KTABLE-TOSTREAM-0000000004 (stores: [])',
-        '      --> KSTREAM-SINK-0000000005',
+        '    Processor: KTABLE-TOSTREAM-0000000007 (stores: [])',
+        '      --> KSTREAM-SINK-0000000008',
         '      <-- KSTREAM-AGGREGATE-0000000003',
-        '    Sink: KSTREAM-SINK-0000000005 (topic: word-counts)',
-        '      <-- KTABLE-TOSTREAM-0000000004',
+        '    Sink: KSTREAM-SINK-0000000008 (topic: word-counts)',
+        '      <-- KTABLE-TOSTREAM-0000000007',
         '',
       ].join('\n'),
     )
+  })
+
+  const names = (t: Topology): string[][] => t.describe().subtopologies.map((s) => s.nodes.map((n) => n.name))
+
+  it('numbers past named and generated repartitions as Kafka does', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S))
+      .repartition() // KSTREAM-REPARTITION-1: generated base, so generated sink 2, filter 3, source 4
+      .filter(() => true) // 5
+      .repartition(Repartitioned.as('by-user')) // burns 6, 7, 8; nodes named after the topic
+      .mapValues((v) => v) // 9
+      .to('out') // 10
+    const t = b.build()
+    expect(names(t)).toEqual([
+      ['KSTREAM-SOURCE-0000000000', 'KSTREAM-FILTER-0000000003', 'KSTREAM-SINK-0000000002'],
+      ['KSTREAM-SOURCE-0000000004', 'KSTREAM-FILTER-0000000005', 'by-user-repartition-filter', 'by-user-repartition-sink'],
+      ['by-user-repartition-source', 'KSTREAM-MAPVALUES-0000000009', 'KSTREAM-SINK-0000000010'],
+    ])
+    expect(t.describe().toString()).toContain('Sink: KSTREAM-SINK-0000000002 (topic: KSTREAM-REPARTITION-0000000001-repartition)')
+  })
+
+  it('numbers a table groupBy as Kafka does: store before source, repartition sink and source before the aggregation', () => {
+    const b = new StreamsBuilder()
+    b.table<string, string>('users', Consumed.with(S, S)) // store users-STATE-STORE-0, source 1, table source 2
+      .groupBy((k, v) => ({ key: v, value: k }), Grouped.with(S, S)) // KTABLE-SELECT-3
+      .count() // store 4, repartition sink 5 and source 6, KTABLE-AGGREGATE-7
+    const d = b.build().describe()
+    expect(d.toString()).toContain('Processor: KTABLE-SOURCE-0000000002 (stores: [users-STATE-STORE-0000000000])')
+    expect(d.toString()).toContain('Sink: KSTREAM-SINK-0000000005 (topic: KTABLE-AGGREGATE-STATE-STORE-0000000004-repartition)')
+    expect(d.toString()).toContain('Processor: KTABLE-AGGREGATE-0000000007 (stores: [KTABLE-AGGREGATE-STATE-STORE-0000000004])')
+    expect(d.subtopologies.map((s) => s.nodes.map((n) => n.name))).toEqual([
+      ['KSTREAM-SOURCE-0000000001', 'KTABLE-SOURCE-0000000002', 'KTABLE-SELECT-0000000003', 'KSTREAM-SINK-0000000005'],
+      ['KSTREAM-SOURCE-0000000006', 'KTABLE-AGGREGATE-0000000007'],
+    ])
   })
 
   it('names generated stores after the operator with the shared counter', () => {
