@@ -102,8 +102,10 @@ async function consumeUntil(c: Consumer<string, string, string, string>, seen: S
       seen.push({ partition: m.partition, offset: Number(m.offset), key: m.key, seq: Number(m.value) })
       lastOf.set(m.partition, m)
       if (seen.length % 1000 === 0) await m.commit()
-      if (until() || Date.now() > deadline) break
+      if (until()) break
+      if (Date.now() > deadline) throw new Error(`consumed ${seen.length} records in ${timeoutMs} ms without reaching the goal`)
     }
+    if (!until()) throw new Error(`the stream ended after ${seen.length} records without reaching the goal`)
     for (const m of lastOf.values()) await m.commit()
   } finally {
     await stream.close()
@@ -128,7 +130,8 @@ describe('@platformatic/kafka', () => {
     }
     check(seen, Array.from({ length: TOTAL }, (_, i) => i))
     const committed = await broker.coordinator.fetchOffsets({ groupId: 'plt-group' })
-    for (const o of committed.offsets) expect(o.offset).toBe(ends[o.partition])
+    // Every partition committed at its end: an empty answer must fail, not pass.
+    expect(committed.offsets.map((o) => [o.topic, o.partition, o.offset]).sort()).toEqual(ends.map((end, p) => [TOPIC, p, end]))
   }, 180_000)
 
   it('a restarted member resumes from the committed offsets', async () => {
@@ -151,22 +154,30 @@ describe('@platformatic/kafka', () => {
     const seenBy = new Map<string, Set<number>>([['a', new Set()], ['b', new Set()]])
     streamA.on('data', (m) => seenBy.get('a')!.add(m.partition))
     streamB.on('data', (m) => seenBy.get('b')!.add(m.partition))
-    const waitFor = async (cond: () => boolean, ms = 30_000): Promise<void> => {
+    const waitFor = async (what: string, cond: () => boolean, ms = 30_000): Promise<void> => {
       const end = Date.now() + ms
       while (!cond()) {
-        if (Date.now() > end) throw new Error('timed out')
+        if (Date.now() > end) throw new Error(`timed out after ${ms} ms waiting for ${what}`)
         await new Promise((r) => setTimeout(r, 50))
       }
     }
-    await waitFor(() => a.assignments !== null && b.assignments !== null && count(a) + count(b) === PARTITIONS && count(a) > 0 && count(b) > 0)
+    await waitFor('both members assigned', () => a.assignments !== null && b.assignments !== null && count(a) + count(b) === PARTITIONS && count(a) > 0 && count(b) > 0)
     const aParts = parts(a)
     const bParts = parts(b)
     expect([...aParts, ...bParts].sort()).toEqual([0, 1, 2])
     expect(aParts.filter((p) => bParts.includes(p))).toEqual([])
+    // Records delivered from each member's partitions; b, which joined second, only from its
+    // own (a may have read b's partitions before b joined).
+    await waitFor("records of each member's partitions delivered to it", () => aParts.every((p) => seenBy.get('a')!.has(p)) && bParts.every((p) => seenBy.get('b')!.has(p)))
+    expect([...seenBy.get('b')!].sort()).toEqual([...bParts].sort())
     await streamB.close()
     await b.close(true)
-    await waitFor(() => count(a) === PARTITIONS)
+    await waitFor('the survivor to own every partition', () => count(a) === PARTITIONS)
     expect(parts(a).sort()).toEqual([0, 1, 2])
+    // New records on b's partitions now reach the survivor.
+    seenBy.get('a')!.clear()
+    await produce(TOTAL + 300, 300, 'none')
+    await waitFor("records of b's partitions delivered to the survivor", () => bParts.every((p) => seenBy.get('a')!.has(p)))
     await streamA.close()
     await a.close(true)
   }, 90_000)

@@ -1,6 +1,8 @@
 // Kills a writer process with SIGKILL at random moments and checks that every
-// acknowledged (fsynced) batch survives, in order and intact, and that reading
-// the whole recovered log never returns a corrupt batch.
+// acknowledged batch survives, in order and intact, and that reading the whole recovered
+// log never returns a corrupt batch. SIGKILL cannot tell an fsynced batch from one in the
+// page cache, so the writer also observes its fdatasync calls and each acknowledgement
+// must follow an fdatasync that began after that batch's append.
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -19,6 +21,8 @@ interface Ack {
   last: number
   seq: number
   sum: number
+  /** An fdatasync begun after the append had completed before the acknowledgement. */
+  synced: boolean
 }
 
 function runAndKill(dir: string, startSeq: number, delayMs: number, mode: string): Promise<Ack[]> {
@@ -40,7 +44,7 @@ function runAndKill(dir: string, startSeq: number, delayMs: number, mode: string
         buffered = buffered.slice(nl + 1)
         const parts = line.split(' ')
         if (parts[0] === 'open' && timer === undefined) timer = setTimeout(() => child.kill('SIGKILL'), delayMs)
-        if (parts[0] === 'ack') acks.push({ base: +parts[1]!, last: +parts[2]!, seq: +parts[3]!, sum: +parts[4]! })
+        if (parts[0] === 'ack') acks.push({ base: +parts[1]!, last: +parts[2]!, seq: +parts[3]!, sum: +parts[4]!, synced: parts[5] === 'synced' })
       }
     })
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
@@ -67,6 +71,7 @@ async function crashLoop(mode: 'plain' | 'compact', rounds: number, budgetMs: nu
     for (let i = 0; i < rounds && Date.now() - started < budgetMs; i++) {
       iterations++
       const acks = await runAndKill(dir, nextSeq, 50 + Math.floor(Math.random() * 350), mode)
+      for (const a of acks) expect(a.synced, `batch seq ${a.seq} acknowledged before an fdatasync covering it`).toBe(true)
       acked.push(...acks)
       const log = Log.open(dir, cfg)
       // Reading everything verifies each batch's CRC; corrupt data would throw.
@@ -107,6 +112,17 @@ async function crashLoop(mode: 'plain' | 'compact', rounds: number, budgetMs: nu
 }
 
 describe('crash safety', () => {
+  it('the fdatasync observation catches acknowledgements that do not wait for the sync', async () => {
+    const dir = tempDir('brook-crash-early-')
+    try {
+      const acks = await runAndKill(dir, 0, 300, 'ack-early')
+      expect(acks.length).toBeGreaterThan(0)
+      expect(acks.some((a) => !a.synced)).toBe(true)
+    } finally {
+      removeDir(dir)
+    }
+  }, 60_000)
+
   it('keeps every acknowledged batch across SIGKILLs', async () => {
     await crashLoop('plain', 15, 40_000)
   }, 120_000)

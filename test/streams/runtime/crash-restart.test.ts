@@ -17,9 +17,13 @@ const FIXTURE = path.resolve(import.meta.dirname, '../../fixtures/streams/crash-
 const KEYS = 40
 const RECORDS = 12_000
 const KILLS = 3
+/** Records a run processes before it is killed: well short of RECORDS, well past a commit interval. */
+const KILL_AFTER = 1_500
 
 interface Child {
   running: Promise<void>
+  /** Resolves once this run has processed at least n records (it prints PROCESSED lines). */
+  processedAtLeast(n: number): Promise<number>
   exited: Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>
   kill(signal: NodeJS.Signals): void
 }
@@ -30,18 +34,27 @@ function startChild(dataDir: string, stateDir: string, mode: 'crash' | 'finish')
   let stderr = ''
   let onRunning: () => void = () => {}
   const running = new Promise<void>((resolve) => (onRunning = resolve))
+  let processed = 0
+  const waiting: Array<{ n: number; resolve: (n: number) => void; reject: (e: Error) => void }> = []
   child.stdout.on('data', (d: Buffer) => {
     stdout += d.toString()
     if (stdout.includes('RUNNING\n')) onRunning()
+    for (const m of d.toString().matchAll(/PROCESSED (\d+)/g)) processed = Math.max(processed, Number(m[1]))
+    for (let i = waiting.length - 1; i >= 0; i--) {
+      if (processed >= waiting[i]!.n) waiting.splice(i, 1)[0]!.resolve(processed)
+    }
   })
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   const exited = new Promise<{ code: number | null; signal: string | null; stdout: string; stderr: string }>((resolve) =>
     child.on('exit', (code, signal) => {
       onRunning()
+      for (const w of waiting.splice(0)) w.reject(new Error(`child exited (${code ?? signal}) after processing ${processed} records: ${stderr.slice(-2000)}`))
       resolve({ code, signal, stdout, stderr })
     }),
   )
-  return { running, exited, kill: (s) => child.kill(s) }
+  const processedAtLeast = (n: number): Promise<number> =>
+    processed >= n ? Promise.resolve(processed) : new Promise((resolve, reject) => waiting.push({ n, resolve, reject }))
+  return { running, processedAtLeast, exited, kill: (s) => child.kill(s) }
 }
 
 /** Committed offsets of the app's input, read while no child owns the data dir. */
@@ -91,16 +104,23 @@ describe('KafkaStreams SIGKILL restarts (at_least_once)', () => {
     const progress: number[] = []
     for (let k = 0; k < KILLS; k++) {
       const child = startChild(dataDir, stateDir, 'crash')
-      await Promise.race([child.running, new Promise((r) => setTimeout(r, 20_000))])
-      await new Promise((r) => setTimeout(r, 250 + 150 * k))
+      // Killed once this run has processed KILL_AFTER records (each takes >= 120 us, so
+      // several 50 ms commit intervals have passed), not after a guessed sleep.
+      const processedAtKill = await child.processedAtLeast(KILL_AFTER)
       child.kill('SIGKILL')
       const exit = await child.exited
       expect(exit.stderr).not.toMatch(/ERROR/)
       expect(exit.signal).toBe('SIGKILL')
-      progress.push(await committed(dataDir))
+      expect(exit.stdout).not.toContain('DONE')
+      const now = await committed(dataDir)
+      // The kill landed mid-stream: this run had processed records, and input was left.
+      expect(processedAtKill).toBeGreaterThanOrEqual(KILL_AFTER)
+      expect(now).toBeLessThan(RECORDS)
+      progress.push(now)
     }
-    // Committed progress never goes back.
+    // Committed progress never goes back, and commits happened between kills.
     for (let i = 1; i < progress.length; i++) expect(progress[i]!).toBeGreaterThanOrEqual(progress[i - 1]!)
+    expect(progress[0]!).toBeGreaterThan(0)
     console.log(`committed input offsets after each kill: ${progress.join(', ')} of ${RECORDS}`)
 
     const final = startChild(dataDir, stateDir, 'finish')
