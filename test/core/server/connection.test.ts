@@ -19,6 +19,7 @@ import {
 } from '../../../core/protocol/apis/index.js'
 import { encodeRecordBatch } from '../../../core/protocol/records/record-batch.js'
 import { tmpDir } from '../../helpers/tmp.js'
+import { waitFor } from '../../helpers/wait.js'
 
 class FakeSocket extends EventEmitter {
   readonly remoteAddress = '10.0.0.7'
@@ -93,7 +94,6 @@ function open(socket: FakeSocket, maxInFlight = 100): Connection {
   return new Connection(socket as unknown as Socket, router, state, { maxFrameSize: 1 << 20, maxInFlight, maxIdleMs: 0 })
 }
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 20))
 const apiVersions = (id: number): Buffer =>
   encodeRequestFrame(ApiKeys.ApiVersions, 3, id, 'c', { ...createApiVersionsRequest(), clientSoftwareName: 'c', clientSoftwareVersion: '1' })
 const fetchFrame = (id: number, maxWaitMs: number): Buffer =>
@@ -117,7 +117,7 @@ describe('Connection', () => {
     open(socket)
     const bytes = Buffer.concat([apiVersions(1), encodeRequestFrame(ApiKeys.Metadata, 12, 2, 'c', { ...createMetadataRequest(), topics: null }), apiVersions(3)])
     socket.feed(bytes, [1, 3, 7, 2, 50])
-    await settle()
+    await waitFor('three answers', () => socket.responses().length === 3)
     const responses = socket.responses()
     expect(responses.map((r) => r.readInt32BE(0))).toEqual([1, 2, 3])
     expect(decodeResponseFrame(ApiKeys.Metadata, 12, responses[1]!).body.brokers[0]!.host).toBe('h')
@@ -131,13 +131,12 @@ describe('Connection', () => {
     open(socket, 1)
     // A long poll first: with one request in flight the produce must wait unparsed.
     socket.feed(Buffer.concat([fetchFrame(1, 300), produceFrame(2)]), [10_000])
-    await settle()
-    expect(socket.paused).toBe(true)
+    await waitFor('reading to pause', () => socket.paused)
     expect(broker.partition('t', 0).highWatermark).toBe(0)
     expect(socket.responses()).toEqual([])
     // Nothing wakes the fetch (the produce is behind it), so it answers at its deadline;
     // then the produce runs and reading resumes.
-    while (socket.responses().length < 2) await settle()
+    await waitFor('both answers', () => socket.responses().length >= 2)
     expect(socket.responses().map((r) => r.readInt32BE(0))).toEqual([1, 2])
     expect(broker.partition('t', 0).highWatermark).toBe(1)
     expect(socket.paused).toBe(false)
@@ -148,14 +147,12 @@ describe('Connection', () => {
     open(socket)
     socket.accept = false
     socket.feed(apiVersions(1), [1000])
-    await settle()
-    expect(socket.responses().length).toBe(1)
-    expect(socket.paused).toBe(true)
+    await waitFor('the answer and a pause', () => socket.responses().length === 1 && socket.paused)
     socket.emit('drain')
     expect(socket.paused).toBe(false)
     socket.accept = true
     socket.feed(apiVersions(2), [1000])
-    await settle()
+    await waitFor('the second answer', () => socket.responses().length === 2)
     expect(socket.responses().map((r) => r.readInt32BE(0))).toEqual([1, 2])
   })
 
@@ -164,8 +161,7 @@ describe('Connection', () => {
     open(socket)
     const junk = Buffer.from([0, 0, 0, 4, 0x7f, 0x7f, 0x7f, 0x7f])
     socket.feed(Buffer.concat([apiVersions(1), junk, apiVersions(2)]), [3])
-    await settle()
-    expect(socket.destroyed).toBe(true)
+    await waitFor('the connection to close', () => socket.destroyed)
     expect(logged.length).toBe(1)
     expect(logged[0]).toMatch(/^Closing connection from 10\.0\.0\.7:5555: MALFORMED/)
     expect(socket.responses().every((r) => r.readInt32BE(0) === 1)).toBe(true)

@@ -29,6 +29,7 @@ import { encodeRecordBatch, decodeRecords, forEachBatch } from '../../../core/pr
 import { KafkaErrorCodes as E } from '../../../core/protocol/kafka-errors.js'
 import { tmpDir } from '../../helpers/tmp.js'
 import { WireClient } from './wire-client.js'
+import { waitFor } from '../../helpers/wait.js'
 
 let broker: Broker
 let server: BrookServer
@@ -397,8 +398,7 @@ describe('bad input', () => {
     await broker.createTopic('idle')
     const c = await connect()
     const waiting = c.send(ApiKeys.Fetch, 12, fetchBody('idle', 0, 0, 60_000))
-    await new Promise((r) => setTimeout(r, 50))
-    expect(server.connectionCount).toBe(1)
+    await waitFor('the connection to be counted', () => server.connectionCount === 1)
     const rejected = expect(waiting).rejects.toThrow(/closed/)
     await server.close()
     await rejected

@@ -89,8 +89,10 @@ describe('KafkaStreams at_least_once commit order', () => {
     for (let round = 0; round < 5; round++) {
       const batch = LINES.map((l) => `${l} round${round}`)
       lines.push(...batch)
+      const before = o.commits
       await produce(inner, 'text', batch.map((value) => ({ value })))
-      await new Promise((r) => setTimeout(r, 60))
+      // A commit after each round, waited for rather than slept for.
+      await waitFor(`a commit after round ${round}`, () => (o.commits > before ? true : null))
     }
     await waitFor('all counts', async () => sameMap(await latestCounts(inner, 'word-counts'), expectedCounts(lines)))
     await streams.close()

@@ -86,7 +86,6 @@ describe('KafkaStreams windowed aggregation with suppression', () => {
     ])
     // Stream time 1200 closed [0,1000): the final counts, nothing for the open window.
     await waitFor('final results of the first window', async () => (await windowedOut(client)).length >= 2)
-    await new Promise((r) => setTimeout(r, 300))
     expect((await windowedOut(client)).sort()).toEqual(['a@0=2', 'b@0=1'])
     await produce(client, 'clicks', [{ key: 'c', value: 'x', timestamp: 2500 }])
     await waitFor('the second window to close', async () => (await windowedOut(client)).length >= 3)
@@ -96,12 +95,14 @@ describe('KafkaStreams windowed aggregation with suppression', () => {
   it('with idleAdvanceMs closes a window on a quiet partition without new records', async () => {
     const client = await clientWith([['clicks', 1], ['out', 1]])
     await started(topology(), client, { idleAdvanceMs: 200 })
+    // Both records at the start of the current wall-clock window, so they share it whatever
+    // the millisecond (now and now + 1 straddle a window boundary once in a thousand runs).
     const now = Date.now()
-    await produce(client, 'clicks', [
-      { key: 'a', value: 'x', timestamp: now },
-      { key: 'a', value: 'x', timestamp: now + 1 },
-    ])
     const start = now - (now % 1000)
+    await produce(client, 'clicks', [
+      { key: 'a', value: 'x', timestamp: start },
+      { key: 'a', value: 'x', timestamp: start + 1 },
+    ])
     // No more input: stream time follows the wall clock after 200 ms of idleness.
     await waitFor('the idle window to close', async () => (await windowedOut(client)).length >= 1, 10_000)
     expect(await windowedOut(client)).toEqual([`a@${start}=2`])
@@ -127,6 +128,7 @@ describe('KafkaStreams time', () => {
         }
       })
       .to('ticks', Produced.with(S, S))
+    const startedAt = Date.now()
     await started(b.build(), client)
     // Record timestamps say 0; the extractor reads stream time from the values.
     await produce(client, 'events', ['5000', '5500', '6200', '7000'].map((value) => ({ key: 'k', value, timestamp: 1 })))
@@ -137,8 +139,13 @@ describe('KafkaStreams time', () => {
     expect(out.filter(([k]) => k === 'record').map(([, v]) => v)).toEqual(['5000', '5500', '6200', '7000'])
     // First punctuation at the first stream time, then every 1000 ms of stream time.
     expect(out.filter(([k]) => k === 'stream').map(([, v]) => v)).toEqual(['5000', '6200', '7000'])
+    // Wall-clock punctuations carry wall-clock time (not stream time), increasing. Their
+    // spacing is not asserted: on a loaded machine a late tick is followed by the next grid
+    // point, which can be closer than the interval, as in Kafka.
     const walls = out.filter(([k]) => k === 'wall').map(([, v]) => Number(v))
-    expect(walls[1]! - walls[0]!).toBeGreaterThanOrEqual(50)
+    for (const w of walls) expect(w).toBeGreaterThanOrEqual(startedAt)
+    for (const w of walls) expect(w).toBeLessThanOrEqual(Date.now())
+    for (let i = 1; i < walls.length; i++) expect(walls[i]!).toBeGreaterThan(walls[i - 1]!)
   })
 })
 

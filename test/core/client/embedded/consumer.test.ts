@@ -3,6 +3,7 @@ import { firstValueFrom, take, toArray } from 'rxjs'
 import { EmbeddedClient } from '../../../../core/client/embedded/client.js'
 import type { BrookClient, Consumer, ConsumerRecord } from '../../../../core/client/types.js'
 import { tmpDir } from '../../../helpers/tmp.js'
+import { waitFor } from '../../../helpers/wait.js'
 
 async function fill(client: BrookClient, topic: string, partitions: number, perPartition: number, ts = (i: number) => 1_000_000 + i): Promise<void> {
   await client.admin().createTopics([{ topic, numPartitions: partitions }])
@@ -109,10 +110,10 @@ describe('EmbeddedConsumer.records() backpressure', () => {
     await new Promise((r) => setTimeout(r, 150))
     expect(got).toEqual([])
     demand.next(5)
-    await new Promise((r) => setTimeout(r, 150))
+    await waitFor('five records', () => got.length >= 5)
     expect(got).toEqual([0, 1, 2, 3, 4])
     demand.next(3)
-    await new Promise((r) => setTimeout(r, 100))
+    await waitFor('three more records', () => got.length >= 8)
     expect(got).toEqual([0, 1, 2, 3, 4, 5, 6, 7])
     sub.unsubscribe()
     await client.close()

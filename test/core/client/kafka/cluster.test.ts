@@ -5,6 +5,7 @@ import { Cluster, parseBootstrap } from '../../../../core/client/kafka/cluster.j
 import { KafkaClient } from '../../../../core/client/kafka/client.js'
 import { ApiKeys } from '../../../../core/protocol/apis/index.js'
 import { intercept, startBrook, type Harness } from './brook-server.js'
+import { waitFor } from '../../../helpers/wait.js'
 
 let harness: Harness | null = null
 afterEach(async () => {
@@ -72,20 +73,25 @@ describe('Cluster', () => {
 })
 
 describe('group membership over the wire', () => {
+  // No sleep: the member stops polling until 30 heartbeats went out (each at least 100 ms
+  // after the last, so over 3 s) and the session timeout (2 s) has passed twice over by the
+  // clock; only the heartbeats can have kept it in the group.
   it('heartbeats keep a member in the group while it does not poll', async () => {
     let heartbeats = 0
     harness = await startBrook({
       wrap: (h) => (h.apiKey === ApiKeys.Heartbeat ? intercept(h, (_req, next) => (heartbeats++, next())) : h),
     })
     await harness.client.admin().createTopics([{ topic: 'hb', numPartitions: 1 }])
-    const consumer = harness.client.consumer({ groupId: 'hb', sessionTimeoutMs: 600, heartbeatIntervalMs: 100 })
+    const sessionTimeoutMs = 2_000
+    const consumer = harness.client.consumer({ groupId: 'hb', sessionTimeoutMs, heartbeatIntervalMs: 100 })
     consumer.subscribe(['hb'])
     const deadline = Date.now() + 10_000
     while (consumer.assignment().length === 0 && Date.now() < deadline) await consumer.poll(100)
     const generation = consumer.groupMetadata()
     expect(generation).not.toBeNull()
-    await new Promise((r) => setTimeout(r, 1500))
-    expect(heartbeats).toBeGreaterThan(5)
+    const lastPoll = Date.now()
+    const before = heartbeats
+    await waitFor('30 heartbeats and two session timeouts', () => heartbeats - before >= 30 && Date.now() - lastPoll > 2 * sessionTimeoutMs, 30_000)
     const [desc] = await harness.client.admin().describeGroups(['hb'])
     expect(desc!.state).toBe('Stable')
     expect(desc!.members.map((m) => m.memberId)).toEqual([generation!.memberId])

@@ -6,6 +6,7 @@ import { ApiKeys, type ApiKey, type ResponseBodies } from '../../../../core/prot
 import { createApiVersionsResponse } from '../../../../core/protocol/apis/generated/api-versions.js'
 import { createMetadataRequest, createMetadataResponse, createMetadataResponseTopic } from '../../../../core/protocol/apis/generated/metadata.js'
 import { decodeRequestFrame, encodeResponseFrame, FrameSplitter, type RequestFrame } from '../../../../core/protocol/frame.js'
+import { waitFor } from '../../../helpers/wait.js'
 
 interface Fake {
   port: number
@@ -124,12 +125,16 @@ describe('Connection', () => {
     })
     const conn = await open(fake.port, { maxInFlight: 2 })
     const all = Promise.all(['a', 'b', 'c', 'd'].map((t) => conn.send(ApiKeys.Metadata, metadataFor(t))))
-    await new Promise((r) => setTimeout(r, 100))
-    expect(fake.seen.filter((f) => f.apiKey === ApiKeys.Metadata).length).toBe(2)
+    const metadataSeen = (): number => fake.seen.filter((f) => f.apiKey === ApiKeys.Metadata).length
+    // Two reach the broker; the other two wait for an answer (the broker holds both).
+    await waitFor('two requests at the broker', () => waiting.length === 2)
+    expect(metadataSeen()).toBe(2)
     expect(conn.outstanding).toBe(4)
-    while (fake.seen.filter((f) => f.apiKey === ApiKeys.Metadata).length < 4 || waiting.length > 0) {
-      waiting.shift()?.()
-      await new Promise((r) => setTimeout(r, 10))
+    // Each answer lets one more through, never more than two unanswered at the broker.
+    for (let answered = 0; answered < 4; answered++) {
+      await waitFor('a request held by the broker', () => waiting.length > 0)
+      expect(metadataSeen() - answered).toBeLessThanOrEqual(2)
+      waiting.shift()!()
     }
     expect((await all).map((a) => a.topics[0]!.name)).toEqual(['a', 'b', 'c', 'd'])
     conn.close()
@@ -173,8 +178,7 @@ describe('Connection', () => {
     const fake = await fakeBroker(BASIC)
     const conn = await open(fake.port)
     await conn.send(ApiKeys.Produce, { transactionalId: null, acks: 0, timeoutMs: 1000, topicData: [] }, { noResponse: true })
-    await new Promise((r) => setTimeout(r, 50))
-    expect(fake.seen.some((f) => f.apiKey === ApiKeys.Produce)).toBe(true)
+    await waitFor('the produce at the broker', () => fake.seen.some((f) => f.apiKey === ApiKeys.Produce))
     expect(conn.outstanding).toBe(0)
     conn.close()
   })
