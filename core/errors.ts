@@ -40,6 +40,9 @@ export type BrookErrorCode =
   | 'NOT_LEADER_OR_FOLLOWER'
   | 'LEADER_NOT_AVAILABLE'
   | 'UNKNOWN_SERVER_ERROR'
+  | 'KAFKA_STORAGE_ERROR'
+  | 'POLICY_VIOLATION'
+  | 'THROTTLING_QUOTA_EXCEEDED'
 
 /** Kafka protocol error codes for the Brook codes that have one. */
 export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = {
@@ -81,6 +84,9 @@ export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = {
   NOT_LEADER_OR_FOLLOWER: 6,
   LEADER_NOT_AVAILABLE: 5,
   UNKNOWN_SERVER_ERROR: -1,
+  KAFKA_STORAGE_ERROR: 56,
+  POLICY_VIOLATION: 44,
+  THROTTLING_QUOTA_EXCEEDED: 89,
 }
 
 const retriableCodes = new Set<BrookErrorCode>([
@@ -94,6 +100,8 @@ const retriableCodes = new Set<BrookErrorCode>([
   'NETWORK_EXCEPTION',
   'NOT_LEADER_OR_FOLLOWER',
   'LEADER_NOT_AVAILABLE',
+  'KAFKA_STORAGE_ERROR',
+  'THROTTLING_QUOTA_EXCEEDED',
 ])
 
 export interface BrookErrorOptions {
@@ -174,4 +182,24 @@ export class OffsetOutOfRangeError extends BrookError {
     )
     this.name = 'OffsetOutOfRangeError'
   }
+}
+
+/**
+ * The disk failed under a log (ENOSPC, EIO, ...): Kafka's KAFKA_STORAGE_ERROR, retriable.
+ * Nothing of the failed write is in the log; the errno is kept as `errno` and `cause`.
+ */
+export class KafkaStorageError extends BrookError {
+  readonly errno: string | undefined
+  constructor(where: string, cause: unknown) {
+    const errno = (cause as NodeJS.ErrnoException | undefined)?.code
+    const detail = cause instanceof Error ? cause.message : String(cause)
+    super('KAFKA_STORAGE_ERROR', `Storage error on ${where}: ${detail}`, { cause })
+    this.name = 'KafkaStorageError'
+    this.errno = errno
+  }
+}
+
+/** Wraps an I/O failure (anything not already a BrookError) as a KafkaStorageError. */
+export function asStorageError(err: unknown, where: string): BrookError {
+  return err instanceof BrookError ? err : new KafkaStorageError(where, err)
 }
