@@ -507,6 +507,19 @@ export class Log {
     }
   }
 
+  /**
+   * After a read at `offset` failed on damaged data: the first offset after the damage
+   * (where a reader that skips what is lost resumes), or offset + 1 when it is unknown.
+   */
+  offsetAfterDamage(offset: number): number {
+    const seg = this.segments[this.segmentIndexFor(offset)]
+    const hole = seg?.holeAt(offset) ?? null
+    if (hole === null) return offset + 1
+    if (hole.nextOffset >= 0) return Math.max(hole.nextOffset, offset + 1)
+    const next = this.segments[this.segments.indexOf(seg!) + 1]
+    return next === undefined ? this.endOffset : Math.max(next.baseOffset, offset + 1)
+  }
+
   /** The segment a read error is about, when it is damage in one of this log's segments. */
   private damagedSegment(err: unknown): LogSegment | null {
     if (!(err instanceof SegmentCorruptError) && !(err instanceof IndexMismatchError)) return null
