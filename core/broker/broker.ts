@@ -602,6 +602,10 @@ export class Broker {
     } catch (err) {
       failure ??= err
     }
+    // Unflushed data is fsynced first, many partitions at a time on the threadpool, so the closes below need none.
+    const flushes: Array<Promise<void>> = []
+    for (const list of this.partitions.values()) for (const p of list) if (p !== undefined && p.log.flushedOffsetExclusive < p.log.logEndOffset) flushes.push(p.log.flush())
+    await Promise.allSettled(flushes)
     for (const list of this.partitions.values()) {
       for (const p of list) {
         if (p === undefined) continue

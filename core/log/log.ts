@@ -141,6 +141,7 @@ export class Log {
   private waiters: Waiter[] = []
   private flushTimer: NodeJS.Timeout | null = null
   private dirDirty = false
+  private checkpointOnDisk: { recoveryPoint: number; logStartOffset: number } | null = null
   private closed = false
 
   private constructor(dir: string, config: LogConfig, options: LogOptions) {
@@ -259,8 +260,11 @@ export class Log {
         }
         for (const h of result.holes) this.reportHole(segment, h)
         segment.finishIndexes()
-        segment.fsyncNow()
-        recovered = true
+        // Recovered data is fsynced before the checkpoint vouches for it; an empty segment has none.
+        if (segment.size > 0 || result.truncatedBytes > 0) {
+          segment.fsyncNow()
+          recovered = true
+        }
       }
       this.segments.push(segment)
     }
@@ -279,7 +283,13 @@ export class Log {
 
     this.flushedOffset = this.endOffset
     this.persistedRecoveryPoint = this.endOffset
-    writeCheckpoint(dir, { recoveryPoint: this.endOffset, logStartOffset: this.startOffset })
+    // An unchanged checkpoint (clean restart) or a brand-new empty log needs no write (and no fsync).
+    const fresh = checkpoint === null && this.endOffset === 0 && this.startOffset === 0
+    if (!fresh && !(checkpoint !== null && checkpoint.recoveryPoint === this.endOffset && checkpoint.logStartOffset === this.startOffset)) {
+      this.writeCheckpointFile()
+    } else {
+      this.checkpointOnDisk = checkpoint
+    }
   }
 
   private loadProducerState(): void {
@@ -779,8 +789,10 @@ export class Log {
     }
   }
 
-  private writeCheckpointFile(): void {
-    writeCheckpoint(this.dir, { recoveryPoint: this.persistedRecoveryPoint, logStartOffset: this.startOffset })
+  private writeCheckpointFile(sync = true): void {
+    const cp = { recoveryPoint: this.persistedRecoveryPoint, logStartOffset: this.startOffset }
+    writeCheckpoint(this.dir, cp, sync)
+    this.checkpointOnDisk = cp
   }
 
   private setupFlushTimer(): void {
@@ -874,8 +886,9 @@ export class Log {
         failure ??= err
       }
     }
+    // Only what was written since the last fsync needs one; an idle partition closes without any.
     for (const s of this.segments) {
-      if (s.nextOffset > this.flushedOffset || s === this.active) attempt(() => s.fsyncNow())
+      if (s.nextOffset > this.flushedOffset) attempt(() => s.fsyncNow())
     }
     for (const s of this.segments) {
       attempt(() => s.close(true))
@@ -885,10 +898,11 @@ export class Log {
     if (failure === null) {
       this.flushedOffset = this.endOffset
       this.persistedRecoveryPoint = this.endOffset
-      attempt(() => this.writeCheckpointFile())
+      const onDisk = this.checkpointOnDisk
+      if (onDisk === null || onDisk.recoveryPoint !== this.endOffset || onDisk.logStartOffset !== this.startOffset) attempt(() => this.writeCheckpointFile(false))
     }
     if (failure === null) attempt(() => writeCleanShutdownMarker(this.dir))
-    fsyncDir(this.dir)
+    if (this.dirDirty || failure !== null) fsyncDir(this.dir)
     this.closed = true
     if (failure === null) {
       for (const w of this.waiters) w.resolve()

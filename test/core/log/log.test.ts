@@ -212,7 +212,7 @@ describe('Log recovery', () => {
     const log = fill(d, 40)
     const before = readAll(log)
     log.closeUnclean()
-    fs.rmSync(path.join(d, 'log.checkpoint')) // forces recovery of every segment
+    fs.rmSync(path.join(d, 'log.checkpoint'), { force: true }) // forces recovery of every segment
     const logs = files(d, '.log')
     expect(logs.length).toBeGreaterThan(2)
     const second = path.join(d, logs[1]!)
