@@ -41,6 +41,9 @@ export type BrookErrorCode =
   | 'NOT_LEADER_OR_FOLLOWER'
   | 'LEADER_NOT_AVAILABLE'
   | 'UNKNOWN_SERVER_ERROR'
+  | 'KAFKA_STORAGE_ERROR'
+  | 'POLICY_VIOLATION'
+  | 'THROTTLING_QUOTA_EXCEEDED'
 
 /**
  * The Kafka error each Brook code answers as. Brook-only codes (states and failures with
@@ -86,6 +89,9 @@ export const kafkaErrorNames: Readonly<Record<BrookErrorCode, KafkaErrorName>> =
   NOT_LEADER_OR_FOLLOWER: 'NOT_LEADER_OR_FOLLOWER',
   LEADER_NOT_AVAILABLE: 'LEADER_NOT_AVAILABLE',
   UNKNOWN_SERVER_ERROR: 'UNKNOWN_SERVER_ERROR',
+  KAFKA_STORAGE_ERROR: 'KAFKA_STORAGE_ERROR',
+  POLICY_VIOLATION: 'POLICY_VIOLATION',
+  THROTTLING_QUOTA_EXCEEDED: 'THROTTLING_QUOTA_EXCEEDED',
 }
 
 /** Kafka protocol error codes for the Brook codes (-1 for the Brook-only ones). */
@@ -172,4 +178,24 @@ export class OffsetOutOfRangeError extends BrookError {
     )
     this.name = 'OffsetOutOfRangeError'
   }
+}
+
+/**
+ * The disk failed under a log (ENOSPC, EIO, ...): Kafka's KAFKA_STORAGE_ERROR, retriable.
+ * Nothing of the failed write is in the log; the errno is kept as `errno` and `cause`.
+ */
+export class KafkaStorageError extends BrookError {
+  readonly errno: string | undefined
+  constructor(where: string, cause: unknown) {
+    const errno = (cause as NodeJS.ErrnoException | undefined)?.code
+    const detail = cause instanceof Error ? cause.message : String(cause)
+    super('KAFKA_STORAGE_ERROR', `Storage error on ${where}: ${detail}`, { cause })
+    this.name = 'KafkaStorageError'
+    this.errno = errno
+  }
+}
+
+/** Wraps an I/O failure (anything not already a BrookError) as a KafkaStorageError. */
+export function asStorageError(err: unknown, where: string): BrookError {
+  return err instanceof BrookError ? err : new KafkaStorageError(where, err)
 }

@@ -1,4 +1,5 @@
 import { InvalidConfigError } from '../errors.js'
+import type { BrookLogger } from '../logger.js'
 
 /** Broker-wide settings. Topic-level settings live in log-config (Kafka's topic configs). */
 export interface BrokerConfig {
@@ -16,6 +17,24 @@ export interface BrokerConfig {
   logRetentionCheckIntervalMs: number
   /** Broker defaults for topic configs, by Kafka topic config name (segment.bytes, retention.ms, ...). */
   topicDefaults: Record<string, string>
+  /**
+   * max.partitions.per.request: partitions one CreateTopics topic or CreatePartitions call may add
+   * (Kafka's controller refuses larger operations with POLICY_VIOLATION; 10000 as there).
+   */
+  maxPartitionsPerRequest: number
+  /** max.partitions.per.broker: partitions this broker holds at most, internal topics included (POLICY_VIOLATION beyond). */
+  maxPartitionsPerBroker: number
+  /**
+   * controller_mutation_rate: partitions created or deleted per second (a token bucket with a
+   * one-second burst); beyond it CreateTopics/CreatePartitions/DeleteTopics get
+   * THROTTLING_QUOTA_EXCEEDED with a throttle time, as Kafka's controller mutation quota.
+   * Infinity (the default, as in Kafka) = no quota.
+   */
+  controllerMutationRate: number
+  /** Open segment files kept at most across all logs (idle ones are closed and reopened on use). Default: 3/4 of the fd limit. */
+  maxOpenSegmentFiles?: number
+  /** Where the broker reports recovery, corruption, deletions and storage errors. Default stderr. */
+  logger?: BrookLogger
 }
 
 export const defaultBrokerConfig: Omit<BrokerConfig, 'dataDir'> = {
@@ -26,6 +45,9 @@ export const defaultBrokerConfig: Omit<BrokerConfig, 'dataDir'> = {
   groupInitialRebalanceDelayMs: 0,
   logRetentionCheckIntervalMs: 300_000,
   topicDefaults: {},
+  maxPartitionsPerRequest: 10_000,
+  maxPartitionsPerBroker: 100_000,
+  controllerMutationRate: Infinity,
 }
 
 export function resolveBrokerConfig(input: Partial<BrokerConfig> & { dataDir: string }): BrokerConfig {
@@ -44,5 +66,11 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { dataDir: st
   positiveInt('offsetsTopicNumPartitions', 'offsets.topic.num.partitions', 1)
   positiveInt('groupInitialRebalanceDelayMs', 'group.initial.rebalance.delay.ms', 0)
   positiveInt('logRetentionCheckIntervalMs', 'log.retention.check.interval.ms', 1)
+  positiveInt('maxPartitionsPerRequest', 'max.partitions.per.request', 1)
+  positiveInt('maxPartitionsPerBroker', 'max.partitions.per.broker', 1)
+  if (config.maxOpenSegmentFiles !== undefined) positiveInt('maxOpenSegmentFiles', 'log.max.open.segment.files', 1)
+  if (typeof config.controllerMutationRate !== 'number' || !(config.controllerMutationRate > 0)) {
+    throw new InvalidConfigError('controller_mutation_rate', `expected a positive number, got ${String(config.controllerMutationRate)}`)
+  }
   return config
 }

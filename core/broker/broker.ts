@@ -3,11 +3,17 @@
 // the embedded client calls it directly and the wire server dispatches to it.
 import fs from 'node:fs'
 import path from 'node:path'
+import { randomUUID } from 'node:crypto'
 import {
   BrookError,
   InvalidConfigError,
   UnknownTopicOrPartitionError,
+  asStorageError,
 } from '../errors.js'
+import { RateLimitedLogger, stderrLogger } from '../logger.js'
+import { fsyncDir } from '../log/checkpoint.js'
+import { segmentFiles } from '../log/file-handles.js'
+import { forEachSliced, Slicer } from './yielding.js'
 import { Log, type AppendResult } from '../log/log.js'
 import { parseLogConfig, type LogConfig } from '../log/log-config.js'
 import { type BrokerConfig, resolveBrokerConfig } from './broker-config.js'
@@ -53,41 +59,68 @@ export interface FetchOptions {
 
 export type ListOffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | { timestamp: number }
 
+/** Kafka's marker for a partition folder whose topic was deleted: `<topic>-<p>.<uuid>-delete`; only these are ever removed. */
+const DELETE_MARKER = /^.+-\d+\.[0-9a-f]{32}-delete$/
+/** A folder named like a partition of a topic this broker does not know, renamed aside (Kafka's `-stray`) and kept. */
+const STRAY_MARKER = /^.+-\d+\.[0-9a-f]{32}-stray$/
+
 export class Broker {
   readonly config: BrokerConfig
   readonly coordinator: GroupCoordinator
+  /** Rate-limited per cause: recovery, corruption, deletions, storage errors. */
+  readonly log: RateLimitedLogger
   private readonly metadata: MetadataStore
   private readonly partitions = new Map<string, Partition[]>()
   private readonly maintenanceTimer: NodeJS.Timeout
+  private partitionCount = 0
+  private mutationTokens: number
+  private mutationRefillAt: number
+  private maintaining: Promise<void> | null = null
   private closed = false
 
-  private constructor(config: BrokerConfig, metadata: MetadataStore, private readonly lock: DirLock) {
+  private constructor(config: BrokerConfig, metadata: MetadataStore, private readonly lock: DirLock, logger: RateLimitedLogger) {
     this.config = config
     this.metadata = metadata
-    for (const topic of metadata.topics().values()) this.openPartitions(topic, 0)
-    this.removeOrphanDirs()
+    this.log = logger
+    this.mutationTokens = config.controllerMutationRate
+    this.mutationRefillAt = Date.now()
     this.coordinator = new GroupCoordinator({
-      offsetsLog: new TopicOffsetsLog(() => this.topicPartitions(OFFSETS_TOPIC)),
+      offsetsLog: new TopicOffsetsLog(
+        () => this.topicPartitions(OFFSETS_TOPIC),
+        (p, from, to, err) =>
+          this.log.error('offsets.corrupt', `Skipping damaged ${p.topic}-${p.index} offsets ${from}..${to - 1} while loading group offsets: ${err.message}`),
+      ),
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+      onCorruptRecord: (err, record) =>
+        this.log.error('offsets.corrupt', `Skipping a ${OFFSETS_TOPIC} record that does not decode (key ${record.key.subarray(0, 64).toString('hex')}): ${(err as Error).message}`),
     })
-    this.maintenanceTimer = setInterval(() => this.maintain(), config.logRetentionCheckIntervalMs)
+    this.maintenanceTimer = setInterval(() => void this.maintainSliced(), config.logRetentionCheckIntervalMs)
     this.maintenanceTimer.unref()
   }
 
   static async open(input: Partial<BrokerConfig> & { dataDir: string }): Promise<Broker> {
     const config = resolveBrokerConfig(input)
     for (const [key, value] of Object.entries(config.topicDefaults)) parseLogConfig({ [key]: value })
+    if (config.maxOpenSegmentFiles !== undefined) segmentFiles.budget = config.maxOpenSegmentFiles
+    const logger = new RateLimitedLogger(config.logger ?? stderrLogger)
     fs.mkdirSync(config.dataDir, { recursive: true })
     const lock = DirLock.acquire(config.dataDir)
     let broker: Broker
     try {
-      broker = new Broker(config, MetadataStore.open(config.dataDir), lock)
+      broker = new Broker(config, MetadataStore.open(config.dataDir, logger), lock, logger)
     } catch (err) {
       lock.release()
       throw err
     }
-    await broker.ensureInternalTopics()
-    await broker.coordinator.load()
+    try {
+      for (const topic of broker.metadata.topics().values()) await broker.openPartitions(topic, 0)
+      broker.scanDataDir()
+      await broker.ensureInternalTopics()
+      await broker.coordinator.load()
+    } catch (err) {
+      await broker.close().catch(() => undefined)
+      throw err
+    }
     return broker
   }
 
@@ -124,24 +157,113 @@ export class Broker {
     return task
   }
 
+  /** Checks a partition count and the limits before anything is written. */
+  private checkNewPartitions(topic: string, count: number, adding: number, what: string): void {
+    if (!Number.isInteger(count) || count < 1 || count > 2147483647) {
+      throw new BrookError('INVALID_PARTITIONS', `${what} for '${topic}' must be an integer from 1 to 2147483647, got ${count}`, { field: 'numPartitions' })
+    }
+    if (adding > this.config.maxPartitionsPerRequest) {
+      throw new BrookError(
+        'POLICY_VIOLATION',
+        `${what} for '${topic}' would add ${adding} partitions; one request may add at most ${this.config.maxPartitionsPerRequest} (max.partitions.per.request)`,
+        { field: 'numPartitions' },
+      )
+    }
+    if (this.partitionCount + adding > this.config.maxPartitionsPerBroker) {
+      throw new BrookError(
+        'POLICY_VIOLATION',
+        `${what} for '${topic}' would bring this broker to ${this.partitionCount + adding} partitions; the limit is ${this.config.maxPartitionsPerBroker} (max.partitions.per.broker)`,
+        { field: 'numPartitions' },
+      )
+    }
+  }
+
+  /** controller_mutation_rate: takes `n` partition mutations from the bucket or throws THROTTLING_QUOTA_EXCEEDED. */
+  private takeMutationQuota(n: number, what: string): void {
+    const rate = this.config.controllerMutationRate
+    if (rate === Infinity) return
+    const now = Date.now()
+    this.mutationTokens = Math.min(rate, this.mutationTokens + ((now - this.mutationRefillAt) / 1000) * rate)
+    this.mutationRefillAt = now
+    // As Kafka: a mutation is admitted while the bucket is not in debt, so one large request can pass and then throttles the next.
+    if (this.mutationTokens < 0 || (n > rate && this.mutationTokens < rate)) {
+      const throttleTimeMs = Math.ceil(((Math.min(n, rate) - this.mutationTokens) / rate) * 1000)
+      throw new ThrottlingQuotaExceededError(`${what}: controller mutation quota of ${rate} partitions/s exceeded; retry in ${throttleTimeMs} ms`, throttleTimeMs)
+    }
+    this.mutationTokens -= n
+  }
+
   private async doCreateTopic(name: string, options: CreateTopicOptions, internal: boolean): Promise<TopicMetadata> {
     const numPartitions = options.numPartitions ?? this.config.numPartitions
-    if (!Number.isInteger(numPartitions) || numPartitions < 1 || numPartitions > 100_000) {
-      throw new BrookError('INVALID_PARTITIONS', `Number of partitions must be an integer from 1 to 100000, got ${numPartitions}`, {
-        field: 'numPartitions',
-      })
-    }
+    this.checkNewPartitions(name, numPartitions, numPartitions, 'Number of partitions')
     const configs = { ...(options.configs ?? {}) }
     this.effectiveLogConfig(configs)
     if (this.metadata.topic(name)) {
       throw new BrookError('TOPIC_ALREADY_EXISTS', `Topic '${name}' already exists`, { field: 'topic' })
     }
+    await this.checkDirsFree(name, 0, numPartitions)
     const topic: TopicMetadata = { name, topicId: this.metadata.newTopicId(), partitions: numPartitions, configs, internal }
     if (options.validateOnly) return topic
-    for (let p = 0; p < numPartitions; p++) fs.rmSync(this.partitionDir(name, p), { recursive: true, force: true })
+    if (!internal) this.takeMutationQuota(numPartitions, `Creating topic '${name}'`)
     await this.metadata.putTopic(topic)
-    this.openPartitions(topic, 0)
+    try {
+      await this.openPartitions(topic, 0)
+    } catch (err) {
+      // Nothing of a failed create stays: partitions closed, their new folders removed, the topic record undone.
+      await this.undoCreate(topic, 0, err)
+      throw asStorageError(err, `creating topic '${name}'`)
+    }
     return topic
+  }
+
+  /** A new partition's folder must not exist: whatever is there (a stray partition, a user's folder) is never taken over. */
+  private async checkDirsFree(name: string, from: number, to: number): Promise<void> {
+    let taken: string | null = null
+    await forEachSliced(from, to, (p) => {
+      if (taken === null && fs.existsSync(this.partitionDir(name, p))) taken = this.partitionDir(name, p)
+    })
+    if (taken !== null) {
+      throw new BrookError('POLICY_VIOLATION', `Cannot create partitions of '${name}': ${taken} already exists and is not a partition of this broker; move it away first`, {
+        field: 'topic',
+      })
+    }
+  }
+
+  private async undoCreate(topic: TopicMetadata, from: number, cause: unknown): Promise<void> {
+    this.log.error('create.failed', `Creating partitions ${from}..${topic.partitions - 1} of '${topic.name}' failed; undoing it`, cause)
+    const list = this.partitions.get(topic.name) ?? []
+    for (let p = from; p < list.length; p++) {
+      const partition = list[p]
+      if (partition === undefined) continue
+      try {
+        partition.close()
+      } catch {
+        // the folder goes anyway
+      }
+      this.partitionCount--
+    }
+    list.length = Math.min(list.length, from)
+    for (let p = from; p < topic.partitions; p++) this.removePartitionDir(this.partitionDir(topic.name, p), `undoing the creation of ${topic.name}-${p}`)
+    if (from === 0) {
+      this.partitions.delete(topic.name)
+      await this.metadata.removeTopic(topic.name).catch((err: unknown) => this.log.error('create.failed', `Could not remove the record of '${topic.name}'`, err))
+    } else {
+      await this.metadata.putTopic({ ...topic, partitions: from }).catch((err: unknown) => this.log.error('create.failed', `Could not restore '${topic.name}' to ${from} partitions`, err))
+    }
+  }
+
+  /** Renames a partition folder with Kafka's delete marker, then removes it; only marked folders are ever removed. */
+  private removePartitionDir(dir: string, why: string): void {
+    if (!fs.existsSync(dir)) return
+    const marked = `${dir}.${randomUUID().replaceAll('-', '')}-delete`
+    try {
+      fs.renameSync(dir, marked)
+      fsyncDir(this.config.dataDir)
+      fs.rmSync(marked, { recursive: true, force: true })
+      this.log.info('delete', `Deleted ${dir} (${why})`)
+    } catch (err) {
+      this.log.error('delete', `Could not delete ${dir} (${why}); a marked folder is removed at the next start`, err)
+    }
   }
 
   async deleteTopic(name: string): Promise<void> {
@@ -150,15 +272,25 @@ export class Broker {
     if (isInternalTopic(name)) throw new BrookError('INVALID_TOPIC', `Topic '${name}' is internal and cannot be deleted`, { field: 'topic' })
     const topic = this.metadata.topic(name)
     if (!topic) throw new UnknownTopicOrPartitionError(name)
+    this.takeMutationQuota(topic.partitions, `Deleting topic '${name}'`)
     await this.metadata.removeTopic(name)
-    for (const p of this.partitions.get(name) ?? []) {
-      p.close()
-      p.log.delete()
-    }
+    const list = this.partitions.get(name) ?? []
     this.partitions.delete(name)
+    await forEachSliced(0, topic.partitions, (p) => {
+      const partition = list[p]
+      if (partition !== undefined) {
+        try {
+          partition.close()
+        } catch (err) {
+          this.log.error('delete', `Closing ${name}-${p} for deletion failed`, err)
+        }
+        this.partitionCount--
+      }
+      this.removePartitionDir(this.partitionDir(name, p), `topic '${name}' deleted`)
+    })
   }
 
-  async createPartitions(name: string, totalCount: number): Promise<void> {
+  async createPartitions(name: string, totalCount: number, options: { validateOnly?: boolean } = {}): Promise<void> {
     this.checkOpen()
     const topic = this.requireTopic(name)
     if (!Number.isInteger(totalCount) || totalCount <= topic.partitions) {
@@ -168,9 +300,18 @@ export class Broker {
         { field: 'totalCount' },
       )
     }
+    this.checkNewPartitions(name, totalCount, totalCount - topic.partitions, 'Partition count')
+    await this.checkDirsFree(name, topic.partitions, totalCount)
+    if (options.validateOnly) return
+    this.takeMutationQuota(totalCount - topic.partitions, `Adding partitions to '${name}'`)
     const updated = { ...topic, partitions: totalCount }
     await this.metadata.putTopic(updated)
-    this.openPartitions(updated, topic.partitions)
+    try {
+      await this.openPartitions(updated, topic.partitions)
+    } catch (err) {
+      await this.undoCreate(updated, topic.partitions, err)
+      throw asStorageError(err, `adding partitions to '${name}'`)
+    }
   }
 
   listTopics(includeInternal = false): string[] {
@@ -251,27 +392,52 @@ export class Broker {
     return path.join(this.config.dataDir, `${topic}-${partition}`)
   }
 
-  private openPartitions(topic: TopicMetadata, from: number): void {
+  /** Opens partitions [from, topic.partitions) in slices that yield to the event loop. */
+  private async openPartitions(topic: TopicMetadata, from: number): Promise<void> {
     const list = this.partitions.get(topic.name) ?? []
-    const config = this.effectiveLogConfig(topic.configs)
-    for (let p = from; p < topic.partitions; p++) {
-      const log = Log.open(this.partitionDir(topic.name, p), config, { name: `${topic.name}-${p}` })
-      list[p] = new Partition(topic.name, p, log)
-    }
     this.partitions.set(topic.name, list)
+    const config = this.effectiveLogConfig(topic.configs)
+    await forEachSliced(from, topic.partitions, (p) => {
+      const log = Log.open(this.partitionDir(topic.name, p), config, { name: `${topic.name}-${p}`, logger: this.log })
+      list[p] = new Partition(topic.name, p, log)
+      this.partitionCount++
+    })
+    // New partition folders survive a power loss once their parent is synced.
+    fsyncDir(this.config.dataDir)
   }
 
-  /** Folders left by a crash between a topic's deletion record and the removal of its files. */
-  private removeOrphanDirs(): void {
+  /**
+   * Startup housekeeping of the data directory: folders marked for deletion are removed;
+   * a folder holding partition files of a topic this broker does not know is renamed aside
+   * (`-stray`, as Kafka does) and reported, never deleted; anything else is left alone.
+   */
+  private scanDataDir(): void {
     for (const entry of fs.readdirSync(this.config.dataDir, { withFileTypes: true })) {
       if (!entry.isDirectory()) continue
+      const dir = path.join(this.config.dataDir, entry.name)
+      if (DELETE_MARKER.test(entry.name)) {
+        fs.rmSync(dir, { recursive: true, force: true })
+        this.log.info('delete', `Deleted ${dir}, marked for deletion before the last stop`)
+        continue
+      }
+      if (STRAY_MARKER.test(entry.name)) {
+        this.log.warn('stray', `${dir} holds partition data of a topic this broker does not know; kept`)
+        continue
+      }
       const m = /^(.+)-(\d+)$/.exec(entry.name)
       if (!m || m[1] === METADATA_TOPIC) continue
       const topic = this.metadata.topic(m[1]!)
-      if (!topic || Number(m[2]) >= topic.partitions) {
-        fs.rmSync(path.join(this.config.dataDir, entry.name), { recursive: true, force: true })
+      if (topic && Number(m[2]) < topic.partitions) continue
+      if (!looksLikePartitionDir(dir)) continue
+      const aside = `${dir}.${randomUUID().replaceAll('-', '')}-stray`
+      try {
+        fs.renameSync(dir, aside)
+        this.log.warn('stray', `${dir} holds partition data of ${topic ? `a partition '${m[1]}' does not have` : `unknown topic '${m[1]}'`}; kept as ${aside}`)
+      } catch (err) {
+        this.log.error('stray', `${dir} holds partition data of an unknown partition and could not be renamed aside; left in place`, err)
       }
     }
+    fsyncDir(this.config.dataDir)
   }
 
   topicPartitions(topic: string): Partition[] {
@@ -382,32 +548,122 @@ export class Broker {
     return { producerId: await this.metadata.allocateProducerId(), producerEpoch: 0 }
   }
 
-  /** Retention and compaction for every partition; runs on a timer and on demand. */
+  /** Retention and compaction for every partition; runs on a timer and on demand. A failing partition is logged and skipped. */
   maintain(now = Date.now()): void {
     if (this.closed) return
-    for (const list of this.partitions.values()) {
-      for (const p of list) {
-        const policy = p.log.config.cleanupPolicy
-        if (policy.includes('delete')) p.log.applyRetention(now)
-        if (policy.includes('compact')) p.log.compact(now)
+    for (const list of this.partitions.values()) for (const p of list) this.maintainPartition(p, now)
+    this.maintainMetadata(now)
+  }
+
+  /** maintain() in slices that yield to the event loop (the timer's form); one run at a time. */
+  maintainSliced(now = Date.now()): Promise<void> {
+    this.maintaining ??= (async () => {
+      const slicer = new Slicer()
+      try {
+        for (const list of [...this.partitions.values()]) {
+          for (const p of list) {
+            if (this.closed) return
+            this.maintainPartition(p, now)
+            if (slicer.due) await slicer.yield()
+          }
+        }
+        if (!this.closed) this.maintainMetadata(now)
+      } finally {
+        this.maintaining = null
       }
+    })()
+    return this.maintaining
+  }
+
+  private maintainPartition(p: Partition, now: number): void {
+    try {
+      const policy = p.log.config.cleanupPolicy
+      if (policy.includes('delete')) {
+        const before = p.log.logStartOffset
+        const result = p.log.applyRetention(now)
+        if (result.deletedSegments > 0) {
+          this.log.info(`retention:${p.topic}-${p.index}`, `Retention deleted ${result.deletedSegments} segments of ${p.topic}-${p.index}: offsets ${before}..${result.logStartOffset - 1}`)
+        }
+      }
+      if (policy.includes('compact')) p.log.compact(now)
+    } catch (err) {
+      if (err instanceof BrookError && err.code === 'CLOSED') return
+      this.log.error(`maintain:${p.topic}-${p.index}`, `Retention/compaction of ${p.topic}-${p.index} failed; the partition is left as it is`, err)
     }
-    this.metadata.maintain(now)
+  }
+
+  private maintainMetadata(now: number): void {
+    try {
+      this.metadata.maintain(now)
+    } catch (err) {
+      this.log.error('maintain:metadata', `Compaction of ${METADATA_TOPIC} failed`, err)
+    }
+    this.log.reportSuppressed()
   }
 
   private checkOpen(): void {
     if (this.closed) throw new BrookError('CLOSED', 'The broker is closed')
   }
 
+  /**
+   * Closes every partition (each one even when another fails), the metadata log and the
+   * lock; the first failure is thrown after everything is released.
+   */
   async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
     clearInterval(this.maintenanceTimer)
-    await this.coordinator.close()
-    for (const list of this.partitions.values()) for (const p of list) p.close()
+    let failure: unknown = null
+    try {
+      await this.coordinator.close()
+    } catch (err) {
+      failure ??= err
+    }
+    // Unflushed data is fsynced first, many partitions at a time on the threadpool, so the closes below need none.
+    const flushes: Array<Promise<void>> = []
+    for (const list of this.partitions.values()) for (const p of list) if (p !== undefined && p.log.flushedOffsetExclusive < p.log.logEndOffset) flushes.push(p.log.flush())
+    await Promise.allSettled(flushes)
+    for (const list of this.partitions.values()) {
+      for (const p of list) {
+        if (p === undefined) continue
+        try {
+          p.close()
+        } catch (err) {
+          failure ??= err
+          this.log.error(`close:${p.topic}-${p.index}`, `Closing ${p.topic}-${p.index} failed; the next start recovers it`, err)
+        }
+      }
+    }
     this.partitions.clear()
-    this.metadata.close()
+    try {
+      this.metadata.close()
+    } catch (err) {
+      failure ??= err
+      this.log.error('close:metadata', `Closing ${METADATA_TOPIC} failed; the next start recovers it`, err)
+    }
     this.lock.release()
+    this.log.reportSuppressed()
+    if (failure !== null) throw asStorageError(failure, 'closing the broker')
+  }
+}
+
+/** A folder is a partition's when it holds a log checkpoint or a segment file. */
+function looksLikePartitionDir(dir: string): boolean {
+  try {
+    return fs.readdirSync(dir).some((f) => f === 'log.checkpoint' || /^\d{20}\.(log|index|timeindex|snapshot)$/.test(f))
+  } catch {
+    return false
+  }
+}
+
+/** THROTTLING_QUOTA_EXCEEDED with the time to wait (the response's throttleTimeMs). */
+export class ThrottlingQuotaExceededError extends BrookError {
+  constructor(
+    message: string,
+    readonly throttleTimeMs: number,
+  ) {
+    super('THROTTLING_QUOTA_EXCEEDED', message)
+    this.name = 'ThrottlingQuotaExceededError'
   }
 }
 

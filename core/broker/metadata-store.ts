@@ -3,8 +3,11 @@
 // a topic like everything else durable in Brook.
 import { randomUUID } from 'node:crypto'
 import path from 'node:path'
+import { CorruptRecordError } from '../errors.js'
 import { Log } from '../log/log.js'
+import type { RateLimitedLogger } from '../logger.js'
 import { parseLogConfig } from '../log/log-config.js'
+import { baseOffset, lastOffsetDelta } from '../protocol/records/batch-header.js'
 import { encodeRecordBatch, forEachBatch, forEachRecord } from '../protocol/records/record-batch.js'
 
 export const METADATA_TOPIC = '__cluster_metadata'
@@ -32,35 +35,68 @@ export class MetadataStore {
   private nextProducerId = 0
   private producerIdLimit = 0
 
-  private constructor(log: Log) {
+  private constructor(
+    log: Log,
+    private readonly logger: RateLimitedLogger,
+  ) {
     this.log = log
     this.replay()
   }
 
-  static open(dataDir: string): MetadataStore {
+  static open(dataDir: string, logger: RateLimitedLogger): MetadataStore {
     const config = parseLogConfig({ 'cleanup.policy': 'compact', 'flush.messages': '1', 'segment.bytes': String(8 << 20) })
-    return new MetadataStore(Log.open(path.join(dataDir, `${METADATA_TOPIC}-0`), config, { name: `${METADATA_TOPIC}-0` }))
+    const name = `${METADATA_TOPIC}-0`
+    return new MetadataStore(Log.open(path.join(dataDir, name), config, { name, logger }), logger)
   }
 
+  /** Rebuilds the state from the log; damaged batches and records that do not decode are skipped with an error line. */
   private replay(): void {
     let offset = this.log.logStartOffset
     const end = this.log.logEndOffset
     while (offset < end) {
-      const chunk = this.log.read(offset, 1 << 20)
+      let chunk: Buffer
+      try {
+        chunk = this.log.read(offset, 1 << 20)
+      } catch (err) {
+        if (!(err instanceof CorruptRecordError)) throw err
+        const next = this.log.offsetAfterDamage(offset)
+        this.logger.error('metadata.corrupt', `Skipping damaged ${METADATA_TOPIC} offsets ${offset}..${next - 1}: ${err.message}`)
+        offset = next
+        continue
+      }
       if (chunk.length === 0) break
       forEachBatch(chunk, (at) => {
         forEachRecord(chunk, at, (r) => {
           offset = r.offset + 1
-          const key = r.key?.toString() ?? ''
-          if (r.value === null) {
-            if (key.startsWith('topic/')) this.topicsByName.delete(key.slice(6))
-            return
+          try {
+            this.apply(r.key, r.value)
+          } catch (err) {
+            this.logger.error('metadata.corrupt', `Skipping ${METADATA_TOPIC} record at offset ${r.offset}: ${(err as Error).message}`)
           }
-          const rec = JSON.parse(r.value.toString()) as MetadataRecord
-          if (rec.type === 'topic') this.topicsByName.set(rec.topic.name, rec.topic)
-          else this.nextProducerId = this.producerIdLimit = rec.next
         })
+        // Batches emptied by compaction still move the position on.
+        offset = Math.max(offset, baseOffset(chunk, at) + lastOffsetDelta(chunk, at) + 1)
       })
+    }
+  }
+
+  private apply(keyBytes: Buffer | null, value: Buffer | null): void {
+    const key = keyBytes?.toString() ?? ''
+    if (value === null) {
+      if (key.startsWith('topic/')) this.topicsByName.delete(key.slice(6))
+      return
+    }
+    const rec = JSON.parse(value.toString()) as MetadataRecord
+    if (rec.type === 'topic') {
+      const t = rec.topic
+      if (typeof t?.name !== 'string' || typeof t.topicId !== 'string' || !Number.isInteger(t.partitions) || t.partitions < 1 || typeof t.configs !== 'object' || t.configs === null) {
+        throw new Error(`malformed topic record ${value.toString().slice(0, 200)}`)
+      }
+      this.topicsByName.set(t.name, t)
+    } else if (rec.type === 'producer-ids' && Number.isSafeInteger(rec.next)) {
+      this.nextProducerId = this.producerIdLimit = rec.next
+    } else {
+      throw new Error(`unknown record ${value.toString().slice(0, 200)}`)
     }
   }
 

@@ -1,5 +1,6 @@
 // __consumer_offsets as the coordinator's durable store: records keyed in Kafka's
 // format, each group's records on the partition Kafka would choose for it.
+import { CorruptRecordError } from '../errors.js'
 import type { OffsetsLog } from '../group/offsets-log.js'
 import { encodeRecordBatch, forEachBatch, forEachRecord } from '../protocol/records/record-batch.js'
 import type { Partition } from './partition.js'
@@ -25,7 +26,11 @@ function groupOfKey(key: Buffer): string {
 }
 
 export class TopicOffsetsLog implements OffsetsLog {
-  constructor(private readonly partitions: () => Partition[]) {}
+  constructor(
+    private readonly partitions: () => Partition[],
+    /** Told about damaged data skipped while reading (offsets from..to-1); default: rethrown. */
+    private readonly onDamage?: (partition: Partition, from: number, to: number, err: CorruptRecordError) => void,
+  ) {}
 
   async append(records: { key: Buffer; value: Buffer | null }[]): Promise<void> {
     const parts = this.partitions()
@@ -51,7 +56,16 @@ export class TopicOffsetsLog implements OffsetsLog {
       let offset = partition.logStartOffset
       const end = partition.highWatermark
       while (offset < end) {
-        const chunk = partition.read(offset, 1 << 20)
+        let chunk: Buffer
+        try {
+          chunk = partition.read(offset, 1 << 20)
+        } catch (err) {
+          if (!(err instanceof CorruptRecordError) || this.onDamage === undefined) throw err
+          const next = partition.log.offsetAfterDamage(offset)
+          this.onDamage(partition, offset, next, err)
+          offset = next
+          continue
+        }
         if (chunk.length === 0) break
         const out: { key: Buffer; value: Buffer | null }[] = []
         forEachBatch(chunk, (at) =>

@@ -65,6 +65,8 @@ export interface GroupCoordinatorConfig {
    * timeout). Default 0, right for embedded use; Kafka's broker default is 3000.
    */
   initialRebalanceDelayMs?: number
+  /** Told about a record of the offsets log that cannot be decoded at load; it is skipped. Default: thrown. */
+  onCorruptRecord?: (err: unknown, record: OffsetsLogRecord) => void
   /** group.min.session.timeout.ms. Default 1 (Kafka: 6000), so embedded tests may use short sessions. */
   minSessionTimeoutMs?: number
   /** group.max.session.timeout.ms. Default 1800000, as Kafka. */
@@ -257,6 +259,7 @@ export class GroupCoordinator {
   private readonly log: OffsetsLog
   private readonly time: Time
   private readonly initialRebalanceDelayMs: number
+  private readonly onCorruptRecord: ((err: unknown, record: OffsetsLogRecord) => void) | undefined
   private readonly minSessionTimeoutMs: number
   private readonly maxSessionTimeoutMs: number
   private readonly maxOffsetMetadataBytes: number
@@ -267,6 +270,7 @@ export class GroupCoordinator {
 
   constructor(config: GroupCoordinatorConfig = {}) {
     this.log = config.offsetsLog ?? new InMemoryOffsetsLog()
+    this.onCorruptRecord = config.onCorruptRecord
     this.time = config.time ?? systemTime
     this.initialRebalanceDelayMs = nonNegative('initialRebalanceDelayMs', config.initialRebalanceDelayMs ?? 0)
     this.minSessionTimeoutMs = nonNegative('minSessionTimeoutMs', config.minSessionTimeoutMs ?? 1)
@@ -282,7 +286,18 @@ export class GroupCoordinator {
    * their generation and protocol type. Call once, before serving requests.
    */
   load(): Promise<void> {
-    for (const record of this.log.readAll()) this.replay(record)
+    const onCorrupt = this.onCorruptRecord
+    for (const record of this.log.readAll()) {
+      if (onCorrupt === undefined) {
+        this.replay(record)
+        continue
+      }
+      try {
+        this.replay(record)
+      } catch (err) {
+        onCorrupt(err, record)
+      }
+    }
     return Promise.resolve()
   }
 

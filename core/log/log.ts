@@ -15,7 +15,7 @@
 // `clean-shutdown` (written by close, removed by open).
 import fs from 'node:fs'
 import path from 'node:path'
-import { BrookError, CorruptRecordError, OffsetOutOfRangeError, RecordTooLargeError } from '../errors.js'
+import { BrookError, CorruptRecordError, OffsetOutOfRangeError, RecordTooLargeError, asStorageError } from '../errors.js'
 import {
   ATTRIBUTES,
   BATCH_HEADER_SIZE,
@@ -52,7 +52,11 @@ import { type CompactionStats, compactLog, recoverSwapFiles } from './cleaner/co
 import { planRetention } from './cleaner/retention.js'
 import { LONG_MAX, type LogConfig, validateLogConfig } from './log-config.js'
 import { ProducerStateManager, lastSequenceOf } from './producer-state.js'
-import { LOG_SUFFIX, LogSegment, parseOffsetFileName, scanBatches } from './segment.js'
+import { type CorruptRange, IndexMismatchError, LOG_SUFFIX, SegmentCorruptError, LogSegment, parseOffsetFileName, scanBatches } from './segment.js'
+import { RateLimitedLogger, stderrLogger } from '../logger.js'
+
+/** Log events of logs opened without a logger. */
+const defaultLogLogger = new RateLimitedLogger(stderrLogger)
 
 export interface AppendResult {
   baseOffset: number
@@ -81,6 +85,8 @@ export interface ReadOptions {
 export interface LogOptions {
   /** Used in errors, e.g. 'orders-0'. */
   name?: string
+  /** Where recovery, truncation and corruption are reported (rate-limited per cause). */
+  logger?: RateLimitedLogger
   /** Clock, injectable for tests. */
   now?: () => number
 }
@@ -123,6 +129,7 @@ export class Log {
   private startOffset = 0
   private endOffset = 0
   private readonly clock: () => number
+  private readonly log: RateLimitedLogger
   private readonly producers: ProducerStateManager
   // flushing
   private flushedOffset = 0
@@ -134,6 +141,7 @@ export class Log {
   private waiters: Waiter[] = []
   private flushTimer: NodeJS.Timeout | null = null
   private dirDirty = false
+  private checkpointOnDisk: { recoveryPoint: number; logStartOffset: number } | null = null
   private closed = false
 
   private constructor(dir: string, config: LogConfig, options: LogOptions) {
@@ -141,6 +149,7 @@ export class Log {
     this.cfg = config
     this.name = options.name ?? path.basename(dir)
     this.clock = options.now ?? Date.now
+    this.log = options.logger ?? defaultLogLogger
     this.producers = new ProducerStateManager(dir)
     this.lastFlushMs = this.clock()
   }
@@ -221,35 +230,41 @@ export class Log {
     bases.sort((a, b) => a - b)
     const now = this.clock()
     const interval = this.cfg.indexIntervalBytes
-    let truncated = false
     let recovered = false
     for (let i = 0; i < bases.length; i++) {
       const base = bases[i]!
-      if (truncated) {
-        // Data after a torn or corrupt batch is not trusted.
-        const { segment } = LogSegment.open(dir, base, this.cfg, now)
-        segment.deleteFiles()
-        continue
-      }
       const { segment, indexProblem } = LogSegment.open(dir, base, this.cfg, now)
       const nextBase = bases[i + 1]
-      const pastRecoveryPoint = nextBase === undefined || nextBase > recoveryPoint
+      const last = nextBase === undefined
+      const pastRecoveryPoint = last || nextBase > recoveryPoint
       let recover = pastRecoveryPoint && !clean
       if (!recover) {
-        const problem = indexProblem ?? segment.loadBounds() ?? segment.sanityCheckIndexes()
+        // Structure first: loadBounds starts from the index's last entry.
+        const problem = indexProblem ?? segment.checkIndexStructure() ?? segment.loadBounds() ?? segment.sanityCheckIndexes() ?? segment.checkTimeIndexTail()
         if (problem !== null) {
           recover = true
           this.stats.rebuiltIndexes++
+          this.log.warn(`index:${this.name}`, `Rebuilding the indexes of ${segment.logFile}: ${problem}`)
         }
       }
       if (recover) {
-        const result = segment.recover(interval)
+        // Only the log's last segment can have a torn tail; damage anywhere else is kept in place and fenced off.
+        const result = segment.rebuild(interval, { truncateTail: last, ...(nextBase === undefined ? {} : { nextSegmentBase: nextBase }) })
         this.stats.recoveredSegments++
         this.stats.truncatedBytes += result.truncatedBytes
-        if (result.problem !== null) truncated = true
+        if (result.tail !== null) {
+          this.log.warn(
+            `truncate:${this.name}`,
+            `Truncated ${segment.logFile} at position ${result.tail.position}: ${result.truncatedBytes} bytes of torn tail (${result.tail.reason}); the log now ends at offset ${segment.nextOffset}`,
+          )
+        }
+        for (const h of result.holes) this.reportHole(segment, h)
         segment.finishIndexes()
-        segment.fsyncNow()
-        recovered = true
+        // Recovered data is fsynced before the checkpoint vouches for it; an empty segment has none.
+        if (segment.size > 0 || result.truncatedBytes > 0) {
+          segment.fsyncNow()
+          recovered = true
+        }
       }
       this.segments.push(segment)
     }
@@ -268,7 +283,13 @@ export class Log {
 
     this.flushedOffset = this.endOffset
     this.persistedRecoveryPoint = this.endOffset
-    writeCheckpoint(dir, { recoveryPoint: this.endOffset, logStartOffset: this.startOffset })
+    // An unchanged checkpoint (clean restart) or a brand-new empty log needs no write (and no fsync).
+    const fresh = checkpoint === null && this.endOffset === 0 && this.startOffset === 0
+    if (!fresh && !(checkpoint !== null && checkpoint.recoveryPoint === this.endOffset && checkpoint.logStartOffset === this.startOffset)) {
+      this.writeCheckpointFile()
+    } else {
+      this.checkpointOnDisk = checkpoint
+    }
   }
 
   private loadProducerState(): void {
@@ -281,7 +302,14 @@ export class Log {
       const seg = this.segments[i]!
       const next = this.segments[i + 1]
       if (next !== undefined && next.baseOffset <= from) continue
-      const pos = seg.baseOffset >= from ? 0 : seg.findBatchPosition(from)
+      let pos: number
+      try {
+        pos = seg.baseOffset >= from ? 0 : seg.findBatchPosition(from)
+      } catch (err) {
+        if (!(err instanceof CorruptRecordError)) throw err
+        this.log.error(`corrupt:${this.name}`, `Producer state of ${this.name} skips ${seg.logFile}: ${err.message}`)
+        continue
+      }
       if (pos < 0) continue
       scanBatches(seg.fd, pos, seg.size, false, (buf, at) => {
         if (producerId(buf, at) >= 0 && batchBaseOffset(buf, at) >= from) this.producers.update(buf, at)
@@ -392,8 +420,15 @@ export class Log {
     }
     const lastOffset = next - 1
 
-    this.maybeRoll(len, firstOffset, lastOffset, maxTs, now)
-    this.active.append(batches, cfg.indexIntervalBytes)
+    try {
+      this.maybeRoll(len, firstOffset, lastOffset, maxTs, now)
+      this.active.append(batches, cfg.indexIntervalBytes)
+    } catch (err) {
+      // Nothing of this append is in the log (the segment cut itself back): the producer may retry it.
+      const storage = asStorageError(err, this.name)
+      this.log.error(`storage:${this.name}`, `Append to ${this.name} failed: ${storage.message}`)
+      throw storage
+    }
     this.endOffset = next
 
     if (pending !== null) {
@@ -461,12 +496,86 @@ export class Log {
    * a corrupt later one ends the result before it.
    */
   read(offset: number, maxBytes: number, options: ReadOptions = {}): Buffer {
+    try {
+      return this.readOnce(offset, maxBytes, options)
+    } catch (err) {
+      const seg = this.damagedSegment(err)
+      if (seg === null) throw err
+      // Damage met for the first time: fence it off (index rebuilt, holes found and logged), then try again.
+      if (err instanceof IndexMismatchError || seg.holes === null) this.repairSegment(seg, (err as Error).message)
+      try {
+        return this.readOnce(offset, maxBytes, options)
+      } catch (again) {
+        if (this.damagedSegment(again) !== seg) throw again
+        const hole = seg.holeAt(offset)
+        if (hole === null) throw again
+        throw new CorruptRecordError(
+          `Offset ${offset} of ${this.name} is in damaged data: ${seg.logFile} positions ${hole.position}..${hole.end} (${hole.reason}), offsets ${describeRange(hole)}`,
+          hole.position,
+        )
+      }
+    }
+  }
+
+  /**
+   * After a read at `offset` failed on damaged data: the first offset after the damage
+   * (where a reader that skips what is lost resumes), or offset + 1 when it is unknown.
+   */
+  offsetAfterDamage(offset: number): number {
+    const seg = this.segments[this.segmentIndexFor(offset)]
+    const hole = seg?.holeAt(offset) ?? null
+    if (hole === null) return offset + 1
+    if (hole.nextOffset >= 0) return Math.max(hole.nextOffset, offset + 1)
+    const next = this.segments[this.segments.indexOf(seg!) + 1]
+    return next === undefined ? this.endOffset : Math.max(next.baseOffset, offset + 1)
+  }
+
+  /** The segment a read error is about, when it is damage in one of this log's segments. */
+  private damagedSegment(err: unknown): LogSegment | null {
+    if (!(err instanceof SegmentCorruptError) && !(err instanceof IndexMismatchError)) return null
+    return this.segments.includes(err.segment) ? err.segment : null
+  }
+
+  /** Rebuilds a segment's indexes from its data in place (never cutting anything) and reports what is damaged. */
+  private repairSegment(seg: LogSegment, why: string): void {
+    const i = this.segments.indexOf(seg)
+    const next = this.segments[i + 1]
+    this.log.warn(`index:${this.name}`, `Rebuilding the indexes of ${seg.logFile}: ${why}`)
+    const result = seg.rebuild(this.cfg.indexIntervalBytes, { truncateTail: false, ...(next === undefined ? {} : { nextSegmentBase: next.baseOffset }) })
+    this.stats.rebuiltIndexes++
+    const trailing = result.holes.at(-1)
+    if (seg === this.active && trailing !== undefined && trailing.nextOffset < 0) {
+      // New appends must not land behind damage that reads cannot get past.
+      trailing.nextOffset = this.endOffset
+      if (seg.size > 0) this.roll(this.endOffset)
+    }
+    for (const h of result.holes) this.reportHole(seg, h)
+    try {
+      seg.saveIndexes()
+    } catch (err) {
+      this.log.error(`index:${this.name}`, `Could not write the rebuilt indexes of ${seg.logFile}`, err)
+    }
+  }
+
+  private reportHole(seg: LogSegment, h: CorruptRange): void {
+    this.log.error(
+      `corrupt:${this.name}`,
+      `Corrupt data in ${seg.logFile} at positions ${h.position}..${h.end} (${h.reason}): offsets ${describeRange(h)} of ${this.name} cannot be read; the bytes are kept in place`,
+    )
+  }
+
+  private readOnce(offset: number, maxBytes: number, options: ReadOptions): Buffer {
     this.ensureOpen()
     if (offset < this.startOffset || offset > this.endOffset || !Number.isSafeInteger(offset)) {
       throw this.outOfRange(offset)
     }
     const maxOffset = Math.min(options.maxOffset ?? this.endOffset, this.endOffset)
     if (offset >= maxOffset) return EMPTY
+    const holder = this.segments[this.segmentIndexFor(offset)]!
+    if (holder.holes !== null && holder.holes.length > 0) {
+      const hole = holder.holeAt(offset)
+      if (hole !== null) throw holder.corrupt(`${hole.reason}; offsets ${describeRange(hole)} are unreadable`, hole.position)
+    }
     const parts: Buffer[] = []
     let total = 0
     let target = offset
@@ -692,9 +801,11 @@ export class Log {
       (err: unknown) => {
         this.fsyncRunning = false
         if (this.closed) return
+        const storage = asStorageError(err, this.name)
+        this.log.error(`storage:${this.name}`, `fsync of ${this.name} failed: ${storage.message}`)
         const waiters = this.waiters
         this.waiters = []
-        for (const w of waiters) w.reject(err)
+        for (const w of waiters) w.reject(storage)
       },
     )
   }
@@ -708,8 +819,10 @@ export class Log {
     }
   }
 
-  private writeCheckpointFile(): void {
-    writeCheckpoint(this.dir, { recoveryPoint: this.persistedRecoveryPoint, logStartOffset: this.startOffset })
+  private writeCheckpointFile(sync = true): void {
+    const cp = { recoveryPoint: this.persistedRecoveryPoint, logStartOffset: this.startOffset }
+    writeCheckpoint(this.dir, cp, sync)
+    this.checkpointOnDisk = cp
   }
 
   private setupFlushTimer(): void {
@@ -786,24 +899,49 @@ export class Log {
 
   // ---- lifecycle -------------------------------------------------------------------
 
-  /** Clean shutdown: flush, write indexes, producer snapshot, checkpoint and marker. */
+  /**
+   * Clean shutdown: flush, write indexes, producer snapshot, checkpoint and marker.
+   * Every step is tried and every file closed even when one fails; the first failure
+   * is thrown at the end (and no clean-shutdown marker is written, so the next open recovers).
+   */
   close(): void {
     if (this.closed) return
     if (this.flushTimer !== null) clearInterval(this.flushTimer)
     this.flushTimer = null
-    for (const s of this.segments) {
-      if (s.nextOffset > this.flushedOffset || s === this.active) s.fsyncNow()
+    let failure: unknown = null
+    const attempt = (step: () => void): void => {
+      try {
+        step()
+      } catch (err) {
+        failure ??= err
+      }
     }
-    for (const s of this.segments) s.close(true)
-    this.producers.writeSnapshot(this.endOffset)
-    this.flushedOffset = this.endOffset
-    this.persistedRecoveryPoint = this.endOffset
-    this.writeCheckpointFile()
-    writeCleanShutdownMarker(this.dir)
-    fsyncDir(this.dir)
+    // Only what was written since the last fsync needs one; an idle partition closes without any.
+    for (const s of this.segments) {
+      if (s.nextOffset > this.flushedOffset) attempt(() => s.fsyncNow())
+    }
+    for (const s of this.segments) {
+      attempt(() => s.close(true))
+      if (!s.isClosed) attempt(() => s.close(false))
+    }
+    attempt(() => this.producers.writeSnapshot(this.endOffset))
+    if (failure === null) {
+      this.flushedOffset = this.endOffset
+      this.persistedRecoveryPoint = this.endOffset
+      const onDisk = this.checkpointOnDisk
+      if (onDisk === null || onDisk.recoveryPoint !== this.endOffset || onDisk.logStartOffset !== this.startOffset) attempt(() => this.writeCheckpointFile(false))
+    }
+    if (failure === null) attempt(() => writeCleanShutdownMarker(this.dir))
+    if (this.dirDirty || failure !== null) fsyncDir(this.dir)
     this.closed = true
-    for (const w of this.waiters) w.resolve()
+    if (failure === null) {
+      for (const w of this.waiters) w.resolve()
+    } else {
+      const err = asStorageError(failure, this.name)
+      for (const w of this.waiters) w.reject(err)
+    }
     this.waiters = []
+    if (failure !== null) throw asStorageError(failure, this.name)
   }
 
   /** Closes without a clean-shutdown marker or flush, as a crash would leave it (tests). */
@@ -838,6 +976,10 @@ export class Log {
     const m = /^(.*)-(\d+)$/.exec(this.name)
     return new OffsetOutOfRangeError(m?.[1] ?? this.name, m ? Number(m[2]) : -1, offset, this.startOffset, this.endOffset)
   }
+}
+
+function describeRange(h: CorruptRange): string {
+  return h.nextOffset < 0 ? `${h.firstOffset} to the end of the segment` : `${h.firstOffset}..${h.nextOffset - 1}`
 }
 
 function segmentMtime(s: LogSegment): number {

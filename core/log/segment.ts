@@ -14,6 +14,7 @@ import {
   maxTimestamp as batchMaxTimestamp,
 } from '../protocol/records/batch-header.js'
 import { isBatchCrcValid } from '../protocol/records/crc32c.js'
+import { type FileHandleCache, type ManagedFile, segmentFiles } from './file-handles.js'
 import { OffsetIndex } from './offset-index.js'
 import { TimeIndex } from './time-index.js'
 
@@ -118,7 +119,53 @@ function readAt(fd: number, buf: Buffer, offset: number, length: number, positio
   return done
 }
 
-export class LogSegment {
+/** A stretch of a segment that does not parse; its bytes stay in place, its offsets are unreadable. */
+export interface CorruptRange {
+  /** First byte that does not parse. */
+  position: number
+  /** Where the next good batch starts (the segment end when none follows). */
+  end: number
+  /** First offset lost (the offset after the last good batch before it). */
+  firstOffset: number
+  /** First offset readable again after it (-1: up to the next segment). */
+  nextOffset: number
+  reason: string
+}
+
+export interface RebuildResult {
+  /** Bytes cut from a torn tail (only with truncateTail). */
+  truncatedBytes: number
+  /** Where the tail was cut and why, when it was. */
+  tail: { position: number; reason: string } | null
+  /** Damaged stretches kept in place, with the offsets they cover. */
+  holes: CorruptRange[]
+}
+
+/** Damaged bytes met in a segment's data. */
+export class SegmentCorruptError extends CorruptRecordError {
+  constructor(
+    readonly segment: LogSegment,
+    message: string,
+    position: number,
+  ) {
+    super(message, position)
+    this.name = 'SegmentCorruptError'
+  }
+}
+
+/** An index entry that does not point at the batch it names: the index must be rebuilt. */
+export class IndexMismatchError extends CorruptRecordError {
+  constructor(
+    readonly segment: LogSegment,
+    readonly file: string,
+    message: string,
+  ) {
+    super(`Index ${file} is corrupt: ${message}`)
+    this.name = 'IndexMismatchError'
+  }
+}
+
+export class LogSegment implements ManagedFile {
   /** Bytes of the .log file that belong to the log. */
   size: number
   /** Last offset + 1 of the data in this segment (the base offset when empty). */
@@ -130,12 +177,17 @@ export class LogSegment {
   private bytesSinceLastIndexEntry = 0
   index: OffsetIndex
   timeIndex: TimeIndex
+  /** Damaged stretches found by the last rebuild (null: never rebuilt in this process). */
+  holes: CorruptRange[] | null = null
   private closed = false
+  private handle: number
+  private pins = 0
+  private readonly files: FileHandleCache
 
   private constructor(
     readonly dir: string,
     readonly baseOffset: number,
-    public fd: number,
+    handle: number,
     size: number,
     readonly createdMs: number,
     index: OffsetIndex,
@@ -145,6 +197,36 @@ export class LogSegment {
     this.nextOffset = baseOffset
     this.index = index
     this.timeIndex = timeIndex
+    this.handle = handle
+    this.files = segmentFiles
+    this.files.touch(this)
+  }
+
+  /** The .log file's descriptor, reopened on demand when the open-files budget closed it. */
+  get fd(): number {
+    if (this.handle < 0) {
+      if (this.closed) throw new Error(`Segment ${this.logFile} is closed`)
+      this.handle = fs.openSync(this.logFile, fs.constants.O_RDWR)
+    }
+    this.files.touch(this)
+    return this.handle
+  }
+
+  get pinned(): boolean {
+    return this.pins > 0
+  }
+
+  releaseHandle(): void {
+    if (this.handle < 0) return
+    const fd = this.handle
+    this.handle = -1
+    fs.closeSync(fd)
+  }
+
+  private closeHandle(): void {
+    this.files.forget(this)
+    // An fsync in flight closes the descriptor when it completes.
+    if (this.pins === 0) this.releaseHandle()
   }
 
   get logFile(): string {
@@ -260,28 +342,98 @@ export class LogSegment {
   /**
    * Validates every batch (framing + CRC), rebuilds both indexes from scratch
    * and cuts off anything after the last good batch. Returns the bytes cut.
+   * (rebuild() with truncateTail; the compactor uses it on files it just wrote.)
    */
   recover(indexIntervalBytes: number): { truncatedBytes: number; problem: string | null } {
+    const result = this.rebuild(indexIntervalBytes, { truncateTail: true })
+    const problem = result.tail?.reason ?? result.holes[0]?.reason ?? null
+    return { truncatedBytes: result.truncatedBytes, problem }
+  }
+
+  /**
+   * Validates every batch (framing, CRC, increasing offsets) and rebuilds both
+   * indexes. Damage followed by good batches is a hole: its bytes stay where they
+   * are, the index gets an entry at the next good batch so reads past it never
+   * scan the damage, and the offsets in between read as corrupt. Damage with no
+   * good batch after it is a torn tail: cut off with truncateTail (the log's last
+   * segment), else kept as a hole up to the segment end.
+   */
+  rebuild(indexIntervalBytes: number, options: { truncateTail: boolean; nextSegmentBase?: number }): RebuildResult {
     this.index.reset()
     this.timeIndex.reset()
     this.resetBounds()
-    let bad: string | null = null
-    const result = scanBatches(this.fd, 0, this.size, true, (buf, at, position, size) => {
-      // The CRC does not cover the base offset: offsets must at least keep increasing.
-      const base = batchBaseOffset(buf, at)
-      if (base < this.nextOffset) {
-        bad = `batch base offset ${base} does not follow ${this.nextOffset - 1}`
-        return false
+    const holes: CorruptRange[] = []
+    let tail: RebuildResult['tail'] = null
+    let truncatedBytes = 0
+    let pos = 0
+    for (;;) {
+      let bad: string | null = null
+      const result = scanBatches(this.fd, pos, this.size, true, (buf, at, position, size) => {
+        // The CRC does not cover the base offset: offsets must at least keep increasing.
+        const base = batchBaseOffset(buf, at)
+        if (base < this.nextOffset) {
+          bad = `batch base offset ${base} does not follow ${this.nextOffset - 1}`
+          return false
+        }
+        this.indexBatch(buf, at, position, size, indexIntervalBytes)
+        return true
+      })
+      const reason = bad ?? result.problem
+      if (reason === null) break
+      const at = result.end
+      const firstLost = this.nextOffset
+      const next = this.findNextGoodBatch(at + 1, firstLost)
+      if (next === null) {
+        if (options.truncateTail) {
+          truncatedBytes = this.size - at
+          fs.ftruncateSync(this.fd, at)
+          this.size = at
+          tail = { position: at, reason }
+        } else {
+          holes.push({ position: at, end: this.size, firstOffset: firstLost, nextOffset: options.nextSegmentBase ?? -1, reason })
+        }
+        break
       }
-      this.indexBatch(buf, at, position, size, indexIntervalBytes)
-      return true
-    })
-    const truncated = this.size - result.end
-    if (truncated > 0) {
-      fs.ftruncateSync(this.fd, result.end)
-      this.size = result.end
+      holes.push({ position: at, end: next.position, firstOffset: firstLost, nextOffset: next.baseOffset, reason })
+      // Reads at or past the next good batch start there, never inside the damage.
+      this.index.append(next.baseOffset, next.position)
+      this.bytesSinceLastIndexEntry = 0
+      this.nextOffset = next.baseOffset
+      pos = next.position
     }
-    return { truncatedBytes: truncated, problem: bad ?? result.problem }
+    this.holes = holes
+    return { truncatedBytes, tail, holes }
+  }
+
+  /**
+   * The first position at or after `from` where a whole batch with a valid CRC and a
+   * base offset >= minBase starts: where reading resumes after damaged bytes.
+   */
+  private findNextGoodBatch(from: number, minBase: number): { position: number; baseOffset: number } | null {
+    const window = 1 << 20
+    const buf = Buffer.allocUnsafe(window + BATCH_HEADER_SIZE)
+    for (let start = from; start + BATCH_HEADER_SIZE <= this.size; start += window) {
+      const n = readAt(this.fd, buf, 0, Math.min(buf.length, this.size - start), start)
+      for (let i = 0; i + BATCH_HEADER_SIZE <= n && i < window; i++) {
+        if (buf[i + MAGIC] !== 2) continue
+        const length = buf.readInt32BE(i + BATCH_LENGTH)
+        const position = start + i
+        if (length < MIN_BATCH_LENGTH || position + LOG_OVERHEAD + length > this.size) continue
+        const base = batchBaseOffset(buf, i)
+        if (base < minBase || base - minBase > 0x7fffffff) continue
+        const batch = this.readBytes(position, LOG_OVERHEAD + length)
+        if (isBatchCrcValid(batch, 0, batch.length)) return { position, baseOffset: base }
+      }
+    }
+    return null
+  }
+
+  /** The known hole holding `offset`, if a rebuild found one. */
+  holeAt(offset: number): CorruptRange | null {
+    for (const h of this.holes ?? []) {
+      if (offset >= h.firstOffset && (h.nextOffset < 0 || offset < h.nextOffset)) return h
+    }
+    return null
   }
 
   private resetBounds(): void {
@@ -305,10 +457,16 @@ export class LogSegment {
       this.maxTimestamp = lastTime.timestamp
       this.offsetOfMaxTimestamp = lastTime.offset
     }
-    const from = this.index.lastEntry()?.position ?? 0
+    const lastEntry = this.index.lastEntry()
+    const from = lastEntry?.position ?? 0
     let first = true
+    let mismatch: string | null = null
     const result = scanBatches(this.fd, from, this.size, false, (buf, at) => {
       const last = batchBaseOffset(buf, at) + lastOffsetDelta(buf, at)
+      if (first && lastEntry !== null && (lastEntry.offset < batchBaseOffset(buf, at) || lastEntry.offset > last)) {
+        mismatch = `last index entry names offset ${lastEntry.offset}, its batch holds ${batchBaseOffset(buf, at)}..${last}`
+        return false
+      }
       if (last + 1 > this.nextOffset) this.nextOffset = last + 1
       const ts = batchMaxTimestamp(buf, at)
       if (ts > this.maxTimestamp) {
@@ -318,6 +476,7 @@ export class LogSegment {
       if (first && from === 0) this.firstBatchTimestamp = ts
       first = false
     })
+    if (mismatch !== null) return mismatch
     if (result.problem !== null) return result.problem
     if (from > 0 && this.size > 0) {
       scanBatches(this.fd, 0, this.size, false, (buf, at) => {
@@ -329,20 +488,54 @@ export class LogSegment {
     return null
   }
 
+  /** Index checks that need no bounds: entries increase and point inside the file. Run before loadBounds trusts the index. */
+  checkIndexStructure(): string | null {
+    return this.index.sanityCheck(this.size, Infinity)
+  }
+
+  /** The time index's last entry must match the batch it names (it gives the segment's max timestamp, which retention trusts). */
+  checkTimeIndexTail(): string | null {
+    const last = this.timeIndex.lastEntry()
+    if (last === null || this.size === 0) return null
+    if (last.offset < this.baseOffset || last.offset >= this.nextOffset) return `time index names offset ${last.offset}, outside ${this.baseOffset}..${this.nextOffset - 1}`
+    let pos: number
+    try {
+      pos = this.findBatchPosition(last.offset)
+    } catch (err) {
+      return `time index tail check failed: ${(err as Error).message}`
+    }
+    if (pos < 0) return `time index names offset ${last.offset}, which no batch holds`
+    const header = this.readBytes(pos, BATCH_HEADER_SIZE)
+    const ts = batchMaxTimestamp(header, 0)
+    if (ts !== last.timestamp) return `time index says ${last.timestamp} for offset ${last.offset}, its batch says ${ts}`
+    return null
+  }
+
   sanityCheckIndexes(): string | null {
     return this.index.sanityCheck(this.size, this.nextOffset) ?? this.timeIndex.sanityCheck(this.nextOffset)
   }
 
   /** Position of the first batch whose last offset is >= target, or -1 if none here. */
   findBatchPosition(target: number, limit = this.size, readAhead = 16384): number {
-    const from = this.index.lookup(target).position
+    const entry = this.index.lookup(target)
+    const from = entry.position
     let found = -1
+    let first = from > 0
+    if (from >= limit && from > 0) throw new IndexMismatchError(this, this.indexFile, `entry for offset ${entry.offset} points at ${from}, past the data`)
     const result = scanBatches(
       this.fd,
       from,
       limit,
       false,
       (buf, at, position) => {
+        if (first) {
+          // An index entry names an offset of the batch it points at; anything else is a damaged index.
+          first = false
+          const base = batchBaseOffset(buf, at)
+          if (entry.offset < base || entry.offset > base + lastOffsetDelta(buf, at)) {
+            throw new IndexMismatchError(this, this.indexFile, `entry for offset ${entry.offset} points at a batch holding ${base}..${base + lastOffsetDelta(buf, at)}`)
+          }
+        }
         if (batchBaseOffset(buf, at) + lastOffsetDelta(buf, at) >= target) {
           found = position
           return false
@@ -351,7 +544,10 @@ export class LogSegment {
       },
       readAhead,
     )
-    if (found < 0 && result.problem !== null) throw this.corrupt(result.problem, result.end)
+    if (found < 0 && result.problem !== null) {
+      if (result.end === from && from > 0) throw new IndexMismatchError(this, this.indexFile, `entry for offset ${entry.offset} points at ${from}, not at a batch (${result.problem})`)
+      throw this.corrupt(result.problem, result.end)
+    }
     return found
   }
 
@@ -368,8 +564,8 @@ export class LogSegment {
     return out
   }
 
-  corrupt(problem: string, position: number): CorruptRecordError {
-    return new CorruptRecordError(`Corrupt record batch in ${this.logFile} at position ${position}: ${problem}`, position)
+  corrupt(problem: string, position: number): SegmentCorruptError {
+    return new SegmentCorruptError(this, `Corrupt record batch in ${this.logFile} at position ${position}: ${problem}`, position)
   }
 
   /** Adds the final max-timestamp entry and writes both indexes (roll and close). */
@@ -397,9 +593,20 @@ export class LogSegment {
   }
 
   fdatasync(): Promise<void> {
-    const fd = this.fd
+    let fd: number
+    try {
+      fd = this.fd
+    } catch (err) {
+      return Promise.reject(err)
+    }
+    this.pins++
     return new Promise((resolve, reject) => {
-      fs.fdatasync(fd, (err) => (err ? reject(err) : resolve()))
+      fs.fdatasync(fd, (err) => {
+        this.pins--
+        if (this.pins === 0 && this.closed) this.releaseHandle()
+        if (err) reject(err)
+        else resolve()
+      })
     })
   }
 
@@ -410,15 +617,15 @@ export class LogSegment {
   close(saveIndexes = true): void {
     if (this.closed) return
     if (saveIndexes) this.finishIndexes()
-    fs.closeSync(this.fd)
     this.closed = true
+    this.closeHandle()
   }
 
   /** Closes and removes the segment's files. */
   deleteFiles(): void {
     if (!this.closed) {
-      fs.closeSync(this.fd)
       this.closed = true
+      this.closeHandle()
     }
     for (const f of [this.logFile, this.indexFile, this.timeIndexFile]) fs.rmSync(f, { force: true })
   }

@@ -10,6 +10,16 @@ import { FrameSplitter, ProtocolError } from '../protocol/frame.js'
 import { apiSpec } from '../protocol/apis/index.js'
 import type { ServerState } from './context.js'
 import type { ConnectionInfo, Dispatched, Router } from './router.js'
+import type { PoolMember, RequestBytesPool } from './request-bytes-pool.js'
+import { type BrookLogger, RateLimitedLogger } from '../logger.js'
+
+const limiters = new WeakMap<BrookLogger, RateLimitedLogger>()
+/** A server state built without a rate-limited logger gets one per logger. */
+function limitedFor(logger: BrookLogger): RateLimitedLogger {
+  let l = limiters.get(logger)
+  if (l === undefined) limiters.set(logger, (l = new RateLimitedLogger(logger)))
+  return l
+}
 
 export interface ConnectionOptions {
   /** socket.request.max.bytes: larger frames close the connection. */
@@ -18,6 +28,8 @@ export interface ConnectionOptions {
   maxInFlight: number
   /** connections.max.idle.ms: a connection with nothing in flight for this long is closed. 0 = never. */
   maxIdleMs: number
+  /** queued.max.request.bytes across all connections; reading pauses while it is full. */
+  pool?: RequestBytesPool
 }
 
 interface Slot {
@@ -25,7 +37,7 @@ interface Slot {
   chunks: Buffer[] | null
 }
 
-export class Connection {
+export class Connection implements PoolMember {
   private readonly splitter: FrameSplitter
   private readonly queue: Slot[] = []
   /** Complete frames not yet dispatched because maxInFlight requests are unanswered. */
@@ -35,6 +47,10 @@ export class Connection {
   private closed = false
   private writeBlocked = false
   private readPaused = false
+  private poolPaused = false
+  /** Bytes this connection holds in the pool (partial frame + backlog). */
+  private pooled = 0
+  private backlogBytes = 0
   readonly remote: string
   readonly closedPromise: Promise<void>
 
@@ -87,15 +103,41 @@ export class Connection {
       this.fail(err)
       return
     }
-    for (const frame of frames) this.backlog.push(frame)
+    for (const frame of frames) {
+      this.backlog.push(frame)
+      this.backlogBytes += frame.length
+    }
     this.pump()
+    this.account()
     if (this.backlog.length > 0) this.pauseReading()
+    const pool = this.options.pool
+    if (pool !== undefined && !this.closed && !pool.hasRoom(this)) {
+      this.poolPaused = true
+      this.pauseReading()
+    }
+  }
+
+  /** Keeps this connection's share of queued.max.request.bytes up to date. */
+  private account(): void {
+    const pool = this.options.pool
+    if (pool === undefined) return
+    const now = this.closed ? 0 : this.splitter.buffered + this.backlogBytes
+    if (now > this.pooled) pool.add(now - this.pooled)
+    else if (now < this.pooled) pool.release(this.pooled - now)
+    this.pooled = now
+  }
+
+  poolResumed(): void {
+    this.poolPaused = false
+    this.maybeResume()
   }
 
   /** Dispatches backlogged frames, in order, while fewer than maxInFlight are unanswered. */
   private pump(): void {
     while (!this.closed && this.backlog.length > 0 && this.queue.length < this.options.maxInFlight) {
-      this.dispatch(this.backlog.shift()!)
+      const frame = this.backlog.shift()!
+      this.backlogBytes -= frame.length
+      this.dispatch(frame)
     }
   }
 
@@ -125,6 +167,7 @@ export class Connection {
     this.writeAnswered()
     // Answers made room for frames waiting in the backlog.
     this.pump()
+    this.account()
     this.maybeResume()
   }
 
@@ -151,7 +194,7 @@ export class Connection {
   }
 
   private maybeResume(): void {
-    if (!this.readPaused || this.closed || this.writeBlocked || this.backlog.length > 0) return
+    if (!this.readPaused || this.closed || this.writeBlocked || this.poolPaused || this.backlog.length > 0) return
     this.readPaused = false
     this.socket.resume()
   }
@@ -159,12 +202,13 @@ export class Connection {
   /** One log line, then this connection (only) goes away. */
   private fail(err: unknown, during?: string): void {
     if (this.closed) return
-    const { logger } = this.server
+    // Clients can send bad frames at will: one cause, a few lines a minute, the rest counted.
+    const log = this.server.limitedLogger ?? limitedFor(this.server.logger)
     if (err instanceof ProtocolError) {
       const api = err.apiKey === undefined ? '' : ` (${apiSpec(err.apiKey)?.name ?? `api key ${err.apiKey}`}${err.apiVersion === undefined ? '' : ` v${err.apiVersion}`})`
-      logger.warn(`Closing connection from ${this.remote}: ${err.kind}${api}: ${err.message}`)
+      log.warn(`connection.${err.kind}`, `Closing connection from ${this.remote}: ${err.kind}${api}: ${err.message}`)
     } else {
-      logger.error(`Closing connection from ${this.remote}: handler failed${during ? ` on ${during}` : ''}`, err)
+      log.error('connection.handler', `Closing connection from ${this.remote}: handler failed${during ? ` on ${during}` : ''}`, err)
     }
     this.close()
   }
@@ -174,6 +218,9 @@ export class Connection {
     this.closed = true
     this.queue.length = 0
     this.backlog.length = 0
+    this.backlogBytes = 0
+    this.account()
+    this.options.pool?.forget(this)
     // Ends long polls (fetch) that would otherwise wait for a client that is gone.
     this.abort.abort()
   }

@@ -3,14 +3,10 @@ import type { Broker } from '../broker/broker.js'
 import type { ApiKey, RequestBodies, ResponseBodies } from '../protocol/apis/index.js'
 import type { ApiVersionsResponseApiVersion } from '../protocol/apis/generated/api-versions.js'
 
+import type { BrookLogger, RateLimitedLogger } from '../logger.js'
+
 /** Where server events go; one line per event. */
-export interface ServerLogger {
-  info(message: string): void
-  warn(message: string): void
-  error(message: string, err?: unknown): void
-  /** Details worth a line only when debugging (requests with ignored trailing bytes). */
-  debug?(message: string): void
-}
+export type ServerLogger = BrookLogger
 
 /** Shared by every connection of one server. */
 export interface ServerState {
@@ -20,6 +16,8 @@ export interface ServerState {
   readonly advertisedPort: number
   readonly clusterId: string
   readonly logger: ServerLogger
+  /** The same logger rate-limited per cause: what clients can trigger at will goes through it. */
+  readonly limitedLogger?: RateLimitedLogger
   /** The ApiVersions answer, derived from the handler table. */
   readonly apiVersions: readonly ApiVersionsResponseApiVersion[]
 }

@@ -6,6 +6,8 @@ import os from 'node:os'
 import path from 'node:path'
 import type { Broker } from '../broker/broker.js'
 import { InvalidConfigError } from '../errors.js'
+import { RateLimitedLogger, stderrLogger } from '../logger.js'
+import { RequestBytesPool } from './request-bytes-pool.js'
 import { DEFAULT_MAX_FRAME_SIZE } from '../protocol/frame.js'
 import { Connection } from './connection.js'
 import type { AnyApiHandler, ServerLogger, ServerState } from './context.js'
@@ -27,6 +29,12 @@ export interface ServerOptions {
   maxInFlightRequests?: number
   /** connections.max.idle.ms: idle connections are closed after this long. Default 600000; 0 = never. */
   connectionsMaxIdleMs?: number
+  /** queued.max.request.bytes: request bytes all connections together hold while reading and queued; reading pauses beyond. Default 536870912; -1 = unbounded. */
+  queuedMaxRequestBytes?: number
+  /** max.connections.per.ip: further connections from one address are closed at once. Default 1000. */
+  maxConnectionsPerIp?: number
+  /** max.connections: connections at most; further ones are closed at once. Default 4000. */
+  maxConnections?: number
   /** Cluster id reported in Metadata and DescribeCluster. Default: derived from the data directory. */
   clusterId?: string
   logger?: ServerLogger
@@ -44,18 +52,7 @@ export interface BrookServer {
   close(): Promise<void>
 }
 
-/** Writes one line per event to stderr. */
-export const stderrLogger: ServerLogger = {
-  info: (message) => process.stderr.write(`[brook] ${message}\n`),
-  warn: (message) => process.stderr.write(`[brook] WARN ${message}\n`),
-  debug: (message) => {
-    if (process.env.BROOK_DEBUG) process.stderr.write(`[brook] DEBUG ${message}\n`)
-  },
-  error: (message, err) => {
-    const detail = err instanceof Error ? (err.stack ?? err.message) : err === undefined ? '' : String(err)
-    process.stderr.write(`[brook] ERROR ${message}${detail ? `: ${detail}` : ''}\n`)
-  },
-}
+export { stderrLogger }
 
 /** A stable 22-character base64url id per data directory, the form Kafka cluster ids take. */
 export function clusterIdFor(dataDir: string): string {
@@ -70,6 +67,12 @@ export async function startServer(broker: Broker, options: ServerOptions = {}, h
   const maxInFlight = options.maxInFlightRequests ?? 100
   const maxIdleMs = options.connectionsMaxIdleMs ?? 600_000
   const logger = options.logger ?? stderrLogger
+  const queuedMaxRequestBytes = options.queuedMaxRequestBytes ?? 536_870_912
+  const maxPerIp = options.maxConnectionsPerIp ?? 1000
+  const maxConnections = options.maxConnections ?? 4000
+  if (queuedMaxRequestBytes !== -1) checkInt('queuedMaxRequestBytes', queuedMaxRequestBytes, 1, Number.MAX_SAFE_INTEGER)
+  checkInt('maxConnectionsPerIp', maxPerIp, 1, Number.MAX_SAFE_INTEGER)
+  checkInt('maxConnections', maxConnections, 1, Number.MAX_SAFE_INTEGER)
   checkInt('port', options.port ?? 9092, 0, 65535)
   if (options.advertisedPort !== undefined) checkInt('advertisedPort', options.advertisedPort, 1, 65535)
   checkInt('socketRequestMaxBytes', maxFrameSize, 1, 2 ** 31 - 1)
@@ -85,22 +88,41 @@ export async function startServer(broker: Broker, options: ServerOptions = {}, h
     })
   })
   const bound = listener.address() as net.AddressInfo
+  const limited = new RateLimitedLogger(logger)
   const state: ServerState = {
     broker,
     advertisedHost: options.advertisedHost ?? (WILDCARDS.has(host) ? os.hostname() : host),
     advertisedPort: options.advertisedPort ?? bound.port,
     clusterId: options.clusterId ?? clusterIdFor(broker.config.dataDir),
     logger,
+    limitedLogger: limited,
     apiVersions: router.apiVersions,
   }
+
+  const pool = new RequestBytesPool(queuedMaxRequestBytes)
   const connections = new Set<Connection>()
+  const perIp = new Map<string, number>()
   listener.on('connection', (socket) => {
-    const conn = new Connection(socket, router, state, { maxFrameSize, maxInFlight, maxIdleMs })
+    const ip = socket.remoteAddress ?? '?'
+    const fromIp = perIp.get(ip) ?? 0
+    if (fromIp >= maxPerIp || connections.size >= maxConnections) {
+      const which = fromIp >= maxPerIp ? `${fromIp} connections from ${ip} (max.connections.per.ip=${maxPerIp})` : `${connections.size} connections (max.connections=${maxConnections})`
+      limited.warn('connection.limit', `Refusing a connection from ${ip}: already ${which}`)
+      socket.destroy()
+      return
+    }
+    perIp.set(ip, fromIp + 1)
+    const conn = new Connection(socket, router, state, { maxFrameSize, maxInFlight, maxIdleMs, pool })
     connections.add(conn)
-    void conn.closedPromise.then(() => connections.delete(conn))
+    void conn.closedPromise.then(() => {
+      connections.delete(conn)
+      const n = (perIp.get(ip) ?? 1) - 1
+      if (n <= 0) perIp.delete(ip)
+      else perIp.set(ip, n)
+    })
   })
   // A failing accept (EMFILE...) must not take the process down.
-  listener.on('error', (err) => logger.error('Listener error', err))
+  listener.on('error', (err) => limited.error('listener', 'Listener error', err))
 
   let closing: Promise<void> | null = null
   return {

@@ -5,7 +5,7 @@ import { BrookError } from '../../errors.js'
 import type { Broker } from '../../broker/broker.js'
 import type { AckMode } from '../../broker/partition.js'
 import type { CompressionType } from '../../protocol/records/batch-header.js'
-import { RecordBatchBuilder } from '../../protocol/records/record-batch.js'
+import { type BatchOptions, RecordBatchBuilder } from '../../protocol/records/record-batch.js'
 import { StickyPartitioner } from '../partitioner.js'
 import type { Producer, ProducerConfig, ProducerRecord, RecordMetadata } from '../types.js'
 import { BatchSink, SingleSink, type Sink } from '../send-sinks.js'
@@ -15,6 +15,8 @@ interface OpenBatch {
   topic: string
   partition: number
   builder: RecordBatchBuilder
+  /** The builder's options: producer id, epoch and sequence are filled in when the batch is sealed. */
+  options: BatchOptions
   timestamps: number[]
   sinks: Sink[]
   indexes: number[]
@@ -122,16 +124,12 @@ export class EmbeddedProducer implements Producer {
     const tp = `${record.topic}\u0000${partition}`
     let batch = this.open.get(tp)
     if (!batch) {
+      const options: BatchOptions & { initialCapacity: number } = { compression: this.compression, initialCapacity: this.batchSize + 1024 }
       batch = {
         topic: record.topic,
         partition,
-        builder: new RecordBatchBuilder({
-          compression: this.compression,
-          initialCapacity: this.batchSize + 1024,
-          ...(this.idempotent
-            ? { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: this.sequences.get(tp) ?? 0 }
-            : {}),
-        }),
+        options,
+        builder: new RecordBatchBuilder(options),
         timestamps: [],
         sinks: [],
         indexes: [],
@@ -165,16 +163,21 @@ export class EmbeddedProducer implements Producer {
 
   /** Seals the batch: the next batch of this partition continues its sequence. */
   private dispatch(batch: OpenBatch, tp: string): void {
-    if (this.idempotent) {
-      const seq = this.sequences.get(tp) ?? 0
-      this.sequences.set(tp, (seq + batch.builder.recordCount) % 0x80000000)
-    }
-    const task = this.write(batch).finally(() => this.inFlight.delete(task))
+    const task = this.write(batch, tp).finally(() => this.inFlight.delete(task))
     this.inFlight.add(task)
   }
 
-  private async write(batch: OpenBatch): Promise<void> {
+  private async write(batch: OpenBatch, tp: string): Promise<void> {
     try {
+      if (this.idempotent) {
+        // After a reset (a batch that did not land) the next batch waits for the new producer id.
+        if (this.producerId < 0) await this.initProducerId()
+        const seq = this.sequences.get(tp) ?? 0
+        batch.options.producerId = this.producerId
+        batch.options.producerEpoch = this.producerEpoch
+        batch.options.baseSequence = seq
+        this.sequences.set(tp, (seq + batch.builder.recordCount) % 0x80000000)
+      }
       // Each batch has its own builder, so its buffer can go to the log without a copy.
       const bytes = batch.builder.buildDetached()
       const result = await this.broker.produce(batch.topic, batch.partition, bytes, this.acks)
@@ -188,6 +191,14 @@ export class EmbeddedProducer implements Producer {
         })
       }
     } catch (err) {
+      // A batch that did not land (storage error, ...) leaves the broker's sequence behind ours:
+      // start over with a new producer id, as the Java producer does, so later sends succeed once the cause is gone.
+      if (this.idempotent && batch.options.producerId === this.producerId && !(err instanceof BrookError && err.code === 'DUPLICATE_SEQUENCE_NUMBER')) {
+        this.producerId = -1
+        this.producerEpoch = -1
+        this.idInit = null
+        this.sequences.clear()
+      }
       for (const sink of batch.sinks) sink.fail(err as Error)
     }
   }

@@ -1,7 +1,7 @@
 // CreatePartitions: grows a topic to `count` partitions, all led by this node.
 import { ApiKeys } from '../../protocol/apis/index.js'
 import type { CreatePartitionsResponseCreatePartitionsTopicResult } from '../../protocol/apis/generated/create-partitions.js'
-import { BrookError } from '../../errors.js'
+import { ThrottlingQuotaExceededError } from '../../broker/broker.js'
 import { isInternalTopic } from '../../broker/topic-name.js'
 import { defineHandler } from '../context.js'
 import { ErrorCode, errorOf } from '../error-codes.js'
@@ -14,6 +14,7 @@ export const createPartitionsHandler = defineHandler({
     const { broker } = ctx
     const nodeId = broker.config.nodeId
     const results: CreatePartitionsResponseCreatePartitionsTopicResult[] = []
+    let throttleTimeMs = 0
     for (const t of request.topics) {
       if (t.assignments !== null && t.assignments.some((a) => a.brokerIds.some((b) => b !== nodeId))) {
         results.push({ name: t.name, errorCode: ErrorCode.INVALID_REPLICA_ASSIGNMENT, errorMessage: `Only broker ${nodeId} exists` })
@@ -25,19 +26,13 @@ export const createPartitionsHandler = defineHandler({
         continue
       }
       try {
-        if (request.validateOnly) {
-          const current = broker.describeTopic(t.name).partitions
-          if (!Number.isInteger(t.count) || t.count <= current) {
-            throw new BrookError('INVALID_PARTITIONS', `Topic '${t.name}' has ${current} partitions; the new count must be larger, got ${t.count}`)
-          }
-        } else {
-          await broker.createPartitions(t.name, t.count)
-        }
+        await broker.createPartitions(t.name, t.count, { validateOnly: request.validateOnly })
         results.push({ name: t.name, errorCode: 0, errorMessage: null })
       } catch (err) {
+        if (err instanceof ThrottlingQuotaExceededError) throttleTimeMs = Math.max(throttleTimeMs, err.throttleTimeMs)
         results.push({ name: t.name, ...errorOf(err) })
       }
     }
-    return { throttleTimeMs: 0, results }
+    return { throttleTimeMs, results }
   },
 })

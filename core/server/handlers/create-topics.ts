@@ -6,6 +6,7 @@ import {
   type CreateTopicsRequestCreatableTopic,
   type CreateTopicsResponseCreatableTopicResult,
 } from '../../protocol/apis/generated/create-topics.js'
+import { ThrottlingQuotaExceededError } from '../../broker/broker.js'
 import { defineHandler, type RequestContext } from '../context.js'
 import { ErrorCode, errorOf } from '../error-codes.js'
 import { toWireUuid } from '../topic-ids.js'
@@ -19,19 +20,36 @@ export const createTopicsHandler = defineHandler({
     const counts = new Map<string, number>()
     for (const t of request.topics) counts.set(t.name, (counts.get(t.name) ?? 0) + 1)
     const topics: CreateTopicsResponseCreatableTopicResult[] = []
+    let throttleTimeMs = 0
     // One at a time: each creation is a metadata write, and order keeps results predictable.
     for (const t of request.topics) {
       if (counts.get(t.name)! > 1) {
         topics.push(failed(t.name, ErrorCode.INVALID_REQUEST, `Topic '${t.name}' appears more than once in the request`, ctx))
         continue
       }
-      topics.push(await create(t, request.validateOnly, ctx))
+      const result = await create(t, request.validateOnly, ctx)
+      throttleTimeMs = Math.max(throttleTimeMs, result.throttleTimeMs)
+      topics.push(result.topic)
     }
-    return { throttleTimeMs: 0, topics }
+    return { throttleTimeMs, topics }
   },
 })
 
-async function create(t: CreateTopicsRequestCreatableTopic, validateOnly: boolean, ctx: RequestContext): Promise<CreateTopicsResponseCreatableTopicResult> {
+async function create(
+  t: CreateTopicsRequestCreatableTopic,
+  validateOnly: boolean,
+  ctx: RequestContext,
+): Promise<{ topic: CreateTopicsResponseCreatableTopicResult; throttleTimeMs: number }> {
+  try {
+    return { topic: await createOne(t, validateOnly, ctx), throttleTimeMs: 0 }
+  } catch (err) {
+    const { errorCode, errorMessage } = errorOf(err)
+    const throttleTimeMs = err instanceof ThrottlingQuotaExceededError ? err.throttleTimeMs : 0
+    return { topic: failed(t.name, errorCode, errorMessage, ctx), throttleTimeMs }
+  }
+}
+
+async function createOne(t: CreateTopicsRequestCreatableTopic, validateOnly: boolean, ctx: RequestContext): Promise<CreateTopicsResponseCreatableTopicResult> {
   const nodeId = ctx.broker.config.nodeId
   if (t.replicationFactor !== -1 && t.replicationFactor !== 1) {
     return failed(t.name, ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor ${t.replicationFactor} is not possible: this cluster has 1 broker`, ctx)
@@ -72,6 +90,7 @@ async function create(t: CreateTopicsRequestCreatableTopic, validateOnly: boolea
     }
     return result
   } catch (err) {
+    if (err instanceof ThrottlingQuotaExceededError) throw err
     const { errorCode, errorMessage } = errorOf(err)
     return failed(t.name, errorCode, errorMessage, ctx)
   }

@@ -9,6 +9,7 @@ import {
   type MetadataResponsePartition,
   type MetadataResponseTopic,
 } from '../../protocol/apis/generated/metadata.js'
+import { Slicer } from '../../broker/yielding.js'
 import { defineHandler, type RequestContext } from '../context.js'
 import { ErrorCode, kafkaCodeOf } from '../error-codes.js'
 import { topicById, toWireUuid, ZERO_UUID } from '../topic-ids.js'
@@ -24,11 +25,19 @@ export const metadataHandler = defineHandler({
     // v0 has no null: an empty list means every topic.
     const all = request.topics === null || (ctx.apiVersion === 0 && request.topics.length === 0)
     const topics: MetadataResponseTopic[] = []
+    // Partition entries are built in slices that yield, so a broker with many partitions keeps serving others.
+    const slicer = new Slicer()
     if (all) {
-      for (const name of broker.listTopics(true)) topics.push(describe(broker.describeTopic(name), nodeId))
+      for (const name of broker.listTopics(true)) {
+        topics.push(describe(broker.describeTopic(name), nodeId))
+        if (slicer.due) await slicer.yield()
+      }
     } else {
       const autoCreate = request.allowAutoTopicCreation && broker.config.autoCreateTopicsEnable
-      for (const t of request.topics ?? []) topics.push(await lookup(t.name, t.topicId, autoCreate, ctx))
+      for (const t of request.topics ?? []) {
+        topics.push(await lookup(t.name, t.topicId, autoCreate, ctx))
+        if (slicer.due) await slicer.yield()
+      }
     }
     // v8+: asked-for authorized operations are all allowed (no authorizer), as Kafka answers.
     const topicOps = authorizedOperations('topic', ctx.apiVersion >= 8 && request.includeTopicAuthorizedOperations)
@@ -63,9 +72,12 @@ async function lookup(name: string | null, topicId: string, autoCreate: boolean,
 }
 
 function describe(topic: TopicMetadata, nodeId: number): MetadataResponseTopic {
-  const partitions: MetadataResponsePartition[] = []
+  const partitions: MetadataResponsePartition[] = new Array<MetadataResponsePartition>(topic.partitions)
+  // One node: every partition shares the same replica lists (the encoder only reads them).
+  const replicas = [nodeId]
+  const none: number[] = []
   for (let p = 0; p < topic.partitions; p++) {
-    partitions.push({ errorCode: 0, partitionIndex: p, leaderId: nodeId, leaderEpoch: 0, replicaNodes: [nodeId], isrNodes: [nodeId], offlineReplicas: [] })
+    partitions[p] = { errorCode: 0, partitionIndex: p, leaderId: nodeId, leaderEpoch: 0, replicaNodes: replicas, isrNodes: replicas, offlineReplicas: none }
   }
   return { ...createMetadataResponseTopic(), name: topic.name, topicId: toWireUuid(topic.topicId), isInternal: topic.internal, partitions }
 }

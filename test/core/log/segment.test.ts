@@ -56,7 +56,7 @@ describe('LogSegment', () => {
     segment.close()
   })
 
-  it('recover truncates at the first bad batch and rebuilds indexes', () => {
+  it('rebuild fences a bad batch in the middle off as a hole and cuts only a tail with nothing good after it', () => {
     const d = dir()
     const seg = LogSegment.create(d, 0, cfg, 0)
     let next = 0
@@ -65,18 +65,31 @@ describe('LogSegment', () => {
     scanBatches(seg.fd, 0, seg.size, true, (_b, _a, pos) => {
       positions.push(pos)
     })
+    const fullSize = seg.size
     seg.close()
     const file = seg.logFile
     const bytes = fs.readFileSync(file)
-    bytes[positions[6]! + 70]! ^= 1 // corrupt batch 6
+    bytes[positions[6]! + 70]! ^= 1 // corrupt batch 6 (offsets 12, 13)
     fs.writeFileSync(file, bytes)
     const { segment } = LogSegment.open(d, 0, cfg, 0)
     const res = segment.recover(cfg.indexIntervalBytes)
     expect(res.problem).toBe('CRC mismatch')
-    expect(segment.size).toBe(positions[6])
-    expect(segment.nextOffset).toBe(12)
-    expect(fs.statSync(file).size).toBe(positions[6])
+    expect(res.truncatedBytes).toBe(0)
+    expect(segment.size).toBe(fullSize)
+    expect(segment.nextOffset).toBe(20)
+    expect(segment.holes).toEqual([{ position: positions[6], end: positions[7], firstOffset: 12, nextOffset: 14, reason: 'CRC mismatch' }])
     expect(segment.sanityCheckIndexes()).toBeNull()
+    // Reads past the hole start at the next good batch.
+    expect(segment.findBatchPosition(14)).toBe(positions[7])
     segment.close()
+
+    // The last batch torn: nothing good follows, so the tail is cut.
+    fs.truncateSync(file, fullSize - 3)
+    const reopened = LogSegment.open(d, 0, cfg, 0).segment
+    const cut = reopened.recover(cfg.indexIntervalBytes)
+    expect(cut.truncatedBytes).toBe(fullSize - 3 - positions[9]!)
+    expect(reopened.size).toBe(positions[9])
+    expect(reopened.nextOffset).toBe(18)
+    reopened.close()
   })
 })
