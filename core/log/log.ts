@@ -78,11 +78,15 @@ export interface ReadOptions {
   maxOffset?: number
 }
 
+const stderrLine = (line: string): void => void process.stderr.write(line + '\n')
+
 export interface LogOptions {
   /** Used in errors, e.g. 'orders-0'. */
   name?: string
   /** Clock, injectable for tests. */
   now?: () => number
+  /** Where recovery at open reports what it scanned and cut (default: a line on stderr). */
+  logger?: (line: string) => void
 }
 
 export interface LogStats {
@@ -123,6 +127,7 @@ export class Log {
   private startOffset = 0
   private endOffset = 0
   private readonly clock: () => number
+  private readonly logger: ((line: string) => void) | undefined
   private readonly producers: ProducerStateManager
   // flushing
   private flushedOffset = 0
@@ -141,6 +146,7 @@ export class Log {
     this.cfg = config
     this.name = options.name ?? path.basename(dir)
     this.clock = options.now ?? Date.now
+    this.logger = options.logger
     this.producers = new ProducerStateManager(dir)
     this.lastFlushMs = this.clock()
   }
@@ -254,6 +260,7 @@ export class Log {
       this.segments.push(segment)
     }
     if (recovered) fsyncDir(dir)
+    if (recovered) (this.logger ?? stderrLine)(`[brook] ${this.name}: recovered ${this.stats.recoveredSegments} segment(s)${clean ? ' with damaged indexes' : ' after an unclean shutdown'}${this.stats.truncatedBytes > 0 ? `, truncated ${this.stats.truncatedBytes} byte(s) after a torn or corrupt batch` : ''}`)
 
     const checkpointStart = checkpoint?.logStartOffset ?? 0
     if (this.segments.length === 0) {
