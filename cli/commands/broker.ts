@@ -4,7 +4,7 @@ import type { Command, Option } from 'commander'
 import { Broker } from '../../core/broker/broker.js'
 import { BrookError } from '../../core/errors.js'
 import { startServer } from '../../core/server/server.js'
-import { parseIntOption } from '../context.js'
+import { collect, connectionOptions, parseBrokerConfig, parseIntOption } from '../context.js'
 
 export interface BrokerCommandOptions {
   dataDir: string
@@ -12,6 +12,8 @@ export interface BrokerCommandOptions {
   port?: number
   advertisedHost?: string
   advertisedPort?: number
+  /** Broker configs as key=value (auto.create.topics.enable, num.partitions). */
+  brokerConfig?: string[]
 }
 
 /**
@@ -22,7 +24,7 @@ export async function runBroker(opts: BrokerCommandOptions, signal: AbortSignal,
   for (const [name, port] of [['--port', opts.port], ['--advertised-port', opts.advertisedPort]] as const) {
     if (port !== undefined && port > 65535) throw new BrookError('INVALID_CONFIG', `${name} must be at most 65535, got ${port}`, { field: name })
   }
-  const broker = await Broker.open({ dataDir: opts.dataDir })
+  const broker = await Broker.open({ dataDir: opts.dataDir, ...parseBrokerConfig(opts.brokerConfig) })
   let server
   try {
     server = await startServer(broker, {
@@ -58,13 +60,14 @@ export function registerBrokerCommand(program: Command, dataDir: () => Option): 
     .option('--port <port>', 'port to listen on (0 picks a free one)', parseIntOption('--port', 0), 9092)
     .option('--advertised-host <host>', 'host clients are told to connect to (default: --host)')
     .option('--advertised-port <port>', 'port clients are told to connect to (default: the bound port)', parseIntOption('--advertised-port', 1))
-    .action(async (o: BrokerCommandOptions) => {
+    .option('--broker-config <key=value>', 'broker config: auto.create.topics.enable (default true), num.partitions (default 1); repeatable', collect)
+    .action(async (o: BrokerCommandOptions, cmd: Command) => {
       const ac = new AbortController()
       const stop = (): void => ac.abort()
       process.once('SIGINT', stop)
       process.once('SIGTERM', stop)
       try {
-        await runBroker(o, ac.signal, (line) => process.stdout.write(line + '\n'))
+        await runBroker(connectionOptions(cmd, o), ac.signal, (line) => process.stdout.write(line + '\n'))
       } finally {
         process.off('SIGINT', stop)
         process.off('SIGTERM', stop)

@@ -1,6 +1,6 @@
 import type { Command, Option } from 'commander'
 import type { BrookClient } from '../../core/client/types.js'
-import { collect, parseConfigPairs, parseIntOption, withClient, type ConnectionOptions } from '../context.js'
+import { collect, connectionOptions, parseConfigPairs, parseIntOption, withClient, type ConnectionOptions } from '../context.js'
 
 export interface TopicCreateOptions { partitions?: number; config?: string[] }
 
@@ -59,38 +59,43 @@ export function topicsCommands(program: Command, dataDir: () => Option): void {
     .description('create a topic')
     .addOption(dataDir())
     .option('--bootstrap <host:port>', 'a running broker instead of the data directory')
+    .option('--connect-timeout <ms>', 'with --bootstrap: give up connecting after this long', parseIntOption('--connect-timeout', 1))
     .option('-p, --partitions <n>', 'number of partitions', parseIntOption('--partitions', 1))
     .option('-c, --config <key=value>', 'topic config (repeatable)', collect)
-    .action(async (name: string, o: ConnectionOptions & TopicCreateOptions) => print(await withClient(o, (c) => createTopic(c, name, o))))
+    .action(async (name: string, o: ConnectionOptions & TopicCreateOptions, cmd: Command) => print(await withClient(connectionOptions(cmd, o), (c) => createTopic(c, name, o))))
   topics
     .command('list')
     .description('list topics')
     .addOption(dataDir())
     .option('--bootstrap <host:port>', 'a running broker instead of the data directory')
+    .option('--connect-timeout <ms>', 'with --bootstrap: give up connecting after this long', parseIntOption('--connect-timeout', 1))
     .option('--internal', 'include internal topics')
-    .action(async (o: ConnectionOptions & { internal?: boolean }) => print(await withClient(o, (c) => listTopics(c, o.internal))))
+    .action(async (o: ConnectionOptions & { internal?: boolean }, cmd: Command) => print(await withClient(connectionOptions(cmd, o), (c) => listTopics(c, o.internal))))
   topics
     .command('describe <name>')
     .description('partitions, offsets and configs of a topic')
     .addOption(dataDir())
     .option('--bootstrap <host:port>', 'a running broker instead of the data directory')
-    .action(async (name: string, o: ConnectionOptions) => print(await withClient(o, (c) => describeTopic(c, name))))
+    .option('--connect-timeout <ms>', 'with --bootstrap: give up connecting after this long', parseIntOption('--connect-timeout', 1))
+    .action(async (name: string, o: ConnectionOptions, cmd: Command) => print(await withClient(connectionOptions(cmd, o), (c) => describeTopic(c, name))))
   topics
     .command('alter <name>')
     .description('add partitions or change configs')
     .addOption(dataDir())
     .option('--bootstrap <host:port>', 'a running broker instead of the data directory')
+    .option('--connect-timeout <ms>', 'with --bootstrap: give up connecting after this long', parseIntOption('--connect-timeout', 1))
     .option('-p, --partitions <n>', 'new total number of partitions', parseIntOption('--partitions', 1))
     .option('-c, --config <key=value>', 'set a topic config (repeatable)', collect)
     .option('--delete-config <key>', 'remove a topic config override (repeatable)', collect)
-    .action(async (name: string, o: ConnectionOptions & TopicAlterOptions) => print(await withClient(o, (c) => alterTopic(c, name, o))))
+    .action(async (name: string, o: ConnectionOptions & TopicAlterOptions, cmd: Command) => print(await withClient(connectionOptions(cmd, o), (c) => alterTopic(c, name, o))))
   topics
     .command('delete <name>')
     .description('delete a topic and its data')
     .addOption(dataDir())
     .option('--bootstrap <host:port>', 'a running broker instead of the data directory')
-    .action(async (name: string, o: ConnectionOptions) =>
-      print(await withClient(o, async (c) => {
+    .option('--connect-timeout <ms>', 'with --bootstrap: give up connecting after this long', parseIntOption('--connect-timeout', 1))
+    .action(async (name: string, o: ConnectionOptions, cmd: Command) =>
+      print(await withClient(connectionOptions(cmd, o), async (c) => {
         await c.admin().deleteTopics([name])
         return `Deleted topic ${name}`
       })),

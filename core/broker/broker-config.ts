@@ -50,6 +50,23 @@ export const defaultBrokerConfig: Omit<BrokerConfig, 'dataDir'> = {
   controllerMutationRate: Infinity,
 }
 
+/** A broker config under Kafka's name, the BrokerConfig field it sets and what it does. */
+export interface BrokerConfigDef {
+  readonly name: string
+  readonly key: Exclude<keyof BrokerConfig, 'dataDir' | 'topicDefaults'>
+  readonly doc: string
+}
+
+/** The broker configs Brook honours (defaults in defaultBrokerConfig); docs/configuration.md lists them. */
+export const brokerConfigDefs: readonly BrokerConfigDef[] = [
+  { name: 'node.id', key: 'nodeId', doc: 'Id of this node in metadata responses' },
+  { name: 'num.partitions', key: 'numPartitions', doc: 'Partitions of an auto-created topic, or of a created topic that names none' },
+  { name: 'auto.create.topics.enable', key: 'autoCreateTopicsEnable', doc: 'Create a topic on the first produce or metadata request for it (clients that allow it)' },
+  { name: 'offsets.topic.num.partitions', key: 'offsetsTopicNumPartitions', doc: 'Partitions of __consumer_offsets, fixed when it is first created' },
+  { name: 'group.initial.rebalance.delay.ms', key: 'groupInitialRebalanceDelayMs', doc: 'Wait before the first rebalance of a new group, for more members to join (Kafka: 3000)' },
+  { name: 'log.retention.check.interval.ms', key: 'logRetentionCheckIntervalMs', doc: 'How often retention and compaction run' },
+]
+
 export function resolveBrokerConfig(input: Partial<BrokerConfig> & { dataDir: string }): BrokerConfig {
   const config: BrokerConfig = { ...defaultBrokerConfig, ...input }
   const positiveInt = (key: keyof BrokerConfig, name: string, min: number): void => {

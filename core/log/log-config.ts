@@ -76,7 +76,7 @@ export const logConfigDefs: readonly LogConfigDef[] = [
   { name: 'min.compaction.lag.ms', key: 'minCompactionLagMs', kind: 'long', default: '0', min: 0, doc: 'Records younger than this are not compacted' },
   { name: 'max.compaction.lag.ms', key: 'maxCompactionLagMs', kind: 'long', default: LONG_MAX_STR, min: 1, doc: 'Accepted; compaction runs on the broker timer' },
   { name: 'min.cleanable.dirty.ratio', key: 'minCleanableDirtyRatio', kind: 'double', default: '0.5', min: 0, max: 1, doc: 'Dirty/total ratio below which compaction skips the log' },
-  { name: 'max.message.bytes', key: 'maxMessageBytes', kind: 'int', default: '1048588', min: 0, doc: 'Largest record batch accepted' },
+  { name: 'max.message.bytes', key: 'maxMessageBytes', kind: 'int', default: '1048588', min: 61, doc: 'Largest record batch accepted; at least a batch header (61 bytes)' },
   { name: 'message.timestamp.type', key: 'messageTimestampType', kind: 'string', default: 'CreateTime', choices: ['CreateTime', 'LogAppendTime'], doc: 'Keep producer timestamps or stamp batches at append' },
   { name: 'file.delete.delay.ms', key: 'fileDeleteDelayMs', kind: 'long', default: '60000', min: 0, doc: 'Accepted; files are deleted at once' },
   { name: 'compression.type', key: 'compressionType', kind: 'string', default: 'producer', choices: ['producer', 'uncompressed', 'gzip', 'snappy', 'lz4', 'zstd'], doc: 'Accepted; batches are stored as produced' },

@@ -269,6 +269,7 @@ export class Log {
       this.segments.push(segment)
     }
     if (recovered) fsyncDir(dir)
+    if (recovered) this.log.info(`recovery:${this.name}`, `${this.name}: recovered ${this.stats.recoveredSegments} segment(s)${clean ? ' with damaged indexes' : ' after an unclean shutdown'}${this.stats.truncatedBytes > 0 ? `, truncated ${this.stats.truncatedBytes} byte(s) after a torn or corrupt batch` : ''}`)
 
     const checkpointStart = checkpoint?.logStartOffset ?? 0
     if (this.segments.length === 0) {

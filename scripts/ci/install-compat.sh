@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what test/compat and bench/wire.bench.ts need beyond npm: kcat (Debian),
 # the Apache Kafka broker/client/tools jars (Maven Central, into .cache/maven-jars),
-# the Java compat client (javac) and the franz-go compat client (go build).
+# the Java compat client (javac), the franz-go compat client (go build) and @platformatic/kafka (npm).
 # Idempotent: each step is skipped when its output is already current.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/kafka-env.sh"
@@ -13,15 +13,15 @@ step() { step_start=$(now_ms); echo "install-compat: $1" >&2; }
 done_step() { echo "install-compat:   done in $(( $(now_ms) - step_start )) ms" >&2; }
 total_start=$(now_ms)
 
-# 1. kcat with librdkafka from Debian.
-step "kcat"
-if command -v kcat > /dev/null; then
+# 1. kcat with librdkafka from Debian, and the zstd command (compression interop test).
+step "kcat, zstd"
+if command -v kcat > /dev/null && command -v zstd > /dev/null; then
   echo "install-compat:   present: $(kcat -V 2>&1 | grep -o 'Version.*librdkafka [0-9.]*' || true)" >&2
 else
   sudo=()
   if [[ $(id -u) -ne 0 ]]; then sudo=(sudo); fi
   "${sudo[@]}" apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq kcat > /dev/null
+  DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq kcat zstd > /dev/null
 fi
 done_step
 
@@ -57,6 +57,12 @@ done_step
 go_out="$BROOK_CACHE/compat/franz-go"
 step "franz-go compat client -> $go_out"
 (cd "$BROOK_ROOT/test/compat/go" && GOFLAGS=-mod=readonly go build -o "$go_out" .)
+done_step
+
+# 5. @platformatic/kafka in its own folder (npm registry, pinned by its lockfile), kept out of
+# Brook's install: it declares Node >= 22.19 for a helper it also runs with on Node 20.
+step "@platformatic/kafka -> test/compat/platformatic/node_modules"
+npm ci --prefix "$BROOK_ROOT/test/compat/platformatic" --no-audit --no-fund --loglevel=error > /dev/null
 done_step
 
 echo "install-compat: all done in $(( $(now_ms) - total_start )) ms" >&2

@@ -19,6 +19,7 @@ export const KAFKA_JARS = process.env.KAFKA_JARS ?? path.join(CACHE, 'maven-jars
 export const INSTALL_SCRIPT = 'scripts/ci/install-compat.sh'
 const JAVA_CLASSES = path.join(CACHE, 'compat', 'java')
 const FRANZ_GO = path.join(CACHE, 'compat', 'franz-go')
+const PLATFORMATIC = path.join(ROOT, 'test', 'compat', 'platformatic', 'node_modules', '@platformatic', 'kafka', 'package.json')
 const LOG4J = path.join(ROOT, 'scripts', 'ci', 'log4j2.xml')
 
 export const PARTITIONS = 3
@@ -27,7 +28,7 @@ export const ALL_CODECS: readonly Codec[] = ['none', 'gzip', 'snappy', 'lz4', 'z
 
 // ---------------------------------------------------------------- tools
 
-export type Tool = 'kcat' | 'java' | 'franz-go' | 'kafka-broker'
+export type Tool = 'kcat' | 'java' | 'franz-go' | 'platformatic' | 'kafka-broker'
 
 function runs(cmd: string, args: string[]): boolean {
   const r = spawnSync(cmd, args, { stdio: 'ignore', timeout: 20_000 })
@@ -45,6 +46,8 @@ export function toolProblem(tool: Tool): string | null {
       return fs.existsSync(path.join(JAVA_CLASSES, 'Main.class')) ? null : `Java compat client not built (${JAVA_CLASSES})`
     case 'franz-go':
       return fs.existsSync(FRANZ_GO) ? null : `franz-go compat client not built (${FRANZ_GO})`
+    case 'platformatic':
+      return fs.existsSync(PLATFORMATIC) ? null : `@platformatic/kafka not installed (${PLATFORMATIC})`
     case 'kafka-broker':
       return process.env.BROOK_KAFKA_BOOTSTRAP ? null : 'BROOK_KAFKA_BOOTSTRAP is not set'
   }

@@ -8,9 +8,9 @@ import {
   decompressFrameSync as lz4DecompressFrame,
   uncompressSync as lz4DecompressBlock,
 } from 'lz4-napi'
-import { compress as zstdCompress, decompress as zstdDecompress } from 'zstd-napi'
 import { BrookError, CorruptRecordError } from '../../errors.js'
 import { CompressionType } from './batch-header.js'
+import { zstd } from './zstd.js'
 
 export { CompressionType }
 
@@ -97,7 +97,7 @@ export function compress(type: CompressionType, data: Buffer): Buffer {
     case CompressionType.Lz4:
       return lz4Compress(data)
     case CompressionType.Zstd:
-      return zstdCompress(data)
+      return zstd.compress(data)
     default:
       throw unsupported(type)
   }
@@ -116,7 +116,7 @@ export function decompress(type: CompressionType, data: Buffer): Buffer {
       case CompressionType.Lz4:
         return lz4Decompress(data)
       case CompressionType.Zstd:
-        return zstdDecompress(data)
+        return zstd.decompress(data)
     }
   } catch (err) {
     if (err instanceof CorruptRecordError) throw err

@@ -1,10 +1,10 @@
+import { spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { gzipSync } from 'node:zlib'
 import fc from 'fast-check'
 import { compressFrameSync, decompressFrameSync } from 'lz4-napi'
 import { compressSync as snappyRaw } from 'snappy'
 import { describe, expect, it } from 'vitest'
-import { CompressStream as ZstdCompressStream, decompress as zstdDecompress } from 'zstd-napi'
 import { BrookError, CorruptRecordError } from '../../../../core/errors.js'
 import {
   CompressionType,
@@ -13,6 +13,7 @@ import {
   compressionTypeFromName,
   decompress,
 } from '../../../../core/protocol/records/compression.js'
+import { loadWasmZstd, zstdFrames } from '../../../../core/protocol/records/zstd.js'
 
 const codecs = [
   CompressionType.None,
@@ -152,18 +153,40 @@ describe('gzip and zstd interop', () => {
 
   it('reads zstd frames without a content size (streaming encoders, as zstd-jni writes)', async () => {
     const data = compressible(120_000)
-    const stream = new ZstdCompressStream()
-    const chunks: Buffer[] = []
-    stream.on('data', (c: Buffer) => chunks.push(c))
-    const done = new Promise((resolve) => stream.on('end', resolve))
-    stream.write(data.subarray(0, 50_000))
-    stream.end(data.subarray(50_000))
-    await done
-    const frame = Buffer.concat(chunks)
-    // Frame header descriptor: no content size field, not single-segment.
-    expect(frame.readUInt32LE(0)).toBe(0xfd2fb528)
-    expect(frame[4]! & 0xe0).toBe(0)
-    expect(decompress(CompressionType.Zstd, frame).equals(data)).toBe(true)
-    expect(zstdDecompress(compress(CompressionType.Zstd, data)).equals(data)).toBe(true)
+    // Re-frame a one-shot frame as a streaming encoder writes it: no content size, a window descriptor.
+    const oneShot = compress(CompressionType.Zstd, data)
+    const [frame] = zstdFrames(oneShot)
+    expect(frame!.contentSize).toBe(data.length)
+    const fhd = oneShot[4]!
+    const headerLength = 5 + ((fhd & 0x20) !== 0 ? 0 : 1) + [0, 1, 2, 4][fhd & 3]! + ((fhd >> 6) === 0 ? ((fhd & 0x20) !== 0 ? 1 : 0) : [0, 2, 4, 8][fhd >> 6]!)
+    const streamed = Buffer.concat([oneShot.subarray(0, 4), Buffer.from([fhd & 0x04, 7 << 3]), oneShot.subarray(headerLength)])
+    expect(zstdFrames(streamed)[0]!.contentSize).toBe(-1)
+    expect(decompress(CompressionType.Zstd, streamed).equals(data)).toBe(true)
+    expect((await loadWasmZstd()).decompress(streamed).equals(data)).toBe(true)
+    // Two frames back to back read as their concatenation.
+    expect(decompress(CompressionType.Zstd, Buffer.concat([streamed, oneShot])).equals(Buffer.concat([data, data]))).toBe(true)
   })
+
+  it('reads what the zstd command writes from a pipe (no content size) and the command reads Brook\'s frames', () => {
+    const which = spawnSync('zstd', ['--version'])
+    if (which.error) {
+      if (process.env.CI === 'true') throw new Error('the zstd command is missing (Debian package zstd)')
+      console.warn('skipping: the zstd command is not installed')
+      return
+    }
+    const data = Buffer.concat([compressible(300_000), randomBytes(50_000)])
+    const piped = spawnSync('sh', ['-c', 'cat | zstd -q -c'], { input: data, maxBuffer: 1 << 26 })
+    expect(piped.status).toBe(0)
+    expect(zstdFrames(piped.stdout)[0]!.contentSize).toBe(-1)
+    expect(decompress(CompressionType.Zstd, piped.stdout).equals(data)).toBe(true)
+    const back = spawnSync('zstd', ['-q', '-d', '-c'], { input: compress(CompressionType.Zstd, data), maxBuffer: 1 << 26 })
+    expect(back.status).toBe(0)
+    expect(back.stdout.equals(data)).toBe(true)
+  })
+
+  it('rejects a zstd frame cut short with a CorruptRecordError', () => {
+    const frame = compress(CompressionType.Zstd, compressible(10_000))
+    expect(() => decompress(CompressionType.Zstd, frame.subarray(0, frame.length - 3))).toThrow(CorruptRecordError)
+  })
+
 })
