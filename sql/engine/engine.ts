@@ -1,0 +1,708 @@
+// The SQL engine: executes statements against a catalog of streams, tables, types and queries,
+// starts persistent queries on a QueryRuntime, answers pull queries from their stores and keeps
+// every catalog change in a command log that is replayed at start.
+import { StreamsBuilder } from '../../streams/dsl/streams-builder.js'
+import { MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore } from '../../streams/state/metered.js'
+import { SqlError } from '../errors.js'
+import { parseStatements, splitStatements, substituteVariables } from '../parser/parser.js'
+import { formatStatement } from '../parser/formatter.js'
+import type { Expression } from '../parser/ast/expressions.js'
+import type { CreateAsSelect, CreateSource, InsertInto, InsertValues, Statement } from '../parser/ast/statements.js'
+import type { Select } from '../parser/ast/query.js'
+import type { TypeNode } from '../parser/ast/types.js'
+import type { FunctionRegistry } from '../functions/registry-types.js'
+import { createBuiltinRegistry } from '../functions/builtin.js'
+import { describeFunction } from '../functions/describe.js'
+import { formatType, SqlTypes, type SqlType } from '../types/sql-type.js'
+import { resolveType } from '../analyzer/types.js'
+import { analyzeQuery } from '../analyzer/query-analyzer.js'
+import type { Column, LogicalSchema, WindowInfo } from '../analyzer/schema.js'
+import { PSEUDO_COLUMNS, WINDOW_COLUMNS, keyColumns } from '../analyzer/schema.js'
+import { compileExpression, compilePredicate, coerce, type ScopeColumn } from '../expression/compile.js'
+import { describePlan, type QueryPlan } from '../planner/plan.js'
+import { lowerQuery, type Materialization } from '../planner/lower.js'
+import { keyFormatOf, valueFormatOf } from '../planner/serdes.js'
+import type { DataSource } from '../catalog/data-source.js'
+import { ProcessingLog, type RecordContextHolder } from '../runtime/processing-log.js'
+import { WithProperties, parseWindowSize } from './properties.js'
+import type { QueryRuntime, RunningQuery } from './runtime.js'
+import { valuesEqual } from '../expression/ops.js'
+
+export interface StatementResult {
+  /** The statement as written. */
+  readonly statement: string
+  readonly kind: 'message' | 'table' | 'rows'
+  readonly message?: string
+  readonly queryId?: string
+  /** Column headers of `table` and `rows` results. */
+  readonly header?: readonly string[]
+  readonly rows?: readonly (readonly unknown[])[]
+}
+
+export interface PersistentQuery {
+  readonly id: string
+  readonly statement: string
+  readonly sink: string
+  readonly sources: readonly string[]
+  readonly plan: QueryPlan
+  readonly topologyDescription: string
+  readonly mermaid: string
+  readonly materialization: Materialization | null
+  readonly applicationId: string
+  state: 'RUNNING' | 'PAUSED'
+  running: RunningQuery
+}
+
+/** A catalog change as it is kept in the command topic. */
+export interface Command {
+  readonly statement: string
+  readonly queryId?: string
+  readonly properties?: Record<string, string>
+}
+
+export interface CommandLog {
+  append(command: Command): Promise<void>
+  readAll(): Promise<Command[]>
+}
+
+export interface KsqlEngineOptions {
+  readonly runtime: QueryRuntime
+  readonly registry?: FunctionRegistry
+  readonly commandLog?: CommandLog
+  /** Service id in internal names (ksql.service.id). */
+  readonly serviceId?: string
+  readonly processingLog?: ProcessingLog
+  readonly properties?: Record<string, string>
+}
+
+const DEFAULT_PROPERTIES: Record<string, string> = {
+  'auto.offset.reset': 'latest',
+  'ksql.service.id': 'default_',
+  'cache.max.bytes.buffering': '0',
+}
+
+export class KsqlEngine {
+  readonly registry: FunctionRegistry
+  readonly runtime: QueryRuntime
+  readonly processingLog: ProcessingLog
+  private readonly sources = new Map<string, DataSource>()
+  private readonly types = new Map<string, SqlType>()
+  private readonly queries = new Map<string, PersistentQuery>()
+  private readonly variables = new Map<string, string>()
+  private readonly properties: Record<string, string>
+  private readonly commandLog: CommandLog | null
+  private readonly serviceId: string
+  private commandSeq = 0
+  private replaying = false
+
+  private constructor(options: KsqlEngineOptions) {
+    this.runtime = options.runtime
+    this.registry = options.registry ?? createBuiltinRegistry()
+    this.commandLog = options.commandLog ?? null
+    this.serviceId = options.serviceId ?? 'default_'
+    this.processingLog = options.processingLog ?? new ProcessingLog()
+    this.properties = { ...DEFAULT_PROPERTIES, ...(options.properties ?? {}) }
+  }
+
+  /** Creates an engine and replays the command log (persistent queries resume). */
+  static async create(options: KsqlEngineOptions): Promise<KsqlEngine> {
+    const e = new KsqlEngine(options)
+    if (e.commandLog !== null) {
+      const commands = await e.commandLog.readAll()
+      e.replaying = true
+      try {
+        for (const c of commands) {
+          await e.executeOne(c.statement, c.queryId)
+        }
+      } finally {
+        e.replaying = false
+      }
+    }
+    return e
+  }
+
+  source(name: string): DataSource | undefined {
+    return this.sources.get(name)
+  }
+
+  listSources(): DataSource[] {
+    return [...this.sources.values()]
+  }
+
+  listQueries(): PersistentQuery[] {
+    return [...this.queries.values()]
+  }
+
+  /** Executes every statement of a script in order; stops at the first failing statement. */
+  async execute(script: string): Promise<StatementResult[]> {
+    const out: StatementResult[] = []
+    for (const piece of splitStatements(script)) {
+      try {
+        out.push(...(await this.executeOne(piece.text)))
+      } catch (err) {
+        if (err instanceof SqlError && err.position !== null && piece.line > 1) {
+          const pos = { line: err.position.line + piece.line - 1, column: err.position.line === 1 ? err.position.column + piece.column - 1 : err.position.column }
+          throw new SqlError(err.code, err.message.replace(/^line \d+:\d+: /, ''), { position: pos, ...(err.field === null ? {} : { field: err.field }), cause: err })
+        }
+        throw err
+      }
+    }
+    return out
+  }
+
+  private async executeOne(rawText: string, queryId?: string): Promise<StatementResult[]> {
+    const text = substituteVariables(rawText, this.variables)
+    const parsed = parseStatements(text)
+    const out: StatementResult[] = []
+    for (const p of parsed) out.push(await this.executeStatement(p.statement, p.text, queryId))
+    return out
+  }
+
+  private async record(statement: string, queryId?: string): Promise<void> {
+    this.commandSeq++
+    if (this.replaying || this.commandLog === null) return
+    await this.commandLog.append({ statement, ...(queryId === undefined ? {} : { queryId }) })
+  }
+
+  private namedType = (name: string): SqlType | undefined => this.types.get(name) ?? this.types.get(name.toUpperCase())
+
+  async executeStatement(st: Statement, text: string, fixedQueryId?: string): Promise<StatementResult> {
+    switch (st.kind) {
+      case 'CreateSource':
+        return this.createSource(st, text)
+      case 'CreateAsSelect':
+        return this.createAsSelect(st, text, fixedQueryId)
+      case 'InsertInto':
+        return this.insertInto(st, text, fixedQueryId)
+      case 'InsertValues':
+        return this.insertValues(st, text)
+      case 'Query':
+        return this.pullQuery(st.query, text)
+      case 'DropSource': {
+        const src = this.sources.get(st.name)
+        if (src === undefined || src.kind !== st.sourceKind) {
+          if (st.ifExists) return { statement: text, kind: 'message', message: `Source \`${st.name}\` does not exist.` }
+          throw new SqlError('UNKNOWN_SOURCE', `${st.sourceKind === 'STREAM' ? 'Stream' : 'Table'} ${st.name} does not exist.`, { position: st.pos, field: st.name })
+        }
+        const readers = this.listQueries().filter((q) => q.sources.includes(st.name)).map((q) => q.id)
+        const writers = this.listQueries().filter((q) => q.sink === st.name).map((q) => q.id)
+        if (readers.length > 0 || writers.length > 0) {
+          throw new SqlError('SOURCE_IN_USE', `Cannot drop ${st.name}.\nThe following queries read from this source: [${readers.join(', ')}].\nThe following queries write into this source: [${writers.join(', ')}].\nYou need to terminate them before dropping ${st.name}.`, { position: st.pos, field: st.name })
+        }
+        if (st.deleteTopic) {
+          if (src.isSource) throw new SqlError('INVALID_STATEMENT', `Cannot delete topic for read-only source: ${st.name}`, { position: st.pos })
+          await this.runtime.deleteTopics([src.topic])
+        }
+        this.sources.delete(st.name)
+        await this.record(text)
+        return { statement: text, kind: 'message', message: `Source \`${st.name}\` (topic: ${src.topic}) was dropped.` }
+      }
+      case 'CreateType': {
+        if (this.types.has(st.name)) {
+          if (st.ifNotExists) return { statement: text, kind: 'message', message: `Type ${st.name} already exists.` }
+          throw new SqlError('SOURCE_EXISTS', `Cannot register custom type '${st.name}' since it is already registered with type: ${formatType(this.types.get(st.name)!)}`, { position: st.pos })
+        }
+        this.types.set(st.name, resolveType(st.type, this.namedType))
+        await this.record(text)
+        return { statement: text, kind: 'message', message: `Registered custom type with name '${st.name}' and SQL type ${formatType(this.types.get(st.name)!)}` }
+      }
+      case 'DropType': {
+        if (!this.types.has(st.name)) {
+          if (st.ifExists) return { statement: text, kind: 'message', message: `Type ${st.name} does not exist.` }
+          throw new SqlError('UNKNOWN_TYPE', `Type ${st.name} does not exist.`, { position: st.pos })
+        }
+        this.types.delete(st.name)
+        await this.record(text)
+        return { statement: text, kind: 'message', message: `Dropped type '${st.name}'` }
+      }
+      case 'List':
+        return this.list(st.what, st.extended, text)
+      case 'DescribeSource':
+        return this.describeSource(st.name, st.extended, text, st.pos)
+      case 'DescribeFunction': {
+        const fn = this.registry.get(st.name)
+        if (fn === undefined) throw new SqlError('FUNCTION_ERROR', `Can't find any functions with the name '${st.name}'`, { position: st.pos })
+        const d = describeFunction(fn)
+        return {
+          statement: text, kind: 'table', message: `Name        : ${d.name}\nType        : ${d.type}\nCategory    : ${d.category}\nOverview    : ${d.description}`,
+          header: ['Variation', 'Returns', 'Description'], rows: d.variations.map((v) => [v.signature, v.returnType, v.description]),
+        }
+      }
+      case 'Explain': {
+        if (st.queryId !== null) {
+          const q = this.queries.get(st.queryId)
+          if (q === undefined) throw new SqlError('UNKNOWN_QUERY', `Query with id:${st.queryId} does not exist, use SHOW QUERIES to view the full set of running queries.`, { position: st.pos })
+          return { statement: text, kind: 'message', queryId: q.id, message: `ID                   : ${q.id}\nSQL                  : ${q.statement}\n\nExecution plan\n--------------\n${describePlan(q.plan)}\n\nProcessing topology\n-------------------\n${q.topologyDescription}\n\nMermaid\n-------\n${q.mermaid}` }
+        }
+        const inner = st.statement!
+        const select: Select | null = inner.kind === 'CreateAsSelect' || inner.kind === 'InsertInto' || inner.kind === 'Query' ? inner.query : null
+        if (select === null) throw new SqlError('INVALID_STATEMENT', 'EXPLAIN takes a query id or a query (SELECT, CREATE ... AS SELECT, INSERT INTO ... SELECT)', { position: st.pos })
+        const plan = analyzeQuery(select, this.analyzerContext(), { persistent: inner.kind !== 'Query' })
+        const builder = new StreamsBuilder()
+        lowerQuery(plan, builder, { queryId: 'EXPLAIN', sink: inner.kind === 'Query' ? null : this.previewSink(plan, inner as CreateAsSelect | InsertInto), onRow: () => {}, log: this.processingLog, context: { topic: null, partition: null, offset: null } })
+        const topology = builder.build()
+        return { statement: text, kind: 'message', message: `Execution plan\n--------------\n${describePlan(plan)}\n\nProcessing topology\n-------------------\n${topology.describe().toString()}\n\nMermaid\n-------\n${topology.describe().toMermaid()}` }
+      }
+      case 'Print': {
+        const rows = await this.runtime.read(st.topic, st.fromBeginning, st.limit ?? 100, 1000)
+        return { statement: text, kind: 'table', header: ['rowtime', 'partition', 'offset', 'key', 'value'], rows: rows.map((r) => [new Date(r.timestamp).toISOString(), r.partition, r.offset, r.key?.toString('utf8') ?? null, r.value?.toString('utf8') ?? null]) }
+      }
+      case 'Terminate': {
+        const ids = st.queryId === null ? [...this.queries.keys()] : [st.queryId]
+        for (const id of ids) {
+          const q = this.queries.get(id)
+          if (q === undefined) throw new SqlError('UNKNOWN_QUERY', `Unknown queryId: ${id}`, { position: st.pos })
+          await q.running.stop(true)
+          this.queries.delete(id)
+        }
+        await this.record(text)
+        return { statement: text, kind: 'message', message: st.queryId === null ? 'All queries terminated.' : `Query terminated.` }
+      }
+      case 'PauseResume': {
+        const ids = st.queryId === null ? [...this.queries.keys()] : [st.queryId]
+        for (const id of ids) {
+          const q = this.queries.get(id)
+          if (q === undefined) throw new SqlError('UNKNOWN_QUERY', `Unknown queryId: ${id}`, { position: st.pos })
+          q.state = st.action === 'PAUSE' ? 'PAUSED' : 'RUNNING'
+        }
+        return { statement: text, kind: 'message', message: `Query ${st.action === 'PAUSE' ? 'paused' : 'resumed'}.` }
+      }
+      case 'SetProperty':
+        this.properties[st.name] = st.value
+        return { statement: text, kind: 'message', message: `Successfully changed local property '${st.name}' to '${st.value}'.` }
+      case 'UnsetProperty':
+        delete this.properties[st.name]
+        if (DEFAULT_PROPERTIES[st.name] !== undefined) this.properties[st.name] = DEFAULT_PROPERTIES[st.name]!
+        return { statement: text, kind: 'message', message: `Successfully unset local property '${st.name}'.` }
+      case 'DefineVariable':
+        this.variables.set(st.name, st.value)
+        return { statement: text, kind: 'message', message: `Defined variable ${st.name}.` }
+      case 'UndefineVariable':
+        this.variables.delete(st.name)
+        return { statement: text, kind: 'message', message: `Undefined variable ${st.name}.` }
+      case 'RunScript': {
+        const fs = await import('node:fs/promises')
+        const script = await fs.readFile(st.path, 'utf8')
+        const results = await this.execute(script)
+        return { statement: text, kind: 'message', message: results.map((r) => r.message ?? '').filter((m) => m !== '').join('\n') }
+      }
+    }
+  }
+
+  private analyzerContext() {
+    return {
+      registry: this.registry,
+      getSource: (n: string) => this.sources.get(n),
+      namedTypes: this.namedType,
+      onFunctionError: (fn: string, err: unknown) =>
+        this.processingLog.log({ type: 'RECORD_PROCESSING_ERROR' as const, queryId: '', topic: null, partition: null, offset: null, message: `Error in function ${fn}: ${(err as Error).message}`, timestamp: Date.now() }),
+    }
+  }
+
+  // ---------------------------------------------------------------- DDL
+
+  private async createSource(st: CreateSource, text: string): Promise<StatementResult> {
+    const existing = this.sources.get(st.name)
+    if (existing !== undefined && !st.orReplace) {
+      if (st.ifNotExists) return { statement: text, kind: 'message', message: `Cannot add ${st.sourceKind.toLowerCase()} \`${st.name}\`: A ${existing.kind.toLowerCase()} with the same name already exists.` }
+      throw new SqlError('SOURCE_EXISTS', `Cannot add ${st.sourceKind.toLowerCase()} '${st.name}': A ${existing.kind.toLowerCase()} with the same name already exists`, { position: st.pos, field: st.name })
+    }
+    const props = new WithProperties(st.properties)
+    const topic = props.string('KAFKA_TOPIC')
+    if (topic === null) throw new SqlError('INVALID_PROPERTY', 'Missing required property "KAFKA_TOPIC" which has no default value.', { position: st.pos, field: 'KAFKA_TOPIC' })
+    const formats = props.formats({ key: 'KAFKA', value: null })
+    if (formats.value === null) throw new SqlError('INVALID_PROPERTY', 'Missing required property "VALUE_FORMAT" which has no default value.', { position: st.pos, field: 'VALUE_FORMAT' })
+    const columns: Column[] = []
+    const seen = new Set<string>()
+    for (const c of st.columns) {
+      if (seen.has(c.name)) throw new SqlError('INVALID_STATEMENT', `Duplicate column names: ${c.name}`, { position: c.pos, field: c.name })
+      seen.add(c.name)
+      if ([...PSEUDO_COLUMNS, ...WINDOW_COLUMNS].some((p) => p.name === c.name)) throw new SqlError('INVALID_STATEMENT', `'${c.name}' is a reserved column name. You cannot use it as a name for a column.`, { position: c.pos, field: c.name })
+      const type = resolveType(c.type, this.namedType)
+      const k = c.constraint
+      if (k?.kind === 'PRIMARY_KEY' && st.sourceKind === 'STREAM') throw new SqlError('INVALID_STATEMENT', `Column \`${c.name}\` is a 'PRIMARY KEY' column: please use 'KEY' for streams.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, { position: c.pos })
+      if (k?.kind === 'KEY' && st.sourceKind === 'TABLE') throw new SqlError('INVALID_STATEMENT', `Column \`${c.name}\` is a 'KEY' column: please use 'PRIMARY KEY' for tables.\nTables have PRIMARY KEYs, which are unique and NON NULL.\nStreams have KEYs, which have no uniqueness or NON NULL constraints.`, { position: c.pos })
+      const namespace = k === null ? 'VALUE' : k.kind === 'HEADERS' ? 'HEADERS' : k.kind === 'HEADER' ? 'HEADER' : 'KEY'
+      columns.push({ name: c.name, type, namespace, ...(k?.kind === 'HEADER' ? { headerKey: k.key } : {}) })
+    }
+    if (st.sourceKind === 'TABLE' && !columns.some((c) => c.namespace === 'KEY')) {
+      throw new SqlError('INVALID_STATEMENT', `Tables require a PRIMARY KEY. Please define the PRIMARY KEY.\nUse a partial schema to define the primary key and still load the value columns from the Schema Registry, for example:\n\tCREATE TABLE ${st.name} (ID INT PRIMARY KEY) WITH (...);`, { position: st.pos })
+    }
+    if (!columns.some((c) => c.namespace === 'VALUE')) throw new SqlError('INVALID_STATEMENT', `The statement does not define any columns.`, { position: st.pos })
+    // key columns first
+    const ordered = [...columns.filter((c) => c.namespace === 'KEY'), ...columns.filter((c) => c.namespace !== 'KEY')]
+    const keyFormat = ordered.some((c) => c.namespace === 'KEY') ? formats.key! : formats.key === 'KAFKA' && !props.has('KEY_FORMAT') && !props.has('FORMAT') ? 'NONE' : formats.key!
+    let window: WindowInfo | null = null
+    const wt = props.string('WINDOW_TYPE')
+    if (wt !== null) {
+      const type = wt.toUpperCase()
+      if (type !== 'TUMBLING' && type !== 'HOPPING' && type !== 'SESSION') throw new SqlError('INVALID_PROPERTY', `Invalid WINDOW_TYPE '${wt}': expected SESSION, HOPPING or TUMBLING`, { field: 'WINDOW_TYPE' })
+      const size = props.string('WINDOW_SIZE')
+      if (type !== 'SESSION' && size === null) throw new SqlError('INVALID_PROPERTY', `${type} windows require 'WINDOW_SIZE' to be provided in the WITH clause. For example: 'WINDOW_SIZE'='10 SECONDS'`, { field: 'WINDOW_SIZE' })
+      if (type === 'SESSION' && size !== null) throw new SqlError('INVALID_PROPERTY', `'WINDOW_SIZE' should not be set for SESSION windows.`, { field: 'WINDOW_SIZE' })
+      window = { type, sizeMs: size === null ? null : parseWindowSize(size) }
+    }
+    const tsCol = props.string('TIMESTAMP')?.toUpperCase() ?? null
+    if (tsCol !== null) {
+      const c = ordered.find((x) => x.name === tsCol)
+      if (c === undefined) throw new SqlError('UNKNOWN_COLUMN', `The TIMESTAMP column set in the WITH clause does not exist in the schema: '${tsCol}'`, { field: 'TIMESTAMP' })
+      if (c.type.kind !== 'BIGINT' && c.type.kind !== 'TIMESTAMP' && c.type.kind !== 'STRING') throw new SqlError('TYPE_ERROR', `Timestamp column, \`${tsCol}\`, should be LONG(INT64), TIMESTAMP, or a String with a timestamp_format specified.`, { field: 'TIMESTAMP' })
+    }
+    let partitions = props.int('PARTITIONS')
+    const exists = await this.runtime.topicExists(topic)
+    if (!exists && partitions === null) {
+      if (st.isSource || this.runtime.kind !== 'driver') {
+        throw new SqlError('INVALID_STATEMENT', `Topic '${topic}' does not exist. If you want to create a new topic for the ${st.sourceKind.toLowerCase()} please re-run the statement providing the required 'PARTITIONS' configuration in the WITH clause (and optionally 'REPLICAS'). For example: CREATE ${st.sourceKind} ${st.name} (...) WITH (KAFKA_TOPIC='${topic}', PARTITIONS=2, REPLICAS=1, ...);`, { position: st.pos, field: 'KAFKA_TOPIC' })
+      }
+      partitions = 1
+    }
+    if (exists) {
+      const actual = await this.runtime.partitionsOf(topic)
+      if (partitions !== null && actual !== null && partitions !== actual) {
+        throw new SqlError('INVALID_STATEMENT', `A Kafka topic with the name '${topic}' already exists, with different partition/replica configuration than required. KSQL expects ${partitions} partitions (topic has ${actual}).`, { position: st.pos })
+      }
+      partitions = actual ?? partitions ?? 1
+    }
+    const source: DataSource = {
+      name: st.name, kind: st.sourceKind, schema: { columns: ordered }, topic, keyFormat, valueFormat: formats.value,
+      keyDelimiter: props.string('KEY_DELIMITER') ?? ',', valueDelimiter: delimiter(props.string('VALUE_DELIMITER') ?? ','), wrapSingleValue: props.bool('WRAP_SINGLE_VALUE') ?? true,
+      partitions: partitions ?? 1, replicas: props.int('REPLICAS') ?? 1, timestampColumn: tsCol, timestampFormat: props.string('TIMESTAMP_FORMAT'), window, isSource: st.isSource, sql: text,
+    }
+    // validates the formats against the columns before anything changes
+    keyFormatOf(source)
+    valueFormatOf(source)
+    if (existing !== undefined) this.checkReplace(existing, source, st.pos)
+    if (!exists) await this.runtime.createTopic(topic, source.partitions, source.replicas)
+    this.sources.set(st.name, source)
+    await this.record(text)
+    return { statement: text, kind: 'message', message: `${st.sourceKind === 'STREAM' ? 'Stream' : 'Table'} created` }
+  }
+
+  /** CREATE OR REPLACE of a source: only additive, compatible changes (ksqlDB's rule), and never for a source a query writes. */
+  private checkReplace(old: DataSource, next: DataSource, pos: { line: number; column: number }): void {
+    if (old.kind !== next.kind) throw new SqlError('INVALID_STATEMENT', `Cannot add ${next.kind.toLowerCase()} '${next.name}': A ${old.kind.toLowerCase()} with the same name already exists`, { position: pos })
+    if (old.topic !== next.topic) throw new SqlError('INVALID_STATEMENT', `Cannot upgrade data source: DataSource '${next.name}' has topic = ${old.topic} which is not upgradeable to ${next.topic}`, { position: pos })
+    const oldKey = keyColumns(old.schema)
+    const newKey = keyColumns(next.schema)
+    if (oldKey.length !== newKey.length || oldKey.some((c, i) => c.name !== newKey[i]!.name || formatType(c.type) !== formatType(newKey[i]!.type))) {
+      throw new SqlError('INVALID_STATEMENT', `Cannot upgrade data source: the key columns changed (${oldKey.map((c) => c.name).join(', ')} -> ${newKey.map((c) => c.name).join(', ')}); queries reading it would orphan their state.`, { position: pos })
+    }
+    for (const c of old.schema.columns) {
+      const n = next.schema.columns.find((x) => x.name === c.name)
+      if (n === undefined || formatType(n.type) !== formatType(c.type)) {
+        throw new SqlError('INVALID_STATEMENT', `Cannot upgrade data source: DataSource '${next.name}' has schema = ${describeSchema(old.schema)} which is not upgradeable to ${describeSchema(next.schema)}. (The following columns are changed, missing or reordered: [\`${c.name}\` ${formatType(c.type)}])`, { position: pos })
+      }
+    }
+  }
+
+  private previewSink(plan: QueryPlan, st: CreateAsSelect | InsertInto): DataSource {
+    if (st.kind === 'InsertInto') {
+      const t = this.sources.get(st.target)
+      if (t === undefined) throw new SqlError('UNKNOWN_SOURCE', `${st.target} does not exist.`, { position: st.pos })
+      return t
+    }
+    return this.sinkFor(st, plan)
+  }
+
+  private sinkFor(st: CreateAsSelect, plan: QueryPlan): DataSource {
+    const props = new WithProperties(st.properties)
+    const first = this.sources.get(plan.sources[0] ?? '')!
+    const formats = props.formats({ key: first.keyFormat === 'NONE' && plan.root.key.length > 0 ? 'KAFKA' : first.keyFormat, value: first.valueFormat })
+    let keyFormat = formats.key!
+    if (plan.root.key.length === 0) keyFormat = 'NONE'
+    else if (keyFormat === 'NONE') keyFormat = 'KAFKA'
+    if (keyFormat === 'KAFKA' && plan.root.key.length > 1 && !props.has('KEY_FORMAT') && !props.has('FORMAT')) keyFormat = formats.value === 'DELIMITED' ? 'DELIMITED' : 'JSON'
+    const tsCol = props.string('TIMESTAMP')?.toUpperCase() ?? null
+    return {
+      name: st.name, kind: st.sourceKind, schema: { columns: plan.schema }, topic: props.string('KAFKA_TOPIC') ?? st.name, keyFormat, valueFormat: formats.value!,
+      keyDelimiter: props.string('KEY_DELIMITER') ?? first.keyDelimiter, valueDelimiter: delimiter(props.string('VALUE_DELIMITER') ?? first.valueDelimiter),
+      wrapSingleValue: props.bool('WRAP_SINGLE_VALUE') ?? true, partitions: props.int('PARTITIONS') ?? first.partitions, replicas: props.int('REPLICAS') ?? first.replicas,
+      timestampColumn: tsCol, timestampFormat: props.string('TIMESTAMP_FORMAT'), window: plan.window, isSource: false, sql: '',
+    }
+  }
+
+  private async createAsSelect(st: CreateAsSelect, text: string, fixedQueryId?: string): Promise<StatementResult> {
+    const existing = this.sources.get(st.name)
+    if (existing !== undefined && !st.orReplace) {
+      if (st.ifNotExists) return { statement: text, kind: 'message', message: `Cannot add ${st.sourceKind.toLowerCase()} \`${st.name}\`: A ${existing.kind.toLowerCase()} with the same name already exists.` }
+      throw new SqlError('SOURCE_EXISTS', `Cannot add ${st.sourceKind.toLowerCase()} '${st.name}': A ${existing.kind.toLowerCase()} with the same name already exists`, { position: st.pos, field: st.name })
+    }
+    const plan = analyzeQuery(st.query, this.analyzerContext(), { persistent: true })
+    if (plan.resultKind !== st.sourceKind) {
+      throw new SqlError('INVALID_STATEMENT', `Invalid result type. Your SELECT query produces a ${plan.resultKind}. Please use CREATE ${plan.resultKind} AS SELECT statement instead.`, { position: st.pos })
+    }
+    if (plan.sources.includes(st.name)) throw new SqlError('INVALID_STATEMENT', `Cannot create ${st.name}: the query reads from the source it writes to.`, { position: st.pos })
+    const sink = { ...this.sinkFor(st, plan), sql: text }
+    keyFormatOf(sink)
+    valueFormatOf(sink)
+    let replacing: PersistentQuery | undefined
+    if (existing !== undefined) {
+      replacing = this.listQueries().find((q) => q.sink === st.name)
+      if (replacing !== undefined) this.checkQueryReplace(replacing, plan, st)
+      this.checkReplace(existing, sink, st.pos)
+    }
+    const prefix = st.sourceKind === 'STREAM' ? 'CSAS' : 'CTAS'
+    const queryId = replacing?.id ?? fixedQueryId ?? `${prefix}_${st.name}_${this.commandSeq}`
+    if (!(await this.runtime.topicExists(sink.topic))) await this.runtime.createTopic(sink.topic, sink.partitions, sink.replicas, sink.kind === 'TABLE' ? { 'cleanup.policy': 'compact' } : {})
+    if (replacing !== undefined) await replacing.running.stop(false)
+    const q = await this.startQuery(queryId, text, plan, sink)
+    this.sources.set(st.name, sink)
+    this.queries.set(queryId, q)
+    await this.record(text, queryId)
+    return { statement: text, kind: 'message', queryId, message: `Created query with ID ${queryId}` }
+  }
+
+  /** CREATE OR REPLACE of a query: the new plan must keep the same state (same aggregation/join shape) so nothing is orphaned. */
+  private checkQueryReplace(old: PersistentQuery, plan: QueryPlan, st: CreateAsSelect): void {
+    const shape = (p: QueryPlan): string => describePlan(p).split('\n').filter((l) => /\[ (SOURCE|JOIN|AGGREGATE) \]/.test(l)).map((l) => l.replace(/\| (HAVING|Schema).*$/, '').trim()).join('|')
+    if (shape(old.plan) !== shape(plan)) {
+      throw new SqlError('INVALID_STATEMENT', `Cannot replace query ${old.id}: the new query changes its sources, joins, grouping or aggregations, so its state stores and internal topics would be orphaned. Only projections, filters and value columns can change. Terminate ${old.id} and drop ${st.name} first to start over.`, { position: st.pos })
+    }
+  }
+
+  private async insertInto(st: InsertInto, text: string, fixedQueryId?: string): Promise<StatementResult> {
+    const target = this.sources.get(st.target)
+    if (target === undefined) throw new SqlError('UNKNOWN_SOURCE', `${st.target} does not exist.`, { position: st.pos, field: st.target })
+    if (target.isSource) throw new SqlError('INVALID_STATEMENT', `Cannot insert into read-only ${target.kind.toLowerCase()}: ${st.target}`, { position: st.pos })
+    if (target.kind !== 'STREAM') throw new SqlError('INVALID_STATEMENT', `INSERT INTO can only be used to insert into a stream. ${st.target} is a table.`, { position: st.pos })
+    const plan = analyzeQuery(st.query, this.analyzerContext(), { persistent: true })
+    if (plan.resultKind !== 'STREAM') throw new SqlError('INVALID_STATEMENT', `INSERT INTO can only be used to insert from a stream; the query produces a TABLE.`, { position: st.pos })
+    const a = plan.schema.map((c) => `\`${c.name}\` ${formatType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ')
+    const b = target.schema.columns.map((c) => `\`${c.name}\` ${formatType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ')
+    if (a !== b) throw new SqlError('INVALID_STATEMENT', `Incompatible schema between results and sink.\nResult schema is ${a}\nSink schema is ${b}`, { position: st.pos })
+    const queryId = fixedQueryId ?? `INSERTQUERY_${this.commandSeq}`
+    const q = await this.startQuery(queryId, text, plan, target)
+    this.queries.set(queryId, q)
+    await this.record(text, queryId)
+    return { statement: text, kind: 'message', queryId, message: `Created query with ID ${queryId}` }
+  }
+
+  private async startQuery(queryId: string, text: string, plan: QueryPlan, sink: DataSource): Promise<PersistentQuery> {
+    const builder = new StreamsBuilder()
+    const context: RecordContextHolder = { topic: null, partition: null, offset: null }
+    const lowered = lowerQuery(plan, builder, { queryId, sink, log: this.processingLog, context })
+    const topology = builder.build()
+    const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
+    const running = await this.runtime.start(queryId, applicationId, topology)
+    return {
+      id: queryId, statement: text, sink: sink.name, sources: plan.sources, plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
+      materialization: lowered.materialization, applicationId, state: 'RUNNING', running,
+    }
+  }
+
+  private async insertValues(st: InsertValues, text: string): Promise<StatementResult> {
+    const target = this.sources.get(st.target)
+    if (target === undefined) throw new SqlError('UNKNOWN_SOURCE', `${st.target} does not exist.`, { position: st.pos, field: st.target })
+    if (target.isSource) throw new SqlError('INVALID_STATEMENT', `Cannot insert values into read-only ${target.kind.toLowerCase()}: ${st.target}`, { position: st.pos })
+    const cols = target.schema.columns.filter((c) => c.namespace === 'KEY' || c.namespace === 'VALUE')
+    const names = st.columns.length > 0 ? st.columns : cols.map((c) => c.name)
+    if (names.length !== st.values.length) throw new SqlError('INVALID_STATEMENT', `Expected a value for each column. Expected Columns: [${names.join(', ')}]. Got ${st.values.length} values.`, { position: st.pos })
+    const values = new Map<string, unknown>()
+    let rowtime: number | null = null
+    names.forEach((n, i) => {
+      const e = st.values[i]!
+      if (n === 'ROWTIME') {
+        rowtime = compileExpression(e, { columns: [], registry: this.registry }).eval([]) as number
+        return
+      }
+      const col = cols.find((c) => c.name === n)
+      if (col === undefined) throw new SqlError('UNKNOWN_COLUMN', `Column name ${n} does not exist. Available columns: ${cols.map((c) => c.name).join(', ')}`, { position: e.pos, field: n })
+      const c = compileExpression(e, { columns: [], registry: this.registry, namedTypes: this.namedType })
+      const assignable = c.type.kind === 'NULL' || formatType(c.type) === formatType(col.type) || (isNum(c.type) && isNum(col.type)) || (c.type.kind === 'STRING' && ['TIMESTAMP', 'DATE', 'TIME'].includes(col.type.kind))
+      if (!assignable) throw new SqlError('TYPE_ERROR', `Expected type ${formatType(col.type)} for field ${n} but got ${formatExpression(e)}(${formatType(c.type)})`, { position: e.pos, field: n })
+      let v = coerce(c, col.type).eval([])
+      if (c.type.kind === 'STRING' && col.type.kind !== 'STRING' && v !== null) v = compileExpression({ kind: 'Cast', operand: e, type: { kind: 'PrimitiveType', name: col.type.kind as 'TIMESTAMP' }, pos: e.pos }, { columns: [], registry: this.registry }).eval([])
+      if (c.type.kind === 'DOUBLE' && col.type.kind !== 'DOUBLE' && v !== null) v = compileExpression({ kind: 'Cast', operand: e, type: typeNode(col.type), pos: e.pos }, { columns: [], registry: this.registry }).eval([])
+      values.set(n, v)
+    })
+    const keyCols = cols.filter((c) => c.namespace === 'KEY')
+    const valueCols = cols.filter((c) => c.namespace === 'VALUE')
+    const key = keyCols.map((c) => values.get(c.name) ?? null)
+    const value = valueCols.map((c) => values.get(c.name) ?? null)
+    if (target.kind === 'TABLE' && key.some((k) => k === null)) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}'. Value for primary key column(s) ${keyCols.map((c) => c.name).join(', ')} is required for tables`, { position: st.pos })
+    let ts = rowtime ?? Date.now()
+    if (target.timestampColumn !== null && values.get(target.timestampColumn) != null) ts = Number(values.get(target.timestampColumn))
+    const keyBytes = target.window === null ? keyFormatOf(target).serialize(key) : null
+    await this.runtime.produce(target.topic, keyBytes, valueFormatOf(target).serialize(value), ts, [])
+    return { statement: text, kind: 'message', message: '' }
+  }
+
+  // ---------------------------------------------------------------- queries
+
+  /** A SELECT without EMIT CHANGES: a pull query over a materialized table. */
+  private async pullQuery(q: Select, text: string): Promise<StatementResult> {
+    const { header, rows } = await this.pull(q)
+    return { statement: text, kind: 'rows', header, rows }
+  }
+
+  async pull(q: Select): Promise<{ header: string[]; rows: unknown[][] }> {
+    if (q.emit !== null) throw new SqlError('UNSUPPORTED', 'Push queries (EMIT CHANGES) run through KsqlEngine.stream(), not execute().', { position: q.pos })
+    const src = this.sources.get(q.from.name)
+    if (src === undefined) throw new SqlError('UNKNOWN_SOURCE', `${q.from.name} does not exist.`, { position: q.from.pos })
+    if (src.kind !== 'TABLE') throw new SqlError('INVALID_STATEMENT', `Pull queries are only supported on tables: ${q.from.name} is a stream. Add EMIT CHANGES for a push query.`, { position: q.pos })
+    if (q.joins.length > 0 || q.groupBy.length > 0 || q.window !== null || q.partitionBy.length > 0) {
+      throw new SqlError('UNSUPPORTED', 'Pull queries do not support JOIN, GROUP BY, WINDOW or PARTITION BY clauses.', { position: q.pos })
+    }
+    const query = this.listQueries().find((x) => x.sink === src.name && x.materialization !== null)
+    if (query === undefined) {
+      throw new SqlError('UNSUPPORTED', `The ${src.name} table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${src.name} AS SELECT * FROM ${src.name}'.`, { position: q.pos })
+    }
+    const mat = query.materialization!
+    const store = query.running.store(mat.storeName)
+    if (store === null) throw new SqlError('EXECUTION_ERROR', `The state store of ${src.name} is not available (yet).`, { position: q.pos })
+    // scope: output columns then WINDOWSTART, WINDOWEND
+    const schema = src.schema.columns
+    const columns: ScopeColumn[] = schema.map((c, i) => ({ source: q.from.alias ?? src.name, name: c.name, type: c.type, index: i }))
+    const windowed = mat.windowed !== 'NONE'
+    if (windowed) WINDOW_COLUMNS.forEach((p, i) => columns.push({ source: q.from.alias ?? src.name, name: p.name, type: p.type, index: schema.length + i }))
+    const ctx = { columns, registry: this.registry, namedTypes: this.namedType }
+    const where = q.where === null ? null : compilePredicate(q.where, ctx, 'WHERE')
+    const keyCount = keyColumns(src.schema).length
+    const lookup = q.where === null ? null : keyLookup(q.where, schema.slice(0, keyCount).map((c) => c.name), ctx)
+    const candidates: unknown[][] = []
+    const emit = (key: unknown[], stored: unknown[], win: { start: number; end: number } | null): void => {
+      const row = mat.toRow(key, stored, win)
+      if (row === null) return
+      if (win !== null) row.push(win.start, win.end)
+      if (where === null || where(row)) candidates.push(row)
+    }
+    if (store instanceof MeteredKeyValueStore) {
+      const kv = store as MeteredKeyValueStore<unknown[], unknown[]>
+      if (lookup !== null) {
+        for (const k of lookup) {
+          const v = kv.get(k)
+          if (v !== null && v !== undefined) emit(k, v, null)
+        }
+      } else {
+        const it = kv.all()
+                  for (const e of it) if (e.value !== null) emit(e.key, e.value, null)
+
+      }
+    } else if (store instanceof MeteredWindowStore) {
+      const ws = store as MeteredWindowStore<unknown[], unknown[]>
+      const size = src.window?.sizeMs ?? 0
+      const it = ws.all()
+              for (const e of it) {
+          if (lookup !== null && !lookup.some((k) => valuesEqual(k, e.key.key))) continue
+          emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.start + size })
+        }
+
+    } else if (store instanceof MeteredSessionStore) {
+      const ss = store as MeteredSessionStore<unknown[], unknown[]>
+      const it = ss.all()
+              for (const e of it) {
+          if (lookup !== null && !lookup.some((k) => valuesEqual(k, e.key.key))) continue
+          emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.end })
+        }
+
+    }
+    // projection over the output row
+    const items = q.items.flatMap((it) =>
+      it.kind === 'AllColumns' ? columns.filter((c) => !['WINDOWSTART', 'WINDOWEND'].includes(c.name) || windowed).map((c) => ({ expr: { kind: 'ColumnRef', source: null, name: c.name, pos: it.pos } as Expression, alias: null as string | null })) : [{ expr: it.expression, alias: it.alias }],
+    )
+    let n = 0
+    const compiled = items.map((i) => ({ name: i.alias ?? (i.expr.kind === 'ColumnRef' ? i.expr.name : `KSQL_COL_${n++}`), f: compileExpression(i.expr, ctx).eval }))
+    let rows = candidates.map((r) => compiled.map((c) => c.f(r)))
+    if (q.limit !== null) rows = rows.slice(0, q.limit)
+    return { header: compiled.map((c) => c.name), rows }
+  }
+
+  // ---------------------------------------------------------------- SHOW / DESCRIBE
+
+  private async list(what: string, extended: boolean, text: string): Promise<StatementResult> {
+    switch (what) {
+      case 'STREAMS':
+      case 'TABLES': {
+        const kind = what === 'STREAMS' ? 'STREAM' : 'TABLE'
+        const rows = this.listSources().filter((s) => s.kind === kind).sort((a, b) => a.name.localeCompare(b.name)).map((s) => [s.name, s.topic, s.keyFormat, s.valueFormat, s.window !== null])
+        return { statement: text, kind: 'table', header: [kind === 'STREAM' ? 'Stream Name' : 'Table Name', 'Kafka Topic', 'Key Format', 'Value Format', 'Windowed'], rows }
+      }
+      case 'TOPICS': {
+        const topics = (await this.runtime.listTopics()).filter((t) => extended || !t.startsWith('_'))
+        const rows = await Promise.all(topics.map(async (t) => [t, (await this.runtime.partitionsOf(t)) ?? 1]))
+        return { statement: text, kind: 'table', header: ['Kafka Topic', 'Partitions'], rows }
+      }
+      case 'QUERIES': {
+        const rows = this.listQueries().map((q) => [q.id, 'PERSISTENT', q.state === 'RUNNING' ? 'RUNNING:1' : 'PAUSED:1', q.sink, this.sources.get(q.sink)?.topic ?? '', q.statement])
+        return { statement: text, kind: 'table', header: ['Query ID', 'Query Type', 'Status', 'Sink Name', 'Sink Kafka Topic', 'Query String'], rows }
+      }
+      case 'PROPERTIES':
+        return { statement: text, kind: 'table', header: ['Property', 'Value'], rows: Object.entries(this.properties).sort() }
+      case 'FUNCTIONS':
+        return { statement: text, kind: 'table', header: ['Function Name', 'Category'], rows: this.registry.list().map((f) => [f.name, f.category]).sort((a, b) => a[0]!.localeCompare(b[0]!)) }
+      case 'TYPES':
+        return { statement: text, kind: 'table', header: ['Type Name', 'Schema'], rows: [...this.types].map(([n, t]) => [n, formatType(t)]) }
+      case 'VARIABLES':
+        return { statement: text, kind: 'table', header: ['Variable Name', 'Value'], rows: [...this.variables] }
+    }
+    throw new SqlError('UNSUPPORTED', `SHOW ${what} is not supported`)
+  }
+
+  private describeSource(name: string, extended: boolean, text: string, pos: { line: number; column: number }): StatementResult {
+    const s = this.sources.get(name)
+    if (s === undefined) throw new SqlError('UNKNOWN_SOURCE', `Could not find STREAM/TABLE '${name}' in the Metastore`, { position: pos, field: name })
+    const rows: unknown[][] = s.schema.columns.map((c) => [c.name, formatType(c.type) + (c.namespace === 'KEY' ? (s.kind === 'TABLE' ? '  (primary key)' : '  (key)') : c.namespace === 'HEADERS' ? '  (headers)' : c.namespace === 'HEADER' ? `  (header('${c.headerKey ?? ''}'))` : '')])
+    let message = `Name                 : ${s.name}`
+    if (extended) {
+      const readers = this.listQueries().filter((q) => q.sources.includes(name)).map((q) => q.id)
+      const writers = this.listQueries().filter((q) => q.sink === name).map((q) => q.id)
+      message += `\nType                 : ${s.kind}\nTimestamp field      : ${s.timestampColumn ?? 'Not set - using <ROWTIME>'}\nKey format           : ${s.keyFormat}\nValue format         : ${s.valueFormat}\nKafka topic          : ${s.topic} (partitions: ${s.partitions}, replication: ${s.replicas})\nStatement            : ${s.sql}\nQueries that read from this ${s.kind}: ${readers.join(', ') || '-'}\nQueries that write from this ${s.kind}: ${writers.join(', ') || '-'}`
+    }
+    return { statement: text, kind: 'table', message, header: ['Field', 'Type'], rows }
+  }
+
+  async close(): Promise<void> {
+    for (const q of this.queries.values()) await q.running.stop(false)
+    this.queries.clear()
+    await this.runtime.close()
+  }
+}
+
+function isNum(t: SqlType): boolean {
+  return t.kind === 'INTEGER' || t.kind === 'BIGINT' || t.kind === 'DOUBLE' || t.kind === 'DECIMAL'
+}
+
+function typeNode(t: SqlType): TypeNode {
+  if (t.kind === 'DECIMAL') return { kind: 'DecimalType', precision: t.precision, scale: t.scale }
+  return { kind: 'PrimitiveType', name: t.kind as 'INTEGER' }
+}
+
+function formatExpression(e: Expression): string {
+  return formatStatement({ kind: 'Query', query: { kind: 'Select', items: [{ kind: 'SingleColumn', expression: e, alias: null, pos: e.pos }], from: { kind: 'AliasedSource', name: 'X', alias: null, pos: e.pos }, joins: [], window: null, where: null, groupBy: [], partitionBy: [], having: null, emit: null, limit: null, pos: e.pos }, pos: e.pos }).slice(7).split('\n')[0]!
+}
+
+function describeSchema(s: LogicalSchema): string {
+  return s.columns.map((c) => `\`${c.name}\` ${formatType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ')
+}
+
+function delimiter(d: string): string {
+  const named: Record<string, string> = { TAB: '\t', SPACE: ' ', COMMA: ',', SEMICOLON: ';', PIPE: '|' }
+  return named[d.toUpperCase()] ?? d
+}
+
+/** Key values a WHERE clause pins down (`K = x`, `K IN (...)`, ANDed with anything), for a store lookup; null when it does not. */
+function keyLookup(where: Expression, keyNames: readonly string[], ctx: { columns: readonly ScopeColumn[]; registry: FunctionRegistry }): unknown[][] | null {
+  if (keyNames.length !== 1) return null
+  const key = keyNames[0]!
+  const keyType = ctx.columns.find((c) => c.name === key)?.type ?? SqlTypes.STRING
+  const isKey = (e: Expression): boolean => e.kind === 'ColumnRef' && e.name === key
+  const constant = (e: Expression): unknown => {
+    const c = compileExpression(e, { columns: [], registry: ctx.registry })
+    return coerce(c, keyType).eval([])
+  }
+  const visit = (e: Expression): unknown[][] | null => {
+    try {
+      if (e.kind === 'Comparison' && e.op === '=') {
+        if (isKey(e.left)) return [[constant(e.right)]]
+        if (isKey(e.right)) return [[constant(e.left)]]
+      }
+      if (e.kind === 'InList' && !e.negated && isKey(e.operand)) return e.items.map((i) => [constant(i)])
+      if (e.kind === 'Logical' && e.op === 'AND') return visit(e.left) ?? visit(e.right)
+    } catch {
+      return null
+    }
+    return null
+  }
+  return visit(where)
+}
+

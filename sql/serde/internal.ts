@@ -1,0 +1,45 @@
+// Serdes of internal topics and stores (repartition, aggregate state, materialized rows):
+// an array of typed values as JSON text, DECIMALs exact.
+import type { Serde } from '../../streams/serdes.js'
+import type { SqlType } from '../types/sql-type.js'
+import { fromJson, toJsonText } from './formats.js'
+import { parseLosslessJson } from './json-text.js'
+
+function needsLossless(t: SqlType): boolean {
+  switch (t.kind) {
+    case 'DECIMAL':
+      return true
+    case 'ARRAY':
+      return needsLossless(t.element)
+    case 'MAP':
+      return needsLossless(t.key) || needsLossless(t.value)
+    case 'STRUCT':
+      return t.fields.some((f) => needsLossless(f.type))
+    default:
+      return false
+  }
+}
+
+export function internalRowSerde(types: readonly SqlType[]): Serde<unknown[]> {
+  const lossless = types.some(needsLossless)
+  const n = types.length
+  return {
+    serialize(_topic, row) {
+      if (row === null || row === undefined) return null
+      let s = '['
+      for (let i = 0; i < n; i++) {
+        if (i > 0) s += ','
+        s += toJsonText(row[i] ?? null, types[i]!)
+      }
+      return Buffer.from(s + ']', 'utf8')
+    },
+    deserialize(_topic, bytes) {
+      if (bytes === null || bytes === undefined) return null
+      const text = bytes.toString('utf8')
+      const arr = (lossless ? parseLosslessJson(text) : JSON.parse(text)) as unknown[]
+      const out = new Array<unknown>(n)
+      for (let i = 0; i < n; i++) out[i] = fromJson(arr[i] ?? null, types[i]!)
+      return out
+    },
+  }
+}
