@@ -12,6 +12,7 @@
 // Options: --lines=N (default 500000 4-word lines), --partitions=N (4), --rounds=N (3),
 // --cases=a,b (default raw,stateless,wc-cached,wc-sqlite), --vocab-small=N (10000),
 // --vocab-large=N (1000000), --commit-ms=N (1000), --max-poll=N (1000), --restore-records=N (500000).
+// Each figure also comes per CPU second of the process (broker included), steadier than wall time on a shared machine.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -82,12 +83,13 @@ async function fillLines(client: EmbeddedClient, topic: string, vocab: number, s
   }))
 }
 
-async function rawConsume(client: EmbeddedClient, topic: string): Promise<number> {
+async function rawConsume(client: EmbeddedClient, topic: string): Promise<Rate> {
   const consumer = client.consumer({ enableAutoCommit: false, maxPollRecords: MAX_POLL, maxPartitionFetchBytes: 256 << 10 })
   const tps = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition }))
   consumer.assign(tps)
   await consumer.seekToBeginning(tps)
   const t0 = performance.now()
+  const c0 = process.cpuUsage()
   let seen = 0
   let bytes = 0
   while (seen < LINES) {
@@ -96,9 +98,21 @@ async function rawConsume(client: EmbeddedClient, topic: string): Promise<number
     seen += rs.length
   }
   const ms = performance.now() - t0
+  const cpu = cpuMs(c0)
   await consumer.close()
   if (bytes === 0) throw new Error('no bytes read')
-  return (LINES / ms) * 1000
+  return { wall: (LINES / ms) * 1000, cpu: (LINES / cpu) * 1000 }
+}
+
+/** Wall-clock rate and rate per CPU second of this process (the embedded broker runs in it too): the second is steadier on a loaded machine. */
+interface Rate {
+  wall: number
+  cpu: number
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since)
+  return (d.user + d.system) / 1000
 }
 
 /** Counts records reaching the last stage of a topology (a peek there), so the bench knows when all input went through. */
@@ -109,7 +123,7 @@ const seen = { n: 0 }
  * the last stage has seen `expected` records and a commit (caches flushed, outputs and changelogs
  * acknowledged, offsets committed) has completed. `check` runs on the store before close.
  */
-async function runApp(client: EmbeddedClient, topology: Topology, applicationId: string, input: string, expected: number, check?: (s: KafkaStreams) => void): Promise<number> {
+async function runApp(client: EmbeddedClient, topology: Topology, applicationId: string, input: string, expected: number, check?: (s: KafkaStreams) => void): Promise<Rate> {
   const streams = new KafkaStreams(topology, client, {
     applicationId,
     stateDir: path.join(root, 'state'),
@@ -118,8 +132,12 @@ async function runApp(client: EmbeddedClient, topology: Topology, applicationId:
   })
   seen.n = 0
   let t0 = 0
+  let c0 = process.cpuUsage()
   streams.onStateChange = (state) => {
-    if (state === 'RUNNING' && t0 === 0) t0 = performance.now()
+    if (state === 'RUNNING' && t0 === 0) {
+      t0 = performance.now()
+      c0 = process.cpuUsage()
+    }
   }
   await streams.start()
   while (seen.n < expected) {
@@ -128,13 +146,14 @@ async function runApp(client: EmbeddedClient, topology: Topology, applicationId:
   }
   await streams.commit()
   const ms = performance.now() - t0
+  const cpu = cpuMs(c0)
   const admin = client.admin()
   const committed = (await admin.listGroupOffsets(applicationId)).filter((o) => o.topic === input).reduce((n, o) => n + (o.committedOffset ?? 0), 0)
   await admin.close()
   if (committed !== LINES) throw new Error(`${applicationId}: committed ${committed} of ${LINES} input records`)
   check?.(streams)
   await streams.close()
-  return (LINES / ms) * 1000
+  return { wall: (LINES / ms) * 1000, cpu: (LINES / cpu) * 1000 }
 }
 
 function stateless(input: string, output: string): Topology {
@@ -170,7 +189,7 @@ function checkCounts(streams: KafkaStreams): void {
   if (total !== LINES * WORDS_PER_LINE) throw new Error(`counts add up to ${total}, expected ${LINES * WORDS_PER_LINE}`)
 }
 
-async function restoreRate(client: EmbeddedClient, run: number): Promise<number> {
+async function restoreRate(client: EmbeddedClient, run: number): Promise<Rate> {
   const app = `restore-${run}`
   const changelog = `${app}-store-changelog`
   await createTopics(client, [
@@ -184,16 +203,22 @@ async function restoreRate(client: EmbeddedClient, run: number): Promise<number>
   let restored = 0
   let first = 0
   let last = 0
+  let c0 = process.cpuUsage()
+  let cpu = 0
   const streams = new KafkaStreams(b.build(), client, {
     applicationId: app,
     stateDir: path.join(root, `restore-state-${run}`),
     restoreListener: {
       onRestoreStart: () => {
-        if (first === 0) first = performance.now()
+        if (first === 0) {
+          first = performance.now()
+          c0 = process.cpuUsage()
+        }
       },
       onRestoreEnd: (_tp, _s, n) => {
         restored += n
         last = performance.now()
+        cpu = cpuMs(c0)
       },
     },
   })
@@ -203,7 +228,7 @@ async function restoreRate(client: EmbeddedClient, run: number): Promise<number>
     await new Promise((r) => setTimeout(r, 5))
   }
   await streams.close()
-  return (restored / (last - first)) * 1000
+  return { wall: (restored / (last - first)) * 1000, cpu: (restored / cpu) * 1000 }
 }
 
 async function main(): Promise<void> {
@@ -221,14 +246,14 @@ async function main(): Promise<void> {
   await fillLines(client, 'lines-small', VOCAB_SMALL, 42)
   if (want('wc-sqlite')) await fillLines(client, 'lines-large', VOCAB_LARGE, 4242)
 
-  const results = new Map<string, number[]>(KNOWN.map((c) => [c, []]))
-  const rawLarge: number[] = []
+  const results = new Map<string, Rate[]>(KNOWN.map((c) => [c, []]))
+  const rawLarge: Rate[] = []
   let app = 0
   const runCase = async (c: string, round: number): Promise<void> => {
     const id = `${c}-${round}-${app++}`
     const out = `${id}-out`
     if (c !== 'raw' && c !== 'restore') await createTopics(client, [[out, PARTITIONS]])
-    let rate: number
+    let rate: Rate
     if (c === 'raw') rate = await rawConsume(client, 'lines-small')
     else if (c === 'stateless') rate = await runApp(client, stateless('lines-small', out), id, 'lines-small', LINES)
     else if (c === 'wc-cached') rate = await runApp(client, wordCount('lines-small', out), id, 'lines-small', LINES * WORDS_PER_LINE, checkCounts)
@@ -237,7 +262,9 @@ async function main(): Promise<void> {
       rate = await runApp(client, wordCount('lines-large', out), id, 'lines-large', LINES * WORDS_PER_LINE, checkCounts)
     } else rate = await restoreRate(client, round)
     results.get(c)!.push(rate)
-    console.log(`  round ${round + 1} ${c.padEnd(10)} ${fmt(c.startsWith('wc') ? rate * WORDS_PER_LINE : rate).padStart(11)} ${c.startsWith('wc') ? 'words/s' : 'records/s'}`)
+    const k = c.startsWith('wc') ? WORDS_PER_LINE : 1
+    const unit = c.startsWith('wc') ? 'words/s' : 'records/s'
+    console.log(`  round ${round + 1} ${c.padEnd(10)} ${fmt(rate.wall * k).padStart(11)} ${unit.padEnd(9)} ${fmt(rate.cpu * k).padStart(11)} per CPU second`)
   }
   for (let round = 0; round < ROUNDS; round++) {
     const order = CASES.map((_, i) => CASES[(i + round) % CASES.length]!)
@@ -245,24 +272,26 @@ async function main(): Promise<void> {
   }
   await client.close()
 
-  const raw = want('raw') ? median(results.get('raw')!) : NaN
-  const ratio = (x: number, base: number): string => (Number.isNaN(base) ? '' : `${(x / base).toFixed(2)}x of raw consume`)
+  const med = (rs: Rate[]): Rate => ({ wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)) })
+  const none: Rate = { wall: NaN, cpu: NaN }
+  const raw = want('raw') ? med(results.get('raw')!) : none
+  const ratio = (x: Rate, base: Rate): string =>
+    Number.isNaN(base.wall) ? '' : `${(x.wall / base.wall).toFixed(2)}x of raw consume (${(x.cpu / base.cpu).toFixed(2)}x per CPU second)`
+  const line = (label: string, r: Rate, k: number, unit: string, rest: string): void =>
+    console.log(`  ${label.padEnd(22)} ${fmt(r.wall * k).padStart(11)} ${unit.padEnd(9)} ${fmt(r.cpu * k).padStart(11)} per CPU s  ${rest}`)
   console.log('\nmedians:')
-  if (want('raw')) console.log(`  raw consume            ${fmt(raw).padStart(11)} lines/s    (${fmt(raw * WORDS_PER_LINE)} words/s)`)
-  if (want('stateless')) {
-    const sl = median(results.get('stateless')!)
-    console.log(`  stateless filter+map   ${fmt(sl).padStart(11)} records/s  ${ratio(sl, raw)}  (aim 0.70x)`)
-  }
+  if (want('raw')) line('raw consume', raw, 1, 'lines/s', `(${fmt(raw.wall * WORDS_PER_LINE)} words/s)`)
+  if (want('stateless')) line('stateless filter+map', med(results.get('stateless')!), 1, 'records/s', `${ratio(med(results.get('stateless')!), raw)}  (aim 0.70x)`)
   if (want('wc-cached')) {
-    const wc = median(results.get('wc-cached')!)
-    console.log(`  word count, cached     ${fmt(wc * WORDS_PER_LINE).padStart(11)} words/s    ${ratio(wc, raw)}  (${fmt(wc)} lines/s)`)
+    const wc = med(results.get('wc-cached')!)
+    line('word count, cached', wc, WORDS_PER_LINE, 'words/s', ratio(wc, raw))
   }
   if (want('wc-sqlite')) {
-    const wc = median(results.get('wc-sqlite')!)
-    const base = median(rawLarge)
-    console.log(`  word count, SQLite     ${fmt(wc * WORDS_PER_LINE).padStart(11)} words/s    ${ratio(wc, base)} of its input (${fmt(base)} lines/s)  (aim 1,000,000 words/s)`)
+    const wc = med(results.get('wc-sqlite')!)
+    const base = med(rawLarge)
+    line('word count, SQLite', wc, WORDS_PER_LINE, 'words/s', `${ratio(wc, base)} of its input (${fmt(base.wall)} lines/s)  (aim 1,000,000 words/s)`)
   }
-  if (want('restore')) console.log(`  restore from changelog ${fmt(median(results.get('restore')!)).padStart(11)} records/s  (${fmt(RESTORE_RECORDS)} records)`)
+  if (want('restore')) line('restore from changelog', med(results.get('restore')!), 1, 'records/s', `(${fmt(RESTORE_RECORDS)} records)`)
 }
 
 try {
