@@ -7,6 +7,8 @@ import type { BytesEntry, KeyValueBytesStore, RestoreRecord } from './bytes.js'
 export type CacheFlushListener = (key: Buffer, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void
 
 interface CacheEntry {
+  /** The map key (the key bytes as latin1). */
+  k: string
   key: Buffer
   value: Buffer | null
   timestamp: number
@@ -16,8 +18,9 @@ interface CacheEntry {
 const ENTRY_OVERHEAD = 64
 
 export class CachingKeyValueStore implements KeyValueBytesStore {
+  /** Entries in the order they were last written (or read in on a miss): dirty ones go below in that order. */
   private readonly cache = new Map<string, CacheEntry>()
-  private readonly dirty = new Set<string>()
+  private dirtyCount = 0
   private bytes = 0
   private listener: CacheFlushListener | null = null
 
@@ -57,15 +60,32 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     const hit = this.cache.get(k)
     if (hit !== undefined) return hit.value
     const value = this.inner.get(key)
-    this.insert(k, { key, value, timestamp: 0, dirty: false })
+    const e: CacheEntry = { k, key, value, timestamp: 0, dirty: false }
+    this.cache.set(k, e)
+    this.bytes += size(e)
     return value
   }
 
   put(key: Buffer, value: Buffer | null): void {
     const k = this.mapKey(key)
-    this.insert(k, { key, value, timestamp: this.currentTimestamp(), dirty: true })
-    this.dirty.delete(k)
-    this.dirty.add(k)
+    const timestamp = this.currentTimestamp()
+    let e = this.cache.get(k)
+    if (e === undefined) {
+      e = { k, key, value, timestamp, dirty: true }
+      this.dirtyCount++
+    } else {
+      // The entry moves to the end (last written), updated in place.
+      this.bytes -= size(e)
+      this.cache.delete(k)
+      e.value = value
+      e.timestamp = timestamp
+      if (!e.dirty) {
+        e.dirty = true
+        this.dirtyCount++
+      }
+    }
+    this.cache.set(k, e)
+    this.bytes += size(e)
     this.evict()
   }
 
@@ -103,18 +123,22 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   }
 
   approximateNumEntries(): number {
-    return this.inner.approximateNumEntries() + this.dirty.size
+    return this.inner.approximateNumEntries() + this.dirtyCount
   }
 
   /** Writes dirty entries below in the order they were last written, telling the listener about each. */
   flush(): void {
-    for (const k of [...this.dirty]) this.flushEntry(k)
+    if (this.dirtyCount > 0) {
+      const keys: string[] = []
+      for (const e of this.cache.values()) if (e.dirty) keys.push(e.k)
+      for (const k of keys) this.flushEntry(k)
+    }
     this.inner.flush()
   }
 
   restoreBatch(records: RestoreRecord[]): void {
     this.cache.clear()
-    this.dirty.clear()
+    this.dirtyCount = 0
     this.bytes = 0
     this.inner.restoreBatch(records)
   }
@@ -125,20 +149,10 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     this.inner.close()
   }
 
-  private insert(k: string, entry: CacheEntry): void {
-    const old = this.cache.get(k)
-    if (old !== undefined) {
-      this.bytes -= size(old)
-      this.cache.delete(k)
-    }
-    this.cache.set(k, entry)
-    this.bytes += size(entry)
-  }
-
   private flushEntry(k: string): void {
     const e = this.cache.get(k)
-    this.dirty.delete(k)
     if (e === undefined || !e.dirty) return
+    this.dirtyCount--
     const old = this.listener === null && e.value !== null ? null : this.inner.get(e.key)
     e.dirty = false
     // deleting what never reached the store below: nothing to write or log
@@ -153,10 +167,12 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
       const first = this.cache.keys().next()
       if (first.done === true) return
       const k = first.value
-      if (this.dirty.has(k)) this.flushEntry(k)
       const e = this.cache.get(k)!
+      if (e.dirty) this.flushEntry(k)
+      // the listener may have written this key again: whatever is there now goes
+      const now = this.cache.get(k)!
       this.cache.delete(k)
-      this.bytes -= size(e)
+      this.bytes -= size(now)
     }
   }
 }
