@@ -11,6 +11,8 @@ interface CacheEntry {
   k: string
   key: Buffer
   value: Buffer | null
+  /** What the store below holds for the key, when known (read in on a miss or written at a flush): the old value a flush forwards without reading it back. */
+  below: Buffer | null | undefined
   timestamp: number
   dirty: boolean
 }
@@ -60,7 +62,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     const hit = this.cache.get(k)
     if (hit !== undefined) return hit.value
     const value = this.inner.get(key)
-    const e: CacheEntry = { k, key, value, timestamp: 0, dirty: false }
+    const e: CacheEntry = { k, key, value, below: value, timestamp: 0, dirty: false }
     this.cache.set(k, e)
     this.bytes += size(e)
     return value
@@ -71,7 +73,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     const timestamp = this.currentTimestamp()
     let e = this.cache.get(k)
     if (e === undefined) {
-      e = { k, key, value, timestamp, dirty: true }
+      e = { k, key, value, below: undefined, timestamp, dirty: true }
       this.dirtyCount++
     } else {
       // The entry moves to the end (last written), updated in place.
@@ -153,8 +155,11 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     const e = this.cache.get(k)
     if (e === undefined || !e.dirty) return
     this.dirtyCount--
-    const old = this.listener === null && e.value !== null ? null : this.inner.get(e.key)
+    const old = this.listener === null && e.value !== null ? null : e.below !== undefined ? e.below : this.inner.get(e.key)
     e.dirty = false
+    this.bytes -= size(e)
+    e.below = e.value
+    this.bytes += size(e)
     // deleting what never reached the store below: nothing to write or log
     if (e.value === null && old === null) return
     this.inner.put(e.key, e.value)
@@ -178,5 +183,5 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
 }
 
 function size(e: CacheEntry): number {
-  return e.key.length + (e.value?.length ?? 0) + ENTRY_OVERHEAD
+  return e.key.length + (e.value?.length ?? 0) + (e.below !== e.value ? (e.below?.length ?? 0) : 0) + ENTRY_OVERHEAD
 }
