@@ -15,13 +15,18 @@ interface CacheEntry {
   below: Buffer | null | undefined
   timestamp: number
   dirty: boolean
+  /** Neighbours in write order (a list through the entries: moving one to the end touches no map). */
+  prev: CacheEntry | null
+  next: CacheEntry | null
 }
 
 const ENTRY_OVERHEAD = 64
 
 export class CachingKeyValueStore implements KeyValueBytesStore {
-  /** Entries in the order they were last written (or read in on a miss): dirty ones go below in that order. */
   private readonly cache = new Map<string, CacheEntry>()
+  /** Entries in the order they were last written (or read in on a miss), oldest first: dirty ones go below in that order, the oldest leave first. */
+  private head: CacheEntry | null = null
+  private tail: CacheEntry | null = null
   private dirtyCount = 0
   private bytes = 0
   private listener: CacheFlushListener | null = null
@@ -62,8 +67,9 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     const hit = this.cache.get(k)
     if (hit !== undefined) return hit.value
     const value = this.inner.get(key)
-    const e: CacheEntry = { k, key, value, below: value, timestamp: 0, dirty: false }
+    const e: CacheEntry = { k, key, value, below: value, timestamp: 0, dirty: false, prev: null, next: null }
     this.cache.set(k, e)
+    this.append(e)
     this.bytes += size(e)
     return value
   }
@@ -73,12 +79,13 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     const timestamp = this.currentTimestamp()
     let e = this.cache.get(k)
     if (e === undefined) {
-      e = { k, key, value, below: undefined, timestamp, dirty: true }
+      e = { k, key, value, below: undefined, timestamp, dirty: true, prev: null, next: null }
       this.dirtyCount++
+      this.cache.set(k, e)
     } else {
       // The entry moves to the end (last written), updated in place.
       this.bytes -= size(e)
-      this.cache.delete(k)
+      this.unlink(e)
       e.value = value
       e.timestamp = timestamp
       if (!e.dirty) {
@@ -86,7 +93,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
         this.dirtyCount++
       }
     }
-    this.cache.set(k, e)
+    this.append(e)
     this.bytes += size(e)
     this.evict()
   }
@@ -132,14 +139,14 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   flush(): void {
     if (this.dirtyCount > 0) {
       const keys: string[] = []
-      for (const e of this.cache.values()) if (e.dirty) keys.push(e.k)
+      for (let e = this.head; e !== null; e = e.next) if (e.dirty) keys.push(e.k)
       for (const k of keys) this.flushEntry(k)
     }
     this.inner.flush()
   }
 
   restoreBatch(records: RestoreRecord[]): void {
-    this.cache.clear()
+    this.clear()
     this.dirtyCount = 0
     this.bytes = 0
     this.inner.restoreBatch(records)
@@ -147,8 +154,31 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
 
   close(): void {
     this.flush()
-    this.cache.clear()
+    this.clear()
     this.inner.close()
+  }
+
+  private clear(): void {
+    this.cache.clear()
+    this.head = null
+    this.tail = null
+  }
+
+  private append(e: CacheEntry): void {
+    e.prev = this.tail
+    e.next = null
+    if (this.tail === null) this.head = e
+    else this.tail.next = e
+    this.tail = e
+  }
+
+  private unlink(e: CacheEntry): void {
+    if (e.prev === null) this.head = e.next
+    else e.prev.next = e.next
+    if (e.next === null) this.tail = e.prev
+    else e.next.prev = e.prev
+    e.prev = null
+    e.next = null
   }
 
   private flushEntry(k: string): void {
@@ -169,15 +199,14 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   /** Least recently written entries go first; a dirty one is written below (and forwarded) before it leaves. */
   private evict(): void {
     while (this.bytes > this.maxBytes && this.cache.size > 1) {
-      const first = this.cache.keys().next()
-      if (first.done === true) return
-      const k = first.value
-      const e = this.cache.get(k)!
-      if (e.dirty) this.flushEntry(k)
-      // the listener may have written this key again: whatever is there now goes
-      const now = this.cache.get(k)!
-      this.cache.delete(k)
-      this.bytes -= size(now)
+      const e = this.head
+      if (e === null) return
+      if (e.dirty) this.flushEntry(e.k)
+      // the listener may have written this key again (the entry moved to the end): it goes all the same
+      if (this.cache.get(e.k) !== e) continue
+      this.unlink(e)
+      this.cache.delete(e.k)
+      this.bytes -= size(e)
     }
   }
 }
