@@ -1,27 +1,53 @@
-// npm run bench:streams: Brook Streams in-process on the embedded client. Records/s of a stateless
-// pipeline (filter + mapValues) and of word count (SQLite store with the cache, through a
-// repartition topic), next to the raw consume rate of the same input in the same run (the ratio
-// is what the runtime costs over reading), and the restore rate from a changelog.
-// Options: --records=N (default 1000000), --partitions=N (default 4), --runs=N (default 1),
-// --only=stateless|wordcount|restore, --max-poll=N (max.poll.records, default 1000), --commit-ms=N.
+// npm run bench:streams: Brook Streams in-process on the embedded client, on the path users run:
+// commits every second (commit.interval.ms 1000, --commit-ms), the default record cache, SQLite
+// state on disk. Cases, run over alternating rounds (the order rotates each round) and reported
+// as medians, each with a ratio against the raw consume rate of the same input in the same run:
+//   raw           raw consume of the 4-word lines (the baseline: what reading alone costs)
+//   stateless     filter + mapValues + to, records/s
+//   wc-cached     word count (flatMapValues, selectKey, repartition, count, to) over a small
+//                 vocabulary that fits the record cache: SQLite is written once per key per commit
+//   wc-sqlite     the same over a vocabulary larger than the cache: cache misses read SQLite and
+//                 evictions and commits write it (every word's count is checked against the store)
+//   restore       restore rate from a changelog (with --cases=...,restore)
+// Options: --lines=N (default 500000 4-word lines), --partitions=N (4), --rounds=N (3),
+// --cases=a,b (default raw,stateless,wc-cached,wc-sqlite), --vocab-small=N (10000),
+// --vocab-large=N (1000000), --commit-ms=N (1000), --max-poll=N (1000), --restore-records=N (500000).
+// Each figure also comes per CPU second of the process (broker included), steadier than wall time on a shared machine.
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { EmbeddedClient } from '../core/client/embedded/client.js'
 import type { ProducerRecord } from '../core/client/types.js'
-import { Consumed, Grouped, KafkaStreams, Materialized, Produced, Repartitioned, Serdes, StreamsBuilder, type Topology } from '../streams/index.js'
+import {
+  Consumed,
+  Grouped,
+  KafkaStreams,
+  Materialized,
+  Produced,
+  QueryableStoreTypes,
+  Repartitioned,
+  Serdes,
+  StreamsBuilder,
+  type Topology,
+} from '../streams/index.js'
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
-const RECORDS = Number(args.get('records') ?? 1_000_000)
+const LINES = Number(args.get('lines') ?? 500_000)
 const PARTITIONS = Number(args.get('partitions') ?? 4)
-const RUNS = Number(args.get('runs') ?? 1)
+const ROUNDS = Number(args.get('rounds') ?? 3)
 const WORDS_PER_LINE = 4
-const VOCABULARY = 10_000
-const ONLY = args.get('only') ?? 'all'
-const RESTORE_KEYS = Number(args.get('restore-records') ?? RECORDS)
+const VOCAB_SMALL = Number(args.get('vocab-small') ?? 10_000)
+const VOCAB_LARGE = Number(args.get('vocab-large') ?? 1_000_000)
+const COMMIT_MS = Number(args.get('commit-ms') ?? 1000)
+const MAX_POLL = Number(args.get('max-poll') ?? 1000)
+const RESTORE_RECORDS = Number(args.get('restore-records') ?? 500_000)
+const CASES = (args.get('cases') ?? 'raw,stateless,wc-cached,wc-sqlite').split(',')
+const KNOWN = ['raw', 'stateless', 'wc-cached', 'wc-sqlite', 'restore']
+for (const c of CASES) if (!KNOWN.includes(c)) throw new Error(`unknown case '${c}' (known: ${KNOWN.join(', ')})`)
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-bench-streams-'))
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)]!
 const S = Serdes.String()
 const L = Serdes.Long()
 
@@ -31,7 +57,7 @@ async function createTopics(client: EmbeddedClient, topics: Array<[string, numbe
   await admin.close()
 }
 
-async function fill(client: EmbeddedClient, topic: string, count: number, record: (i: number) => ProducerRecord): Promise<void> {
+async function fill(client: EmbeddedClient, count: number, record: (i: number) => ProducerRecord): Promise<void> {
   const producer = client.producer({ lingerMs: 5, batchSize: 256 * 1024 })
   const inFlight: Promise<unknown>[] = []
   for (let sent = 0; sent < count; ) {
@@ -44,43 +70,75 @@ async function fill(client: EmbeddedClient, topic: string, count: number, record
   await producer.close()
 }
 
-async function rawConsume(client: EmbeddedClient, topic: string, count: number): Promise<number> {
-  const consumer = client.consumer({ enableAutoCommit: false, maxPollRecords: 1000, maxPartitionFetchBytes: 4 << 20 })
+/** Lines of 4 words drawn uniformly from a vocabulary of `vocab` words. */
+async function fillLines(client: EmbeddedClient, topic: string, vocab: number, seed: number): Promise<void> {
+  const words = Array.from({ length: vocab }, (_, i) => `w${i.toString(36)}`)
+  let s = seed
+  const rnd = (): number => (s = (s * 1103515245 + 12345) & 0x7fffffff) % vocab
+  await fill(client, LINES, (i) => ({
+    topic,
+    partition: i % PARTITIONS,
+    key: null,
+    value: Buffer.from(`${words[rnd()]} ${words[rnd()]} ${words[rnd()]} ${words[rnd()]}`),
+  }))
+}
+
+async function rawConsume(client: EmbeddedClient, topic: string): Promise<Rate> {
+  const consumer = client.consumer({ enableAutoCommit: false, maxPollRecords: MAX_POLL, maxPartitionFetchBytes: 256 << 10 })
   const tps = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition }))
   consumer.assign(tps)
   await consumer.seekToBeginning(tps)
   const t0 = performance.now()
+  const c0 = process.cpuUsage()
   let seen = 0
   let bytes = 0
-  while (seen < count) {
+  while (seen < LINES) {
     const rs = await consumer.poll(100)
     for (const r of rs) bytes += r.value?.length ?? 0
     seen += rs.length
   }
   const ms = performance.now() - t0
+  const cpu = cpuMs(c0)
   await consumer.close()
   if (bytes === 0) throw new Error('no bytes read')
-  return (count / ms) * 1000
+  return { wall: (LINES / ms) * 1000, cpu: (LINES / cpu) * 1000 }
+}
+
+/** Wall-clock rate and rate per CPU second of this process (the embedded broker runs in it too): the second is steadier on a loaded machine. */
+interface Rate {
+  wall: number
+  cpu: number
+}
+
+function cpuMs(since: NodeJS.CpuUsage): number {
+  const d = process.cpuUsage(since)
+  return (d.user + d.system) / 1000
 }
 
 /** Counts records reaching the last stage of a topology (a peek there), so the bench knows when all input went through. */
 const seen = { n: 0 }
 
 /**
- * Runs the topology from start() until the last stage has seen `expected` records and a commit
- * (caches flushed, outputs and changelogs acknowledged, offsets committed) has completed. Commits
- * otherwise come every commitIntervalMs (default 30000, as Kafka Streams at_least_once).
+ * Runs the topology and returns input records/s, timed from the first assignment (RUNNING) until
+ * the last stage has seen `expected` records and a commit (caches flushed, outputs and changelogs
+ * acknowledged, offsets committed) has completed. `check` runs on the store before close.
  */
-async function runApp(client: EmbeddedClient, topology: Topology, applicationId: string, count: number, expected: number, input = 'input'): Promise<number> {
-  const commitIntervalMs = args.has('commit-ms') ? Number(args.get('commit-ms')) : undefined
+async function runApp(client: EmbeddedClient, topology: Topology, applicationId: string, input: string, expected: number, check?: (s: KafkaStreams) => void): Promise<Rate> {
   const streams = new KafkaStreams(topology, client, {
     applicationId,
     stateDir: path.join(root, 'state'),
-    maxPollRecords: Number(args.get('max-poll') ?? 1000),
-    ...(commitIntervalMs !== undefined ? { commitIntervalMs } : {}),
+    maxPollRecords: MAX_POLL,
+    commitIntervalMs: COMMIT_MS,
   })
   seen.n = 0
-  const t0 = performance.now()
+  let t0 = 0
+  let c0 = process.cpuUsage()
+  streams.onStateChange = (state) => {
+    if (state === 'RUNNING' && t0 === 0) {
+      t0 = performance.now()
+      c0 = process.cpuUsage()
+    }
+  }
   await streams.start()
   while (seen.n < expected) {
     if (streams.state === 'ERROR') throw streams.error!
@@ -88,26 +146,28 @@ async function runApp(client: EmbeddedClient, topology: Topology, applicationId:
   }
   await streams.commit()
   const ms = performance.now() - t0
+  const cpu = cpuMs(c0)
   const admin = client.admin()
   const committed = (await admin.listGroupOffsets(applicationId)).filter((o) => o.topic === input).reduce((n, o) => n + (o.committedOffset ?? 0), 0)
   await admin.close()
-  if (committed !== count) throw new Error(`${applicationId}: committed ${committed} of ${count} input records`)
+  if (committed !== LINES) throw new Error(`${applicationId}: committed ${committed} of ${LINES} input records`)
+  check?.(streams)
   await streams.close()
-  return (count / ms) * 1000
+  return { wall: (LINES / ms) * 1000, cpu: (LINES / cpu) * 1000 }
 }
 
-function stateless(): Topology {
+function stateless(input: string, output: string): Topology {
   const b = new StreamsBuilder()
-  b.stream<string, string>('input', Consumed.with(S, S))
+  b.stream<string, string>(input, Consumed.with(S, S))
     .filter((_k, v) => v.length > 3)
     .mapValues((v) => v.toUpperCase())
     .peek(() => seen.n++)
-    .to('stateless-out', Produced.with(S, S))
+    .to(output, Produced.with(S, S))
   return b.build()
 }
 
 /** Word count as groupBy would build it, with the repartition explicit so a peek can count words reaching the count. */
-function wordCount(input = 'input'): Topology {
+function wordCount(input: string, output: string): Topology {
   const b = new StreamsBuilder()
   b.stream<string, string>(input, Consumed.with(S, S))
     .flatMapValues((line) => line.split(' '))
@@ -117,11 +177,19 @@ function wordCount(input = 'input'): Topology {
     .groupByKey(Grouped.with(S, S))
     .count(Materialized.as<string, number>('counts'))
     .toStream()
-    .to('wc-out', Produced.with(S, L))
+    .to(output, Produced.with(S, L))
   return b.build()
 }
 
-async function restoreRate(client: EmbeddedClient, run: number): Promise<number> {
+/** Every word of the input counted once: the counts in the store add up to the number of words. */
+function checkCounts(streams: KafkaStreams): void {
+  const store = streams.store('counts', QueryableStoreTypes.keyValueStore<string, number>())
+  let total = 0
+  for (const { value } of store.all()) total += value
+  if (total !== LINES * WORDS_PER_LINE) throw new Error(`counts add up to ${total}, expected ${LINES * WORDS_PER_LINE}`)
+}
+
+async function restoreRate(client: EmbeddedClient, run: number): Promise<Rate> {
   const app = `restore-${run}`
   const changelog = `${app}-store-changelog`
   await createTopics(client, [
@@ -129,66 +197,101 @@ async function restoreRate(client: EmbeddedClient, run: number): Promise<number>
     [changelog, PARTITIONS, { 'cleanup.policy': 'compact' }],
   ])
   const one = L.serialize(changelog, 1)
-  await fill(client, changelog, RESTORE_KEYS, (i) => ({ topic: changelog, partition: i % PARTITIONS, key: `key-${i}`, value: one }))
+  await fill(client, RESTORE_RECORDS, (i) => ({ topic: changelog, partition: i % PARTITIONS, key: `key-${i}`, value: one }))
   const b = new StreamsBuilder()
   b.stream<string, string>(`restore-in-${run}`, Consumed.with(S, S)).groupByKey().count(Materialized.as<string, number>('store'))
   let restored = 0
   let first = 0
   let last = 0
+  let c0 = process.cpuUsage()
+  let cpu = 0
   const streams = new KafkaStreams(b.build(), client, {
     applicationId: app,
     stateDir: path.join(root, `restore-state-${run}`),
     restoreListener: {
       onRestoreStart: () => {
-        if (first === 0) first = performance.now()
+        if (first === 0) {
+          first = performance.now()
+          c0 = process.cpuUsage()
+        }
       },
       onRestoreEnd: (_tp, _s, n) => {
         restored += n
         last = performance.now()
+        cpu = cpuMs(c0)
       },
     },
   })
   await streams.start()
-  while (restored < RESTORE_KEYS) {
+  while (restored < RESTORE_RECORDS) {
     if (streams.state === 'ERROR') throw streams.error!
     await new Promise((r) => setTimeout(r, 5))
   }
   await streams.close()
-  return (restored / (last - first)) * 1000
+  return { wall: (restored / (last - first)) * 1000, cpu: (restored / cpu) * 1000 }
 }
 
 async function main(): Promise<void> {
-  console.log(`Brook Streams bench: ${fmt(RECORDS)} records, ${PARTITIONS} partitions, node ${process.version}, ${os.cpus().length} CPUs`)
-  for (let run = 0; run < RUNS; run++) {
-    const client = await EmbeddedClient.open({ dataDir: path.join(root, `data-${run}`) })
-    await createTopics(client, [
-      ['input', PARTITIONS],
-      ['words', PARTITIONS],
-      ['stateless-out', PARTITIONS],
-      ['wc-out', PARTITIONS],
-    ])
-    const words = Array.from({ length: VOCABULARY }, (_, i) => `w${i.toString(36)}`)
-    let seed = 42
-    const rnd = (): number => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) % VOCABULARY
-    const lines: Buffer[] = Array.from({ length: 4096 }, () => Buffer.from(Array.from({ length: WORDS_PER_LINE }, () => words[rnd()]).join(' ')))
-    await fill(client, 'input', RECORDS, (i) => ({ topic: 'input', partition: i % PARTITIONS, key: null, value: lines[i % lines.length]! }))
+  console.log(
+    `Brook Streams bench: ${fmt(LINES)} lines of ${WORDS_PER_LINE} words, ${PARTITIONS} partitions, commit every ${COMMIT_MS} ms, ` +
+      `vocabularies ${fmt(VOCAB_SMALL)} (cached) and ${fmt(VOCAB_LARGE)} (beyond the cache), node ${process.version}, ${os.cpus().length} CPUs`,
+  )
+  console.log(`Medians of ${ROUNDS} rounds; the order of the cases rotates each round.\n`)
+  const client = await EmbeddedClient.open({ dataDir: path.join(root, 'data') })
+  const want = (c: string): boolean => CASES.includes(c)
+  await createTopics(client, [
+    ['lines-small', PARTITIONS],
+    ['lines-large', PARTITIONS],
+  ])
+  await fillLines(client, 'lines-small', VOCAB_SMALL, 42)
+  if (want('wc-sqlite')) await fillLines(client, 'lines-large', VOCAB_LARGE, 4242)
 
-    const want = (what: string): boolean => ONLY === 'all' || ONLY === what
-    if (want('wordcount')) await fill(client, 'words', RECORDS, (i) => ({ topic: 'words', partition: i % PARTITIONS, key: null, value: words[rnd()]! }))
-    const raw = await rawConsume(client, 'input', RECORDS)
-    const rawWords = want('wordcount') ? await rawConsume(client, 'words', RECORDS) : NaN
-    const sl = want('stateless') ? await runApp(client, stateless(), `stateless-${run}`, RECORDS, RECORDS) : NaN
-    const wc = want('wordcount') ? await runApp(client, wordCount(), `wc-${run}`, RECORDS, RECORDS * WORDS_PER_LINE) : NaN
-    const wc1 = want('wordcount') ? await runApp(client, wordCount('words'), `wc1-${run}`, RECORDS, RECORDS, 'words') : NaN
-    const rs = want('restore') ? await restoreRate(client, run) : NaN
-    await client.close()
-    console.log(`run ${run + 1}:`)
-    console.log(`  raw consume            ${fmt(raw).padStart(11)} records/s`)
-    console.log(`  stateless filter+map   ${fmt(sl).padStart(11)} records/s  (${((sl / raw) * 100).toFixed(0)}% of raw consume)`)
-    console.log(`  word count (SQLite)    ${fmt(wc).padStart(11)} lines/s    (${fmt(wc * WORDS_PER_LINE)} words/s, ${((wc / raw) * 100).toFixed(0)}% of raw consume)`)
-    console.log(`  word count, 1 word/rec ${fmt(wc1).padStart(11)} records/s  (${((wc1 / rawWords) * 100).toFixed(0)}% of raw consume of that input, ${fmt(rawWords)}/s)`)
-    console.log(`  restore from changelog ${fmt(rs).padStart(11)} records/s  (${fmt(RESTORE_KEYS)} records)`)
+  const results = new Map<string, Rate[]>(KNOWN.map((c) => [c, []]))
+  const rawLarge: Rate[] = []
+  let app = 0
+  const runCase = async (c: string, round: number): Promise<void> => {
+    const id = `${c}-${round}-${app++}`
+    const out = `${id}-out`
+    if (c !== 'raw' && c !== 'restore') await createTopics(client, [[out, PARTITIONS]])
+    let rate: Rate
+    if (c === 'raw') rate = await rawConsume(client, 'lines-small')
+    else if (c === 'stateless') rate = await runApp(client, stateless('lines-small', out), id, 'lines-small', LINES)
+    else if (c === 'wc-cached') rate = await runApp(client, wordCount('lines-small', out), id, 'lines-small', LINES * WORDS_PER_LINE, checkCounts)
+    else if (c === 'wc-sqlite') {
+      rawLarge.push(await rawConsume(client, 'lines-large'))
+      rate = await runApp(client, wordCount('lines-large', out), id, 'lines-large', LINES * WORDS_PER_LINE, checkCounts)
+    } else rate = await restoreRate(client, round)
+    results.get(c)!.push(rate)
+    const k = c.startsWith('wc') ? WORDS_PER_LINE : 1
+    const unit = c.startsWith('wc') ? 'words/s' : 'records/s'
+    console.log(`  round ${round + 1} ${c.padEnd(10)} ${fmt(rate.wall * k).padStart(11)} ${unit.padEnd(9)} ${fmt(rate.cpu * k).padStart(11)} per CPU second`)
   }
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = CASES.map((_, i) => CASES[(i + round) % CASES.length]!)
+    for (const c of order) await runCase(c, round)
+  }
+  await client.close()
+
+  const med = (rs: Rate[]): Rate => ({ wall: median(rs.map((r) => r.wall)), cpu: median(rs.map((r) => r.cpu)) })
+  const none: Rate = { wall: NaN, cpu: NaN }
+  const raw = want('raw') ? med(results.get('raw')!) : none
+  const ratio = (x: Rate, base: Rate): string =>
+    Number.isNaN(base.wall) ? '' : `${(x.wall / base.wall).toFixed(2)}x of raw consume (${(x.cpu / base.cpu).toFixed(2)}x per CPU second)`
+  const line = (label: string, r: Rate, k: number, unit: string, rest: string): void =>
+    console.log(`  ${label.padEnd(22)} ${fmt(r.wall * k).padStart(11)} ${unit.padEnd(9)} ${fmt(r.cpu * k).padStart(11)} per CPU s  ${rest}`)
+  console.log('\nmedians:')
+  if (want('raw')) line('raw consume', raw, 1, 'lines/s', `(${fmt(raw.wall * WORDS_PER_LINE)} words/s)`)
+  if (want('stateless')) line('stateless filter+map', med(results.get('stateless')!), 1, 'records/s', `${ratio(med(results.get('stateless')!), raw)}  (aim 0.70x)`)
+  if (want('wc-cached')) {
+    const wc = med(results.get('wc-cached')!)
+    line('word count, cached', wc, WORDS_PER_LINE, 'words/s', ratio(wc, raw))
+  }
+  if (want('wc-sqlite')) {
+    const wc = med(results.get('wc-sqlite')!)
+    const base = med(rawLarge)
+    line('word count, SQLite', wc, WORDS_PER_LINE, 'words/s', `${ratio(wc, base)} of its input (${fmt(base.wall)} lines/s)  (aim 1,000,000 words/s)`)
+  }
+  if (want('restore')) line('restore from changelog', med(results.get('restore')!), 1, 'records/s', `(${fmt(RESTORE_RECORDS)} records)`)
 }
 
 try {

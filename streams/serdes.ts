@@ -34,7 +34,53 @@ function fixedSize(name: string, size: number, bytes: Buffer): void {
   if (bytes.length !== size) throw new Error(`${name} expects ${size} bytes, got ${bytes.length}`)
 }
 
-const stringSerde = serde<string>('String', (s) => Buffer.from(s, 'utf8'), (b) => b.toString('utf8'))
+/** Strings up to this length are remembered; longer ones rarely repeat back to back. */
+const MEMO_MAX = 64
+
+/**
+ * UTF-8 strings. Remembers the last short string in each direction: a record's key and value are
+ * often the same text (word count's repartition carries the word as both), and a store gets then
+ * puts one key. Buffers are never written after serialization, so one can be handed out twice.
+ */
+class StringSerde implements Serde<string> {
+  private lastString = ''
+  private lastBytes: Buffer | null = null
+  /** A private copy of the last decoded bytes: the caller's buffer may be reused after the call. */
+  private readonly decoded = Buffer.alloc(MEMO_MAX)
+  private decodedLength = -1
+  private decodedString = ''
+
+  serialize(_topic: string, data: string | null): Buffer | null {
+    if (data === null || data === undefined) return null
+    if (data === this.lastString && this.lastBytes !== null) return this.lastBytes
+    const bytes = Buffer.from(data, 'utf8')
+    if (data.length <= MEMO_MAX) {
+      this.lastString = data
+      this.lastBytes = bytes
+    }
+    return bytes
+  }
+
+  deserialize(_topic: string, bytes: Buffer | null): string | null {
+    if (bytes === null || bytes === undefined) return null
+    const n = bytes.length
+    if (n > MEMO_MAX) return bytes.toString('utf8')
+    const memo = this.decoded
+    if (n === this.decodedLength && sameBytes(memo, bytes, n)) return this.decodedString
+    const s = bytes.toString('utf8')
+    for (let i = 0; i < n; i++) memo[i] = bytes[i]!
+    this.decodedLength = n
+    this.decodedString = s
+    return s
+  }
+}
+
+function sameBytes(a: Buffer, b: Buffer, n: number): boolean {
+  for (let i = n - 1; i >= 0; i--) if (a[i] !== b[i]) return false
+  return true
+}
+
+const stringSerde = new StringSerde()
 const longSerde = serde<number>(
   'Long',
   (n) => {

@@ -35,6 +35,12 @@ export interface KafkaStreamsConfig extends StreamsConfig {
   processingGuarantee?: 'at_least_once'
   /** Partitions of repartition topics outside any co-partition group; default: the most of any source topic. */
   repartitionPartitions?: number
+  /**
+   * How often fully consumed records of repartition topics are deleted (repartition.purge.interval.ms):
+   * at a commit at least this long after the last purge. Default 30000, as Kafka Streams; the first
+   * commit with repartition offsets purges at once.
+   */
+  repartitionPurgeIntervalMs?: number
   /** Poll timeout of the processing loop. Default 100 ms. */
   pollMs?: number
   /** Records per poll (max.poll.records). Default 1000. */
@@ -91,6 +97,7 @@ export class KafkaStreams implements QueryableStoreProvider {
   private readonly repartitionTopics: Set<string>
   private purgeAdmin: Admin | null = null
   private purging: Promise<void> | null = null
+  private lastPurge = -Infinity
   private closing: Promise<void> | null = null
   /** Called on every state change; errors of the processing loop arrive as ERROR with `error`. */
   onStateChange: ((state: KafkaStreamsState, error?: Error) => void) | null = null
@@ -105,6 +112,8 @@ export class KafkaStreams implements QueryableStoreProvider {
       throw new StreamsException(`processingGuarantee '${String(this.config.processingGuarantee)}' is not supported; use 'at_least_once'`)
     }
     if (!(this.config.commitIntervalMs >= 0)) throw new StreamsException(`commitIntervalMs must be >= 0, got ${this.config.commitIntervalMs}`)
+    const purge = this.config.repartitionPurgeIntervalMs
+    if (purge !== undefined && !(purge >= 0)) throw new StreamsException(`repartitionPurgeIntervalMs must be >= 0, got ${purge}`)
     topology.internal.validate(this.config)
     this.topics = topologyTopics(topology.internal, this.config.applicationId)
     this.repartitionTopics = new Set(this.topics.repartitionTopics)
@@ -575,8 +584,10 @@ export class KafkaStreams implements QueryableStoreProvider {
 
   /** Records of repartition topics below the committed offsets are not needed again: deleted in the background. */
   private purgeRepartition(offsets: TopicPartitionOffset[]): void {
+    if (this.purging || this.now - this.lastPurge < (this.config.repartitionPurgeIntervalMs ?? 30_000)) return
     const internal = offsets.filter((o) => this.repartitionTopics.has(o.topic)).map(({ topic, partition, offset }) => ({ topic, partition, offset }))
-    if (internal.length === 0 || this.purging) return
+    if (internal.length === 0) return
+    this.lastPurge = this.now
     this.purgeAdmin ??= this.client.admin()
     this.purging = this.purgeAdmin
       .deleteRecords(internal)

@@ -7,17 +7,27 @@ import type { BytesEntry, KeyValueBytesStore, RestoreRecord } from './bytes.js'
 export type CacheFlushListener = (key: Buffer, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void
 
 interface CacheEntry {
+  /** The map key (the key bytes as latin1). */
+  k: string
   key: Buffer
   value: Buffer | null
+  /** What the store below holds for the key, when known (read in on a miss or written at a flush): the old value a flush forwards without reading it back. */
+  below: Buffer | null | undefined
   timestamp: number
   dirty: boolean
+  /** Neighbours in write order (a list through the entries: moving one to the end touches no map). */
+  prev: CacheEntry | null
+  next: CacheEntry | null
 }
 
 const ENTRY_OVERHEAD = 64
 
 export class CachingKeyValueStore implements KeyValueBytesStore {
   private readonly cache = new Map<string, CacheEntry>()
-  private readonly dirty = new Set<string>()
+  /** Entries in the order they were last written (or read in on a miss), oldest first: dirty ones go below in that order, the oldest leave first. */
+  private head: CacheEntry | null = null
+  private tail: CacheEntry | null = null
+  private dirtyCount = 0
   private bytes = 0
   private listener: CacheFlushListener | null = null
 
@@ -57,15 +67,34 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     const hit = this.cache.get(k)
     if (hit !== undefined) return hit.value
     const value = this.inner.get(key)
-    this.insert(k, { key, value, timestamp: 0, dirty: false })
+    const e: CacheEntry = { k, key, value, below: value, timestamp: 0, dirty: false, prev: null, next: null }
+    this.cache.set(k, e)
+    this.append(e)
+    this.bytes += size(e)
     return value
   }
 
   put(key: Buffer, value: Buffer | null): void {
     const k = this.mapKey(key)
-    this.insert(k, { key, value, timestamp: this.currentTimestamp(), dirty: true })
-    this.dirty.delete(k)
-    this.dirty.add(k)
+    const timestamp = this.currentTimestamp()
+    let e = this.cache.get(k)
+    if (e === undefined) {
+      e = { k, key, value, below: undefined, timestamp, dirty: true, prev: null, next: null }
+      this.dirtyCount++
+      this.cache.set(k, e)
+    } else {
+      // The entry moves to the end (last written), updated in place.
+      this.bytes -= size(e)
+      this.unlink(e)
+      e.value = value
+      e.timestamp = timestamp
+      if (!e.dirty) {
+        e.dirty = true
+        this.dirtyCount++
+      }
+    }
+    this.append(e)
+    this.bytes += size(e)
     this.evict()
   }
 
@@ -103,44 +132,64 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   }
 
   approximateNumEntries(): number {
-    return this.inner.approximateNumEntries() + this.dirty.size
+    return this.inner.approximateNumEntries() + this.dirtyCount
   }
 
   /** Writes dirty entries below in the order they were last written, telling the listener about each. */
   flush(): void {
-    for (const k of [...this.dirty]) this.flushEntry(k)
+    if (this.dirtyCount > 0) {
+      const keys: string[] = []
+      for (let e = this.head; e !== null; e = e.next) if (e.dirty) keys.push(e.k)
+      for (const k of keys) this.flushEntry(k)
+    }
     this.inner.flush()
   }
 
   restoreBatch(records: RestoreRecord[]): void {
-    this.cache.clear()
-    this.dirty.clear()
+    this.clear()
+    this.dirtyCount = 0
     this.bytes = 0
     this.inner.restoreBatch(records)
   }
 
   close(): void {
     this.flush()
-    this.cache.clear()
+    this.clear()
     this.inner.close()
   }
 
-  private insert(k: string, entry: CacheEntry): void {
-    const old = this.cache.get(k)
-    if (old !== undefined) {
-      this.bytes -= size(old)
-      this.cache.delete(k)
-    }
-    this.cache.set(k, entry)
-    this.bytes += size(entry)
+  private clear(): void {
+    this.cache.clear()
+    this.head = null
+    this.tail = null
+  }
+
+  private append(e: CacheEntry): void {
+    e.prev = this.tail
+    e.next = null
+    if (this.tail === null) this.head = e
+    else this.tail.next = e
+    this.tail = e
+  }
+
+  private unlink(e: CacheEntry): void {
+    if (e.prev === null) this.head = e.next
+    else e.prev.next = e.next
+    if (e.next === null) this.tail = e.prev
+    else e.next.prev = e.prev
+    e.prev = null
+    e.next = null
   }
 
   private flushEntry(k: string): void {
     const e = this.cache.get(k)
-    this.dirty.delete(k)
     if (e === undefined || !e.dirty) return
-    const old = this.listener === null && e.value !== null ? null : this.inner.get(e.key)
+    this.dirtyCount--
+    const old = this.listener === null && e.value !== null ? null : e.below !== undefined ? e.below : this.inner.get(e.key)
     e.dirty = false
+    this.bytes -= size(e)
+    e.below = e.value
+    this.bytes += size(e)
     // deleting what never reached the store below: nothing to write or log
     if (e.value === null && old === null) return
     this.inner.put(e.key, e.value)
@@ -150,17 +199,18 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   /** Least recently written entries go first; a dirty one is written below (and forwarded) before it leaves. */
   private evict(): void {
     while (this.bytes > this.maxBytes && this.cache.size > 1) {
-      const first = this.cache.keys().next()
-      if (first.done === true) return
-      const k = first.value
-      if (this.dirty.has(k)) this.flushEntry(k)
-      const e = this.cache.get(k)!
-      this.cache.delete(k)
+      const e = this.head
+      if (e === null) return
+      if (e.dirty) this.flushEntry(e.k)
+      // the listener may have written this key again (the entry moved to the end): it goes all the same
+      if (this.cache.get(e.k) !== e) continue
+      this.unlink(e)
+      this.cache.delete(e.k)
       this.bytes -= size(e)
     }
   }
 }
 
 function size(e: CacheEntry): number {
-  return e.key.length + (e.value?.length ?? 0) + ENTRY_OVERHEAD
+  return e.key.length + (e.value?.length ?? 0) + (e.below !== e.value ? (e.below?.length ?? 0) : 0) + ENTRY_OVERHEAD
 }

@@ -29,6 +29,22 @@ describe('Serdes', () => {
     )
   })
 
+  it('String reads each call from the bytes it is given, also when a buffer is rewritten or strings repeat', () => {
+    const S = Serdes.String()
+    fc.assert(
+      fc.property(fc.array(fc.oneof(fc.constantFrom('a', 'ab', 'é', ''), fc.string({ maxLength: 80 })), { maxLength: 30 }), (texts) => {
+        const scratch = Buffer.alloc(400)
+        for (const t of texts) {
+          // the same scratch memory carries every text, as a reused fetch buffer would
+          const n = scratch.write(t, 'utf8')
+          expect(S.deserialize('t', scratch.subarray(0, n))).toBe(t)
+          expect(S.deserialize('t', Buffer.from(t))).toBe(t)
+          expect(S.serialize('t', t)!.toString('utf8')).toBe(t)
+        }
+      }),
+    )
+  })
+
   it('Avro round trip through avsc', () => {
     interface User {
       name: string

@@ -9,7 +9,7 @@ import { type BatchOptions, RecordBatchBuilder } from '../../protocol/records/re
 import { StickyPartitioner } from '../partitioner.js'
 import type { Producer, ProducerConfig, ProducerRecord, RecordMetadata } from '../types.js'
 import { BatchSink, SingleSink, type Sink } from '../send-sinks.js'
-import { toBuffer, toCompressionType } from '../record-utils.js'
+import { toBuffer, toCompressionType, tpKey } from '../record-utils.js'
 
 interface OpenBatch {
   topic: string
@@ -22,6 +22,12 @@ interface OpenBatch {
   indexes: number[]
 }
 
+/** Open batches of one topic by partition: a record finds its batch without building a topic-partition string. */
+type OpenBatches = Array<OpenBatch | undefined>
+
+/** First buffer of a batch builder; it doubles up to batchSize as records come (a short linger batch stays small). */
+const INITIAL_BATCH_CAPACITY = 16 * 1024
+
 export class EmbeddedProducer implements Producer {
   private readonly acks: AckMode
   private readonly lingerMs: number
@@ -30,7 +36,9 @@ export class EmbeddedProducer implements Producer {
   private readonly idempotent: boolean
   private readonly partitioner: StickyPartitioner
   private readonly custom: ProducerConfig['partitioner']
-  private readonly open = new Map<string, OpenBatch>()
+  private readonly open = new Map<string, OpenBatches>()
+  /** The record handed to the batch builder, refilled for each append (no object per record). */
+  private readonly scratch: { key: Buffer | null; value: Buffer | null; headers: ProducerRecord['headers']; timestamp: number } = { key: null, value: null, headers: undefined, timestamp: 0 }
   private readonly partitionCounts = new Map<string, number>()
   private readonly sequences = new Map<string, number>()
   private readonly inFlight = new Set<Promise<void>>()
@@ -121,10 +129,17 @@ export class EmbeddedProducer implements Producer {
     } else if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
       throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} does not exist in topic '${record.topic}' (${partitionCount} partitions)`, { field: 'partition' })
     }
-    const tp = `${record.topic}\u0000${partition}`
-    let batch = this.open.get(tp)
-    if (!batch) {
-      const options: BatchOptions & { initialCapacity: number } = { compression: this.compression, initialCapacity: this.batchSize + 1024 }
+    let byPartition = this.open.get(record.topic)
+    if (byPartition === undefined) {
+      byPartition = []
+      this.open.set(record.topic, byPartition)
+    }
+    let batch = byPartition[partition]
+    if (batch === undefined) {
+      const options: BatchOptions & { initialCapacity: number } = {
+        compression: this.compression,
+        initialCapacity: Math.min(INITIAL_BATCH_CAPACITY, this.batchSize + 1024),
+      }
       batch = {
         topic: record.topic,
         partition,
@@ -134,17 +149,25 @@ export class EmbeddedProducer implements Producer {
         sinks: [],
         indexes: [],
       }
-      this.open.set(tp, batch)
+      byPartition[partition] = batch
     }
     const timestamp = record.timestamp ?? Date.now()
-    batch.builder.append({ key, value: toBuffer(record.value), headers: record.headers, timestamp })
+    const r = this.scratch
+    r.key = key
+    r.value = toBuffer(record.value)
+    r.headers = record.headers
+    r.timestamp = timestamp
+    batch.builder.append(r)
+    r.key = null
+    r.value = null
+    r.headers = undefined
     batch.timestamps.push(timestamp)
     batch.sinks.push(sink)
     batch.indexes.push(index)
     if (batch.builder.sizeInBytes >= this.batchSize) {
-      this.open.delete(tp)
+      byPartition[partition] = undefined
       this.partitioner.onNewBatch(record.topic)
-      this.dispatch(batch, tp)
+      this.dispatch(batch)
     } else if (this.lingerTimer === null) {
       this.lingerTimer = setTimeout(() => this.drain(), this.lingerMs)
     }
@@ -153,17 +176,24 @@ export class EmbeddedProducer implements Producer {
   private drain(): void {
     if (this.lingerTimer) clearTimeout(this.lingerTimer)
     this.lingerTimer = null
-    const batches = [...this.open]
-    this.open.clear()
-    for (const [tp, b] of batches) {
+    const batches: OpenBatch[] = []
+    for (const byPartition of this.open.values()) {
+      for (let p = 0; p < byPartition.length; p++) {
+        const b = byPartition[p]
+        if (b === undefined) continue
+        batches.push(b)
+        byPartition[p] = undefined
+      }
+    }
+    for (const b of batches) {
       this.partitioner.onNewBatch(b.topic)
-      this.dispatch(b, tp)
+      this.dispatch(b)
     }
   }
 
   /** Seals the batch: the next batch of this partition continues its sequence. */
-  private dispatch(batch: OpenBatch, tp: string): void {
-    const task = this.write(batch, tp).finally(() => this.inFlight.delete(task))
+  private dispatch(batch: OpenBatch): void {
+    const task = this.write(batch, tpKey(batch.topic, batch.partition)).finally(() => this.inFlight.delete(task))
     this.inFlight.add(task)
   }
 

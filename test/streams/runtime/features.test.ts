@@ -19,7 +19,7 @@ import {
   type Topology,
   type Windowed,
 } from '../../../streams/index.js'
-import { L, S, cleanupDirs, produce, readAll, tmpDir, waitFor } from './helpers.js'
+import { L, S, cleanupDirs, latestCounts, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -248,5 +248,43 @@ describe('KafkaStreams start checks', () => {
     const s = new KafkaStreams(b.build(), client, { applicationId: 'missing', stateDir: tmpDir() })
     closers.push(() => s.close())
     await expect(s.start()).rejects.toThrow(/'nowhere' do not exist/)
+  })
+})
+
+describe('KafkaStreams repartition purge', () => {
+  async function repartitionOffsets(client: EmbeddedClient): Promise<{ start: number; committed: number }> {
+    const admin = client.admin()
+    try {
+      const tp = { topic: 'app-counts-repartition', partition: 0 }
+      const [start] = await admin.listOffsets([{ ...tp, spec: 'earliest' }])
+      const committed = (await admin.listGroupOffsets('app')).find((o) => o.topic === tp.topic)?.committedOffset ?? 0
+      return { start: start!.offset, committed }
+    } finally {
+      await admin.close()
+    }
+  }
+
+  it('deletes consumed repartition records at the first commit, then not again within repartitionPurgeIntervalMs', async () => {
+    const client = await clientWith([
+      ['text', 1],
+      ['word-counts', 1],
+    ])
+    const streams = await started(wordCount(), client, { repartitionPurgeIntervalMs: 3_600_000 })
+    await produce(client, 'text', [{ value: 'a b c' }])
+    await waitFor('the first words counted', async () => (await latestCounts(client, 'word-counts')).get('c') === 1)
+    await streams.commit()
+    const first = await waitFor('the first purge', async () => {
+      const o = await repartitionOffsets(client)
+      return o.start > 0 ? o : null
+    })
+    expect(first.start).toBe(3)
+    await produce(client, 'text', [{ value: 'a b d' }])
+    await waitFor('the second words counted', async () => (await latestCounts(client, 'word-counts')).get('d') === 1)
+    await streams.commit()
+    // close waits for a purge in flight: none may have started within the hour
+    await streams.close()
+    const after = await repartitionOffsets(client)
+    expect(after.committed).toBe(6)
+    expect(after.start).toBe(3)
   })
 })

@@ -21,8 +21,13 @@ describe('CachingKeyValueStore', () => {
         const plain = new InMemoryKeyValueStore('p')
         const below = new InMemoryKeyValueStore('b')
         const cached = new CachingKeyValueStore(below, maxBytes, () => 0)
-        const flushed: string[] = []
-        cached.setFlushListener((key, nv) => flushed.push(`${key.toString('hex')}=${nv?.toString('hex') ?? 'null'}`))
+        // What the store below held per key, as the flushes wrote it: each flush forwards it as the old value.
+        const written = new Map<string, string | null>()
+        cached.setFlushListener((key, nv, ov) => {
+          const hex = key.toString('hex')
+          expect(ov?.toString('hex') ?? null).toBe(written.get(hex) ?? null)
+          written.set(hex, nv?.toString('hex') ?? null)
+        })
         for (const o of ops) {
           if (o.kind === 'put') {
             const v = o.value === null ? null : Buffer.from([o.value])
@@ -43,6 +48,28 @@ describe('CachingKeyValueStore', () => {
       }),
       { numRuns: 200 },
     )
+  })
+
+  it('forwards the old value it read on the miss, without reading the store below again at the flush', () => {
+    const below = new InMemoryKeyValueStore('b')
+    below.put(k(1), Buffer.from([7]))
+    let reads = 0
+    const get = below.get.bind(below)
+    below.get = (key) => {
+      reads++
+      return get(key)
+    }
+    const cached = new CachingKeyValueStore(below, 1 << 20, () => 5)
+    const forwarded: string[] = []
+    cached.setFlushListener((key, nv, ov, ts) => forwarded.push(`${key.toString('hex')} ${ov?.toString('hex')}->${nv?.toString('hex')} @${ts}`))
+    expect(cached.get(k(1))).toEqual(Buffer.from([7]))
+    cached.put(k(1), Buffer.from([8]))
+    cached.flush()
+    cached.put(k(1), Buffer.from([9]))
+    cached.flush()
+    expect(reads).toBe(1)
+    expect(forwarded).toEqual([`${k(1).toString('hex')} 07->08 @5`, `${k(1).toString('hex')} 08->09 @5`])
+    expect(below.get(k(1))).toEqual(Buffer.from([9]))
   })
 })
 
