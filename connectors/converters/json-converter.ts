@@ -39,7 +39,8 @@ export class JsonConverter implements Converter {
     if (bytes === null || bytes.length === 0) return { schema: null, value: null }
     let parsed: unknown
     try {
-      parsed = JSON.parse(bytes.toString('utf8'))
+      const text = bytes.toString('utf8')
+      parsed = JSON.parse(LONG_NUMBER.test(text) ? quoteLongNumbers(text) : text)
     } catch (err) {
       throw new DataException(`Converting byte[] to Kafka Connect data failed due to serialization error: ${(err as Error).message}`, { cause: err })
     }
@@ -173,6 +174,41 @@ export function schemaFromJson(json: unknown): Schema {
   return s
 }
 
+const LONG_NUMBER = /\d{16}/
+
+/**
+ * Numbers with 16 or more digits do not survive JSON.parse (int64 beyond 2^53, long decimals
+ * with decimal.format=NUMERIC): wrap them in quotes so they reach readValue as exact text.
+ */
+export function quoteLongNumbers(text: string): string {
+  let out = ''
+  let last = 0
+  let inString = false
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (inString) {
+      if (c === 92) i++ // backslash escape
+      else if (c === 34) inString = false
+      continue
+    }
+    if (c === 34) {
+      inString = true
+      continue
+    }
+    if (c === 45 || (c >= 48 && c <= 57)) {
+      let j = i + 1
+      while (j < text.length && /[0-9.eE+-]/.test(text[j]!)) j++
+      const token = text.slice(i, j)
+      if (token.replace(/[^0-9]/g, '').length >= 16 && !/[eE]/.test(token)) {
+        out += text.slice(last, i) + '"' + token + '"'
+        last = j
+      }
+      i = j - 1
+    }
+  }
+  return last === 0 ? text : out + text.slice(last)
+}
+
 /** JSON payload → Connect value for a schema (decimals back to exact text, bytes to Buffers). */
 export function readValue(schema: Schema, payload: unknown): unknown {
   if (payload === null || payload === undefined) return null
@@ -188,9 +224,16 @@ export function readValue(schema: Schema, payload: unknown): unknown {
     case 'bytes':
       if (schema.name === Decimal.LOGICAL_NAME) {
         if (typeof payload === 'number') return String(payload)
+        if (typeof payload === 'string' && /^-?\d+(\.\d+)?$/.test(payload)) return payload
         return decimalFromBytes(Buffer.from(String(payload), 'base64'), decimalScale(schema))
       }
       return Buffer.from(String(payload), 'base64')
+    case 'float32':
+    case 'float64':
+    case 'int8':
+    case 'int16':
+    case 'int32':
+      return typeof payload === 'string' ? Number(payload) : payload
     default:
       return payload
   }

@@ -1,5 +1,6 @@
 // MySQL and MariaDB through mysql2, with dateStrings (the server's text, fraction included),
-// exact big numbers as strings and JSON columns as their text.
+// exact big numbers as strings and JSON columns as their text (jsonStrings; MariaDB's JSON is
+// a LONGTEXT that mysql2 would otherwise parse).
 import mysql from 'mysql2/promise'
 import type { ConnectionTarget, Dialect, JdbcConnection, QueryResult, TableColumn } from '../dialect.js'
 import { isNetworkError } from '../errors.js'
@@ -9,8 +10,7 @@ import * as types from './types.js'
 export function mysqlOptions(target: ConnectionTarget): mysql.ConnectionOptions {
   const o: mysql.ConnectionOptions = {
     host: target.host, port: target.port, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true,
-    decimalNumbers: false, connectTimeout: 10_000, multipleStatements: false,
-    typeCast: (field, next) => (field.type === 'JSON' ? field.string('utf8') : next()),
+    decimalNumbers: false, jsonStrings: true, connectTimeout: 10_000, multipleStatements: false,
   }
   if (target.database !== undefined) o.database = target.database
   if (target.user !== undefined) o.user = target.user
