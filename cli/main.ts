@@ -7,6 +7,7 @@ import { produceCommand } from './commands/produce.js'
 import { consumeCommand } from './commands/consume.js'
 import { groupsCommands } from './commands/groups.js'
 import { registerBrokerCommand } from './commands/broker.js'
+import { connectCommands } from './commands/connect.js'
 import { CliError, collect, defaultDataDir, parseIntOption } from './context.js'
 
 export const VERSION = '0.1.0'
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   consumeCommand(program, dataDir)
   groupsCommands(program, dataDir)
   registerBrokerCommand(program, dataDir)
+  connectCommands(program, dataDir)
   // A command group with no subcommand (`brook`, `brook topics`) prints its help on stdout and
   // succeeds: asking what there is is not an error. An unknown subcommand is one.
   const helpWhenBare = (cmd: Command): void => {

@@ -1,0 +1,18 @@
+// Brook Connect: Kafka-Connect-style source and sink connectors on the client interface.
+import './plugins.js'
+
+export { Worker, type WorkerConfig } from './runtime/worker.js'
+export { registerConnector, connectorClassNames } from './runtime/plugins.js'
+export type { ConnectorStateInfo, ConnectState, StatusEntry } from './runtime/status-store.js'
+export type { ProgressEvent } from './runtime/task-runtime.js'
+export { ConfigDef, NO_DEFAULT, Validators, type ConfigType, type Importance } from './api/config-def.js'
+export type * from './api/connector.js'
+export type { ConnectRecord, SinkRecord, SourceRecord, SourceOffset, SourcePartition } from './api/record.js'
+export { sourceRecord } from './api/record.js'
+export { Schemas, Decimal, type Schema, type Struct, type Field } from './api/schema.js'
+export { registerConverter, type Converter, type SchemaAndValue } from './converters/converter.js'
+export { JsonConverter } from './converters/json-converter.js'
+export { StringConverter } from './converters/string-converter.js'
+export { registerTransformation, registerPredicate, type Transformation, type Predicate } from './transforms/index.js'
+export { ConnectException, ConfigException, DataException, RetriableException } from './errors.js'
+export { readConnectorConfig, parseProperties } from './config/config-file.js'

@@ -1,0 +1,113 @@
+// JdbcSinkTask: each put() is written in transactions of batch.size records. upsert makes a
+// replayed batch (after a crash before the offset commit) leave the table as it was; a
+// tombstone deletes its row when delete.enabled. Connection failures become
+// RetriableExceptions: the worker backs off and the batch is written again.
+import type { SinkTask, SinkTaskContext, TaskConfig } from '../../api/connector.js'
+import type { SinkRecord } from '../../api/record.js'
+import { ConfigException, ConnectException, errorMessage, RetriableException } from '../../errors.js'
+import type { ConnectionTarget, Dialect, JdbcConnection } from '../dialect.js'
+import { openConnection, resolveTarget } from '../dialects.js'
+import { keyColumns, rowColumns, type PkMode, type RowSpec } from './record-rows.js'
+import { jdbcSinkConfigDef } from './sink-config.js'
+import { TableManager } from './table-manager.js'
+
+export class JdbcSinkTask implements SinkTask {
+  private conn: JdbcConnection | null = null
+  private dialect!: Dialect
+  private target!: ConnectionTarget
+  private url = ''
+  private connector = ''
+  private spec!: RowSpec
+  private insertMode: 'insert' | 'upsert' | 'update' = 'insert'
+  private tableFormat = '${topic}'
+  private deleteEnabled = false
+  private batchSize = 3000
+  private tables!: TableManager
+
+  async start(props: TaskConfig, context: SinkTaskContext): Promise<void> {
+    this.connector = context.connector
+    const cfg = jdbcSinkConfigDef().parse(props, context.connector)
+    this.url = cfg.getString('connection.url')
+    ;({ dialect: this.dialect, target: this.target } = resolveTarget(this.connector, this.url, cfg.getOptionalString('connection.user'), cfg.getOptionalString('connection.password')))
+    this.spec = { pkMode: cfg.getString('pk.mode') as PkMode, pkFields: cfg.getList('pk.fields'), whitelist: cfg.getList('fields.whitelist') }
+    this.insertMode = cfg.getString('insert.mode') as typeof this.insertMode
+    this.tableFormat = cfg.getString('table.name.format')
+    this.deleteEnabled = cfg.getBoolean('delete.enabled')
+    this.batchSize = cfg.getInt('batch.size')
+    this.tables = new TableManager(this.dialect, this.connector, cfg.getBoolean('auto.create'), cfg.getBoolean('auto.evolve'))
+    await this.connection()
+  }
+
+  private async connection(): Promise<JdbcConnection> {
+    if (this.conn === null) this.conn = await openConnection(this.connector, this.url, this.dialect, this.target, false)
+    return this.conn
+  }
+
+  async put(records: SinkRecord[]): Promise<void> {
+    for (let i = 0; i < records.length; i += this.batchSize) {
+      const batch = records.slice(i, i + this.batchSize)
+      try {
+        await this.writeBatch(batch)
+      } catch (err) {
+        if (err instanceof ConnectException) throw err
+        if (this.dialect.isRetriable(err)) {
+          await this.conn?.close().catch(() => {})
+          this.conn = null
+          this.tables.forget()
+          throw new RetriableException(`writing a batch failed: ${errorMessage(err)}`, { connector: this.connector, cause: err })
+        }
+        throw new ConnectException(`writing a batch of ${batch.length} records failed: ${errorMessage(err)}`, { connector: this.connector, cause: err })
+      }
+    }
+  }
+
+  private tableFor(topic: string): string {
+    return this.tableFormat.replace(/\$\{topic\}/g, topic)
+  }
+
+  private async writeBatch(records: SinkRecord[]): Promise<void> {
+    const conn = await this.connection()
+    const d = this.dialect
+    const q = d.quote
+    // DDL first (MySQL commits DDL implicitly, so it cannot share the write transaction).
+    for (const r of records) {
+      if (r.value === null) continue
+      await this.tables.ensure(conn, this.tableFor(r.topic), rowColumns(r, this.spec))
+    }
+    await conn.transaction(async () => {
+      for (const r of records) {
+        const table = this.tableFor(r.topic)
+        if (r.value === null) {
+          if (!this.deleteEnabled) continue
+          const keys = keyColumns(r, this.spec)
+          await conn.execute(`DELETE FROM ${q(table)} WHERE ${keys.map((k, i) => `${q(k.name)} = ${d.param(i + 1)}`).join(' AND ')}`, keys.map((k) => d.bindValue(k.schema, k.value)))
+          continue
+        }
+        const cols = rowColumns(r, this.spec)
+        const names = cols.map((c) => c.name)
+        const values = cols.map((c) => d.bindValue(c.schema, c.value))
+        const keyNames = cols.filter((c) => c.isKey).map((c) => c.name)
+        if (this.insertMode === 'upsert') {
+          if (keyNames.length === 0) throw new ConfigException('pk.mode', 'insert.mode=upsert needs key columns (pk.mode record_key, record_value or kafka)', { connector: this.connector })
+          await conn.execute(d.upsert(table, names, keyNames), values)
+        } else if (this.insertMode === 'update') {
+          const nonKey = cols.filter((c) => !c.isKey)
+          const keys = cols.filter((c) => c.isKey)
+          await conn.execute(
+            `UPDATE ${q(table)} SET ${nonKey.map((c, i) => `${q(c.name)} = ${d.param(i + 1)}`).join(', ')} WHERE ${keys.map((c, i) => `${q(c.name)} = ${d.param(nonKey.length + i + 1)}`).join(' AND ')}`,
+            [...nonKey, ...keys].map((c) => d.bindValue(c.schema, c.value)),
+          )
+        } else {
+          await conn.execute(`INSERT INTO ${q(table)} (${names.map(q).join(', ')}) VALUES (${names.map((_, i) => d.param(i + 1)).join(', ')})`, values)
+        }
+      }
+    })
+  }
+
+  async flush(): Promise<void> {}
+
+  async stop(): Promise<void> {
+    await this.conn?.close()
+    this.conn = null
+  }
+}

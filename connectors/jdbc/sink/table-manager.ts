@@ -1,0 +1,46 @@
+// Knows each destination table's columns; creates a missing table (auto.create) or adds the
+// columns a record has and the table lacks (auto.evolve), or fails naming the table and column.
+import { ConnectException } from '../../errors.js'
+import type { Dialect, JdbcConnection } from '../dialect.js'
+import type { RowColumn } from './record-rows.js'
+import { Schemas } from '../../api/schema.js'
+
+export class TableManager {
+  private readonly known = new Map<string, Set<string>>()
+  constructor(
+    private readonly dialect: Dialect,
+    private readonly connector: string,
+    private readonly autoCreate: boolean,
+    private readonly autoEvolve: boolean,
+  ) {}
+
+  forget(): void {
+    this.known.clear()
+  }
+
+  async ensure(conn: JdbcConnection, table: string, columns: RowColumn[]): Promise<void> {
+    let cols = this.known.get(table)
+    if (cols !== undefined && columns.every((c) => cols!.has(c.name))) return
+    const existing = await this.dialect.describeTable(conn, table)
+    const q = this.dialect.quote
+    if (existing.length === 0) {
+      if (!this.autoCreate) throw new ConnectException(`table '${table}' does not exist (set auto.create=true to create it)`, { connector: this.connector, field: 'auto.create' })
+      const keys = columns.filter((c) => c.isKey)
+      const defs = columns.map((c) => `${q(c.name)} ${this.dialect.sqlType(c.schema ?? Schemas.string(), c.isKey)}${c.isKey || c.schema?.optional === false ? ' NOT NULL' : ''}`)
+      if (keys.length > 0) defs.push(`PRIMARY KEY (${keys.map((c) => q(c.name)).join(', ')})`)
+      await conn.execute(`CREATE TABLE ${q(table)} (${defs.join(', ')})`)
+      this.known.set(table, new Set(columns.map((c) => c.name)))
+      return
+    }
+    cols = new Set(existing.map((c) => c.name))
+    const missing = columns.filter((c) => !cols!.has(c.name))
+    if (missing.length > 0) {
+      if (!this.autoEvolve) throw new ConnectException(`table '${table}' has no column '${missing[0]!.name}' (set auto.evolve=true to add it)`, { connector: this.connector, field: 'auto.evolve' })
+      for (const c of missing) {
+        await conn.execute(`ALTER TABLE ${q(table)} ADD ${this.dialect.name === 'postgres' ? 'COLUMN ' : ''}${q(c.name)} ${this.dialect.sqlType(c.schema ?? Schemas.string(), false)}`)
+        cols.add(c.name)
+      }
+    }
+    this.known.set(table, cols)
+  }
+}

@@ -1,0 +1,50 @@
+// Date and time text as databases print it ↔ Connect's logical types (Date: days since the
+// epoch, Time: milliseconds since midnight, Timestamp: milliseconds since the epoch). Times
+// without a zone are read in UTC (the JDBC connector's db.timezone default).
+
+const TS = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/
+
+export function timestampTextToMs(text: string): number {
+  const m = TS.exec(text.trim())
+  if (m === null) {
+    const t = Date.parse(text)
+    if (Number.isNaN(t)) throw new Error(`'${text}' is not a timestamp`)
+    return t
+  }
+  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), +((m[7] ?? '0') + '00').slice(0, 3))
+  const zone = m[8]
+  if (zone === undefined || zone === 'Z') return ms
+  const sign = zone[0] === '-' ? -1 : 1
+  const digits = zone.slice(1).replace(':', '')
+  const offsetMin = +digits.slice(0, 2) * 60 + +(digits.slice(2, 4) || '0')
+  return ms - sign * offsetMin * 60_000
+}
+
+export function dateTextToDays(text: string): number {
+  return Math.floor(timestampTextToMs(text.slice(0, 10)) / 86_400_000)
+}
+
+export function timeTextToMs(text: string): number {
+  const m = /^(\d{1,3}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?/.exec(text.trim())
+  if (m === null) throw new Error(`'${text}' is not a time`)
+  return (+m[1]! * 3600 + +m[2]! * 60 + +(m[3] ?? 0)) * 1000 + +((m[4] ?? '0') + '00').slice(0, 3)
+}
+
+const pad = (n: number, w = 2): string => String(n).padStart(w, '0')
+
+/** 'YYYY-MM-DD HH:MM:SS.mmm' in UTC. */
+export function msToTimestampText(ms: number): string {
+  const d = new Date(ms)
+  return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${pad(d.getUTCMilliseconds(), 3)}`
+}
+
+export function daysToDateText(days: number): string {
+  return msToTimestampText(days * 86_400_000).slice(0, 10)
+}
+
+export function msToTimeText(ms: number): string {
+  const h = Math.floor(ms / 3_600_000)
+  const m = Math.floor((ms % 3_600_000) / 60_000)
+  const s = Math.floor((ms % 60_000) / 1000)
+  return `${pad(h)}:${pad(m)}:${pad(s)}.${pad(ms % 1000, 3)}`
+}

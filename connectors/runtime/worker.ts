@@ -1,0 +1,236 @@
+// A standalone Connect worker on any BrookClient: validates and starts connectors, runs their
+// tasks, keeps offsets, status and target states in the compacted internal topics, and obeys
+// pause/resume/restart requests written to connect-configs by other processes.
+import os from 'node:os'
+import type { BrookClient, Consumer } from '../../core/client/types.js'
+import type { ConnectorContext, SinkConnector, SourceConnector } from '../api/connector.js'
+import { createConverter } from '../converters/converter.js'
+import { ConfigException, ConnectException, errorMessage } from '../errors.js'
+import { buildChain } from '../transforms/index.js'
+import { checkUnknownKeys, commonConfigDef } from './connector-config.js'
+import { defaultTopics, ensureCompactedTopics, InternalTopicWriter, type InternalTopicNames } from './internal-topics.js'
+import { OffsetStore } from './offset-store.js'
+import { connectorFactory } from './plugins.js'
+import { sleep } from './retry.js'
+import { StatusStore, type ConnectorStateInfo } from './status-store.js'
+import { PauseGate, type ProgressEvent, type TaskRuntime } from './task-runtime.js'
+import { WorkerSinkTask } from './worker-sink-task.js'
+import { WorkerSourceTask } from './worker-source-task.js'
+import '../transforms/index.js'
+import '../plugins.js'
+
+export interface WorkerConfig {
+  workerId?: string
+  topics?: Partial<InternalTopicNames>
+  log?: (line: string) => void
+  onProgress?: (event: ProgressEvent) => void
+  /** Watch connect-configs for pause/resume/restart requests from other processes (default true). */
+  watchControlTopic?: boolean
+}
+
+interface RunningConnector {
+  name: string
+  props: Record<string, string>
+  kind: 'source' | 'sink'
+  connector: SourceConnector | SinkConnector
+  tasks: Array<WorkerSourceTask | WorkerSinkTask>
+  abort: AbortController
+  gate: PauseGate
+}
+
+export class Worker {
+  readonly offsets: OffsetStore
+  readonly status: StatusStore
+  private readonly topics: InternalTopicNames
+  private readonly running = new Map<string, RunningConnector>()
+  private readonly producer
+  private readonly log: (line: string) => void
+  private controlConsumer: Consumer | null = null
+  private controlLoop: Promise<void> | null = null
+  private readonly stopped = new AbortController()
+
+  private constructor(readonly client: BrookClient, private readonly config: WorkerConfig) {
+    this.topics = { ...defaultTopics, ...config.topics }
+    const workerId = config.workerId ?? `${os.hostname()}:${process.pid}`
+    this.offsets = new OffsetStore(client, this.topics.offsets)
+    this.status = new StatusStore(client, this.topics.status, workerId)
+    this.producer = client.producer({ clientId: `connect-worker-${workerId}`, acks: 'all', lingerMs: 0 })
+    this.offsets.attach(new InternalTopicWriter(this.producer, this.topics.offsets))
+    this.status.attach(new InternalTopicWriter(this.producer, this.topics.status))
+    this.log = config.log ?? ((line) => process.stderr.write(`${line}\n`))
+  }
+
+  static async start(client: BrookClient, config: WorkerConfig = {}): Promise<Worker> {
+    const w = new Worker(client, config)
+    const admin = client.admin()
+    try {
+      await ensureCompactedTopics(admin, [w.topics.offsets, w.topics.status, w.topics.configs])
+    } finally {
+      await admin.close()
+    }
+    await w.offsets.load()
+    await w.status.load()
+    if (config.watchControlTopic !== false) await w.watchControl()
+    return w
+  }
+
+  /** Validates everything first (config, converters, transforms, the database); starts only if all is well. */
+  async startConnector(props: Record<string, string>): Promise<void> {
+    const name = props.name
+    if (name === undefined || name === '') throw new ConfigException('name', 'is required')
+    if (this.running.has(name)) throw new ConnectException('is already running', { connector: name, field: 'name' })
+    const className = props['connector.class']
+    if (className === undefined) throw new ConfigException('connector.class', 'is required', { connector: name })
+    const factory = connectorFactory(className)
+    if (factory === undefined) throw new ConfigException('connector.class', `no connector class '${className}'`, { connector: name })
+    const connector = factory()
+    const def = commonConfigDef(connector.kind).merge(connector.config())
+    checkUnknownKeys(props, def, name)
+    const parsed = def.parse(props, name)
+    if (connector.kind === 'sink' && parsed.getList('topics').length === 0 && parsed.getOptionalString('topics.regex') === null) {
+      throw new ConfigException('topics', 'a sink connector needs topics or topics.regex', { connector: name })
+    }
+    const keyConv = () => createConverter('key.converter', parsed.getString('key.converter'), parsed.originalsWithPrefix('key.converter.'), true, name)
+    const valueConv = () => createConverter('value.converter', parsed.getString('value.converter'), parsed.originalsWithPrefix('value.converter.'), false, name)
+    keyConv()
+    valueConv()
+    buildChain(props, name)
+    const abort = new AbortController()
+    const ctx: ConnectorContext = {
+      name,
+      requestTaskReconfiguration: () => void this.restart(name).catch((err: unknown) => this.log(`${name}: reconfiguration failed: ${errorMessage(err)}`)),
+      raiseError: (err) => void this.fail(name, err),
+    }
+    await connector.validate?.(props, ctx)
+    await connector.start(props, ctx)
+    const taskConfigs = connector.taskConfigs(parsed.getInt('tasks.max'))
+    const rc: RunningConnector = { name, props, kind: connector.kind, connector, tasks: [], abort, gate: new PauseGate() }
+    this.running.set(name, rc)
+    await this.producer.send({ topic: this.topics.configs, partition: 0, key: `connector-${name}`, value: JSON.stringify({ properties: props }) })
+    await this.status.putConnector(name, 'RUNNING', null, connector.kind)
+    await this.status.trimTasks(name, taskConfigs.length)
+    try {
+      for (let id = 0; id < taskConfigs.length; id++) {
+        const rt: TaskRuntime = {
+          connector: name, taskId: id, config: parsed, client: this.client, keyConverter: keyConv(), valueConverter: valueConv(),
+          chain: buildChain(props, name), status: this.status, gate: rc.gate, signal: abort.signal,
+          onProgress: this.config.onProgress ?? (() => {}), log: this.log,
+        }
+        const wt = connector.kind === 'source'
+          ? new WorkerSourceTask(rt, connector.createTask(), taskConfigs[id]!, this.offsets)
+          : new WorkerSinkTask(rt, connector.createTask(), taskConfigs[id]!)
+        rc.tasks.push(wt)
+        await wt.start()
+      }
+    } catch (err) {
+      await this.stopConnector(name).catch(() => {})
+      await this.status.putConnector(name, 'FAILED', errorMessage(err), connector.kind)
+      throw err instanceof ConnectException ? err : new ConnectException(`failed to start: ${errorMessage(err)}`, { connector: name, cause: err })
+    }
+  }
+
+  private async fail(name: string, err: Error): Promise<void> {
+    const rc = this.running.get(name)
+    this.log(`${name} FAILED: ${err.message}`)
+    await this.stopConnector(name).catch(() => {})
+    await this.status.putConnector(name, 'FAILED', err.message, rc?.kind)
+  }
+
+  connectors(): string[] {
+    return [...this.running.keys()].sort()
+  }
+
+  describe(name: string): ConnectorStateInfo | null {
+    return this.status.get(name)
+  }
+
+  private need(name: string): RunningConnector {
+    const rc = this.running.get(name)
+    if (rc === undefined) throw new ConnectException('is not running on this worker', { connector: name })
+    return rc
+  }
+
+  async pause(name: string): Promise<void> {
+    const rc = this.need(name)
+    rc.gate.pause()
+    await this.status.putConnector(name, 'PAUSED', null, rc.kind)
+  }
+
+  async resume(name: string): Promise<void> {
+    const rc = this.need(name)
+    rc.gate.resume()
+    await this.status.putConnector(name, 'RUNNING', null, rc.kind)
+  }
+
+  async restart(name: string): Promise<void> {
+    const rc = this.need(name)
+    await this.status.putConnector(name, 'RESTARTING', null, rc.kind)
+    await this.stopConnector(name)
+    await this.startConnector(rc.props)
+  }
+
+  /** Clean stop: each task finishes its batch, flushes and stores its offsets. */
+  async stopConnector(name: string): Promise<void> {
+    const rc = this.running.get(name)
+    if (rc === undefined) return
+    this.running.delete(name)
+    rc.abort.abort()
+    rc.gate.resume()
+    await Promise.all(rc.tasks.map((t) => t.stop()))
+    await rc.connector.stop().catch(() => {})
+    for (let id = 0; id < rc.tasks.length; id++) {
+      if (rc.tasks[id]!.failure === null) await this.status.putTask(name, id, 'UNASSIGNED', null)
+    }
+    if (this.status.get(name)?.connector.state !== 'FAILED') await this.status.putConnector(name, 'UNASSIGNED', null, rc.kind)
+  }
+
+  /** Resolves when a task of the connector failed (for callers that wait on a run). */
+  taskFailures(name: string): Error[] {
+    return (this.running.get(name)?.tasks ?? []).map((t) => t.failure).filter((e): e is Error => e !== null)
+  }
+
+  async stop(): Promise<void> {
+    this.stopped.abort()
+    await this.controlLoop
+    for (const name of this.connectors()) await this.stopConnector(name)
+    await this.controlConsumer?.close().catch(() => {})
+    await this.producer.close()
+  }
+
+  private async watchControl(): Promise<void> {
+    const c = this.client.consumer({ clientId: 'connect-worker-control' })
+    const tp = { topic: this.topics.configs, partition: 0 }
+    c.assign([tp])
+    await c.seekToEnd([tp])
+    this.controlConsumer = c
+    this.controlLoop = (async () => {
+      while (!this.stopped.signal.aborted) {
+        let recs
+        try {
+          recs = await c.poll(200)
+        } catch (err) {
+          if (this.stopped.signal.aborted) return
+          this.log(`connect-configs watch: ${errorMessage(err)}`)
+          await sleep(1000, this.stopped.signal)
+          continue
+        }
+        for (const r of recs) {
+          const key = r.key?.toString('utf8') ?? ''
+          const apply = async (): Promise<void> => {
+            if (key.startsWith('target-state-')) {
+              const name = key.slice('target-state-'.length)
+              if (!this.running.has(name)) return
+              const state = r.value === null ? null : (JSON.parse(r.value.toString('utf8')) as { state?: string }).state
+              if (state === 'PAUSED') await this.pause(name)
+              else if (state === 'STARTED') await this.resume(name)
+            } else if (key.startsWith('restart-connector-')) {
+              const name = key.slice('restart-connector-'.length)
+              if (this.running.has(name)) await this.restart(name)
+            }
+          }
+          await apply().catch((err: unknown) => this.log(`control ${key}: ${errorMessage(err)}`))
+        }
+      }
+    })()
+  }
+}
