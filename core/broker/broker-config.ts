@@ -65,6 +65,9 @@ export const brokerConfigDefs: readonly BrokerConfigDef[] = [
   { name: 'offsets.topic.num.partitions', key: 'offsetsTopicNumPartitions', doc: 'Partitions of __consumer_offsets, fixed when it is first created' },
   { name: 'group.initial.rebalance.delay.ms', key: 'groupInitialRebalanceDelayMs', doc: 'Wait before the first rebalance of a new group, for more members to join (Kafka: 3000)' },
   { name: 'log.retention.check.interval.ms', key: 'logRetentionCheckIntervalMs', doc: 'How often retention and compaction run' },
+  { name: 'max.partitions.per.request', key: 'maxPartitionsPerRequest', doc: 'Partitions one CreateTopics topic or CreatePartitions call may add (POLICY_VIOLATION beyond)' },
+  { name: 'max.partitions.per.broker', key: 'maxPartitionsPerBroker', doc: 'Partitions this broker holds at most, internal topics included (POLICY_VIOLATION beyond)' },
+  { name: 'controller_mutation_rate', key: 'controllerMutationRate', doc: 'Partitions created or deleted per second before THROTTLING_QUOTA_EXCEEDED (Kafka\'s controller mutation quota; Infinity: none)' },
 ]
 
 export function resolveBrokerConfig(input: Partial<BrokerConfig> & { dataDir: string }): BrokerConfig {

@@ -13,7 +13,6 @@ for (const [code, kafka] of Object.entries(kafkaErrorCodes) as Array<[BrookError
 brookCodeByKafka.set(K.COORDINATOR_LOAD_IN_PROGRESS, 'COORDINATOR_NOT_AVAILABLE')
 brookCodeByKafka.set(K.RECORD_LIST_TOO_LARGE, 'RECORD_TOO_LARGE')
 brookCodeByKafka.set(K.INVALID_REPLICATION_FACTOR, 'INVALID_CONFIG')
-brookCodeByKafka.set(K.POLICY_VIOLATION, 'INVALID_CONFIG')
 brookCodeByKafka.set(K.INVALID_RECORD, 'CORRUPT_RECORD')
 
 /**
