@@ -40,6 +40,13 @@ export type BrookErrorCode =
   | 'NOT_LEADER_OR_FOLLOWER'
   | 'LEADER_NOT_AVAILABLE'
   | 'UNKNOWN_SERVER_ERROR'
+  | 'INVALID_TXN_STATE'
+  | 'INVALID_PRODUCER_ID_MAPPING'
+  | 'INVALID_TRANSACTION_TIMEOUT'
+  | 'CONCURRENT_TRANSACTIONS'
+  | 'PRODUCER_FENCED'
+  | 'TRANSACTIONAL_ID_NOT_FOUND'
+  | 'TRANSACTION_ABORTABLE'
 
 /** Kafka protocol error codes for the Brook codes that have one. */
 export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = {
@@ -81,6 +88,13 @@ export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = {
   NOT_LEADER_OR_FOLLOWER: 6,
   LEADER_NOT_AVAILABLE: 5,
   UNKNOWN_SERVER_ERROR: -1,
+  INVALID_TXN_STATE: 48,
+  INVALID_PRODUCER_ID_MAPPING: 49,
+  INVALID_TRANSACTION_TIMEOUT: 50,
+  CONCURRENT_TRANSACTIONS: 51,
+  PRODUCER_FENCED: 90,
+  TRANSACTIONAL_ID_NOT_FOUND: 105,
+  TRANSACTION_ABORTABLE: 120,
 }
 
 const retriableCodes = new Set<BrookErrorCode>([

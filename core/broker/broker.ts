@@ -17,6 +17,11 @@ import { isInternalTopic, validateTopicName } from './topic-name.js'
 import { DirLock } from './dir-lock.js'
 import { OFFSETS_TOPIC, TopicOffsetsLog } from './offsets-topic.js'
 import { GroupCoordinator } from '../group/coordinator.js'
+import type { IsolationLevel } from '../common/types.js'
+import { lastOffset as batchLastOffset, LOG_OVERHEAD, BATCH_LENGTH } from '../protocol/records/batch-header.js'
+import { TransactionCoordinator } from '../txn/coordinator.js'
+import { TRANSACTION_STATE_TOPIC, TopicTransactionLog } from '../txn/transaction-log.js'
+import { encodeControlRecord } from '../log/transaction-tracker.js'
 
 export interface CreateTopicOptions {
   numPartitions?: number
@@ -38,7 +43,10 @@ export interface FetchPartitionResult {
   /** Whole record batches in wire form, as stored. Empty when there is nothing new. */
   records: Buffer
   highWatermark: number
+  lastStableOffset: number
   logStartOffset: number
+  /** read_committed: the aborted transactions overlapping the records returned; null otherwise. */
+  abortedTransactions: Array<{ producerId: number; firstOffset: number }> | null
   error: BrookError | null
 }
 
@@ -49,6 +57,8 @@ export interface FetchOptions {
   /** Response-wide byte limit (fetch.max.bytes). */
   maxBytes?: number
   signal?: AbortSignal
+  /** read_committed: data up to the last stable offset, with the aborted transactions listed. */
+  isolation?: IsolationLevel
 }
 
 export type ListOffsetSpec = 'earliest' | 'latest' | { timestamp: number }
@@ -56,6 +66,7 @@ export type ListOffsetSpec = 'earliest' | 'latest' | { timestamp: number }
 export class Broker {
   readonly config: BrokerConfig
   readonly coordinator: GroupCoordinator
+  readonly transactions: TransactionCoordinator
   private readonly metadata: MetadataStore
   private readonly partitions = new Map<string, Partition[]>()
   private readonly maintenanceTimer: NodeJS.Timeout
@@ -66,9 +77,23 @@ export class Broker {
     this.metadata = metadata
     for (const topic of metadata.topics().values()) this.openPartitions(topic, 0)
     this.removeOrphanDirs()
+    const offsetsLog = new TopicOffsetsLog(() => this.topicPartitions(OFFSETS_TOPIC))
     this.coordinator = new GroupCoordinator({
-      offsetsLog: new TopicOffsetsLog(() => this.topicPartitions(OFFSETS_TOPIC)),
+      offsetsLog,
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
+    })
+    this.transactions = new TransactionCoordinator({
+      log: new TopicTransactionLog(() => this.topicPartitions(TRANSACTION_STATE_TOPIC)),
+      allocateProducerId: () => this.metadata.allocateProducerId(),
+      offsetsPartitionFor: (groupId) => ({ topic: OFFSETS_TOPIC, partition: offsetsLog.partitionOf(groupId) }),
+      transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
+      abortTimedOutTransactionsIntervalMs: config.transactionAbortTimedOutTransactionCleanupIntervalMs,
+      markers: {
+        writeMarker: (tp, producerId, producerEpoch, commit, coordinatorEpoch) =>
+          tp.topic === OFFSETS_TOPIC
+            ? this.coordinator.completeTransaction(tp.partition, producerId, producerEpoch, commit)
+            : this.writeTxnMarker(tp.topic, tp.partition, producerId, producerEpoch, commit, coordinatorEpoch),
+      },
     })
     this.maintenanceTimer = setInterval(() => this.maintain(), config.logRetentionCheckIntervalMs)
     this.maintenanceTimer.unref()
@@ -88,6 +113,7 @@ export class Broker {
     }
     await broker.ensureInternalTopics()
     await broker.coordinator.load()
+    await broker.transactions.load()
     return broker
   }
 
@@ -95,6 +121,12 @@ export class Broker {
     if (!this.metadata.topic(OFFSETS_TOPIC)) {
       await this.createTopicInternal(OFFSETS_TOPIC, {
         numPartitions: this.config.offsetsTopicNumPartitions,
+        configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(100 << 20) },
+      }, true)
+    }
+    if (!this.metadata.topic(TRANSACTION_STATE_TOPIC)) {
+      await this.createTopicInternal(TRANSACTION_STATE_TOPIC, {
+        numPartitions: this.config.transactionStateLogNumPartitions,
         configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(100 << 20) },
       }, true)
     }
@@ -291,7 +323,7 @@ export class Broker {
     const minBytes = options.minBytes ?? 1
     const deadline = Date.now() + maxWaitMs
     for (;;) {
-      const results = this.readOnce(requests, options.maxBytes ?? 52_428_800)
+      const results = this.readOnce(requests, options.maxBytes ?? 52_428_800, options.isolation === 'read_committed')
       const bytes = results.reduce((n, r) => n + r.records.length, 0)
       const remaining = deadline - Date.now()
       if (bytes >= minBytes || remaining <= 0 || this.closed || options.signal?.aborted) return results
@@ -300,7 +332,7 @@ export class Broker {
     }
   }
 
-  private readOnce(requests: FetchPartitionRequest[], responseMaxBytes: number): FetchPartitionResult[] {
+  private readOnce(requests: FetchPartitionRequest[], responseMaxBytes: number, readCommitted: boolean): FetchPartitionResult[] {
     let budget = responseMaxBytes
     return requests.map((req) => {
       const base = { topic: req.topic, partition: req.partition }
@@ -308,16 +340,18 @@ export class Broker {
       try {
         p = this.partition(req.topic, req.partition)
       } catch (err) {
-        return { ...base, records: EMPTY, highWatermark: -1, logStartOffset: -1, error: err as BrookError }
+        return { ...base, records: EMPTY, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, error: err as BrookError }
       }
       try {
         // The first partition with data always gets at least one batch, as in Kafka.
-        const records = budget > 0 || responseMaxBytes === budget ? p.read(req.offset, Math.min(req.maxBytes, Math.max(budget, 1))) : EMPTY
+        const records = budget > 0 || responseMaxBytes === budget ? p.read(req.offset, Math.min(req.maxBytes, Math.max(budget, 1)), readCommitted) : EMPTY
         budget -= records.length
-        return { ...base, records, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, error: null }
+        const lastStableOffset = p.lastStableOffset
+        const abortedTransactions = readCommitted ? (records.length > 0 ? p.log.abortedTransactions(req.offset, endOfRecords(records)) : []) : null
+        return { ...base, records, highWatermark: p.highWatermark, lastStableOffset, logStartOffset: p.logStartOffset, abortedTransactions, error: null }
       } catch (err) {
         if (!(err instanceof BrookError)) throw err
-        return { ...base, records: EMPTY, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, error: err }
+        return { ...base, records: EMPTY, highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset, logStartOffset: p.logStartOffset, abortedTransactions: null, error: err }
       }
     })
   }
@@ -340,12 +374,17 @@ export class Broker {
     })
   }
 
-  /** ListOffsets: earliest, latest, or the first offset whose timestamp is >= the given one. */
-  listOffset(topic: string, partition: number, spec: ListOffsetSpec): { offset: number; timestamp: number } {
+  /**
+   * ListOffsets: earliest, latest, or the first offset whose timestamp is >= the given one.
+   * read_committed bounds answers by the last stable offset, as Kafka does.
+   */
+  listOffset(topic: string, partition: number, spec: ListOffsetSpec, isolation: IsolationLevel = 'read_uncommitted'): { offset: number; timestamp: number } {
     const p = this.partition(topic, partition)
+    const end = isolation === 'read_committed' ? p.lastStableOffset : p.highWatermark
     if (spec === 'earliest') return { offset: p.logStartOffset, timestamp: -1 }
-    if (spec === 'latest') return { offset: p.highWatermark, timestamp: -1 }
-    return p.log.offsetForTimestamp(spec.timestamp) ?? { offset: -1, timestamp: -1 }
+    if (spec === 'latest') return { offset: end, timestamp: -1 }
+    const hit = p.log.offsetForTimestamp(spec.timestamp)
+    return hit !== null && hit.offset < end ? hit : { offset: -1, timestamp: -1 }
   }
 
   /** DeleteRecords: moves the log start offset up to `offset` (-1 = the high watermark). */
@@ -363,6 +402,23 @@ export class Broker {
   async initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
     this.checkOpen()
     return { producerId: await this.metadata.allocateProducerId(), producerEpoch: 0 }
+  }
+
+  /**
+   * Appends a transaction marker (control batch) for the producer to a partition, durably:
+   * the transaction coordinator calls it for each partition of a transaction it ends.
+   * A partition deleted meanwhile has nothing left to mark.
+   */
+  async writeTxnMarker(topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number): Promise<void> {
+    let p: Partition
+    try {
+      p = this.partition(topic, partition)
+    } catch (err) {
+      if (err instanceof UnknownTopicOrPartitionError) return
+      throw err
+    }
+    const result = await p.append(encodeControlRecord(producerId, producerEpoch, commit, coordinatorEpoch, Date.now()), -1)
+    await p.log.waitForFlush(result.lastOffset + 1)
   }
 
   /** Retention and compaction for every partition; runs on a timer and on demand. */
@@ -386,6 +442,7 @@ export class Broker {
     if (this.closed) return
     this.closed = true
     clearInterval(this.maintenanceTimer)
+    this.transactions.close()
     await this.coordinator.close()
     for (const list of this.partitions.values()) for (const p of list) p.close()
     this.partitions.clear()
@@ -395,3 +452,16 @@ export class Broker {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** The offset after the last complete batch of fetched records. */
+function endOfRecords(records: Buffer): number {
+  let at = 0
+  let end = 0
+  while (at + LOG_OVERHEAD <= records.length) {
+    const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH)
+    if (at + size > records.length) break
+    end = batchLastOffset(records, at) + 1
+    at += size
+  }
+  return end
+}
