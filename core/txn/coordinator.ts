@@ -44,6 +44,7 @@ export const TxnErrorCode = {
 const E = TxnErrorCode
 
 const MAX_EPOCH = 32767
+const MARKER_RETRY_MS = 1000
 
 export interface MarkerWriter {
   /** Appends a commit or abort marker of the producer to a partition of the transaction (durably). */
@@ -136,7 +137,8 @@ export class TransactionCoordinator {
     }
     for (const m of this.txns.values()) {
       if (m.state === 'PrepareCommit' || m.state === 'PrepareAbort') {
-        await this.locked(m.transactionalId, () => this.completeTransaction(m, m.state === 'PrepareCommit'))
+        const commit = m.state === 'PrepareCommit'
+        await this.locked(m.transactionalId, () => this.completeTransaction(m, commit)).catch(() => this.retryCompletion(m, commit))
       }
     }
     this.schedule()
@@ -323,11 +325,30 @@ export class TransactionCoordinator {
     })
   }
 
-  /** Prepare, markers, complete; the caller holds the id's lock. */
+  /**
+   * Prepare, markers, complete; the caller holds the id's lock. Once the prepare state is
+   * durable the outcome is decided: markers that cannot be written now are retried in the
+   * background (requests meanwhile get CONCURRENT_TRANSACTIONS), as Kafka's marker channel does.
+   */
   private async endTransaction(m: TransactionMetadata, commit: boolean): Promise<void> {
     m.state = commit ? 'PrepareCommit' : 'PrepareAbort'
     await this.persist(m)
-    await this.completeTransaction(m, commit)
+    try {
+      await this.completeTransaction(m, commit)
+    } catch {
+      this.retryCompletion(m, commit)
+    }
+  }
+
+  private retryCompletion(m: TransactionMetadata, commit: boolean): void {
+    if (this.closed) return
+    const h = this.time.setTimeout(() => {
+      void this.locked(m.transactionalId, async () => {
+        if (m.state !== (commit ? 'PrepareCommit' : 'PrepareAbort')) return
+        await this.completeTransaction(m, commit)
+      }).catch(() => this.retryCompletion(m, commit))
+    }, MARKER_RETRY_MS)
+    ;(h as { unref?: () => void } | null)?.unref?.()
   }
 
   private async completeTransaction(m: TransactionMetadata, commit: boolean): Promise<void> {
