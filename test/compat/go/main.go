@@ -6,6 +6,10 @@
 //	produce      --bootstrap B --topic T --count N [--start S] [--prefix P] [--compression C] [--value-size V]
 //	consume      --bootstrap B --topic T --group G --count N --out FILE [--timeout-ms MS]
 //	member       --bootstrap B --topic T --group G   (stays in the group until stdin closes)
+//	txn-produce  --bootstrap B --topic T --count N --txn-id ID --txn-size S --abort-every K [--prefix P]
+//	txn-copy     --bootstrap B --input I --output O --group G --txn-id ID --count N [--timeout-ms MS]
+//
+// consume takes --isolation read_committed; txn-copy is franz-go's GroupTransactSession.
 package main
 
 import (
@@ -43,6 +47,10 @@ func main() {
 		err = consume(args)
 	case "member":
 		err = member(args)
+	case "txn-produce":
+		err = txnProduce(args)
+	case "txn-copy":
+		err = txnCopy(args)
 	default:
 		usage("unknown command " + os.Args[1])
 	}
@@ -232,7 +240,11 @@ type consumeStats struct {
 
 func consume(a args) error {
 	topic, group, count := a.need("topic"), a.need("group"), a.int("count", "0")
-	cl, err := kgo.NewClient(kgo.SeedBrokers(a.need("bootstrap")), kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic))
+	opts := []kgo.Opt{kgo.SeedBrokers(a.need("bootstrap")), kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic)}
+	if a.get("isolation", "read_uncommitted") == "read_committed" {
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return err
 	}
@@ -380,5 +392,106 @@ func member(a args) error {
 	w.WriteString("X\n")
 	w.Flush()
 	mu.Unlock()
+	return nil
+}
+
+// txnProduce writes transactions of --txn-size records; every --abort-every-th one is aborted.
+func txnProduce(a args) error {
+	topic, count, size, abortEvery := a.need("topic"), a.int("count", "0"), a.int("txn-size", "1"), a.int("abort-every", "0")
+	prefix := a.get("prefix", "t")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(a.need("bootstrap")), kgo.TransactionalID(a.need("txn-id")))
+	if err != nil {
+		return err
+	}
+	defer cl.Close()
+	ctx := context.Background()
+	var committed, aborted int64
+	var txn int64
+	for i := int64(0); i < count; {
+		txn++
+		if err := cl.BeginTransaction(); err != nil {
+			return err
+		}
+		var n int64
+		var produceErr error
+		var mu sync.Mutex
+		for ; n < size && i < count; n, i = n+1, i+1 {
+			r := &kgo.Record{Topic: topic, Key: []byte("k" + strconv.FormatInt(i, 10)), Value: value(prefix, i, 100)}
+			cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
+				if err != nil {
+					mu.Lock()
+					produceErr = err
+					mu.Unlock()
+				}
+			})
+		}
+		abort := abortEvery > 0 && txn%abortEvery == 0
+		if err := cl.Flush(ctx); err != nil {
+			return err
+		}
+		if produceErr != nil {
+			return produceErr
+		}
+		end := kgo.TryCommit
+		if abort {
+			end = kgo.TryAbort
+		}
+		if err := cl.EndTransaction(ctx, end); err != nil {
+			return err
+		}
+		if abort {
+			aborted += n
+		} else {
+			committed += n
+		}
+	}
+	printJSON(map[string]any{"committed": committed, "aborted": aborted})
+	return nil
+}
+
+// txnCopy is consume-transform-produce through franz-go's GroupTransactSession: read_committed
+// input, "c|<value>" to the output, input offsets committed in each transaction.
+func txnCopy(a args) error {
+	input, output, count := a.need("input"), a.need("output"), a.int("count", "0")
+	sess, err := kgo.NewGroupTransactSession(
+		kgo.SeedBrokers(a.need("bootstrap")),
+		kgo.TransactionalID(a.need("txn-id")),
+		kgo.ConsumerGroup(a.need("group")),
+		kgo.ConsumeTopics(input),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.RequireStableFetchOffsets(),
+	)
+	if err != nil {
+		return err
+	}
+	defer sess.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(a.int("timeout-ms", "60000"))*time.Millisecond)
+	defer cancel()
+	var copied, transactions int64
+	for copied < count && ctx.Err() == nil {
+		fetches := sess.PollFetches(ctx)
+		n := int64(fetches.NumRecords())
+		if n == 0 {
+			continue
+		}
+		if err := sess.Begin(); err != nil {
+			return err
+		}
+		fetches.EachRecord(func(r *kgo.Record) {
+			sess.Produce(ctx, &kgo.Record{Topic: output, Key: r.Key, Value: append([]byte("c|"), r.Value...)}, nil)
+		})
+		ok, err := sess.End(ctx, kgo.TryCommit)
+		if err != nil {
+			return err
+		}
+		if ok {
+			copied += n
+			transactions++
+		}
+	}
+	printJSON(map[string]any{"copied": copied, "transactions": transactions})
+	if copied < count {
+		return fmt.Errorf("copied %d of %d records", copied, count)
+	}
 	return nil
 }
