@@ -126,55 +126,62 @@ export class ProducerCore implements Producer {
 
   send(record: ProducerRecord): Promise<RecordMetadata> {
     return new Promise((resolve, reject) => {
-      const pending = this.enqueue(record, new SingleSink((_, m) => resolve(m), reject), 0)
-      if (pending !== RESOLVED) pending.catch(reject)
+      this.enqueue([record], new SingleSink((_, m) => resolve(m), reject))
     })
   }
 
   async sendBatch(records: ProducerRecord[]): Promise<RecordMetadata[]> {
     if (records.length === 0) return []
     return new Promise((resolve, reject) => {
-      const sink = new BatchSink(records.length, resolve, reject)
-      const run = async (): Promise<void> => {
-        for (let i = 0; i < records.length; i++) {
-          const pending = this.enqueue(records[i]!, sink, i)
-          // Only records that wait for metadata cost an await.
-          if (pending !== RESOLVED) await pending
-        }
-      }
-      run().catch((e: Error) => sink.fail(e))
+      this.enqueue(records, new BatchSink(records.length, resolve, reject))
     })
   }
 
-  /** Synchronous when the topic's partition count is known; waits for metadata otherwise. */
-  private enqueue(record: ProducerRecord, sink: Sink, index: number): Promise<void> {
-    if (this.closed) return Promise.reject(new BrookError('CLOSED', 'The producer is closed'))
+  /**
+   * Appends synchronously while the topics' partition counts are known and nothing waits
+   * before; from the first record that must wait, the rest of the call waits as one step
+   * of a chain, so concurrent sends keep their order.
+   */
+  private enqueue(records: readonly ProducerRecord[], sink: Sink): void {
+    if (this.closed) return sink.fail(new BrookError('CLOSED', 'The producer is closed'))
     if (this.txn) {
       const err = this.txn.checkSend()
-      if (err) return Promise.reject(err)
+      if (err) return sink.fail(err)
     }
-    const count = this.partitionCounts.get(record.topic)
-    if (count === undefined || this.queued > 0 || (this.idempotent && this.producerId < 0)) {
-      // Records that wait keep their order through one chain.
-      this.queued++
-      const step = this.chain.then(async () => {
-        try {
-          await this.initProducerId()
-          let n = this.partitionCounts.get(record.topic)
-          if (n === undefined) {
-            n = await this.transport.partitionCount(record.topic)
-            this.partitionCounts.set(record.topic, n)
-          }
-          this.append(record, n, sink, index)
-        } finally {
-          this.queued--
+    let i = 0
+    try {
+      if (this.queued === 0 && !(this.idempotent && this.producerId < 0)) {
+        for (; i < records.length; i++) {
+          const r = records[i]!
+          const count = this.partitionCounts.get(r.topic)
+          if (count === undefined) break
+          this.append(r, count, sink, i)
         }
-      })
-      this.chain = step.catch(() => undefined)
-      return step
+      }
+    } catch (err) {
+      return sink.fail(err as Error)
     }
-    this.append(record, count, sink, index)
-    return RESOLVED
+    if (i === records.length) return
+    const from = i
+    this.queued++
+    const step = this.chain.then(async () => {
+      try {
+        await this.initProducerId()
+        for (let j = from; j < records.length; j++) {
+          const r = records[j]!
+          let n = this.partitionCounts.get(r.topic)
+          if (n === undefined) {
+            n = await this.transport.partitionCount(r.topic)
+            this.partitionCounts.set(r.topic, n)
+          }
+          this.append(r, n, sink, j)
+        }
+      } finally {
+        this.queued--
+      }
+    })
+    this.chain = step.catch(() => undefined)
+    step.catch((err: Error) => sink.fail(err))
   }
 
   /** A topic that grew spreads new records over its new partitions too. */
