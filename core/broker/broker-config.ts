@@ -11,6 +11,12 @@ export interface BrokerConfig {
   autoCreateTopicsEnable: boolean
   /** Partitions of __consumer_offsets (offsets.topic.num.partitions). One node, so one is plenty by default. */
   offsetsTopicNumPartitions: number
+  /** Partitions of __transaction_state (transaction.state.log.num.partitions). One node, so one by default. */
+  transactionStateLogNumPartitions: number
+  /** Longest transaction.timeout.ms a producer may ask for (transaction.max.timeout.ms). Default 900000. */
+  transactionMaxTimeoutMs: number
+  /** How often open transactions are checked against their timeout (transaction.abort.timed.out.transaction.cleanup.interval.ms). Default 10000. */
+  transactionAbortTimedOutTransactionCleanupIntervalMs: number
   /** Delay before the first rebalance of a new group (group.initial.rebalance.delay.ms); 0 for embedded use. */
   groupInitialRebalanceDelayMs: number
   /** How often retention and compaction run (log.retention.check.interval.ms). */
@@ -42,6 +48,9 @@ export const defaultBrokerConfig: Omit<BrokerConfig, 'dataDir'> = {
   numPartitions: 1,
   autoCreateTopicsEnable: true,
   offsetsTopicNumPartitions: 1,
+  transactionStateLogNumPartitions: 1,
+  transactionMaxTimeoutMs: 900_000,
+  transactionAbortTimedOutTransactionCleanupIntervalMs: 10_000,
   groupInitialRebalanceDelayMs: 0,
   logRetentionCheckIntervalMs: 300_000,
   topicDefaults: {},
@@ -84,6 +93,9 @@ export function resolveBrokerConfig(input: Partial<BrokerConfig> & { dataDir: st
   positiveInt('nodeId', 'node.id', 0)
   positiveInt('numPartitions', 'num.partitions', 1)
   positiveInt('offsetsTopicNumPartitions', 'offsets.topic.num.partitions', 1)
+  positiveInt('transactionStateLogNumPartitions', 'transaction.state.log.num.partitions', 1)
+  positiveInt('transactionMaxTimeoutMs', 'transaction.max.timeout.ms', 1)
+  positiveInt('transactionAbortTimedOutTransactionCleanupIntervalMs', 'transaction.abort.timed.out.transaction.cleanup.interval.ms', 1)
   positiveInt('groupInitialRebalanceDelayMs', 'group.initial.rebalance.delay.ms', 0)
   positiveInt('logRetentionCheckIntervalMs', 'log.retention.check.interval.ms', 1)
   positiveInt('maxPartitionsPerRequest', 'max.partitions.per.request', 1)

@@ -23,6 +23,11 @@ import { isInternalTopic, validateTopicName } from './topic-name.js'
 import { DirLock } from './dir-lock.js'
 import { OFFSETS_TOPIC, TopicOffsetsLog } from './offsets-topic.js'
 import { GroupCoordinator } from '../group/coordinator.js'
+import type { IsolationLevel } from '../common/types.js'
+import { lastOffset as batchLastOffset, LOG_OVERHEAD, BATCH_LENGTH } from '../protocol/records/batch-header.js'
+import { TransactionCoordinator } from '../txn/coordinator.js'
+import { TRANSACTION_STATE_TOPIC, TopicTransactionLog } from '../txn/transaction-log.js'
+import { encodeControlRecord } from '../log/transaction-tracker.js'
 
 export interface CreateTopicOptions {
   numPartitions?: number
@@ -44,7 +49,10 @@ export interface FetchPartitionResult {
   /** Whole record batches in wire form, as stored. Empty when there is nothing new. */
   records: Buffer
   highWatermark: number
+  lastStableOffset: number
   logStartOffset: number
+  /** read_committed: the aborted transactions overlapping the records returned; null otherwise. */
+  abortedTransactions: Array<{ producerId: number; firstOffset: number }> | null
   error: BrookError | null
 }
 
@@ -55,6 +63,8 @@ export interface FetchOptions {
   /** Response-wide byte limit (fetch.max.bytes). */
   maxBytes?: number
   signal?: AbortSignal
+  /** read_committed: data up to the last stable offset, with the aborted transactions listed. */
+  isolation?: IsolationLevel
 }
 
 export type ListOffsetSpec = 'earliest' | 'latest' | 'max-timestamp' | { timestamp: number }
@@ -69,6 +79,7 @@ export class Broker {
   readonly coordinator: GroupCoordinator
   /** Rate-limited per cause: recovery, corruption, deletions, storage errors. */
   readonly log: RateLimitedLogger
+  readonly transactions: TransactionCoordinator
   private readonly metadata: MetadataStore
   private readonly partitions = new Map<string, Partition[]>()
   private readonly maintenanceTimer: NodeJS.Timeout
@@ -84,15 +95,29 @@ export class Broker {
     this.log = logger
     this.mutationTokens = config.controllerMutationRate
     this.mutationRefillAt = Date.now()
+    const offsetsLog = new TopicOffsetsLog(
+      () => this.topicPartitions(OFFSETS_TOPIC),
+      (p, from, to, err) =>
+        this.log.error('offsets.corrupt', `Skipping damaged ${p.topic}-${p.index} offsets ${from}..${to - 1} while loading group offsets: ${err.message}`),
+    )
     this.coordinator = new GroupCoordinator({
-      offsetsLog: new TopicOffsetsLog(
-        () => this.topicPartitions(OFFSETS_TOPIC),
-        (p, from, to, err) =>
-          this.log.error('offsets.corrupt', `Skipping damaged ${p.topic}-${p.index} offsets ${from}..${to - 1} while loading group offsets: ${err.message}`),
-      ),
+      offsetsLog,
       initialRebalanceDelayMs: config.groupInitialRebalanceDelayMs,
       onCorruptRecord: (err, record) =>
         this.log.error('offsets.corrupt', `Skipping a ${OFFSETS_TOPIC} record that does not decode (key ${record.key.subarray(0, 64).toString('hex')}): ${(err as Error).message}`),
+    })
+    this.transactions = new TransactionCoordinator({
+      log: new TopicTransactionLog(() => this.topicPartitions(TRANSACTION_STATE_TOPIC)),
+      allocateProducerId: () => this.metadata.allocateProducerId(),
+      offsetsPartitionFor: (groupId) => ({ topic: OFFSETS_TOPIC, partition: offsetsLog.partitionOf(groupId) }),
+      transactionMaxTimeoutMs: config.transactionMaxTimeoutMs,
+      abortTimedOutTransactionsIntervalMs: config.transactionAbortTimedOutTransactionCleanupIntervalMs,
+      markers: {
+        writeMarker: (tp, producerId, producerEpoch, commit, coordinatorEpoch) =>
+          tp.topic === OFFSETS_TOPIC
+            ? this.coordinator.completeTransaction(tp.partition, producerId, producerEpoch, commit)
+            : this.writeTxnMarker(tp.topic, tp.partition, producerId, producerEpoch, commit, coordinatorEpoch),
+      },
     })
     this.maintenanceTimer = setInterval(() => void this.maintainSliced(), config.logRetentionCheckIntervalMs)
     this.maintenanceTimer.unref()
@@ -117,6 +142,7 @@ export class Broker {
       broker.scanDataDir()
       await broker.ensureInternalTopics()
       await broker.coordinator.load()
+      await broker.transactions.load()
     } catch (err) {
       await broker.close().catch(() => undefined)
       throw err
@@ -128,6 +154,12 @@ export class Broker {
     if (!this.metadata.topic(OFFSETS_TOPIC)) {
       await this.createTopicInternal(OFFSETS_TOPIC, {
         numPartitions: this.config.offsetsTopicNumPartitions,
+        configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(100 << 20) },
+      }, true)
+    }
+    if (!this.metadata.topic(TRANSACTION_STATE_TOPIC)) {
+      await this.createTopicInternal(TRANSACTION_STATE_TOPIC, {
+        numPartitions: this.config.transactionStateLogNumPartitions,
         configs: { 'cleanup.policy': 'compact', 'segment.bytes': String(100 << 20) },
       }, true)
     }
@@ -470,7 +502,7 @@ export class Broker {
     const minBytes = options.minBytes ?? 1
     const deadline = Date.now() + maxWaitMs
     for (;;) {
-      const results = this.readOnce(requests, options.maxBytes ?? 52_428_800)
+      const results = this.readOnce(requests, options.maxBytes ?? 52_428_800, options.isolation === 'read_committed')
       const bytes = results.reduce((n, r) => n + r.records.length, 0)
       const remaining = deadline - Date.now()
       if (bytes >= minBytes || remaining <= 0 || this.closed || options.signal?.aborted) return results
@@ -479,7 +511,7 @@ export class Broker {
     }
   }
 
-  private readOnce(requests: FetchPartitionRequest[], responseMaxBytes: number): FetchPartitionResult[] {
+  private readOnce(requests: FetchPartitionRequest[], responseMaxBytes: number, readCommitted: boolean): FetchPartitionResult[] {
     let budget = responseMaxBytes
     return requests.map((req) => {
       const base = { topic: req.topic, partition: req.partition }
@@ -487,16 +519,18 @@ export class Broker {
       try {
         p = this.partition(req.topic, req.partition)
       } catch (err) {
-        return { ...base, records: EMPTY, highWatermark: -1, logStartOffset: -1, error: err as BrookError }
+        return { ...base, records: EMPTY, highWatermark: -1, lastStableOffset: -1, logStartOffset: -1, abortedTransactions: null, error: err as BrookError }
       }
       try {
         // The first partition with data always gets at least one batch, as in Kafka.
-        const records = budget > 0 || responseMaxBytes === budget ? p.read(req.offset, Math.min(req.maxBytes, Math.max(budget, 1))) : EMPTY
+        const records = budget > 0 || responseMaxBytes === budget ? p.read(req.offset, Math.min(req.maxBytes, Math.max(budget, 1)), readCommitted) : EMPTY
         budget -= records.length
-        return { ...base, records, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, error: null }
+        const lastStableOffset = p.lastStableOffset
+        const abortedTransactions = readCommitted ? (records.length > 0 ? p.log.abortedTransactions(req.offset, endOfRecords(records)) : []) : null
+        return { ...base, records, highWatermark: p.highWatermark, lastStableOffset, logStartOffset: p.logStartOffset, abortedTransactions, error: null }
       } catch (err) {
         if (!(err instanceof BrookError)) throw err
-        return { ...base, records: EMPTY, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, error: err }
+        return { ...base, records: EMPTY, highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset, logStartOffset: p.logStartOffset, abortedTransactions: null, error: err }
       }
     })
   }
@@ -521,14 +555,16 @@ export class Broker {
 
   /**
    * ListOffsets: earliest, latest, the first record with the largest timestamp (KIP-734),
-   * or the first offset whose timestamp is >= the given one.
+   * or the first offset whose timestamp is >= the given one. read_committed bounds answers
+   * by the last stable offset, as Kafka does.
    */
-  listOffset(topic: string, partition: number, spec: ListOffsetSpec): { offset: number; timestamp: number } {
+  listOffset(topic: string, partition: number, spec: ListOffsetSpec, isolation: IsolationLevel = 'read_uncommitted'): { offset: number; timestamp: number } {
     const p = this.partition(topic, partition)
+    const end = isolation === 'read_committed' ? p.lastStableOffset : p.highWatermark
     if (spec === 'earliest') return { offset: p.logStartOffset, timestamp: -1 }
-    if (spec === 'latest') return { offset: p.highWatermark, timestamp: -1 }
-    if (spec === 'max-timestamp') return p.log.maxTimestampRecord() ?? { offset: -1, timestamp: -1 }
-    return p.log.offsetForTimestamp(spec.timestamp) ?? { offset: -1, timestamp: -1 }
+    if (spec === 'latest') return { offset: end, timestamp: -1 }
+    const hit = spec === 'max-timestamp' ? p.log.maxTimestampRecord() : p.log.offsetForTimestamp(spec.timestamp)
+    return hit !== null && hit.offset < end ? hit : { offset: -1, timestamp: -1 }
   }
 
   /** DeleteRecords: moves the log start offset up to `offset` (-1 = the high watermark). */
@@ -546,6 +582,23 @@ export class Broker {
   async initProducerId(): Promise<{ producerId: number; producerEpoch: number }> {
     this.checkOpen()
     return { producerId: await this.metadata.allocateProducerId(), producerEpoch: 0 }
+  }
+
+  /**
+   * Appends a transaction marker (control batch) for the producer to a partition, durably:
+   * the transaction coordinator calls it for each partition of a transaction it ends.
+   * A partition deleted meanwhile has nothing left to mark.
+   */
+  async writeTxnMarker(topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number): Promise<void> {
+    let p: Partition
+    try {
+      p = this.partition(topic, partition)
+    } catch (err) {
+      if (err instanceof UnknownTopicOrPartitionError) return
+      throw err
+    }
+    const result = await p.append(encodeControlRecord(producerId, producerEpoch, commit, coordinatorEpoch, Date.now()), -1)
+    await p.log.waitForFlush(result.lastOffset + 1)
   }
 
   /** Retention and compaction for every partition; runs on a timer and on demand. A failing partition is logged and skipped. */
@@ -613,6 +666,7 @@ export class Broker {
     if (this.closed) return
     this.closed = true
     clearInterval(this.maintenanceTimer)
+    this.transactions.close()
     let failure: unknown = null
     try {
       await this.coordinator.close()
@@ -650,7 +704,7 @@ export class Broker {
 /** A folder is a partition's when it holds a log checkpoint or a segment file. */
 function looksLikePartitionDir(dir: string): boolean {
   try {
-    return fs.readdirSync(dir).some((f) => f === 'log.checkpoint' || /^\d{20}\.(log|index|timeindex|snapshot)$/.test(f))
+    return fs.readdirSync(dir).some((f) => f === 'log.checkpoint' || /^\d{20}\.(log|index|timeindex|txnindex|snapshot)$/.test(f))
   } catch {
     return false
   }
@@ -668,3 +722,16 @@ export class ThrottlingQuotaExceededError extends BrookError {
 }
 
 const EMPTY = Buffer.alloc(0)
+
+/** The offset after the last complete batch of fetched records. */
+function endOfRecords(records: Buffer): number {
+  let at = 0
+  let end = 0
+  while (at + LOG_OVERHEAD <= records.length) {
+    const size = LOG_OVERHEAD + records.readInt32BE(at + BATCH_LENGTH)
+    if (at + size > records.length) break
+    end = batchLastOffset(records, at) + 1
+    at += size
+  }
+  return end
+}

@@ -1,8 +1,10 @@
 // __consumer_offsets as the coordinator's durable store: records keyed in Kafka's
 // format, each group's records on the partition Kafka would choose for it.
 import { CorruptRecordError } from '../errors.js'
-import type { OffsetsLog } from '../group/offsets-log.js'
+import type { OffsetsLog, OffsetsLogRecord } from '../group/offsets-log.js'
+import { CONTROL_MASK, TRANSACTIONAL_MASK, attributes, producerId as batchProducerId } from '../protocol/records/batch-header.js'
 import { encodeRecordBatch, forEachBatch, forEachRecord } from '../protocol/records/record-batch.js'
+import { ControlRecordType, controlRecordType, encodeControlRecord } from '../log/transaction-tracker.js'
 import type { Partition } from './partition.js'
 
 export const OFFSETS_TOPIC = '__consumer_offsets'
@@ -32,7 +34,28 @@ export class TopicOffsetsLog implements OffsetsLog {
     private readonly onDamage?: (partition: Partition, from: number, to: number, err: CorruptRecordError) => void,
   ) {}
 
-  async append(records: { key: Buffer; value: Buffer | null }[]): Promise<void> {
+  partitionOf(groupId: string): number {
+    return offsetsPartitionFor(groupId, this.partitions().length)
+  }
+
+  append(records: { key: Buffer; value: Buffer | null }[]): Promise<void> {
+    return this.write(records, null)
+  }
+
+  appendTransactional(records: { key: Buffer; value: Buffer | null }[], producerId: number, producerEpoch: number): Promise<void> {
+    return this.write(records, { producerId, producerEpoch, transactional: true, baseSequence: -1 })
+  }
+
+  async appendMarker(partition: number, producerId: number, producerEpoch: number, commit: boolean): Promise<void> {
+    const p = this.partitions()[partition]!
+    const result = await p.append(encodeControlRecord(producerId, producerEpoch, commit, 0, Date.now()), -1)
+    await p.log.waitForFlush(result.lastOffset + 1)
+  }
+
+  private async write(
+    records: { key: Buffer; value: Buffer | null }[],
+    txn: { producerId: number; producerEpoch: number; transactional: true; baseSequence: number } | null,
+  ): Promise<void> {
     const parts = this.partitions()
     const byPartition = new Map<number, { key: Buffer; value: Buffer | null; timestamp: number }[]>()
     const now = Date.now()
@@ -45,13 +68,13 @@ export class TopicOffsetsLog implements OffsetsLog {
     await Promise.all(
       [...byPartition].map(async ([p, list]) => {
         const partition = parts[p]!
-        const result = await partition.append(encodeRecordBatch(list), -1)
+        const result = await partition.append(encodeRecordBatch(list, txn ?? {}), -1)
         await partition.log.waitForFlush(result.lastOffset + 1)
       }),
     )
   }
 
-  *readAll(): Iterable<{ key: Buffer; value: Buffer | null }> {
+  *readAll(): Iterable<OffsetsLogRecord> {
     for (const partition of this.partitions()) {
       let offset = partition.logStartOffset
       const end = partition.highWatermark
@@ -67,15 +90,27 @@ export class TopicOffsetsLog implements OffsetsLog {
           continue
         }
         if (chunk.length === 0) break
-        const out: { key: Buffer; value: Buffer | null }[] = []
-        forEachBatch(chunk, (at) =>
+        const out: OffsetsLogRecord[] = []
+        forEachBatch(chunk, (at) => {
+          const attrs = attributes(chunk, at)
+          const pid = (attrs & TRANSACTIONAL_MASK) !== 0 ? batchProducerId(chunk, at) : undefined
+          if ((attrs & CONTROL_MASK) !== 0) {
+            const type = controlRecordType(chunk, at)
+            if (pid !== undefined && type >= 0) out.push({ key: EMPTY, value: null, producerId: pid, marker: type === ControlRecordType.COMMIT ? 'commit' : 'abort' })
+            forEachRecord(chunk, at, (r) => {
+              offset = r.offset + 1
+            })
+            return
+          }
           forEachRecord(chunk, at, (r) => {
-            if (r.offset >= offset && r.key !== null) out.push({ key: r.key, value: r.value })
+            if (r.offset >= offset && r.key !== null) out.push(pid === undefined ? { key: r.key, value: r.value } : { key: r.key, value: r.value, producerId: pid })
             offset = r.offset + 1
-          }),
-        )
+          })
+        })
         yield* out
       }
     }
   }
 }
+
+const EMPTY = Buffer.alloc(0)

@@ -29,8 +29,13 @@ export class Partition {
     return result
   }
 
-  read(offset: number, maxBytes: number): Buffer {
-    return this.log.read(offset, maxBytes)
+  /** With `readCommitted`, only batches below the last stable offset. */
+  read(offset: number, maxBytes: number, readCommitted = false): Buffer {
+    return readCommitted ? this.log.read(offset, maxBytes, { maxOffset: this.log.lastStableOffset }) : this.log.read(offset, maxBytes)
+  }
+
+  get lastStableOffset(): number {
+    return this.log.lastStableOffset
   }
 
   /** Calls `fn` once, on the next append (or when cancelled through the returned function). */

@@ -27,5 +27,5 @@ export function validateTopicName(topic: unknown): asserts topic is string {
 
 /** Internal topics clients may not create or delete. */
 export function isInternalTopic(topic: string): boolean {
-  return topic === '__consumer_offsets' || topic === '__cluster_metadata'
+  return topic === '__consumer_offsets' || topic === '__cluster_metadata' || topic === '__transaction_state'
 }

@@ -16,10 +16,9 @@ import {
   type OffsetFetchResponse,
   type SyncGroupRequest,
   type SyncGroupResponse,
-  type Time,
   GroupErrorCode,
-  systemTime,
 } from '../group/coordinator.js'
+import { systemTime, type Time } from '../common/time.js'
 import { CONSUMER_PROTOCOL_TYPE, decodeAssignment, decodeSubscription, encodeAssignment, encodeSubscription } from '../group/consumer-protocol.js'
 import {
   assignorFor,
@@ -71,6 +70,36 @@ type State = 'unjoined' | 'rebalancing' | 'stable' | 'closed'
 export function groupError(kafkaCode: number, message: string): BrookError {
   const code = (Object.keys(kafkaErrorCodes) as BrookErrorCode[]).find((c) => kafkaErrorCodes[c] === kafkaCode && kafkaCode >= 0)
   return new BrookError(code ?? 'ILLEGAL_STATE', `${message} (Kafka error ${kafkaCode})`)
+}
+
+/** Kafka's UNSTABLE_OFFSET_COMMIT: a transaction holding offsets for the partition is still open (KIP-447). */
+const UNSTABLE_OFFSET_COMMIT = 88
+
+/**
+ * Committed offsets (offset null where nothing is committed), stable ones only: while a
+ * transaction that commits offsets of these partitions is open, the answer waits for it.
+ */
+export async function fetchCommitted(
+  coordinator: GroupCoordinatorApi,
+  groupId: string,
+  partitions: TopicPartition[],
+  timeoutMs = 60_000,
+): Promise<Array<TopicPartition & { offset: number | null; metadata?: string }>> {
+  const deadline = Date.now() + timeoutMs
+  for (let attempt = 0; ; attempt++) {
+    const resp = await coordinator.fetchOffsets({ groupId, partitions, requireStable: true })
+    const unstable = resp.errorCode === UNSTABLE_OFFSET_COMMIT || resp.offsets.some((o) => o.errorCode === UNSTABLE_OFFSET_COMMIT)
+    if (unstable && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(200, 10 * 2 ** Math.min(attempt, 5))))
+      continue
+    }
+    if (resp.errorCode !== E.NONE) throw groupError(resp.errorCode, `Fetching committed offsets of group '${groupId}' failed`)
+    return partitions.map((tp) => {
+      const o = resp.offsets.find((x) => x.topic === tp.topic && x.partition === tp.partition)
+      if (o && o.errorCode !== E.NONE) throw groupError(o.errorCode, `Fetching the committed offset of ${o.topic}-${o.partition} failed`)
+      return o && o.offset >= 0 ? { topic: tp.topic, partition: tp.partition, offset: o.offset, metadata: o.metadata } : { topic: tp.topic, partition: tp.partition, offset: null }
+    })
+  }
 }
 
 const tpKey = (tp: TopicPartition): string => `${tp.topic}\u0000${tp.partition}`
@@ -447,15 +476,8 @@ export class GroupMembership {
   }
 
   /** Committed offsets; offset null where nothing is committed. */
-  async committed(partitions: TopicPartition[]): Promise<Array<TopicPartition & { offset: number | null; metadata?: string }>> {
-    const resp = await this.coordinator.fetchOffsets({ groupId: this.groupId, partitions })
-    if (resp.errorCode !== E.NONE) throw groupError(resp.errorCode, `Fetching committed offsets of group '${this.groupId}' failed`)
-    return resp.offsets.map((o) => {
-      if (o.errorCode !== E.NONE) throw groupError(o.errorCode, `Fetching the committed offset of ${o.topic}-${o.partition} failed`)
-      return o.offset < 0
-        ? { topic: o.topic, partition: o.partition, offset: null }
-        : { topic: o.topic, partition: o.partition, offset: o.offset, metadata: o.metadata }
-    })
+  committed(partitions: TopicPartition[]): Promise<Array<TopicPartition & { offset: number | null; metadata?: string }>> {
+    return fetchCommitted(this.coordinator, this.groupId, partitions)
   }
 
   // Leaving

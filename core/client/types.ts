@@ -5,10 +5,9 @@ import type { Observable } from 'rxjs'
 import type { CompressionType, TimestampType } from '../protocol/records/batch-header.js'
 import type { RecordHeader } from '../protocol/records/record-batch.js'
 
-export interface TopicPartition {
-  topic: string
-  partition: number
-}
+import type { GroupState, IsolationLevel, TopicPartition } from '../common/types.js'
+
+export type { GroupState, IsolationLevel, TopicPartition }
 
 export type { RecordHeader }
 
@@ -57,6 +56,18 @@ export interface ProducerConfig {
   compressionType?: CompressionType | 'none' | 'gzip' | 'snappy' | 'lz4' | 'zstd'
   /** Custom partitioner; Kafka's murmur2 / sticky partitioner otherwise. */
   partitioner?: Partitioner
+  /** transactional.id: makes the producer transactional (initTransactions before the first send). */
+  transactionalId?: string | null
+  /** transaction.timeout.ms: the coordinator aborts a transaction left open this long. Default 60000. */
+  transactionTimeoutMs?: number
+}
+
+/** What a transactional producer needs of a consumer to commit its offsets in a transaction (KIP-447 fencing). */
+export interface ConsumerGroupMetadata {
+  groupId: string
+  generationId: number
+  memberId: string
+  groupInstanceId?: string | null
 }
 
 export type Partitioner = (topic: string, key: Buffer | null, partitionCount: number) => number
@@ -66,6 +77,15 @@ export interface Producer {
   sendBatch(records: ProducerRecord[]): Promise<RecordMetadata[]>
   /** Sends everything that is lingering and waits for it. */
   flush(): Promise<void>
+  /** Transactional producers: fences older producers with the same transactional id and completes their transactions. */
+  initTransactions(): Promise<void>
+  beginTransaction(): void
+  /** Commits the consumer's offsets as part of the transaction. */
+  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupMetadata: ConsumerGroupMetadata): Promise<void>
+  /** Flushes, then commits; throws TRANSACTION_ABORTABLE when a send failed (abort then) or PRODUCER_FENCED (close then). */
+  commitTransaction(): Promise<void>
+  abortTransaction(): Promise<void>
+  /** Aborts an open transaction, flushes and closes. */
   close(): Promise<void>
 }
 
@@ -88,6 +108,8 @@ export interface ConsumerConfig {
   maxPartitionFetchBytes?: number
   /** Assignors in order of preference; the group picks the first all members support. */
   partitionAssignmentStrategy?: AssignorName[]
+  /** isolation.level; default read_uncommitted, as Kafka. */
+  isolationLevel?: IsolationLevel
 }
 
 export interface RebalanceListener {
@@ -143,7 +165,7 @@ export interface Consumer {
   /** Records as an Observable; polls only as fast as the subscriber takes them (see RecordsOptions). */
   records(options?: RecordsOptions): Observable<ConsumerRecord>
   /** The group generation and member id, when in a group. */
-  groupMetadata(): { groupId: string; generationId: number; memberId: string } | null
+  groupMetadata(): ConsumerGroupMetadata | null
   close(): Promise<void>
 }
 
@@ -177,8 +199,6 @@ export interface ConfigEntry {
 }
 
 export type AlterConfigOp = { name: string; op: 'set'; value: string } | { name: string; op: 'delete' }
-
-export type GroupState = 'Empty' | 'PreparingRebalance' | 'CompletingRebalance' | 'Stable' | 'Dead'
 
 export interface GroupListing {
   groupId: string

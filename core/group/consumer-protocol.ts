@@ -3,7 +3,7 @@
 // both as opaque bytes; clients (Brook's and Kafka's) agree on this layout.
 // Newer versions than we know are read with the newest layout we know, as Kafka
 // does, since versions only append fields.
-import type { TopicPartition } from '../client/types.js'
+import type { TopicPartition } from '../common/types.js'
 import { CorruptRecordError } from '../errors.js'
 import { ByteReader, ByteWriter } from './bytes.js'
 

@@ -3,8 +3,9 @@
 // data shaped like Kafka's, failures are Kafka error codes, so the embedded client
 // and the wire protocol handlers share it. State is rebuilt from the OffsetsLog.
 import { randomUUID } from 'node:crypto'
-import type { GroupState, TopicPartition } from '../client/types.js'
-import { InvalidConfigError } from '../errors.js'
+import type { GroupState, TopicPartition } from '../common/types.js'
+import { systemTime, type Time } from '../common/time.js'
+import { BrookError, InvalidConfigError } from '../errors.js'
 import { CONSUMER_PROTOCOL_TYPE, decodeSubscription } from './consumer-protocol.js'
 import { type CommittedOffset, Group, type GroupMember, type GroupProtocol } from './group.js'
 import {
@@ -37,23 +38,13 @@ export const GroupErrorCode = {
   MEMBER_ID_REQUIRED: 79,
   FENCED_INSTANCE_ID: 82,
   GROUP_SUBSCRIBED_TO_TOPIC: 86,
+  INVALID_PRODUCER_EPOCH: 47,
+  UNSTABLE_OFFSET_COMMIT: 88,
 } as const
 
 const E = GroupErrorCode
 
-/** Clock and timers, injectable so tests can drive time. */
-export interface Time {
-  now(): number
-  setTimeout(fn: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
-
-/** Looks the globals up on each call, so vitest's fake timers apply. */
-export const systemTime: Time = {
-  now: () => Date.now(),
-  setTimeout: (fn, ms) => setTimeout(fn, ms),
-  clearTimeout: (h) => clearTimeout(h as Parameters<typeof clearTimeout>[0]),
-}
+export { systemTime, type Time }
 
 export interface GroupCoordinatorConfig {
   /** Where offsets and group metadata are kept; in memory when absent. */
@@ -158,6 +149,18 @@ export interface OffsetCommitRequest {
   offsets: { topic: string; partition: number; offset: number; metadata?: string | null; leaderEpoch?: number }[]
 }
 
+export interface TxnOffsetCommitRequest {
+  transactionalId: string
+  groupId: string
+  producerId: number
+  producerEpoch: number
+  /** -1 and '' from producers that predate KIP-447: no group check. */
+  generationId: number
+  memberId: string
+  groupInstanceId?: string | null
+  offsets: { topic: string; partition: number; offset: number; metadata?: string | null; leaderEpoch?: number }[]
+}
+
 export interface OffsetCommitResponse {
   partitions: { topic: string; partition: number; errorCode: number }[]
 }
@@ -166,6 +169,8 @@ export interface OffsetFetchRequest {
   groupId: string
   /** Every committed partition when absent or null. */
   partitions?: TopicPartition[] | null
+  /** KIP-447: answer UNSTABLE_OFFSET_COMMIT for partitions an open transaction holds offsets for. */
+  requireStable?: boolean
 }
 
 export interface FetchedOffset {
@@ -266,6 +271,8 @@ export class GroupCoordinator {
   private readonly sessionTimers = new Map<Member, unknown>()
   private readonly pendingMemberTimers = new Map<string, unknown>()
   private readonly rebalanceTimers = new Map<CoordinatedGroup, RebalanceTimer>()
+  /** Offsets of open transactions: producer id -> group -> offsets. */
+  private readonly pendingTxnOffsets = new Map<number, Map<string, CommittedOffset[]>>()
   private closed = false
 
   constructor(config: GroupCoordinatorConfig = {}) {
@@ -302,6 +309,24 @@ export class GroupCoordinator {
   }
 
   private replay(record: OffsetsLogRecord): void {
+    if (record.marker !== undefined) {
+      this.applyTxnOffsets(record.producerId!, record.marker === 'commit', null)
+      return
+    }
+    if (record.producerId !== undefined) {
+      const key = decodeOffsetsKey(record.key)
+      if (key.type !== 'offset' || record.value === null) return
+      const v = decodeOffsetCommitValue(record.value)
+      this.addPendingTxnOffset(record.producerId, key.group, {
+        topic: key.topic,
+        partition: key.partition,
+        offset: v.offset,
+        leaderEpoch: v.leaderEpoch,
+        metadata: v.metadata,
+        commitTimestamp: v.commitTimestamp,
+      })
+      return
+    }
     const key = decodeOffsetsKey(record.key)
     if (key.type === 'unknown') return
     if (key.type === 'offset') {
@@ -802,9 +827,97 @@ export class GroupCoordinator {
     return { partitions: results }
   }
 
+  // Transactional offsets (KIP-98 TxnOffsetCommit, KIP-447 fencing)
+
+  /**
+   * TxnOffsetCommit: offsets written now as the producer's transactional records, applied
+   * when its transaction commits (dropped if it aborts). With a generation and member id
+   * the commit is checked against the group like a consumer's commit (KIP-447), so a
+   * zombie that lost its partitions cannot commit for them.
+   */
+  async txnCommitOffsets(req: TxnOffsetCommitRequest): Promise<OffsetCommitResponse> {
+    const all = (errorCode: number): OffsetCommitResponse => ({
+      partitions: req.offsets.map((o) => ({ topic: o.topic, partition: o.partition, errorCode })),
+    })
+    if (this.closed) return all(E.COORDINATOR_NOT_AVAILABLE)
+    if (!req.groupId) return all(E.INVALID_GROUP_ID)
+    const group = this.groups.get(req.groupId)
+    if (group && (req.generationId >= 0 || req.memberId !== '')) {
+      if (this.isFenced(group, req.groupInstanceId ?? null, req.memberId)) return all(E.FENCED_INSTANCE_ID)
+      if (!group.get(req.memberId)) return all(E.UNKNOWN_MEMBER_ID)
+      if (req.generationId !== group.generationId) return all(E.ILLEGAL_GENERATION)
+    } else if (!group && req.generationId >= 0) {
+      return all(E.ILLEGAL_GENERATION)
+    }
+    const now = this.time.now()
+    const results: OffsetCommitResponse['partitions'] = []
+    const accepted: CommittedOffset[] = []
+    for (const o of req.offsets) {
+      const metadata = o.metadata ?? ''
+      const tooLarge = Buffer.byteLength(metadata, 'utf8') > this.maxOffsetMetadataBytes
+      results.push({ topic: o.topic, partition: o.partition, errorCode: tooLarge ? E.OFFSET_METADATA_TOO_LARGE : E.NONE })
+      if (!tooLarge) accepted.push({ topic: o.topic, partition: o.partition, offset: o.offset, leaderEpoch: o.leaderEpoch ?? -1, metadata, commitTimestamp: now })
+    }
+    if (accepted.length === 0) return { partitions: results }
+    try {
+      await this.log.appendTransactional(
+        accepted.map((c) => ({ key: encodeOffsetCommitKey(req.groupId, c.topic, c.partition), value: encodeOffsetCommitValue(c) })),
+        req.producerId,
+        req.producerEpoch,
+      )
+    } catch (err) {
+      if (err instanceof BrookError && err.code === 'INVALID_PRODUCER_EPOCH') return all(E.INVALID_PRODUCER_EPOCH)
+      return all(E.COORDINATOR_NOT_AVAILABLE)
+    }
+    for (const c of accepted) this.addPendingTxnOffset(req.producerId, req.groupId, c)
+    return { partitions: results }
+  }
+
+  private addPendingTxnOffset(producerId: number, groupId: string, c: CommittedOffset): void {
+    let byGroup = this.pendingTxnOffsets.get(producerId)
+    if (!byGroup) this.pendingTxnOffsets.set(producerId, (byGroup = new Map()))
+    let list = byGroup.get(groupId)
+    if (!list) byGroup.set(groupId, (list = []))
+    list.push(c)
+  }
+
+  /**
+   * The transaction coordinator ends a transaction that holds offsets on `partition` of the
+   * offsets log: the marker is written there, then the offsets apply (commit) or go (abort).
+   */
+  async completeTransaction(partition: number, producerId: number, producerEpoch: number, commit: boolean): Promise<void> {
+    await this.log.appendMarker(partition, producerId, producerEpoch, commit)
+    this.applyTxnOffsets(producerId, commit, partition)
+  }
+
+  private applyTxnOffsets(producerId: number, commit: boolean, partition: number | null): void {
+    const byGroup = this.pendingTxnOffsets.get(producerId)
+    if (!byGroup) return
+    for (const [groupId, list] of [...byGroup]) {
+      if (partition !== null && this.log.partitionOf(groupId) !== partition) continue
+      byGroup.delete(groupId)
+      if (!commit) continue
+      const group = this.groupOrCreate(groupId)
+      for (const c of list) group.commit(c)
+    }
+    if (byGroup.size === 0) this.pendingTxnOffsets.delete(producerId)
+  }
+
+  private hasPendingTxnOffset(groupId: string, topic: string, partition: number): boolean {
+    for (const byGroup of this.pendingTxnOffsets.values()) {
+      const list = byGroup.get(groupId)
+      if (list?.some((c) => c.topic === topic && c.partition === partition)) return true
+    }
+    return false
+  }
+
   async fetchOffsets(req: OffsetFetchRequest): Promise<OffsetFetchResponse> {
     if (this.closed) return { errorCode: E.COORDINATOR_NOT_AVAILABLE, offsets: [] }
     if (!req.groupId) return { errorCode: E.INVALID_GROUP_ID, offsets: [] }
+    if (req.requireStable === true && this.pendingTxnOffsets.size > 0) {
+      const unstable = (req.partitions ?? this.groups.get(req.groupId)?.allOffsets() ?? []).find((tp) => this.hasPendingTxnOffset(req.groupId, tp.topic, tp.partition))
+      if (unstable) return { errorCode: E.UNSTABLE_OFFSET_COMMIT, offsets: [] }
+    }
     const group = this.groups.get(req.groupId)
     if (req.partitions == null) {
       const offsets = (group?.allOffsets() ?? []).map((c) => fetched(c))

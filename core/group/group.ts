@@ -1,7 +1,7 @@
 // One classic (JoinGroup/SyncGroup) group: its state machine, members, generation
 // and chosen protocol, plus its committed offsets. No timers or I/O here; the
 // coordinator drives it.
-import type { GroupState } from '../client/types.js'
+import type { GroupState } from '../common/types.js'
 import { BrookError } from '../errors.js'
 import type { GroupMetadataValue } from './offsets-codec.js'
 

@@ -25,6 +25,8 @@ import {
   MAGIC,
   MAX_TIMESTAMP,
   RECORD_COUNT,
+  CONTROL_MASK,
+  TRANSACTIONAL_MASK,
   TIMESTAMP_TYPE_MASK,
   TimestampType,
   baseOffset as batchBaseOffset,
@@ -53,6 +55,7 @@ import { planRetention } from './cleaner/retention.js'
 import { LONG_MAX, type LogConfig, validateLogConfig } from './log-config.js'
 import { ProducerStateManager, lastSequenceOf } from './producer-state.js'
 import { type CorruptRange, IndexMismatchError, LOG_SUFFIX, SegmentCorruptError, LogSegment, parseOffsetFileName, scanBatches } from './segment.js'
+import { TransactionTracker } from './transaction-tracker.js'
 import { RateLimitedLogger, stderrLogger } from '../logger.js'
 
 /** Log events of logs opened without a logger. */
@@ -131,6 +134,7 @@ export class Log {
   private readonly clock: () => number
   private readonly log: RateLimitedLogger
   private readonly producers: ProducerStateManager
+  private readonly txns: TransactionTracker
   // flushing
   private flushedOffset = 0
   private persistedRecoveryPoint = 0
@@ -151,6 +155,7 @@ export class Log {
     this.clock = options.now ?? Date.now
     this.log = options.logger ?? defaultLogLogger
     this.producers = new ProducerStateManager(dir)
+    this.txns = new TransactionTracker(dir)
     this.lastFlushMs = this.clock()
   }
 
@@ -281,6 +286,7 @@ export class Log {
     this.startOffset = Math.min(Math.max(checkpointStart, this.segments[0]!.baseOffset), this.endOffset)
 
     this.loadProducerState()
+    this.loadTransactions()
 
     this.flushedOffset = this.endOffset
     this.persistedRecoveryPoint = this.endOffset
@@ -318,6 +324,38 @@ export class Log {
     }
   }
 
+  /** Rebuilds open and aborted transactions from the batch headers (logs that held transactional batches only). */
+  private loadTransactions(): void {
+    if (!this.txns.active) return
+    this.txns.beginRebuild()
+    for (const seg of this.segments) {
+      if (seg.size === 0) continue
+      scanBatches(seg.fd, 0, seg.size, false, (buf, at, pos, size) => {
+        const attrs = buf.readInt16BE(at + ATTRIBUTES)
+        if ((attrs & TRANSACTIONAL_MASK) === 0) return
+        const end = batchBaseOffset(buf, at) + lastOffsetDelta(buf, at) + 1
+        // A marker's control record is needed whole; data batches need only their header.
+        if ((attrs & CONTROL_MASK) !== 0) this.txns.onBatch(seg.readBytes(pos, size), 0, seg.baseOffset, end)
+        else this.txns.onBatch(buf, at, seg.baseOffset, end)
+      })
+    }
+  }
+
+  /** The first offset of the oldest open transaction, or the log end: read_committed reads stop here. */
+  get lastStableOffset(): number {
+    return this.txns.lastStableOffset(this.endOffset)
+  }
+
+  /** Aborted transactions overlapping [from, upTo), for read_committed fetches. */
+  abortedTransactions(from: number, upTo: number): Array<{ producerId: number; firstOffset: number }> {
+    return this.txns.abortedBetween(from, upTo)
+  }
+
+  /** Producers with an open transaction in this partition, and where each began. */
+  openTransactions(): Array<{ producerId: number; firstOffset: number }> {
+    return this.txns.openTransactions()
+  }
+
   // ---- append ----------------------------------------------------------------
 
   /**
@@ -338,6 +376,7 @@ export class Log {
     let pending: Map<number, { epoch: number; lastSeq: number }> | null = null
     let duplicates: Array<{ firstOffset: number; lastOffset: number; maxTimestamp: number }> | null = null
     let expectedBase = this.endOffset
+    let transactional = false
     while (at < len) {
       if (len - at < BATCH_HEADER_SIZE) {
         throw new CorruptRecordError(`Truncated record batch header at byte ${at} for ${this.name}`, at)
@@ -365,6 +404,7 @@ export class Log {
         }
         expectedBase = base + delta + 1
       }
+      if ((batches.readInt16BE(at + ATTRIBUTES) & TRANSACTIONAL_MASK) !== 0) transactional = true
       if (producerId(batches, at) >= 0) {
         const check = this.producers.check(batches, at, pending)
         if (check.duplicate) {
@@ -431,6 +471,14 @@ export class Log {
       throw storage
     }
     this.endOffset = next
+    if (transactional) {
+      at = 0
+      while (at < len) {
+        const size = LOG_OVERHEAD + batches.readInt32BE(at + BATCH_LENGTH)
+        this.txns.onBatch(batches, at, this.active.baseOffset, batchBaseOffset(batches, at) + lastOffsetDelta(batches, at) + 1)
+        at += size
+      }
+    }
 
     if (pending !== null) {
       at = 0
@@ -876,6 +924,7 @@ export class Log {
     const gone = this.segments.splice(0, n)
     for (const s of gone) s.deleteFiles()
     if (this.startOffset < this.segments[0]!.baseOffset) this.startOffset = this.segments[0]!.baseOffset
+    this.txns.prune(this.startOffset, this.segments.map((s) => s.baseOffset))
   }
 
   /**
@@ -892,6 +941,8 @@ export class Log {
         segments: this.segments,
         producers: this.producers,
         logStartOffset: this.startOffset,
+        lastStableOffset: this.lastStableOffset,
+        isAborted: this.txns.active ? (pid, offset) => this.txns.isAborted(pid, offset) : undefined,
       },
       now,
     )

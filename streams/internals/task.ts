@@ -27,6 +27,8 @@ export interface StreamsConfig extends SerdeDefaults {
   deserializationExceptionHandler?: DeserializationExceptionHandler
   /** Where warnings go (skipped records, late records). Default: nowhere. */
   logger?: (message: string) => void
+  /** processing.guarantee; exactly_once_v2 needs the runtime (KafkaStreams) and transactions in the client. Default at_least_once. */
+  processingGuarantee?: 'at_least_once' | 'exactly_once_v2'
 }
 
 /**
@@ -129,6 +131,7 @@ export class StreamTask {
       changelogWriter,
       currentTimestamp: () => this.current.timestamp,
       cacheMaxBytes: config.cacheMaxBytes,
+      checkpointOnFlush: config.processingGuarantee !== 'exactly_once_v2',
     })
   }
 

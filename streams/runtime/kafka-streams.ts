@@ -8,6 +8,10 @@
 // changelog offsets), and only then commits input offsets. After a crash, input after the last
 // committed offset is processed again: idempotent results (latest value, max, joins) come out
 // the same, non-idempotent aggregates (count, sum) may count such records twice. No update is lost.
+//
+// exactly_once_v2 (see exactly-once.ts): outputs, changelogs and input offsets commit in one
+// transaction, input and changelogs are read read_committed, and state not covered by a
+// committed transaction is wiped and restored after a crash.
 import fs from 'node:fs'
 import type { Admin, BrookClient, Consumer, ConsumerRecord, Producer, ProducerConfig, ProducerRecord, TopicPartition, TopicPartitionOffset } from '../../core/client/types.js'
 import type { Topology } from '../processor/topology.js'
@@ -20,6 +24,7 @@ import type { Subtopology } from '../internals/topology-builder.js'
 import { StreamsException } from '../errors.js'
 import { readOnlyView, type QueryableStoreProvider, type QueryableStoreType } from '../state/queryable.js'
 import { compositeView } from './composite-view.js'
+import { EOS_TRANSACTION_TIMEOUT_MS, StreamsTransactions, transactionalIdFor, wipeUncheckpointedState } from './exactly-once.js'
 
 /** Told about every changelog restore (as Kafka's StateRestoreListener). */
 export interface StateRestoreListener {
@@ -31,8 +36,6 @@ export interface StateRestoreListener {
 export interface KafkaStreamsConfig extends StreamsConfig {
   /** How often tasks commit (commit.interval.ms). Default 30000, as Kafka Streams at_least_once. */
   commitIntervalMs?: number
-  /** Only at_least_once for now; exactly_once needs transactions in the client. */
-  processingGuarantee?: 'at_least_once'
   /** Partitions of repartition topics outside any co-partition group; default: the most of any source topic. */
   repartitionPartitions?: number
   /**
@@ -86,6 +89,8 @@ export class KafkaStreams implements QueryableStoreProvider {
   private globalConsumer: Consumer | null = null
   private consumer: Consumer | null = null
   private producer: Producer | null = null
+  /** exactly_once_v2 only. */
+  private transactions: StreamsTransactions | null = null
   /** The wall clock as the processing loop last read it; tasks read this instead of Date.now per record. */
   private now = Date.now()
   private lastCommit = Date.now()
@@ -108,8 +113,9 @@ export class KafkaStreams implements QueryableStoreProvider {
     config: KafkaStreamsConfig,
   ) {
     this.config = { commitIntervalMs: 30_000, pollMs: 100, maxPollRecords: 1000, ...config }
-    if (this.config.processingGuarantee !== undefined && this.config.processingGuarantee !== 'at_least_once') {
-      throw new StreamsException(`processingGuarantee '${String(this.config.processingGuarantee)}' is not supported; use 'at_least_once'`)
+    const guarantee = this.config.processingGuarantee
+    if (guarantee !== undefined && guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
+      throw new StreamsException(`processingGuarantee '${String(guarantee)}' is not supported; use 'at_least_once' or 'exactly_once_v2'`)
     }
     if (!(this.config.commitIntervalMs >= 0)) throw new StreamsException(`commitIntervalMs must be >= 0, got ${this.config.commitIntervalMs}`)
     const purge = this.config.repartitionPurgeIntervalMs
@@ -146,13 +152,19 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.setState('REBALANCING')
     try {
       await this.prepareTopics()
+      const eos = this.config.processingGuarantee === 'exactly_once_v2'
       this.producer = this.client.producer({
         clientId: `${this.config.applicationId}-producer`,
         lingerMs: 5,
         batchSize: 256 * 1024,
         ...this.config.producer,
         acks: 'all',
+        ...(eos ? { transactionalId: transactionalIdFor(this.config.applicationId, this.config.stateDir), transactionTimeoutMs: EOS_TRANSACTION_TIMEOUT_MS } : {}),
       })
+      if (eos) {
+        this.transactions = new StreamsTransactions(this.producer)
+        await this.transactions.init()
+      }
       await this.startGlobal()
     } catch (err) {
       this.failure = err as Error
@@ -172,6 +184,7 @@ export class KafkaStreams implements QueryableStoreProvider {
         maxPollRecords: this.config.maxPollRecords,
         // Small fetches keep decoded records short-lived (young-generation garbage): measured faster than 1-4 MiB.
         maxPartitionFetchBytes: 256 << 10,
+        ...(this.transactions !== null ? { isolationLevel: 'read_committed' as const } : {}),
         ...(this.config.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: this.config.sessionTimeoutMs } : {}),
         ...(this.config.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: this.config.heartbeatIntervalMs } : {}),
       })
@@ -305,6 +318,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.outRecords = []
     this.outOwners = []
     this.hasChangelogOut = false
+    this.transactions?.beforeSend()
     const p = this.producer!.sendBatch(records).then(
       (metas) => {
         if (!changelog) return
@@ -340,6 +354,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     const globals = { get: (name: string) => this.globalTask?.getStore(name) ?? null }
     const task = new StreamTask(sub, partition, this.topology.internal, this.config, this.collector(), this.changelogWriter(owner), () => this.now, globals)
     entry = { id: `${sub.id}_${partition}`, task, consumed: new Map(), acked: new Map() }
+    if (this.transactions !== null) wipeUncheckpointedState(task.stateManager.taskDir, task.stateManager.checkpoint().size > 0)
     task.init()
     try {
       await this.restore(task)
@@ -355,7 +370,14 @@ export class KafkaStreams implements QueryableStoreProvider {
     const changelogs = task.stateManager.changelogs()
     if (changelogs.length === 0) return
     const listener = this.config.restoreListener
-    const restorer = this.client.consumer({ clientId: `${this.config.applicationId}-restore`, enableAutoCommit: false, maxPollRecords: 10_000, maxPartitionFetchBytes: 8 << 20 })
+    // read_committed: a changelog may hold records of aborted transactions (exactly_once_v2); its end is then the last stable offset.
+    const restorer = this.client.consumer({
+      clientId: `${this.config.applicationId}-restore`,
+      enableAutoCommit: false,
+      maxPollRecords: 10_000,
+      maxPartitionFetchBytes: 8 << 20,
+      isolationLevel: 'read_committed',
+    })
     try {
       for (const c of changelogs) {
         const tp = { topic: c.topic, partition: c.partition }
@@ -373,7 +395,10 @@ export class KafkaStreams implements QueryableStoreProvider {
           while (position < end && idle < 3) {
             const records = await restorer.poll(200)
             if (records.length === 0) {
-              idle++
+              // Markers and aborted records move the position without returning records.
+              const at = await restorer.position(tp)
+              if (at >= end) position = end
+              else idle++
               continue
             }
             idle = 0
@@ -450,6 +475,8 @@ export class KafkaStreams implements QueryableStoreProvider {
     if (this.stateValue === 'RUNNING') this.setState('REBALANCING')
     this.flushSends()
     await this.awaitSends().catch(() => undefined)
+    // Whatever the open transaction held for these tasks must not commit.
+    await this.transactions?.abort()
     for (const id of this.taskIdsFor(tps).keys()) {
       for (const map of [this.tasks, this.suspended]) {
         const t = map.get(id)
@@ -557,6 +584,7 @@ export class KafkaStreams implements QueryableStoreProvider {
    * acknowledged, commit SQLite and checkpoints, and only then commit the input offsets.
    */
   private async commitNow(): Promise<void> {
+    if (this.transactions !== null) return this.commitTransaction(this.transactions)
     this.now = Date.now()
     for (const t of this.tasks.values()) t.task.commit()
     this.globalTask?.commit()
@@ -579,6 +607,33 @@ export class KafkaStreams implements QueryableStoreProvider {
         this.config.logger?.(`Commit of '${this.config.applicationId}' deferred: ${err.message}`)
       }
     }
+    this.lastCommit = Date.now()
+  }
+
+  /**
+   * exactly_once_v2: the checkpoints go, caches flush and SQLite commits, every send is
+   * acknowledged, then outputs, changelogs and input offsets commit in one transaction, and
+   * only then are the checkpoints written again.
+   */
+  private async commitTransaction(transactions: StreamsTransactions): Promise<void> {
+    this.now = Date.now()
+    for (const t of this.tasks.values()) t.task.stateManager.deleteCheckpoint()
+    for (const t of this.tasks.values()) t.task.commit()
+    this.globalTask?.commit()
+    this.flushSends()
+    const offsets: Array<TopicPartitionOffset & { owner: ActiveTask }> = []
+    for (const t of this.tasks.values()) {
+      for (const [topic, offset] of t.consumed) offsets.push({ topic, partition: t.task.partition, offset, owner: t })
+    }
+    await this.awaitSends()
+    await transactions.commit(
+      offsets.map(({ topic, partition, offset }) => ({ topic, partition, offset })),
+      this.consumer?.groupMetadata() ?? null,
+      this.config.applicationId,
+    )
+    for (const o of offsets) if (o.owner.consumed.get(o.topic) === o.offset) o.owner.consumed.delete(o.topic)
+    for (const t of this.tasks.values()) t.task.stateManager.checkpointNow()
+    this.purgeRepartition(offsets)
     this.lastCommit = Date.now()
   }
 
@@ -635,6 +690,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     await this.loop
     let error: unknown = null
     if (!failed) await this.exclusive(() => this.commitNow()).catch((err: unknown) => (error = err))
+    else await this.transactions?.abort()
     // Leaving the group revokes (and commits) what is left.
     await this.consumer?.close().catch((err: unknown) => (error ??= err))
     await this.exclusive(async () => {

@@ -33,6 +33,8 @@ export interface StateManagerOptions {
   currentTimestamp: () => number
   /** Cache size of each caching store. Default 10 MiB. */
   cacheMaxBytes?: number
+  /** Write the checkpoint on every flush (at_least_once, default) or only through checkpointNow() (exactly_once_v2). */
+  checkpointOnFlush?: boolean
 }
 
 export interface ChangelogInfo {
@@ -156,7 +158,19 @@ export class StateManager {
     for (const r of this.stores.values()) r.store.flush()
     this.fileDb?.commit()
     this.memoryDb?.commit()
+    if (this.options.checkpointOnFlush !== false) this.writeCheckpoint()
+  }
+
+  /** Writes the checkpoint now (exactly_once_v2: after the transaction committed). */
+  checkpointNow(): void {
     this.writeCheckpoint()
+  }
+
+  /** Removes the checkpoint (exactly_once_v2: before SQLite commits state of an open transaction). */
+  deleteCheckpoint(): void {
+    if (this.taskDir === null || this.lastCheckpoint === '') return
+    fs.rmSync(path.join(this.taskDir, CHECKPOINT_FILE), { force: true })
+    this.lastCheckpoint = ''
   }
 
   close(): void {

@@ -1,6 +1,6 @@
 // franz-go (kgo, default settings) against Brook's wire server.
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { describeWithTools, franzGoClient, produceConsumeResume, startBrook, twoMemberRebalance, uniqueName, type BrookUnderTest, type ScenarioTarget } from './helpers.js'
+import { afterAll, beforeAll, it } from 'vitest'
+import { describeWithTools, franzGoClient, produceConsumeResume, startBrook, twoMemberRebalance, type BrookUnderTest, type ScenarioTarget } from './helpers.js'
 
 describeWithTools('franz-go against Brook', ['franz-go'], () => {
   const client = franzGoClient()
@@ -17,15 +17,6 @@ describeWithTools('franz-go against Brook', ['franz-go'], () => {
   afterAll(async () => {
     await brook?.close()
   })
-
-  // Until Brook has transactions, a transactional producer must fail at once with an error
-  // the client treats as fatal, not retry COORDINATOR_NOT_AVAILABLE until it times out
-  // (which would print a timeout here after 20 s).
-  it('a transactional producer fails fast with a fatal error instead of spinning', async () => {
-    const topic = uniqueName('txn')
-    await target().createTopic(topic)
-    expect(await client.initTransactions!({ bootstrap: brook!.bootstrap, topic, transactionalId: `${topic}-tx` })).toBe('TRANSACTIONAL_ID_AUTHORIZATION_FAILED')
-  }, 90_000)
 
   it('produces 100,000 keyed records across all codecs, consumes them in a group, resumes from the commit', async () => {
     await produceConsumeResume(client, target(), 20_000, log)

@@ -132,7 +132,7 @@ function parseRecordLine(line: string): ConsumedRecord {
   return { partition: Number(p), offset: Number(o), key, value }
 }
 
-function readRecordFile(file: string): ConsumedRecord[] {
+export function readRecordFile(file: string): ConsumedRecord[] {
   const text = fs.readFileSync(file, 'utf8')
   return text.split('\n').filter((l) => l.length > 0).map(parseRecordLine)
 }
@@ -234,7 +234,7 @@ export function run(cmd: string, args: readonly string[], opts: { input?: string
 }
 
 /** The last line of stdout parsed as JSON (the programs print one summary line). */
-function lastJson(stdout: string): Record<string, unknown> {
+export function lastJson(stdout: string): Record<string, unknown> {
   const line = stdout.trim().split('\n').pop() ?? ''
   try {
     return JSON.parse(line) as Record<string, unknown>
@@ -363,8 +363,6 @@ export interface CompatClient {
   produce(o: ProduceOptions): Promise<void>
   consume(o: ConsumeOptions): Promise<ConsumeResult>
   member(o: { bootstrap: string; topic: string; group: string; name: string }): GroupMember
-  /** A transactional producer's init: the name of the error that ended it ("none" on success). */
-  initTransactions?(o: { bootstrap: string; topic: string; transactionalId: string }): Promise<string>
 }
 
 /** The Java and franz-go programs share one command line and output format. */
@@ -409,13 +407,6 @@ class ProgramClient implements CompatClient {
     }
   }
 
-  async initTransactions(o: { bootstrap: string; topic: string; transactionalId: string }): Promise<string> {
-    const r = await run(this.cmd, [...this.baseArgs, 'init-transactions', '--bootstrap', o.bootstrap, '--topic', o.topic, '--transactional-id', o.transactionalId], { timeoutMs: 90_000 })
-    const s = lastJson(r.stdout)
-    if (typeof s.error !== 'string') throw new Error(`${this.name} init-transactions: ${r.stdout}`)
-    return s.error
-  }
-
   member(o: { bootstrap: string; topic: string; group: string; name: string }): GroupMember {
     const child = spawn(this.cmd, [...this.baseArgs, 'member', '--bootstrap', o.bootstrap, '--topic', o.topic, '--group', o.group], {
       stdio: ['pipe', 'pipe', 'pipe'],
@@ -424,12 +415,19 @@ class ProgramClient implements CompatClient {
   }
 }
 
+const JAVA_ARGS = [
+  '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${LOG4J}`,
+  '-cp', `${JAVA_CLASSES}${path.delimiter}${KAFKA_JARS}/*`, 'Main',
+]
+
+/** The command line of a compat program, for commands beyond the CompatClient ones (transactions). */
+export function programCommand(name: 'java' | 'franz-go'): { cmd: string; args: string[] } {
+  return name === 'java' ? { cmd: 'java', args: [...JAVA_ARGS] } : { cmd: FRANZ_GO, args: [] }
+}
+
 /** The Java client with its default configuration (only auto.offset.reset=earliest set). */
 export function javaClient(): CompatClient {
-  return new ProgramClient('java', 'java', [
-    '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${LOG4J}`,
-    '-cp', `${JAVA_CLASSES}${path.delimiter}${KAFKA_JARS}/*`, 'Main',
-  ])
+  return new ProgramClient('java', 'java', JAVA_ARGS)
 }
 
 export function franzGoClient(): CompatClient {

@@ -1,6 +1,6 @@
 // The Apache Kafka Java client (default settings) against Brook's wire server.
-import { afterAll, beforeAll, expect, it } from 'vitest'
-import { describeWithTools, javaClient, produceConsumeResume, startBrook, twoMemberRebalance, uniqueName, type BrookUnderTest, type ScenarioTarget } from './helpers.js'
+import { afterAll, beforeAll, it } from 'vitest'
+import { describeWithTools, javaClient, produceConsumeResume, startBrook, twoMemberRebalance, type BrookUnderTest, type ScenarioTarget } from './helpers.js'
 
 describeWithTools('Java client against Brook', ['java'], () => {
   const client = javaClient()
@@ -17,15 +17,6 @@ describeWithTools('Java client against Brook', ['java'], () => {
   afterAll(async () => {
     await brook?.close()
   })
-
-  // Until Brook has transactions, a transactional producer must fail at once with an error
-  // the client treats as fatal, not retry COORDINATOR_NOT_AVAILABLE until it times out
-  // (which would print a timeout here after 20 s).
-  it('a transactional producer fails fast with a fatal error instead of spinning', async () => {
-    const topic = uniqueName('txn')
-    await target().createTopic(topic)
-    expect(await client.initTransactions!({ bootstrap: brook!.bootstrap, topic, transactionalId: `${topic}-tx` })).toBe('TransactionalIdAuthorizationException')
-  }, 90_000)
 
   it('produces 100,000 keyed records across all codecs, consumes them in a group, resumes from the commit', async () => {
     await produceConsumeResume(client, target(), 20_000, log)

@@ -181,6 +181,22 @@ export function runClientContract(name: string, setup: () => Promise<ContractTar
       })
     }
 
+    it('concurrent sendBatch calls to a topic not yet known keep their order per partition', async () => {
+      const topic = await createTopic('order', 1)
+      const p = client.producer({ lingerMs: 5 })
+      const sends = Array.from({ length: 8 }, (_, b) =>
+        p.sendBatch(Array.from({ length: 40 }, (_, i) => ({ topic, partition: 0, value: `${b}-${i}` }))),
+      )
+      await Promise.all(sends)
+      await p.close()
+      const c = client.consumer({ autoOffsetReset: 'earliest', enableAutoCommit: false })
+      c.assign([{ topic, partition: 0 }])
+      const got = await pollFor(c, 320)
+      await c.close()
+      const want = Array.from({ length: 8 }, (_, b) => Array.from({ length: 40 }, (_, i) => `${b}-${i}`)).flat()
+      expect(got.map((r) => r.value!.toString())).toEqual(want)
+    })
+
     it('consumes with assign, seek, pause, resume, offsetsForTimes and end offsets', async () => {
       const topic = await createTopic('consume', 2)
       const base = 1_700_000_000_000

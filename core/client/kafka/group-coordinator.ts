@@ -229,9 +229,11 @@ export class WireGroupCoordinator implements GroupCoordinatorApi {
         const body = createOffsetFetchRequest()
         if (v >= 8) {
           body.groups = [{ groupId: req.groupId, memberId: null, memberEpoch: -1, topics: grouped && grouped.map((t) => ({ name: t.name, partitionIndexes: t.partitionIndexes })) }]
+          body.requireStable = req.requireStable ?? false
         } else {
           body.groupId = req.groupId
           body.topics = grouped
+          if (v >= 7) body.requireStable = req.requireStable ?? false
         }
         const res = await conn.send(ApiKeys.OffsetFetch, body)
         if (v >= 8) {

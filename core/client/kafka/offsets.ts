@@ -3,7 +3,7 @@ import { BrookError } from '../../errors.js'
 import { ApiKeys } from '../../protocol/apis/index.js'
 import type { ListOffsetsRequestListOffsetsTopic } from '../../protocol/apis/generated/list-offsets.js'
 import { tpKey } from '../record-utils.js'
-import type { TopicPartition } from '../types.js'
+import type { IsolationLevel, TopicPartition } from '../types.js'
 import type { Cluster } from './cluster.js'
 import { kafkaError } from './errors.js'
 
@@ -23,7 +23,7 @@ export interface OffsetAnswer extends TopicPartition {
 }
 
 /** Answers in query order; retries leader moves and network failures. */
-export async function listOffsets(cluster: Cluster, queries: OffsetQuery[]): Promise<OffsetAnswer[]> {
+export async function listOffsets(cluster: Cluster, queries: OffsetQuery[], isolation: IsolationLevel = 'read_uncommitted'): Promise<OffsetAnswer[]> {
   const answers: Array<OffsetAnswer | undefined> = new Array(queries.length)
   // A request names each partition once, so several questions about one partition take several rounds.
   for (;;) {
@@ -33,7 +33,7 @@ export async function listOffsets(cluster: Cluster, queries: OffsetQuery[]): Pro
       if (answers[i] === undefined && !round.has(k)) round.set(k, i)
     })
     if (round.size === 0) break
-    const result = await listOffsetsOnce(cluster, [...round.values()].map((i) => queries[i]!))
+    const result = await listOffsetsOnce(cluster, [...round.values()].map((i) => queries[i]!), isolation === 'read_committed' ? 1 : 0)
     for (const i of round.values()) answers[i] = result.get(tpKey(queries[i]!.topic, queries[i]!.partition))
   }
   return answers.map((a, i) => {
@@ -43,7 +43,7 @@ export async function listOffsets(cluster: Cluster, queries: OffsetQuery[]): Pro
 }
 
 /** One question per partition. */
-async function listOffsetsOnce(cluster: Cluster, queries: OffsetQuery[]): Promise<Map<string, OffsetAnswer>> {
+async function listOffsetsOnce(cluster: Cluster, queries: OffsetQuery[], isolationLevel: number): Promise<Map<string, OffsetAnswer>> {
   const answers = new Map<string, OffsetAnswer>()
   await cluster.retry(async () => {
     const todo = queries.filter((q) => !answers.has(tpKey(q.topic, q.partition)))
@@ -63,7 +63,7 @@ async function listOffsetsOnce(cluster: Cluster, queries: OffsetQuery[]): Promis
           if (!t) topics.push((t = { name: q.topic, partitions: [] }))
           t.partitions.push({ partitionIndex: q.partition, currentLeaderEpoch: -1, timestamp: q.timestamp, maxNumOffsets: 1 })
         }
-        const res = await cluster.send(node, ApiKeys.ListOffsets, { replicaId: -1, isolationLevel: 0, topics, timeoutMs: cluster.requestTimeoutMs })
+        const res = await cluster.send(node, ApiKeys.ListOffsets, { replicaId: -1, isolationLevel, topics, timeoutMs: cluster.requestTimeoutMs })
         for (const t of res.topics) {
           for (const p of t.partitions) {
             if (p.errorCode !== 0) {

@@ -67,6 +67,10 @@ export interface CompactionTarget {
   segments: LogSegment[]
   producers: ProducerStateManager
   logStartOffset: number
+  /** Offsets at or past this belong to open transactions (or the log end): never cleaned. */
+  lastStableOffset?: number
+  /** True for a transactional batch of an aborted transaction: its records never count as a key's latest and are removed. */
+  isAborted?: (producerId: number, offset: number) => boolean
 }
 
 export const CLEANER_CHECKPOINT_FILE = 'cleaner.checkpoint'
@@ -109,6 +113,8 @@ export function compactLog(target: CompactionTarget, now: number): CompactionSta
   while (end < segments.length - 1) {
     const s = segments[end]!
     if (cfg.minCompactionLagMs > 0 && s.maxTimestamp > now - cfg.minCompactionLagMs) break
+    // Records of open transactions stay as they are until their transaction ends.
+    if (target.lastStableOffset !== undefined && s.nextOffset > target.lastStableOffset) break
     end++
   }
   if (end === 0) return NONE
@@ -128,6 +134,7 @@ export function compactLog(target: CompactionTarget, now: number): CompactionSta
   for (const seg of cleanable) {
     const res = scanBatches(seg.fd, 0, seg.size, true, (buf, at) => {
       if (isControl(buf, at)) return
+      if (abortedBatch(target, buf, at)) return
       forEachRecord(buf, at, (r) => {
         if (r.key !== null) latest.set(keyString(r.key), r.offset)
       })
@@ -211,7 +218,7 @@ function cleanGroup(target: CompactionTarget, group: LogSegment[], latest: Map<s
       const lastSegment = g === group.length - 1
       const scan = scanBatches(seg.fd, 0, seg.size, true, (buf, at, position, size) => {
         const isLastBatch = lastSegment && position + size === seg.size
-        const written = cleanBatch(buf, at, size, latest, now, retentionMs, target.producers, isLastBatch, builder, res)
+        const written = cleanBatch(buf, at, size, latest, now, retentionMs, target.producers, isLastBatch, builder, res, target.isAborted)
         if (written !== null) out.write(written)
       })
       if (scan.problem !== null) throw seg.corrupt(scan.problem, scan.end)
@@ -264,17 +271,20 @@ function cleanBatch(
   isLastBatch: boolean,
   builder: RecordBatchBuilder,
   res: GroupResult,
+  aborts?: (producerId: number, offset: number) => boolean,
 ): Buffer | null {
   const batch = buf.subarray(at, at + size)
   if (isControl(batch, 0)) return batch
   const attrs = attributes(batch, 0)
+  // An aborted transaction's records go; the latest map never points at them.
+  const aborted = isTransactional(batch, 0) && aborts !== undefined && aborts(producerId(batch, 0), batchBaseOffset(batch, 0))
   const horizon = (attrs & DELETE_HORIZON_MASK) !== 0 ? baseTimestamp(batch, 0) : null
   const kept: DecodedRecord[] = []
   let total = 0
   let tombstones = 0
   forEachRecord(batch, 0, (r) => {
     total++
-    if (r.key === null) return
+    if (r.key === null || aborted) return
     if (latest.get(keyString(r.key)) !== r.offset) return
     if (r.value === null) {
       if (horizon !== null && horizon <= now) return
@@ -371,4 +381,9 @@ export function recoverSwapFiles(dir: string): void {
     fs.renameSync(swapFile, path.join(dir, offsetFileName(base, LOG_SUFFIX)))
   }
   fsyncDir(dir)
+}
+
+/** A transactional data batch of an aborted transaction. */
+function abortedBatch(target: CompactionTarget, buf: Buffer, at: number): boolean {
+  return target.isAborted !== undefined && isTransactional(buf, at) && target.isAborted(producerId(buf, at), batchBaseOffset(buf, at))
 }

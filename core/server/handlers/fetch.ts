@@ -38,6 +38,7 @@ export const fetchHandler = defineHandler({
       minBytes: Math.max(0, request.minBytes),
       maxBytes: Math.max(0, request.maxBytes),
       signal: ctx.signal,
+      isolation: request.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted',
     })
     const responses: FetchResponseFetchableTopicResponse[] = []
     let i = 0
@@ -51,10 +52,9 @@ export const fetchHandler = defineHandler({
           partitionIndex: r.partition,
           errorCode,
           highWatermark: r.highWatermark,
-          // No transactions: everything below the high watermark is stable.
-          lastStableOffset: r.highWatermark,
+          lastStableOffset: r.lastStableOffset,
           logStartOffset: r.logStartOffset,
-          abortedTransactions: null,
+          abortedTransactions: r.abortedTransactions,
           records: errorCode === 0 ? r.records : EMPTY,
         }
       })

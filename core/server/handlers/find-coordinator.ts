@@ -1,6 +1,4 @@
-// FindCoordinator: this node coordinates every group. Transactions are not supported yet:
-// a transactional id gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED, which clients treat as
-// fatal, instead of COORDINATOR_NOT_AVAILABLE, which they retry until they time out.
+// FindCoordinator: this node coordinates every group and every transactional id.
 import { ApiKeys } from '../../protocol/apis/index.js'
 import { createFindCoordinatorResponse, type FindCoordinatorResponseCoordinator } from '../../protocol/apis/generated/find-coordinator.js'
 import { defineHandler, type RequestContext } from '../context.js'
@@ -32,7 +30,8 @@ function locate(key: string, keyType: number, ctx: RequestContext): FindCoordina
     return { ...here, errorCode: 0, errorMessage: null }
   }
   if (keyType === TRANSACTION) {
-    return { ...none, errorCode: ErrorCode.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, errorMessage: 'Transactions are not supported by this broker' }
+    if (key === '') return { ...none, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: 'Transactional id must not be empty' }
+    return { ...here, errorCode: 0, errorMessage: null }
   }
   return { ...none, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unknown coordinator key type ${keyType}` }
 }

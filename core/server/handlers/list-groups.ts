@@ -1,6 +1,6 @@
 // ListGroups: classic groups only, optionally filtered by state (v4+) and type (v5+).
 import { ApiKeys } from '../../protocol/apis/index.js'
-import type { GroupState } from '../../client/types.js'
+import type { GroupState } from '../../common/types.js'
 import { defineHandler } from '../context.js'
 
 const CLASSIC = 'classic'

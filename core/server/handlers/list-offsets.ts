@@ -26,7 +26,7 @@ export const listOffsetsHandler = defineHandler({
       partitions: t.partitions.map((p): ListOffsetsResponseListOffsetsPartitionResponse => {
         const base = { ...createListOffsetsResponseListOffsetsPartitionResponse(), partitionIndex: p.partitionIndex }
         try {
-          const { offset, timestamp } = ctx.broker.listOffset(t.name, p.partitionIndex, specOf(p.timestamp))
+          const { offset, timestamp } = ctx.broker.listOffset(t.name, p.partitionIndex, specOf(p.timestamp), request.isolationLevel === 1 ? 'read_committed' : 'read_uncommitted')
           // Leader epoch only exists from v4 and stays at 0 on a single node.
           return { ...base, offset, timestamp, leaderEpoch: ctx.apiVersion >= 4 && offset >= 0 ? 0 : -1 }
         } catch (err) {

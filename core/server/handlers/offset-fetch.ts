@@ -2,7 +2,7 @@
 import { ApiKeys } from '../../protocol/apis/index.js'
 import { createOffsetFetchResponse } from '../../protocol/apis/generated/offset-fetch.js'
 import type { OffsetFetchResponse as CoordinatorAnswer } from '../../group/coordinator.js'
-import type { TopicPartition } from '../../client/types.js'
+import type { TopicPartition } from '../../common/types.js'
 import { defineHandler, type RequestContext } from '../context.js'
 import { byTopic } from '../by-topic.js'
 

@@ -7,7 +7,7 @@ import {
   type ProduceResponsePartitionProduceResponse,
   type ProduceResponseTopicProduceResponse,
 } from '../../protocol/apis/generated/produce.js'
-import { MAGIC } from '../../protocol/records/batch-header.js'
+import { ATTRIBUTES, CONTROL_MASK, MAGIC } from '../../protocol/records/batch-header.js'
 import type { Broker } from '../../broker/broker.js'
 import { isInternalTopic } from '../../broker/topic-name.js'
 import { defineHandler } from '../context.js'
@@ -68,6 +68,10 @@ async function append(
       `Message format v${records[MAGIC]} is not supported; Brook stores record batches (magic 2) only`,
       withMessage,
     )
+  }
+  // Markers are the coordinator's to write; a client's control batch would end transactions.
+  if (records.length > ATTRIBUTES + 1 && (records.readInt16BE(ATTRIBUTES) & CONTROL_MASK) !== 0) {
+    return failed(partition, ErrorCode.INVALID_RECORD, 'Clients cannot write control batches', withMessage)
   }
   try {
     const result = await broker.produce(topic, partition, records, acks)

@@ -6,7 +6,10 @@
 //	produce      --bootstrap B --topic T --count N [--start S] [--prefix P] [--compression C] [--value-size V]
 //	consume      --bootstrap B --topic T --group G --count N --out FILE [--timeout-ms MS]
 //	member       --bootstrap B --topic T --group G   (stays in the group until stdin closes)
-//	init-transactions --bootstrap B --topic T --transactional-id ID [--timeout-ms MS]
+//	txn-produce  --bootstrap B --topic T --count N --txn-id ID --txn-size S --abort-every K [--prefix P]
+//	txn-copy     --bootstrap B --input I --output O --group G --txn-id ID --count N [--timeout-ms MS]
+//
+// consume takes --isolation read_committed; txn-copy is franz-go's GroupTransactSession.
 package main
 
 import (
@@ -44,8 +47,10 @@ func main() {
 		err = consume(args)
 	case "member":
 		err = member(args)
-	case "init-transactions":
-		err = initTransactions(args)
+	case "txn-produce":
+		err = txnProduce(args)
+	case "txn-copy":
+		err = txnCopy(args)
 	default:
 		usage("unknown command " + os.Args[1])
 	}
@@ -56,7 +61,7 @@ func main() {
 }
 
 func usage(why string) {
-	fmt.Fprintf(os.Stderr, "compat: %s; commands: create-topic, produce, consume, member, init-transactions\n", why)
+	fmt.Fprintf(os.Stderr, "compat: %s; commands: create-topic, produce, consume, member\n", why)
 	os.Exit(2)
 }
 
@@ -235,7 +240,11 @@ type consumeStats struct {
 
 func consume(a args) error {
 	topic, group, count := a.need("topic"), a.need("group"), a.int("count", "0")
-	cl, err := kgo.NewClient(kgo.SeedBrokers(a.need("bootstrap")), kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic))
+	opts := []kgo.Opt{kgo.SeedBrokers(a.need("bootstrap")), kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic)}
+	if a.get("isolation", "read_uncommitted") == "read_committed" {
+		opts = append(opts, kgo.FetchIsolationLevel(kgo.ReadCommitted()))
+	}
+	cl, err := kgo.NewClient(opts...)
 	if err != nil {
 		return err
 	}
@@ -386,44 +395,103 @@ func member(a args) error {
 	return nil
 }
 
-// initTransactions begins a transaction and produces one record with a transactional id,
-// which makes kgo find the transaction coordinator and init a producer id. Prints the
-// error that ended it ("none" on success, "timeout" when it spun until the deadline).
-func initTransactions(a args) error {
-	timeout := 20 * time.Second
-	if v, ok := a["timeout-ms"]; ok {
-		ms, err := strconv.Atoi(v)
-		if err != nil {
-			return err
-		}
-		timeout = time.Duration(ms) * time.Millisecond
-	}
-	cl, err := kgo.NewClient(kgo.SeedBrokers(a.need("bootstrap")), kgo.TransactionalID(a.need("transactional-id")), kgo.DefaultProduceTopic(a.need("topic")))
+// txnProduce writes transactions of --txn-size records; every --abort-every-th one is aborted.
+func txnProduce(a args) error {
+	topic, count, size, abortEvery := a.need("topic"), a.int("count", "0"), a.int("txn-size", "1"), a.int("abort-every", "0")
+	prefix := a.get("prefix", "t")
+	cl, err := kgo.NewClient(kgo.SeedBrokers(a.need("bootstrap")), kgo.TransactionalID(a.need("txn-id")))
 	if err != nil {
 		return err
 	}
 	defer cl.Close()
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	name := "none"
-	if err := cl.BeginTransaction(); err != nil {
-		name = errorName(err)
-	} else if err := cl.ProduceSync(ctx, &kgo.Record{Value: []byte("x")}).FirstErr(); err != nil {
-		name = errorName(err)
+	ctx := context.Background()
+	var committed, aborted int64
+	var txn int64
+	for i := int64(0); i < count; {
+		txn++
+		if err := cl.BeginTransaction(); err != nil {
+			return err
+		}
+		var n int64
+		var produceErr error
+		var mu sync.Mutex
+		for ; n < size && i < count; n, i = n+1, i+1 {
+			r := &kgo.Record{Topic: topic, Key: []byte("k" + strconv.FormatInt(i, 10)), Value: value(prefix, i, 100)}
+			cl.Produce(ctx, r, func(_ *kgo.Record, err error) {
+				if err != nil {
+					mu.Lock()
+					produceErr = err
+					mu.Unlock()
+				}
+			})
+		}
+		abort := abortEvery > 0 && txn%abortEvery == 0
+		if err := cl.Flush(ctx); err != nil {
+			return err
+		}
+		if produceErr != nil {
+			return produceErr
+		}
+		end := kgo.TryCommit
+		if abort {
+			end = kgo.TryAbort
+		}
+		if err := cl.EndTransaction(ctx, end); err != nil {
+			return err
+		}
+		if abort {
+			aborted += n
+		} else {
+			committed += n
+		}
 	}
-	out, _ := json.Marshal(map[string]string{"error": name})
-	fmt.Println(string(out))
+	printJSON(map[string]any{"committed": committed, "aborted": aborted})
 	return nil
 }
 
-func errorName(err error) string {
-	var ke *kerr.Error
-	switch {
-	case errors.As(err, &ke):
-		return ke.Message
-	case errors.Is(err, context.DeadlineExceeded):
-		return "timeout"
-	default:
-		return err.Error()
+// txnCopy is consume-transform-produce through franz-go's GroupTransactSession: read_committed
+// input, "c|<value>" to the output, input offsets committed in each transaction.
+func txnCopy(a args) error {
+	input, output, count := a.need("input"), a.need("output"), a.int("count", "0")
+	sess, err := kgo.NewGroupTransactSession(
+		kgo.SeedBrokers(a.need("bootstrap")),
+		kgo.TransactionalID(a.need("txn-id")),
+		kgo.ConsumerGroup(a.need("group")),
+		kgo.ConsumeTopics(input),
+		kgo.FetchIsolationLevel(kgo.ReadCommitted()),
+		kgo.RequireStableFetchOffsets(),
+	)
+	if err != nil {
+		return err
 	}
+	defer sess.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Duration(a.int("timeout-ms", "60000"))*time.Millisecond)
+	defer cancel()
+	var copied, transactions int64
+	for copied < count && ctx.Err() == nil {
+		fetches := sess.PollFetches(ctx)
+		n := int64(fetches.NumRecords())
+		if n == 0 {
+			continue
+		}
+		if err := sess.Begin(); err != nil {
+			return err
+		}
+		fetches.EachRecord(func(r *kgo.Record) {
+			sess.Produce(ctx, &kgo.Record{Topic: output, Key: r.Key, Value: append([]byte("c|"), r.Value...)}, nil)
+		})
+		ok, err := sess.End(ctx, kgo.TryCommit)
+		if err != nil {
+			return err
+		}
+		if ok {
+			copied += n
+			transactions++
+		}
+	}
+	printJSON(map[string]any{"copied": copied, "transactions": transactions})
+	if copied < count {
+		return fmt.Errorf("copied %d of %d records", copied, count)
+	}
+	return nil
 }

@@ -6,6 +6,12 @@
 //   produce      --bootstrap B --topic T --count N [--start S] [--prefix P] [--compression C] [--value-size V]
 //   consume      --bootstrap B --topic T --group G --count N --out FILE [--timeout-ms MS]
 //   member       --bootstrap B --topic T --group G   (stays in the group until stdin closes)
+//   txn-produce  --bootstrap B --topic T --count N --txn-id ID --txn-size S --abort-every K [--prefix P]
+//                (transactions of S records; every K-th transaction, counting from 1, is aborted)
+//   txn-copy     --bootstrap B --input I --output O --group G --txn-id ID --count N [--timeout-ms MS]
+//                (consume-transform-produce: read_committed input, value "c|<value>" to the output,
+//                 input offsets committed with sendOffsetsToTransaction, one transaction per poll)
+// consume takes --isolation read_committed to read committed transactions only.
 //
 // Records are key "k<i>", value "<prefix>:<i>:" padded to --value-size. Summaries are one
 // JSON line on stdout; consumed records go to --out (consume) or stdout (member) as
@@ -55,7 +61,8 @@ public final class Main {
       case "produce" -> produce(a);
       case "consume" -> consume(a);
       case "member" -> member(a);
-      case "init-transactions" -> initTransactions(a);
+      case "txn-produce" -> txnProduce(a);
+      case "txn-copy" -> txnCopy(a);
       default -> usage("unknown command " + argv[0]);
     }
     OUT.flush();
@@ -64,7 +71,7 @@ public final class Main {
   }
 
   private static void usage(String why) {
-    System.err.println("compat: " + why + "; commands: create-topic, produce, consume, member, init-transactions");
+    System.err.println("compat: " + why + "; commands: create-topic, produce, consume, member");
     System.exit(2);
   }
 
@@ -99,30 +106,6 @@ public final class Main {
       int seen = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
       OUT.println("{\"topic\":\"" + topic + "\",\"partitions\":" + seen + ",\"existed\":" + existed + "}");
     }
-  }
-
-  /**
-   * A transactional producer's initTransactions(): prints which exception ended it
-   * ("none" when it succeeded). A broker without transactions must make it fail, not spin
-   * until max.block.ms (which would print TimeoutException).
-   */
-  private static void initTransactions(Map<String, String> a) {
-    Properties p = new Properties();
-    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, need(a, "bootstrap"));
-    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, need(a, "transactional-id"));
-    p.put(ProducerConfig.MAX_BLOCK_MS_CONFIG, a.getOrDefault("max-block-ms", "20000"));
-    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
-    String error = "none";
-    KafkaProducer<String, String> producer = new KafkaProducer<>(p);
-    try {
-      producer.initTransactions();
-    } catch (Exception e) {
-      error = e.getClass().getSimpleName();
-    } finally {
-      producer.close(java.time.Duration.ofSeconds(5));
-    }
-    OUT.println("{\"error\":\"" + error + "\"}");
   }
 
   static String value(String prefix, long i, int size) {
@@ -186,6 +169,87 @@ public final class Main {
     p.put(ConsumerConfig.GROUP_ID_CONFIG, need(a, "group"));
     // The one non-default: a new group reads the topic from the start, not the end.
     p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
+    if (a.containsKey("isolation")) p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, a.get("isolation"));
+    return new KafkaConsumer<>(p);
+  }
+
+  private static KafkaProducer<String, String> transactionalProducer(Map<String, String> a) {
+    Properties p = new Properties();
+    p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, need(a, "bootstrap"));
+    p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, need(a, "txn-id"));
+    p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, StringSerializer.class.getName());
+    return new KafkaProducer<>(p);
+  }
+
+  private static void txnProduce(Map<String, String> a) throws Exception {
+    String topic = need(a, "topic");
+    long count = Long.parseLong(need(a, "count"));
+    long size = Long.parseLong(need(a, "txn-size"));
+    long abortEvery = Long.parseLong(need(a, "abort-every"));
+    String prefix = a.getOrDefault("prefix", "t");
+    long committed = 0;
+    long aborted = 0;
+    try (KafkaProducer<String, String> producer = transactionalProducer(a)) {
+      producer.initTransactions();
+      long txn = 0;
+      for (long i = 0; i < count; ) {
+        txn++;
+        producer.beginTransaction();
+        long n = 0;
+        for (; n < size && i < count; n++, i++) producer.send(new ProducerRecord<>(topic, "k" + i, value(prefix, i, 100)));
+        if (abortEvery > 0 && txn % abortEvery == 0) {
+          producer.abortTransaction();
+          aborted += n;
+        } else {
+          producer.commitTransaction();
+          committed += n;
+        }
+      }
+    }
+    OUT.println("{\"committed\":" + committed + ",\"aborted\":" + aborted + "}");
+  }
+
+  private static void txnCopy(Map<String, String> a) throws Exception {
+    String input = need(a, "input");
+    String output = need(a, "output");
+    long count = Long.parseLong(need(a, "count"));
+    long timeoutMs = Long.parseLong(a.getOrDefault("timeout-ms", "60000"));
+    long copied = 0;
+    long transactions = 0;
+    try (KafkaConsumer<String, String> c = consumerNoAutoCommit(a);
+        KafkaProducer<String, String> producer = transactionalProducer(a)) {
+      producer.initTransactions();
+      c.subscribe(List.of(input));
+      long deadline = System.currentTimeMillis() + timeoutMs;
+      while (copied < count && System.currentTimeMillis() < deadline) {
+        ConsumerRecords<String, String> records = c.poll(Duration.ofMillis(200));
+        if (records.isEmpty()) continue;
+        producer.beginTransaction();
+        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
+        for (ConsumerRecord<String, String> r : records) {
+          producer.send(new ProducerRecord<>(output, r.key(), "c|" + r.value()));
+          next.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+        }
+        producer.sendOffsetsToTransaction(next, c.groupMetadata());
+        producer.commitTransaction();
+        copied += records.count();
+        transactions++;
+      }
+    }
+    OUT.println("{\"copied\":" + copied + ",\"transactions\":" + transactions + "}");
+    if (copied < count) System.exit(1);
+  }
+
+  private static KafkaConsumer<String, String> consumerNoAutoCommit(Map<String, String> a) {
+    Properties p = new Properties();
+    p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, need(a, "bootstrap"));
+    p.put(ConsumerConfig.GROUP_ID_CONFIG, need(a, "group"));
+    p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+    p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
     p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     p.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
     return new KafkaConsumer<>(p);

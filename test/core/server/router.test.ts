@@ -10,6 +10,7 @@ import {
   ApiKeys,
   apiSpec,
   createApiVersionsRequest,
+  createAddPartitionsToTxnRequest,
   createCreateTopicsRequest,
   createCreateTopicsRequestCreatableTopic,
   createDeleteTopicsRequest,
@@ -30,7 +31,7 @@ import {
 } from '../../../core/protocol/apis/index.js'
 import * as apis from '../../../core/protocol/apis/index.js'
 import { encodeRecordBatch, decodeRecords } from '../../../core/protocol/records/record-batch.js'
-import { kafkaError, KafkaErrorCodes as E } from '../../../core/protocol/kafka-errors.js'
+import { KafkaErrorCodes as E } from '../../../core/protocol/kafka-errors.js'
 import { tmpDir } from '../../helpers/tmp.js'
 
 const router = new Router(defaultHandlers)
@@ -499,8 +500,14 @@ describe('produce and read', () => {
     expect((await send(9, ['z'])).errorCode).toBe(E.OUT_OF_ORDER_SEQUENCE_NUMBER)
     expect(broker.partition('idem', 0).highWatermark).toBe(3)
 
+    // A transactional id gets its own producer id; a second init bumps its epoch.
     const txn = await call(ApiKeys.InitProducerId, 4, { ...createInitProducerIdRequest(), transactionalId: 'tx', transactionTimeoutMs: 1000 })
-    expect(txn.errorCode).not.toBe(0)
+    expect(txn).toMatchObject({ errorCode: 0, producerEpoch: 0 })
+    expect(txn.producerId).not.toBe(init.producerId)
+    const again = await call(ApiKeys.InitProducerId, 4, { ...createInitProducerIdRequest(), transactionalId: 'tx', transactionTimeoutMs: 1000 })
+    expect(again).toMatchObject({ errorCode: 0, producerId: txn.producerId, producerEpoch: 1 })
+    const tooLong = await call(ApiKeys.InitProducerId, 4, { ...createInitProducerIdRequest(), transactionalId: 'tx2', transactionTimeoutMs: 900_001 })
+    expect(tooLong.errorCode).toBe(E.INVALID_TRANSACTION_TIMEOUT)
   })
 })
 
@@ -515,13 +522,14 @@ describe('coordinators', () => {
     ])
   })
 
-  it('a transactional FindCoordinator fails with an error clients do not retry (no transactions yet)', async () => {
+  it('a transactional FindCoordinator locates this node; an empty transactional id is refused', async () => {
     const txn = await call(ApiKeys.FindCoordinator, 3, { ...createFindCoordinatorRequest(), key: 't', keyType: 1 })
-    expect(txn).toMatchObject({ errorCode: E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED, nodeId: -1, errorMessage: expect.stringMatching(/not supported/) })
-    const batched = await call(ApiKeys.FindCoordinator, 4, { ...createFindCoordinatorRequest(), keyType: 1, coordinatorKeys: ['t1'] })
-    expect(batched.coordinators.map((c) => [c.key, c.errorCode])).toEqual([['t1', E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED]])
-    const retriable = kafkaError(E.TRANSACTIONAL_ID_AUTHORIZATION_FAILED)?.retriable
-    expect(retriable).toBe(false)
+    expect(txn).toMatchObject({ errorCode: 0, nodeId: 0, host: 'broker.example', port: 19092 })
+    const v4txn = await call(ApiKeys.FindCoordinator, 4, { ...createFindCoordinatorRequest(), keyType: 1, coordinatorKeys: ['t1', ''] })
+    expect(v4txn.coordinators.map((c) => [c.key, c.errorCode, c.nodeId])).toEqual([
+      ['t1', 0, 0],
+      ['', E.INVALID_REQUEST, -1],
+    ])
   })
 
   it('runs a group at the oldest served versions', async () => {
@@ -598,5 +606,49 @@ describe('coordinators', () => {
       expect((await call(ApiKeys.DescribeGroups, 5, { groups: ['nobody'], includeAuthorizedOperations: true })).groups[0]!.authorizedOperations).toBe(GROUP)
       expect((await call(ApiKeys.DescribeGroups, 5, { groups: ['nobody'], includeAuthorizedOperations: false })).groups[0]!.authorizedOperations).toBe(OMITTED)
     })
+  })
+})
+
+describe('transactions', () => {
+  it('runs a transaction at the request level: add partitions, produce, end, describe, list, read_committed fetch', async () => {
+    await broker.createTopic('tx-data', { numPartitions: 1 })
+    const init = await call(ApiKeys.InitProducerId, 4, { ...createInitProducerIdRequest(), transactionalId: 'req-tx', transactionTimeoutMs: 60_000 })
+    const id = { producerId: init.producerId, producerEpoch: init.producerEpoch }
+    const add = await call(ApiKeys.AddPartitionsToTxn, 3, {
+      ...createAddPartitionsToTxnRequest(),
+      v3AndBelowTransactionalId: 'req-tx',
+      v3AndBelowProducerId: id.producerId,
+      v3AndBelowProducerEpoch: id.producerEpoch,
+      v3AndBelowTopics: [{ name: 'tx-data', partitions: [0] }],
+    })
+    expect(add.resultsByTopicV3AndBelow).toEqual([{ name: 'tx-data', resultsByPartition: [{ partitionIndex: 0, partitionErrorCode: 0 }] }])
+    const produced = await call(ApiKeys.Produce, 9, { ...produceBody('tx-data', 0, batchOf(['a', 'b'], { ...id, baseSequence: 0, transactional: true })), transactionalId: 'req-tx' })
+    expect(produced.responses[0]!.partitionResponses[0]!.errorCode).toBe(0)
+
+    const described = await call(ApiKeys.DescribeTransactions, 0, { transactionalIds: ['req-tx', 'unknown'] })
+    expect(described.transactionStates.map((t) => [t.transactionalId, t.errorCode, t.transactionState, t.topics])).toEqual([
+      ['req-tx', 0, 'Ongoing', [{ topic: 'tx-data', partitions: [0] }]],
+      ['unknown', E.TRANSACTIONAL_ID_NOT_FOUND, '', []],
+    ])
+    const listed = await call(ApiKeys.ListTransactions, 1, { stateFilters: ['Ongoing', 'Bogus'], producerIdFilters: [], durationFilter: -1 })
+    expect(listed.unknownStateFilters).toEqual(['Bogus'])
+    expect(listed.transactionStates).toEqual([{ transactionalId: 'req-tx', producerId: id.producerId, transactionState: 'Ongoing' }])
+
+    const fetchBody = (isolationLevel: number) => ({
+      ...createFetchRequest(),
+      maxWaitMs: 0,
+      isolationLevel,
+      topics: [{ topic: 'tx-data', topicId: 'AAAAAAAAAAAAAAAAAAAAAA', partitions: [{ ...createFetchRequestFetchPartition(), partition: 0, fetchOffset: 0, partitionMaxBytes: 1 << 20 }] }],
+    })
+    const open = (await call(ApiKeys.Fetch, 12, fetchBody(1))).responses[0]!.partitions[0]!
+    expect(open).toMatchObject({ highWatermark: 2, lastStableOffset: 0 })
+    expect(open.records?.length ?? 0).toBe(0)
+
+    expect((await call(ApiKeys.EndTxn, 3, { transactionalId: 'req-tx', ...id, committed: false })).errorCode).toBe(0)
+    const done = (await call(ApiKeys.Fetch, 12, fetchBody(1))).responses[0]!.partitions[0]!
+    expect(done).toMatchObject({ highWatermark: 3, lastStableOffset: 3, abortedTransactions: [{ producerId: id.producerId, firstOffset: 0 }] })
+    // Clients cannot write control batches.
+    const forged = await call(ApiKeys.Produce, 9, produceBody('tx-data', 0, batchOf(['x'], { ...id, isControl: true, transactional: true })))
+    expect(forged.responses[0]!.partitionResponses[0]!.errorCode).toBe(E.INVALID_RECORD)
   })
 })

@@ -45,6 +45,11 @@ function observe(inner: BrookClient): Observed {
           sendBatch: (rs: ProducerRecord[]): Promise<RecordMetadata[]> => slow(rs.length, () => p.sendBatch(rs)),
           flush: () => p.flush(),
           close: () => p.close(),
+          initTransactions: () => p.initTransactions(),
+          beginTransaction: () => p.beginTransaction(),
+          sendOffsetsToTransaction: (offsets, group) => p.sendOffsetsToTransaction(offsets, group),
+          commitTransaction: () => p.commitTransaction(),
+          abortTransaction: () => p.abortTransaction(),
         }
         return wrapped
       },

@@ -1,0 +1,426 @@
+// The producer engine both client implementations share: records accumulate per
+// partition into wire-form v2 batches (encoded once, as they arrive), sealed batches
+// carry the idempotent producer's sequence numbers and go to a ProducerTransport, which
+// delivers them (in process, or in Produce requests over the wire) and reports back
+// through complete()/fail(). Linger, batch size, acks and idempotence as in the Java
+// client; transactions (KIP-98) through the TransactionManager.
+import { BrookError } from '../../errors.js'
+import type { CompressionType } from '../../protocol/records/batch-header.js'
+import { RecordBatchBuilder } from '../../protocol/records/record-batch.js'
+import { StickyPartitioner } from '../partitioner.js'
+import { toBuffer, toCompressionType, tpKey } from '../record-utils.js'
+import { BatchSink, SingleSink, type Sink } from '../send-sinks.js'
+import type { ConsumerGroupMetadata, Producer, ProducerConfig, ProducerRecord, RecordMetadata, TopicPartitionOffset } from '../types.js'
+import { TransactionManager, type TransactionTransport } from './transaction-manager.js'
+
+export interface ProducerBatch {
+  topic: string
+  partition: number
+  /** tpKey(topic, partition). */
+  key: string
+  builder: RecordBatchBuilder
+  /** The sealed wire bytes; a transport resends them unchanged on retry. */
+  bytes: Buffer | null
+  producerId: number
+  /** Seal order, so a transport can put retried batches back in sequence. */
+  order: number
+  timestamps: number[]
+  sinks: Sink[]
+  indexes: number[]
+  createdAt: number
+  attempts: number
+  retryAt: number
+}
+
+export interface InitProducerIdArgs {
+  transactionalId: string | null
+  transactionTimeoutMs: number
+  /** The current id and epoch (-1 when none): asks the coordinator to bump the epoch (KIP-360). */
+  producerId: number
+  producerEpoch: number
+}
+
+/** What the core needs from the way to a broker. */
+export interface ProducerTransport {
+  /** Partition count of a topic, creating it where the broker auto-creates topics. */
+  partitionCount(topic: string): Promise<number>
+  initProducerId(args: InitProducerIdArgs): Promise<{ producerId: number; producerEpoch: number }>
+  /** Takes a sealed batch; reports its outcome through core.complete() or core.fail(). */
+  send(batch: ProducerBatch): void
+  /** The requests of transactions (AddPartitionsToTxn, EndTxn, ...). */
+  readonly transactions: TransactionTransport
+  close(): Promise<void>
+}
+
+/** Open batches of one topic by partition: a record finds its batch without building a topic-partition string. */
+type OpenBatches = Array<ProducerBatch | undefined>
+
+/** First buffer of a batch builder; it doubles up to batchSize as records come (a short linger batch stays small). */
+const INITIAL_BATCH_CAPACITY = 16 * 1024
+
+export class ProducerCore implements Producer {
+  readonly acks: 0 | 1 | -1
+  readonly idempotent: boolean
+  private readonly lingerMs: number
+  private readonly batchSize: number
+  private readonly compression: CompressionType
+  private readonly partitioner = new StickyPartitioner()
+  private readonly custom: ProducerConfig['partitioner']
+  private readonly open = new Map<string, OpenBatches>()
+  private openCount = 0
+  /** The record handed to the batch builder, refilled for each append (no object per record). */
+  private readonly scratch: { key: Buffer | null; value: Buffer | null; headers: ProducerRecord['headers']; timestamp: number } = {
+    key: null,
+    value: null,
+    headers: undefined,
+    timestamp: 0,
+  }
+  private readonly partitionCounts = new Map<string, number>()
+  private readonly sequences = new Map<string, number>()
+  private readonly idleWaiters: Array<() => void> = []
+  private readonly txn: TransactionManager | null
+  private transport!: ProducerTransport
+  private unfinished = 0
+  private producerId = -1
+  private producerEpoch = -1
+  private idInit: Promise<void> | null = null
+  private lingerTimer: NodeJS.Timeout | null = null
+  private chain: Promise<void> = Promise.resolve()
+  private queued = 0
+  private order = 0
+  private closed = false
+
+  constructor(config: ProducerConfig = {}) {
+    const acks = config.acks ?? 'all'
+    const a = acks === 'all' ? -1 : acks
+    if (a !== 0 && a !== 1 && a !== -1) {
+      throw new BrookError('INVALID_CONFIG', `acks must be 0, 1, -1 or 'all', got ${String(acks)}`, { field: 'acks' })
+    }
+    this.acks = a
+    this.lingerMs = config.lingerMs ?? 5
+    this.batchSize = config.batchSize ?? 16384
+    this.compression = toCompressionType(config.compressionType)
+    const transactional = config.transactionalId !== undefined && config.transactionalId !== null
+    if (transactional && config.transactionalId === '') {
+      throw new BrookError('INVALID_CONFIG', 'transactional.id must not be empty', { field: 'transactional.id' })
+    }
+    if (transactional && config.enableIdempotence === false) {
+      throw new BrookError('INVALID_CONFIG', 'A transactional producer needs enable.idempotence=true', { field: 'enable.idempotence' })
+    }
+    this.idempotent = config.enableIdempotence ?? true
+    if (this.idempotent && this.acks !== -1) {
+      throw new BrookError('INVALID_CONFIG', 'enableIdempotence requires acks=all', { field: 'acks' })
+    }
+    this.custom = config.partitioner
+    this.txn = transactional
+      ? new TransactionManager(this, config.transactionalId!, config.transactionTimeoutMs ?? 60_000)
+      : null
+  }
+
+  /** Set once by the implementation that owns this core. */
+  attach(transport: ProducerTransport): void {
+    this.transport = transport
+  }
+
+  get currentProducerId(): number {
+    return this.producerId
+  }
+
+  get currentEpoch(): number {
+    return this.producerEpoch
+  }
+
+  get isClosed(): boolean {
+    return this.closed
+  }
+
+  get transportOf(): ProducerTransport {
+    return this.transport
+  }
+
+  send(record: ProducerRecord): Promise<RecordMetadata> {
+    return new Promise((resolve, reject) => {
+      this.enqueue([record], new SingleSink((_, m) => resolve(m), reject))
+    })
+  }
+
+  async sendBatch(records: ProducerRecord[]): Promise<RecordMetadata[]> {
+    if (records.length === 0) return []
+    return new Promise((resolve, reject) => {
+      this.enqueue(records, new BatchSink(records.length, resolve, reject))
+    })
+  }
+
+  /**
+   * Appends synchronously while the topics' partition counts are known and nothing waits
+   * before; from the first record that must wait, the rest of the call waits as one step
+   * of a chain, so concurrent sends keep their order.
+   */
+  private enqueue(records: readonly ProducerRecord[], sink: Sink): void {
+    if (this.closed) return sink.fail(new BrookError('CLOSED', 'The producer is closed'))
+    if (this.txn) {
+      const err = this.txn.checkSend()
+      if (err) return sink.fail(err)
+    }
+    let i = 0
+    try {
+      if (this.queued === 0 && !(this.idempotent && this.producerId < 0)) {
+        for (; i < records.length; i++) {
+          const r = records[i]!
+          const count = this.partitionCounts.get(r.topic)
+          if (count === undefined) break
+          this.append(r, count, sink, i)
+        }
+      }
+    } catch (err) {
+      return sink.fail(err as Error)
+    }
+    if (i === records.length) return
+    const from = i
+    this.queued++
+    const step = this.chain.then(async () => {
+      try {
+        await this.initProducerId()
+        for (let j = from; j < records.length; j++) {
+          const r = records[j]!
+          let n = this.partitionCounts.get(r.topic)
+          if (n === undefined) {
+            n = await this.transport.partitionCount(r.topic)
+            this.partitionCounts.set(r.topic, n)
+          }
+          this.append(r, n, sink, j)
+        }
+      } finally {
+        this.queued--
+      }
+    })
+    this.chain = step.catch(() => undefined)
+    step.catch((err: Error) => sink.fail(err))
+  }
+
+  /** A topic that grew spreads new records over its new partitions too. */
+  setPartitionCount(topic: string, count: number): void {
+    this.partitionCounts.set(topic, count)
+  }
+
+  private append(record: ProducerRecord, partitionCount: number, sink: Sink, index: number): void {
+    const key = toBuffer(record.key)
+    let partition = record.partition
+    if (partition === undefined) {
+      partition = this.custom ? this.custom(record.topic, key, partitionCount) : this.partitioner.partition(record.topic, key, partitionCount)
+    } else if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
+      throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} does not exist in topic '${record.topic}' (${partitionCount} partitions)`, {
+        field: 'partition',
+      })
+    }
+    let byPartition = this.open.get(record.topic)
+    if (byPartition === undefined) {
+      byPartition = []
+      this.open.set(record.topic, byPartition)
+    }
+    let batch = byPartition[partition]
+    if (batch === undefined) {
+      const k = tpKey(record.topic, partition)
+      batch = {
+        topic: record.topic,
+        partition,
+        key: k,
+        builder: new RecordBatchBuilder({
+          compression: this.compression,
+          initialCapacity: Math.min(INITIAL_BATCH_CAPACITY, this.batchSize + 1024),
+          ...(this.idempotent ? { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: this.sequences.get(k) ?? 0 } : {}),
+          ...(this.txn ? { transactional: true } : {}),
+        }),
+        bytes: null,
+        producerId: this.producerId,
+        order: 0,
+        timestamps: [],
+        sinks: [],
+        indexes: [],
+        createdAt: Date.now(),
+        attempts: 0,
+        retryAt: 0,
+      }
+      byPartition[partition] = batch
+      this.openCount++
+      this.unfinished++
+    }
+    const timestamp = record.timestamp ?? Date.now()
+    const r = this.scratch
+    r.key = key
+    r.value = toBuffer(record.value)
+    r.headers = record.headers
+    r.timestamp = timestamp
+    batch.builder.append(r)
+    r.key = null
+    r.value = null
+    r.headers = undefined
+    batch.timestamps.push(timestamp)
+    batch.sinks.push(sink)
+    batch.indexes.push(index)
+    if (batch.builder.sizeInBytes >= this.batchSize) {
+      byPartition[partition] = undefined
+      this.openCount--
+      this.partitioner.onNewBatch(record.topic)
+      this.seal(batch)
+    } else if (this.lingerTimer === null) {
+      this.lingerTimer = setTimeout(() => this.drain(), this.lingerMs)
+    }
+  }
+
+  /** Seals every open batch now (linger expired, flush). */
+  drain(): void {
+    if (this.lingerTimer) clearTimeout(this.lingerTimer)
+    this.lingerTimer = null
+    if (this.openCount === 0) return
+    const batches: ProducerBatch[] = []
+    for (const byPartition of this.open.values()) {
+      for (let p = 0; p < byPartition.length; p++) {
+        const b = byPartition[p]
+        if (b === undefined) continue
+        batches.push(b)
+        byPartition[p] = undefined
+      }
+    }
+    this.openCount = 0
+    for (const b of batches) {
+      this.partitioner.onNewBatch(b.topic)
+      this.seal(b)
+    }
+  }
+
+  /** Encodes the batch for good; the partition's next batch continues its sequence. */
+  private seal(batch: ProducerBatch): void {
+    if (this.idempotent && batch.producerId === this.producerId) {
+      const seq = this.sequences.get(batch.key) ?? 0
+      this.sequences.set(batch.key, (seq + batch.builder.recordCount) % 0x80000000)
+    }
+    // Each batch has its own builder, so its buffer can go to the log without a copy.
+    batch.bytes = batch.builder.buildDetached()
+    batch.order = this.order++
+    if (this.txn) this.txn.route(batch)
+    else this.transport.send(batch)
+  }
+
+  // ---- outcomes, reported by the transport ----
+
+  complete(b: ProducerBatch, baseOffset: number, logAppendTime: number): void {
+    const { sinks, indexes, timestamps } = b
+    for (let i = 0; i < sinks.length; i++) {
+      sinks[i]!.done(indexes[i]!, {
+        topic: b.topic,
+        partition: b.partition,
+        offset: this.acks === 0 || baseOffset < 0 ? -1 : baseOffset + i,
+        timestamp: logAppendTime >= 0 ? logAppendTime : timestamps[i]!,
+      })
+    }
+    this.settled()
+  }
+
+  fail(b: ProducerBatch, err: Error): void {
+    for (const sink of b.sinks) sink.fail(err)
+    this.txn?.batchFailed(err)
+    this.settled()
+  }
+
+  private settled(): void {
+    if (--this.unfinished === 0) for (const w of this.idleWaiters.splice(0)) w()
+  }
+
+  /** The open batch of a partition whose sequence broke: it fails with the others. */
+  takeOpen(topic: string, partition: number): ProducerBatch | undefined {
+    const byPartition = this.open.get(topic)
+    const b = byPartition?.[partition]
+    if (b !== undefined) {
+      byPartition![partition] = undefined
+      this.openCount--
+    }
+    return b
+  }
+
+  /**
+   * The broker lost this producer's sequence (idempotent, not transactional): the next
+   * batches start over with a new producer id.
+   */
+  resetProducerId(ofBatch: ProducerBatch): void {
+    if (ofBatch.producerId !== this.producerId || this.txn) return
+    this.producerId = -1
+    this.producerEpoch = -1
+    this.idInit = null
+    this.sequences.clear()
+  }
+
+  // ---- producer id ----
+
+  private initProducerId(): Promise<void> {
+    if (!this.idempotent || this.producerId >= 0) return RESOLVED
+    if (this.txn) return Promise.reject(new BrookError('ILLEGAL_STATE', 'A transactional producer must call initTransactions() first'))
+    this.idInit ??= this.transport
+      .initProducerId({ transactionalId: null, transactionTimeoutMs: 60_000, producerId: -1, producerEpoch: -1 })
+      .then(
+        (res) => this.setProducerId(res.producerId, res.producerEpoch),
+        (err: unknown) => {
+          this.idInit = null
+          throw err
+        },
+      )
+    return this.idInit
+  }
+
+  /** A new id or epoch: sequences start over at 0. */
+  setProducerId(producerId: number, producerEpoch: number): void {
+    this.producerId = producerId
+    this.producerEpoch = producerEpoch
+    this.sequences.clear()
+  }
+
+  // ---- transactions ----
+
+  private requireTxn(): TransactionManager {
+    if (!this.txn) throw new BrookError('ILLEGAL_STATE', 'Transactions need a transactionalId in the producer config', { field: 'transactionalId' })
+    return this.txn
+  }
+
+  initTransactions(): Promise<void> {
+    return this.requireTxn().initTransactions()
+  }
+
+  beginTransaction(): void {
+    this.requireTxn().beginTransaction()
+  }
+
+  sendOffsetsToTransaction(offsets: TopicPartitionOffset[], groupMetadata: ConsumerGroupMetadata): Promise<void> {
+    return this.requireTxn().sendOffsetsToTransaction(offsets, groupMetadata)
+  }
+
+  commitTransaction(): Promise<void> {
+    return this.requireTxn().commitTransaction()
+  }
+
+  abortTransaction(): Promise<void> {
+    return this.requireTxn().abortTransaction()
+  }
+
+  // ---- flush and close ----
+
+  async flush(): Promise<void> {
+    await this.chain
+    this.drain()
+    if (this.unfinished > 0) await new Promise<void>((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return
+    try {
+      // As the Java client: an incomplete transaction is aborted on a graceful close.
+      if (this.txn?.inTransaction) await this.txn.abortTransaction().catch(() => undefined)
+      await this.flush()
+    } finally {
+      this.closed = true
+      if (this.lingerTimer) clearTimeout(this.lingerTimer)
+      await this.transport.close()
+    }
+  }
+}
+
+const RESOLVED = Promise.resolve()
