@@ -79,8 +79,8 @@ describe('requests that would exhaust the broker are refused before anything is 
 
   it('max.partitions.per.broker counts every topic; the create that would pass it is refused whole', async () => {
     const dataDir = tmpDir()
-    // __consumer_offsets has 1 partition.
-    const broker = await Broker.open({ dataDir, maxPartitionsPerBroker: 11, logger: capture().logger })
+    // __consumer_offsets and __transaction_state have 1 partition each.
+    const broker = await Broker.open({ dataDir, maxPartitionsPerBroker: 12, logger: capture().logger })
     await broker.createTopic('a', { numPartitions: 6 })
     expect(await codeOf(broker.createTopic('b', { numPartitions: 5 }))).toBe('POLICY_VIOLATION')
     expect(broker.hasTopic('b')).toBe(false)
