@@ -1,15 +1,26 @@
 import { configDefaults, defineConfig } from 'vitest/config'
 
+// Two projects: `unit` (fast, parallel) and `e2e` (child processes, real servers, compat
+// clients, hundreds of thousands of records: one file at a time, so heavy runs never
+// compete with timing-sensitive tests). `npm test` runs unit, then e2e.
+const E2E = ['test/compat/**/*.test.ts', 'test/**/*.e2e.test.ts']
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
     projects: [
-      // Fast tests, in parallel.
-      { extends: true, test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, 'test/**/*.e2e.test.ts'] } },
-      // Heavy end-to-end tests (processes, installs, real servers), one file at a time.
-      { extends: true, test: { name: 'e2e', include: ['test/**/*.e2e.test.ts'], fileParallelism: false, testTimeout: 600_000, hookTimeout: 600_000 } },
+      {
+        extends: true,
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...E2E] },
+      },
+      {
+        extends: true,
+        // One fork for all e2e files: they run one after another (fileParallelism is not a
+        // per-project option).
+        test: { name: 'e2e', include: E2E, testTimeout: 600_000, hookTimeout: 600_000, poolOptions: { forks: { singleFork: true } } },
+      },
     ],
   },
 })

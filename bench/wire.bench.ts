@@ -10,6 +10,10 @@
 //   --throughput=N    ProducerPerformance --throughput cap in records/s (default -1: flat out; then
 //                     p50/p99 are mostly time queued in the producer, compare them only side by side)
 //   --only=brook|kafka
+//   --rounds=N        rounds (default 3): every case runs on each broker once per round, the
+//                     broker that goes first alternating; every figure is the median over rounds
+// Broker CPU and RSS come from /proc for the process listening on the broker's port (found
+// through /proc/net/tcp, no pid file needed); where it cannot be read the table says '-'.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import path from 'node:path'
@@ -17,13 +21,16 @@ import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
-const JARS = path.join(ROOT, '.cache', 'maven-jars')
+const CACHE = process.env.BROOK_CACHE ?? path.join(ROOT, '.cache')
+const JARS = process.env.KAFKA_JARS ?? path.join(CACHE, 'maven-jars')
+const JAVA_CLASSES = path.join(ROOT, '.cache', 'compat', 'java')
 const LOG4J = path.join(ROOT, 'scripts', 'ci', 'log4j2.xml')
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
 const RECORDS_100 = Number(args.get('records-100') ?? 1_000_000)
 const RECORDS_1K = Number(args.get('records-1k') ?? 200_000)
 const ONLY = args.get('only')
 const THROUGHPUT = args.get('throughput') ?? '-1'
+const ROUNDS = Number(args.get('rounds') ?? 3)
 
 interface Case {
   name: string
@@ -46,9 +53,9 @@ interface Result {
   p99Ms: number
   consumeRecPerSec: number
   consumeMBPerSec: number
-  /** Broker CPU time (user + system) over the case, seconds. */
+  /** Broker CPU time (user + system) over the case, seconds; NaN when it cannot be read. */
   cpuSec: number
-  /** Broker RSS during the case, MiB. */
+  /** Broker RSS during the case, MiB; NaN when it cannot be read. */
   rssMaxMiB: number
   rssMeanMiB: number
 }
@@ -56,42 +63,91 @@ interface Result {
 interface Target {
   name: 'brook' | 'kafka'
   bootstrap: string
-  pid: number
+  /** The broker process, or null when it cannot be found (then CPU and RSS read '-'). */
+  pid: number | null
   stop(): Promise<void>
 }
 
-function rssKiB(pid: number): number {
+const CLK_TCK = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100
+
+/** The pid of the process listening on a local TCP port, from /proc/net/tcp{,6} and /proc/<pid>/fd. */
+function pidListeningOn(port: number): number | null {
+  const inodes = new Set<string>()
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let text = ''
+    try {
+      text = fs.readFileSync(table, 'utf8')
+    } catch {
+      continue
+    }
+    for (const line of text.split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/)
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN; column 9 is the inode.
+      if (cols.length > 9 && cols[3] === '0A' && parseInt(cols[1]!.split(':')[1]!, 16) === port) inodes.add(cols[9]!)
+    }
+  }
+  if (inodes.size === 0) return null
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let fds: string[]
+    try {
+      fds = fs.readdirSync(`/proc/${entry}/fd`)
+    } catch {
+      continue
+    }
+    for (const fd of fds) {
+      try {
+        const m = /^socket:\[(\d+)\]$/.exec(fs.readlinkSync(`/proc/${entry}/fd/${fd}`))
+        if (m && inodes.has(m[1]!)) return Number(entry)
+      } catch {
+        // gone meanwhile
+      }
+    }
+  }
+  return null
+}
+
+function portOf(bootstrap: string): number {
+  return Number(bootstrap.split(',')[0]!.split(':').pop())
+}
+
+/** RSS in KiB, or null when the process cannot be read. */
+function rssKiB(pid: number | null): number | null {
+  if (pid === null) return null
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'))
-    return m ? Number(m[1]) : 0
+    return m ? Number(m[1]) : null
   } catch {
-    return 0
+    return null
   }
 }
 
-/** utime + stime of a process in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks of 1/100 s). */
-function cpuSeconds(pid: number): number {
+/** utime + stime of a process in seconds (/proc/<pid>/stat fields 14 and 15, in clock ticks); NaN when unreadable. */
+function cpuSeconds(pid: number | null): number {
+  if (pid === null) return NaN
   try {
     const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / 100
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK
   } catch {
     return NaN
   }
 }
 
-/** Samples a process's RSS every 100 ms until stopped. */
-function sampleRss(pid: number): () => { maxMiB: number; meanMiB: number } {
-  const samples: number[] = [rssKiB(pid)]
-  const timer = setInterval(() => samples.push(rssKiB(pid)), 100)
+/** Samples a process's RSS every 100 ms until stopped; NaN when no sample could be read. */
+function sampleRss(pid: number | null): () => { maxMiB: number; meanMiB: number } {
+  const samples: number[] = []
+  const take = (): void => {
+    const kib = rssKiB(pid)
+    if (kib !== null) samples.push(kib)
+  }
+  take()
+  const timer = setInterval(take, 100)
   return () => {
     clearInterval(timer)
-    samples.push(rssKiB(pid))
-    const valid = samples.filter((s) => s > 0)
-    return {
-      maxMiB: Math.max(0, ...valid) / 1024,
-      meanMiB: valid.reduce((a, b) => a + b, 0) / Math.max(1, valid.length) / 1024,
-    }
+    take()
+    if (samples.length === 0) return { maxMiB: NaN, meanMiB: NaN }
+    return { maxMiB: Math.max(...samples) / 1024, meanMiB: samples.reduce((a, b) => a + b, 0) / samples.length / 1024 }
   }
 }
 
@@ -114,7 +170,7 @@ async function startBrook(): Promise<Target> {
   return {
     name: 'brook',
     bootstrap,
-    pid: child.pid!,
+    pid: child.pid ?? null,
     stop: () =>
       new Promise<void>((resolve) => {
         child.once('exit', () => resolve())
@@ -124,19 +180,15 @@ async function startBrook(): Promise<Target> {
 }
 
 function startKafka(): Target {
-  const pidFile = (): number => {
-    const r = spawnSync('bash', ['-c', `source ${path.join(ROOT, 'scripts', 'ci', 'kafka-env.sh')} && cat "$KAFKA_PID_FILE"`], { encoding: 'utf8' })
-    return Number(r.stdout.trim()) || 0
-  }
   const existing = process.env.BROOK_KAFKA_BOOTSTRAP
-  if (existing) return { name: 'kafka', bootstrap: existing, pid: pidFile(), stop: async () => {} }
+  if (existing) return { name: 'kafka', bootstrap: existing, pid: pidListeningOn(portOf(existing)), stop: async () => {} }
   const r = spawnSync(path.join(ROOT, 'scripts', 'ci', 'start-kafka.sh'), { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
   const m = /BROOK_KAFKA_BOOTSTRAP=(\S+)/.exec(r.stdout)
   if (r.status !== 0 || !m) throw new Error(`start-kafka.sh failed: ${r.stdout}`)
   return {
     name: 'kafka',
     bootstrap: m[1]!,
-    pid: pidFile(),
+    pid: pidListeningOn(portOf(m[1]!)),
     stop: async () => {
       spawnSync(path.join(ROOT, 'scripts', 'ci', 'stop-kafka.sh'), { stdio: 'inherit' })
     },
@@ -146,12 +198,12 @@ function startKafka(): Target {
 function createTopic(bootstrap: string, topic: string): void {
   // The Java compat client's admin command; one partition keeps runs comparable.
   const r = spawnSync('java', ['-Xmx128m', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${LOG4J}`, '-cp',
-    `${path.join(ROOT, '.cache', 'compat', 'java')}${path.delimiter}${JARS}/*`, 'Main', 'create-topic', '--bootstrap', bootstrap, '--topic', topic, '--partitions', '1'], { encoding: 'utf8' })
+    `${JAVA_CLASSES}${path.delimiter}${JARS}/*`, 'Main', 'create-topic', '--bootstrap', bootstrap, '--topic', topic, '--partitions', '1'], { encoding: 'utf8' })
   if (r.status !== 0) throw new Error(`create-topic ${topic} failed: ${r.stderr}`)
 }
 
-async function runCase(target: Target, c: Case): Promise<Result> {
-  const topic = `bench-${c.recordSize}-${c.acks === 'all' ? 'all' : '1'}-${Date.now().toString(36)}`
+async function runCase(target: Target, c: Case, round: number): Promise<Result> {
+  const topic = `bench-${c.recordSize}-${c.acks === 'all' ? 'all' : '1'}-r${round}-${Date.now().toString(36)}`
   createTopic(target.bootstrap, topic)
   const rss = sampleRss(target.pid)
   const cpu0 = cpuSeconds(target.pid)
@@ -205,6 +257,19 @@ function javaAsync(mainClass: string, mainArgs: string[]): Promise<string> {
 
 const fmt = (n: number, digits = 0): string => n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
 
+const median = (xs: number[]): number => {
+  const v = xs.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b)
+  if (v.length === 0) return NaN
+  const mid = Math.floor(v.length / 2)
+  return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2
+}
+
+/** Per-metric medians over rounds. */
+function medianResult(rounds: Result[]): Result {
+  const keys = Object.keys(rounds[0]!) as Array<keyof Result>
+  return Object.fromEntries(keys.map((k) => [k, median(rounds.map((r) => r[k]))])) as unknown as Result
+}
+
 function printTable(results: Map<string, Map<string, Result>>): void {
   const metrics: Array<[string, (r: Result) => number, number]> = [
     ['produce rec/s', (r) => r.produceRecPerSec, 0],
@@ -231,7 +296,10 @@ function printTable(results: Map<string, Map<string, Result>>): void {
   for (const r of rows) console.log(r.map((cell, i) => (i < 2 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '))
 }
 
+const fmtOrDash = (n: number, digits: number): string => (Number.isNaN(n) ? '-' : fmt(n, digits))
+
 async function main(): Promise<void> {
+  let results = new Map<string, Map<string, Result>>()
   if (!fs.existsSync(path.join(JARS, 'kafka-version'))) {
     console.error(`No Kafka jars in ${JARS}: run scripts/ci/install-compat.sh first.`)
     process.exit(1)
@@ -239,26 +307,31 @@ async function main(): Promise<void> {
   const kafkaVersion = fs.readFileSync(path.join(JARS, 'kafka-version'), 'utf8').trim()
   console.log(`wire bench: Apache Kafka ${kafkaVersion} ProducerPerformance/ConsumerPerformance, ` +
     `${fmt(RECORDS_100)} x 100 B and ${fmt(RECORDS_1K)} x 1 KiB records per case, 1 partition, no compression, ` +
-    `throughput ${THROUGHPUT === '-1' ? 'unthrottled' : `${THROUGHPUT} rec/s`}`)
+    `throughput ${THROUGHPUT === '-1' ? 'unthrottled' : `${THROUGHPUT} rec/s`}; median of ${ROUNDS} rounds, the broker that goes first alternating`)
   const t0 = Date.now()
-  const results = new Map<string, Map<string, Result>>()
-  const targets: Array<() => Promise<Target>> = []
-  if (ONLY !== 'kafka') targets.push(startBrook)
-  if (ONLY !== 'brook') targets.push(async () => startKafka())
-  for (const start of targets) {
-    const target = await start()
-    const byCase = new Map<string, Result>()
-    results.set(target.name, byCase)
-    try {
-      for (const c of CASES) {
-        const r = await runCase(target, c)
-        byCase.set(c.name, r)
-        console.log(`  ${target.name.padEnd(5)} ${c.name.padEnd(15)} produce ${fmt(r.produceRecPerSec)} rec/s ${fmt(r.produceMBPerSec, 1)} MB/s ` +
-          `p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms; consume ${fmt(r.consumeRecPerSec)} rec/s; CPU ${fmt(r.cpuSec, 1)} s; RSS max ${fmt(r.rssMaxMiB)} MiB`)
-      }
-    } finally {
-      await target.stop()
+  const targets: Target[] = []
+  try {
+    if (ONLY !== 'kafka') targets.push(await startBrook())
+    if (ONLY !== 'brook') targets.push(startKafka())
+    for (const t of targets) {
+      console.log(`  ${t.name}: ${t.bootstrap}, ${t.pid === null ? 'process not found: CPU and RSS not measured' : `pid ${t.pid}`}`)
     }
+    const rounds = new Map<string, Map<string, Result[]>>(targets.map((t) => [t.name, new Map(CASES.map((c) => [c.name, []]))]))
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const c of CASES) {
+        // The broker that goes first alternates from round to round.
+        for (let i = 0; i < targets.length; i++) {
+          const target = targets[(round + i) % targets.length]!
+          const r = await runCase(target, c, round)
+          rounds.get(target.name)!.get(c.name)!.push(r)
+          console.log(`  round ${round + 1} ${target.name.padEnd(5)} ${c.name.padEnd(15)} produce ${fmt(r.produceRecPerSec)} rec/s ${fmt(r.produceMBPerSec, 1)} MB/s ` +
+            `p50 ${r.p50Ms} ms p99 ${r.p99Ms} ms; consume ${fmt(r.consumeRecPerSec)} rec/s; CPU ${fmtOrDash(r.cpuSec, 1)} s; RSS max ${fmtOrDash(r.rssMaxMiB, 0)} MiB`)
+        }
+      }
+    }
+    results = new Map([...rounds].map(([t, byCase]) => [t, new Map([...byCase].map(([c, rs]) => [c, medianResult(rs)]))]))
+  } finally {
+    for (const t of targets) await t.stop()
   }
   console.log('')
   printTable(results)
@@ -266,7 +339,7 @@ async function main(): Promise<void> {
   const outDir = path.join(ROOT, 'bench', 'out')
   fs.mkdirSync(outDir, { recursive: true })
   const json = Object.fromEntries([...results].map(([t, m]) => [t, Object.fromEntries(m)]))
-  fs.writeFileSync(path.join(outDir, 'wire.json'), JSON.stringify({ kafkaVersion, throughput: THROUGHPUT, cases: CASES, results: json }, null, 2))
+  fs.writeFileSync(path.join(outDir, 'wire.json'), JSON.stringify({ kafkaVersion, throughput: THROUGHPUT, rounds: ROUNDS, cases: CASES, results: json }, null, 2))
 }
 
 await main()

@@ -103,7 +103,16 @@ public final class Main {
         if (!(e.getCause() instanceof TopicExistsException)) throw e;
         existed = true;
       }
-      int seen = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+      // Kafka may not know a just-created topic on the next request yet: retry briefly.
+      int seen = -1;
+      for (int attempt = 0; seen < 0; attempt++) {
+        try {
+          seen = admin.describeTopics(List.of(topic)).allTopicNames().get().get(topic).partitions().size();
+        } catch (java.util.concurrent.ExecutionException e) {
+          if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) || attempt >= 50) throw e;
+          Thread.sleep(100);
+        }
+      }
       OUT.println("{\"topic\":\"" + topic + "\",\"partitions\":" + seen + ",\"existed\":" + existed + "}");
     }
   }

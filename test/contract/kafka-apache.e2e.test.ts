@@ -1,5 +1,5 @@
 // The contract against a real Apache Kafka broker, when one is given:
-//   BROOK_KAFKA_BOOTSTRAP=localhost:9092 npx vitest run test/contract/kafka-apache.test.ts
+//   BROOK_KAFKA_BOOTSTRAP=localhost:9092 npx vitest run test/contract/kafka-apache.e2e.test.ts
 // Without it the suite is skipped locally, and fails under CI=true (CI must provide a broker).
 import { describe, it } from 'vitest'
 import { KafkaClient } from '../../core/client/kafka/client.js'
