@@ -150,10 +150,10 @@ describe.skipIf(!installOn)('the Quickstart on a fresh clone', () => {
       const quick = sh('npm run quickstart', clone)
       expect(quick.status, quick.stderr).toBe(0)
       t = Date.now()
-      const first = sh('npx brook topics list', clone)
+      const first = sh('npx brook topics list --data-dir .brook-data/quickstart', clone)
       const firstMs = Date.now() - t
       expect(first.status, first.stderr).toBe(0)
-      expect(first.stdout).toBe('') // quickstart's log is in ./.brook-data/quickstart, not the default dir
+      expect(first.stdout).toBe('greetings\n')
       console.log(`[readme] fresh clone: npm install ${(installMs / 1000).toFixed(1)} s, first npx brook ${(firstMs / 1000).toFixed(1)} s`)
     } finally {
       fs.rmSync(clone, { recursive: true, force: true })
