@@ -3,7 +3,7 @@
 // line by line through `npx brook`, and the wire block against a broker it starts. The install
 // block (npm install, npm run quickstart, the first npx brook) runs on a fresh clone under CI=true
 // or BROOK_README_INSTALL=1 (it compiles better-sqlite3: minutes); elsewhere it skips saying so.
-import { spawn, spawnSync, type SpawnSyncReturns } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -34,17 +34,18 @@ function snippets(file: string): Snippet[] {
 const all = [...snippets('README.md'), ...snippets('streams/README.md')]
 let project: string
 
-function sh(cmd: string, cwd: string, env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync('bash', ['-eo', 'pipefail', '-c', cmd], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, maxBuffer: 1 << 26 })
+/** bash -c, asynchronously: a blocked test process loses its link to the vitest runner. */
+function sh(cmd: string, cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Result> {
+  return run('bash', ['-eo', 'pipefail', '-c', cmd], cwd, env)
 }
 
-beforeAll(() => {
+beforeAll(async () => {
   // The built package, as npm install leaves it (prepare builds dist/ when a source is newer).
-  const prepared = spawnSync(process.execPath, [path.join(root, 'scripts/prepare.js')], { cwd: root, encoding: 'utf8' })
+  const prepared = await run(process.execPath, [path.join(root, 'scripts/prepare.js')], root)
   expect(prepared.status, prepared.stderr).toBe(0)
   project = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-readme-'))
   fs.writeFileSync(path.join(project, 'package.json'), JSON.stringify({ name: 'newcomer', private: true, type: 'module' }, null, 2))
-  const installed = sh(`npm install --no-audit --no-fund --ignore-scripts ${JSON.stringify(`file:${root}`)}`, project)
+  const installed = await sh(`npm install --no-audit --no-fund --ignore-scripts ${JSON.stringify(`file:${root}`)}`, project)
   expect(installed.status, installed.stderr).toBe(0)
   expect(fs.existsSync(path.join(project, 'node_modules/.bin/brook'))).toBe(true)
 })
@@ -88,11 +89,11 @@ describe('README snippets run as written in a new project', () => {
 })
 
 describe('README command blocks', () => {
-  it('the CLI block runs line by line through npx brook', () => {
+  it('the CLI block runs line by line through npx brook', async () => {
     const block = all.find((s) => s.lang === 'sh' && s.heading === 'The CLI')!
     const dir = path.join(project, 'cli')
     fs.mkdirSync(dir)
-    const r = sh(block.code, dir)
+    const r = await sh(block.code, dir)
     expect(r.status, r.stderr).toBe(0)
     expect(r.stdout).toMatch(/^Created topic orders with 3 partition\(s\)$/m)
     expect(r.stdout).toMatch(/^k1=hello \(p\d@0, \d+\)$/m)
@@ -115,14 +116,14 @@ describe('README command blocks', () => {
       expect(listening).toBe(`Brook broker listening on 127.0.0.1:${port}`)
       const at = (line: string): string => line.replaceAll('127.0.0.1:9092', `127.0.0.1:${port}`)
       if (spawnSync('kcat', ['-V']).status === 0) {
-        const k = sh(at(kcatLine!), dir)
+        const k = await sh(at(kcatLine!), dir)
         expect(k.status, k.stderr).toBe(0)
       } else {
         if (process.env.CI === 'true') throw new Error('kcat is missing (scripts/ci/install-compat.sh installs it)')
         console.warn('kcat not installed: producing with brook instead')
-        expect(sh(`printf 'k1:hello\\n' | npx brook produce orders -K : --bootstrap 127.0.0.1:${port}`, dir).status).toBe(0)
+        expect((await sh(`printf 'k1:hello\\n' | npx brook produce orders -K : --bootstrap 127.0.0.1:${port}`, dir)).status).toBe(0)
       }
-      const c = sh(at(consumeLine!), dir)
+      const c = await sh(at(consumeLine!), dir)
       expect(c.status, c.stderr).toBe(0)
       expect(c.stdout).toBe('hello\n')
     } finally {
@@ -136,21 +137,21 @@ const installOn = process.env.CI === 'true' || process.env.BROOK_README_INSTALL 
 if (!installOn) console.warn('[readme] skipping the fresh-clone install (set BROOK_README_INSTALL=1; CI=true runs it)')
 
 describe.skipIf(!installOn)('the Quickstart on a fresh clone', () => {
-  it('npm install, npm run quickstart, then the first npx brook works at once', () => {
+  it('npm install, npm run quickstart, then the first npx brook works at once', async () => {
     const clone = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-clone-'))
     try {
-      const cloned = sh(`git clone -q ${JSON.stringify(root)} ${JSON.stringify(clone)}`, os.tmpdir())
+      const cloned = await sh(`git clone -q ${JSON.stringify(root)} ${JSON.stringify(clone)}`, os.tmpdir())
       expect(cloned.status, cloned.stderr).toBe(0)
       const env = { npm_config_nodedir: process.env.npm_config_nodedir ?? '/usr' }
       let t = Date.now()
-      const install = sh('npm install --no-audit --no-fund', clone, env)
+      const install = await sh('npm install --no-audit --no-fund', clone, env)
       const installMs = Date.now() - t
       expect(install.status, install.stderr).toBe(0)
       expect(`${install.stdout}${install.stderr}`).not.toMatch(/EBADENGINE/)
-      const quick = sh('npm run quickstart', clone)
+      const quick = await sh('npm run quickstart', clone)
       expect(quick.status, quick.stderr).toBe(0)
       t = Date.now()
-      const first = sh('npx brook topics list --data-dir .brook-data/quickstart', clone)
+      const first = await sh('npx brook topics list --data-dir .brook-data/quickstart', clone)
       const firstMs = Date.now() - t
       expect(first.status, first.stderr).toBe(0)
       expect(first.stdout).toBe('greetings\n')
@@ -161,9 +162,15 @@ describe.skipIf(!installOn)('the Quickstart on a fresh clone', () => {
   })
 })
 
-function run(cmd: string, args: string[], cwd: string): Promise<{ status: number | null; stdout: string; stderr: string }> {
+interface Result {
+  status: number | null
+  stdout: string
+  stderr: string
+}
+
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<Result> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(cmd, args, { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
     let stdout = ''
     let stderr = ''
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
