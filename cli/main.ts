@@ -24,7 +24,6 @@ export function buildProgram(): Command {
     .option('--bootstrap <host:port>', 'a running broker instead of the data directory')
     .option('--connect-timeout <ms>', 'with --bootstrap: give up connecting after this long (default 5000)', parseIntOption('--connect-timeout', 1))
     .option('--broker-config <key=value>', 'embedded broker config: auto.create.topics.enable, num.partitions (repeatable)', collect)
-    .enablePositionalOptions(false)
   const dataDir = (): Option => new Option('--data-dir <dir>', 'data directory of the embedded broker').default(defaultDataDir())
   topicsCommands(program, dataDir)
   produceCommand(program, dataDir)
