@@ -347,14 +347,14 @@ export class KafkaProducer implements Producer {
       }
       if (METADATA_STALE.has(p.errorCode)) this.cluster.invalidate(b.topic)
       if (isRetriable(p.errorCode)) this.retryOrFail(b, err)
-      else this.finish(b, err)
+      else this.giveUp(b, err)
     }
   }
 
   private retryOrFail(b: Batch, err: Error): void {
     const retriable = err instanceof BrookError && err.retriable && !this.closedHard
     if (!retriable || Date.now() >= b.createdAt + this.deliveryTimeoutMs) {
-      this.finish(b, err)
+      this.giveUp(b, err)
       return
     }
     if (err instanceof BrookError && (err.code === 'NETWORK_EXCEPTION' || err.code === 'TIMEOUT')) this.cluster.invalidate()
@@ -365,6 +365,16 @@ export class KafkaProducer implements Producer {
     let i = 0
     while (i < q.length && q[i]!.order < b.order) i++
     q.splice(i, 0, b)
+  }
+
+  /**
+   * A batch fails for good. It never landed, so an idempotent producer's later sequence
+   * numbers for the partition would be out of order: start over with a new producer id
+   * (so sends succeed again once the cause, e.g. a full disk, is gone).
+   */
+  private giveUp(b: Batch, err: Error): void {
+    if (this.idempotent) this.sequenceBroken(b, err)
+    else this.finish(b, err)
   }
 
   /** The broker lost track of this partition's sequence: fail what is queued for it and start over with a new producer id. */
