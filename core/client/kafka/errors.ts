@@ -15,7 +15,6 @@ brookCodeByKafka.set(7, 'TIMEOUT') // REQUEST_TIMED_OUT
 brookCodeByKafka.set(14, 'COORDINATOR_NOT_AVAILABLE') // COORDINATOR_LOAD_IN_PROGRESS
 brookCodeByKafka.set(18, 'RECORD_TOO_LARGE') // RECORD_LIST_TOO_LARGE
 brookCodeByKafka.set(38, 'INVALID_CONFIG') // INVALID_REPLICATION_FACTOR
-brookCodeByKafka.set(44, 'INVALID_CONFIG') // POLICY_VIOLATION
 brookCodeByKafka.set(87, 'CORRUPT_RECORD') // INVALID_RECORD
 
 /** A BrookError from a Kafka error code; `retriable` is Kafka's verdict for that code. */

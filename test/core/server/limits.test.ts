@@ -157,3 +157,26 @@ describe('bad frames', () => {
     expect(lines).toContain(`${200 - warns.length} more lines of 'connection.MALFORMED' suppressed`)
   })
 })
+
+describe('partition bombs over the wire', () => {
+  it('CreateTopics with 25,000 partitions and CreatePartitions to 2^31-1 are answered with POLICY_VIOLATION, nothing created', async () => {
+    const { KafkaClient } = await import('../../../core/client/kafka/client.js')
+    server = await startServer(broker, { port: 0, logger: state.logger })
+    const client = await KafkaClient.connect({ bootstrapServers: `127.0.0.1:${server.port}` })
+    const admin = client.admin()
+    const codeOf = async (p: Promise<unknown>): Promise<string> => {
+      try {
+        await p
+        return 'NONE'
+      } catch (err) {
+        return (err as { code?: string }).code ?? String(err)
+      }
+    }
+    expect(await codeOf(admin.createTopics([{ topic: 'bomb', numPartitions: 25_000 }]))).toBe('POLICY_VIOLATION')
+    expect(broker.hasTopic('bomb')).toBe(false)
+    await admin.createTopics([{ topic: 'small', numPartitions: 1 }])
+    expect(await codeOf(admin.createPartitions('small', 2 ** 31 - 1))).toBe('POLICY_VIOLATION')
+    expect(broker.describeTopic('small').partitions).toBe(1)
+    await client.close()
+  })
+})
