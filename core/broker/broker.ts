@@ -482,8 +482,10 @@ export class Broker {
         budget -= records.length
         return { ...base, records, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, error: null }
       } catch (err) {
-        if (!(err instanceof BrookError)) throw err
-        return { ...base, records: EMPTY, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, error: err }
+        // A failing disk (EIO...) is this partition's KAFKA_STORAGE_ERROR, not the connection's end.
+        if (!(err instanceof BrookError)) this.log.error(`storage:${req.topic}-${req.partition}`, `Reading ${req.topic}-${req.partition} failed`, err)
+        const error = asStorageError(err, `${req.topic}-${req.partition}`)
+        return { ...base, records: EMPTY, highWatermark: p.highWatermark, logStartOffset: p.logStartOffset, error }
       }
     })
   }
