@@ -529,8 +529,10 @@ export class Broker {
         const abortedTransactions = readCommitted ? (records.length > 0 ? p.log.abortedTransactions(req.offset, endOfRecords(records)) : []) : null
         return { ...base, records, highWatermark: p.highWatermark, lastStableOffset, logStartOffset: p.logStartOffset, abortedTransactions, error: null }
       } catch (err) {
-        if (!(err instanceof BrookError)) throw err
-        return { ...base, records: EMPTY, highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset, logStartOffset: p.logStartOffset, abortedTransactions: null, error: err }
+        // A failing disk (EIO...) is this partition's KAFKA_STORAGE_ERROR, not the connection's end.
+        if (!(err instanceof BrookError)) this.log.error(`storage:${req.topic}-${req.partition}`, `Reading ${req.topic}-${req.partition} failed`, err)
+        const error = asStorageError(err, `${req.topic}-${req.partition}`)
+        return { ...base, records: EMPTY, highWatermark: p.highWatermark, lastStableOffset: p.lastStableOffset, logStartOffset: p.logStartOffset, abortedTransactions: null, error }
       }
     })
   }

@@ -67,6 +67,11 @@ export class FileHandleCache {
     this.trim(file)
   }
 
+  /** A pinned file was unpinned: files kept open past the budget while pinned can go now. */
+  unpinned(): void {
+    this.trim()
+  }
+
   /** The owner closed the file itself. */
   forget(file: ManagedFile): void {
     this.open.delete(file)

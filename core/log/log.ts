@@ -976,7 +976,8 @@ export class Log {
       attempt(() => s.close(true))
       if (!s.isClosed) attempt(() => s.close(false))
     }
-    attempt(() => this.producers.writeSnapshot(this.endOffset))
+    // A partition nobody appended to since open already has its snapshot.
+    if (this.stats.appends > 0 || !this.producers.hasSnapshotAt(this.endOffset)) attempt(() => this.producers.writeSnapshot(this.endOffset))
     if (failure === null) {
       this.flushedOffset = this.endOffset
       this.persistedRecoveryPoint = this.endOffset

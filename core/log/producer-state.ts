@@ -195,6 +195,10 @@ export class ProducerStateManager {
     for (const old of all.slice(0, Math.max(0, all.length - keep))) this.deleteSnapshot(old)
   }
 
+  hasSnapshotAt(offset: number): boolean {
+    return fs.existsSync(path.join(this.dir, offsetFileName(offset, SNAPSHOT_SUFFIX)))
+  }
+
   deleteSnapshot(offset: number): void {
     fs.rmSync(path.join(this.dir, offsetFileName(offset, SNAPSHOT_SUFFIX)), { force: true })
   }

@@ -604,6 +604,7 @@ export class LogSegment implements ManagedFile {
       fs.fdatasync(fd, (err) => {
         this.pins--
         if (this.pins === 0 && this.closed) this.releaseHandle()
+        else if (this.pins === 0) this.files.unpinned()
         if (err) reject(err)
         else resolve()
       })

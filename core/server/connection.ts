@@ -66,6 +66,7 @@ export class Connection implements PoolMember {
     socket.setNoDelay(true)
     this.closedPromise = new Promise((resolve) => socket.once('close', () => resolve()))
     socket.on('data', (chunk: Buffer) => this.onData(chunk))
+    options.pool?.register(this)
     socket.on('drain', () => {
       this.writeBlocked = false
       this.maybeResume()
@@ -110,11 +111,6 @@ export class Connection implements PoolMember {
     this.pump()
     this.account()
     if (this.backlog.length > 0) this.pauseReading()
-    const pool = this.options.pool
-    if (pool !== undefined && !this.closed && !pool.hasRoom(this)) {
-      this.poolPaused = true
-      this.pauseReading()
-    }
   }
 
   /** Keeps this connection's share of queued.max.request.bytes up to date. */
@@ -125,6 +121,11 @@ export class Connection implements PoolMember {
     if (now > this.pooled) pool.add(now - this.pooled)
     else if (now < this.pooled) pool.release(this.pooled - now)
     this.pooled = now
+  }
+
+  poolPause(): void {
+    this.poolPaused = true
+    this.pauseReading()
   }
 
   poolResumed(): void {
@@ -220,7 +221,7 @@ export class Connection implements PoolMember {
     this.backlog.length = 0
     this.backlogBytes = 0
     this.account()
-    this.options.pool?.forget(this)
+    this.options.pool?.unregister(this)
     // Ends long polls (fetch) that would otherwise wait for a client that is gone.
     this.abort.abort()
   }

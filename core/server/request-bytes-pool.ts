@@ -1,16 +1,20 @@
 // queued.max.request.bytes: the request bytes all connections together may hold while
 // they are read and wait to be handled (partial frames and frames queued behind
-// max.in.flight). A connection that would take the pool past its size stops reading
-// until bytes are released, as Kafka mutes channels when its memory pool is exhausted.
+// max.in.flight). Once the pool is full every connection stops reading until bytes are
+// released, as Kafka mutes all channels when its memory pool is exhausted; a connection
+// that opens meanwhile starts muted.
 
 export interface PoolMember {
-  /** Reading may go on: the pool has room again. */
+  /** The pool is full: stop reading. */
+  poolPause(): void
+  /** The pool has room again: reading may go on. */
   poolResumed(): void
 }
 
 export class RequestBytesPool {
   private used = 0
-  private readonly waiting = new Set<PoolMember>()
+  private full = false
+  private readonly members = new Set<PoolMember>()
 
   /** `limit` < 0: unbounded. */
   constructor(readonly limit: number) {}
@@ -19,26 +23,30 @@ export class RequestBytesPool {
     return this.used
   }
 
-  /** True while there is room; a member told false waits for poolResumed. */
-  hasRoom(member: PoolMember): boolean {
-    if (this.limit < 0 || this.used < this.limit) return true
-    this.waiting.add(member)
-    return false
+  get isFull(): boolean {
+    return this.full
+  }
+
+  register(member: PoolMember): void {
+    this.members.add(member)
+    if (this.full) member.poolPause()
+  }
+
+  unregister(member: PoolMember): void {
+    this.members.delete(member)
   }
 
   add(n: number): void {
     this.used += n
+    if (this.full || this.limit < 0 || this.used < this.limit) return
+    this.full = true
+    for (const m of this.members) m.poolPause()
   }
 
   release(n: number): void {
     this.used -= n
-    if (this.waiting.size === 0 || (this.limit >= 0 && this.used >= this.limit)) return
-    const ws = [...this.waiting]
-    this.waiting.clear()
-    for (const w of ws) w.poolResumed()
-  }
-
-  forget(member: PoolMember): void {
-    this.waiting.delete(member)
+    if (!this.full || this.used >= this.limit) return
+    this.full = false
+    for (const m of [...this.members]) m.poolResumed()
   }
 }

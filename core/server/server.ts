@@ -48,6 +48,8 @@ export interface BrookServer {
   readonly advertisedPort: number
   /** Open connections right now. */
   readonly connectionCount: number
+  /** Request bytes held across connections (queued.max.request.bytes counts these). */
+  readonly queuedRequestBytes: number
   /** Stops listening and closes every connection. The broker stays open. */
   close(): Promise<void>
 }
@@ -133,6 +135,9 @@ export async function startServer(broker: Broker, options: ServerOptions = {}, h
     get connectionCount() {
       return connections.size
     },
+    get queuedRequestBytes() {
+      return pool.usedBytes
+    },
     close() {
       closing ??= (async () => {
         const stopped = new Promise<void>((resolve) => listener.close(() => resolve()))
@@ -140,6 +145,7 @@ export async function startServer(broker: Broker, options: ServerOptions = {}, h
         for (const c of all) c.close()
         await Promise.all(all.map((c) => c.closedPromise))
         await stopped
+        limited.reportSuppressed()
       })()
       return closing
     },

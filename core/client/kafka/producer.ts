@@ -198,14 +198,14 @@ class WireProducerTransport implements ProducerTransport {
       }
       if (METADATA_STALE.has(p.errorCode)) this.cluster.invalidate(b.topic)
       if (isRetriable(p.errorCode)) this.retryOrFail(b, err)
-      else this.core.fail(b, err)
+      else this.giveUp(b, err)
     }
   }
 
   private retryOrFail(b: ProducerBatch, err: Error): void {
     const retriable = err instanceof BrookError && err.retriable && !this.closedHard
     if (!retriable || Date.now() >= b.createdAt + this.deliveryTimeoutMs) {
-      this.core.fail(b, err)
+      this.giveUp(b, err)
       return
     }
     if (err instanceof BrookError && (err.code === 'NETWORK_EXCEPTION' || err.code === 'TIMEOUT')) this.cluster.invalidate()
@@ -216,6 +216,16 @@ class WireProducerTransport implements ProducerTransport {
     let i = 0
     while (i < q.length && q[i]!.order < b.order) i++
     q.splice(i, 0, b)
+  }
+
+  /**
+   * A batch fails for good. It never landed, so an idempotent producer's later sequence
+   * numbers for the partition would be out of order: start over with a new producer id
+   * (so sends succeed again once the cause, e.g. a full disk, is gone).
+   */
+  private giveUp(b: ProducerBatch, err: Error): void {
+    if (this.core.idempotent) this.sequenceBroken(b, err)
+    else this.core.fail(b, err)
   }
 
   /** The broker lost track of this partition's sequence: fail what is queued for it and start over with a new producer id. */

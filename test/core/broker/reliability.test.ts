@@ -337,6 +337,33 @@ describe('storage errors', () => {
   })
 })
 
+describe('open file handles stay within a budget', () => {
+  it('with a budget far below the segment count, idle segment files are closed and reopened on use; the broker restarts', async () => {
+    const { segmentFiles } = await import('../../../core/log/file-handles.js')
+    const before = segmentFiles.budget
+    const dataDir = tmpDir()
+    const fds = (): number => (fs.existsSync('/proc/self/fd') ? fs.readdirSync('/proc/self/fd').length : 0)
+    const baseline = fds()
+    try {
+      let broker = await Broker.open({ dataDir, maxOpenSegmentFiles: 20, logger: capture().logger })
+      await broker.createTopic('wide', { numPartitions: 120, configs: { 'segment.bytes': '300' } })
+      for (let round = 0; round < 3; round++) for (let p = 0; p < 120; p++) await broker.produce('wide', p, batch([`r${round}-p${p}`.padEnd(150, '.')]))
+      // Rolled segments are fsynced in the background; a file is held open only while its fsync runs.
+      for (let p = 0; p < 120; p++) await broker.partition('wide', p).log.flush()
+      expect(segmentFiles.size).toBeLessThanOrEqual(20)
+      if (baseline > 0) expect(fds() - baseline).toBeLessThan(80)
+      for (let p = 0; p < 120; p++) expect(values(broker, 'wide', p)).toEqual([0, 1, 2].map((r) => `r${r}-p${p}`.padEnd(150, '.')))
+      await broker.close()
+      broker = await Broker.open({ dataDir, maxOpenSegmentFiles: 20, logger: capture().logger })
+      expect(segmentFiles.size).toBeLessThanOrEqual(20)
+      expect(values(broker, 'wide', 77)).toEqual([0, 1, 2].map((r) => `r${r}-p77`.padEnd(150, '.')))
+      await broker.close()
+    } finally {
+      segmentFiles.budget = before
+    }
+  })
+})
+
 describe('durability of new partitions', () => {
   it('creating a topic fsyncs the data directory holding the new partition folders', async () => {
     const dataDir = tmpDir()
