@@ -1,6 +1,7 @@
 // The built-in library: every family's functions in one registry.
 import { aggregateFunctions } from './aggregates.js'
 import { collectionFunctions } from './collections.js'
+import { jsonFunctions } from './json.js'
 import { mathFunctions } from './math.js'
 import { nullFunctions } from './nulls.js'
 import { DefaultFunctionRegistry } from './registry.js'
@@ -16,6 +17,7 @@ export const builtinFunctions: readonly SqlFunction[] = [
   ...stringFunctions,
   ...nullFunctions,
   ...collectionFunctions,
+  ...jsonFunctions,
 ]
 
 /** A registry holding ksqlDB's built-in functions; users add their own with register(). */
