@@ -1,6 +1,7 @@
 // The built-in library: every family's functions in one registry.
 import { aggregateFunctions } from './aggregates.js'
 import { collectionFunctions } from './collections.js'
+import { datetimeFunctions } from './datetime.js'
 import { jsonFunctions } from './json.js'
 import { mathFunctions } from './math.js'
 import { nullFunctions } from './nulls.js'
@@ -18,6 +19,7 @@ export const builtinFunctions: readonly SqlFunction[] = [
   ...nullFunctions,
   ...collectionFunctions,
   ...jsonFunctions,
+  ...datetimeFunctions,
 ]
 
 /** A registry holding ksqlDB's built-in functions; users add their own with register(). */
