@@ -9,6 +9,7 @@ import { DefaultFunctionRegistry } from './registry.js'
 import type { SqlFunction } from './registry-types.js'
 import { stringFunctions } from './strings.js'
 import { tableFunctions } from './table.js'
+import { urlFunctions } from './url.js'
 
 /** Every built-in function definition, by family. */
 export const builtinFunctions: readonly SqlFunction[] = [
@@ -20,6 +21,7 @@ export const builtinFunctions: readonly SqlFunction[] = [
   ...collectionFunctions,
   ...jsonFunctions,
   ...datetimeFunctions,
+  ...urlFunctions,
 ]
 
 /** A registry holding ksqlDB's built-in functions; users add their own with register(). */
