@@ -5,7 +5,7 @@ import { SqlDecimal } from '../types/decimal.js'
 import { SqlTypes, type SqlType } from '../types/sql-type.js'
 import {
   ANY_DECIMAL, BIGINT, BOOLEAN, BYTES, DATE, DOUBLE, INTEGER, STRING, TIME, TIMESTAMP, T,
-  aggSig, aggregate, arrayOf, computed, param, sameAsFirst,
+  aggSig, aggregate, arrayOf, computed, generic, param, sameAsFirst,
 } from './define.js'
 import { FunctionError } from './errors.js'
 import type { AggregateFunction, AggregateImpl, AggregateSignature } from './registry-types.js'
@@ -337,6 +337,50 @@ function topK(type: SqlType, k: number, distinct: boolean): AggregateImpl<unknow
   }
 }
 
+/** TOPK(col1, otherCols..., k): the k rows with the largest col1, as STRUCT<sort_col, col0, col1...>. */
+function topKWithColumns(type: SqlType, k: number): AggregateImpl<Record<string, unknown>[]> {
+  const insert = (s: Record<string, unknown>[], row: Record<string, unknown>): Record<string, unknown>[] => {
+    if (row.sort_col === null) return s
+    let i = 0
+    while (i < s.length && compareValues(s[i]!.sort_col, row.sort_col) >= 0) i++
+    if (i >= k) return s
+    s.splice(i, 0, row)
+    if (s.length > k) s.pop()
+    return s
+  }
+  return {
+    stateType: SqlTypes.array(type),
+    initialize: () => [],
+    aggregate: (args, s) => {
+      const row: Record<string, unknown> = { sort_col: args[0] ?? null }
+      for (let i = 1; i < args.length; i++) row[`col${i - 1}`] = args[i] ?? null
+      return insert(s, row)
+    },
+    merge: (a, b) => b.reduce(insert, a),
+    result: (s) => s,
+  }
+}
+
+/** How many other columns TOPK carries beside the sort column (each count is one signature). */
+const TOPK_MAX_OTHER_COLUMNS = 5
+
+function topKStructType(argTypes: readonly SqlType[]): SqlType {
+  const cols = argTypes.slice(0, -1)
+  return SqlTypes.struct(cols.map((t, i) => ({ name: i === 0 ? 'sort_col' : `col${i - 1}`, type: t })))
+}
+
+function topKWithColumnsSignatures(): AggregateSignature[] {
+  const sigs: AggregateSignature[] = []
+  for (let n = 1; n <= TOPK_MAX_OTHER_COLUMNS; n++) {
+    const others = Array.from({ length: n }, (_, i) => param(`otherCol${i}`, generic(`C${i}`), 'a column carried along with the sort column'))
+    sigs.push(aggSig([param('col1', T), ...others, param('k', INTEGER, 'how many rows to return')], computed('ARRAY<STRUCT<sort_col, col0, ...>>', (t) => SqlTypes.array(topKStructType(t))), (t, lit) => topKWithColumns(topKStructType(t), literalCount('TOPK', lit[0])) as AggregateImpl, {
+      literalParams: 1,
+      description: `The k rows with the largest col1 as structs: sort_col holds col1, col0..col${n - 1} the other columns.`,
+    }))
+  }
+  return sigs
+}
+
 function topKFunction(name: string, distinct: boolean): AggregateFunction {
   const what = distinct ? 'distinct values' : 'values'
   const sigs = [...comparableTypes.filter((t) => t.kind !== 'BOOLEAN' && t.kind !== 'BYTES'), ANY_DECIMAL].map((t) =>
@@ -344,7 +388,8 @@ function topKFunction(name: string, distinct: boolean): AggregateFunction {
       literalParams: 1,
     }),
   )
-  return aggregate(name, CATEGORY, `Returns the top k ${what} for a column and window, largest first; NULLs are ignored.`, sigs)
+  if (!distinct) sigs.push(...topKWithColumnsSignatures())
+  return aggregate(name, CATEGORY, `Returns the top k ${what} for a column and window, largest first; NULLs are ignored.${distinct ? '' : ' With other columns, returns structs of the sort column (sort_col) and the others (col0, col1, ...).'}`, sigs)
 }
 
 export const TOPK = topKFunction('TOPK', false)
@@ -398,7 +443,7 @@ interface VarState {
   M2: number
 }
 
-function stddev(sumType: SqlType): AggregateImpl<VarState> {
+function stddev(sumType: SqlType, squared: boolean): AggregateImpl<VarState> {
   return {
     stateType: SqlTypes.struct([{ name: 'SUM', type: sumType }, { name: 'COUNT', type: BIGINT }, { name: 'M2', type: DOUBLE }]),
     initialize: () => ({ SUM: 0, COUNT: 0, M2: 0 }),
@@ -438,18 +483,23 @@ function stddev(sumType: SqlType): AggregateImpl<VarState> {
       const count = a.COUNT + b.COUNT
       return { SUM: a.SUM + b.SUM, COUNT: count, M2: a.M2 + b.M2 + (a.COUNT * b.COUNT * d * d) / count }
     },
-    result: (st) => (st.COUNT < 2 ? 0 : Math.sqrt(Math.max(st.M2, 0) / (st.COUNT - 1))),
+    result: (st) => {
+      if (st.COUNT < 2) return 0
+      const variance = Math.max(st.M2, 0) / (st.COUNT - 1)
+      return squared ? variance : Math.sqrt(variance)
+    },
   }
 }
 
-const stddevSignatures = [
-  aggSig([param('col', INTEGER)], DOUBLE, () => stddev(INTEGER)),
-  aggSig([param('col', BIGINT)], DOUBLE, () => stddev(BIGINT)),
-  aggSig([param('col', DOUBLE)], DOUBLE, () => stddev(DOUBLE)),
+const stddevSignatures = (squared: boolean): AggregateSignature[] => [
+  aggSig([param('col', INTEGER)], DOUBLE, () => stddev(INTEGER, squared)),
+  aggSig([param('col', BIGINT)], DOUBLE, () => stddev(BIGINT, squared)),
+  aggSig([param('col', DOUBLE)], DOUBLE, () => stddev(DOUBLE, squared)),
 ]
-const stddevDescription = 'Returns the sample standard deviation of the column (0.0 for fewer than two values). Applicable only to numeric types; NULLs are skipped.'
-export const STDDEV_SAMP = aggregate('STDDEV_SAMP', CATEGORY, stddevDescription, stddevSignatures)
-export const STDDEV_SAMPLE = aggregate('STDDEV_SAMPLE', CATEGORY, `${stddevDescription} Same as STDDEV_SAMP.`, stddevSignatures)
+// ksqlDB documents that STDDEV_SAMP returns the square of the standard deviation (the sample
+// variance) and added STDDEV_SAMPLE for the standard deviation itself; both are kept as documented.
+export const STDDEV_SAMP = aggregate('STDDEV_SAMP', CATEGORY, 'Returns the sample variance of the column, the square of its sample standard deviation, as ksqlDB documents it (0.0 for fewer than two values); use STDDEV_SAMPLE for the standard deviation. NULLs are skipped.', stddevSignatures(true))
+export const STDDEV_SAMPLE = aggregate('STDDEV_SAMPLE', CATEGORY, 'Returns the sample standard deviation of the column (0.0 for fewer than two values). NULLs are skipped.', stddevSignatures(false))
 
 // ---- CORRELATION -----------------------------------------------------------------------------
 

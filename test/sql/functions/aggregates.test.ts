@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { FunctionError } from '../../../sql/functions/errors.js'
 import type { AggregateImpl } from '../../../sql/functions/registry-types.js'
 import { SqlDecimal } from '../../../sql/types/decimal.js'
-import { BIGINT, BOOLEAN, DOUBLE, INTEGER, STRING, dec, decType, aggregateFn, runAggregate } from './helpers.js'
+import { BIGINT, BOOLEAN, DOUBLE, INTEGER, STRING, dec, decType, aggregateFn, registry, runAggregate } from './helpers.js'
 
 const rows = (...values: unknown[]): unknown[][] => values.map((v) => [v])
 
@@ -166,6 +166,17 @@ describe('TOPK and TOPKDISTINCT', () => {
     expect(runAggregate(aggregateFn('TOPK', [STRING, INTEGER], [2]), rows('a', 'c', 'b'))).toEqual(['c', 'b'])
     expect(aggregateFn('TOPK', [BIGINT, INTEGER], [2]).stateType).toEqual({ kind: 'ARRAY', element: BIGINT })
   })
+  it('TOPK with other columns returns structs of sort_col and col0.. (ksqlDB docs)', () => {
+    const t = aggregateFn('TOPK', [INTEGER, STRING, BOOLEAN, INTEGER], [2])
+    expect(registry.resolve('TOPK', [INTEGER, STRING, BOOLEAN, INTEGER]).returnType).toEqual({
+      kind: 'ARRAY',
+      element: { kind: 'STRUCT', fields: [{ name: 'sort_col', type: INTEGER }, { name: 'col0', type: STRING }, { name: 'col1', type: BOOLEAN }] },
+    })
+    expect(runAggregate(t, [[5, 'a', true], [null, 'x', false], [9, 'b', false], [7, 'c', null]])).toEqual([
+      { sort_col: 9, col0: 'b', col1: false },
+      { sort_col: 7, col0: 'c', col1: null },
+    ])
+  })
   it('merge equals aggregating everything (property)', () => {
     const t = aggregateFn('TOPK', [BIGINT, INTEGER], [4])
     fc.assert(
@@ -187,9 +198,10 @@ describe('HISTOGRAM', () => {
 })
 
 describe('STDDEV_SAMP', () => {
-  it('is the sample standard deviation, 0.0 below two values', () => {
+  it('STDDEV_SAMP is the sample variance (as ksqlDB documents), STDDEV_SAMPLE its square root; 0.0 below two values', () => {
     // values 2,4,4,4,5,5,7,9: mean 5, squared deviations sum 32, sample variance 32/7
-    expect(runAggregate(aggregateFn('STDDEV_SAMP', [INTEGER]), rows(2, 4, 4, 4, 5, 5, 7, 9, null))).toBeCloseTo(Math.sqrt(32 / 7), 12)
+    expect(runAggregate(aggregateFn('STDDEV_SAMP', [INTEGER]), rows(2, 4, 4, 4, 5, 5, 7, 9, null))).toBeCloseTo(32 / 7, 12)
+    expect(runAggregate(aggregateFn('STDDEV_SAMPLE', [INTEGER]), rows(2, 4, 4, 4, 5, 5, 7, 9, null))).toBeCloseTo(Math.sqrt(32 / 7), 12)
     expect(runAggregate(aggregateFn('STDDEV_SAMP', [DOUBLE]), rows(3.5))).toBe(0)
     expect(runAggregate(aggregateFn('STDDEV_SAMPLE', [BIGINT]), rows(1, 3))).toBeCloseTo(Math.SQRT2, 12)
   })
