@@ -52,14 +52,13 @@ function numberSum(wrapInt: boolean, stateType: SqlType): AggregateImpl<number> 
   }
 }
 
-/** Throws ksqlDB's overflow error when `value` does not fit DECIMAL(precision, scale). */
-export function checkDecimalFits(value: SqlDecimal, precision: number, scale: number): SqlDecimal {
-  const digits = precision - scale
+/** Throws ksqlDB's overflow error when `value` (at the column's scale) does not fit DECIMAL(precision, scale). */
+export function checkDecimalFits(value: SqlDecimal, precision: number, scale: number, limit: bigint = 10n ** BigInt(precision)): SqlDecimal {
   const abs = value.unscaled < 0n ? -value.unscaled : value.unscaled
-  if (abs >= 10n ** BigInt(precision) || (value.scale !== scale && value.setScale(scale).precision() > precision)) {
+  if (abs >= limit) {
     throw new FunctionError(
       'FUNCTION_ERROR',
-      `Numeric field overflow: A field with precision ${precision} and scale ${scale} must round to an absolute value less than 10^${digits}. Got ${value.toString()}`,
+      `Numeric field overflow: A field with precision ${precision} and scale ${scale} must round to an absolute value less than 10^${precision - scale}. Got ${value.toString()}`,
     )
   }
   return value
@@ -68,10 +67,11 @@ export function checkDecimalFits(value: SqlDecimal, precision: number, scale: nu
 function decimalSum(type: SqlType): AggregateImpl<SqlDecimal> {
   if (type.kind !== 'DECIMAL') throw new FunctionError('INVALID_ARGUMENT', `SUM over ${type.kind}`, 'SUM')
   const { precision, scale } = type
+  const limit = 10n ** BigInt(precision)
   return {
     stateType: type,
     initialize: () => new SqlDecimal(0n, scale),
-    aggregate: (args, s) => (args[0] === null ? s : checkDecimalFits(s.add((args[0] as SqlDecimal).setScale(scale)), precision, scale)),
+    aggregate: (args, s) => (args[0] === null ? s : checkDecimalFits(s.add((args[0] as SqlDecimal).setScale(scale)), precision, scale, limit)),
     undo: (args, s) => (args[0] === null ? s : s.subtract((args[0] as SqlDecimal).setScale(scale))),
     merge: (a, b) => a.add(b),
     result: (s) => s,
@@ -204,9 +204,24 @@ export const COLLECT_LIST = aggregate('COLLECT_LIST', CATEGORY, 'Returns an arra
   aggSig([param('col1', T)], arrayOf(T), (t) => collectList(t[0]!)),
 ])
 
+/** The keys of a COLLECT_SET state, kept beside it so membership is O(1); rebuilt for a state read back from a store. */
+const setKeys = new WeakMap<unknown[], Set<string>>()
+
+function keysOf(s: unknown[]): Set<string> {
+  let keys = setKeys.get(s)
+  if (keys === undefined) {
+    keys = new Set(s.map(valueKey))
+    setKeys.set(s, keys)
+  }
+  return keys
+}
+
 function collectSet(type: SqlType): AggregateImpl<unknown[]> {
   const add = (s: unknown[], v: unknown): unknown[] => {
-    for (const x of s) if (valuesEqual(x, v)) return s
+    const keys = keysOf(s)
+    const k = valueKey(v)
+    if (keys.has(k)) return s
+    keys.add(k)
     s.push(v)
     return s
   }
