@@ -176,12 +176,20 @@ export const COUNT_DISTINCT = aggregate('COUNT_DISTINCT', CATEGORY, 'Returns the
 
 // ---- COLLECT_LIST / COLLECT_SET ---------------------------------------------------------------
 
-function collectList(type: SqlType): AggregateImpl<unknown[]> {
+/** ksql.functions.collect_list.limit and ksql.functions.collect_set.limit: values past the limit are ignored (default: none). */
+export interface CollectLimits {
+  readonly collectListLimit?: number
+  readonly collectSetLimit?: number
+}
+
+const limitOf = (n: number | undefined): number => (n === undefined || n < 0 ? Number.POSITIVE_INFINITY : n)
+
+function collectList(type: SqlType, limit: number): AggregateImpl<unknown[]> {
   return {
     stateType: SqlTypes.array(type),
     initialize: () => [],
     aggregate: (args, s) => {
-      s.push(args[0] ?? null)
+      if (s.length < limit) s.push(args[0] ?? null)
       return s
     },
     // ksqlDB removes the last equal value: the row that was added is not tracked.
@@ -195,14 +203,20 @@ function collectList(type: SqlType): AggregateImpl<unknown[]> {
       }
       return s
     },
-    merge: (a, b) => a.concat(b),
+    merge: (a, b) => a.concat(b.slice(0, Math.max(limit - a.length, 0))),
     result: (s) => s,
   }
 }
 
-export const COLLECT_LIST = aggregate('COLLECT_LIST', CATEGORY, 'Returns an array containing all the values of col1 from each input row (for the specified grouping and time window, if any), NULLs included.', [
-  aggSig([param('col1', T)], arrayOf(T), (t) => collectList(t[0]!)),
-])
+/** COLLECT_LIST with a limit (ksql.functions.collect_list.limit). */
+export function collectListFunction(limits: CollectLimits = {}): AggregateFunction {
+  const limit = limitOf(limits.collectListLimit)
+  return aggregate('COLLECT_LIST', CATEGORY, `Returns an array containing all the values of col1 from each input row (for the specified grouping and time window, if any), NULLs included.${Number.isFinite(limit) ? ` At most ${limit} values are kept; later ones are ignored.` : ''}`, [
+    aggSig([param('col1', T)], arrayOf(T), (t) => collectList(t[0]!, limit)),
+  ])
+}
+
+export const COLLECT_LIST = collectListFunction()
 
 /** The keys of a COLLECT_SET state, kept beside it so membership is O(1); rebuilt for a state read back from a store. */
 const setKeys = new WeakMap<unknown[], Set<string>>()
@@ -216,8 +230,9 @@ function keysOf(s: unknown[]): Set<string> {
   return keys
 }
 
-function collectSet(type: SqlType): AggregateImpl<unknown[]> {
+function collectSet(type: SqlType, limit: number): AggregateImpl<unknown[]> {
   const add = (s: unknown[], v: unknown): unknown[] => {
+    if (s.length >= limit) return s
     const keys = keysOf(s)
     const k = valueKey(v)
     if (keys.has(k)) return s
@@ -234,9 +249,15 @@ function collectSet(type: SqlType): AggregateImpl<unknown[]> {
   }
 }
 
-export const COLLECT_SET = aggregate('COLLECT_SET', CATEGORY, 'Returns an array containing the distinct values of col1 from each input row (for the specified grouping and time window, if any), in first-seen order.', [
-  aggSig([param('col1', T)], arrayOf(T), (t) => collectSet(t[0]!)),
-])
+/** COLLECT_SET with a limit (ksql.functions.collect_set.limit). */
+export function collectSetFunction(limits: CollectLimits = {}): AggregateFunction {
+  const limit = limitOf(limits.collectSetLimit)
+  return aggregate('COLLECT_SET', CATEGORY, `Returns an array containing the distinct values of col1 from each input row (for the specified grouping and time window, if any), in first-seen order.${Number.isFinite(limit) ? ` At most ${limit} values are kept; later ones are ignored.` : ''}`, [
+    aggSig([param('col1', T)], arrayOf(T), (t) => collectSet(t[0]!, limit)),
+  ])
+}
+
+export const COLLECT_SET = collectSetFunction()
 
 // ---- EARLIEST_BY_OFFSET / LATEST_BY_OFFSET ---------------------------------------------------
 

@@ -1,7 +1,8 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { FunctionError } from '../../../sql/functions/errors.js'
-import type { AggregateImpl } from '../../../sql/functions/registry-types.js'
+import { createBuiltinRegistry } from '../../../sql/functions/builtin.js'
+import type { AggregateImpl, AggregateSignature } from '../../../sql/functions/registry-types.js'
 import { SqlDecimal } from '../../../sql/types/decimal.js'
 import { BIGINT, BOOLEAN, DOUBLE, INTEGER, STRING, dec, decType, aggregateFn, registry, runAggregate } from './helpers.js'
 
@@ -254,5 +255,21 @@ describe('ATTR and SUM_LIST', () => {
     const s = fold(l, [[[1.5, null, 2]], [null], [[3]]])
     expect(l.result(s)).toBe(6.5)
     expect(l.result(l.undo!([[3]], s))).toBe(3.5)
+  })
+})
+
+describe('collect limits (ksql.functions.collect_list.limit, ksql.functions.collect_set.limit)', () => {
+  it('keep the first values up to the limit, in aggregate and merge', () => {
+    const limited = createBuiltinRegistry({ 'ksql.functions.collect_list.limit': 2, 'ksql.functions.collect_set.limit': 2 })
+    const make = (name: string): AggregateImpl => {
+      const call = limited.resolve(name, [STRING])
+      return (call.signature as AggregateSignature).create(call.argTypes, [], call.returnType)
+    }
+    const list = make('COLLECT_LIST')
+    expect(runAggregate(list, rows('a', 'b', 'c'))).toEqual(['a', 'b'])
+    expect(list.result(list.merge!(fold(list, rows('a')), fold(list, rows('b', 'c'))))).toEqual(['a', 'b'])
+    const set = make('COLLECT_SET')
+    expect(runAggregate(set, rows('a', 'a', 'b', 'c'))).toEqual(['a', 'b'])
+    expect(runAggregate(aggregateFn('COLLECT_LIST', [STRING]), rows('a', 'b', 'c'))).toEqual(['a', 'b', 'c'])
   })
 })
