@@ -266,8 +266,12 @@ interface Sequenced {
   VAL: unknown
 }
 
-/** Orders records as they are aggregated (ksqlDB keeps one process-wide sequence too). */
-let sequence = 0
+/**
+ * Orders records as they are aggregated (ksqlDB keeps one process-wide sequence too). It starts
+ * from the clock in microseconds so sequences stored before a restart stay lower than new ones
+ * when session windows merge (a safe integer until the year 2255).
+ */
+let sequence = Date.now() * 1000
 const nextSequence = (): number => ++sequence
 
 function sequencedType(type: SqlType): SqlType {
