@@ -96,7 +96,9 @@ function roundDecimal(d: SqlDecimal, places: number): SqlDecimal {
 
 function roundingFamily(name: string, description: string, mode: 'ROUND' | 'TRUNC'): ScalarFunction {
   const toPlaces = mode === 'ROUND' ? roundDecimal : (d: SqlDecimal, places: number) => d.setScale(places, 'DOWN')
-  const wholeDouble = mode === 'ROUND' ? Math.round : Math.trunc
+  // Java's Math.round / (long) cast: NaN is 0 and there is no negative zero in a BIGINT.
+  const whole = mode === 'ROUND' ? Math.round : Math.trunc
+  const wholeDouble = (x: number): number => (Number.isNaN(x) ? 0 : whole(x) + 0)
   const doubleAt = (x: number, places: number): number =>
     Number.isFinite(x) ? toPlaces(SqlDecimal.parse(String(x)), places).toNumber() : x
   return scalar(name, CATEGORY, description, [

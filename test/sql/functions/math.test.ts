@@ -21,6 +21,8 @@ describe('ROUND', () => {
     expect(r(1.5)).toBe(2)
     expect(r(-1.5)).toBe(-1)
     expect(r(-1.6)).toBe(-2)
+    expect(Object.is(r(-0.4), 0)).toBe(true)
+    expect(r(Number.NaN)).toBe(0)
     expect(returnType('ROUND', [DOUBLE])).toEqual(BIGINT)
     expect(returnType('ROUND', [INTEGER])).toEqual(BIGINT)
     expect(r(null)).toBe(null)
