@@ -7,6 +7,7 @@ import { produceCommand } from './commands/produce.js'
 import { consumeCommand } from './commands/consume.js'
 import { groupsCommands } from './commands/groups.js'
 import { registerBrokerCommand } from './commands/broker.js'
+import { sqlCommands } from './commands/sql.js'
 import { defaultDataDir } from './context.js'
 
 export function buildProgram(): Command {
@@ -22,6 +23,7 @@ export function buildProgram(): Command {
   consumeCommand(program, dataDir)
   groupsCommands(program, dataDir)
   registerBrokerCommand(program, dataDir)
+  sqlCommands(program, dataDir)
   return program
 }
 

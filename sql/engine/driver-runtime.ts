@@ -5,6 +5,7 @@ import { TopologyTestDriver } from '../../streams/testing/topology-test-driver.j
 import type { Topology } from '../../streams/processor/topology.js'
 import type { Headers } from '../../streams/processor/record.js'
 import type { QueryRuntime, RunningQuery } from './runtime.js'
+import { readOnlyView, type QueryableStoreType } from '../../streams/state/queryable.js'
 
 export interface TopicRecord {
   readonly key: Buffer | null
@@ -43,7 +44,10 @@ export class DriverRuntime implements QueryRuntime {
         if (i >= 0) this.drivers.splice(i, 1)
         driver.close()
       },
-      store: (name) => driver.getStateStore(name),
+      store: <T>(name: string, type: QueryableStoreType<T>): T | null => {
+        const st = driver.getStateStore(name)
+        return st === null ? null : readOnlyView(name, st, type)
+      },
     }
   }
 

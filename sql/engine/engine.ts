@@ -2,7 +2,7 @@
 // starts persistent queries on a QueryRuntime, answers pull queries from their stores and keeps
 // every catalog change in a command log that is replayed at start.
 import { StreamsBuilder } from '../../streams/dsl/streams-builder.js'
-import { MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore } from '../../streams/state/metered.js'
+import { QueryableStoreTypes } from '../../streams/state/queryable.js'
 import { SqlError } from '../errors.js'
 import { parseStatements, splitStatements, substituteVariables } from '../parser/parser.js'
 import { formatStatement } from '../parser/formatter.js'
@@ -26,7 +26,6 @@ import type { DataSource } from '../catalog/data-source.js'
 import { ProcessingLog, type RecordContextHolder } from '../runtime/processing-log.js'
 import { WithProperties, parseWindowSize } from './properties.js'
 import type { QueryRuntime, RunningQuery } from './runtime.js'
-import { valuesEqual } from '../expression/ops.js'
 
 export interface StatementResult {
   /** The statement as written. */
@@ -37,6 +36,12 @@ export interface StatementResult {
   /** Column headers of `table` and `rows` results. */
   readonly header?: readonly string[]
   readonly rows?: readonly (readonly unknown[])[]
+}
+
+export interface StreamedRow {
+  readonly columns: readonly string[]
+  readonly row: readonly unknown[]
+  readonly window: { start: number; end: number } | null
 }
 
 export interface PersistentQuery {
@@ -548,12 +553,10 @@ export class KsqlEngine {
       throw new SqlError('UNSUPPORTED', `The ${src.name} table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${src.name} AS SELECT * FROM ${src.name}'.`, { position: q.pos })
     }
     const mat = query.materialization!
-    const store = query.running.store(mat.storeName)
-    if (store === null) throw new SqlError('EXECUTION_ERROR', `The state store of ${src.name} is not available (yet).`, { position: q.pos })
+    const windowed = mat.windowed !== 'NONE'
     // scope: output columns then WINDOWSTART, WINDOWEND
     const schema = src.schema.columns
     const columns: ScopeColumn[] = schema.map((c, i) => ({ source: q.from.alias ?? src.name, name: c.name, type: c.type, index: i }))
-    const windowed = mat.windowed !== 'NONE'
     if (windowed) WINDOW_COLUMNS.forEach((p, i) => columns.push({ source: q.from.alias ?? src.name, name: p.name, type: p.type, index: schema.length + i }))
     const ctx = { columns, registry: this.registry, namedTypes: this.namedType }
     const where = q.where === null ? null : compilePredicate(q.where, ctx, 'WHERE')
@@ -566,35 +569,29 @@ export class KsqlEngine {
       if (win !== null) row.push(win.start, win.end)
       if (where === null || where(row)) candidates.push(row)
     }
-    if (store instanceof MeteredKeyValueStore) {
-      const kv = store as MeteredKeyValueStore<unknown[], unknown[]>
+    const unavailable = (): SqlError => new SqlError('EXECUTION_ERROR', `The state store of ${src.name} is not available (yet).`, { position: q.pos })
+    if (mat.windowed === 'NONE') {
+      const kv = query.running.store(mat.storeName, QueryableStoreTypes.keyValueStore<unknown[], unknown[]>())
+      if (kv === null) throw unavailable()
       if (lookup !== null) {
         for (const k of lookup) {
           const v = kv.get(k)
           if (v !== null && v !== undefined) emit(k, v, null)
         }
       } else {
-        const it = kv.all()
-                  for (const e of it) if (e.value !== null) emit(e.key, e.value, null)
-
+        for (const e of kv.all()) if (e.value !== null) emit(e.key, e.value, null)
       }
-    } else if (store instanceof MeteredWindowStore) {
-      const ws = store as MeteredWindowStore<unknown[], unknown[]>
+    } else if (mat.windowed === 'TIME') {
+      const ws = query.running.store(mat.storeName, QueryableStoreTypes.windowStore<unknown[], unknown[]>())
+      if (ws === null) throw unavailable()
       const size = src.window?.sizeMs ?? 0
-      const it = ws.all()
-              for (const e of it) {
-          if (lookup !== null && !lookup.some((k) => valuesEqual(k, e.key.key))) continue
-          emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.start + size })
-        }
-
-    } else if (store instanceof MeteredSessionStore) {
-      const ss = store as MeteredSessionStore<unknown[], unknown[]>
-      const it = ss.all()
-              for (const e of it) {
-          if (lookup !== null && !lookup.some((k) => valuesEqual(k, e.key.key))) continue
-          emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.end })
-        }
-
+      const entries = lookup !== null ? lookup.flatMap((k) => ws.fetch(k, 0, Number.MAX_SAFE_INTEGER).map((e) => ({ key: { key: k, window: { start: e.key, end: e.key + size } }, value: e.value }))) : ws.all()
+      for (const e of entries) emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.start + size })
+    } else {
+      const ss = query.running.store(mat.storeName, QueryableStoreTypes.sessionStore<unknown[], unknown[]>())
+      if (ss === null) throw unavailable()
+      if (lookup === null) throw new SqlError('UNSUPPORTED', `Pull queries on session-windowed tables need the key in the WHERE clause (${keyColumns(src.schema).map((c) => c.name).join(', ')} = ...).`, { position: q.pos })
+      for (const k of lookup) for (const e of ss.fetch(k)) emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.end })
     }
     // projection over the output row
     const items = q.items.flatMap((it) =>
@@ -605,6 +602,51 @@ export class KsqlEngine {
     let rows = candidates.map((r) => compiled.map((c) => c.f(r)))
     if (q.limit !== null) rows = rows.slice(0, q.limit)
     return { header: compiled.map((c) => c.name), rows }
+  }
+
+  /**
+   * Runs a query and yields its rows as they come: a push query (EMIT CHANGES) streams until
+   * LIMIT or until the consumer stops iterating, then removes everything it created; a pull
+   * query yields its rows and ends. Each row is the projected columns, key columns first.
+   */
+  async *stream(sql: string, signal?: AbortSignal): AsyncGenerator<StreamedRow, void, undefined> {
+    const st = parseStatements(substituteVariables(sql, this.variables))
+    const first = st[0]?.statement
+    if (st.length !== 1 || first?.kind !== 'Query') throw new SqlError('INVALID_STATEMENT', 'stream() takes exactly one SELECT statement', { position: { line: 1, column: 1 } })
+    const q = first.query
+    if (q.emit === null) {
+      const r = await this.pull(q)
+      for (const row of r.rows) yield { columns: r.header, row, window: null }
+      return
+    }
+    const plan = analyzeQuery(q, this.analyzerContext(), { persistent: false })
+    const header = plan.schema.map((c) => c.name)
+    const queue: StreamedRow[] = []
+    let wake: (() => void) | null = null
+    const onRow = (key: unknown[] | null, value: unknown[] | null, _ts: number, window: { start: number; end: number } | null): void => {
+      if (value === null) return
+      queue.push({ columns: header, row: [...(key ?? []).slice(0, plan.root.key.length), ...value], window })
+      wake?.()
+    }
+    const builder = new StreamsBuilder()
+    lowerQuery(plan, builder, { queryId: 'transient', sink: null, onRow, log: this.processingLog, context: { topic: null, partition: null, offset: null } })
+    const id = `transient_${q.from.name}_${Date.now()}_${Math.floor(Math.random() * 1e9)}`
+    const running = await this.runtime.start(id, `_confluent-ksql-${this.serviceId}${id}`, builder.build(), true)
+    let emitted = 0
+    const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }))
+    try {
+      while (!(signal?.aborted ?? false)) {
+        while (queue.length > 0) {
+          yield queue.shift()!
+          emitted++
+          if (q.limit !== null && emitted >= q.limit) return
+        }
+        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted])
+        wake = null
+      }
+    } finally {
+      await running.stop(true)
+    }
   }
 
   // ---------------------------------------------------------------- SHOW / DESCRIBE
