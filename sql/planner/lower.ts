@@ -239,7 +239,7 @@ class Lowering {
         const rs = n.rekeyRight ? rekey(right.s, rk) : right.s
         const w = n.withinMs!
         const windows = JoinWindows.ofTimeDifferenceAndGrace(0, w.grace ?? DEFAULT_GRACE_MS).before(w.before).after(w.after)
-        const sj = StreamJoined.with<Key, Row, Row>(keySerde, lSerde, rSerde).withStoreName(`${this.options.queryId}-Join`)
+        const sj = StreamJoined.with<Key, Row, Row>(keySerde, lSerde, rSerde)
         let s: KStream<Key, Row>
         switch (n.joinType) {
           case 'INNER':
@@ -253,7 +253,7 @@ class Lowering {
             break
           case 'RIGHT': {
             const rev = JoinWindows.ofTimeDifferenceAndGrace(0, w.grace ?? DEFAULT_GRACE_MS).before(w.after).after(w.before)
-            s = rs.leftJoin(ls, (r: Row, l: Row | null) => concat(l, r), rev, StreamJoined.with<Key, Row, Row>(keySerde, rSerde, lSerde).withStoreName(`${this.options.queryId}-Join`))
+            s = rs.leftJoin(ls, (r: Row, l: Row | null) => concat(l, r), rev, StreamJoined.with<Key, Row, Row>(keySerde, rSerde, lSerde))
             break
           }
         }
