@@ -5,11 +5,11 @@ import { SqlDecimal } from '../types/decimal.js'
 import { SqlTypes, type SqlType } from '../types/sql-type.js'
 import {
   ANY_DECIMAL, BIGINT, BOOLEAN, BYTES, DATE, DOUBLE, INTEGER, STRING, TIME, TIMESTAMP, T,
-  aggSig, aggregate, param, sameAsFirst,
+  aggSig, aggregate, arrayOf, computed, param, sameAsFirst,
 } from './define.js'
 import { FunctionError } from './errors.js'
 import type { AggregateFunction, AggregateImpl, AggregateSignature } from './registry-types.js'
-import { compareValues } from './values.js'
+import { compareValues, valueKey, valuesEqual } from './values.js'
 
 const CATEGORY = 'AGGREGATE'
 
@@ -149,5 +149,368 @@ function extremeSignatures(sign: 1 | -1, word: string): AggregateSignature[] {
 export const MIN = aggregate('MIN', CATEGORY, 'Returns the minimum value for a given column and window. Rows that have col1 set to null are ignored.', extremeSignatures(-1, 'smallest'))
 export const MAX = aggregate('MAX', CATEGORY, 'Returns the maximum value for a given column and window. Rows that have col1 set to null are ignored.', extremeSignatures(1, 'largest'))
 
-export const aggregateFunctions: readonly AggregateFunction[] = [COUNT, SUM, AVG, MIN, MAX]
+// ---- COUNT_DISTINCT --------------------------------------------------------------------------
+
+/** Exact distinct count: the state maps each value's key (values.ts) to how often it was seen. */
+const countDistinct: AggregateImpl<Map<string, number>> = {
+  stateType: SqlTypes.map(STRING, BIGINT),
+  initialize: () => new Map(),
+  aggregate: (args, s) => {
+    const v = args[0] ?? null
+    if (v !== null) {
+      const k = valueKey(v)
+      s.set(k, (s.get(k) ?? 0) + 1)
+    }
+    return s
+  },
+  merge: (a, b) => {
+    for (const [k, n] of b) a.set(k, (a.get(k) ?? 0) + n)
+    return a
+  },
+  result: (s) => s.size,
+}
+
+export const COUNT_DISTINCT = aggregate('COUNT_DISTINCT', CATEGORY, 'Returns the number of distinct non-NULL values of a column (ksqlDB approximates; Brook counts exactly).', [
+  aggSig([param('col', T)], BIGINT, () => countDistinct),
+])
+
+// ---- COLLECT_LIST / COLLECT_SET ---------------------------------------------------------------
+
+function collectList(type: SqlType): AggregateImpl<unknown[]> {
+  return {
+    stateType: SqlTypes.array(type),
+    initialize: () => [],
+    aggregate: (args, s) => {
+      s.push(args[0] ?? null)
+      return s
+    },
+    // ksqlDB removes the last equal value: the row that was added is not tracked.
+    undo: (args, s) => {
+      const v = args[0] ?? null
+      for (let i = s.length - 1; i >= 0; i--) {
+        if (valuesEqual(s[i] ?? null, v)) {
+          s.splice(i, 1)
+          break
+        }
+      }
+      return s
+    },
+    merge: (a, b) => a.concat(b),
+    result: (s) => s,
+  }
+}
+
+export const COLLECT_LIST = aggregate('COLLECT_LIST', CATEGORY, 'Returns an array containing all the values of col1 from each input row (for the specified grouping and time window, if any), NULLs included.', [
+  aggSig([param('col1', T)], arrayOf(T), (t) => collectList(t[0]!)),
+])
+
+function collectSet(type: SqlType): AggregateImpl<unknown[]> {
+  const add = (s: unknown[], v: unknown): unknown[] => {
+    for (const x of s) if (valuesEqual(x, v)) return s
+    s.push(v)
+    return s
+  }
+  return {
+    stateType: SqlTypes.array(type),
+    initialize: () => [],
+    aggregate: (args, s) => add(s, args[0] ?? null),
+    merge: (a, b) => b.reduce(add, a),
+    result: (s) => s,
+  }
+}
+
+export const COLLECT_SET = aggregate('COLLECT_SET', CATEGORY, 'Returns an array containing the distinct values of col1 from each input row (for the specified grouping and time window, if any), in first-seen order.', [
+  aggSig([param('col1', T)], arrayOf(T), (t) => collectSet(t[0]!)),
+])
+
+// ---- EARLIEST_BY_OFFSET / LATEST_BY_OFFSET ---------------------------------------------------
+
+interface Sequenced {
+  SEQ: number
+  VAL: unknown
+}
+
+/** Orders records as they are aggregated (ksqlDB keeps one process-wide sequence too). */
+let sequence = 0
+const nextSequence = (): number => ++sequence
+
+function sequencedType(type: SqlType): SqlType {
+  return SqlTypes.struct([{ name: 'SEQ', type: BIGINT }, { name: 'VAL', type }])
+}
+
+function byOffset(type: SqlType, latest: boolean, ignoreNulls: boolean): AggregateImpl<Sequenced | null> {
+  const wins = (a: Sequenced | null, b: Sequenced | null): Sequenced | null =>
+    a === null ? b : b === null ? a : (latest ? b.SEQ > a.SEQ : b.SEQ < a.SEQ) ? b : a
+  return {
+    stateType: sequencedType(type),
+    initialize: () => null,
+    aggregate: (args, s) => {
+      const v = args[0] ?? null
+      if (v === null && ignoreNulls) return s
+      if (!latest && s !== null) return s
+      return { SEQ: nextSequence(), VAL: v }
+    },
+    merge: wins,
+    result: (s) => (s === null ? null : s.VAL),
+  }
+}
+
+function byOffsetN(type: SqlType, latest: boolean, n: number, ignoreNulls: boolean): AggregateImpl<Sequenced[]> {
+  return {
+    stateType: SqlTypes.array(sequencedType(type)),
+    initialize: () => [],
+    aggregate: (args, s) => {
+      const v = args[0] ?? null
+      if (v === null && ignoreNulls) return s
+      if (!latest) {
+        if (s.length < n) s.push({ SEQ: nextSequence(), VAL: v })
+        return s
+      }
+      s.push({ SEQ: nextSequence(), VAL: v })
+      if (s.length > n) s.shift()
+      return s
+    },
+    merge: (a, b) => {
+      const all = a.concat(b).sort((x, y) => x.SEQ - y.SEQ)
+      return latest ? all.slice(Math.max(all.length - n, 0)) : all.slice(0, n)
+    },
+    result: (s) => s.map((e) => e.VAL),
+  }
+}
+
+function literalCount(fn: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new FunctionError('INVALID_ARGUMENT', `${fn}: the number of values must be a positive integer literal, got ${String(value)}`, fn)
+  }
+  return value
+}
+
+function literalBoolean(fn: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new FunctionError('INVALID_ARGUMENT', `${fn}: ignoreNulls must be a BOOLEAN literal, got ${String(value)}`, fn)
+  return value
+}
+
+function byOffsetFunction(name: string, latest: boolean): AggregateFunction {
+  const word = latest ? 'latest' : 'earliest'
+  return aggregate(name, CATEGORY, `Returns the ${word} value for a column, by the order records are processed (offset order within a partition). NULLs are ignored unless ignoreNulls is false.`, [
+    aggSig([param('col', T)], T, (t) => byOffset(t[0]!, latest, true), { description: `The ${word} non-NULL value.` }),
+    aggSig([param('col', T), param('ignoreNulls', BOOLEAN, 'whether NULL values are skipped')], T, (t, lit) => byOffset(t[0]!, latest, literalBoolean(name, lit[0])), {
+      literalParams: 1,
+      description: `The ${word} value, NULLs included when ignoreNulls is false.`,
+    }),
+    aggSig([param('col', T), param('earliestN', INTEGER, `how many ${word} values to keep`)], arrayOf(T), (t, lit) => byOffsetN(t[0]!, latest, literalCount(name, lit[0]), true), {
+      literalParams: 1,
+      description: `The ${word} N non-NULL values, in offset order.`,
+    }),
+    aggSig(
+      [param('col', T), param('earliestN', INTEGER), param('ignoreNulls', BOOLEAN)],
+      arrayOf(T),
+      (t, lit) => byOffsetN(t[0]!, latest, literalCount(name, lit[0]), literalBoolean(name, lit[1])),
+      { literalParams: 2, description: `The ${word} N values, in offset order.` },
+    ),
+  ])
+}
+
+export const EARLIEST_BY_OFFSET = byOffsetFunction('EARLIEST_BY_OFFSET', false)
+export const LATEST_BY_OFFSET = byOffsetFunction('LATEST_BY_OFFSET', true)
+
+// ---- TOPK / TOPKDISTINCT ---------------------------------------------------------------------
+
+function topK(type: SqlType, k: number, distinct: boolean): AggregateImpl<unknown[]> {
+  // The state is sorted largest first and never longer than k.
+  const insert = (s: unknown[], v: unknown): unknown[] => {
+    if (v === null) return s
+    let i = 0
+    while (i < s.length && compareValues(s[i], v) > 0) i++
+    if (distinct && i < s.length && compareValues(s[i], v) === 0) return s
+    if (i >= k) return s
+    s.splice(i, 0, v)
+    if (s.length > k) s.pop()
+    return s
+  }
+  return {
+    stateType: SqlTypes.array(type),
+    initialize: () => [],
+    aggregate: (args, s) => insert(s, args[0] ?? null),
+    merge: (a, b) => b.reduce(insert, a),
+    result: (s) => s,
+  }
+}
+
+function topKFunction(name: string, distinct: boolean): AggregateFunction {
+  const what = distinct ? 'distinct values' : 'values'
+  const sigs = [...comparableTypes.filter((t) => t.kind !== 'BOOLEAN' && t.kind !== 'BYTES'), ANY_DECIMAL].map((t) =>
+    aggSig([param('col1', t), param('k', INTEGER, 'how many values to return')], t.kind === 'ANY_DECIMAL' ? computed('ARRAY<DECIMAL>', (a) => SqlTypes.array(a[0]!)) : SqlTypes.array(t as SqlType), (a, lit) => topK(a[0]!, literalCount(name, lit[0]), distinct), {
+      literalParams: 1,
+    }),
+  )
+  return aggregate(name, CATEGORY, `Returns the top k ${what} for a column and window, largest first; NULLs are ignored.`, sigs)
+}
+
+export const TOPK = topKFunction('TOPK', false)
+export const TOPKDISTINCT = topKFunction('TOPKDISTINCT', true)
+
+// ---- HISTOGRAM -------------------------------------------------------------------------------
+
+/** ksqlDB keeps at most this many distinct values; later new values are ignored. */
+export const HISTOGRAM_LIMIT = 1000
+
+const histogram: AggregateImpl<Map<string, number>> = {
+  stateType: SqlTypes.map(STRING, BIGINT),
+  initialize: () => new Map(),
+  aggregate: (args, s) => {
+    const v = args[0] ?? null
+    if (v === null) return s
+    const n = s.get(v as string)
+    if (n !== undefined) s.set(v as string, n + 1)
+    else if (s.size < HISTOGRAM_LIMIT) s.set(v as string, 1)
+    return s
+  },
+  undo: (args, s) => {
+    const v = args[0] ?? null
+    if (v === null) return s
+    const n = s.get(v as string)
+    if (n === undefined) return s
+    if (n <= 1) s.delete(v as string)
+    else s.set(v as string, n - 1)
+    return s
+  },
+  merge: (a, b) => {
+    for (const [k, n] of b) {
+      const m = a.get(k)
+      if (m !== undefined) a.set(k, m + n)
+      else if (a.size < HISTOGRAM_LIMIT) a.set(k, n)
+    }
+    return a
+  },
+  result: (s) => s,
+}
+
+export const HISTOGRAM = aggregate('HISTOGRAM', CATEGORY, `Returns a map containing the distinct String values of col1 mapped to the number of times each one occurs for the given window. The number of distinct values is limited to ${HISTOGRAM_LIMIT}; NULLs are not counted.`, [
+  aggSig([param('col1', STRING)], SqlTypes.map(STRING, BIGINT), () => histogram),
+])
+
+// ---- STDDEV_SAMP -----------------------------------------------------------------------------
+
+interface VarState {
+  SUM: number
+  COUNT: number
+  M2: number
+}
+
+function stddev(sumType: SqlType): AggregateImpl<VarState> {
+  return {
+    stateType: SqlTypes.struct([{ name: 'SUM', type: sumType }, { name: 'COUNT', type: BIGINT }, { name: 'M2', type: DOUBLE }]),
+    initialize: () => ({ SUM: 0, COUNT: 0, M2: 0 }),
+    // Youngs-Cramer: adding x to c values summing to s adds (c*x - s)^2 / (c*(c+1)) to M2.
+    aggregate: (args, st) => {
+      const x = args[0] ?? null
+      if (x === null) return st
+      const c = st.COUNT
+      const v = x as number
+      if (c > 0) {
+        const delta = c * v - st.SUM
+        st.M2 += (delta * delta) / (c * (c + 1))
+      }
+      st.SUM += v
+      st.COUNT = c + 1
+      return st
+    },
+    undo: (args, st) => {
+      const x = args[0] ?? null
+      if (x === null || st.COUNT === 0) return st
+      const n = st.COUNT
+      const v = x as number
+      if (n > 1) {
+        const delta = n * v - st.SUM
+        st.M2 -= (delta * delta) / (n * (n - 1))
+      } else {
+        st.M2 = 0
+      }
+      st.SUM -= v
+      st.COUNT = n - 1
+      return st
+    },
+    merge: (a, b) => {
+      if (a.COUNT === 0) return { ...b }
+      if (b.COUNT === 0) return { ...a }
+      const d = a.SUM / a.COUNT - b.SUM / b.COUNT
+      const count = a.COUNT + b.COUNT
+      return { SUM: a.SUM + b.SUM, COUNT: count, M2: a.M2 + b.M2 + (a.COUNT * b.COUNT * d * d) / count }
+    },
+    result: (st) => (st.COUNT < 2 ? 0 : Math.sqrt(Math.max(st.M2, 0) / (st.COUNT - 1))),
+  }
+}
+
+const stddevSignatures = [
+  aggSig([param('col', INTEGER)], DOUBLE, () => stddev(INTEGER)),
+  aggSig([param('col', BIGINT)], DOUBLE, () => stddev(BIGINT)),
+  aggSig([param('col', DOUBLE)], DOUBLE, () => stddev(DOUBLE)),
+]
+const stddevDescription = 'Returns the sample standard deviation of the column (0.0 for fewer than two values). Applicable only to numeric types; NULLs are skipped.'
+export const STDDEV_SAMP = aggregate('STDDEV_SAMP', CATEGORY, stddevDescription, stddevSignatures)
+export const STDDEV_SAMPLE = aggregate('STDDEV_SAMPLE', CATEGORY, `${stddevDescription} Same as STDDEV_SAMP.`, stddevSignatures)
+
+// ---- CORRELATION -----------------------------------------------------------------------------
+
+interface CorrState {
+  X_SUM: number
+  Y_SUM: number
+  X_SQUARED_SUM: number
+  Y_SQUARED_SUM: number
+  XY_SUM: number
+  COUNT: number
+}
+
+const corrFields = ['X_SUM', 'Y_SUM', 'X_SQUARED_SUM', 'Y_SQUARED_SUM', 'XY_SUM'] as const
+
+const correlation: AggregateImpl<CorrState> = {
+  stateType: SqlTypes.struct([...corrFields.map((name) => ({ name, type: DOUBLE })), { name: 'COUNT', type: BIGINT }]),
+  initialize: () => ({ X_SUM: 0, Y_SUM: 0, X_SQUARED_SUM: 0, Y_SQUARED_SUM: 0, XY_SUM: 0, COUNT: 0 }),
+  aggregate: (args, s) => {
+    const x = args[0] ?? null
+    const y = args[1] ?? null
+    if (x === null || y === null) return s
+    add(s, x as number, y as number, 1)
+    return s
+  },
+  undo: (args, s) => {
+    const x = args[0] ?? null
+    const y = args[1] ?? null
+    if (x === null || y === null) return s
+    add(s, x as number, y as number, -1)
+    return s
+  },
+  merge: (a, b) => {
+    const out = { ...a }
+    for (const f of corrFields) out[f] += b[f]
+    out.COUNT += b.COUNT
+    return out
+  },
+  result: (s) => {
+    if (s.COUNT < 2) return Number.NaN
+    const n = s.COUNT
+    const num = n * s.XY_SUM - s.X_SUM * s.Y_SUM
+    const den = Math.sqrt(n * s.X_SQUARED_SUM - s.X_SUM * s.X_SUM) * Math.sqrt(n * s.Y_SQUARED_SUM - s.Y_SUM * s.Y_SUM)
+    return num / den
+  },
+}
+
+function add(s: CorrState, x: number, y: number, sign: 1 | -1): void {
+  s.X_SUM += sign * x
+  s.Y_SUM += sign * y
+  s.X_SQUARED_SUM += sign * x * x
+  s.Y_SQUARED_SUM += sign * y * y
+  s.XY_SUM += sign * x * y
+  s.COUNT += sign
+}
+
+export const CORRELATION = aggregate('CORRELATION', CATEGORY, 'Returns the Pearson correlation coefficient of x and y over the rows where both are not NULL (NaN for fewer than two rows).', [
+  aggSig([param('x', DOUBLE), param('y', DOUBLE)], DOUBLE, () => correlation),
+])
+
+export const aggregateFunctions: readonly AggregateFunction[] = [
+  COUNT, COUNT_DISTINCT, SUM, AVG, MIN, MAX, COLLECT_LIST, COLLECT_SET, EARLIEST_BY_OFFSET, LATEST_BY_OFFSET,
+  TOPK, TOPKDISTINCT, HISTOGRAM, STDDEV_SAMP, STDDEV_SAMPLE, CORRELATION,
+]
 

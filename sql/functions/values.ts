@@ -71,3 +71,25 @@ function stripZeros(d: SqlDecimal): string {
   }
   return `${u}e${s}`
 }
+
+/** Java's Double.toString: 1.0, 1.0E7, 1.0E-4, NaN, Infinity. */
+export function javaDoubleToString(x: number): string {
+  if (Number.isNaN(x)) return 'NaN'
+  if (!Number.isFinite(x)) return x > 0 ? 'Infinity' : '-Infinity'
+  if (x === 0) return Object.is(x, -0) ? '-0.0' : '0.0'
+  const abs = Math.abs(x)
+  if (abs >= 1e-3 && abs < 1e7) {
+    const s = String(x)
+    return s.includes('.') ? s : `${s}.0`
+  }
+  const [mantissa, exponent] = x.toExponential().split('e') as [string, string]
+  return `${mantissa.includes('.') ? mantissa : `${mantissa}.0`}E${Number(exponent)}`
+}
+
+/** A primitive value as Java's toString writes it (numbers of DOUBLE type need the type: pass isDouble). */
+export function javaToString(v: unknown, isDouble = false): string {
+  if (v === null || v === undefined) return 'null'
+  if (typeof v === 'number') return isDouble || !Number.isInteger(v) ? javaDoubleToString(v) : String(v)
+  if (v instanceof SqlDecimal) return v.toString()
+  return String(v)
+}

@@ -1,7 +1,7 @@
 // DECIMAL values: an unscaled bigint and a scale, so arithmetic is exact (ksqlDB's BigDecimal).
 // The function library owns the rest of decimal arithmetic; this is the shared representation.
 
-export type RoundingMode = 'HALF_UP' | 'HALF_EVEN' | 'DOWN' | 'FLOOR' | 'CEILING'
+export type RoundingMode = 'HALF_UP' | 'HALF_DOWN' | 'HALF_EVEN' | 'UP' | 'DOWN' | 'FLOOR' | 'CEILING'
 
 export class SqlDecimal {
   constructor(
@@ -106,6 +106,8 @@ function divideRounded(num: bigint, den: bigint, mode: RoundingMode): bigint {
   switch (mode) {
     case 'DOWN':
       return q
+    case 'UP':
+      return away
     case 'FLOOR':
       return negative ? q - 1n : q
     case 'CEILING':
@@ -115,5 +117,7 @@ function divideRounded(num: bigint, den: bigint, mode: RoundingMode): bigint {
       return twice > absDen ? away : q
     case 'HALF_UP':
       return twice >= absDen ? away : q
+    case 'HALF_DOWN':
+      return twice > absDen ? away : q
   }
 }

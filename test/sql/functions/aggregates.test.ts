@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { FunctionError } from '../../../sql/functions/errors.js'
 import type { AggregateImpl } from '../../../sql/functions/registry-types.js'
 import { SqlDecimal } from '../../../sql/types/decimal.js'
-import { BIGINT, DOUBLE, INTEGER, STRING, dec, decType, aggregateFn, runAggregate } from './helpers.js'
+import { BIGINT, BOOLEAN, DOUBLE, INTEGER, STRING, dec, decType, aggregateFn, runAggregate } from './helpers.js'
 
 const rows = (...values: unknown[]): unknown[][] => values.map((v) => [v])
 
@@ -100,5 +100,130 @@ describe('MIN and MAX', () => {
     const m = aggregateFn('MIN', [BIGINT])
     expect(m.undo).toBeUndefined()
     expect(m.result(m.merge!(fold(m, rows(5, 7)), fold(m, rows(6, 2))))).toBe(2)
+  })
+})
+
+describe('COUNT_DISTINCT', () => {
+  it('counts distinct non-NULL values and merges', () => {
+    const c = aggregateFn('COUNT_DISTINCT', [STRING])
+    expect(runAggregate(c, rows('a', 'b', 'a', null))).toBe(2)
+    expect(c.result(c.merge!(fold(c, rows('a', 'b')), fold(c, rows('b', 'c'))))).toBe(3)
+    expect(runAggregate(aggregateFn('COUNT_DISTINCT', [decType(3, 1)]), rows(dec('1.0'), dec('1.0'), dec('2.0')))).toBe(2)
+  })
+})
+
+describe('COLLECT_LIST and COLLECT_SET', () => {
+  it('COLLECT_LIST keeps every value in order, NULLs included', () => {
+    const c = aggregateFn('COLLECT_LIST', [INTEGER])
+    expect(c.stateType).toEqual({ kind: 'ARRAY', element: INTEGER })
+    expect(runAggregate(c, rows(1, null, 1, 2))).toEqual([1, null, 1, 2])
+  })
+  it('COLLECT_LIST undo removes the last equal value (table aggregation)', () => {
+    const c = aggregateFn('COLLECT_LIST', [STRING])
+    expect(c.result(c.undo!(['a'], fold(c, rows('a', 'b', 'a', 'c'))))).toEqual(['a', 'b', 'c'])
+    expect(c.result(c.merge!(fold(c, rows('a')), fold(c, rows('b'))))).toEqual(['a', 'b'])
+  })
+  it('COLLECT_SET keeps distinct values in first-seen order and has no undo', () => {
+    const c = aggregateFn('COLLECT_SET', [STRING])
+    expect(runAggregate(c, rows('b', 'a', 'b', 'a', 'c'))).toEqual(['b', 'a', 'c'])
+    expect(c.undo).toBeUndefined()
+    expect(c.result(c.merge!(fold(c, rows('a', 'b')), fold(c, rows('b', 'c'))))).toEqual(['a', 'b', 'c'])
+  })
+})
+
+describe('EARLIEST_BY_OFFSET and LATEST_BY_OFFSET', () => {
+  it('return the first and last non-NULL values by default', () => {
+    expect(runAggregate(aggregateFn('EARLIEST_BY_OFFSET', [STRING]), rows(null, 'a', 'b', null))).toBe('a')
+    expect(runAggregate(aggregateFn('LATEST_BY_OFFSET', [STRING]), rows(null, 'a', 'b', null))).toBe('b')
+  })
+  it('keep NULLs when ignoreNulls is false', () => {
+    expect(runAggregate(aggregateFn('EARLIEST_BY_OFFSET', [STRING, BOOLEAN], [false]), rows(null, 'a'))).toBe(null)
+    expect(runAggregate(aggregateFn('LATEST_BY_OFFSET', [STRING, BOOLEAN], [false]), rows('a', null))).toBe(null)
+  })
+  it('return N values in offset order', () => {
+    expect(runAggregate(aggregateFn('EARLIEST_BY_OFFSET', [INTEGER, INTEGER], [2]), rows(1, null, 2, 3))).toEqual([1, 2])
+    expect(runAggregate(aggregateFn('LATEST_BY_OFFSET', [INTEGER, INTEGER], [2]), rows(1, 2, 3, null))).toEqual([2, 3])
+    expect(runAggregate(aggregateFn('LATEST_BY_OFFSET', [INTEGER, INTEGER, BOOLEAN], [2, false]), rows(1, 2, 3, null))).toEqual([3, null])
+    expect(() => aggregateFn('LATEST_BY_OFFSET', [INTEGER, INTEGER], [0])).toThrow('positive integer')
+  })
+  it('merge session windows by processing order', () => {
+    const e = aggregateFn('EARLIEST_BY_OFFSET', [STRING])
+    const l = aggregateFn('LATEST_BY_OFFSET', [STRING])
+    const first = fold(e, rows('x'))
+    const second = fold(e, rows('y'))
+    expect(e.result(e.merge!(second, first))).toBe('x')
+    const lf = fold(l, rows('x'))
+    const ls = fold(l, rows('y'))
+    expect(l.result(l.merge!(ls, lf))).toBe('y')
+    expect(e.undo).toBeUndefined()
+  })
+})
+
+describe('TOPK and TOPKDISTINCT', () => {
+  it('return the k largest values, largest first', () => {
+    expect(runAggregate(aggregateFn('TOPK', [INTEGER, INTEGER], [3]), rows(5, 1, 9, null, 9, 7))).toEqual([9, 9, 7])
+    expect(runAggregate(aggregateFn('TOPKDISTINCT', [INTEGER, INTEGER], [3]), rows(5, 1, 9, null, 9, 7))).toEqual([9, 7, 5])
+    expect(runAggregate(aggregateFn('TOPK', [STRING, INTEGER], [2]), rows('a', 'c', 'b'))).toEqual(['c', 'b'])
+    expect(aggregateFn('TOPK', [BIGINT, INTEGER], [2]).stateType).toEqual({ kind: 'ARRAY', element: BIGINT })
+  })
+  it('merge equals aggregating everything (property)', () => {
+    const t = aggregateFn('TOPK', [BIGINT, INTEGER], [4])
+    fc.assert(
+      fc.property(fc.array(fc.integer()), fc.array(fc.integer()), (a, b) => {
+        expect(t.result(t.merge!(fold(t, rows(...a)), fold(t, rows(...b))))).toEqual(t.result(fold(t, rows(...a, ...b))))
+      }),
+    )
+  })
+})
+
+describe('HISTOGRAM', () => {
+  it('counts each value, undoes and merges', () => {
+    const h = aggregateFn('HISTOGRAM', [STRING])
+    const s = fold(h, rows('a', 'b', 'a', null))
+    expect(h.result(s)).toEqual(new Map([['a', 2], ['b', 1]]))
+    expect(h.result(h.undo!(['b'], s))).toEqual(new Map([['a', 2]]))
+    expect(h.result(h.merge!(fold(h, rows('a')), fold(h, rows('a', 'c'))))).toEqual(new Map([['a', 2], ['c', 1]]))
+  })
+})
+
+describe('STDDEV_SAMP', () => {
+  it('is the sample standard deviation, 0.0 below two values', () => {
+    // values 2,4,4,4,5,5,7,9: mean 5, squared deviations sum 32, sample variance 32/7
+    expect(runAggregate(aggregateFn('STDDEV_SAMP', [INTEGER]), rows(2, 4, 4, 4, 5, 5, 7, 9, null))).toBeCloseTo(Math.sqrt(32 / 7), 12)
+    expect(runAggregate(aggregateFn('STDDEV_SAMP', [DOUBLE]), rows(3.5))).toBe(0)
+    expect(runAggregate(aggregateFn('STDDEV_SAMPLE', [BIGINT]), rows(1, 3))).toBeCloseTo(Math.SQRT2, 12)
+  })
+  it('undo is the inverse of aggregate and merge equals the whole (properties)', () => {
+    const sd = aggregateFn('STDDEV_SAMP', [DOUBLE])
+    const num = fc.integer({ min: -1000, max: 1000 })
+    fc.assert(
+      fc.property(fc.array(num, { minLength: 2 }), num, (xs, y) => {
+        const direct = sd.result(fold(sd, rows(...xs))) as number
+        const undone = sd.result(sd.undo!([y], sd.aggregate([y], fold(sd, rows(...xs))))) as number
+        expect(undone).toBeCloseTo(direct, 6)
+      }),
+    )
+    fc.assert(
+      fc.property(fc.array(num), fc.array(num), (a, b) => {
+        const whole = sd.result(fold(sd, rows(...a, ...b))) as number
+        expect(sd.result(sd.merge!(fold(sd, rows(...a)), fold(sd, rows(...b))))).toBeCloseTo(whole, 6)
+      }),
+    )
+  })
+})
+
+describe('CORRELATION', () => {
+  it('is Pearson\'s coefficient over rows where both values are present', () => {
+    const c = aggregateFn('CORRELATION', [DOUBLE, DOUBLE])
+    expect(runAggregate(c, [[1, 2], [2, 4], [3, 6], [null, 1]])).toBeCloseTo(1, 12)
+    expect(runAggregate(c, [[1, 3], [2, 2], [3, 1]])).toBeCloseTo(-1, 12)
+    expect(runAggregate(c, [[1, 1]])).toBeNaN()
+    // INTEGER columns widen to DOUBLE
+    expect(aggregateFn('CORRELATION', [INTEGER, BIGINT]).stateType.kind).toBe('STRUCT')
+  })
+  it('undoes a row', () => {
+    const c = aggregateFn('CORRELATION', [DOUBLE, DOUBLE])
+    const s = c.undo!([5, -40], c.aggregate([5, -40], fold(c, [[1, 2], [2, 4], [3, 6]])))
+    expect(c.result(s)).toBeCloseTo(1, 9)
   })
 })

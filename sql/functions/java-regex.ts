@@ -1,0 +1,109 @@
+// ksqlDB's regular-expression functions take Java patterns and Java replacement strings. The
+// common syntax is the same in JavaScript; this module maps the differences users meet:
+// leading inline flags ((?i), (?s), (?m), (?x) is refused), \A and \z / \Z anchors,
+// possessive quantifiers and atomic groups (refused with a clear error), and Java's
+// replacement syntax ($1, ${name}, \$ escapes) for REGEXP_REPLACE.
+import { FunctionError } from './errors.js'
+
+/**
+ * Compiles a Java pattern to a RegExp (`g` when asked). The `u` flag is only added for \\p{...}
+ * classes: without it JavaScript, like Java, accepts escapes such as `\\-` outside classes.
+ */
+export function compileJavaRegex(pattern: string, fn: string, global = false): RegExp {
+  let source = pattern
+  let flags = /\\[pP]\{/.test(pattern) ? 'u' : ''
+  const inline = /^\(\?([imsx]+)\)/.exec(source)
+  if (inline !== null) {
+    const letters = inline[1]!
+    if (letters.includes('x')) throw invalid(pattern, fn, 'the COMMENTS flag (?x) is not supported')
+    for (const l of letters) if (!flags.includes(l)) flags += l
+    source = source.slice(inline[0].length)
+  }
+  if (/(?<!\\)(?:[*+?}])\+/.test(source)) throw invalid(pattern, fn, 'possessive quantifiers are not supported')
+  if (source.includes('(?>')) throw invalid(pattern, fn, 'atomic groups are not supported')
+  source = source.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$')
+  try {
+    return new RegExp(source, global ? `${flags}g` : flags)
+  } catch (e) {
+    throw invalid(pattern, fn, e instanceof Error ? e.message : String(e))
+  }
+}
+
+function invalid(pattern: string, fn: string, why: string): FunctionError {
+  return new FunctionError('FUNCTION_ERROR', `Invalid regular expression pattern: ${pattern} (${why})`, fn)
+}
+
+type ReplacementPart = string | number | { readonly name: string }
+
+/** Parses a Java replacement string: `$n` and `${name}` refer to groups, `\x` is a literal x. */
+export function parseJavaReplacement(replacement: string, fn: string): readonly ReplacementPart[] {
+  const parts: ReplacementPart[] = []
+  let literal = ''
+  for (let i = 0; i < replacement.length; i++) {
+    const c = replacement[i]!
+    if (c === '\\') {
+      i++
+      if (i >= replacement.length) throw new FunctionError('FUNCTION_ERROR', 'character to be escaped is missing', fn)
+      literal += replacement[i]
+    } else if (c === '$') {
+      if (literal !== '') parts.push(literal)
+      literal = ''
+      if (replacement[i + 1] === '{') {
+        const end = replacement.indexOf('}', i)
+        if (end < 0) throw new FunctionError('FUNCTION_ERROR', "named capturing group is missing trailing '}'", fn)
+        parts.push({ name: replacement.slice(i + 2, end) })
+        i = end
+      } else {
+        let j = i + 1
+        while (j < replacement.length && /[0-9]/.test(replacement[j]!)) j++
+        if (j === i + 1) throw new FunctionError('FUNCTION_ERROR', 'Illegal group reference', fn)
+        parts.push(Number(replacement.slice(i + 1, j)))
+        i = j - 1
+      }
+    } else {
+      literal += c
+    }
+  }
+  if (literal !== '') parts.push(literal)
+  return parts
+}
+
+/** Replaces every match of `re` (compiled with `g`) in `input` using a parsed Java replacement. */
+export function replaceAllJava(input: string, re: RegExp, parts: readonly ReplacementPart[], fn: string): string {
+  return input.replace(re, (...args: unknown[]) => {
+    const last = args[args.length - 1]
+    const named = typeof last === 'object' && last !== null ? (last as Record<string, string | undefined>) : undefined
+    const groupCount = args.length - (named === undefined ? 3 : 4)
+    let out = ''
+    for (const p of parts) {
+      if (typeof p === 'string') out += p
+      else if (typeof p === 'number') {
+        if (p > groupCount) throw new FunctionError('FUNCTION_ERROR', `No group ${p}`, fn)
+        out += (args[p] as string | undefined) ?? ''
+      } else {
+        if (named === undefined || !(p.name in named)) throw new FunctionError('FUNCTION_ERROR', `No group with name {${p.name}}`, fn)
+        out += named[p.name] ?? ''
+      }
+    }
+    return out
+  })
+}
+
+/** Keeps the last compiled pattern: call sites nearly always pass one literal pattern. */
+export function regexCache(fn: string, global: boolean): (pattern: string) => RegExp {
+  let lastPattern: string | null = null
+  let last: RegExp | null = null
+  return (pattern) => {
+    if (pattern !== lastPattern || last === null) {
+      last = compileJavaRegex(pattern, fn, global)
+      lastPattern = pattern
+    }
+    last.lastIndex = 0
+    return last
+  }
+}
+
+/** The number of capturing groups in a compiled pattern. */
+export function groupCount(re: RegExp): number {
+  return new RegExp(`${re.source}|`, re.flags.replace('g', '')).exec('')!.length - 1
+}
