@@ -499,7 +499,7 @@ class QueryAnalyzer {
       return a.eval([])
     })
     const impl = sig.create(resolved.argTypes, litArgs, resolved.returnType)
-    return { text, impl, args: colArgs.map((a, i) => coerce(a, resolved.argTypes[i] ?? a.type).eval), type: resolved.returnType }
+    return { text, impl, args: colArgs.map((a, i) => coerce(a, resolved.argTypes[i] ?? a.type).eval), argTypes: colArgs.map((a, i) => (resolved.argTypes[i] ?? a.type).kind === 'NULL' ? SqlTypes.STRING : (resolved.argTypes[i] ?? a.type)), type: resolved.returnType }
   }
 }
 

@@ -318,12 +318,29 @@ class Lowering {
       for (let i = 0; i < A; i++) st[i] = aggs[i]!.impl.initialize()
       return st
     }
+    // Stream aggregations repartition a compact row: only the aggregate arguments (ksqlDB's Aggregate-Prepare step).
+    const offsets: number[] = []
+    let width = 0
+    for (const a of aggs) {
+      offsets.push(width)
+      width += a.args.length
+    }
+    const prepare = (row: Row): Row => {
+      const out = new Array<unknown>(width)
+      let o = 0
+      for (const a of aggs) for (const f of a.args) out[o++] = f(row)
+      return out
+    }
+    const prepared = input.kind === 'stream'
     const step = (undo: boolean) => (_k: Key, row: Row, st: Row): Row => {
       const next = st.slice()
       for (let i = 0; i < A; i++) {
         const a = aggs[i]!
         const buf = argBufs[i]!
-        for (let j = 0; j < buf.length; j++) buf[j] = a.args[j]!(row)
+        if (prepared) {
+          const off = offsets[i]!
+          for (let j = 0; j < buf.length; j++) buf[j] = row[off + j]
+        } else for (let j = 0; j < buf.length; j++) buf[j] = a.args[j]!(row)
         try {
           next[i] = undo ? a.impl.undo!(buf, next[i]) : a.impl.aggregate(buf, next[i])
         } catch (err) {
@@ -348,9 +365,10 @@ class Lowering {
     const grace = w?.grace === null || w?.grace === undefined ? DEFAULT_GRACE_MS : durationMs(w.grace)
     if (w !== null && w.retention !== null) mat = mat.withRetention(durationMs(w.retention))
     if (input.kind === 'stream') {
+      const preparedSerde = internalRowSerde(aggs.flatMap((a) => a.argTypes))
       const grouped = n.groupByKey
-        ? input.s.filter((k) => k !== null && (k as unknown[]).every((x) => x !== null)).groupByKey(Grouped.with<Key, Row>(keySerde, rowSerde))
-        : input.s.groupBy((_k, row) => groupKey(row), Grouped.with<Key, Row>('Aggregate-GroupBy', keySerde, rowSerde))
+        ? input.s.filter((k) => k !== null && (k as unknown[]).every((x) => x !== null)).mapValues((row: Row) => prepare(row)).groupByKey(Grouped.with<Key, Row>(keySerde, preparedSerde))
+        : input.s.map((_k, row) => pair(groupKey(row), prepare(row))).filter((k) => k !== null).groupByKey(Grouped.with<Key, Row>('Aggregate-GroupBy', keySerde, preparedSerde))
       if (w === null) aggregated = grouped.aggregate(init, step(false), mat)
       else if (w.kind === 'SESSION') {
         const merge = (_k: Key, a: Row, b: Row): Row => a.map((x, i) => aggs[i]!.impl.merge!(x, b[i]))
