@@ -509,7 +509,62 @@ export const CORRELATION = aggregate('CORRELATION', CATEGORY, 'Returns the Pears
   aggSig([param('x', DOUBLE), param('y', DOUBLE)], DOUBLE, () => correlation),
 ])
 
+// ---- ATTR ------------------------------------------------------------------------------------
+
+interface AttrEntry {
+  VALUE: unknown
+  COUNT: number
+}
+
+function attr(type: SqlType): AggregateImpl<AttrEntry[]> {
+  const adjust = (s: AttrEntry[], v: unknown, by: number): AttrEntry[] => {
+    const i = s.findIndex((e) => valuesEqual(e.VALUE, v))
+    if (i < 0) {
+      if (by > 0) s.push({ VALUE: v, COUNT: by })
+      return s
+    }
+    const e = s[i]!
+    e.COUNT += by
+    if (e.COUNT <= 0) s.splice(i, 1)
+    return s
+  }
+  return {
+    stateType: SqlTypes.array(SqlTypes.struct([{ name: 'VALUE', type }, { name: 'COUNT', type: INTEGER }])),
+    initialize: () => [],
+    aggregate: (args, s) => adjust(s, args[0] ?? null, 1),
+    undo: (args, s) => adjust(s, args[0] ?? null, -1),
+    merge: (a, b) => b.reduce((acc, e) => adjust(acc, e.VALUE, e.COUNT), a),
+    result: (s) => (s.length === 1 ? s[0]!.VALUE : null),
+  }
+}
+
+export const ATTR = aggregate('ATTR', CATEGORY, 'Returns the single value a column takes in the group, or NULL when it takes more than one (for columns that should have one value per key).', [
+  aggSig([param('col', T)], T, (t) => attr(t[0]!)),
+])
+
+// ---- SUM_LIST --------------------------------------------------------------------------------
+
+function listTotal(list: unknown): number {
+  let total = 0
+  if (list !== null && list !== undefined) for (const x of list as (number | null)[]) if (x !== null) total += x
+  return total
+}
+
+const sumList: AggregateImpl<number> = {
+  stateType: DOUBLE,
+  initialize: () => 0,
+  aggregate: (args, s) => s + listTotal(args[0]),
+  undo: (args, s) => s - listTotal(args[0]),
+  merge: (a, b) => a + b,
+  result: (s) => s,
+}
+
+export const SUM_LIST = aggregate('SUM_LIST', CATEGORY, 'Returns the sum of the elements contained in the lists (NULL elements and lists are skipped).', [
+  aggSig([param('list', SqlTypes.array(DOUBLE))], DOUBLE, () => sumList),
+])
+
 export const aggregateFunctions: readonly AggregateFunction[] = [
+  ATTR, SUM_LIST,
   COUNT, COUNT_DISTINCT, SUM, AVG, MIN, MAX, COLLECT_LIST, COLLECT_SET, EARLIEST_BY_OFFSET, LATEST_BY_OFFSET,
   TOPK, TOPKDISTINCT, HISTOGRAM, STDDEV_SAMP, STDDEV_SAMPLE, CORRELATION,
 ]

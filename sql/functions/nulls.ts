@@ -20,4 +20,8 @@ export const NULLIF = scalar('NULLIF', CATEGORY, 'Returns NULL if expr1 is equal
   sig([param('expr1', T), param('expr2', T)], T, (a: unknown, b: unknown) => (a !== null && b !== null && valuesEqual(a, b) ? null : a)),
 ])
 
-export const nullFunctions: readonly ScalarFunction[] = [IFNULL, COALESCE, NULLIF]
+export const AS_VALUE = scalar('AS_VALUE', 'OTHER', 'Used in the projection of a query to copy a key column into the value schema; returns its argument unchanged.', [
+  sig([param('keyColumn', T)], T, (v: unknown) => v),
+])
+
+export const nullFunctions: readonly ScalarFunction[] = [IFNULL, COALESCE, NULLIF, AS_VALUE]

@@ -227,3 +227,20 @@ describe('CORRELATION', () => {
     expect(c.result(s)).toBeCloseTo(1, 9)
   })
 })
+
+describe('ATTR and SUM_LIST', () => {
+  it('ATTR returns the one value, NULL once there are two, and recovers on undo', () => {
+    const a = aggregateFn('ATTR', [STRING])
+    expect(runAggregate(a, rows('x', 'x'))).toBe('x')
+    const s = fold(a, rows('x', 'y'))
+    expect(a.result(s)).toBe(null)
+    expect(a.result(a.undo!(['y'], s))).toBe('x')
+    expect(a.result(a.merge!(fold(a, rows('x')), fold(a, rows('x'))))).toBe('x')
+  })
+  it('SUM_LIST sums the elements of each list', () => {
+    const l = aggregateFn('SUM_LIST', [{ kind: 'ARRAY', element: DOUBLE }])
+    const s = fold(l, [[[1.5, null, 2]], [null], [[3]]])
+    expect(l.result(s)).toBe(6.5)
+    expect(l.result(l.undo!([[3]], s))).toBe(3.5)
+  })
+})

@@ -31,3 +31,9 @@ describe('NULLIF', () => {
     expect(scalarFn('NULLIF', [decType(3, 1), decType(3, 1)])(dec('1.0'), dec('1.0'))).toBe(null)
   })
 })
+
+describe('AS_VALUE', () => {
+  it('returns its argument with its type', () => {
+    expect(scalarFn('AS_VALUE', [STRING])('k')).toBe('k')
+  })
+})
