@@ -79,6 +79,7 @@ class QueryAnalyzer {
       sources.push((right.node as SourceNode).source.name)
       cur = this.join(cur, right, j)
     }
+    if (q.orderBy.length > 0) throw new SqlError('UNSUPPORTED', 'ORDER BY is only supported in pull queries (a stream has no end to sort by).', { position: q.orderBy[0]!.expression.pos })
     const inputWindow = cur.window
     if (q.where !== null) {
       const pred = compilePredicate(q.where, this.compileCtx(cur.node.columns, { clause: 'in WHERE' }), 'WHERE')

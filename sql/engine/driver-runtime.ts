@@ -26,6 +26,8 @@ export class DriverRuntime implements QueryRuntime {
   private readonly topics = new Map<string, { partitions: number; records: TopicRecord[] }>()
   private readonly drivers: DriverEntry[] = []
   private readonly queue: Array<{ topic: string; record: TopicRecord }> = []
+  /** Every record in the order it was written, across topics. */
+  private readonly log: Array<{ topic: string; record: TopicRecord }> = []
   private draining = false
 
   constructor(private readonly wallClockMs = 0) {}
@@ -37,7 +39,14 @@ export class DriverRuntime implements QueryRuntime {
     const sources = new Set<string>()
     for (const s of topology.internal.subtopologies()) for (const t of s.sourceTopics) sources.add(t)
     const entry: DriverEntry = { queryId, driver, sources }
+    // a new query reads its topics from the beginning (auto.offset.reset=earliest, as ksqlDB's test runner)
+    const backlog = this.log.filter((x) => sources.has(x.topic))
     this.drivers.push(entry)
+    for (const { topic, record } of backlog) {
+      driver.pipe(topic, record.key, record.value, record.timestamp, record.headers)
+      this.collect(entry)
+    }
+    this.drain()
     return {
       stop: async () => {
         const i = this.drivers.indexOf(entry)
@@ -65,6 +74,8 @@ export class DriverRuntime implements QueryRuntime {
 
   async deleteTopics(topics: string[]): Promise<void> {
     for (const t of topics) this.topics.delete(t)
+    const gone = new Set(topics)
+    for (let i = this.log.length - 1; i >= 0; i--) if (gone.has(this.log[i]!.topic)) this.log.splice(i, 1)
   }
 
   async listTopics(): Promise<string[]> {
@@ -104,6 +115,7 @@ export class DriverRuntime implements QueryRuntime {
     if (t === undefined) this.topics.set(topic, (t = { partitions: 1, records: [] }))
     const record: TopicRecord = { key, value, timestamp, headers, offset: t.records.length }
     t.records.push(record)
+    this.log.push({ topic, record })
     this.queue.push({ topic, record })
   }
 

@@ -5,7 +5,7 @@ import { StreamsBuilder } from '../../streams/dsl/streams-builder.js'
 import { QueryableStoreTypes } from '../../streams/state/queryable.js'
 import { SqlError } from '../errors.js'
 import { parseStatements, splitStatements, substituteVariables } from '../parser/parser.js'
-import { formatStatement } from '../parser/formatter.js'
+import { formatExpression } from '../parser/formatter.js'
 import type { Expression } from '../parser/ast/expressions.js'
 import type { CreateAsSelect, CreateSource, InsertInto, InsertValues, Statement } from '../parser/ast/statements.js'
 import type { Select } from '../parser/ast/query.js'
@@ -26,6 +26,7 @@ import type { DataSource } from '../catalog/data-source.js'
 import { ProcessingLog, type RecordContextHolder } from '../runtime/processing-log.js'
 import { WithProperties, parseWindowSize } from './properties.js'
 import type { QueryRuntime, RunningQuery } from './runtime.js'
+import { compareValues } from '../expression/ops.js'
 
 export interface StatementResult {
   /** The statement as written. */
@@ -599,6 +600,21 @@ export class KsqlEngine {
     )
     let n = 0
     const compiled = items.map((i) => ({ name: i.alias ?? (i.expr.kind === 'ColumnRef' ? i.expr.name : `KSQL_COL_${n++}`), f: compileExpression(i.expr, ctx).eval }))
+    if (q.orderBy.length > 0) {
+      const keys = q.orderBy.map((o) => ({ f: compileExpression(o.expression, ctx).eval, desc: o.descending }))
+      const decorated = candidates.map((r) => ({ r, k: keys.map((k) => k.f(r)) }))
+      decorated.sort((a, b) => {
+        for (let i = 0; i < keys.length; i++) {
+          const x = a.k[i] ?? null
+          const y = b.k[i] ?? null
+          // NULLs sort last ascending, first descending (PostgreSQL's default)
+          const c = x === null ? (y === null ? 0 : 1) : y === null ? -1 : compareValues(x, y)
+          if (c !== 0) return keys[i]!.desc ? -c : c
+        }
+        return 0
+      })
+      candidates.splice(0, candidates.length, ...decorated.map((d) => d.r))
+    }
     let rows = candidates.map((r) => compiled.map((c) => c.f(r)))
     if (q.limit !== null) rows = rows.slice(0, q.limit)
     return { header: compiled.map((c) => c.name), rows }
@@ -709,9 +725,6 @@ function typeNode(t: SqlType): TypeNode {
   return { kind: 'PrimitiveType', name: t.kind as 'INTEGER' }
 }
 
-function formatExpression(e: Expression): string {
-  return formatStatement({ kind: 'Query', query: { kind: 'Select', items: [{ kind: 'SingleColumn', expression: e, alias: null, pos: e.pos }], from: { kind: 'AliasedSource', name: 'X', alias: null, pos: e.pos }, joins: [], window: null, where: null, groupBy: [], partitionBy: [], having: null, emit: null, limit: null, pos: e.pos }, pos: e.pos }).slice(7).split('\n')[0]!
-}
 
 function describeSchema(s: LogicalSchema): string {
   return s.columns.map((c) => `\`${c.name}\` ${formatType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ')
