@@ -207,7 +207,10 @@ class Lowering {
             row[base + 3] = w?.start ?? null
             row[base + 4] = w?.end ?? null
           }
-          ctx.forward(ts === rec.timestamp ? rec.withValue(row) : rec.withValue(row).withTimestamp(ts))
+          // header columns are read into the row; headers are not carried on to sinks
+          let out = ts === rec.timestamp ? rec.withValue(row) : rec.withValue(row).withTimestamp(ts)
+          if (rec.headers.length > 0) out = out.withHeaders([])
+          ctx.forward(out)
         },
       }
     })
