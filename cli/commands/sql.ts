@@ -2,7 +2,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { Option, type Command } from 'commander'
-import { withClient } from '../context.js'
+import { parseIntOption, withClient } from '../context.js'
 import { runSqlShell } from '../../sql/cli/shell.js'
 import { runTest } from '../../sql/testing/test-runner.js'
 
@@ -32,10 +32,11 @@ export function sqlCommands(program: Command, dataDir: () => Option): void {
     .addOption(new Option('--output <format>', 'result format').choices(['table', 'json']).default('table'))
     .addOption(dataDir())
     .option('--bootstrap <servers>', 'connect to a Kafka cluster instead of the embedded log')
-    .action(async (opts: { execute?: string; file?: string; output: 'table' | 'json'; dataDir: string; bootstrap?: string }) => {
+    .option('--emit-final-idle-ms <ms>', 'EMIT FINAL windows also close after this much wall-clock idleness', parseIntOption('--emit-final-idle-ms', 0))
+    .action(async (opts: { execute?: string; file?: string; output: 'table' | 'json'; dataDir: string; bootstrap?: string; emitFinalIdleMs?: number }) => {
       const stateDir = opts.bootstrap ? path.resolve('.brook-sql-state') : path.join(opts.dataDir, 'sql-state')
       const code = await withClient(opts, (client) =>
-        runSqlShell(client, { ...(opts.execute === undefined ? {} : { execute: opts.execute }), ...(opts.file === undefined ? {} : { file: opts.file }), output: opts.output, stateDir }, (s) => process.stdout.write(s + '\n')),
+        runSqlShell(client, { ...(opts.execute === undefined ? {} : { execute: opts.execute }), ...(opts.file === undefined ? {} : { file: opts.file }), output: opts.output, stateDir, idleAdvanceMs: opts.emitFinalIdleMs ?? null }, (s) => process.stdout.write(s + '\n')),
       )
       if (code !== 0) process.exitCode = code
     })

@@ -17,11 +17,13 @@ export interface SqlShellOptions {
   readonly output: 'table' | 'json'
   /** Where query state lives. */
   readonly stateDir: string
+  /** EMIT FINAL windows close after this much wall-clock idleness (null: only when stream time passes). */
+  readonly idleAdvanceMs?: number | null
 }
 
 /** An engine over `client` with its command topic replayed. */
-export async function openEngine(client: BrookClient, stateDir: string, commitIntervalMs = 1000): Promise<KsqlEngine> {
-  const runtime = new StreamsRuntime({ client, stateDir, commitIntervalMs })
+export async function openEngine(client: BrookClient, stateDir: string, commitIntervalMs = 1000, idleAdvanceMs: number | null = null): Promise<KsqlEngine> {
+  const runtime = new StreamsRuntime({ client, stateDir, commitIntervalMs, idleAdvanceMs })
   return KsqlEngine.create({ runtime, commandLog: new CommandTopic(client) })
 }
 
@@ -50,7 +52,7 @@ export async function runStatement(engine: KsqlEngine, text: string, output: 'ta
 }
 
 export async function runSqlShell(client: BrookClient, opts: SqlShellOptions, out: (s: string) => void): Promise<number> {
-  const engine = await openEngine(client, opts.stateDir)
+  const engine = await openEngine(client, opts.stateDir, 1000, opts.idleAdvanceMs ?? null)
   try {
     if (opts.execute !== undefined || opts.file !== undefined) {
       const script = opts.execute ?? fs.readFileSync(opts.file!, 'utf8')

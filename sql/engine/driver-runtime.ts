@@ -30,12 +30,16 @@ export class DriverRuntime implements QueryRuntime {
   private readonly log: Array<{ topic: string; record: TopicRecord }> = []
   private draining = false
 
-  constructor(private readonly wallClockMs = 0) {}
+  constructor(
+    private readonly wallClockMs = 0,
+    /** EMIT FINAL on quiet keys: stream time of an idle query moves with the wall clock after this long (null: never). */
+    private readonly idleAdvanceMs: number | null = null,
+  ) {}
 
   async start(queryId: string, applicationId: string, topology: Topology): Promise<RunningQuery> {
     const partitions: { [t: string]: number } = {}
     for (const [t, v] of this.topics) partitions[t] = v.partitions
-    const driver = new TopologyTestDriver(topology, { applicationId, cacheMaxBytes: 0, initialWallClockTimeMs: this.wallClockMs, partitions, deserializationExceptionHandler: 'logAndContinue' })
+    const driver = new TopologyTestDriver(topology, { applicationId, cacheMaxBytes: 0, initialWallClockTimeMs: this.wallClockMs, partitions, deserializationExceptionHandler: 'logAndContinue', idleAdvanceMs: this.idleAdvanceMs })
     const sources = new Set<string>()
     for (const s of topology.internal.subtopologies()) for (const t of s.sourceTopics) sources.add(t)
     const entry: DriverEntry = { queryId, driver, sources }

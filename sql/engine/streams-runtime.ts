@@ -18,6 +18,8 @@ export interface StreamsRuntimeOptions {
   readonly commitIntervalMs?: number
   readonly cacheMaxBytes?: number
   readonly processingLog?: ProcessingLogger
+  /** EMIT FINAL on quiet keys: stream time of an idle task moves with the wall clock after this long, so windows close without new input. */
+  readonly idleAdvanceMs?: number | null
 }
 
 export class StreamsRuntime implements QueryRuntime {
@@ -36,6 +38,7 @@ export class StreamsRuntime implements QueryRuntime {
       commitIntervalMs: this.options.commitIntervalMs ?? 1000,
       cacheMaxBytes: this.options.cacheMaxBytes ?? 10 * 1024 * 1024,
       deserializationExceptionHandler: 'logAndContinue',
+      idleAdvanceMs: this.options.idleAdvanceMs ?? null,
       ...(log === undefined
         ? {}
         : { logger: (message: string) => log.log({ type: message.toLowerCase().includes('deserializ') ? 'DESERIALIZATION_ERROR' : 'RECORD_PROCESSING_ERROR', queryId, topic: null, partition: null, offset: null, message, timestamp: Date.now() }) }),

@@ -45,3 +45,18 @@ describe('statements', () => {
     await e.close()
   })
 })
+
+describe('EMIT FINAL on wall-clock idleness', () => {
+  it('closes a quiet window when the wall clock moves, when idle advance is configured', async () => {
+    const rt = new DriverRuntime(0, 1000)
+    const e = await KsqlEngine.create({ runtime: rt })
+    await e.execute("CREATE STREAM s (k STRING KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1); CREATE TABLE t AS SELECT k, COUNT(*) AS n FROM s WINDOW TUMBLING (SIZE 10 SECONDS, GRACE PERIOD 0 SECONDS) GROUP BY k EMIT FINAL;")
+    await rt.produce('s', Buffer.from('a'), Buffer.from('{"v":1}'), 1000, [])
+    expect(rt.records('T')).toHaveLength(0)
+    rt.advanceWallClock(5000)
+    expect(rt.records('T')).toHaveLength(0)
+    rt.advanceWallClock(10_000)
+    expect(rt.records('T').map((r) => r.value?.toString())).toEqual(['{"N":1}'])
+    await e.close()
+  })
+})
