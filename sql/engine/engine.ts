@@ -574,11 +574,17 @@ export class KsqlEngine {
     if (mat.windowed === 'NONE') {
       const kv = query.running.store(mat.storeName, QueryableStoreTypes.keyValueStore<unknown[], unknown[]>())
       if (kv === null) throw unavailable()
+      const range = lookup === null && q.where !== null && keyCount === 1 && schema[0]!.type.kind === 'STRING' ? keyRange(q.where, schema[0]!.name) : null
       if (lookup !== null) {
         for (const k of lookup) {
           const v = kv.get(k)
           if (v !== null && v !== undefined) emit(k, v, null)
         }
+      } else if (range !== null) {
+        // STRING keys are stored as JSON text, whose byte order is the string order for plain ASCII bounds; WHERE still applies
+        // the lower bound drops its last character: a key extending it with a character below '"' sorts before it as JSON
+        const from = range.from === null || range.from.length === 0 ? null : [range.from.slice(0, -1)]
+        for (const e of kv.range(from, range.to === null ? null : [range.to])) if (e.value !== null) emit(e.key, e.value, null)
       } else {
         for (const e of kv.all()) if (e.value !== null) emit(e.key, e.value, null)
       }
@@ -733,6 +739,37 @@ function describeSchema(s: LogicalSchema): string {
 function delimiter(d: string): string {
   const named: Record<string, string> = { TAB: '\t', SPACE: ' ', COMMA: ',', SEMICOLON: ';', PIPE: '|' }
   return named[d.toUpperCase()] ?? d
+}
+
+/** Bounds a WHERE clause puts on a STRING key (>=, >, <=, <, BETWEEN, ANDed), as inclusive plain-ASCII strings; null when none. */
+function keyRange(where: Expression, key: string): { from: string | null; to: string | null } | null {
+  let from: string | null = null
+  let to: string | null = null
+  const ascii = (e: Expression): string | null => (e.kind === 'Literal' && e.type === 'STRING' && /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(e.value) ? e.value : null)
+  const isKey = (e: Expression): boolean => e.kind === 'ColumnRef' && e.name === key
+  const lower = (v: string | null): void => {
+    if (v !== null && (from === null || v > from)) from = v
+  }
+  const upper = (v: string | null): void => {
+    if (v !== null && (to === null || v < to)) to = v
+  }
+  const visit = (e: Expression): void => {
+    if (e.kind === 'Logical' && e.op === 'AND') {
+      visit(e.left)
+      visit(e.right)
+    } else if (e.kind === 'Between' && !e.negated && isKey(e.operand)) {
+      lower(ascii(e.low))
+      upper(ascii(e.high))
+    } else if (e.kind === 'Comparison' && isKey(e.left)) {
+      if (e.op === '>' || e.op === '>=') lower(ascii(e.right))
+      if (e.op === '<' || e.op === '<=') upper(ascii(e.right))
+    } else if (e.kind === 'Comparison' && isKey(e.right)) {
+      if (e.op === '<' || e.op === '<=') lower(ascii(e.left))
+      if (e.op === '>' || e.op === '>=') upper(ascii(e.left))
+    }
+  }
+  visit(where)
+  return from === null && to === null ? null : { from, to }
 }
 
 /** Key values a WHERE clause pins down (`K = x`, `K IN (...)`, ANDed with anything), for a store lookup; null when it does not. */

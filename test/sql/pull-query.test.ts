@@ -52,3 +52,14 @@ describe('pull queries', () => {
     expect(await rows("SELECT * FROM shops2 WHERE shop = 'beta';")).toEqual([['beta', 'beta', 1]])
   })
 })
+
+describe('pull query key ranges', () => {
+  it('answers key ranges (pushed into the store for STRING keys) with the same rows as a scan', async () => {
+    expect(await rows("SELECT shop FROM per_shop WHERE shop BETWEEN 'b' AND 'gz' ORDER BY shop;")).toEqual([['beta'], ['gamma']])
+    expect(await rows("SELECT shop FROM per_shop WHERE shop > 'alpha' AND shop < 'gamma';")).toEqual([['beta']])
+    expect(await rows("SELECT shop FROM per_shop WHERE shop >= 'alpha' AND n > 1;")).toEqual([['alpha']])
+    await engine.execute("INSERT INTO sales (ROWTIME, id, shop, amount) VALUES (70000, 6, 'beta!', 1.00);")
+    // 'beta!' > 'beta' as strings although its JSON key sorts before the JSON of 'beta'
+    expect(await rows("SELECT shop FROM per_shop WHERE shop >= 'beta' AND shop < 'c' ORDER BY shop;")).toEqual([['beta'], ['beta!']])
+  })
+})
