@@ -420,7 +420,9 @@ class Parser {
     if (this.acceptKeyword('FUNCTION')) return { kind: 'DescribeFunction', name: this.identifier('a function name'), pos }
     if (this.isKeyword('STREAMS') || this.isKeyword('TABLES')) {
       const what = this.next().text as 'STREAMS' | 'TABLES'
-      return { kind: 'List', what, extended: this.acceptKeyword('EXTENDED') || true, verb: 'SHOW', pos }
+      this.acceptKeyword('EXTENDED')
+      // DESCRIBE STREAMS / TABLES lists them with their details: SHOW ... EXTENDED
+      return { kind: 'List', what, extended: true, verb: 'SHOW', pos }
     }
     const extended = this.acceptKeyword('EXTENDED')
     return { kind: 'DescribeSource', name: this.identifier('a stream or table name'), extended, pos }

@@ -437,7 +437,16 @@ class Lowering {
       return out
     }
     if (input.kind === 'table') {
-      return { kind: 'table', t: input.t.mapValues((row: Row) => (row === null ? (null as unknown as Row) : project(row))), windowed: input.windowed }
+      const mapper = (row: Row): Row => (row === null ? (null as unknown as Row) : project(row))
+      if (n === plan.root && this.materialization === null && this.options.sink !== null && !input.windowed) {
+        // a table derived without aggregation: materialize its rows for pull queries
+        const storeName = `${this.options.sink.name}-Materialize`
+        const keySerde = internalRowSerde(n.key.map((k) => k.type)) as Serde<Key>
+        const valueSerde = internalRowSerde(n.value.map((v) => v.type))
+        this.materialization = { storeName, windowed: 'NONE', toRow: (key, stored) => [...key, ...stored] }
+        return { kind: 'table', t: input.t.mapValues(mapper, Materialized.as<Key, Row>(storeName).withKeySerde(keySerde).withValueSerde(valueSerde)), windowed: false }
+      }
+      return { kind: 'table', t: input.t.mapValues(mapper), windowed: input.windowed }
     }
     if (n.partitionBy) {
       const keys = n.key.map((k) => k.eval)

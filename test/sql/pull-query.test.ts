@@ -63,3 +63,21 @@ describe('pull query key ranges', () => {
     expect(await rows("SELECT shop FROM per_shop WHERE shop >= 'beta' AND shop < 'c' ORDER BY shop;")).toEqual([['beta'], ['beta!']])
   })
 })
+
+describe('pull queries on tables derived without aggregation', () => {
+  it('materializes a filtered, projected table', async () => {
+    const rt = new DriverRuntime()
+    const e = await KsqlEngine.create({ runtime: rt })
+    await e.execute(`
+      CREATE TABLE users (id INT PRIMARY KEY, name STRING, age INT) WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);
+      CREATE TABLE adults AS SELECT id, UCASE(name) AS name FROM users WHERE age >= 18;
+      INSERT INTO users (id, name, age) VALUES (1, 'ann', 30);
+      INSERT INTO users (id, name, age) VALUES (2, 'bob', 12);
+      INSERT INTO users (id, name, age) VALUES (3, 'cy', 40);
+      INSERT INTO users (id, name, age) VALUES (3, 'cy', 17);
+    `)
+    expect((await e.execute('SELECT * FROM adults ORDER BY id;'))[0]!.rows).toEqual([[1, 'ANN']])
+    expect((await e.execute('SELECT name FROM adults WHERE id = 1;'))[0]!.rows).toEqual([['ANN']])
+    await e.close()
+  })
+})

@@ -60,3 +60,12 @@ describe('EMIT FINAL on wall-clock idleness', () => {
     await e.close()
   })
 })
+
+describe('brook sql test runner', () => {
+  it('reports a failing statement with its line and column in the script', async () => {
+    const { runTest } = await import('../../sql/testing/test-runner.js')
+    const r = await runTest({ statements: "CREATE STREAM s (id INT KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON');\n\nCREATE STREAM o AS SELECT id, w FROM s;", input: null, output: '{"outputs": []}' })
+    expect(r.passed).toBe(false)
+    expect(r.failures[0]).toContain("line 3:31: Column 'W' cannot be resolved")
+  })
+})
