@@ -8,6 +8,7 @@ import { consumeCommand } from './commands/consume.js'
 import { groupsCommands } from './commands/groups.js'
 import { registerBrokerCommand } from './commands/broker.js'
 import { connectCommands } from './commands/connect.js'
+import { sqlCommands } from './commands/sql.js'
 import { CliError, collect, defaultDataDir, parseIntOption } from './context.js'
 
 export const VERSION = '0.1.0'
@@ -31,6 +32,7 @@ export function buildProgram(): Command {
   groupsCommands(program, dataDir)
   registerBrokerCommand(program, dataDir)
   connectCommands(program, dataDir)
+  sqlCommands(program, dataDir)
   // A command group with no subcommand (`brook`, `brook topics`) prints its help on stdout and
   // succeeds: asking what there is is not an error. An unknown subcommand is one.
   const helpWhenBare = (cmd: Command): void => {

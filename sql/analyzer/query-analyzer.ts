@@ -79,6 +79,7 @@ class QueryAnalyzer {
       sources.push((right.node as SourceNode).source.name)
       cur = this.join(cur, right, j)
     }
+    if (q.orderBy.length > 0) throw new SqlError('UNSUPPORTED', 'ORDER BY is only supported in pull queries (a stream has no end to sort by).', { position: q.orderBy[0]!.expression.pos })
     const inputWindow = cur.window
     if (q.where !== null) {
       const pred = compilePredicate(q.where, this.compileCtx(cur.node.columns, { clause: 'in WHERE' }), 'WHERE')
@@ -499,7 +500,7 @@ class QueryAnalyzer {
       return a.eval([])
     })
     const impl = sig.create(resolved.argTypes, litArgs, resolved.returnType)
-    return { text, impl, args: colArgs.map((a, i) => coerce(a, resolved.argTypes[i] ?? a.type).eval), type: resolved.returnType }
+    return { text, impl, args: colArgs.map((a, i) => coerce(a, resolved.argTypes[i] ?? a.type).eval), argTypes: colArgs.map((a, i) => (resolved.argTypes[i] ?? a.type).kind === 'NULL' ? SqlTypes.STRING : (resolved.argTypes[i] ?? a.type)), type: resolved.returnType }
   }
 }
 

@@ -5,6 +5,7 @@ import { TopologyTestDriver } from '../../streams/testing/topology-test-driver.j
 import type { Topology } from '../../streams/processor/topology.js'
 import type { Headers } from '../../streams/processor/record.js'
 import type { QueryRuntime, RunningQuery } from './runtime.js'
+import { readOnlyView, type QueryableStoreType } from '../../streams/state/queryable.js'
 
 export interface TopicRecord {
   readonly key: Buffer | null
@@ -25,25 +26,41 @@ export class DriverRuntime implements QueryRuntime {
   private readonly topics = new Map<string, { partitions: number; records: TopicRecord[] }>()
   private readonly drivers: DriverEntry[] = []
   private readonly queue: Array<{ topic: string; record: TopicRecord }> = []
+  /** Every record in the order it was written, across topics. */
+  private readonly log: Array<{ topic: string; record: TopicRecord }> = []
   private draining = false
 
-  constructor(private readonly wallClockMs = 0) {}
+  constructor(
+    private readonly wallClockMs = 0,
+    /** EMIT FINAL on quiet keys: stream time of an idle query moves with the wall clock after this long (null: never). */
+    private readonly idleAdvanceMs: number | null = null,
+  ) {}
 
   async start(queryId: string, applicationId: string, topology: Topology): Promise<RunningQuery> {
     const partitions: { [t: string]: number } = {}
     for (const [t, v] of this.topics) partitions[t] = v.partitions
-    const driver = new TopologyTestDriver(topology, { applicationId, cacheMaxBytes: 0, initialWallClockTimeMs: this.wallClockMs, partitions, deserializationExceptionHandler: 'logAndContinue' })
+    const driver = new TopologyTestDriver(topology, { applicationId, cacheMaxBytes: 0, initialWallClockTimeMs: this.wallClockMs, partitions, deserializationExceptionHandler: 'logAndContinue', idleAdvanceMs: this.idleAdvanceMs })
     const sources = new Set<string>()
     for (const s of topology.internal.subtopologies()) for (const t of s.sourceTopics) sources.add(t)
     const entry: DriverEntry = { queryId, driver, sources }
+    // a new query reads its topics from the beginning (auto.offset.reset=earliest, as ksqlDB's test runner)
+    const backlog = this.log.filter((x) => sources.has(x.topic))
     this.drivers.push(entry)
+    for (const { topic, record } of backlog) {
+      driver.pipe(topic, record.key, record.value, record.timestamp, record.headers)
+      this.collect(entry)
+    }
+    this.drain()
     return {
       stop: async () => {
         const i = this.drivers.indexOf(entry)
         if (i >= 0) this.drivers.splice(i, 1)
         driver.close()
       },
-      store: (name) => driver.getStateStore(name),
+      store: <T>(name: string, type: QueryableStoreType<T>): T | null => {
+        const st = driver.getStateStore(name)
+        return st === null ? null : readOnlyView(name, st, type)
+      },
     }
   }
 
@@ -61,6 +78,8 @@ export class DriverRuntime implements QueryRuntime {
 
   async deleteTopics(topics: string[]): Promise<void> {
     for (const t of topics) this.topics.delete(t)
+    const gone = new Set(topics)
+    for (let i = this.log.length - 1; i >= 0; i--) if (gone.has(this.log[i]!.topic)) this.log.splice(i, 1)
   }
 
   async listTopics(): Promise<string[]> {
@@ -100,6 +119,7 @@ export class DriverRuntime implements QueryRuntime {
     if (t === undefined) this.topics.set(topic, (t = { partitions: 1, records: [] }))
     const record: TopicRecord = { key, value, timestamp, headers, offset: t.records.length }
     t.records.push(record)
+    this.log.push({ topic, record })
     this.queue.push({ topic, record })
   }
 

@@ -2,10 +2,10 @@
 // starts persistent queries on a QueryRuntime, answers pull queries from their stores and keeps
 // every catalog change in a command log that is replayed at start.
 import { StreamsBuilder } from '../../streams/dsl/streams-builder.js'
-import { MeteredKeyValueStore, MeteredSessionStore, MeteredWindowStore } from '../../streams/state/metered.js'
+import { QueryableStoreTypes } from '../../streams/state/queryable.js'
 import { SqlError } from '../errors.js'
 import { parseStatements, splitStatements, substituteVariables } from '../parser/parser.js'
-import { formatStatement } from '../parser/formatter.js'
+import { formatExpression } from '../parser/formatter.js'
 import type { Expression } from '../parser/ast/expressions.js'
 import type { CreateAsSelect, CreateSource, InsertInto, InsertValues, Statement } from '../parser/ast/statements.js'
 import type { Select } from '../parser/ast/query.js'
@@ -26,7 +26,7 @@ import type { DataSource } from '../catalog/data-source.js'
 import { ProcessingLog, type RecordContextHolder } from '../runtime/processing-log.js'
 import { WithProperties, parseWindowSize } from './properties.js'
 import type { QueryRuntime, RunningQuery } from './runtime.js'
-import { valuesEqual } from '../expression/ops.js'
+import { compareValues } from '../expression/ops.js'
 
 export interface StatementResult {
   /** The statement as written. */
@@ -37,6 +37,12 @@ export interface StatementResult {
   /** Column headers of `table` and `rows` results. */
   readonly header?: readonly string[]
   readonly rows?: readonly (readonly unknown[])[]
+}
+
+export interface StreamedRow {
+  readonly columns: readonly string[]
+  readonly row: readonly unknown[]
+  readonly window: { start: number; end: number } | null
 }
 
 export interface PersistentQuery {
@@ -548,12 +554,10 @@ export class KsqlEngine {
       throw new SqlError('UNSUPPORTED', `The ${src.name} table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${src.name} AS SELECT * FROM ${src.name}'.`, { position: q.pos })
     }
     const mat = query.materialization!
-    const store = query.running.store(mat.storeName)
-    if (store === null) throw new SqlError('EXECUTION_ERROR', `The state store of ${src.name} is not available (yet).`, { position: q.pos })
+    const windowed = mat.windowed !== 'NONE'
     // scope: output columns then WINDOWSTART, WINDOWEND
     const schema = src.schema.columns
     const columns: ScopeColumn[] = schema.map((c, i) => ({ source: q.from.alias ?? src.name, name: c.name, type: c.type, index: i }))
-    const windowed = mat.windowed !== 'NONE'
     if (windowed) WINDOW_COLUMNS.forEach((p, i) => columns.push({ source: q.from.alias ?? src.name, name: p.name, type: p.type, index: schema.length + i }))
     const ctx = { columns, registry: this.registry, namedTypes: this.namedType }
     const where = q.where === null ? null : compilePredicate(q.where, ctx, 'WHERE')
@@ -566,35 +570,35 @@ export class KsqlEngine {
       if (win !== null) row.push(win.start, win.end)
       if (where === null || where(row)) candidates.push(row)
     }
-    if (store instanceof MeteredKeyValueStore) {
-      const kv = store as MeteredKeyValueStore<unknown[], unknown[]>
+    const unavailable = (): SqlError => new SqlError('EXECUTION_ERROR', `The state store of ${src.name} is not available (yet).`, { position: q.pos })
+    if (mat.windowed === 'NONE') {
+      const kv = query.running.store(mat.storeName, QueryableStoreTypes.keyValueStore<unknown[], unknown[]>())
+      if (kv === null) throw unavailable()
+      const range = lookup === null && q.where !== null && keyCount === 1 && schema[0]!.type.kind === 'STRING' ? keyRange(q.where, schema[0]!.name) : null
       if (lookup !== null) {
         for (const k of lookup) {
           const v = kv.get(k)
           if (v !== null && v !== undefined) emit(k, v, null)
         }
+      } else if (range !== null) {
+        // STRING keys are stored as JSON text, whose byte order is the string order for plain ASCII bounds; WHERE still applies
+        // the lower bound drops its last character: a key extending it with a character below '"' sorts before it as JSON
+        const from = range.from === null || range.from.length === 0 ? null : [range.from.slice(0, -1)]
+        for (const e of kv.range(from, range.to === null ? null : [range.to])) if (e.value !== null) emit(e.key, e.value, null)
       } else {
-        const it = kv.all()
-                  for (const e of it) if (e.value !== null) emit(e.key, e.value, null)
-
+        for (const e of kv.all()) if (e.value !== null) emit(e.key, e.value, null)
       }
-    } else if (store instanceof MeteredWindowStore) {
-      const ws = store as MeteredWindowStore<unknown[], unknown[]>
+    } else if (mat.windowed === 'TIME') {
+      const ws = query.running.store(mat.storeName, QueryableStoreTypes.windowStore<unknown[], unknown[]>())
+      if (ws === null) throw unavailable()
       const size = src.window?.sizeMs ?? 0
-      const it = ws.all()
-              for (const e of it) {
-          if (lookup !== null && !lookup.some((k) => valuesEqual(k, e.key.key))) continue
-          emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.start + size })
-        }
-
-    } else if (store instanceof MeteredSessionStore) {
-      const ss = store as MeteredSessionStore<unknown[], unknown[]>
-      const it = ss.all()
-              for (const e of it) {
-          if (lookup !== null && !lookup.some((k) => valuesEqual(k, e.key.key))) continue
-          emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.end })
-        }
-
+      const entries = lookup !== null ? lookup.flatMap((k) => ws.fetch(k, 0, Number.MAX_SAFE_INTEGER).map((e) => ({ key: { key: k, window: { start: e.key, end: e.key + size } }, value: e.value }))) : ws.all()
+      for (const e of entries) emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.start + size })
+    } else {
+      const ss = query.running.store(mat.storeName, QueryableStoreTypes.sessionStore<unknown[], unknown[]>())
+      if (ss === null) throw unavailable()
+      if (lookup === null) throw new SqlError('UNSUPPORTED', `Pull queries on session-windowed tables need the key in the WHERE clause (${keyColumns(src.schema).map((c) => c.name).join(', ')} = ...).`, { position: q.pos })
+      for (const k of lookup) for (const e of ss.fetch(k)) emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.end })
     }
     // projection over the output row
     const items = q.items.flatMap((it) =>
@@ -602,9 +606,69 @@ export class KsqlEngine {
     )
     let n = 0
     const compiled = items.map((i) => ({ name: i.alias ?? (i.expr.kind === 'ColumnRef' ? i.expr.name : `KSQL_COL_${n++}`), f: compileExpression(i.expr, ctx).eval }))
+    if (q.orderBy.length > 0) {
+      const keys = q.orderBy.map((o) => ({ f: compileExpression(o.expression, ctx).eval, desc: o.descending }))
+      const decorated = candidates.map((r) => ({ r, k: keys.map((k) => k.f(r)) }))
+      decorated.sort((a, b) => {
+        for (let i = 0; i < keys.length; i++) {
+          const x = a.k[i] ?? null
+          const y = b.k[i] ?? null
+          // NULLs sort last ascending, first descending (PostgreSQL's default)
+          const c = x === null ? (y === null ? 0 : 1) : y === null ? -1 : compareValues(x, y)
+          if (c !== 0) return keys[i]!.desc ? -c : c
+        }
+        return 0
+      })
+      candidates.splice(0, candidates.length, ...decorated.map((d) => d.r))
+    }
     let rows = candidates.map((r) => compiled.map((c) => c.f(r)))
     if (q.limit !== null) rows = rows.slice(0, q.limit)
     return { header: compiled.map((c) => c.name), rows }
+  }
+
+  /**
+   * Runs a query and yields its rows as they come: a push query (EMIT CHANGES) streams until
+   * LIMIT or until the consumer stops iterating, then removes everything it created; a pull
+   * query yields its rows and ends. Each row is the projected columns, key columns first.
+   */
+  async *stream(sql: string, signal?: AbortSignal): AsyncGenerator<StreamedRow, void, undefined> {
+    const st = parseStatements(substituteVariables(sql, this.variables))
+    const first = st[0]?.statement
+    if (st.length !== 1 || first?.kind !== 'Query') throw new SqlError('INVALID_STATEMENT', 'stream() takes exactly one SELECT statement', { position: { line: 1, column: 1 } })
+    const q = first.query
+    if (q.emit === null) {
+      const r = await this.pull(q)
+      for (const row of r.rows) yield { columns: r.header, row, window: null }
+      return
+    }
+    const plan = analyzeQuery(q, this.analyzerContext(), { persistent: false })
+    const header = plan.schema.map((c) => c.name)
+    const queue: StreamedRow[] = []
+    let wake: (() => void) | null = null
+    const onRow = (key: unknown[] | null, value: unknown[] | null, _ts: number, window: { start: number; end: number } | null): void => {
+      if (value === null) return
+      queue.push({ columns: header, row: [...(key ?? []).slice(0, plan.root.key.length), ...value], window })
+      wake?.()
+    }
+    const builder = new StreamsBuilder()
+    lowerQuery(plan, builder, { queryId: 'transient', sink: null, onRow, log: this.processingLog, context: { topic: null, partition: null, offset: null } })
+    const id = `transient_${q.from.name}_${Date.now()}_${Math.floor(Math.random() * 1e9)}`
+    const running = await this.runtime.start(id, `_confluent-ksql-${this.serviceId}${id}`, builder.build(), true)
+    let emitted = 0
+    const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }))
+    try {
+      while (!(signal?.aborted ?? false)) {
+        while (queue.length > 0) {
+          yield queue.shift()!
+          emitted++
+          if (q.limit !== null && emitted >= q.limit) return
+        }
+        await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted])
+        wake = null
+      }
+    } finally {
+      await running.stop(true)
+    }
   }
 
   // ---------------------------------------------------------------- SHOW / DESCRIBE
@@ -667,9 +731,6 @@ function typeNode(t: SqlType): TypeNode {
   return { kind: 'PrimitiveType', name: t.kind as 'INTEGER' }
 }
 
-function formatExpression(e: Expression): string {
-  return formatStatement({ kind: 'Query', query: { kind: 'Select', items: [{ kind: 'SingleColumn', expression: e, alias: null, pos: e.pos }], from: { kind: 'AliasedSource', name: 'X', alias: null, pos: e.pos }, joins: [], window: null, where: null, groupBy: [], partitionBy: [], having: null, emit: null, limit: null, pos: e.pos }, pos: e.pos }).slice(7).split('\n')[0]!
-}
 
 function describeSchema(s: LogicalSchema): string {
   return s.columns.map((c) => `\`${c.name}\` ${formatType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ')
@@ -678,6 +739,37 @@ function describeSchema(s: LogicalSchema): string {
 function delimiter(d: string): string {
   const named: Record<string, string> = { TAB: '\t', SPACE: ' ', COMMA: ',', SEMICOLON: ';', PIPE: '|' }
   return named[d.toUpperCase()] ?? d
+}
+
+/** Bounds a WHERE clause puts on a STRING key (>=, >, <=, <, BETWEEN, ANDed), as inclusive plain-ASCII strings; null when none. */
+function keyRange(where: Expression, key: string): { from: string | null; to: string | null } | null {
+  let from: string | null = null
+  let to: string | null = null
+  const ascii = (e: Expression): string | null => (e.kind === 'Literal' && e.type === 'STRING' && /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(e.value) ? e.value : null)
+  const isKey = (e: Expression): boolean => e.kind === 'ColumnRef' && e.name === key
+  const lower = (v: string | null): void => {
+    if (v !== null && (from === null || v > from)) from = v
+  }
+  const upper = (v: string | null): void => {
+    if (v !== null && (to === null || v < to)) to = v
+  }
+  const visit = (e: Expression): void => {
+    if (e.kind === 'Logical' && e.op === 'AND') {
+      visit(e.left)
+      visit(e.right)
+    } else if (e.kind === 'Between' && !e.negated && isKey(e.operand)) {
+      lower(ascii(e.low))
+      upper(ascii(e.high))
+    } else if (e.kind === 'Comparison' && isKey(e.left)) {
+      if (e.op === '>' || e.op === '>=') lower(ascii(e.right))
+      if (e.op === '<' || e.op === '<=') upper(ascii(e.right))
+    } else if (e.kind === 'Comparison' && isKey(e.right)) {
+      if (e.op === '<' || e.op === '<=') lower(ascii(e.left))
+      if (e.op === '>' || e.op === '>=') upper(ascii(e.left))
+    }
+  }
+  visit(where)
+  return from === null && to === null ? null : { from, to }
 }
 
 /** Key values a WHERE clause pins down (`K = x`, `K IN (...)`, ANDed with anything), for a store lookup; null when it does not. */

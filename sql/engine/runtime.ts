@@ -2,18 +2,19 @@
 // or KafkaStreams applications on a BrookClient (embedded log, Brook broker, Apache Kafka).
 import type { Topology } from '../../streams/processor/topology.js'
 import type { Headers } from '../../streams/processor/record.js'
-import type { StateStore } from '../../streams/state/types.js'
+import type { QueryableStoreType } from '../../streams/state/queryable.js'
 
 export interface RunningQuery {
   /** Stops processing; `cleanUp` also removes internal topics and local state (TERMINATE). */
   stop(cleanUp: boolean): Promise<void>
-  /** A state store of the query, for pull queries. */
-  store(name: string): StateStore | null
+  /** A read-only view of a state store of the query (over all its local tasks), for pull queries; null when not available. */
+  store<T>(name: string, type: QueryableStoreType<T>): T | null
 }
 
 export interface QueryRuntime {
   readonly kind: 'driver' | 'streams'
-  start(queryId: string, applicationId: string, topology: Topology): Promise<RunningQuery>
+  /** `transient`: a push query, state kept in memory, nothing left behind when stopped. */
+  start(queryId: string, applicationId: string, topology: Topology, transient?: boolean): Promise<RunningQuery>
   topicExists(topic: string): Promise<boolean>
   partitionsOf(topic: string): Promise<number | null>
   createTopic(topic: string, partitions: number, replicas: number, config?: Record<string, string>): Promise<void>

@@ -486,6 +486,11 @@ class ExpressionCompiler {
   }
 
   private call(e: Expression & { kind: 'FunctionCall' }): Compiled {
+    if (e.name === 'AS_VALUE' && this.ctx.registry.get('AS_VALUE') === undefined) {
+      // ksqlDB's AS_VALUE(keyColumn): the key's value as a value column
+      if (e.args.length !== 1) throw new SqlError('FUNCTION_ERROR', `Function 'AS_VALUE' does not accept parameters (${e.args.length} arguments). Valid alternatives are: AS_VALUE(T)`, { position: e.pos })
+      return this.compile(e.args[0]!)
+    }
     const fn = this.ctx.registry.get(e.name)
     if (fn === undefined) throw new SqlError('FUNCTION_ERROR', `Can't find any functions with the name '${e.name}'`, { position: e.pos })
     if (fn.kind === 'aggregate') {

@@ -9,7 +9,7 @@ const KEYWORDS = new Set([
   'SELECT', 'FROM', 'WHERE', 'GROUP', 'BY', 'HAVING', 'WINDOW', 'PARTITION', 'EMIT', 'LIMIT', 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL',
   'OUTER', 'ON', 'WITHIN', 'AS', 'AND', 'OR', 'NOT', 'IS', 'NULL', 'IN', 'LIKE', 'BETWEEN', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END',
   'TRUE', 'FALSE', 'CAST', 'DISTINCT', 'ESCAPE', 'WITH', 'GRACE', 'CREATE', 'INSERT', 'INTO', 'VALUES', 'ARRAY', 'MAP', 'STRUCT',
-  'KEY', 'PRIMARY', 'HEADERS', 'HEADER', 'EXTENDED', 'DELETE', 'TOPIC',
+  'KEY', 'PRIMARY', 'HEADERS', 'HEADER', 'EXTENDED', 'DELETE', 'TOPIC', 'ORDER', 'ASC', 'DESC',
 ])
 
 export function formatIdentifier(name: string): string {
@@ -150,6 +150,7 @@ export function formatSelect(q: Select): string {
   if (q.partitionBy.length > 0) s += `\nPARTITION BY ${q.partitionBy.map(formatExpression).join(', ')}`
   if (q.having !== null) s += `\nHAVING ${formatExpression(q.having)}`
   if (q.emit !== null) s += `\nEMIT ${q.emit}`
+  if (q.orderBy.length > 0) s += `\nORDER BY ${q.orderBy.map((o) => formatExpression(o.expression) + (o.descending ? ' DESC' : '')).join(', ')}`
   if (q.limit !== null) s += `\nLIMIT ${q.limit}`
   return s
 }

@@ -3,7 +3,7 @@
 import { SqlError, type SourcePosition } from '../errors.js'
 import { tokenize, type Token } from './lexer.js'
 import type { Expression, Literal, WhenClause, ArithmeticOp, ComparisonOp } from './ast/expressions.js'
-import type { AliasedSource, Duration, JoinClause, JoinType, Select, SelectItem, TimeUnit, WindowExpression, WindowKind, WithinClause } from './ast/query.js'
+import type { AliasedSource, Duration, JoinClause, JoinType, OrderItem, Select, SelectItem, TimeUnit, WindowExpression, WindowKind, WithinClause } from './ast/query.js'
 import type { ColumnConstraint, ColumnDefinition, ListWhat, Property, SourceKind, Statement } from './ast/statements.js'
 import type { PrimitiveTypeName, TypeNode } from './ast/types.js'
 
@@ -11,7 +11,7 @@ import type { PrimitiveTypeName, TypeNode } from './ast/types.js'
 const RESERVED = new Set([
   'SELECT', 'FROM', 'WHERE', 'GROUP', 'BY', 'HAVING', 'WINDOW', 'PARTITION', 'EMIT', 'LIMIT', 'JOIN', 'INNER', 'LEFT', 'RIGHT', 'FULL',
   'OUTER', 'ON', 'WITHIN', 'AS', 'AND', 'OR', 'NOT', 'IS', 'NULL', 'IN', 'LIKE', 'BETWEEN', 'CASE', 'WHEN', 'THEN', 'ELSE', 'END',
-  'TRUE', 'FALSE', 'CAST', 'DISTINCT', 'ESCAPE', 'WITH', 'GRACE', 'CREATE', 'INSERT', 'INTO', 'VALUES',
+  'TRUE', 'FALSE', 'CAST', 'DISTINCT', 'ESCAPE', 'WITH', 'GRACE', 'CREATE', 'INSERT', 'INTO', 'VALUES', 'ORDER', 'ASC', 'DESC',
 ])
 
 const TIME_UNITS: Record<string, TimeUnit> = {
@@ -420,7 +420,9 @@ class Parser {
     if (this.acceptKeyword('FUNCTION')) return { kind: 'DescribeFunction', name: this.identifier('a function name'), pos }
     if (this.isKeyword('STREAMS') || this.isKeyword('TABLES')) {
       const what = this.next().text as 'STREAMS' | 'TABLES'
-      return { kind: 'List', what, extended: this.acceptKeyword('EXTENDED') || true, verb: 'SHOW', pos }
+      this.acceptKeyword('EXTENDED')
+      // DESCRIBE STREAMS / TABLES lists them with their details: SHOW ... EXTENDED
+      return { kind: 'List', what, extended: true, verb: 'SHOW', pos }
     }
     const extended = this.acceptKeyword('EXTENDED')
     return { kind: 'DescribeSource', name: this.identifier('a stream or table name'), extended, pos }
@@ -538,8 +540,17 @@ class Parser {
       else if (this.acceptKeyword('FINAL')) emit = 'FINAL'
       else this.fail("'CHANGES' or 'FINAL'")
     }
+    const orderBy: OrderItem[] = []
+    if (this.acceptKeyword('ORDER', 'BY')) {
+      do {
+        const expression = this.expression()
+        const descending = this.acceptKeyword('DESC')
+        if (!descending) this.acceptKeyword('ASC')
+        orderBy.push({ expression, descending })
+      } while (this.acceptOp(','))
+    }
     const limit = this.acceptKeyword('LIMIT') ? this.integer('a row count') : null
-    return { kind: 'Select', items, from, joins, window, where, groupBy, partitionBy, having, emit, limit, pos }
+    return { kind: 'Select', items, from, joins, window, where, groupBy, partitionBy, having, emit, orderBy, limit, pos }
   }
 
   private expressionList(): Expression[] {

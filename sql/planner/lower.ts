@@ -207,7 +207,10 @@ class Lowering {
             row[base + 3] = w?.start ?? null
             row[base + 4] = w?.end ?? null
           }
-          ctx.forward(ts === rec.timestamp ? rec.withValue(row) : rec.withValue(row).withTimestamp(ts))
+          // header columns are read into the row; headers are not carried on to sinks
+          let out = ts === rec.timestamp ? rec.withValue(row) : rec.withValue(row).withTimestamp(ts)
+          if (rec.headers.length > 0) out = out.withHeaders([])
+          ctx.forward(out)
         },
       }
     })
@@ -239,7 +242,7 @@ class Lowering {
         const rs = n.rekeyRight ? rekey(right.s, rk) : right.s
         const w = n.withinMs!
         const windows = JoinWindows.ofTimeDifferenceAndGrace(0, w.grace ?? DEFAULT_GRACE_MS).before(w.before).after(w.after)
-        const sj = StreamJoined.with<Key, Row, Row>(keySerde, lSerde, rSerde).withStoreName(`${this.options.queryId}-Join`)
+        const sj = StreamJoined.with<Key, Row, Row>(keySerde, lSerde, rSerde)
         let s: KStream<Key, Row>
         switch (n.joinType) {
           case 'INNER':
@@ -253,7 +256,7 @@ class Lowering {
             break
           case 'RIGHT': {
             const rev = JoinWindows.ofTimeDifferenceAndGrace(0, w.grace ?? DEFAULT_GRACE_MS).before(w.after).after(w.before)
-            s = rs.leftJoin(ls, (r: Row, l: Row | null) => concat(l, r), rev, StreamJoined.with<Key, Row, Row>(keySerde, rSerde, lSerde).withStoreName(`${this.options.queryId}-Join`))
+            s = rs.leftJoin(ls, (r: Row, l: Row | null) => concat(l, r), rev, StreamJoined.with<Key, Row, Row>(keySerde, rSerde, lSerde))
             break
           }
         }
@@ -318,12 +321,29 @@ class Lowering {
       for (let i = 0; i < A; i++) st[i] = aggs[i]!.impl.initialize()
       return st
     }
+    // Stream aggregations repartition a compact row: only the aggregate arguments (ksqlDB's Aggregate-Prepare step).
+    const offsets: number[] = []
+    let width = 0
+    for (const a of aggs) {
+      offsets.push(width)
+      width += a.args.length
+    }
+    const prepare = (row: Row): Row => {
+      const out = new Array<unknown>(width)
+      let o = 0
+      for (const a of aggs) for (const f of a.args) out[o++] = f(row)
+      return out
+    }
+    const prepared = input.kind === 'stream'
     const step = (undo: boolean) => (_k: Key, row: Row, st: Row): Row => {
       const next = st.slice()
       for (let i = 0; i < A; i++) {
         const a = aggs[i]!
         const buf = argBufs[i]!
-        for (let j = 0; j < buf.length; j++) buf[j] = a.args[j]!(row)
+        if (prepared) {
+          const off = offsets[i]!
+          for (let j = 0; j < buf.length; j++) buf[j] = row[off + j]
+        } else for (let j = 0; j < buf.length; j++) buf[j] = a.args[j]!(row)
         try {
           next[i] = undo ? a.impl.undo!(buf, next[i]) : a.impl.aggregate(buf, next[i])
         } catch (err) {
@@ -348,9 +368,10 @@ class Lowering {
     const grace = w?.grace === null || w?.grace === undefined ? DEFAULT_GRACE_MS : durationMs(w.grace)
     if (w !== null && w.retention !== null) mat = mat.withRetention(durationMs(w.retention))
     if (input.kind === 'stream') {
+      const preparedSerde = internalRowSerde(aggs.flatMap((a) => a.argTypes))
       const grouped = n.groupByKey
-        ? input.s.filter((k) => k !== null && (k as unknown[]).every((x) => x !== null)).groupByKey(Grouped.with<Key, Row>(keySerde, rowSerde))
-        : input.s.groupBy((_k, row) => groupKey(row), Grouped.with<Key, Row>('Aggregate-GroupBy', keySerde, rowSerde))
+        ? input.s.filter((k) => k !== null && (k as unknown[]).every((x) => x !== null)).mapValues((row: Row) => prepare(row)).groupByKey(Grouped.with<Key, Row>(keySerde, preparedSerde))
+        : input.s.map((_k, row) => pair(groupKey(row), prepare(row))).filter((k) => k !== null).groupByKey(Grouped.with<Key, Row>('Aggregate-GroupBy', keySerde, preparedSerde))
       if (w === null) aggregated = grouped.aggregate(init, step(false), mat)
       else if (w.kind === 'SESSION') {
         const merge = (_k: Key, a: Row, b: Row): Row => a.map((x, i) => aggs[i]!.impl.merge!(x, b[i]))
@@ -416,7 +437,16 @@ class Lowering {
       return out
     }
     if (input.kind === 'table') {
-      return { kind: 'table', t: input.t.mapValues((row: Row) => (row === null ? (null as unknown as Row) : project(row))), windowed: input.windowed }
+      const mapper = (row: Row): Row => (row === null ? (null as unknown as Row) : project(row))
+      if (n === plan.root && this.materialization === null && this.options.sink !== null && !input.windowed) {
+        // a table derived without aggregation: materialize its rows for pull queries
+        const storeName = `${this.options.sink.name}-Materialize`
+        const keySerde = internalRowSerde(n.key.map((k) => k.type)) as Serde<Key>
+        const valueSerde = internalRowSerde(n.value.map((v) => v.type))
+        this.materialization = { storeName, windowed: 'NONE', toRow: (key, stored) => [...key, ...stored] }
+        return { kind: 'table', t: input.t.mapValues(mapper, Materialized.as<Key, Row>(storeName).withKeySerde(keySerde).withValueSerde(valueSerde)), windowed: false }
+      }
+      return { kind: 'table', t: input.t.mapValues(mapper), windowed: input.windowed }
     }
     if (n.partitionBy) {
       const keys = n.key.map((k) => k.eval)

@@ -57,6 +57,8 @@ export interface AggregateCall {
   readonly text: string
   readonly impl: AggregateImpl
   readonly args: readonly Evaluator[]
+  /** The types the arguments are widened to. */
+  readonly argTypes: readonly SqlType[]
   readonly type: SqlType
 }
 

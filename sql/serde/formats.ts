@@ -241,6 +241,7 @@ registerFormat('JSON', (columns, options, side) => {
   const unwrap = columns.length === 1 && (side === 'key' || !options.wrapSingle)
   const names = columns.map((c) => c.name)
   const upper = names.map((n) => n.toUpperCase())
+  const hints = [...names]
   const types = columns.map((c) => c.type)
   const n = columns.length
   const prefixes = names.map((nm) => JSON.stringify(nm) + ':')
@@ -273,17 +274,22 @@ registerFormat('JSON', (columns, options, side) => {
       const out = new Array<unknown>(n)
       let found = 0
       for (let i = 0; i < n; i++) {
-        const x = v[names[i]!]
+        // the field name as the last record spelled it (names match case-insensitively, as in ksqlDB)
+        const x = v[hints[i]!]
         if (x !== undefined) {
           out[i] = fromJson(x, types[i]!)
           found++
         } else out[i] = undefined
       }
       if (found < n) {
-        // case-insensitive match for the rest, as ksqlDB
-        const byUpper = new Map<string, unknown>()
-        for (const [k, x] of Object.entries(v)) byUpper.set(k.toUpperCase(), x)
-        for (let i = 0; i < n; i++) if (out[i] === undefined) out[i] = fromJson(byUpper.get(upper[i]!) ?? null, types[i]!)
+        const byUpper = new Map<string, string>()
+        for (const k of Object.keys(v)) byUpper.set(k.toUpperCase(), k)
+        for (let i = 0; i < n; i++) {
+          if (out[i] !== undefined) continue
+          const k = byUpper.get(upper[i]!)
+          if (k !== undefined) hints[i] = k
+          out[i] = fromJson(k === undefined ? null : v[k], types[i]!)
+        }
       }
       return out
     },

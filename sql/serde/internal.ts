@@ -20,9 +20,18 @@ function needsLossless(t: SqlType): boolean {
   }
 }
 
+const PLAIN = new Set(['BOOLEAN', 'INTEGER', 'BIGINT', 'STRING', 'DATE', 'TIME', 'TIMESTAMP', 'NULL'])
+
 export function internalRowSerde(types: readonly SqlType[]): Serde<unknown[]> {
   const lossless = types.some(needsLossless)
   const n = types.length
+  if (types.every((t) => PLAIN.has(t.kind))) {
+    // values JSON carries as they are: JSON.stringify / JSON.parse directly, no per-value conversion
+    return {
+      serialize: (_topic, row) => (row === null || row === undefined ? null : Buffer.from(JSON.stringify(row), 'utf8')),
+      deserialize: (_topic, bytes) => (bytes === null || bytes === undefined ? null : (JSON.parse(bytes.toString('utf8')) as unknown[])),
+    }
+  }
   return {
     serialize(_topic, row) {
       if (row === null || row === undefined) return null

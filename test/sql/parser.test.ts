@@ -27,6 +27,7 @@ const STATEMENTS = [
   "SELECT CASE WHEN a < 0 THEN 'neg' WHEN a = 0 THEN 'zero' ELSE 'pos' END, CASE a WHEN 1 THEN 'one' END, CAST(a AS DECIMAL(5, 2)) FROM t",
   "SELECT s->street, arr[1], m['k'], ARRAY[1, 2, 3], MAP('a' := 1, 'b' := 2), STRUCT(x := 1, y := 'z'), TRANSFORM(arr, x => x + 1), REDUCE(arr, 0, (s, x) => s + x), -a, 'a' || 'b', a % 3 FROM t",
   'SELECT * FROM t WHERE ROWTIME >= 1000 AND WINDOWSTART < 5 LIMIT 3',
+  'SELECT k, n FROM t WHERE n > 1 ORDER BY n DESC, k LIMIT 2',
   "INSERT INTO s1 SELECT * FROM s2",
   "INSERT INTO s1 (a, b) VALUES (1, 'x')",
   "INSERT INTO s1 VALUES (1.5, 2e3, -4, TRUE, NULL)",

@@ -50,6 +50,11 @@ export interface WindowExpression {
   readonly grace: Duration | null
 }
 
+export interface OrderItem {
+  readonly expression: Expression
+  readonly descending: boolean
+}
+
 export interface Select {
   readonly kind: 'Select'
   readonly items: readonly SelectItem[]
@@ -62,6 +67,8 @@ export interface Select {
   readonly having: Expression | null
   /** EMIT CHANGES / EMIT FINAL, or null (a pull query). */
   readonly emit: 'CHANGES' | 'FINAL' | null
+  /** ORDER BY (pull queries only, beyond ksqlDB). */
+  readonly orderBy: readonly OrderItem[]
   readonly limit: number | null
   readonly pos: SourcePosition
 }

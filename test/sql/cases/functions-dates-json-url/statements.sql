@@ -1,0 +1,11 @@
+CREATE STREAM s (id INT KEY, ts BIGINT, doc STRING, url STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON');
+CREATE STREAM out AS SELECT id,
+  TIMESTAMPTOSTRING(ts, 'yyyy-MM-dd HH:mm:ss', 'UTC') AS ts_text,
+  STRINGTOTIMESTAMP('2020-01-02', 'yyyy-MM-dd', 'UTC') AS parsed,
+  FORMAT_TIMESTAMP(FROM_UNIXTIME(ts), 'yyyy-MM-dd', 'UTC') AS day,
+  EXTRACTJSONFIELD(doc, '$.a.b') AS ab,
+  JSON_ARRAY_LENGTH('[1, 2, 3]') AS three,
+  IS_JSON_STRING(doc) AS is_json,
+  URL_EXTRACT_HOST(url) AS host,
+  URL_EXTRACT_PARAMETER(url, 'r') AS r
+FROM s EMIT CHANGES;

@@ -1,0 +1,2 @@
+CREATE STREAM s (id INT KEY, v STRING, trace BYTES HEADER('trace')) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON');
+CREATE STREAM o AS SELECT id, v, trace IS NOT NULL AS traced, FROM_BYTES(trace, 'utf8') AS trace_text FROM s EMIT CHANGES;
