@@ -337,9 +337,7 @@ export class PostgresCdcTask implements SourceTask {
   async poll(): Promise<SourceRecord[]> {
     try {
       if (this.snapshot !== null) {
-        const r = await this.readSnapshot()
-        this.track(r)
-        return r
+        return await this.readSnapshot()
       }
     } catch (err) {
       throw new ConnectException(`snapshot failed: ${errorMessage(err)}`, { connector: this.connector, cause: err })
@@ -374,9 +372,7 @@ export class PostgresCdcTask implements SourceTask {
       this.wake = null
     }
     if (this.queue.length > 0) {
-      const r = this.queue.splice(0, this.maxBatch)
-      this.track(r)
-      return r
+      return this.queue.splice(0, this.maxBatch)
     }
     return this.heartbeat()
   }
@@ -396,14 +392,15 @@ export class PostgresCdcTask implements SourceTask {
       sourcePartition: this.partition, sourceOffset: { lsn, snapshot_completed: true }, topic: this.heartbeatTopic, kafkaPartition: null,
       keySchema: heartbeatKeySchema, key: { serverName: this.prefix }, valueSchema: heartbeatValueSchema, value: { ts_ms: Date.now() }, timestamp: null, headers: [],
     }
-    this.track([rec])
     return [rec]
   }
 
-  private track(records: SourceRecord[]): void {
-    const last = records[records.length - 1]
-    const lsn = last?.sourceOffset.lsn
-    if (typeof lsn === 'string' && last?.sourceOffset.snapshot_completed === true && this.snapshot === null) this.pendingAck = lsn
+  /** Called by the worker once the record was acknowledged and its offset stored. */
+  commitRecord(record: SourceRecord): void {
+    const lsn = record.sourceOffset.lsn
+    if (typeof lsn === 'string' && record.sourceOffset.snapshot_completed === true && record.sourceOffset.snapshot !== true) {
+      if (this.pendingAck === null || lsnToNumber(lsn) > lsnToNumber(this.pendingAck)) this.pendingAck = lsn
+    }
   }
 
   /**
