@@ -62,7 +62,7 @@ export interface SourceTask {
   poll(): Promise<SourceRecord[]>
   /** Called after the offsets of all records returned so far are stored (e.g. advance a replication slot). */
   commit?(): Promise<void>
-  /** Called for each record once the broker acknowledged it. */
+  /** Called for each polled record (also those a transform dropped) once the broker acknowledged it and its offset is stored. */
   commitRecord?(record: SourceRecord): void
   stop(): Promise<void>
 }

@@ -1,7 +1,9 @@
 // Runs one SourceTask: poll → transforms → converters → produce; once the broker acknowledged
 // every record of a poll, the offsets they carry are written to connect-offsets (acknowledged
-// too) and then task.commit() runs. A crash loses no record: at worst the records after the
-// last stored offset are produced again.
+// too), then commitRecord() for each record and task.commit() run. Up to MAX_IN_FLIGHT polls are
+// sent while earlier ones await their acknowledgement; their offsets are written strictly in
+// poll order. A crash loses no record: at worst the records after the last stored offset are
+// produced again.
 import type { Producer, ProducerRecord } from '../../core/client/types.js'
 import type { SourceTask, SourceTaskContext, TaskConfig } from '../api/connector.js'
 import type { SourceOffset, SourcePartition, SourceRecord } from '../api/record.js'
@@ -9,10 +11,15 @@ import { errorMessage } from '../errors.js'
 import type { OffsetStore } from './offset-store.js'
 import { retrying, setTaskState, transform, wrapTaskError, type TaskRuntime } from './task-runtime.js'
 
+const MAX_IN_FLIGHT = 4
+
 export class WorkerSourceTask {
   private producer: Producer | null = null
   private readonly knownTopics = new Set<string>()
   private loop: Promise<void> | null = null
+  private committing: Promise<void> = Promise.resolve()
+  private inFlight = 0
+  private commitError: unknown = null
   failure: Error | null = null
 
   constructor(
@@ -41,7 +48,9 @@ export class WorkerSourceTask {
     const rt = this.rt
     try {
       while (!rt.signal.aborted) {
+        if (this.commitError !== null) throw this.commitError
         if (rt.gate.paused) {
+          await this.committing
           await setTaskState(rt, 'PAUSED', null)
           await rt.gate.wait(rt.signal)
           if (rt.signal.aborted) break
@@ -50,6 +59,8 @@ export class WorkerSourceTask {
         const records = await retrying(rt, 'poll', () => this.task.poll())
         if (records.length > 0) await this.sendAndCommit(records)
       }
+      await this.committing
+      if (this.commitError !== null) throw this.commitError
     } catch (err) {
       if (rt.signal.aborted) return
       this.failure = wrapTaskError(rt, err)
@@ -61,7 +72,6 @@ export class WorkerSourceTask {
   private async sendAndCommit(records: SourceRecord[]): Promise<void> {
     const rt = this.rt
     const out: ProducerRecord[] = []
-    const sent: SourceRecord[] = []
     for (const r of records) {
       const t = transform(rt, r)
       if (t === null) continue
@@ -74,16 +84,28 @@ export class WorkerSourceTask {
       if (t.kafkaPartition !== null) pr.partition = t.kafkaPartition
       if (t.timestamp !== null) pr.timestamp = t.timestamp
       out.push(pr)
-      sent.push(t)
     }
     await this.ensureTopics(out)
-    if (out.length > 0) await this.producer!.sendBatch(out)
-    if (this.task.commitRecord) for (const r of sent) this.task.commitRecord(r)
+    const acked = out.length > 0 ? this.producer!.sendBatch(out) : Promise.resolve([])
+    acked.catch(() => {}) // observed through the commit chain
     // The last offset per source partition, in poll order (records dropped by transforms count too).
     const latest = new Map<string, { partition: SourcePartition; offset: SourceOffset }>()
     for (const r of records) latest.set(JSON.stringify(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset })
-    await this.offsets.write(rt.connector, [...latest.values()])
-    if (this.task.commit) await this.task.commit()
+    this.inFlight++
+    this.committing = this.committing.then(async () => {
+      try {
+        if (this.commitError !== null) return
+        await acked
+        await this.offsets.write(rt.connector, [...latest.values()])
+        if (this.task.commitRecord) for (const r of records) this.task.commitRecord(r)
+        if (this.task.commit) await this.task.commit()
+      } catch (err) {
+        this.commitError ??= err
+      } finally {
+        this.inFlight--
+      }
+    })
+    if (this.inFlight >= MAX_IN_FLIGHT) await this.committing
   }
 
   private async ensureTopics(records: ProducerRecord[]): Promise<void> {

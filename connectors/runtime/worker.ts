@@ -43,6 +43,8 @@ export class Worker {
   readonly status: StatusStore
   private readonly topics: InternalTopicNames
   private readonly running = new Map<string, RunningConnector>()
+  /** Configs of every connector started here (also failed ones, so restart can bring them back). */
+  private readonly configs = new Map<string, Record<string, string>>()
   private readonly producer
   private readonly log: (line: string) => void
   private controlConsumer: Consumer | null = null
@@ -104,6 +106,7 @@ export class Worker {
     await connector.validate?.(props, ctx)
     await connector.start(props, ctx)
     const taskConfigs = connector.taskConfigs(parsed.getInt('tasks.max'))
+    this.configs.set(name, props)
     const rc: RunningConnector = { name, props, kind: connector.kind, connector, tasks: [], abort, gate: new PauseGate() }
     this.running.set(name, rc)
     await this.producer.send({ topic: this.topics.configs, partition: 0, key: `connector-${name}`, value: JSON.stringify({ properties: props }) })
@@ -162,11 +165,13 @@ export class Worker {
     await this.status.putConnector(name, 'RUNNING', null, rc.kind)
   }
 
+  /** Stops and starts again; also brings back a connector whose start or tasks failed. */
   async restart(name: string): Promise<void> {
-    const rc = this.need(name)
-    await this.status.putConnector(name, 'RESTARTING', null, rc.kind)
+    const props = this.running.get(name)?.props ?? this.configs.get(name)
+    if (props === undefined) throw new ConnectException('is not known to this worker', { connector: name })
+    await this.status.putConnector(name, 'RESTARTING', null, this.running.get(name)?.kind)
     await this.stopConnector(name)
-    await this.startConnector(rc.props)
+    await this.startConnector(props)
   }
 
   /** Clean stop: each task finishes its batch, flushes and stores its offsets. */
@@ -225,7 +230,7 @@ export class Worker {
               else if (state === 'STARTED') await this.resume(name)
             } else if (key.startsWith('restart-connector-')) {
               const name = key.slice('restart-connector-'.length)
-              if (this.running.has(name)) await this.restart(name)
+              if (this.running.has(name) || this.configs.has(name)) await this.restart(name)
             }
           }
           await apply().catch((err: unknown) => this.log(`control ${key}: ${errorMessage(err)}`))

@@ -3,7 +3,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
-import { connectorOffsets, connectorStatus, listConnectors, requestControl, runConnectors } from '../../cli/commands/connect.js'
+import { connectorOffsets, connectorStatus, listConnectors, progressBar, requestControl, runConnectors } from '../../cli/commands/connect.js'
 import { tmpDir } from '../helpers/tmp.js'
 import { readTopic, topicCount, waitFor } from './helpers.js'
 
@@ -55,5 +55,14 @@ describe('brook connect', () => {
     await expect(runConnectors(client, [path.join(dir, 'missing.json')], { until: Promise.resolve(), out: () => {} })).rejects.toThrow(/cannot read connector config '.*missing.json'/)
     expect(await listConnectors(client)).toBe('')
     await client.close()
+  })
+
+  it('draws a progress bar for snapshots and bulk loads, redrawn in place and finished with a newline', () => {
+    const out: string[] = []
+    const bar = progressBar((x) => out.push(x), 10)
+    bar({ connector: 'c', taskId: 0, label: 'c snapshot', total: 200, done: 0, finished: false })
+    bar({ connector: 'c', taskId: 0, label: 'c snapshot', total: 200, done: 200, finished: true })
+    expect(out[0]).toBe('\rc snapshot ░░░░░░░░░░ 0/200 rows 0%')
+    expect(out[1]).toBe('\rc snapshot ██████████ 200/200 rows 100%\n')
   })
 })

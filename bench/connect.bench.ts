@@ -1,0 +1,218 @@
+// npm run bench:connect: the connectors against the real PostgreSQL and MariaDB
+// (scripts/ci/start-databases.sh; BROOK_PG_URL / BROOK_MYSQL_URL), on the embedded log.
+// Each figure sits beside the database's own rate for the same rows (a bulk SELECT of the
+// table, or INSERT ... SELECT on the server) measured in the same run:
+//   PostgreSQL CDC snapshot rows/s, CDC streaming rows/s, commit→acknowledged latency p50/p99
+//   at a steady write rate, JDBC polling rows/s and JDBC sink rows/s; the same polling and sink
+//   figures for MariaDB. Options: --rows=N (default 200000), --rate=N rows/s (default 5000),
+//   --seconds=N of steady load (default 5), --runs=N (alternating rounds, medians; default 1).
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import mysql from 'mysql2/promise'
+import pg from 'pg'
+import { EmbeddedClient } from '../core/client/embedded/client.js'
+import type { BrookClient } from '../core/client/types.js'
+import { Worker } from '../connectors/index.js'
+
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
+const ROWS = Number(args.get('rows') ?? 200_000)
+const RATE = Number(args.get('rate') ?? 5000)
+const SECONDS = Number(args.get('seconds') ?? 5)
+const RUNS = Number(args.get('runs') ?? 1)
+const pgUrl = process.env.BROOK_PG_URL
+const myUrl = process.env.BROOK_MYSQL_URL
+if (!pgUrl && !myUrl) {
+  console.error('bench:connect needs BROOK_PG_URL and/or BROOK_MYSQL_URL (run scripts/ci/start-databases.sh as root and export what it prints)')
+  process.exit(1)
+}
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
+const results = new Map<string, { brook: number[]; db: number[]; unit: string }>()
+function record(name: string, brook: number, db: number, unit = 'rows/s'): void {
+  const r = results.get(name) ?? { brook: [], db: [], unit }
+  r.brook.push(brook)
+  r.db.push(db)
+  results.set(name, r)
+}
+
+async function until(what: string, cond: () => Promise<boolean>, timeoutMs = 600_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await cond())) {
+    if (Date.now() > deadline) throw new Error(`timed out: ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+async function topicEnd(client: BrookClient, topic: string): Promise<number> {
+  const admin = client.admin()
+  try {
+    return (await admin.listOffsets([{ topic, partition: 0, spec: 'latest' }]))[0]!.offset
+  } catch {
+    return 0
+  } finally {
+    await admin.close()
+  }
+}
+
+async function sinkCaughtUp(client: BrookClient, name: string, rows: number): Promise<boolean> {
+  const admin = client.admin()
+  try {
+    const offs = await admin.listGroupOffsets(`connect-${name}`)
+    return offs.length > 0 && offs.reduce((a, o) => a + (o.committedOffset ?? 0), 0) >= rows
+  } finally {
+    await admin.close()
+  }
+}
+
+async function benchPostgres(client: BrookClient, worker: Worker, round: number): Promise<void> {
+  const db = new pg.Client({ connectionString: pgUrl! })
+  await db.connect()
+  const t = `bench_pg_${process.pid}_${round}`
+  const slot = `brook_bench_${process.pid}_${round}`
+  const u = new URL(pgUrl!)
+  try {
+    await db.query(`CREATE TABLE ${t} (id BIGINT PRIMARY KEY, name TEXT, amount NUMERIC(12,2), at TIMESTAMP)`)
+    await db.query(`INSERT INTO ${t} SELECT g, 'name-' || g, g * 1.25, now() FROM generate_series(1, ${ROWS}) g`)
+    // The database's own rate: a bulk SELECT of all rows.
+    let t0 = performance.now()
+    await db.query({ text: `SELECT * FROM ${t}`, rowMode: 'array' })
+    const selectRate = ROWS / ((performance.now() - t0) / 1000)
+
+    // CDC snapshot.
+    const prefix = `bpg${round}`
+    const topic = `${prefix}.public.${t}`
+    t0 = performance.now()
+    await worker.startConnector({
+      name: `cdc-${round}`, 'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'database.hostname': u.hostname, 'database.port': u.port,
+      'database.user': decodeURIComponent(u.username), 'database.password': decodeURIComponent(u.password), 'database.dbname': u.pathname.slice(1),
+      'topic.prefix': prefix, 'slot.name': slot, 'publication.name': `pub_${slot}`, 'publication.autocreate.mode': 'filtered',
+      'table.include.list': `public\\.${t}`, 'max.batch.size': '4096', 'poll.interval.ms': '5', 'heartbeat.interval.ms': '1000',
+      'value.converter.schemas.enable': 'false', 'key.converter.schemas.enable': 'false',
+    })
+    await until('snapshot', async () => (await topicEnd(client, topic)) >= ROWS)
+    record('PostgreSQL CDC snapshot (vs bulk SELECT)', ROWS / ((performance.now() - t0) / 1000), selectRate)
+
+    // CDC streaming: ROWS inserted in one statement, from commit to all records acknowledged.
+    t0 = performance.now()
+    await db.query(`INSERT INTO ${t} SELECT g, 'name-' || g, g * 1.25, now() FROM generate_series(${ROWS + 1}, ${2 * ROWS}) g`)
+    const insertSecs = (performance.now() - t0) / 1000
+    await until('cdc', async () => (await topicEnd(client, topic)) >= 2 * ROWS)
+    record('PostgreSQL CDC streaming (vs the INSERT itself)', ROWS / ((performance.now() - t0) / 1000), ROWS / insertSecs)
+
+    // Latency at a steady rate: commit time (after COMMIT returns) → record read back from the topic.
+    const consumer = client.consumer({ enableAutoCommit: false, maxPollRecords: 5000 })
+    consumer.assign([{ topic, partition: 0 }])
+    consumer.seek({ topic, partition: 0 }, await topicEnd(client, topic))
+    const committedAt = new Map<number, number>()
+    const latencies: number[] = []
+    let nextId = 2 * ROWS + 1
+    const perTick = Math.max(1, Math.round(RATE / 100))
+    const total = RATE * SECONDS
+    let stop = false
+    const reader = (async () => {
+      while (!stop || latencies.length < committedAt.size) {
+        for (const r of await consumer.poll(50)) {
+          const id = (JSON.parse(r.value!.toString()) as { after: { id: number } }).after.id
+          const c = committedAt.get(id)
+          if (c !== undefined) latencies.push(performance.now() - c)
+        }
+        if (stop && latencies.length >= total) break
+      }
+    })()
+    const start = performance.now()
+    for (let tick = 0; nextId < 2 * ROWS + 1 + total; tick++) {
+      const from = nextId
+      nextId += perTick
+      await db.query(`INSERT INTO ${t} SELECT g, 'n', 1, now() FROM generate_series(${from}, ${nextId - 1}) g`)
+      const now = performance.now()
+      for (let id = from; id < nextId; id++) committedAt.set(id, now)
+      const wait = start + (tick + 1) * 10 - performance.now()
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait))
+    }
+    stop = true
+    await reader
+    await consumer.close()
+    latencies.sort((a, b) => a - b)
+    const p = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!
+    record(`PostgreSQL CDC latency p50 at ${fmt(RATE)} rows/s`, p(0.5), 0, 'ms')
+    record(`PostgreSQL CDC latency p99 at ${fmt(RATE)} rows/s`, p(0.99), 0, 'ms')
+    await worker.stopConnector(`cdc-${round}`)
+
+    await jdbcPair(client, worker, 'PostgreSQL', `jdbc:${pgUrl!.replace(/^postgres:/, 'postgresql:')}`, t, round, selectRate, async (dst) => {
+      const s = performance.now()
+      await db.query(`CREATE TABLE ${dst}_db AS SELECT * FROM ${t} WHERE id <= ${ROWS}`)
+      return ROWS / ((performance.now() - s) / 1000)
+    })
+  } finally {
+    await db.query(`SELECT pg_drop_replication_slot('${slot}')`).catch(() => {})
+    await db.query(`DROP PUBLICATION IF EXISTS pub_${slot}`).catch(() => {})
+    for (const x of [t, `${t}_copy`, `${t}_copy_db`]) await db.query(`DROP TABLE IF EXISTS ${x}`).catch(() => {})
+    await db.end()
+  }
+}
+
+/** JDBC polling source of the first ROWS rows and a JDBC sink of that topic into <table>_copy. */
+async function jdbcPair(client: BrookClient, worker: Worker, label: string, jdbcUrl: string, t: string, round: number, selectRate: number, serverCopy: (dst: string) => Promise<number>): Promise<void> {
+  const prefix = `poll${label}${round}-`
+  const topic = `${prefix}${t}`
+  let t0 = performance.now()
+  await worker.startConnector({
+    name: `poll-${label}-${round}`, 'connector.class': 'JdbcSourceConnector', 'connection.url': jdbcUrl, 'table.whitelist': t, mode: 'incrementing',
+    'incrementing.column.name': 'id', 'topic.prefix': prefix, 'batch.max.rows': '10000', 'poll.interval.ms': '10', 'query.suffix': '',
+  })
+  await until('polling', async () => (await topicEnd(client, topic)) >= ROWS)
+  record(`${label} JDBC polling source (vs bulk SELECT)`, ROWS / ((performance.now() - t0) / 1000), selectRate)
+  await worker.stopConnector(`poll-${label}-${round}`)
+  const dbRate = await serverCopy(`${t}_copy`)
+  t0 = performance.now()
+  await worker.startConnector({
+    name: `sink-${label}-${round}`, 'connector.class': 'JdbcSinkConnector', 'connection.url': jdbcUrl, topics: topic, 'table.name.format': `${t}_copy`,
+    'insert.mode': 'upsert', 'pk.mode': 'record_key', 'auto.create': 'true', 'batch.size': '5000', 'consumer.max.poll.records': '5000',
+  })
+  const total = await topicEnd(client, topic)
+  await until('sink', () => sinkCaughtUp(client, `sink-${label}-${round}`, total))
+  record(`${label} JDBC sink upsert (vs INSERT ... SELECT on the server)`, total / ((performance.now() - t0) / 1000), dbRate)
+  await worker.stopConnector(`sink-${label}-${round}`)
+}
+
+async function benchMariaDb(client: BrookClient, worker: Worker, round: number): Promise<void> {
+  const db = await mysql.createConnection({ uri: myUrl!, multipleStatements: true })
+  const t = `bench_my_${process.pid}_${round}`
+  try {
+    await db.query(`CREATE TABLE ${t} (id BIGINT PRIMARY KEY, name TEXT, amount DECIMAL(12,2), at DATETIME(3))`)
+    await db.query(`INSERT INTO ${t} SELECT seq, CONCAT('name-', seq), seq * 1.25, NOW(3) FROM seq_1_to_${ROWS}`)
+    const t0 = performance.now()
+    await db.query({ sql: `SELECT * FROM ${t}`, rowsAsArray: true })
+    const selectRate = ROWS / ((performance.now() - t0) / 1000)
+    await jdbcPair(client, worker, 'MariaDB', `jdbc:${myUrl!}`, t, round, selectRate, async (dst) => {
+      const s = performance.now()
+      await db.query(`CREATE TABLE ${dst}_db AS SELECT * FROM ${t}`)
+      return ROWS / ((performance.now() - s) / 1000)
+    })
+  } finally {
+    for (const x of [t, `${t}_copy`, `${t}_copy_db`]) await db.query(`DROP TABLE IF EXISTS ${x}`).catch(() => {})
+    await db.end()
+  }
+}
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-bench-connect-'))
+const client = await EmbeddedClient.open({ dataDir: dir })
+const worker = await Worker.start(client, { log: () => {} })
+try {
+  for (let round = 0; round < RUNS; round++) {
+    if (pgUrl) await benchPostgres(client, worker, round)
+    if (myUrl) await benchMariaDb(client, worker, round)
+  }
+} finally {
+  await worker.stop()
+  await client.close()
+  fs.rmSync(dir, { recursive: true, force: true })
+}
+console.log(`bench:connect rows=${fmt(ROWS)} rate=${fmt(RATE)}/s for ${SECONDS}s runs=${RUNS} (medians)`)
+for (const [name, r] of results) {
+  const b = median(r.brook)
+  const d = median(r.db)
+  console.log(r.unit === 'ms' ? `  ${name.padEnd(62)} ${b.toFixed(1)} ms` : `  ${name.padEnd(62)} ${fmt(b).padStart(10)} ${r.unit}   database ${fmt(d).padStart(10)} ${r.unit}   ratio ${(b / d).toFixed(3)}`)
+}
+console.log('  MariaDB binlog CDC: not implemented yet (no figures)')

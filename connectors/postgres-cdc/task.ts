@@ -1,0 +1,443 @@
+// PostgresConnectorTask: an initial snapshot read inside the slot's exported snapshot (so it
+// meets the stream exactly at the slot's consistent point), then pgoutput streaming. Records of
+// a transaction are queued at its commit; each carries the LSN that is complete up to it (the
+// previous transaction's end until the transaction's last record), so a restart resumes without
+// losing a committed change. The slot's confirmed LSN is acknowledged only in commit(), after
+// the worker stored the offsets of records the broker acknowledged.
+import pg from 'pg'
+import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication'
+import type { SourceTask, SourceTaskContext, TaskConfig } from '../api/connector.js'
+import type { SourceOffset, SourceRecord } from '../api/record.js'
+import { Schemas, type Schema } from '../api/schema.js'
+import { changeRecord, tableSchemas, tombstone, type Op, type TableSchemas } from '../cdc/envelope.js'
+import { ConnectException, errorMessage, RetriableException } from '../errors.js'
+import { postgresDialect } from '../jdbc/postgres/dialect.js'
+import { Oid, mapColumn } from '../jdbc/postgres/types.js'
+import { isNetworkError } from '../jdbc/errors.js'
+import type { ColumnMapping } from '../jdbc/dialect.js'
+import { sleep } from '../runtime/retry.js'
+import { postgresCdcConfigDef, type SnapshotMode } from './config.js'
+import { clientConfig, createSlotWithSnapshot, dropPublication, dropSlot, ensurePublication, listTables, lsnToNumber, numberToLsn, slotInfo, type CapturedTable, type PgTarget } from './replication.js'
+
+const sourceSchema: Schema = Schemas.struct('io.debezium.connector.postgresql.Source', [
+  { name: 'version', schema: Schemas.string(false) },
+  { name: 'connector', schema: Schemas.string(false) },
+  { name: 'name', schema: Schemas.string(false) },
+  { name: 'ts_ms', schema: Schemas.int64(false) },
+  { name: 'snapshot', schema: Schemas.string() },
+  { name: 'db', schema: Schemas.string(false) },
+  { name: 'sequence', schema: Schemas.string() },
+  { name: 'schema', schema: Schemas.string(false) },
+  { name: 'table', schema: Schemas.string(false) },
+  { name: 'txId', schema: Schemas.int64() },
+  { name: 'lsn', schema: Schemas.int64() },
+  { name: 'xmin', schema: Schemas.int64() },
+])
+
+interface TableState {
+  t: CapturedTable
+  schemas: TableSchemas
+  mapping: ColumnMapping[]
+  pk: string[]
+}
+
+interface PgMessage {
+  tag: string
+  [k: string]: unknown
+}
+interface RelationMsg {
+  relationOid: number
+  schema: string
+  name: string
+  columns: Array<{ name: string; typeOid: number; typeMod: number; parser: (raw: string) => unknown }>
+}
+
+const identity = (v: string): unknown => v
+const bytea = (v: string): unknown => Buffer.from(v.slice(2), 'hex')
+
+export class PostgresCdcTask implements SourceTask {
+  private ctx!: SourceTaskContext
+  private connector = ''
+  private target!: PgTarget
+  private prefix = ''
+  private slot = ''
+  private publication = ''
+  private dbname = ''
+  private maxBatch = 2048
+  private pollInterval = 500
+  private heartbeatMs = 0
+  private heartbeatTopic = ''
+  private tombstones = true
+  private skipped = new Set<string>()
+  private mode: SnapshotMode = 'initial'
+  private meta: pg.Client | null = null
+  private readonly tables = new Map<string, TableState>()
+  private readonly byOid = new Map<number, TableState | null>()
+  // snapshot state
+  private snapshot: { client: pg.Client; tables: TableState[]; index: number; lsn: string; cursorOpen: boolean } | null = null
+  private snapshotOnly = false
+  // streaming state
+  private service: LogicalReplicationService | null = null
+  private streamError: unknown = null
+  private startLsn = '0/0'
+  private storedLsn = 0
+  private completeLsn = '0/0'
+  private serverLsn = '0/0'
+  private confirmedLsn = '0/0'
+  private pendingAck: string | null = null
+  private openTx: { xid: number; changes: PgMessage[] } | null = null
+  private readonly queue: SourceRecord[] = []
+  private wake: (() => void) | null = null
+  private lastHeartbeat = Date.now()
+  private readonly partition: Record<string, unknown> = {}
+
+  async start(props: TaskConfig, context: SourceTaskContext): Promise<void> {
+    this.ctx = context
+    this.connector = context.connector
+    const cfg = postgresCdcConfigDef().parse(props, context.connector)
+    this.target = { host: cfg.getString('database.hostname'), port: cfg.getInt('database.port'), user: cfg.getString('database.user'), password: cfg.getString('database.password'), database: cfg.getString('database.dbname') }
+    this.prefix = cfg.getString('topic.prefix')
+    this.partition.server = this.prefix
+    this.slot = cfg.getString('slot.name')
+    this.publication = cfg.getString('publication.name')
+    this.dbname = this.target.database
+    this.maxBatch = cfg.getInt('max.batch.size')
+    this.pollInterval = cfg.getInt('poll.interval.ms')
+    this.heartbeatMs = cfg.getInt('heartbeat.interval.ms')
+    this.heartbeatTopic = `${cfg.getString('heartbeat.topics.prefix')}.${this.prefix}`
+    this.tombstones = cfg.getBoolean('tombstones.on.delete')
+    for (const s of cfg.getList('skipped.operations')) if (s !== 'none') this.skipped.add(s)
+    this.mode = cfg.getString('snapshot.mode') as SnapshotMode
+    const re = (l: string[]): RegExp[] => l.map((s) => new RegExp(`^(?:${s})$`))
+    const meta = new pg.Client(clientConfig(this.target))
+    meta.on('error', () => {})
+    try {
+      await meta.connect()
+    } catch (err) {
+      throw new RetriableException(`cannot connect to PostgreSQL ${this.target.host}:${this.target.port}: ${errorMessage(err)}`, { connector: this.connector, cause: err })
+    }
+    this.meta = meta
+    const captured = await listTables(meta, re(cfg.getList('schema.include.list')), re(cfg.getList('table.include.list')), re(cfg.getList('table.exclude.list')))
+    const conn = new (await import('../jdbc/postgres/dialect.js')).PgConnection(meta)
+    for (const t of captured) {
+      const cols = await postgresDialect.describeTable(conn, `${t.schema}.${t.table}`)
+      const pk = cols.filter((c) => c.pkPosition > 0).sort((a, b) => a.pkPosition - b.pkPosition).map((c) => c.name)
+      this.tables.set(`${t.schema}.${t.table}`, { t, pk, mapping: [], schemas: null as unknown as TableSchemas })
+    }
+    const stored = context.offsetStorageReader.offset(this.partition) as (SourceOffset & { lsn?: string; snapshot_completed?: boolean }) | null
+    const completed = stored?.snapshot_completed === true
+    if (stored?.lsn !== undefined) this.storedLsn = lsnToNumber(stored.lsn)
+    const slot = await slotInfo(meta, this.slot)
+    const needSnapshot =
+      this.mode === 'always' || ((this.mode === 'initial' || this.mode === 'initial_only') && !completed) || (this.mode === 'when_needed' && (!completed || slot === null))
+    const createdPub = await ensurePublication(meta, this.connector, this.publication, cfg.getString('publication.autocreate.mode'), captured)
+    try {
+      if (needSnapshot) {
+        // A slot left by an earlier, unfinished run confirmed nothing we need: recreate it to export a fresh snapshot.
+        if (slot !== null) await dropSlot(meta, this.slot)
+        const { repl, consistentPoint, snapshotName } = await createSlotWithSnapshot(this.target, this.connector, this.slot, true)
+        const snap = new pg.Client({ ...clientConfig(this.target), types: textTypes })
+        snap.on('error', () => {})
+        await snap.connect()
+        await snap.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
+        await snap.query(`SET TRANSACTION SNAPSHOT '${snapshotName}'`)
+        await repl.end() // the importing transaction now holds the snapshot
+        this.snapshot = { client: snap, tables: [...this.tables.values()], index: 0, lsn: consistentPoint, cursorOpen: false }
+        this.startLsn = consistentPoint
+        this.storedLsn = 0
+        this.snapshotOnly = this.mode === 'initial_only'
+        const total = await this.estimateRows(snap)
+        context.progress.start(`${this.connector} snapshot`, total)
+      } else {
+        if (slot === null) {
+          const { repl, consistentPoint } = await createSlotWithSnapshot(this.target, this.connector, this.slot, false)
+          await repl.end()
+          this.startLsn = consistentPoint
+        } else {
+          this.startLsn = stored?.lsn ?? slot.confirmed ?? '0/0'
+        }
+      }
+    } catch (err) {
+      if (createdPub) await dropPublication(meta, this.publication).catch(() => {})
+      throw err
+    }
+    this.completeLsn = this.startLsn
+    this.confirmedLsn = this.startLsn
+    if (this.snapshot === null && !this.snapshotOnly) await this.startStreaming()
+  }
+
+  private async estimateRows(c: pg.Client): Promise<number | null> {
+    let total = 0
+    for (const s of this.tables.values()) {
+      const r = await c.query(`SELECT count(*) AS n FROM ${qt(s.t)}`)
+      total += Number((r.rows[0] as { n: string }).n)
+    }
+    return total
+  }
+
+  private tableState(schema: string, table: string, columns: Array<{ name: string; type: number; scale: number }>): TableState | null {
+    const st = this.tables.get(`${schema}.${table}`)
+    if (st === undefined) return null
+    st.mapping = columns.map((c) => mapColumn({ name: c.name, type: c.type, scale: c.scale }, !st.pk.includes(c.name)))
+    st.schemas = tableSchemas(this.prefix, schema, table, st.mapping.map((m) => ({ name: m.name, schema: m.schema })), st.pk, sourceSchema)
+    return st
+  }
+
+  private row(st: TableState, raw: Record<string, unknown> | null): Record<string, unknown> | null {
+    if (raw === null || raw === undefined) return null
+    const out: Record<string, unknown> = {}
+    for (const m of st.mapping) {
+      const v = raw[m.name]
+      out[m.name] = v === undefined ? null : m.convert(v)
+    }
+    return out
+  }
+
+  private source(st: TableState, snapshot: string | null, txId: number | null, lsn: string | null, tsMs: number): Record<string, unknown> {
+    return {
+      version: '0.1.0', connector: 'postgresql', name: this.prefix, ts_ms: tsMs, snapshot: snapshot ?? 'false', db: this.dbname, sequence: null,
+      schema: st.t.schema, table: st.t.table, txId, lsn: lsn === null ? null : lsnToNumber(lsn), xmin: null,
+    }
+  }
+
+  private async readSnapshot(): Promise<SourceRecord[]> {
+    const s = this.snapshot!
+    while (s.index < s.tables.length) {
+      const st = s.tables[s.index]!
+      if (!s.cursorOpen) {
+        await s.client.query(`DECLARE brook_snap NO SCROLL CURSOR FOR SELECT * FROM ${qt(st.t)}`)
+        s.cursorOpen = true
+      }
+      const res = await s.client.query({ text: `FETCH ${this.maxBatch} FROM brook_snap`, rowMode: 'array' })
+      if (st.mapping.length === 0 || st.schemas === null) this.tableState(st.t.schema, st.t.table, res.fields.map((f) => ({ name: f.name, type: f.dataTypeID, scale: f.dataTypeModifier })))
+      if (res.rows.length < this.maxBatch) {
+        await s.client.query('CLOSE brook_snap')
+        s.cursorOpen = false
+        s.index++
+      }
+      if (res.rows.length === 0) continue
+      const now = Date.now()
+      const last = s.index >= s.tables.length && !s.cursorOpen
+      const out: SourceRecord[] = []
+      const names = res.fields.map((f) => f.name)
+      for (let i = 0; i < res.rows.length; i++) {
+        const arr = res.rows[i] as unknown[]
+        const raw: Record<string, unknown> = {}
+        for (let c = 0; c < names.length; c++) raw[names[c]!] = arr[c]
+        const isLast = last && i === res.rows.length - 1
+        const offset: SourceOffset = isLast ? { lsn: s.lsn, snapshot_completed: true } : { lsn: s.lsn, snapshot: true, snapshot_completed: false }
+        out.push(changeRecord(st.schemas, 'r', null, this.row(st, raw), this.source(st, isLast ? 'last' : 'true', null, s.lsn, now), this.partition, offset, now))
+      }
+      return out
+    }
+    await this.finishSnapshot()
+    return []
+  }
+
+  private async finishSnapshot(): Promise<void> {
+    const s = this.snapshot!
+    await s.client.query('COMMIT').catch(() => {})
+    await s.client.end().catch(() => {})
+    this.snapshot = null
+    this.ctx.progress.done()
+    if (!this.snapshotOnly) await this.startStreaming()
+  }
+
+  private async startStreaming(): Promise<void> {
+    this.streamError = null
+    this.openTx = null
+    this.queue.length = 0
+    this.completeLsn = this.confirmedLsn
+    const service = new LogicalReplicationService(clientConfig(this.target), { acknowledge: { auto: false, timeoutSeconds: 0 } })
+    this.service = service
+    service.on('data', (_lsn: string, msg: PgMessage) => this.onMessage(msg))
+    service.on('heartbeat', (lsn: string, _ts: number, shouldRespond: boolean) => {
+      if (this.openTx === null && lsnToNumber(lsn) > lsnToNumber(this.serverLsn)) this.serverLsn = normLsn(lsn)
+      if (shouldRespond) void service.acknowledge(this.confirmedLsn).catch(() => {})
+    })
+    service.on('error', (err: Error) => {
+      this.streamError = err
+      this.wake?.()
+    })
+    const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [this.publication] })
+    service.subscribe(plugin, this.slot, this.confirmedLsn).catch((err: unknown) => {
+      if (!service.isStop()) {
+        this.streamError = err
+        this.wake?.()
+      }
+    })
+  }
+
+  private onMessage(msg: PgMessage): void {
+    switch (msg.tag) {
+      case 'relation': {
+        const rel = msg as unknown as RelationMsg
+        for (const c of rel.columns) c.parser = c.typeOid === Oid.bytea ? bytea : identity
+        this.byOid.set(rel.relationOid, this.tableState(rel.schema, rel.name, rel.columns.map((c) => ({ name: c.name, type: c.typeOid, scale: c.typeMod }))))
+        return
+      }
+      case 'begin':
+        this.openTx = { xid: msg.xid as number, changes: [] }
+        return
+      case 'insert':
+      case 'update':
+      case 'delete':
+      case 'truncate':
+        this.openTx?.changes.push(msg)
+        return
+      case 'commit': {
+        const tx = this.openTx
+        this.openTx = null
+        const end = normLsn(msg.commitEndLsn as string)
+        if (tx === null || lsnToNumber(end) <= this.storedLsn) return
+        const tsMs = Number((msg.commitTime as bigint) / 1000n)
+        const records = this.txRecords(tx, msg.commitLsn as string, tsMs)
+        const prev = this.completeLsn
+        this.completeLsn = end
+        this.serverLsn = end
+        for (let i = 0; i < records.length; i++) {
+          records[i]!.sourceOffset = i === records.length - 1 ? { lsn: end, txId: tx.xid, snapshot_completed: true } : { lsn: prev, txId: tx.xid, snapshot_completed: true }
+          this.queue.push(records[i]!)
+        }
+        if (records.length > 0) this.wake?.()
+        return
+      }
+    }
+  }
+
+  private txRecords(tx: { xid: number; changes: PgMessage[] }, lsn: string, tsMs: number): SourceRecord[] {
+    const out: SourceRecord[] = []
+    const now = Date.now()
+    for (const m of tx.changes) {
+      if (m.tag === 'truncate') {
+        if (this.skipped.has('t')) continue
+        for (const rel of m.relations as RelationMsg[]) {
+          const st = this.byOid.get(rel.relationOid)
+          if (st === null || st === undefined) continue
+          const rec = changeRecord(st.schemas, 't', null, null, this.source(st, null, tx.xid, lsn, tsMs), this.partition, {}, now)
+          out.push({ ...rec, key: null, keySchema: null })
+        }
+        continue
+      }
+      const rel = m.relation as RelationMsg
+      const st = this.byOid.get(rel.relationOid)
+      if (st === null || st === undefined) continue
+      const op: Op = m.tag === 'insert' ? 'c' : m.tag === 'update' ? 'u' : 'd'
+      if (this.skipped.has(op)) continue
+      const oldRaw = (m.old as Record<string, unknown> | null) ?? (m.key as Record<string, unknown> | null) ?? null
+      const before = op === 'c' ? null : this.row(st, oldRaw)
+      const after = op === 'd' ? null : this.row(st, m.new as Record<string, unknown>)
+      const rec = changeRecord(st.schemas, op, before, after, this.source(st, null, tx.xid, lsn, tsMs), this.partition, {}, now)
+      out.push(rec)
+      if (op === 'd' && this.tombstones) out.push(tombstone(rec))
+    }
+    return out
+  }
+
+  async poll(): Promise<SourceRecord[]> {
+    try {
+      if (this.snapshot !== null) {
+        return await this.readSnapshot()
+      }
+    } catch (err) {
+      throw new ConnectException(`snapshot failed: ${errorMessage(err)}`, { connector: this.connector, cause: err })
+    }
+    if (this.snapshotOnly) {
+      await sleep(this.pollInterval, this.ctx.signal)
+      return []
+    }
+    if (this.streamError !== null) {
+      const err = this.streamError
+      await this.service?.stop().catch(() => {})
+      this.service = null
+      await this.startStreamingLater()
+      if (isNetworkError(err) || /terminat|ECONN|shutdown/i.test(errorMessage(err))) {
+        throw new RetriableException(`replication stream broke: ${errorMessage(err)}`, { connector: this.connector, cause: err })
+      }
+      throw new ConnectException(`replication failed: ${errorMessage(err)}`, { connector: this.connector, cause: err })
+    }
+    if (this.service === null) await this.startStreaming()
+    if (this.queue.length === 0) {
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(done, Math.min(this.pollInterval, this.heartbeatMs > 0 ? this.heartbeatMs : this.pollInterval))
+        const signal = this.ctx.signal
+        function done(): void {
+          clearTimeout(t)
+          signal.removeEventListener('abort', done)
+          resolve()
+        }
+        this.wake = done
+        signal.addEventListener('abort', done, { once: true })
+      })
+      this.wake = null
+    }
+    if (this.queue.length > 0) {
+      return this.queue.splice(0, this.maxBatch)
+    }
+    return this.heartbeat()
+  }
+
+  private async startStreamingLater(): Promise<void> {
+    // The next poll starts a fresh stream from the confirmed LSN; queued, unreturned records are resent by the server.
+    this.queue.length = 0
+    this.openTx = null
+  }
+
+  /** A heartbeat record carries the LSN the server reached so the slot advances on quiet tables. */
+  private heartbeat(): SourceRecord[] {
+    if (this.heartbeatMs <= 0 || Date.now() - this.lastHeartbeat < this.heartbeatMs) return []
+    this.lastHeartbeat = Date.now()
+    const lsn = lsnToNumber(this.serverLsn) > lsnToNumber(this.completeLsn) && this.openTx === null ? this.serverLsn : this.completeLsn
+    const rec: SourceRecord = {
+      sourcePartition: this.partition, sourceOffset: { lsn, snapshot_completed: true }, topic: this.heartbeatTopic, kafkaPartition: null,
+      keySchema: heartbeatKeySchema, key: { serverName: this.prefix }, valueSchema: heartbeatValueSchema, value: { ts_ms: Date.now() }, timestamp: null, headers: [],
+    }
+    return [rec]
+  }
+
+  /** Called by the worker once the record was acknowledged and its offset stored. */
+  commitRecord(record: SourceRecord): void {
+    const lsn = record.sourceOffset.lsn
+    if (typeof lsn === 'string' && record.sourceOffset.snapshot_completed === true && record.sourceOffset.snapshot !== true) {
+      if (this.pendingAck === null || lsnToNumber(lsn) > lsnToNumber(this.pendingAck)) this.pendingAck = lsn
+    }
+  }
+
+  /**
+   * The worker stored the offsets of everything polled so far: confirm the LSN to the slot
+   * (the replication protocol reports "last byte + 1", so the slot shows the stored LSN + 1).
+   */
+  async commit(): Promise<void> {
+    const lsn = this.pendingAck
+    if (lsn === null || this.service === null) return
+    this.pendingAck = null
+    if (lsnToNumber(lsn) <= lsnToNumber(this.confirmedLsn)) return
+    this.confirmedLsn = lsn
+    this.storedLsn = Math.max(this.storedLsn, lsnToNumber(lsn))
+    await this.service.acknowledge(lsn).catch(() => {})
+  }
+
+  async stop(): Promise<void> {
+    await this.service?.stop().catch(() => {})
+    this.service = null
+    if (this.snapshot !== null) await this.snapshot.client.end().catch(() => {})
+    this.snapshot = null
+    await this.meta?.end().catch(() => {})
+    this.meta = null
+  }
+}
+
+const heartbeatKeySchema = Schemas.struct('io.debezium.connector.common.ServerNameKey', [{ name: 'serverName', schema: Schemas.string(false) }])
+const heartbeatValueSchema = Schemas.struct('io.debezium.connector.common.Heartbeat', [{ name: 'ts_ms', schema: Schemas.int64(false) }])
+
+const textTypes = { getTypeParser: (oid: number) => (oid === Oid.bytea ? pg.types.getTypeParser(oid, 'text') : (v: string) => v) } as unknown as pg.CustomTypesConfig
+
+/** One spelling per LSN ("0/197D2D8"): the stream pads, the server does not. */
+function normLsn(lsn: string): string {
+  return numberToLsn(lsnToNumber(lsn))
+}
+
+function qt(t: CapturedTable): string {
+  const q = (s: string): string => `"${s.replace(/"/g, '""')}"`
+  return `${q(t.schema)}.${q(t.table)}`
+}

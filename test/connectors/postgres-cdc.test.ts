@@ -1,0 +1,96 @@
+// PostgreSQL CDC against the real server: snapshot then streaming with Debezium's envelope,
+// before-images with REPLICA IDENTITY FULL, tombstones, truncates, the slot's confirmed LSN,
+// and the bad-input checks that must leave no slot behind.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EmbeddedClient } from '../../core/client/embedded/client.js'
+import type { BrookClient, ConsumerRecord } from '../../core/client/types.js'
+import { Worker } from '../../connectors/index.js'
+import { dbUrl, readTopic, topicCount, waitFor } from './helpers.js'
+
+const url = dbUrl('BROOK_PG_URL')
+
+describe.skipIf(url === null)('PostgreSQL CDC (pgoutput)', () => {
+  let db: pg.Client
+  let client: BrookClient
+  let worker: Worker
+  let dataDir: string
+  const u = new URL(url ?? 'postgres://x@h/d')
+  const suffix = `${process.pid}`
+  const slot = `brook_test_${suffix}`
+  const pub = `brook_pub_${suffix}`
+  const base = {
+    'connector.class': 'io.debezium.connector.postgresql.PostgresConnector', 'database.hostname': u.hostname, 'database.port': u.port,
+    'database.user': decodeURIComponent(u.username), 'database.password': decodeURIComponent(u.password), 'database.dbname': u.pathname.slice(1),
+    'slot.name': slot, 'publication.name': pub, 'publication.autocreate.mode': 'filtered', 'poll.interval.ms': '50', 'heartbeat.interval.ms': '200', 'value.converter.decimal.format': 'NUMERIC',
+  }
+  beforeAll(async () => {
+    db = new pg.Client({ connectionString: url! })
+    await db.connect()
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-pgcdc-'))
+    client = await EmbeddedClient.open({ dataDir })
+    worker = await Worker.start(client, { log: process.env.BROOK_TEST_LOG ? (l) => console.error(l) : () => {} })
+  })
+  afterAll(async () => {
+    await worker?.stop()
+    await client?.close()
+    await db?.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name LIKE 'brook_test_%' AND NOT active`).catch(() => {})
+    await db?.query(`DROP PUBLICATION IF EXISTS ${pub}`).catch(() => {})
+    await db?.end()
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  const payload = (r: ConsumerRecord): Record<string, unknown> | null => (r.value === null ? null : (JSON.parse(r.value.toString()) as { payload: Record<string, unknown> }).payload)
+
+  it('snapshots, then streams inserts, updates with before-images, deletes with tombstones and truncates; the slot confirms only stored offsets', async () => {
+    const table = `cdc_${suffix}`
+    await db.query(`DROP TABLE IF EXISTS ${table}`)
+    await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, amount NUMERIC(12,4), at TIMESTAMPTZ, note TEXT)`)
+    await db.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`)
+    await db.query(`INSERT INTO ${table} VALUES (1, 10.5, '2024-01-01 00:00:00.123456+00', 'one'), (2, -0.0001, NULL, NULL)`)
+    await worker.startConnector({ ...base, name: 'pgcdc', 'topic.prefix': 'pg', 'table.include.list': `public\\.${table}` })
+    const topic = `pg.public.${table}`
+    await waitFor('snapshot', async () => (await topicCount(client, topic)) >= 2)
+    await db.query(`INSERT INTO ${table} VALUES (3, 3, NULL, 'three')`)
+    await db.query(`UPDATE ${table} SET note = 'uno', amount = 11 WHERE id = 1`)
+    await db.query(`DELETE FROM ${table} WHERE id = 2`)
+    await db.query(`TRUNCATE ${table}`)
+    // 2 snapshot reads, c, u, d + tombstone, t
+    await waitFor('all changes', async () => (await topicCount(client, topic)) >= 7)
+    const recs = await readTopic(client, topic)
+    const ops = recs.map((r) => (payload(r) === null ? 'tombstone' : payload(r)!.op))
+    expect(ops).toEqual(['r', 'r', 'c', 'u', 'd', 'tombstone', 't'])
+    const snap = payload(recs[0]!)!
+    expect(recs[0]!.value!.toString()).toContain('"amount":10.5000')
+    expect(snap.after).toEqual({ id: 1, amount: 10.5, at: Date.UTC(2024, 0, 1, 0, 0, 0, 123), note: 'one' })
+    expect(snap.source).toMatchObject({ connector: 'postgresql', name: 'pg', db: u.pathname.slice(1), schema: 'public', table, snapshot: 'true' })
+    const upd = payload(recs[3]!)!
+    expect((upd.before as Record<string, unknown>).note).toBe('one')
+    expect((upd.after as Record<string, unknown>).note).toBe('uno')
+    expect((upd.source as Record<string, unknown>).txId).toEqual(expect.any(Number))
+    const del = payload(recs[4]!)!
+    expect(del.before).toMatchObject({ id: 2, note: null })
+    expect(JSON.parse(recs[5]!.key!.toString()).payload).toEqual({ id: 2 })
+    // The slot's confirmed LSN reaches the stored offset once the worker committed it (the protocol confirms "last byte + 1").
+    const lsn = (l: string): number => parseInt(l.split('/')[0]!, 16) * 2 ** 32 + parseInt(l.split('/')[1]!, 16)
+    await waitFor('slot confirmed at the stored LSN', async () => {
+      const stored = worker.offsets.forConnector('pgcdc')[0]?.offset.lsn as string | undefined
+      const r = await db.query(`SELECT confirmed_flush_lsn::text AS l FROM pg_replication_slots WHERE slot_name = $1`, [slot])
+      return stored !== undefined && r.rows[0]?.l !== undefined && lsn(r.rows[0].l) === lsn(stored) + 1
+    })
+    await worker.stopConnector('pgcdc')
+  })
+
+  it('rejects bad input with one message and leaves no slot behind', async () => {
+    const slots = async (): Promise<number> => (await db.query(`SELECT 1 FROM pg_replication_slots WHERE slot_name = 'brook_test_bad'`)).rowCount ?? 0
+    const bad = { ...base, 'slot.name': 'brook_test_bad', 'topic.prefix': 'bad' }
+    await expect(worker.startConnector({ ...bad, name: 'pw', 'database.password': 'nope' })).rejects.toThrow(/Connector 'pw': cannot connect to PostgreSQL .*authentication failed/)
+    await expect(worker.startConnector({ ...bad, name: 'perm', 'database.user': 'brook_plain' })).rejects.toThrow(/Connector 'perm': role 'brook_plain' lacks the REPLICATION attribute/)
+    await expect(worker.startConnector({ ...bad, name: 'nt', 'table.include.list': 'public\\.no_such' })).rejects.toThrow(/Connector 'nt': Invalid value for configuration 'table.include.list': no table matches/)
+    await expect(worker.startConnector({ ...bad, name: 'mode', 'snapshot.mode': 'sometimes' })).rejects.toThrow(/'snapshot.mode': 'sometimes' must be one of/)
+    expect(await slots()).toBe(0)
+  })
+})

@@ -1,0 +1,103 @@
+// The worker's error handling: retries with backoff while the status says so, errors.tolerance
+// with the dead letter queue and its error headers, and a transform that does not fit failing
+// the task with a message naming the connector and the transform.
+import Database from 'better-sqlite3'
+import path from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { EmbeddedClient } from '../../core/client/embedded/client.js'
+import { ConfigDef, RetriableException, registerConnector, sourceRecord, Worker, type SourceConnector, type SourceTask } from '../../connectors/index.js'
+import { tmpDir } from '../helpers/tmp.js'
+import { readTopic, waitFor } from './helpers.js'
+
+let failuresLeft = 0
+class FlakyTask implements SourceTask {
+  private sent = false
+  async start(): Promise<void> {}
+  async poll() {
+    if (failuresLeft > 0) {
+      failuresLeft--
+      throw new RetriableException('database unreachable: connect ECONNREFUSED 127.0.0.1:1')
+    }
+    if (this.sent) {
+      await new Promise((r) => setTimeout(r, 20))
+      return []
+    }
+    this.sent = true
+    return [sourceRecord({ sourcePartition: { p: 1 }, sourceOffset: { o: 1 }, topic: 'flaky', value: 'hello' })]
+  }
+  async stop(): Promise<void> {}
+}
+const flaky: () => SourceConnector = () => ({
+  kind: 'source', version: () => '1', config: () => new ConfigDef(), start: async () => {}, taskConfigs: () => [{}], stop: async () => {}, createTask: () => new FlakyTask(),
+})
+registerConnector(['test.Flaky'], flaky)
+
+describe('worker error handling', () => {
+  it('retries a retriable failure with backoff, reporting it in the task status, then delivers', async () => {
+    const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+    const worker = await Worker.start(client, { log: () => {} })
+    failuresLeft = 3
+    await worker.startConnector({ name: 'flaky', 'connector.class': 'test.Flaky', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' })
+    await waitFor('retry in the status', () => /Retrying poll in \d+ ms \(attempt \d\): database unreachable/.test(worker.describe('flaky')?.tasks[0]?.trace ?? ''))
+    await waitFor('the record after the retries', async () => (await readTopic(client, 'flaky')).length === 1)
+    await waitFor('status cleared', () => worker.describe('flaky')?.tasks[0]?.trace === null)
+    expect(worker.describe('flaky')?.tasks[0]?.state).toBe('RUNNING')
+    await worker.stop()
+    await client.close()
+  })
+
+  it('errors.tolerance=all sends records the sink cannot convert or write to the dead letter queue with error headers', async () => {
+    const dir = tmpDir()
+    const dst = path.join(dir, 'dst.sqlite')
+    const db = new Database(dst)
+    db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, qty INTEGER NOT NULL CHECK (qty >= 0))`)
+    const client = await EmbeddedClient.open({ dataDir: path.join(dir, 'log') })
+    const producer = client.producer()
+    await producer.sendBatch([
+      { topic: 't', key: '{"id":1}', value: '{"id":1,"qty":5}' },
+      { topic: 't', key: '{"id":2}', value: '{"id":2,"qty":-1}' }, // violates the CHECK: the write fails
+      { topic: 't', key: '{"id":3}', value: 'not json' }, // the converter fails
+      { topic: 't', key: '{"id":4}', value: '{"id":4,"qty":7}' },
+    ])
+    await producer.close()
+    const worker = await Worker.start(client, { log: () => {} })
+    await worker.startConnector({
+      name: 'sink', 'connector.class': 'JdbcSinkConnector', 'connection.url': `jdbc:sqlite:${dst}`, topics: 't', 'pk.mode': 'record_value', 'pk.fields': 'id',
+      'key.converter.schemas.enable': 'false', 'value.converter.schemas.enable': 'false', 'errors.tolerance': 'all',
+      'errors.deadletterqueue.topic.name': 'dlq', 'errors.deadletterqueue.context.headers.enable': 'true',
+    })
+    await waitFor('2 records in the DLQ', async () => (await readTopic(client, 'dlq')).length === 2)
+    await waitFor('2 rows written', () => (db.prepare('SELECT COUNT(*) AS n FROM t').get() as { n: number }).n === 2)
+    expect(db.prepare('SELECT id, qty FROM t ORDER BY id').all()).toEqual([{ id: 1, qty: 5 }, { id: 4, qty: 7 }])
+    const dlq = await readTopic(client, 'dlq')
+    const h = (i: number, k: string): string | undefined => dlq[i]!.headers.find((x) => x.key === `__connect.errors.${k}`)?.value?.toString()
+    const byStage = new Map(dlq.map((_, i) => [h(i, 'stage'), i]))
+    const conv = byStage.get('VALUE_CONVERTER')!
+    expect(dlq[conv]!.value!.toString()).toBe('not json')
+    expect([h(conv, 'topic'), h(conv, 'offset'), h(conv, 'connector.name')]).toEqual(['t', '2', 'sink'])
+    const put = byStage.get('TASK_PUT')!
+    expect(h(put, 'exception.message')).toMatch(/CHECK constraint failed/)
+    expect(h(put, 'offset')).toBe('1')
+    await worker.stop()
+    await client.close()
+    db.close()
+  })
+
+  it('a transform that does not fit the record fails the task with a message naming the connector and transform', async () => {
+    const dir = tmpDir()
+    const file = path.join(dir, 'src.sqlite')
+    const db = new Database(file)
+    db.exec(`CREATE TABLE t (id INTEGER PRIMARY KEY, v TEXT); INSERT INTO t VALUES (1, 'a')`)
+    db.close()
+    const client = await EmbeddedClient.open({ dataDir: path.join(dir, 'log') })
+    const worker = await Worker.start(client, { log: () => {} })
+    await worker.startConnector({
+      name: 'src', 'connector.class': 'JdbcSourceConnector', 'connection.url': `jdbc:sqlite:${file}`, mode: 'bulk', 'poll.interval.ms': '50',
+      transforms: 'unwrap', 'transforms.unwrap.type': 'io.debezium.transforms.ExtractNewRecordState',
+    })
+    await waitFor('task FAILED', () => worker.describe('src')?.tasks[0]?.state === 'FAILED')
+    expect(worker.describe('src')?.tasks[0]?.trace).toBe("Connector 'src': transform 'unwrap' failed on a record of topic 't': the value is not a Debezium change event (no op/after fields)")
+    await worker.stop()
+    await client.close()
+  })
+})
