@@ -587,9 +587,10 @@ export class Broker {
   }
 
   /**
-   * Appends a transaction marker (control batch) for the producer to a partition, durably:
-   * the transaction coordinator calls it for each partition of a transaction it ends.
-   * A partition deleted meanwhile has nothing left to mark.
+   * Appends a transaction marker (control batch) for the producer to a partition: the
+   * transaction coordinator calls it for each partition of a transaction it ends. Durable as
+   * the topic's flush policy makes it (acks=all), as Kafka's markers are. A partition deleted
+   * meanwhile has nothing left to mark.
    */
   async writeTxnMarker(topic: string, partition: number, producerId: number, producerEpoch: number, commit: boolean, coordinatorEpoch: number): Promise<void> {
     let p: Partition
@@ -599,8 +600,7 @@ export class Broker {
       if (err instanceof UnknownTopicOrPartitionError) return
       throw err
     }
-    const result = await p.append(encodeControlRecord(producerId, producerEpoch, commit, coordinatorEpoch, Date.now()), -1)
-    await p.log.waitForFlush(result.lastOffset + 1)
+    await p.append(encodeControlRecord(producerId, producerEpoch, commit, coordinatorEpoch, Date.now()), -1)
   }
 
   /** Retention and compaction for every partition; runs on a timer and on demand. A failing partition is logged and skipped. */

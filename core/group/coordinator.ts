@@ -914,11 +914,18 @@ export class GroupCoordinator {
   async fetchOffsets(req: OffsetFetchRequest): Promise<OffsetFetchResponse> {
     if (this.closed) return { errorCode: E.COORDINATOR_NOT_AVAILABLE, offsets: [] }
     if (!req.groupId) return { errorCode: E.INVALID_GROUP_ID, offsets: [] }
-    if (req.requireStable === true && this.pendingTxnOffsets.size > 0) {
-      const unstable = (req.partitions ?? this.groups.get(req.groupId)?.allOffsets() ?? []).find((tp) => this.hasPendingTxnOffset(req.groupId, tp.topic, tp.partition))
-      if (unstable) return { errorCode: E.UNSTABLE_OFFSET_COMMIT, offsets: [] }
-    }
     const group = this.groups.get(req.groupId)
+    if (req.requireStable === true && this.pendingTxnOffsets.size > 0) {
+      // KIP-447: partitions an open transaction holds offsets for answer UNSTABLE_OFFSET_COMMIT (the client retries).
+      const answer = await this.fetchOffsets({ groupId: req.groupId, partitions: req.partitions ?? null })
+      for (const o of answer.offsets) {
+        if (this.hasPendingTxnOffset(req.groupId, o.topic, o.partition)) {
+          o.errorCode = E.UNSTABLE_OFFSET_COMMIT
+          o.offset = -1
+        }
+      }
+      return answer
+    }
     if (req.partitions == null) {
       const offsets = (group?.allOffsets() ?? []).map((c) => fetched(c))
       return { errorCode: E.NONE, offsets }

@@ -24,6 +24,7 @@ import {
   createListOffsetsRequestListOffsetsPartition,
   createMetadataRequest,
   createMetadataRequestTopic,
+  createOffsetFetchRequest,
   createProduceRequest,
   type ApiKey,
   type RequestBodies,
@@ -650,5 +651,30 @@ describe('transactions', () => {
     // Clients cannot write control batches.
     const forged = await call(ApiKeys.Produce, 9, produceBody('tx-data', 0, batchOf(['x'], { ...id, isControl: true, transactional: true })))
     expect(forged.responses[0]!.partitionResponses[0]!.errorCode).toBe(E.INVALID_RECORD)
+  })
+})
+
+describe('transactional offsets', () => {
+  it('TxnOffsetCommit holds offsets until EndTxn; OffsetFetch with requireStable answers UNSTABLE_OFFSET_COMMIT meanwhile', async () => {
+    await broker.createTopic('tx-in', { numPartitions: 1 })
+    const init = await call(ApiKeys.InitProducerId, 4, { ...createInitProducerIdRequest(), transactionalId: 'off-tx', transactionTimeoutMs: 60_000 })
+    const id = { producerId: init.producerId, producerEpoch: init.producerEpoch }
+    expect((await call(ApiKeys.AddOffsetsToTxn, 3, { transactionalId: 'off-tx', ...id, groupId: 'g-tx' })).errorCode).toBe(0)
+    const commit = await call(ApiKeys.TxnOffsetCommit, 3, {
+      transactionalId: 'off-tx',
+      groupId: 'g-tx',
+      ...id,
+      generationId: -1,
+      memberId: '',
+      groupInstanceId: null,
+      topics: [{ name: 'tx-in', partitions: [{ partitionIndex: 0, committedOffset: 42, committedLeaderEpoch: -1, committedMetadata: '' }] }],
+    })
+    expect(commit.topics).toEqual([{ name: 'tx-in', partitions: [{ partitionIndex: 0, errorCode: 0 }] }])
+    const fetch = (requireStable: boolean) =>
+      call(ApiKeys.OffsetFetch, 7, { ...createOffsetFetchRequest(), groupId: 'g-tx', topics: [{ name: 'tx-in', partitionIndexes: [0] }], requireStable })
+    expect((await fetch(true)).topics[0]!.partitions[0]).toMatchObject({ errorCode: E.UNSTABLE_OFFSET_COMMIT, committedOffset: -1 })
+    expect((await fetch(false)).topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, committedOffset: -1 })
+    expect((await call(ApiKeys.EndTxn, 3, { transactionalId: 'off-tx', ...id, committed: true })).errorCode).toBe(0)
+    expect((await fetch(true)).topics[0]!.partitions[0]).toMatchObject({ errorCode: 0, committedOffset: 42 })
   })
 })
