@@ -1,4 +1,4 @@
-import { configDefaults, defineConfig } from 'vitest/config'
+import { defineConfig } from 'vitest/config'
 
 // Two projects: `unit` (fast, parallel) and `e2e` (child processes, real servers, compat
 // clients, hundreds of thousands of records: one file at a time, so heavy runs never
@@ -13,7 +13,7 @@ export default defineConfig({
     projects: [
       {
         extends: true,
-        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: [...configDefaults.exclude, ...E2E] },
+        test: { name: 'unit', include: ['test/**/*.test.ts'], exclude: E2E },
       },
       {
         extends: true,

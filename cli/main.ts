@@ -37,6 +37,12 @@ export function buildProgram(): Command {
   // succeeds: asking what there is is not an error. An unknown subcommand is one.
   const helpWhenBare = (cmd: Command): void => {
     if (cmd.commands.length === 0) return
+    // A group that does something itself (`brook sql` runs the shell) keeps its own action.
+    const own = (cmd as unknown as { _actionHandler?: unknown })._actionHandler
+    if (own) {
+      for (const sub of cmd.commands) helpWhenBare(sub)
+      return
+    }
     cmd.action(() => {
       if (cmd.args.length > 0) throw new CliError(`unknown command '${cmd.args[0]}' for '${commandPath(cmd)}' (see ${commandPath(cmd)} --help)`, 'command')
       process.stdout.write(cmd.helpInformation())
