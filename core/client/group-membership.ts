@@ -192,6 +192,16 @@ export class GroupMembership {
   }
 
   /** The current generation while this member is in a stable group. */
+  /**
+   * The generation this member last joined, even while a rebalance is under way (as the
+   * Java consumer's groupMetadata()): what a transactional commit of work done in that
+   * generation must present, so the coordinator can fence it once the generation is gone.
+   */
+  lastGeneration(): { generationId: number; memberId: string } | null {
+    if (this.memberId === '' || this.generationId < 0) return null
+    return { generationId: this.generationId, memberId: this.memberId }
+  }
+
   generation(): { generationId: number; memberId: string } | null {
     if (this.state !== 'stable' || this.memberId === '' || this.generationId < 0) return null
     return { generationId: this.generationId, memberId: this.memberId }

@@ -71,8 +71,9 @@ export class StreamsTransactions {
     if (!this.open && offsets.length === 0) return
     this.beforeSend()
     if (offsets.length > 0) {
-      // Outside a stable generation (inside a rebalance callback) the commit goes without a generation check.
-      await this.producer.sendOffsetsToTransaction(offsets, group ?? { groupId, generationId: -1, memberId: '' })
+      // The generation the work was done in (kept through a rebalance): a zombie's is gone and it is fenced (KIP-447).
+      if (group === null) throw new StreamsException(`Cannot commit offsets of '${groupId}' in a transaction: the consumer is not a member of the group`)
+      await this.producer.sendOffsetsToTransaction(offsets, group)
     }
     try {
       await this.producer.commitTransaction()

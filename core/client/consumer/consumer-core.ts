@@ -201,7 +201,7 @@ export class ConsumerCore implements Consumer {
   }
 
   groupMetadata(): ConsumerGroupMetadata | null {
-    const g = this.group?.generation()
+    const g = this.group?.lastGeneration()
     return g && this.config.groupId ? { groupId: this.config.groupId, ...g, groupInstanceId: this.config.groupInstanceId ?? null } : null
   }
 
