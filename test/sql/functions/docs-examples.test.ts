@@ -74,3 +74,23 @@ describe('ksqlDB reference examples (continued)', () => {
     expect(f(t, 'HH:mm', 'EST')).toBe('07:00')
   })
 })
+
+describe('ksqlDB reference examples: collections', () => {
+  const A = SqlTypes.array
+  it('ARRAY_CONCAT, ARRAY_MAX, ARRAY_REMOVE', () => {
+    expect(scalarFn('ARRAY_CONCAT', [A(INTEGER), A(INTEGER)])([1, 2, 3, 1, 2], [4, 1])).toEqual([1, 2, 3, 1, 2, 4, 1])
+    expect(scalarFn('ARRAY_CONCAT', [A(S), A(S)])(['apple', 'apple', null, 'cherry'], ['cherry'])).toEqual(['apple', 'apple', null, 'cherry', 'cherry'])
+    expect(scalarFn('ARRAY_MAX', [A(INTEGER)])([-1, 2, null, 0])).toBe(2)
+    expect(scalarFn('ARRAY_MAX', [A(SqlTypes.BOOLEAN)])([false, null, true])).toBe(true)
+    expect(scalarFn('ARRAY_MAX', [A(S)])(['Foo', 'Bar', null, 'baz'])).toBe('baz')
+    expect(scalarFn('ARRAY_REMOVE', [A(INTEGER), INTEGER])([1, 2, 3, 2, 1], 2)).toEqual([1, 3, 1])
+    expect(scalarFn('ARRAY_REMOVE', [A(SqlTypes.BOOLEAN), SqlTypes.BOOLEAN])([false, null, true, true], false)).toEqual([null, true, true])
+    expect(scalarFn('ARRAY_REMOVE', [A(S), SqlTypes.NULL])(['Foo', 'Bar', null, 'baz'], null)).toEqual(['Foo', 'Bar', 'baz'])
+  })
+  it('MAP_KEYS and MAP_UNION', () => {
+    const M = SqlTypes.map(S, INTEGER)
+    expect(scalarFn('MAP_KEYS', [M])(new Map([['apple', 10], ['banana', 20]]))).toEqual(['apple', 'banana'])
+    expect(scalarFn('MAP_UNION', [M, M])(new Map([['apple', 10], ['banana', 20]]), new Map([['cherry', 99]]))).toEqual(new Map([['apple', 10], ['banana', 20], ['cherry', 99]]))
+    expect(scalarFn('MAP_UNION', [M, M])(new Map([['apple', 10], ['banana', 20]]), new Map([['apple', 50]]))).toEqual(new Map([['apple', 50], ['banana', 20]]))
+  })
+})
