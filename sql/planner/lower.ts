@@ -57,6 +57,7 @@ export function lowerQuery(plan: QueryPlan, builder: StreamsBuilder, options: Lo
 class Lowering {
   private readonly sources = new Map<string, Lowered>()
   private materialization: Materialization | null = null
+  private fkJoins = 0
 
   constructor(
     private readonly builder: StreamsBuilder,
@@ -138,7 +139,11 @@ class Lowering {
   private source(n: SourceNode): Lowered {
     const src = n.source
     const cached = this.sources.get(src.name)
-    if (cached !== undefined) return cached
+    if (cached !== undefined) {
+      // a self-join: the second side reads the same source node through its own step
+      if (cached.kind === 'stream') return { ...cached, s: cached.s.mapValues((v: Row) => v) }
+      return { ...cached, t: cached.t.mapValues((v: Row) => v) }
+    }
     const keySerde = topicKeySerde(src)
     const valueFormat = valueFormatOf(src)
     const schemaCols = src.schema.columns
@@ -294,7 +299,11 @@ class Lowering {
           const v = lk(row)
           return v === null ? (null as unknown as Key) : [v]
         }
-        const t = n.joinType === 'INNER' ? left.t.join(right.t, fk, (l: Row, r: Row) => concat(l, r)) : left.t.leftJoin(right.t, fk, (l: Row, r: Row | null) => concat(l, r))
+        // materialized, so the result can be joined again (several foreign-key joins in one query)
+        const leftKeyTypes = (n.left.kind === 'Source' ? n.left.source.schema.columns.filter((c) => c.namespace === 'KEY') : []).map((c) => c.type)
+        const mat = Materialized.as<Key, Row>(`FkJoin-${this.fkJoins++}-Materialize`).withValueSerde(rowSerdeOf(n.columns))
+        const m = leftKeyTypes.length > 0 ? mat.withKeySerde(internalRowSerde(leftKeyTypes) as Serde<Key>) : mat
+        const t = n.joinType === 'INNER' ? left.t.join(right.t, fk, (l: Row, r: Row) => concat(l, r), m) : left.t.leftJoin(right.t, fk, (l: Row, r: Row | null) => concat(l, r), m)
         return { kind: 'table', t, windowed: false }
       }
     }
