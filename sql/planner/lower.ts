@@ -58,6 +58,8 @@ class Lowering {
   private readonly sources = new Map<string, Lowered>()
   private materialization: Materialization | null = null
   private fkJoins = 0
+  /** The projection already applied by the aggregation step. */
+  private fusedProjection: ProjectNode | null = null
 
   constructor(
     private readonly builder: StreamsBuilder,
@@ -409,16 +411,21 @@ class Lowering {
       }
       return row
     }
+    const having = n.having
+    const root = plan.root
+    // Without HAVING, the projection is applied in the same step as the aggregate results (one node, one row).
+    const fuse = root.input === n && having === null
+    const rootValues = root.value.map((v) => v.eval)
+    const finish = fuse ? (r: Row): Row => rootValues.map((f) => f(r)) : (r: Row): Row => r
+    if (fuse) this.fusedProjection = root
     const post = aggregated.mapValues((k: Key, st: Row): Row => {
       if (st === null) return null as unknown as Row
       if (windowed) {
         const wk = k as Windowed<unknown[]>
-        return toPost(wk.key, st, wk.window)
+        return finish(toPost(wk.key, st, wk.window))
       }
-      return toPost(k as unknown[], st, null)
+      return finish(toPost(k as unknown[], st, null))
     })
-    const having = n.having
-    const root = plan.root
     if (root.input === n) {
       const valueEvals = root.value.map((v) => v.eval)
       const sessionLike = w?.kind === 'SESSION'
@@ -438,6 +445,7 @@ class Lowering {
 
   private project(n: ProjectNode, plan: QueryPlan): Lowered {
     const input = this.lowerNode(n.input, plan)
+    if (this.fusedProjection === n) return input
     const values = n.value.map((v) => v.eval)
     const V = values.length
     const project = (row: Row): Row => {
