@@ -5,7 +5,7 @@ import { SqlDecimal } from '../types/decimal.js'
 import { SqlTypes, type SqlType } from '../types/sql-type.js'
 import {
   ANY_DECIMAL, BIGINT, BOOLEAN, BYTES, DATE, DOUBLE, INTEGER, STRING, TIME, TIMESTAMP, T,
-  aggSig, aggregate, arrayOf, computed, param, sameAsFirst,
+  aggSig, aggregate, arrayOf, computed, generic, param, sameAsFirst,
 } from './define.js'
 import { FunctionError } from './errors.js'
 import type { AggregateFunction, AggregateImpl, AggregateSignature } from './registry-types.js'
@@ -52,14 +52,13 @@ function numberSum(wrapInt: boolean, stateType: SqlType): AggregateImpl<number> 
   }
 }
 
-/** Throws ksqlDB's overflow error when `value` does not fit DECIMAL(precision, scale). */
-export function checkDecimalFits(value: SqlDecimal, precision: number, scale: number): SqlDecimal {
-  const digits = precision - scale
+/** Throws ksqlDB's overflow error when `value` (at the column's scale) does not fit DECIMAL(precision, scale). */
+export function checkDecimalFits(value: SqlDecimal, precision: number, scale: number, limit: bigint = 10n ** BigInt(precision)): SqlDecimal {
   const abs = value.unscaled < 0n ? -value.unscaled : value.unscaled
-  if (abs >= 10n ** BigInt(precision) || (value.scale !== scale && value.setScale(scale).precision() > precision)) {
+  if (abs >= limit) {
     throw new FunctionError(
       'FUNCTION_ERROR',
-      `Numeric field overflow: A field with precision ${precision} and scale ${scale} must round to an absolute value less than 10^${digits}. Got ${value.toString()}`,
+      `Numeric field overflow: A field with precision ${precision} and scale ${scale} must round to an absolute value less than 10^${precision - scale}. Got ${value.toString()}`,
     )
   }
   return value
@@ -68,10 +67,11 @@ export function checkDecimalFits(value: SqlDecimal, precision: number, scale: nu
 function decimalSum(type: SqlType): AggregateImpl<SqlDecimal> {
   if (type.kind !== 'DECIMAL') throw new FunctionError('INVALID_ARGUMENT', `SUM over ${type.kind}`, 'SUM')
   const { precision, scale } = type
+  const limit = 10n ** BigInt(precision)
   return {
     stateType: type,
     initialize: () => new SqlDecimal(0n, scale),
-    aggregate: (args, s) => (args[0] === null ? s : checkDecimalFits(s.add((args[0] as SqlDecimal).setScale(scale)), precision, scale)),
+    aggregate: (args, s) => (args[0] === null ? s : checkDecimalFits(s.add((args[0] as SqlDecimal).setScale(scale)), precision, scale, limit)),
     undo: (args, s) => (args[0] === null ? s : s.subtract((args[0] as SqlDecimal).setScale(scale))),
     merge: (a, b) => a.add(b),
     result: (s) => s,
@@ -176,12 +176,20 @@ export const COUNT_DISTINCT = aggregate('COUNT_DISTINCT', CATEGORY, 'Returns the
 
 // ---- COLLECT_LIST / COLLECT_SET ---------------------------------------------------------------
 
-function collectList(type: SqlType): AggregateImpl<unknown[]> {
+/** ksql.functions.collect_list.limit and ksql.functions.collect_set.limit: values past the limit are ignored (default: none). */
+export interface CollectLimits {
+  readonly collectListLimit?: number
+  readonly collectSetLimit?: number
+}
+
+const limitOf = (n: number | undefined): number => (n === undefined || n < 0 ? Number.POSITIVE_INFINITY : n)
+
+function collectList(type: SqlType, limit: number): AggregateImpl<unknown[]> {
   return {
     stateType: SqlTypes.array(type),
     initialize: () => [],
     aggregate: (args, s) => {
-      s.push(args[0] ?? null)
+      if (s.length < limit) s.push(args[0] ?? null)
       return s
     },
     // ksqlDB removes the last equal value: the row that was added is not tracked.
@@ -195,18 +203,40 @@ function collectList(type: SqlType): AggregateImpl<unknown[]> {
       }
       return s
     },
-    merge: (a, b) => a.concat(b),
+    merge: (a, b) => a.concat(b.slice(0, Math.max(limit - a.length, 0))),
     result: (s) => s,
   }
 }
 
-export const COLLECT_LIST = aggregate('COLLECT_LIST', CATEGORY, 'Returns an array containing all the values of col1 from each input row (for the specified grouping and time window, if any), NULLs included.', [
-  aggSig([param('col1', T)], arrayOf(T), (t) => collectList(t[0]!)),
-])
+/** COLLECT_LIST with a limit (ksql.functions.collect_list.limit). */
+export function collectListFunction(limits: CollectLimits = {}): AggregateFunction {
+  const limit = limitOf(limits.collectListLimit)
+  return aggregate('COLLECT_LIST', CATEGORY, `Returns an array containing all the values of col1 from each input row (for the specified grouping and time window, if any), NULLs included.${Number.isFinite(limit) ? ` At most ${limit} values are kept; later ones are ignored.` : ''}`, [
+    aggSig([param('col1', T)], arrayOf(T), (t) => collectList(t[0]!, limit)),
+  ])
+}
 
-function collectSet(type: SqlType): AggregateImpl<unknown[]> {
+export const COLLECT_LIST = collectListFunction()
+
+/** The keys of a COLLECT_SET state, kept beside it so membership is O(1); rebuilt for a state read back from a store. */
+const setKeys = new WeakMap<unknown[], Set<string>>()
+
+function keysOf(s: unknown[]): Set<string> {
+  let keys = setKeys.get(s)
+  if (keys === undefined) {
+    keys = new Set(s.map(valueKey))
+    setKeys.set(s, keys)
+  }
+  return keys
+}
+
+function collectSet(type: SqlType, limit: number): AggregateImpl<unknown[]> {
   const add = (s: unknown[], v: unknown): unknown[] => {
-    for (const x of s) if (valuesEqual(x, v)) return s
+    if (s.length >= limit) return s
+    const keys = keysOf(s)
+    const k = valueKey(v)
+    if (keys.has(k)) return s
+    keys.add(k)
     s.push(v)
     return s
   }
@@ -219,9 +249,15 @@ function collectSet(type: SqlType): AggregateImpl<unknown[]> {
   }
 }
 
-export const COLLECT_SET = aggregate('COLLECT_SET', CATEGORY, 'Returns an array containing the distinct values of col1 from each input row (for the specified grouping and time window, if any), in first-seen order.', [
-  aggSig([param('col1', T)], arrayOf(T), (t) => collectSet(t[0]!)),
-])
+/** COLLECT_SET with a limit (ksql.functions.collect_set.limit). */
+export function collectSetFunction(limits: CollectLimits = {}): AggregateFunction {
+  const limit = limitOf(limits.collectSetLimit)
+  return aggregate('COLLECT_SET', CATEGORY, `Returns an array containing the distinct values of col1 from each input row (for the specified grouping and time window, if any), in first-seen order.${Number.isFinite(limit) ? ` At most ${limit} values are kept; later ones are ignored.` : ''}`, [
+    aggSig([param('col1', T)], arrayOf(T), (t) => collectSet(t[0]!, limit)),
+  ])
+}
+
+export const COLLECT_SET = collectSetFunction()
 
 // ---- EARLIEST_BY_OFFSET / LATEST_BY_OFFSET ---------------------------------------------------
 
@@ -230,8 +266,12 @@ interface Sequenced {
   VAL: unknown
 }
 
-/** Orders records as they are aggregated (ksqlDB keeps one process-wide sequence too). */
-let sequence = 0
+/**
+ * Orders records as they are aggregated (ksqlDB keeps one process-wide sequence too). It starts
+ * from the clock in microseconds so sequences stored before a restart stay lower than new ones
+ * when session windows merge (a safe integer until the year 2255).
+ */
+let sequence = Date.now() * 1000
 const nextSequence = (): number => ++sequence
 
 function sequencedType(type: SqlType): SqlType {
@@ -337,6 +377,50 @@ function topK(type: SqlType, k: number, distinct: boolean): AggregateImpl<unknow
   }
 }
 
+/** TOPK(col1, otherCols..., k): the k rows with the largest col1, as STRUCT<sort_col, col0, col1...>. */
+function topKWithColumns(type: SqlType, k: number): AggregateImpl<Record<string, unknown>[]> {
+  const insert = (s: Record<string, unknown>[], row: Record<string, unknown>): Record<string, unknown>[] => {
+    if (row.sort_col === null) return s
+    let i = 0
+    while (i < s.length && compareValues(s[i]!.sort_col, row.sort_col) >= 0) i++
+    if (i >= k) return s
+    s.splice(i, 0, row)
+    if (s.length > k) s.pop()
+    return s
+  }
+  return {
+    stateType: SqlTypes.array(type),
+    initialize: () => [],
+    aggregate: (args, s) => {
+      const row: Record<string, unknown> = { sort_col: args[0] ?? null }
+      for (let i = 1; i < args.length; i++) row[`col${i - 1}`] = args[i] ?? null
+      return insert(s, row)
+    },
+    merge: (a, b) => b.reduce(insert, a),
+    result: (s) => s,
+  }
+}
+
+/** How many other columns TOPK carries beside the sort column (each count is one signature). */
+const TOPK_MAX_OTHER_COLUMNS = 5
+
+function topKStructType(argTypes: readonly SqlType[]): SqlType {
+  const cols = argTypes.slice(0, -1)
+  return SqlTypes.struct(cols.map((t, i) => ({ name: i === 0 ? 'sort_col' : `col${i - 1}`, type: t })))
+}
+
+function topKWithColumnsSignatures(): AggregateSignature[] {
+  const sigs: AggregateSignature[] = []
+  for (let n = 1; n <= TOPK_MAX_OTHER_COLUMNS; n++) {
+    const others = Array.from({ length: n }, (_, i) => param(`otherCol${i}`, generic(`C${i}`), 'a column carried along with the sort column'))
+    sigs.push(aggSig([param('col1', T), ...others, param('k', INTEGER, 'how many rows to return')], computed('ARRAY<STRUCT<sort_col, col0, ...>>', (t) => SqlTypes.array(topKStructType(t))), (t, lit) => topKWithColumns(topKStructType(t), literalCount('TOPK', lit[0])) as AggregateImpl, {
+      literalParams: 1,
+      description: `The k rows with the largest col1 as structs: sort_col holds col1, col0..col${n - 1} the other columns.`,
+    }))
+  }
+  return sigs
+}
+
 function topKFunction(name: string, distinct: boolean): AggregateFunction {
   const what = distinct ? 'distinct values' : 'values'
   const sigs = [...comparableTypes.filter((t) => t.kind !== 'BOOLEAN' && t.kind !== 'BYTES'), ANY_DECIMAL].map((t) =>
@@ -344,7 +428,8 @@ function topKFunction(name: string, distinct: boolean): AggregateFunction {
       literalParams: 1,
     }),
   )
-  return aggregate(name, CATEGORY, `Returns the top k ${what} for a column and window, largest first; NULLs are ignored.`, sigs)
+  if (!distinct) sigs.push(...topKWithColumnsSignatures())
+  return aggregate(name, CATEGORY, `Returns the top k ${what} for a column and window, largest first; NULLs are ignored.${distinct ? '' : ' With other columns, returns structs of the sort column (sort_col) and the others (col0, col1, ...).'}`, sigs)
 }
 
 export const TOPK = topKFunction('TOPK', false)
@@ -398,7 +483,7 @@ interface VarState {
   M2: number
 }
 
-function stddev(sumType: SqlType): AggregateImpl<VarState> {
+function stddev(sumType: SqlType, squared: boolean): AggregateImpl<VarState> {
   return {
     stateType: SqlTypes.struct([{ name: 'SUM', type: sumType }, { name: 'COUNT', type: BIGINT }, { name: 'M2', type: DOUBLE }]),
     initialize: () => ({ SUM: 0, COUNT: 0, M2: 0 }),
@@ -438,18 +523,23 @@ function stddev(sumType: SqlType): AggregateImpl<VarState> {
       const count = a.COUNT + b.COUNT
       return { SUM: a.SUM + b.SUM, COUNT: count, M2: a.M2 + b.M2 + (a.COUNT * b.COUNT * d * d) / count }
     },
-    result: (st) => (st.COUNT < 2 ? 0 : Math.sqrt(Math.max(st.M2, 0) / (st.COUNT - 1))),
+    result: (st) => {
+      if (st.COUNT < 2) return 0
+      const variance = Math.max(st.M2, 0) / (st.COUNT - 1)
+      return squared ? variance : Math.sqrt(variance)
+    },
   }
 }
 
-const stddevSignatures = [
-  aggSig([param('col', INTEGER)], DOUBLE, () => stddev(INTEGER)),
-  aggSig([param('col', BIGINT)], DOUBLE, () => stddev(BIGINT)),
-  aggSig([param('col', DOUBLE)], DOUBLE, () => stddev(DOUBLE)),
+const stddevSignatures = (squared: boolean): AggregateSignature[] => [
+  aggSig([param('col', INTEGER)], DOUBLE, () => stddev(INTEGER, squared)),
+  aggSig([param('col', BIGINT)], DOUBLE, () => stddev(BIGINT, squared)),
+  aggSig([param('col', DOUBLE)], DOUBLE, () => stddev(DOUBLE, squared)),
 ]
-const stddevDescription = 'Returns the sample standard deviation of the column (0.0 for fewer than two values). Applicable only to numeric types; NULLs are skipped.'
-export const STDDEV_SAMP = aggregate('STDDEV_SAMP', CATEGORY, stddevDescription, stddevSignatures)
-export const STDDEV_SAMPLE = aggregate('STDDEV_SAMPLE', CATEGORY, `${stddevDescription} Same as STDDEV_SAMP.`, stddevSignatures)
+// ksqlDB documents that STDDEV_SAMP returns the square of the standard deviation (the sample
+// variance) and added STDDEV_SAMPLE for the standard deviation itself; both are kept as documented.
+export const STDDEV_SAMP = aggregate('STDDEV_SAMP', CATEGORY, 'Returns the sample variance of the column, the square of its sample standard deviation, as ksqlDB documents it (0.0 for fewer than two values); use STDDEV_SAMPLE for the standard deviation. NULLs are skipped.', stddevSignatures(true))
+export const STDDEV_SAMPLE = aggregate('STDDEV_SAMPLE', CATEGORY, 'Returns the sample standard deviation of the column (0.0 for fewer than two values). NULLs are skipped.', stddevSignatures(false))
 
 // ---- CORRELATION -----------------------------------------------------------------------------
 

@@ -1,5 +1,5 @@
 // The built-in library: every family's functions in one registry.
-import { aggregateFunctions } from './aggregates.js'
+import { aggregateFunctions, collectListFunction, collectSetFunction, type CollectLimits } from './aggregates.js'
 import { collectionFunctions } from './collections.js'
 import { datetimeFunctions } from './datetime.js'
 import { jsonFunctions } from './json.js'
@@ -24,9 +24,21 @@ export const builtinFunctions: readonly SqlFunction[] = [
   ...urlFunctions,
 ]
 
+/** Settings of the built-ins, by ksqlDB's property names. */
+export interface FunctionConfig {
+  readonly 'ksql.functions.collect_list.limit'?: number
+  readonly 'ksql.functions.collect_set.limit'?: number
+}
+
 /** A registry holding ksqlDB's built-in functions; users add their own with register(). */
-export function createBuiltinRegistry(): DefaultFunctionRegistry {
+export function createBuiltinRegistry(config: FunctionConfig = {}): DefaultFunctionRegistry {
+  const limits: CollectLimits = {
+    ...(config['ksql.functions.collect_list.limit'] === undefined ? {} : { collectListLimit: config['ksql.functions.collect_list.limit'] }),
+    ...(config['ksql.functions.collect_set.limit'] === undefined ? {} : { collectSetLimit: config['ksql.functions.collect_set.limit'] }),
+  }
+  const configured: readonly SqlFunction[] = [collectListFunction(limits), collectSetFunction(limits)]
+  const names = new Set(configured.map((f) => f.name))
   const registry = new DefaultFunctionRegistry()
-  registry.registerBuiltin(...builtinFunctions)
+  registry.registerBuiltin(...builtinFunctions.filter((f) => !names.has(f.name)), ...configured)
   return registry
 }

@@ -1,7 +1,7 @@
 // The function library's public surface: the registry, the built-ins, the builders users
 // define their own scalar, aggregate and table functions with, and DESCRIBE FUNCTION data.
 export type * from './registry-types.js'
-export { createBuiltinRegistry } from './builtin.js'
+export { builtinFunctions, createBuiltinRegistry, type FunctionConfig } from './builtin.js'
 export { DefaultFunctionRegistry, resolveCall } from './registry.js'
 export { FunctionError, type FunctionErrorCode } from './errors.js'
 export { describeFunction, signatureList, type FunctionDescription, type FunctionVariation } from './describe.js'

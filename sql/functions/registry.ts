@@ -38,10 +38,10 @@ function describeArg(arg: SqlType | LambdaArg): string {
   return isLambdaArg(arg) ? `LAMBDA(${arg.arity})` : formatType(arg)
 }
 
-/** One signature's parameters as a string: `ARRAY<T>, INTEGER...`. */
+/** One signature's parameters as ksqlDB lists them in errors: `ARRAY<T> list, INTEGER... n`. */
 export function formatParams(sig: SignatureLike): string {
   return sig.params
-    .map((p, i) => formatSpec(p.type) + (sig.variadic === true && i === sig.params.length - 1 ? '...' : ''))
+    .map((p, i) => `${formatSpec(p.type)}${sig.variadic === true && i === sig.params.length - 1 ? '...' : ''} ${p.name}`)
     .join(', ')
 }
 
@@ -112,7 +112,8 @@ export function resolveCall(fn: SqlFunction, args: readonly (SqlType | LambdaArg
     const alternatives = sigs.map((s) => `${fn.name}(${formatParams(s)})`).join('\n')
     throw new FunctionError(
       'NO_MATCHING_SIGNATURE',
-      `Function '${fn.name}' does not accept parameters (${args.map(describeArg).join(', ')}).\nValid alternatives are:\n${alternatives}`,
+      `Function '${fn.name}' does not accept parameters (${args.map(describeArg).join(', ')}).\nValid alternatives are:\n${alternatives}\n` +
+        'For detailed information on a function run: DESCRIBE FUNCTION <Function-Name>;',
       fn.name,
     )
   }

@@ -62,6 +62,19 @@ class RegionZone implements Zone {
   }
 }
 
+/**
+ * Java's ZoneId.SHORT_IDS, which java.util.TimeZone (the format ksqlDB's docs name, "PST") accepts;
+ * also the daylight names ksqlDB's docs use ("PDT") mapped to their region.
+ */
+const SHORT_IDS: Record<string, string> = {
+  EST: '-05:00', MST: '-07:00', HST: '-10:00', ACT: 'Australia/Darwin', AET: 'Australia/Sydney', AGT: 'America/Argentina/Buenos_Aires',
+  ART: 'Africa/Cairo', AST: 'America/Anchorage', BET: 'America/Sao_Paulo', BST: 'Asia/Dhaka', CAT: 'Africa/Harare', CNT: 'America/St_Johns',
+  CST: 'America/Chicago', CTT: 'Asia/Shanghai', EAT: 'Africa/Addis_Ababa', ECT: 'Europe/Paris', IET: 'America/Indiana/Indianapolis',
+  IST: 'Asia/Kolkata', JST: 'Asia/Tokyo', MIT: 'Pacific/Apia', NET: 'Asia/Yerevan', NST: 'Pacific/Auckland', PLT: 'Asia/Karachi',
+  PNT: 'America/Phoenix', PRT: 'America/Puerto_Rico', PST: 'America/Los_Angeles', SST: 'Pacific/Guadalcanal', VST: 'Asia/Ho_Chi_Minh',
+  PDT: 'America/Los_Angeles', MDT: 'America/Denver', CDT: 'America/Chicago', EDT: 'America/New_York',
+}
+
 const UTC = new FixedZone('Z', 0)
 const zones = new Map<string, Zone>()
 
@@ -80,7 +93,9 @@ export function zoneOf(id: string, fn: string): Zone {
   const cached = zones.get(id)
   if (cached !== undefined) return cached
   let zone: Zone | null = null
-  if (id === 'Z') zone = UTC
+  const alias = SHORT_IDS[id]
+  if (alias !== undefined) zone = alias.startsWith('-') ? new FixedZone(id, parseOffset(alias)!) : zoneOf(alias, fn)
+  else if (id === 'Z') zone = UTC
   else if (/^[+-]/.test(id)) {
     const o = parseOffset(id)
     if (o !== null) zone = new FixedZone(id, o)

@@ -72,6 +72,13 @@ export class SqlDecimal {
     return new SqlDecimal(divideRounded(num, den, mode), scale)
   }
 
+  /** this % other with the sign of this (Java's BigDecimal.remainder), at the larger scale; throws RangeError on zero. */
+  remainder(other: SqlDecimal): SqlDecimal {
+    if (other.unscaled === 0n) throw new RangeError('division by zero')
+    const s = Math.max(this.scale, other.scale)
+    return new SqlDecimal(this.setScale(s).unscaled % other.setScale(s).unscaled, s)
+  }
+
   negate(): SqlDecimal {
     return new SqlDecimal(-this.unscaled, this.scale)
   }
@@ -94,6 +101,34 @@ export class SqlDecimal {
     return this.toString()
   }
 }
+
+/** The DECIMAL(precision, scale) a binary operator yields in ksqlDB, from its operands' types. */
+export interface DecimalShape {
+  readonly precision: number
+  readonly scale: number
+}
+
+/** ksqlDB's result types of DECIMAL arithmetic (its SqlDecimal.add / multiply / divide / modulus rules). */
+export const decimalArithmetic = {
+  add(a: DecimalShape, b: DecimalShape): DecimalShape {
+    const scale = Math.max(a.scale, b.scale)
+    return { precision: scale + Math.max(a.precision - a.scale, b.precision - b.scale) + 1, scale }
+  },
+  subtract(a: DecimalShape, b: DecimalShape): DecimalShape {
+    return decimalArithmetic.add(a, b)
+  },
+  multiply(a: DecimalShape, b: DecimalShape): DecimalShape {
+    return { precision: a.precision + b.precision + 1, scale: a.scale + b.scale }
+  },
+  divide(a: DecimalShape, b: DecimalShape): DecimalShape {
+    const scale = Math.max(6, a.scale + b.precision + 1)
+    return { precision: a.precision - a.scale + b.scale + scale, scale }
+  },
+  modulus(a: DecimalShape, b: DecimalShape): DecimalShape {
+    const scale = Math.max(a.scale, b.scale)
+    return { precision: Math.min(a.precision - a.scale, b.precision - b.scale) + scale, scale }
+  },
+} as const
 
 function divideRounded(num: bigint, den: bigint, mode: RoundingMode): bigint {
   const q = num / den

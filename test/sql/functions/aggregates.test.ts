@@ -1,9 +1,10 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { FunctionError } from '../../../sql/functions/errors.js'
-import type { AggregateImpl } from '../../../sql/functions/registry-types.js'
+import { createBuiltinRegistry } from '../../../sql/functions/builtin.js'
+import type { AggregateImpl, AggregateSignature } from '../../../sql/functions/registry-types.js'
 import { SqlDecimal } from '../../../sql/types/decimal.js'
-import { BIGINT, BOOLEAN, DOUBLE, INTEGER, STRING, dec, decType, aggregateFn, runAggregate } from './helpers.js'
+import { BIGINT, BOOLEAN, DOUBLE, INTEGER, STRING, dec, decType, aggregateFn, registry, runAggregate } from './helpers.js'
 
 const rows = (...values: unknown[]): unknown[][] => values.map((v) => [v])
 
@@ -166,6 +167,17 @@ describe('TOPK and TOPKDISTINCT', () => {
     expect(runAggregate(aggregateFn('TOPK', [STRING, INTEGER], [2]), rows('a', 'c', 'b'))).toEqual(['c', 'b'])
     expect(aggregateFn('TOPK', [BIGINT, INTEGER], [2]).stateType).toEqual({ kind: 'ARRAY', element: BIGINT })
   })
+  it('TOPK with other columns returns structs of sort_col and col0.. (ksqlDB docs)', () => {
+    const t = aggregateFn('TOPK', [INTEGER, STRING, BOOLEAN, INTEGER], [2])
+    expect(registry.resolve('TOPK', [INTEGER, STRING, BOOLEAN, INTEGER]).returnType).toEqual({
+      kind: 'ARRAY',
+      element: { kind: 'STRUCT', fields: [{ name: 'sort_col', type: INTEGER }, { name: 'col0', type: STRING }, { name: 'col1', type: BOOLEAN }] },
+    })
+    expect(runAggregate(t, [[5, 'a', true], [null, 'x', false], [9, 'b', false], [7, 'c', null]])).toEqual([
+      { sort_col: 9, col0: 'b', col1: false },
+      { sort_col: 7, col0: 'c', col1: null },
+    ])
+  })
   it('merge equals aggregating everything (property)', () => {
     const t = aggregateFn('TOPK', [BIGINT, INTEGER], [4])
     fc.assert(
@@ -187,9 +199,10 @@ describe('HISTOGRAM', () => {
 })
 
 describe('STDDEV_SAMP', () => {
-  it('is the sample standard deviation, 0.0 below two values', () => {
+  it('STDDEV_SAMP is the sample variance (as ksqlDB documents), STDDEV_SAMPLE its square root; 0.0 below two values', () => {
     // values 2,4,4,4,5,5,7,9: mean 5, squared deviations sum 32, sample variance 32/7
-    expect(runAggregate(aggregateFn('STDDEV_SAMP', [INTEGER]), rows(2, 4, 4, 4, 5, 5, 7, 9, null))).toBeCloseTo(Math.sqrt(32 / 7), 12)
+    expect(runAggregate(aggregateFn('STDDEV_SAMP', [INTEGER]), rows(2, 4, 4, 4, 5, 5, 7, 9, null))).toBeCloseTo(32 / 7, 12)
+    expect(runAggregate(aggregateFn('STDDEV_SAMPLE', [INTEGER]), rows(2, 4, 4, 4, 5, 5, 7, 9, null))).toBeCloseTo(Math.sqrt(32 / 7), 12)
     expect(runAggregate(aggregateFn('STDDEV_SAMP', [DOUBLE]), rows(3.5))).toBe(0)
     expect(runAggregate(aggregateFn('STDDEV_SAMPLE', [BIGINT]), rows(1, 3))).toBeCloseTo(Math.SQRT2, 12)
   })
@@ -242,5 +255,21 @@ describe('ATTR and SUM_LIST', () => {
     const s = fold(l, [[[1.5, null, 2]], [null], [[3]]])
     expect(l.result(s)).toBe(6.5)
     expect(l.result(l.undo!([[3]], s))).toBe(3.5)
+  })
+})
+
+describe('collect limits (ksql.functions.collect_list.limit, ksql.functions.collect_set.limit)', () => {
+  it('keep the first values up to the limit, in aggregate and merge', () => {
+    const limited = createBuiltinRegistry({ 'ksql.functions.collect_list.limit': 2, 'ksql.functions.collect_set.limit': 2 })
+    const make = (name: string): AggregateImpl => {
+      const call = limited.resolve(name, [STRING])
+      return (call.signature as AggregateSignature).create(call.argTypes, [], call.returnType)
+    }
+    const list = make('COLLECT_LIST')
+    expect(runAggregate(list, rows('a', 'b', 'c'))).toEqual(['a', 'b'])
+    expect(list.result(list.merge!(fold(list, rows('a')), fold(list, rows('b', 'c'))))).toEqual(['a', 'b'])
+    const set = make('COLLECT_SET')
+    expect(runAggregate(set, rows('a', 'a', 'b', 'c'))).toEqual(['a', 'b'])
+    expect(runAggregate(aggregateFn('COLLECT_LIST', [STRING]), rows('a', 'b', 'c'))).toEqual(['a', 'b', 'c'])
   })
 })

@@ -21,6 +21,8 @@ describe('ROUND', () => {
     expect(r(1.5)).toBe(2)
     expect(r(-1.5)).toBe(-1)
     expect(r(-1.6)).toBe(-2)
+    expect(Object.is(r(-0.4), 0)).toBe(true)
+    expect(r(Number.NaN)).toBe(0)
     expect(returnType('ROUND', [DOUBLE])).toEqual(BIGINT)
     expect(returnType('ROUND', [INTEGER])).toEqual(BIGINT)
     expect(r(null)).toBe(null)
@@ -48,6 +50,9 @@ describe('TRUNC, CEIL and FLOOR', () => {
   it('TRUNC drops digits towards zero', () => {
     expect(scalarFn('TRUNC', [DOUBLE])(-1.99)).toBe(-1)
     expect(scalarFn('TRUNC', [DOUBLE, INTEGER])(1.289, 2)).toBe(1.28)
+    // the reference's example: TRUNC(12345.67, -3) is 12000 (a DECIMAL keeps its scale)
+    expect(scalarFn('TRUNC', [DOUBLE, INTEGER])(12345.67, -3)).toBe(12000)
+    expect(str(scalarFn('TRUNC', [decType(7, 2), INTEGER])(dec('12345.67'), -3))).toBe('12000.00')
     expect(str(scalarFn('TRUNC', [decType(3, 2), INTEGER])(dec('1.99'), 1))).toBe('1.90')
     expect(str(scalarFn('TRUNC', [decType(3, 2)])(dec('-1.99')))).toBe('-1')
   })
@@ -76,8 +81,12 @@ describe('DOUBLE functions', () => {
     expect(scalarFn('PI', [])()).toBe(Math.PI)
     expect(returnType('SQRT', [BIGINT])).toEqual(DOUBLE)
   })
-  it('LOG with one argument is the natural log; with a base, NaN for base <= 0 or 1', () => {
-    expect(scalarFn('LOG', [DOUBLE])(Math.E)).toBe(1)
+  it('LOG is base 10 (as ksqlDB documents) or in a base; -Infinity for 0, NaN for negatives and base 0 or 1', () => {
+    expect(scalarFn('LOG', [DOUBLE])(1000)).toBe(3)
+    expect(scalarFn('LOG', [INTEGER, INTEGER])(2, 0)).toBe(Number.NEGATIVE_INFINITY)
+    expect(scalarFn('LOG', [DOUBLE, DOUBLE])(0.5, 0)).toBe(Number.NEGATIVE_INFINITY)
+    expect(scalarFn('LOG', [INTEGER, INTEGER])(10, -1)).toBeNaN()
+    expect(scalarFn('LOG', [INTEGER, INTEGER])(0, 10)).toBeNaN()
     expect(scalarFn('LOG', [INTEGER, INTEGER])(10, 100)).toBeCloseTo(2, 15)
     expect(scalarFn('LOG', [INTEGER, INTEGER])(1, 100)).toBeNaN()
     expect(scalarFn('LOG', [INTEGER, INTEGER])(-2, 100)).toBeNaN()

@@ -88,9 +88,11 @@ describe('FunctionRegistry.resolve', () => {
     expect(e.code).toBe('NO_MATCHING_SIGNATURE')
     expect(e.field).toBe('ABS')
     expect(e.message).toContain("Function 'ABS' does not accept parameters (STRING)")
-    expect(e.message).toContain('ABS(INTEGER)')
-    expect(e.message).toContain('ABS(DECIMAL)')
-    expect(e.message).toContain('ABS(DOUBLE)')
+    expect(e.message).toContain('\nABS(INTEGER val)\n')
+    expect(e.message).toContain('ABS(DECIMAL val)')
+    expect(e.message).toContain('ABS(DOUBLE val)')
+    expect(e.message).toContain('DESCRIBE FUNCTION <Function-Name>;')
+    expect(thrown(() => registry.resolve('CONCAT', [STRING, INTEGER])).message).toContain('CONCAT(STRING... inputs)')
   })
 
   it('names an unknown function', () => {
