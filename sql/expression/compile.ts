@@ -78,6 +78,8 @@ class ExpressionCompiler {
   }
 
   compile(e: Expression): Compiled {
+    // lambda parameters shadow everything, including the analyzer's overrides
+    if (e.kind === 'ColumnRef' && e.source === null && this.frames.some((f) => f.names.includes(e.name))) return this.column(e)
     const o = this.ctx.override?.(e)
     if (o !== undefined) return o
     switch (e.kind) {

@@ -57,6 +57,9 @@ export function lowerQuery(plan: QueryPlan, builder: StreamsBuilder, options: Lo
 class Lowering {
   private readonly sources = new Map<string, Lowered>()
   private materialization: Materialization | null = null
+  private fkJoins = 0
+  /** The projection already applied by the aggregation step. */
+  private fusedProjection: ProjectNode | null = null
 
   constructor(
     private readonly builder: StreamsBuilder,
@@ -138,7 +141,11 @@ class Lowering {
   private source(n: SourceNode): Lowered {
     const src = n.source
     const cached = this.sources.get(src.name)
-    if (cached !== undefined) return cached
+    if (cached !== undefined) {
+      // a self-join: the second side reads the same source node through its own step
+      if (cached.kind === 'stream') return { ...cached, s: cached.s.mapValues((v: Row) => v) }
+      return { ...cached, t: cached.t.mapValues((v: Row) => v) }
+    }
     const keySerde = topicKeySerde(src)
     const valueFormat = valueFormatOf(src)
     const schemaCols = src.schema.columns
@@ -294,7 +301,11 @@ class Lowering {
           const v = lk(row)
           return v === null ? (null as unknown as Key) : [v]
         }
-        const t = n.joinType === 'INNER' ? left.t.join(right.t, fk, (l: Row, r: Row) => concat(l, r)) : left.t.leftJoin(right.t, fk, (l: Row, r: Row | null) => concat(l, r))
+        // materialized, so the result can be joined again (several foreign-key joins in one query)
+        const leftKeyTypes = (n.left.kind === 'Source' ? n.left.source.schema.columns.filter((c) => c.namespace === 'KEY') : []).map((c) => c.type)
+        const mat = Materialized.as<Key, Row>(`FkJoin-${this.fkJoins++}-Materialize`).withValueSerde(rowSerdeOf(n.columns))
+        const m = leftKeyTypes.length > 0 ? mat.withKeySerde(internalRowSerde(leftKeyTypes) as Serde<Key>) : mat
+        const t = n.joinType === 'INNER' ? left.t.join(right.t, fk, (l: Row, r: Row) => concat(l, r), m) : left.t.leftJoin(right.t, fk, (l: Row, r: Row | null) => concat(l, r), m)
         return { kind: 'table', t, windowed: false }
       }
     }
@@ -400,16 +411,21 @@ class Lowering {
       }
       return row
     }
+    const having = n.having
+    const root = plan.root
+    // Without HAVING, the projection is applied in the same step as the aggregate results (one node, one row).
+    const fuse = root.input === n && having === null
+    const rootValues = root.value.map((v) => v.eval)
+    const finish = fuse ? (r: Row): Row => rootValues.map((f) => f(r)) : (r: Row): Row => r
+    if (fuse) this.fusedProjection = root
     const post = aggregated.mapValues((k: Key, st: Row): Row => {
       if (st === null) return null as unknown as Row
       if (windowed) {
         const wk = k as Windowed<unknown[]>
-        return toPost(wk.key, st, wk.window)
+        return finish(toPost(wk.key, st, wk.window))
       }
-      return toPost(k as unknown[], st, null)
+      return finish(toPost(k as unknown[], st, null))
     })
-    const having = n.having
-    const root = plan.root
     if (root.input === n) {
       const valueEvals = root.value.map((v) => v.eval)
       const sessionLike = w?.kind === 'SESSION'
@@ -429,6 +445,7 @@ class Lowering {
 
   private project(n: ProjectNode, plan: QueryPlan): Lowered {
     const input = this.lowerNode(n.input, plan)
+    if (this.fusedProjection === n) return input
     const values = n.value.map((v) => v.eval)
     const V = values.length
     const project = (row: Row): Row => {
