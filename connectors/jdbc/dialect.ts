@@ -71,11 +71,24 @@ export interface Dialect {
   sqlType(schema: Schema, isKey: boolean): string
   /** Connect value → bind parameter (sink side). */
   bindValue(schema: Schema | null, value: unknown): unknown
-  upsert(table: string, columns: string[], keyColumns: string[]): string
+  /** INSERT ... ON CONFLICT / ON DUPLICATE KEY UPDATE of `rows` rows (bind parameters row by row). */
+  upsert(table: string, columns: string[], keyColumns: string[], rows?: number): string
   /** Whether DDL may run inside the write transaction (MySQL commits implicitly). */
   readonly transactionalDdl: boolean
   /** True when an error means the server is unreachable or the connection broke (retry). */
   isRetriable(err: unknown): boolean
+}
+
+/** `(?, ?), (?, ?)` for rows × columns, numbered through the dialect's param(). */
+export function valuesList(d: Pick<Dialect, 'param'>, columns: number, rows: number): string {
+  const out: string[] = []
+  let i = 1
+  for (let r = 0; r < rows; r++) {
+    const row: string[] = []
+    for (let c = 0; c < columns; c++) row.push(d.param(i++))
+    out.push(`(${row.join(', ')})`)
+  }
+  return out.join(', ')
 }
 
 /** Parses Connect-style URLs: jdbc:postgresql://h:p/db, jdbc:mysql|mariadb://h:p/db, jdbc:sqlite:path, and the same without jdbc:. */

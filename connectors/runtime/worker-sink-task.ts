@@ -45,9 +45,26 @@ export class WorkerSinkTask {
     }
     await retrying(rt, 'task start', () => this.task.start(this.taskConfig, context))
     const regex = rt.config.getOptionalString('topics.regex')
+    if (regex === null) await this.ensureTopics(rt.config.getList('topics'))
     consumer.subscribe(regex !== null ? new RegExp(regex) : rt.config.getList('topics'))
     await setTaskState(rt, 'RUNNING', null)
     this.loop = this.run()
+  }
+
+  /** Listed topics that do not exist yet are created (one partition), so the subscription sees them. */
+  private async ensureTopics(topics: string[]): Promise<void> {
+    const admin = this.rt.client.admin()
+    try {
+      const existing = new Set(await admin.listTopics())
+      const missing = topics.filter((t) => !existing.has(t))
+      if (missing.length > 0) {
+        await admin.createTopics(missing.map((topic) => ({ topic, numPartitions: 1, replicationFactor: 1 }))).catch((err: unknown) => {
+          if (!/already exists/i.test(errorMessage(err))) throw err
+        })
+      }
+    } finally {
+      await admin.close()
+    }
   }
 
   private async run(): Promise<void> {

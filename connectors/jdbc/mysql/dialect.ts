@@ -3,6 +3,7 @@
 // a LONGTEXT that mysql2 would otherwise parse).
 import mysql from 'mysql2/promise'
 import type { ConnectionTarget, Dialect, JdbcConnection, QueryResult, TableColumn } from '../dialect.js'
+import { valuesList } from '../dialect.js'
 import { isNetworkError } from '../errors.js'
 import * as q from './queries.js'
 import * as types from './types.js'
@@ -68,11 +69,11 @@ export const mysqlDialect: Dialect = {
   mapColumns: types.mapColumns,
   sqlType: types.sqlType,
   bindValue: types.bindValue,
-  upsert(table, columns, keys) {
+  upsert(table, columns, keys, rows = 1) {
     const qt = mysqlDialect.quote
     const nonKey = columns.filter((c) => !keys.includes(c))
     const update = (nonKey.length === 0 ? keys : nonKey).map((c) => `${qt(c)} = VALUES(${qt(c)})`).join(', ')
-    return `INSERT INTO ${qt(table)} (${columns.map(qt).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON DUPLICATE KEY UPDATE ${update}`
+    return `INSERT INTO ${qt(table)} (${columns.map(qt).join(', ')}) VALUES ${valuesList(mysqlDialect, columns.length, rows)} ON DUPLICATE KEY UPDATE ${update}`
   },
   isRetriable: isNetworkError,
 }

@@ -2,6 +2,7 @@
 // numeric, int8 and timestamps reach the type mapping exactly as the server printed them.
 import pg from 'pg'
 import type { ConnectionTarget, Dialect, JdbcConnection, QueryResult, TableColumn } from '../dialect.js'
+import { valuesList } from '../dialect.js'
 import { isNetworkError } from '../errors.js'
 import * as q from './queries.js'
 import { Oid } from './types.js'
@@ -74,11 +75,11 @@ export const postgresDialect: Dialect = {
   mapColumns: types.mapColumns,
   sqlType: types.sqlType,
   bindValue: types.bindValue,
-  upsert(table, columns, keys) {
+  upsert(table, columns, keys, rows = 1) {
     const qt = postgresDialect.quote
     const nonKey = columns.filter((c) => !keys.includes(c))
     const set = nonKey.length === 0 ? 'NOTHING' : `UPDATE SET ${nonKey.map((c) => `${qt(c)} = EXCLUDED.${qt(c)}`).join(', ')}`
-    return `INSERT INTO ${qt(table)} (${columns.map(qt).join(', ')}) VALUES (${columns.map((_, i) => `$${i + 1}`).join(', ')}) ON CONFLICT (${keys.map(qt).join(', ')}) DO ${set}`
+    return `INSERT INTO ${qt(table)} (${columns.map(qt).join(', ')}) VALUES ${valuesList(postgresDialect, columns.length, rows)} ON CONFLICT (${keys.map(qt).join(', ')}) DO ${set}`
   },
   isRetriable: isNetworkError,
 }

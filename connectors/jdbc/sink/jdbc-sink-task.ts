@@ -5,11 +5,14 @@
 import type { SinkTask, SinkTaskContext, TaskConfig } from '../../api/connector.js'
 import type { SinkRecord } from '../../api/record.js'
 import { ConfigException, ConnectException, errorMessage, RetriableException } from '../../errors.js'
-import type { ConnectionTarget, Dialect, JdbcConnection } from '../dialect.js'
+import { valuesList, type ConnectionTarget, type Dialect, type JdbcConnection } from '../dialect.js'
 import { openConnection, resolveTarget } from '../dialects.js'
-import { keyColumns, rowColumns, type PkMode, type RowSpec } from './record-rows.js'
+import { keyColumns, rowColumns, type PkMode, type RowColumn, type RowSpec } from './record-rows.js'
 import { jdbcSinkConfigDef } from './sink-config.js'
 import { TableManager } from './table-manager.js'
+
+/** Bind parameters per statement (SQLite allows 32766, PostgreSQL 65535). */
+const MAX_PARAMS = 30_000
 
 export class JdbcSinkTask implements SinkTask {
   private conn: JdbcConnection | null = null
@@ -75,33 +78,63 @@ export class JdbcSinkTask implements SinkTask {
       await this.tables.ensure(conn, this.tableFor(r.topic), rowColumns(r, this.spec))
     }
     await conn.transaction(async () => {
+      // Consecutive rows for one table with the same columns go out as one multi-row statement.
+      let run: { table: string; names: string; cols: RowColumn[][] } | null = null
+      const flushRun = async (): Promise<void> => {
+        if (run === null) return
+        const r = run
+        run = null
+        await this.writeRows(conn, r.table, r.cols)
+      }
       for (const r of records) {
         const table = this.tableFor(r.topic)
         if (r.value === null) {
+          await flushRun()
           if (!this.deleteEnabled) continue
           const keys = keyColumns(r, this.spec)
           await conn.execute(`DELETE FROM ${q(table)} WHERE ${keys.map((k, i) => `${q(k.name)} = ${d.param(i + 1)}`).join(' AND ')}`, keys.map((k) => d.bindValue(k.schema, k.value)))
           continue
         }
         const cols = rowColumns(r, this.spec)
-        const names = cols.map((c) => c.name)
-        const values = cols.map((c) => d.bindValue(c.schema, c.value))
-        const keyNames = cols.filter((c) => c.isKey).map((c) => c.name)
-        if (this.insertMode === 'upsert') {
-          if (keyNames.length === 0) throw new ConfigException('pk.mode', 'insert.mode=upsert needs key columns (pk.mode record_key, record_value or kafka)', { connector: this.connector })
-          await conn.execute(d.upsert(table, names, keyNames), values)
-        } else if (this.insertMode === 'update') {
+        if (this.insertMode === 'update') {
+          await flushRun()
           const nonKey = cols.filter((c) => !c.isKey)
           const keys = cols.filter((c) => c.isKey)
           await conn.execute(
             `UPDATE ${q(table)} SET ${nonKey.map((c, i) => `${q(c.name)} = ${d.param(i + 1)}`).join(', ')} WHERE ${keys.map((c, i) => `${q(c.name)} = ${d.param(nonKey.length + i + 1)}`).join(' AND ')}`,
             [...nonKey, ...keys].map((c) => d.bindValue(c.schema, c.value)),
           )
-        } else {
-          await conn.execute(`INSERT INTO ${q(table)} (${names.map(q).join(', ')}) VALUES (${names.map((_, i) => d.param(i + 1)).join(', ')})`, values)
+          continue
         }
+        const names = cols.map((c) => c.name).join('\u0000')
+        if (run !== null && (run.table !== table || run.names !== names || (run.cols.length + 1) * cols.length > MAX_PARAMS)) await flushRun()
+        if (run === null) run = { table, names, cols: [] }
+        run.cols.push(cols)
       }
+      await flushRun()
     })
+  }
+
+  /** One INSERT (or upsert) of many rows; for upserts only a key's last row is kept (the same end state, and one statement may not touch a row twice). */
+  private async writeRows(conn: JdbcConnection, table: string, rows: RowColumn[][]): Promise<void> {
+    const d = this.dialect
+    const first = rows[0]!
+    const names = first.map((c) => c.name)
+    const keyNames = first.filter((c) => c.isKey).map((c) => c.name)
+    let list = rows
+    if (this.insertMode === 'upsert') {
+      if (keyNames.length === 0) throw new ConfigException('pk.mode', 'insert.mode=upsert needs key columns (pk.mode record_key, record_value or kafka)', { connector: this.connector })
+      const keyIdx = first.map((c, i) => (c.isKey ? i : -1)).filter((i) => i >= 0)
+      const last = new Map<string, number>()
+      rows.forEach((cols, i) => last.set(JSON.stringify(keyIdx.map((k) => String(cols[k]!.value))), i))
+      if (last.size < rows.length) list = [...last.values()].sort((a, b) => a - b).map((i) => rows[i]!)
+    }
+    const values: unknown[] = []
+    for (const cols of list) for (const c of cols) values.push(d.bindValue(c.schema, c.value))
+    const sql = this.insertMode === 'upsert'
+      ? d.upsert(table, names, keyNames, list.length)
+      : `INSERT INTO ${d.quote(table)} (${names.map(d.quote).join(', ')}) VALUES ${valuesList(d, names.length, list.length)}`
+    await conn.execute(sql, values)
   }
 
   async flush(): Promise<void> {}

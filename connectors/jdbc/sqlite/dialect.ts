@@ -2,6 +2,7 @@
 import Database from 'better-sqlite3'
 import type { Schema } from '../../api/schema.js'
 import type { ConnectionTarget, Dialect, JdbcConnection, QueryResult, ResultColumn, TableColumn } from '../dialect.js'
+import { valuesList } from '../dialect.js'
 import * as q from './queries.js'
 import * as types from './types.js'
 
@@ -73,11 +74,11 @@ export const sqliteDialect: Dialect = {
   mapColumns: types.mapColumns,
   sqlType: (schema: Schema, isKey: boolean) => types.sqlType(schema, isKey),
   bindValue: types.bindValue,
-  upsert(table, columns, keys) {
+  upsert(table, columns, keys, rows = 1) {
     const qt = sqliteDialect.quote
     const nonKey = columns.filter((c) => !keys.includes(c))
     const set = nonKey.length === 0 ? 'NOTHING' : `UPDATE SET ${nonKey.map((c) => `${qt(c)} = excluded.${qt(c)}`).join(', ')}`
-    return `INSERT INTO ${qt(table)} (${columns.map(qt).join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ON CONFLICT (${keys.map(qt).join(', ')}) DO ${set}`
+    return `INSERT INTO ${qt(table)} (${columns.map(qt).join(', ')}) VALUES ${valuesList(sqliteDialect, columns.length, rows)} ON CONFLICT (${keys.map(qt).join(', ')}) DO ${set}`
   },
   isRetriable: (err) => (err as { code?: string }).code === 'SQLITE_BUSY',
 }
