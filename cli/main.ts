@@ -9,7 +9,9 @@ import { groupsCommands } from './commands/groups.js'
 import { registerBrokerCommand } from './commands/broker.js'
 import { connectCommands } from './commands/connect.js'
 import { sqlCommands } from './commands/sql.js'
-import { CliError, collect, defaultDataDir, parseIntOption } from './context.js'
+import { CliError, collect, connectionOptions, defaultDataDir, parseIntOption, type ConnectionOptions } from './context.js'
+
+const CONNECTION_KEYS = ['dataDir', 'bootstrap', 'connectTimeout', 'brokerConfig'] as const
 
 export const VERSION = '0.1.0'
 
@@ -51,6 +53,16 @@ export function buildProgram(): Command {
     for (const sub of cmd.commands) helpWhenBare(sub)
   }
   helpWhenBare(program)
+  // Connection options given before the subcommand (commander parses them at the root) reach
+  // every subcommand that takes them, unless the subcommand was given its own.
+  program.hook('preAction', (_root, action) => {
+    const merged = connectionOptions(action, action.opts() as ConnectionOptions)
+    for (const key of CONNECTION_KEYS) {
+      if (action.options.some((o) => o.attributeName() === key) && merged[key] !== undefined && action.getOptionValueSource(key) !== 'cli') {
+        action.setOptionValueWithSource(key, merged[key], 'cli')
+      }
+    }
+  })
   return program
 }
 
