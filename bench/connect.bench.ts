@@ -110,7 +110,6 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
     let nextId = 2 * ROWS + 1
     const perTick = Math.max(1, Math.round(RATE / 100))
     const total = RATE * SECONDS
-    let stop = false
     const reader = (async () => {
       const giveUp = performance.now() + (SECONDS + 60) * 1000
       while (performance.now() < giveUp) {
@@ -134,7 +133,6 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
       const wait = start + (tick + 1) * 10 - performance.now()
       if (wait > 0) await new Promise((r) => setTimeout(r, wait))
     }
-    stop = true
     await reader
     if (latencies.length < total) console.error(`latency: only ${latencies.length} of ${total} records seen`)
     await consumer.close()

@@ -43,9 +43,11 @@ describe.skipIf(url === null || !bootstrap)('PostgreSQL CDC under a pgbench work
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-tpcb-'))
   }, 120_000)
   afterAll(async () => {
-    child?.kill('SIGKILL')
+    if (child !== null) await kill9()
     await kafka?.close()
     await db?.end()
+    // The killed child's walsender may take a moment to notice; wait until the slot is free.
+    await waitFor('slot inactive', async () => (await admin.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active', [slot])).rowCount === 0, 30_000).catch(() => {})
     await admin?.query(`SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active`, [slot]).catch(() => {})
     await admin?.query(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`).catch(() => {})
     await admin?.end()
