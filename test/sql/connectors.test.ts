@@ -16,6 +16,7 @@ import { formatStatement } from '../../sql/parser/formatter.js'
 import { tmpDir } from '../helpers/tmp.js'
 import { readTopic } from '../connectors/helpers.js'
 import { waitFor } from './engine-harness.js'
+import { runSqlShell } from '../../sql/cli/shell.js'
 
 const JDBC = 'io.confluent.connect.jdbc.JdbcSourceConnector'
 const open: Array<() => Promise<void>> = []
@@ -178,5 +179,18 @@ describe('connector statements', () => {
     await stop()
     ;({ engine, host, stop } = await start(dir))
     expect((await engine.execute('SHOW CONNECTORS;'))[0]!.rows).toEqual([])
+  })
+
+  it('brook sql runs connector statements in its own process and prints them like ksqlDB', async () => {
+    const dir = tmpDir()
+    const file = usersDb()
+    const client = await EmbeddedClient.open({ dataDir: path.join(dir, 'log') })
+    open.push(() => client.close())
+    const lines: string[] = []
+    const sql = `${createSource(file)} SHOW CONNECTORS; DROP CONNECTOR users_src;`
+    expect(await runSqlShell(client, { execute: sql, output: 'json', stateDir: path.join(dir, 'state') }, (l) => lines.push(l))).toBe(0)
+    const parsed = lines.map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(parsed).toContainEqual({ 'Connector Name': 'USERS_SRC', Type: 'SOURCE', Class: JDBC, Status: 'RUNNING (1/1 tasks RUNNING)' })
+    expect(lines.join('\n')).toContain('Dropped connector \\"USERS_SRC\\"')
   })
 })
