@@ -106,6 +106,11 @@ export class WorkerConnectorHost implements ConnectorHost {
     props.name = st.name
     const className = props['connector.class']
     const factory = className === undefined ? undefined : connectorFactory(className)
+    if (factory === undefined && replaying) {
+      // A class registered by the last engine but not by this one: listed FAILED, never a failed replay.
+      this.known.set(st.name, { props, type: st.connectorType === 'SOURCE' ? 'source' : 'sink', startError: `no connector class '${className ?? ''}'` })
+      return { kind: 'message', message: `Created connector ${st.name}` }
+    }
     if (factory === undefined) {
       const why = className === undefined ? 'is required' : `no connector class '${className}'`
       throw new SqlError('INVALID_PROPERTY', `Connector '${st.name}': Invalid value for configuration 'connector.class': ${why}`, { position: at.get('connector.class') ?? st.pos, field: 'connector.class' })

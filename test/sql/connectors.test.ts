@@ -193,4 +193,15 @@ describe('connector statements', () => {
     expect(parsed).toContainEqual({ 'Connector Name': 'USERS_SRC', Type: 'SOURCE', Class: JDBC, Status: 'RUNNING (1/1 tasks RUNNING)' })
     expect(lines.join('\n')).toContain('Dropped connector \\"USERS_SRC\\"')
   })
+
+  it('a connector class this engine does not have is listed FAILED after replay; the engine still starts', async () => {
+    const dir = tmpDir()
+    const client = await EmbeddedClient.open({ dataDir: path.join(dir, 'log') })
+    await new CommandTopic(client).append({ statement: "CREATE SOURCE CONNECTOR ghost WITH ('connector.class'='com.example.GoneConnector')" })
+    await client.close()
+    const { engine, host } = await start(dir)
+    expect(host.running()).toEqual([])
+    expect((await engine.execute('SHOW CONNECTORS;'))[0]!.rows).toEqual([['GHOST', 'SOURCE', 'com.example.GoneConnector', 'FAILED']])
+    expect((await engine.execute('DESCRIBE CONNECTOR ghost;'))[0]!.message).toMatch(/Trace {16}: Connector 'GHOST': Invalid value for configuration 'connector.class': no connector class 'com.example.GoneConnector'/)
+  })
 })
