@@ -7,6 +7,7 @@ import type { BrookClient } from '../../core/client/types.js'
 import { KsqlEngine } from '../engine/engine.js'
 import { StreamsRuntime } from '../engine/streams-runtime.js'
 import { CommandTopic } from '../engine/command-topic.js'
+import { WorkerConnectorHost } from '../engine/connectors.js'
 import { splitStatements, parseStatements } from '../parser/parser.js'
 import { formatResult, formatTable, toPlain } from './output.js'
 import { SqlError } from '../errors.js'
@@ -24,7 +25,7 @@ export interface SqlShellOptions {
 /** An engine over `client` with its command topic replayed. */
 export async function openEngine(client: BrookClient, stateDir: string, commitIntervalMs = 1000, idleAdvanceMs: number | null = null): Promise<KsqlEngine> {
   const runtime = new StreamsRuntime({ client, stateDir, commitIntervalMs, idleAdvanceMs })
-  return KsqlEngine.create({ runtime, commandLog: new CommandTopic(client) })
+  return KsqlEngine.create({ runtime, commandLog: new CommandTopic(client), connectors: new WorkerConnectorHost(client, {}) })
 }
 
 /** Runs one statement text; push queries print rows until LIMIT or abort. */

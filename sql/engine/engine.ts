@@ -27,6 +27,7 @@ import { ProcessingLog, type RecordContextHolder } from '../runtime/processing-l
 import { WithProperties, parseWindowSize } from './properties.js'
 import type { QueryRuntime, RunningQuery } from './runtime.js'
 import { compareValues } from '../expression/ops.js'
+import type { ConnectorHost } from './connectors.js'
 
 export interface StatementResult {
   /** The statement as written. */
@@ -79,6 +80,8 @@ export interface KsqlEngineOptions {
   readonly serviceId?: string
   readonly processingLog?: ProcessingLog
   readonly properties?: Record<string, string>
+  /** Runs CREATE/SHOW/DESCRIBE/DROP CONNECTOR (a WorkerConnectorHost on the engine's client); without it they are refused. */
+  readonly connectors?: ConnectorHost
 }
 
 const DEFAULT_PROPERTIES: Record<string, string> = {
@@ -100,11 +103,13 @@ export class KsqlEngine {
   private readonly serviceId: string
   private commandSeq = 0
   private replaying = false
+  private readonly connectors: ConnectorHost | null
 
   private constructor(options: KsqlEngineOptions) {
     this.runtime = options.runtime
     this.registry = options.registry ?? createBuiltinRegistry()
     this.commandLog = options.commandLog ?? null
+    this.connectors = options.connectors ?? null
     this.serviceId = options.serviceId ?? 'default_'
     this.processingLog = options.processingLog ?? new ProcessingLog()
     this.properties = { ...DEFAULT_PROPERTIES, ...(options.properties ?? {}) }
@@ -124,6 +129,7 @@ export class KsqlEngine {
         e.replaying = false
       }
     }
+    await e.connectors?.resume()
     return e
   }
 
@@ -286,6 +292,15 @@ export class KsqlEngine {
       case 'UndefineVariable':
         this.variables.delete(st.name)
         return { statement: text, kind: 'message', message: `Undefined variable ${st.name}.` }
+      case 'CreateConnector':
+      case 'DropConnector':
+      case 'ListConnectors':
+      case 'DescribeConnector': {
+        if (this.connectors === null) throw new SqlError('UNSUPPORTED', 'Connector statements need an engine with connectors (brook sql runs them in process)', { position: st.pos })
+        const r = await this.connectors.execute(st, this.replaying)
+        if (st.kind === 'CreateConnector' || st.kind === 'DropConnector') await this.record(text)
+        return { statement: text, ...r }
+      }
       case 'RunScript': {
         const fs = await import('node:fs/promises')
         const script = await fs.readFile(st.path, 'utf8')
@@ -716,6 +731,7 @@ export class KsqlEngine {
   }
 
   async close(): Promise<void> {
+    await this.connectors?.close()
     for (const q of this.queries.values()) await q.running.stop(false)
     this.queries.clear()
     await this.runtime.close()

@@ -198,5 +198,13 @@ export function formatStatement(st: Statement): string {
       return `UNDEFINE ${st.name}`
     case 'RunScript':
       return `RUN SCRIPT ${str(st.path)}`
+    case 'CreateConnector':
+      return `CREATE ${st.connectorType} CONNECTOR ${st.ifNotExists ? 'IF NOT EXISTS ' : ''}${formatIdentifier(st.name)} WITH (${st.properties.map((p) => `${str(p.key)}=${str(p.value)}`).join(', ')})`
+    case 'ListConnectors':
+      return `SHOW ${st.connectorType === null ? '' : `${st.connectorType} `}CONNECTORS`
+    case 'DescribeConnector':
+      return `DESCRIBE CONNECTOR ${formatIdentifier(st.name)}`
+    case 'DropConnector':
+      return `DROP CONNECTOR ${st.ifExists ? 'IF EXISTS ' : ''}${formatIdentifier(st.name)}`
   }
 }

@@ -6,6 +6,7 @@ import type { Expression, Literal, WhenClause, ArithmeticOp, ComparisonOp } from
 import type { AliasedSource, Duration, JoinClause, JoinType, OrderItem, Select, SelectItem, TimeUnit, WindowExpression, WindowKind, WithinClause } from './ast/query.js'
 import type { ColumnConstraint, ColumnDefinition, ListWhat, Property, SourceKind, Statement } from './ast/statements.js'
 import type { PrimitiveTypeName, TypeNode } from './ast/types.js'
+import type { ConnectorProperty, ConnectorStatement, ConnectorType } from './ast/connectors.js'
 
 /** Words that end an expression or a select item, so they are never taken as an alias. */
 const RESERVED = new Set([
@@ -213,6 +214,9 @@ class Parser {
     const t = this.peek()
     const pos = this.pos(t)
     if (t.kind !== 'ident') return this.fail('a statement (CREATE, SELECT, INSERT, SHOW, DESCRIBE, DROP, ...)')
+    if (['CREATE', 'SHOW', 'LIST', 'DESCRIBE', 'DROP'].includes(t.text) && (this.isKeyword('CONNECTOR', 1) || this.isKeyword('CONNECTORS', 1) || ((this.isKeyword('SOURCE', 1) || this.isKeyword('SINK', 1)) && (this.isKeyword('CONNECTOR', 2) || this.isKeyword('CONNECTORS', 2))))) {
+      return this.connectorStatement()
+    }
     switch (t.text) {
       case 'CREATE':
         return this.create()
@@ -278,6 +282,36 @@ class Parser {
       default:
         return this.fail('a statement (CREATE, SELECT, INSERT, SHOW, DESCRIBE, DROP, ...)')
     }
+  }
+
+  /** CREATE SOURCE|SINK CONNECTOR [IF NOT EXISTS] name WITH ('k'='v', ...); SHOW|LIST [SOURCE|SINK] CONNECTORS; DESCRIBE CONNECTOR name; DROP CONNECTOR [IF EXISTS] name. */
+  private connectorStatement(): ConnectorStatement {
+    const pos = this.pos()
+    const verb = this.next().text
+    const type: ConnectorType | null = this.acceptKeyword('SOURCE') ? 'SOURCE' : this.acceptKeyword('SINK') ? 'SINK' : null
+    if ((verb === 'SHOW' || verb === 'LIST') && this.acceptKeyword('CONNECTORS')) return { kind: 'ListConnectors', connectorType: type, pos }
+    this.expectKeyword('CONNECTOR')
+    if (verb === 'DESCRIBE' && type === null) return { kind: 'DescribeConnector', name: this.identifier('a connector name'), pos }
+    if (verb === 'DROP' && type === null) {
+      const ifExists = this.acceptKeyword('IF', 'EXISTS')
+      return { kind: 'DropConnector', ifExists, name: this.identifier('a connector name'), pos }
+    }
+    if (verb !== 'CREATE' || type === null) return this.fail('a statement (CREATE SOURCE|SINK CONNECTOR, SHOW CONNECTORS, DESCRIBE CONNECTOR, DROP CONNECTOR)', this.tokens[this.i - 1]!)
+    const ifNotExists = this.acceptKeyword('IF', 'NOT', 'EXISTS')
+    const name = this.identifier('a connector name')
+    this.expectKeyword('WITH')
+    this.expectOp('(')
+    const properties: ConnectorProperty[] = []
+    do {
+      const kpos = this.pos()
+      const key = this.stringLiteral("a config key in quotes ('connector.class')")
+      this.expectOp('=')
+      const v = this.literal()
+      if (v.type === 'NULL') this.fail('a config value', this.tokens[this.i - 1]!)
+      properties.push({ key, value: v.type === 'BOOLEAN' ? v.value.toLowerCase() : v.value, pos: kpos })
+    } while (this.acceptOp(','))
+    this.expectOp(')')
+    return { kind: 'CreateConnector', connectorType: type, ifNotExists, name, properties, pos }
   }
 
   private sourceKind(): SourceKind {

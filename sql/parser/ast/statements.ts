@@ -4,6 +4,7 @@ import type { SourcePosition } from '../../errors.js'
 import type { Expression, Literal } from './expressions.js'
 import type { Select } from './query.js'
 import type { TypeNode } from './types.js'
+import type { ConnectorStatement } from './connectors.js'
 
 export type SourceKind = 'STREAM' | 'TABLE'
 
@@ -206,5 +207,6 @@ export type Statement =
   | DefineVariable
   | UndefineVariable
   | RunScript
+  | ConnectorStatement
 
 export type StatementKind = Statement['kind']
