@@ -5,6 +5,7 @@
 // ConsumerTransport does the fetching and offset lookups, in process or over the wire.
 import type { Observable } from 'rxjs'
 import { BrookError } from '../../errors.js'
+import { sleepUnlessAborted } from '../../common/time.js'
 import { GroupMembership, fetchCommitted, groupError, type GroupCoordinatorApi } from '../group-membership.js'
 import { PartitionStates, raceTimeout, type PartitionState } from '../partition-states.js'
 import { tpKey } from '../record-utils.js'
@@ -236,7 +237,7 @@ export class ConsumerCore implements Consumer {
       wanted.push(s)
     }
     if (wanted.length === 0) {
-      if (maxWaitMs > 0) await sleep(Math.min(maxWaitMs, 100), this.abort.signal)
+      if (maxWaitMs > 0) await sleepUnlessAborted(Math.min(maxWaitMs, 100), this.abort.signal)
       return
     }
     const fetchAbort = new AbortController()
@@ -472,20 +473,4 @@ export class ConsumerCore implements Consumer {
     if (!g) throw new BrookError('INVALID_GROUP_ID', 'This consumer has no groupId', { field: 'groupId' })
     return g
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve()
-      return
-    }
-    const t = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(t)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done)
-  })
 }

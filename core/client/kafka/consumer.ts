@@ -3,6 +3,7 @@
 // leader moved back to metadata, and reaches the group coordinator through
 // WireGroupCoordinator.
 import { BrookError } from '../../errors.js'
+import { sleepUnlessAborted } from '../../common/time.js'
 import { ApiKeys } from '../../protocol/apis/index.js'
 import { createFetchRequest, type FetchRequestFetchTopic, type FetchResponse } from '../../protocol/apis/generated/fetch.js'
 import { ZERO_UUID } from '../../protocol/primitives/reader.js'
@@ -89,7 +90,7 @@ class WireConsumerTransport implements ConsumerTransport {
       await Promise.all(topics.map((t) => this.cluster.topic(t, { refresh: true }).catch(() => undefined)))
     }
     if (byNode.size === 0) {
-      if (options.maxWaitMs > 0) await sleep(Math.min(options.maxWaitMs, 100), options.signal)
+      if (options.maxWaitMs > 0) await sleepUnlessAborted(Math.min(options.maxWaitMs, 100), options.signal)
       return []
     }
     const out: FetchedPartition[] = []
@@ -110,7 +111,7 @@ class WireConsumerTransport implements ConsumerTransport {
     } catch (err) {
       if (err instanceof BrookError && err.retriable) {
         this.cluster.invalidate()
-        await sleep(this.cluster.retryBackoffMs, options.signal)
+        await sleepUnlessAborted(this.cluster.retryBackoffMs, options.signal)
         return
       }
       throw err
@@ -202,20 +203,4 @@ async function abortable(p: Promise<unknown>, signal: AbortSignal): Promise<void
   } finally {
     signal.removeEventListener('abort', onAbort!)
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) {
-      resolve()
-      return
-    }
-    const t = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(t)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    signal.addEventListener('abort', done)
-  })
 }
