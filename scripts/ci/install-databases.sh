@@ -18,7 +18,7 @@ created_policy=0
 if [[ ! -e $policy ]]; then
   printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && created_policy=1
 fi
-trap '[[ $created_policy == 1 ]] && rm -f "$policy"' EXIT
+trap 'if [[ $created_policy == 1 ]]; then rm -f "$policy"; fi' EXIT
 apt-get update -q >&2
 apt-get install -y -q --no-install-recommends "${need[@]}" >&2
 echo "install-databases: installed ${need[*]}" >&2
