@@ -52,9 +52,14 @@ auto.create.topics.enable=true
 PROPS
 
 java_cmd=(java -cp "$KAFKA_JARS/*" -Dlog4j2.configurationFile="$KAFKA_LOG4J" -Djava.awt.headless=true)
-cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+# A Kafka cluster id is 16 random bytes in URL-safe base64. One that starts with '-' reads as
+# an option to the storage tool's argument parser (1 run in 64 failed that way), so draw again.
+cluster_id=-
+while [[ $cluster_id == -* ]]; do
+  cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+done
 "${java_cmd[@]}" -Xmx128m -XX:TieredStopAtLevel=1 kafka.tools.StorageTool format \
-  --cluster-id "$cluster_id" --config "$props" > "$KAFKA_STATE_DIR/format.log" 2>&1 || {
+  --cluster-id="$cluster_id" --config "$props" > "$KAFKA_STATE_DIR/format.log" 2>&1 || {
   cat "$KAFKA_STATE_DIR/format.log" >&2
   exit 1
 }
