@@ -316,15 +316,7 @@ export class GroupCoordinator {
     if (record.producerId !== undefined) {
       const key = decodeOffsetsKey(record.key)
       if (key.type !== 'offset' || record.value === null) return
-      const v = decodeOffsetCommitValue(record.value)
-      this.addPendingTxnOffset(record.producerId, key.group, {
-        topic: key.topic,
-        partition: key.partition,
-        offset: v.offset,
-        leaderEpoch: v.leaderEpoch,
-        metadata: v.metadata,
-        commitTimestamp: v.commitTimestamp,
-      })
+      this.addPendingTxnOffset(record.producerId, key.group, storedOffset(key, record.value))
       return
     }
     const key = decodeOffsetsKey(record.key)
@@ -334,15 +326,7 @@ export class GroupCoordinator {
         this.groups.get(key.group)?.deleteOffset(key.topic, key.partition)
         return
       }
-      const v = decodeOffsetCommitValue(record.value)
-      this.groupOrCreate(key.group).commit({
-        topic: key.topic,
-        partition: key.partition,
-        offset: v.offset,
-        leaderEpoch: v.leaderEpoch,
-        metadata: v.metadata,
-        commitTimestamp: v.commitTimestamp,
-      })
+      this.groupOrCreate(key.group).commit(storedOffset(key, record.value))
       return
     }
     if (record.value === null) this.groups.delete(key.group)
@@ -1099,4 +1083,17 @@ function subscribedTopics(group: CoordinatedGroup): Set<string> {
 function nonNegative(key: string, v: number): number {
   if (!Number.isFinite(v) || v < 0) throw new InvalidConfigError(key, `must be a non-negative number, got ${v}`)
   return v
+}
+
+/** A committed offset as replayed from __consumer_offsets: the key names it, the value holds it. */
+function storedOffset(key: { topic: string; partition: number }, value: Buffer) {
+  const v = decodeOffsetCommitValue(value)
+  return {
+    topic: key.topic,
+    partition: key.partition,
+    offset: v.offset,
+    leaderEpoch: v.leaderEpoch,
+    metadata: v.metadata,
+    commitTimestamp: v.commitTimestamp,
+  }
 }

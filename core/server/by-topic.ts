@@ -10,3 +10,21 @@ export function byTopic<T extends { topic: string }, P>(entries: readonly T[], t
   }
   return [...out].map(([name, partitions]) => ({ name, partitions }))
 }
+
+/** The inverse for OffsetCommit and TxnOffsetCommit requests: their nested offsets as one flat list. */
+export function committedOffsets(
+  topics: ReadonlyArray<{
+    name: string
+    partitions: ReadonlyArray<{ partitionIndex: number; committedOffset: number; committedMetadata: string | null; committedLeaderEpoch: number }>
+  }>,
+): Array<{ topic: string; partition: number; offset: number; metadata: string | null; leaderEpoch: number }> {
+  return topics.flatMap((t) =>
+    t.partitions.map((p) => ({
+      topic: t.name,
+      partition: p.partitionIndex,
+      offset: p.committedOffset,
+      metadata: p.committedMetadata,
+      leaderEpoch: p.committedLeaderEpoch,
+    })),
+  )
+}

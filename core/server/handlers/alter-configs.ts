@@ -2,14 +2,10 @@
 // each topic resource's entries replace that topic's whole override set, so configs left
 // out return to their defaults, as Kafka does. Entries with a null value are left out.
 import { ApiKeys } from '../../protocol/apis/index.js'
-import type {
-  AlterConfigsRequestAlterConfigsResource,
-  AlterConfigsResponseAlterConfigsResourceResponse,
-} from '../../protocol/apis/generated/alter-configs.js'
-import { parseLogConfig } from '../../log/log-config.js'
-import { defineHandler, type RequestContext } from '../context.js'
-import { ErrorCode, errorOf } from '../error-codes.js'
-import { TOPIC_RESOURCE } from './describe-configs.js'
+import type { AlterConfigsResponseAlterConfigsResourceResponse } from '../../protocol/apis/generated/alter-configs.js'
+import { defineHandler } from '../context.js'
+import { ErrorCode } from '../error-codes.js'
+import { changeTopicConfigs, type NextOverrides } from './topic-config-change.js'
 
 export const alterConfigsHandler = defineHandler({
   apiKey: ApiKeys.AlterConfigs,
@@ -17,36 +13,20 @@ export const alterConfigsHandler = defineHandler({
   maxVersion: 2,
   async handle(request, ctx) {
     const responses: AlterConfigsResponseAlterConfigsResourceResponse[] = []
-    for (const r of request.resources) responses.push(await replace(r, request.validateOnly, ctx))
+    for (const r of request.resources) {
+      responses.push(await changeTopicConfigs(r, request.validateOnly, ctx, () => replacement(r.configs)))
+    }
     return { throttleTimeMs: 0, responses }
   },
 })
 
-async function replace(
-  r: AlterConfigsRequestAlterConfigsResource,
-  validateOnly: boolean,
-  ctx: RequestContext,
-): Promise<AlterConfigsResponseAlterConfigsResourceResponse> {
-  const base = { resourceType: r.resourceType, resourceName: r.resourceName }
-  if (r.resourceType !== TOPIC_RESOURCE) {
-    return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Only topic configs (resource type 2) can be altered, got type ${r.resourceType}` }
-  }
-  const configs: Record<string, string> = {}
+function replacement(entries: ReadonlyArray<{ name: string; value: string | null }>): NextOverrides {
+  const overrides: Record<string, string> = {}
   const seen = new Set<string>()
-  for (const c of r.configs) {
-    if (seen.has(c.name)) return { ...base, errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Config '${c.name}' appears more than once` }
+  for (const c of entries) {
+    if (seen.has(c.name)) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Config '${c.name}' appears more than once` }
     seen.add(c.name)
-    if (c.value !== null) configs[c.name] = c.value
+    if (c.value !== null) overrides[c.name] = c.value
   }
-  try {
-    if (validateOnly) {
-      ctx.broker.topicConfigs(r.resourceName) // the topic must exist
-      parseLogConfig({ ...ctx.broker.brokerTopicDefaults, ...configs })
-    } else {
-      await ctx.broker.replaceTopicConfigs(r.resourceName, configs)
-    }
-    return { ...base, errorCode: 0, errorMessage: null }
-  } catch (err) {
-    return { ...base, ...errorOf(err) }
-  }
+  return { overrides }
 }

@@ -1,22 +1,14 @@
 // OffsetCommit: to the coordinator, which checks generation and membership.
 import { ApiKeys } from '../../protocol/apis/index.js'
 import { defineHandler } from '../context.js'
-import { byTopic } from '../by-topic.js'
+import { byTopic, committedOffsets } from '../by-topic.js'
 
 export const offsetCommitHandler = defineHandler({
   apiKey: ApiKeys.OffsetCommit,
   minVersion: 2,
   maxVersion: 9,
   async handle(request, ctx) {
-    const offsets = request.topics.flatMap((t) =>
-      t.partitions.map((p) => ({
-        topic: t.name,
-        partition: p.partitionIndex,
-        offset: p.committedOffset,
-        metadata: p.committedMetadata,
-        leaderEpoch: p.committedLeaderEpoch,
-      })),
-    )
+    const offsets = committedOffsets(request.topics)
     const res = await ctx.broker.coordinator.commitOffsets({
       groupId: request.groupId,
       generationId: request.generationIdOrMemberEpoch,

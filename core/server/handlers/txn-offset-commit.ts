@@ -2,22 +2,14 @@
 // metadata from v3 (KIP-447) so a fenced member cannot commit.
 import { ApiKeys } from '../../protocol/apis/index.js'
 import { defineHandler } from '../context.js'
-import { byTopic } from '../by-topic.js'
+import { byTopic, committedOffsets } from '../by-topic.js'
 
 export const txnOffsetCommitHandler = defineHandler({
   apiKey: ApiKeys.TxnOffsetCommit,
   minVersion: 0,
   maxVersion: 4,
   async handle(request, ctx) {
-    const offsets = request.topics.flatMap((t) =>
-      t.partitions.map((p) => ({
-        topic: t.name,
-        partition: p.partitionIndex,
-        offset: p.committedOffset,
-        metadata: p.committedMetadata,
-        leaderEpoch: p.committedLeaderEpoch,
-      })),
-    )
+    const offsets = committedOffsets(request.topics)
     const withGroup = ctx.apiVersion >= 3
     const res = await ctx.broker.coordinator.txnCommitOffsets({
       transactionalId: request.transactionalId,
