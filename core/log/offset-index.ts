@@ -2,7 +2,7 @@
 // segment base, int32 file position). Entries live in memory and are written
 // to the .index file at roll and close; a missing or short index only makes
 // reads scan further, and recovery rebuilds it.
-import fs from 'node:fs'
+import { IndexFile } from './index-file.js'
 
 export const OFFSET_INDEX_ENTRY_SIZE = 8
 
@@ -11,49 +11,15 @@ export interface IndexEntry {
   position: number
 }
 
-export class OffsetIndex {
-  private buf: Buffer
-  private count = 0
-  private written = 0
-
-  constructor(
-    public file: string,
-    readonly baseOffset: number,
-    private maxIndexBytes: number,
-  ) {
-    this.buf = Buffer.allocUnsafe(Math.min(1024, Math.max(OFFSET_INDEX_ENTRY_SIZE, maxIndexBytes)))
+export class OffsetIndex extends IndexFile {
+  constructor(file: string, baseOffset: number, maxIndexBytes: number) {
+    super(file, baseOffset, maxIndexBytes, OFFSET_INDEX_ENTRY_SIZE, 1024)
   }
 
   /** Reads the index file as it is; check it with sanityCheck before trusting it. */
   static load(file: string, baseOffset: number, maxIndexBytes: number): OffsetIndex | null {
-    let data: Buffer
-    try {
-      data = fs.readFileSync(file)
-    } catch {
-      return null
-    }
     const index = new OffsetIndex(file, baseOffset, maxIndexBytes)
-    if (data.length % OFFSET_INDEX_ENTRY_SIZE !== 0) return null
-    index.buf = data.length > 0 ? data : index.buf
-    index.count = data.length / OFFSET_INDEX_ENTRY_SIZE
-    index.written = index.count
-    return index
-  }
-
-  get entries(): number {
-    return this.count
-  }
-
-  get maxEntries(): number {
-    return Math.floor(this.maxIndexBytes / OFFSET_INDEX_ENTRY_SIZE)
-  }
-
-  get isFull(): boolean {
-    return this.count >= this.maxEntries
-  }
-
-  setMaxIndexBytes(bytes: number): void {
-    this.maxIndexBytes = bytes
+    return index.loadFrom(file) ? index : null
   }
 
   relativeOffset(i: number): number {
@@ -75,12 +41,7 @@ export class OffsetIndex {
     if (this.count > 0 && (rel <= this.relativeOffset(this.count - 1) || position <= this.position(this.count - 1))) {
       return // not increasing: the index stays sparse rather than wrong
     }
-    const at = this.count * OFFSET_INDEX_ENTRY_SIZE
-    if (at + OFFSET_INDEX_ENTRY_SIZE > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, at + OFFSET_INDEX_ENTRY_SIZE))
-      this.buf.copy(next, 0, 0, at)
-      this.buf = next
-    }
+    const at = this.nextEntryAt()
     this.buf.writeInt32BE(rel, at)
     this.buf.writeInt32BE(position, at + 4)
     this.count++
@@ -107,13 +68,7 @@ export class OffsetIndex {
 
   /** Drops entries at or past `position` (the log was truncated there). */
   truncateToPosition(position: number): void {
-    while (this.count > 0 && this.position(this.count - 1) >= position) this.count--
-    if (this.written > this.count) this.written = -1
-  }
-
-  reset(): void {
-    this.count = 0
-    this.written = -1
+    this.truncateWhile((last) => this.position(last) >= position)
   }
 
   /** Why the index cannot be trusted for a log of `logSize` bytes, or null if it looks sound. */
@@ -131,29 +86,5 @@ export class OffsetIndex {
     if (prevPos >= logSize && this.count > 0) return `last entry points at ${prevPos}, past the log end ${logSize}`
     if (this.count > 0 && this.baseOffset + prevRel >= nextOffset) return `last entry offset is past the segment end`
     return null
-  }
-
-  /** Writes unsaved entries (the whole file when it was truncated or rebuilt). */
-  save(): void {
-    if (this.written === this.count) return
-    if (this.written < 0 || this.written > this.count) {
-      fs.writeFileSync(this.file, this.buf.subarray(0, this.count * OFFSET_INDEX_ENTRY_SIZE))
-    } else {
-      const fd = fs.openSync(this.file, fs.constants.O_WRONLY | fs.constants.O_CREAT)
-      try {
-        const from = this.written * OFFSET_INDEX_ENTRY_SIZE
-        const to = this.count * OFFSET_INDEX_ENTRY_SIZE
-        fs.writeSync(fd, this.buf, from, to - from, from)
-        fs.ftruncateSync(fd, to)
-      } finally {
-        fs.closeSync(fd)
-      }
-    }
-    this.written = this.count
-  }
-
-  /** Marks everything unsaved (the file is to be rewritten, e.g. under a new name). */
-  markDirty(): void {
-    this.written = -1
   }
 }

@@ -2,7 +2,7 @@
 // offset relative to the segment base). An entry is added only for a new
 // maximum timestamp, so timestamps strictly increase. Kept in memory, written
 // at roll and close like the offset index.
-import fs from 'node:fs'
+import { IndexFile } from './index-file.js'
 import { readInt64, writeInt64 } from '../protocol/records/batch-header.js'
 
 export const TIME_INDEX_ENTRY_SIZE = 12
@@ -12,48 +12,14 @@ export interface TimeIndexEntry {
   offset: number
 }
 
-export class TimeIndex {
-  private buf: Buffer
-  private count = 0
-  private written = 0
-
-  constructor(
-    public file: string,
-    readonly baseOffset: number,
-    private maxIndexBytes: number,
-  ) {
-    this.buf = Buffer.allocUnsafe(Math.min(1200, Math.max(TIME_INDEX_ENTRY_SIZE, maxIndexBytes)))
+export class TimeIndex extends IndexFile {
+  constructor(file: string, baseOffset: number, maxIndexBytes: number) {
+    super(file, baseOffset, maxIndexBytes, TIME_INDEX_ENTRY_SIZE, 1200)
   }
 
   static load(file: string, baseOffset: number, maxIndexBytes: number): TimeIndex | null {
-    let data: Buffer
-    try {
-      data = fs.readFileSync(file)
-    } catch {
-      return null
-    }
-    if (data.length % TIME_INDEX_ENTRY_SIZE !== 0) return null
     const index = new TimeIndex(file, baseOffset, maxIndexBytes)
-    index.buf = data.length > 0 ? data : index.buf
-    index.count = data.length / TIME_INDEX_ENTRY_SIZE
-    index.written = index.count
-    return index
-  }
-
-  get entries(): number {
-    return this.count
-  }
-
-  get maxEntries(): number {
-    return Math.floor(this.maxIndexBytes / TIME_INDEX_ENTRY_SIZE)
-  }
-
-  get isFull(): boolean {
-    return this.count >= this.maxEntries
-  }
-
-  setMaxIndexBytes(bytes: number): void {
-    this.maxIndexBytes = bytes
+    return index.loadFrom(file) ? index : null
   }
 
   timestamp(i: number): number {
@@ -75,12 +41,7 @@ export class TimeIndex {
       const last = this.count - 1
       if (timestamp <= this.timestamp(last) || offset < this.offset(last)) return
     }
-    const at = this.count * TIME_INDEX_ENTRY_SIZE
-    if (at + TIME_INDEX_ENTRY_SIZE > this.buf.length) {
-      const next = Buffer.allocUnsafe(Math.max(this.buf.length * 2, at + TIME_INDEX_ENTRY_SIZE))
-      this.buf.copy(next, 0, 0, at)
-      this.buf = next
-    }
+    const at = this.nextEntryAt()
     writeInt64(this.buf, at, timestamp)
     this.buf.writeInt32BE(offset - this.baseOffset, at + 8)
     this.count++
@@ -107,13 +68,7 @@ export class TimeIndex {
   }
 
   truncateToOffset(offset: number): void {
-    while (this.count > 0 && this.offset(this.count - 1) >= offset) this.count--
-    if (this.written > this.count) this.written = -1
-  }
-
-  reset(): void {
-    this.count = 0
-    this.written = -1
+    this.truncateWhile((last) => this.offset(last) >= offset)
   }
 
   sanityCheck(nextOffset: number): string | null {
@@ -128,27 +83,5 @@ export class TimeIndex {
     }
     if (this.count > 0 && prevOff >= nextOffset) return `last entry offset ${prevOff} is past the segment end`
     return null
-  }
-
-  save(): void {
-    if (this.written === this.count) return
-    if (this.written < 0 || this.written > this.count) {
-      fs.writeFileSync(this.file, this.buf.subarray(0, this.count * TIME_INDEX_ENTRY_SIZE))
-    } else {
-      const fd = fs.openSync(this.file, fs.constants.O_WRONLY | fs.constants.O_CREAT)
-      try {
-        const from = this.written * TIME_INDEX_ENTRY_SIZE
-        const to = this.count * TIME_INDEX_ENTRY_SIZE
-        fs.writeSync(fd, this.buf, from, to - from, from)
-        fs.ftruncateSync(fd, to)
-      } finally {
-        fs.closeSync(fd)
-      }
-    }
-    this.written = this.count
-  }
-
-  markDirty(): void {
-    this.written = -1
   }
 }
