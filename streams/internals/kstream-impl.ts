@@ -145,8 +145,9 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   toTable(a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
     const named = a instanceof Named ? a : undefined
     const m = (a instanceof Materialized ? a : b) as Materialized<unknown, unknown> | undefined
-    const src = this.repartitionedIfNeeded(() => this.ctx.newName('KSTREAM-TOTABLE-'), this.keySerde, this.valueSerde)
+    // Kafka names the table node first and repartitions after it.
     const name = this.ctx.nameOr(named?.name, 'KSTREAM-TOTABLE-')
+    const src = this.repartitionedIfNeeded(() => name, this.keySerde, this.valueSerde)
     const store = keyValueStore(this.ctx, m, 'KSTREAM-TOTABLE', src.keySerde, src.valueSerde)
     this.ctx.builder.addStateStore(store.builder)
     this.ctx.builder.addProcessor(name, ktableSource(store.name), [src.node], [store.name])
@@ -194,16 +195,32 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     windows: JoinWindows,
     sj: StreamJoined<K, V, VO> | undefined,
   ): KStream<K, never> {
-    const thisName = this.ctx.nameOr(sj?.name === null || sj?.name === undefined ? null : `${sj.name}-join-this`, kind === 'outer' ? 'KSTREAM-OUTERTHIS-' : 'KSTREAM-JOINTHIS-')
-    if ((other as unknown) === this) throw new TopologyException(`${thisName} joins a stream with itself; join two separate streams or use a processor`)
-    const otherName = this.ctx.nameOr(sj?.name === null || sj?.name === undefined ? null : `${sj.name}-join-other`, kind === 'inner' ? 'KSTREAM-JOINOTHER-' : 'KSTREAM-OUTEROTHER-')
+    // Names as Kafka's KStreamImpl.doJoin and KStreamImplJoin draw them, so internal topics and
+    // stores match: repartitions first (named after the StreamJoined name, else after the upstream
+    // node), then two windowing processors (folded into the join processors here, but their
+    // numbers are drawn), the this/other names (always drawn), the merge.
+    const userName = sj?.name ?? null
     const keySerde = (sj?.keySerde ?? this.keySerde ?? other.keySerde) as SerdeSpec
-    const left = this.repartitionedIfNeeded(() => `${thisName}-left`, keySerde, (sj?.valueSerde ?? this.valueSerde) as SerdeSpec)
-    const right = other.repartitionedIfNeeded(() => `${thisName}-right`, keySerde, (sj?.otherValueSerde ?? other.valueSerde) as SerdeSpec)
+    const left = this.repartitionedIfNeeded(() => (userName !== null ? `${userName}-left` : this.node), keySerde, (sj?.valueSerde ?? this.valueSerde) as SerdeSpec)
+    const right = other.repartitionedIfNeeded(() => (userName !== null ? `${userName}-right` : other.node), keySerde, (sj?.otherValueSerde ?? other.valueSerde) as SerdeSpec)
+    if (userName === null) {
+      this.ctx.newName('KSTREAM-WINDOWED-')
+      this.ctx.newName('KSTREAM-WINDOWED-')
+    }
+    const thisPrefix = kind === 'outer' ? 'KSTREAM-OUTERTHIS-' : 'KSTREAM-JOINTHIS-'
+    const thisGenerated = this.ctx.newName(thisPrefix)
+    const otherGenerated = this.ctx.newName(kind === 'inner' ? 'KSTREAM-JOINOTHER-' : 'KSTREAM-OUTEROTHER-')
+    const thisSuffix = kind === 'outer' ? '-outer-this-join' : '-this-join'
+    const otherSuffix = kind === 'inner' ? '-other-join' : '-outer-other-join'
+    const thisName = userName !== null ? `${userName}${thisSuffix}` : thisGenerated
+    if ((other as unknown) === this) throw new TopologyException(`${thisName} joins a stream with itself; join two separate streams or use a processor`)
+    const otherName = userName !== null ? `${userName}${otherSuffix}` : otherGenerated
+    const merge = this.ctx.nameOr(userName === null ? null : `${userName}-merge`, 'KSTREAM-MERGE-')
     const retention = windows.beforeMs + windows.afterMs + windows.graceMs + 1
     const size = windows.beforeMs + windows.afterMs
-    const thisStore = `${sj?.storeName ?? thisName}-store`
-    const otherStore = `${sj?.storeName ?? otherName}-store`
+    const storeBase = sj?.storeName ?? null
+    const thisStore = `${storeBase !== null ? storeBase + thisSuffix : thisGenerated}-store`
+    const otherStore = `${storeBase !== null ? storeBase + otherSuffix : otherGenerated}-store`
     const mk = (name: string, vs: SerdeSpec): StoreBuilder => {
       const b = new StoreBuilder(Stores.persistentWindowStore(name, retention, size, true), keySerde as Serde<unknown> | null, vs as Serde<unknown> | null)
       return sj !== undefined && !sj.loggingEnabled ? b.withLoggingDisabled() : b
@@ -220,7 +237,7 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
       joiner,
       emitLeftUnmatched: kind !== 'inner',
       emitRightUnmatched: kind === 'outer',
-      marksStore: kind === 'inner' ? null : `${sj?.storeName ?? thisName}-outer-shared-store`,
+      marksStore: kind === 'inner' ? null : `${storeBase !== null ? storeBase + (kind === 'outer' ? '-outer-shared-join' : '-left-shared-join') : `KSTREAM-OUTERSHARED-${thisGenerated.slice(thisPrefix.length)}`}-store`,
     }
     const stores = [thisStore, otherStore]
     if (spec.marksStore !== null) {
@@ -230,16 +247,16 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     }
     b.addProcessor(thisName, kstreamKStreamJoin(spec, true), [left.node], stores)
     b.addProcessor(otherName, kstreamKStreamJoin(spec, false), [right.node], stores)
-    const merge = this.ctx.newName('KSTREAM-MERGE-')
     b.addProcessor(merge, passthrough(), [thisName, otherName])
     b.addCopartitionGroup(thisName, [...b.upstreamTopics(left.node), ...b.upstreamTopics(right.node)])
     return new KStreamImpl(this.ctx, merge, keySerde, null, false)
   }
 
   private streamTableJoin<VT>(kind: 'inner' | 'left', table: KTableImpl<K, VT>, joiner: (a: unknown, b: unknown) => unknown, joined: Joined<K, V, VT> | undefined): KStream<K, never> {
-    const name = this.ctx.nameOr(joined?.name, 'KSTREAM-JOIN-')
+    // Kafka repartitions first, naming the topic after the Joined name or the upstream node.
+    const src = this.repartitionedIfNeeded(() => joined?.name ?? this.node, (joined?.keySerde ?? this.keySerde ?? table.keySerde) as SerdeSpec, (joined?.valueSerde ?? this.valueSerde) as SerdeSpec)
+    const name = this.ctx.nameOr(joined?.name, kind === 'left' ? 'KSTREAM-LEFTJOIN-' : 'KSTREAM-JOIN-')
     const getter = table.valueGetter()
-    const src = this.repartitionedIfNeeded(() => `${name}`, (joined?.keySerde ?? this.keySerde ?? table.keySerde) as SerdeSpec, (joined?.valueSerde ?? this.valueSerde) as SerdeSpec)
     const b = this.ctx.builder
     b.addProcessor(name, kstreamKTableJoin(getter as ValueGetterSupplier<unknown, unknown>, (k) => k, joiner, kind === 'left'), [src.node], getter.storeNames)
     b.addCopartitionGroup(name, [...b.upstreamTopics(src.node), ...b.upstreamTopics(table.node)])
@@ -247,7 +264,8 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   private globalTableJoin<GK, GV>(kind: 'inner' | 'left', table: GlobalKTableImpl<GK, GV>, keySelector: (k: unknown, v: unknown) => unknown, joiner: (a: unknown, b: unknown) => unknown, named: Named | undefined): KStream<K, never> {
-    const name = this.ctx.nameOr(named?.name, 'KSTREAM-JOIN-')
+    // Kafka draws KSTREAM-LEFTJOIN- for inner global-table joins too.
+    const name = this.ctx.nameOr(named?.name, 'KSTREAM-LEFTJOIN-')
     const getter = storeGetter<unknown, unknown>(table.storeName)
     this.ctx.builder.addProcessor(name, kstreamKTableJoin({ storeNames: [], init: getter.init }, keySelector, joiner, kind === 'left'), [this.node])
     return new KStreamImpl(this.ctx, name, this.keySerde, null, this.repartitionRequired)
