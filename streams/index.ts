@@ -4,7 +4,7 @@ export { StreamsBuilder, type StreamsBuilderConfig } from './dsl/streams-builder
 export type { KStream, KTable, GlobalKTable, BranchedKStream, KGroupedStream, KGroupedTable, TimeWindowedKStream, SessionWindowedKStream, RecordContextInfo, StreamedRecord } from './dsl/kstream.js'
 export type { Predicate, ValueMapper, ValueMapperWithKey, KeyValueMapper, ForeachAction, ValueJoiner, ValueJoinerWithKey, Initializer, Aggregator, Reducer, Merger } from './dsl/callbacks.js'
 export { pair } from './dsl/callbacks.js'
-export { Consumed, Produced, Grouped, Materialized, Joined, StreamJoined, Named, Repartitioned, type StoreType } from './dsl/options.js'
+export { Consumed, Produced, Grouped, Materialized, Joined, StreamJoined, TableJoined, Named, Repartitioned, type StoreType } from './dsl/options.js'
 export { TimeWindows, SlidingWindows, SessionWindows, JoinWindows, Suppressed, BufferConfig } from './dsl/windows.js'
 export { Branched } from './dsl/branched.js'
 export { windowed, type Window, type Windowed } from './dsl/windowed.js'

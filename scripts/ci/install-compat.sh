@@ -45,12 +45,12 @@ else
 fi
 done_step
 
-# 3. The Java compat client.
+# 3. The Java compat client and the Kafka Streams topology printer.
 java_out="$BROOK_CACHE/compat/java"
 step "Java compat client -> $java_out"
 rm -rf "$java_out"
 mkdir -p "$java_out"
-javac -nowarn -d "$java_out" -cp "$KAFKA_JARS/*" "$BROOK_ROOT/test/compat/java/Main.java"
+javac -nowarn -d "$java_out" -cp "$KAFKA_JARS/*" "$BROOK_ROOT/test/compat/java/Main.java" "$BROOK_ROOT/test/compat/java/TopologyNames.java"
 done_step
 
 # 4. The franz-go compat client (modules from the Go proxy, pinned by the committed go.sum).

@@ -18,7 +18,7 @@ import type {
 } from './callbacks.js'
 import type { JoinWindows, SessionWindows, SlidingWindows, Suppressed, TimeWindows } from './windows.js'
 import type { Branched } from './branched.js'
-import type { Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined } from './options.js'
+import type { Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined, TableJoined } from './options.js'
 
 export type { RecordContextInfo }
 
@@ -87,7 +87,9 @@ export interface KTable<K, V> {
   outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>
   /** Foreign-key join: each row joins the row of `other` whose key `foreignKeyExtractor` returns. */
   join<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO, joiner: ValueJoiner<V, VO, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>
+  join<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO, joiner: ValueJoiner<V, VO, VR>, tableJoined: TableJoined<K, KO>, materialized?: Materialized<K, VR>): KTable<K, VR>
   leftJoin<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO, joiner: ValueJoiner<V, VO | null, VR>, materialized?: Materialized<K, VR>): KTable<K, VR>
+  leftJoin<KO, VO, VR>(other: KTable<KO, VO>, foreignKeyExtractor: (value: V) => KO, joiner: ValueJoiner<V, VO | null, VR>, tableJoined: TableJoined<K, KO>, materialized?: Materialized<K, VR>): KTable<K, VR>
   groupBy<KR, VR>(selector: KeyValueMapper<K, V, KeyValue<KR, VR>>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR>
   suppress(suppressed: Suppressed): KTable<K, V>
 }

@@ -213,3 +213,14 @@ export class Repartitioned<K, V> {
     return new Repartitioned(this.name, this.keySerde, this.valueSerde, this.numberOfPartitions, partitioner)
   }
 }
+
+/** Names a foreign-key table join: its subscription and response topics, store and processors (Kafka's TableJoined). */
+export class TableJoined<K, KO> {
+  private constructor(readonly name: string | null) {}
+  static as<K, KO>(name: string): TableJoined<K, KO> {
+    return new TableJoined<K, KO>(name)
+  }
+  withName(name: string): TableJoined<K, KO> {
+    return new TableJoined<K, KO>(name)
+  }
+}

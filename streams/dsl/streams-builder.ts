@@ -40,9 +40,11 @@ export class StreamsBuilder {
     const vs = (consumed?.valueSerde ?? materialized?.valueSerde ?? null) as SerdeSpec
     // Kafka names the store (when unnamed) before the source and table-source nodes.
     const store = keyValueStore(this.ctx, materialized as Materialized<unknown, unknown> | undefined, topic, ks, vs)
-    const source = this.ctx.nameOr(consumed?.name, 'KSTREAM-SOURCE-')
+    // A named table source: Kafka calls the source node '<name>-source' and the table node '<name>'.
+    const given = consumed?.name ?? null
+    const source = this.ctx.nameOr(given === null ? null : `${given}-source`, 'KSTREAM-SOURCE-')
     this.ctx.builder.addSource(source, [topic], ks, vs, consumed?.timestampExtractor ?? null)
-    const name = this.ctx.newName('KTABLE-SOURCE-')
+    const name = this.ctx.nameOr(given, 'KTABLE-SOURCE-')
     this.ctx.builder.addStateStore(store.builder)
     this.ctx.builder.addProcessor(name, ktableSource(store.name), [source], [store.name])
     return new KTableImpl<K, V>(this.ctx, name, ks, vs, store.name, storeGetter(store.name))

@@ -15,6 +15,9 @@ export class DslContext {
   }
   /** A user-given name (from Named, Materialized.as, Grouped.as...) or a generated one. */
   nameOr(name: string | null | undefined, prefix: string): string {
-    return name ?? this.newName(prefix)
+    // Kafka draws the number even when a name is given ("burn the index" in NamedInternal), so
+    // naming one operator does not renumber every generated name after it.
+    const generated = this.newName(prefix)
+    return name ?? generated
   }
 }

@@ -96,8 +96,11 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
     init: Initializer<unknown>,
     agg: Aggregator<unknown, unknown, unknown>,
     merger: Merger<unknown, unknown> | null,
+    /** Kafka's operator word: AGGREGATE for count/aggregate, REDUCE for reduce. */
+    op: 'AGGREGATE' | 'REDUCE' = 'AGGREGATE',
   ): KTable<Windowed<K>, VA> {
     const ctx = this.ctx
+    const prefix = `KSTREAM-${op}`
     const b = ctx.builder
     const log = noLog()
     let storeName: string
@@ -105,9 +108,9 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
     let grace: number
     let keySerde: SerdeSpec
     if (windows instanceof TimeWindows) {
-      const store = windowStore(ctx, m, 'KSTREAM-AGGREGATE', this.keySerde, aggSerde, windows.sizeMs, windows.sizeMs + windows.graceMs)
+      const store = windowStore(ctx, m, prefix, this.keySerde, aggSerde, windows.sizeMs, windows.sizeMs + windows.graceMs)
       storeName = store.name
-      name = ctx.newName('KSTREAM-AGGREGATE-')
+      name = ctx.newName(`${prefix}-`)
       const from = this.input(store.name)
       b.addStateStore(store.builder)
       b.addProcessor(name, kstreamWindowAggregate(store.name, windows, aggregateStep(init, agg), log), [from], [store.name])
@@ -115,9 +118,9 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
       keySerde = new DeferredSerde(this.keySerde as Serde<unknown> | null, 'key', (inner) => WindowedSerdes.timeWindowedSerdeFrom(inner, windows.sizeMs) as Serde<unknown>)
     } else if (windows instanceof SlidingWindows) {
       const d = windows.timeDifferenceMs
-      const store = windowStore(ctx, m, 'KSTREAM-AGGREGATE', this.keySerde, aggSerde, d, 2 * d + windows.graceMs + 1)
+      const store = windowStore(ctx, m, prefix, this.keySerde, aggSerde, d, 2 * d + windows.graceMs + 1)
       storeName = store.name
-      name = ctx.newName('KSTREAM-AGGREGATE-')
+      name = ctx.newName(`${prefix}-`)
       const from = this.input(store.name)
       const recordsStore = `${store.name}-records`
       b.addStateStore(store.builder)
@@ -128,9 +131,9 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
       keySerde = new DeferredSerde(this.keySerde as Serde<unknown> | null, 'key', (inner) => WindowedSerdes.timeWindowedSerdeFrom(inner, d) as Serde<unknown>)
     } else {
       // a session ending up to one gap before close time can still be merged into a live one
-      const store = sessionStore(ctx, m, 'KSTREAM-AGGREGATE', this.keySerde, aggSerde, 2 * windows.inactivityGapMs + windows.graceMs + 1)
+      const store = sessionStore(ctx, m, prefix, this.keySerde, aggSerde, 2 * windows.inactivityGapMs + windows.graceMs + 1)
       storeName = store.name
-      name = ctx.newName('KSTREAM-AGGREGATE-')
+      name = ctx.newName(`${prefix}-`)
       const from = this.input(store.name)
       b.addStateStore(store.builder)
       b.addProcessor(name, kstreamSessionWindowAggregate(store.name, windows, init, agg, merger ?? ((_k, a) => a), log), [from], [store.name])
@@ -169,6 +172,7 @@ class WindowedKStreamImpl<K, V> implements TimeWindowedKStream<K, V>, SessionWin
       () => NONE,
       (_k, v, a) => (a === NONE ? v : r(a, v)),
       (_k, a, b) => (a === NONE ? b : b === NONE ? a : r(a, b)),
+      'REDUCE',
     )
   }
   aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, a?: Merger<K, VA> | Materialized<K, VA>, b?: Materialized<K, VA>): KTable<Windowed<K>, VA> {

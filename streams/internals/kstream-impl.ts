@@ -145,10 +145,10 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   toTable(a?: Named | Materialized<K, V>, b?: Materialized<K, V>): KTable<K, V> {
     const named = a instanceof Named ? a : undefined
     const m = (a instanceof Materialized ? a : b) as Materialized<unknown, unknown> | undefined
-    // Kafka names the table node first and repartitions after it.
+    // Kafka names the table node and its store first and repartitions after them.
     const name = this.ctx.nameOr(named?.name, 'KSTREAM-TOTABLE-')
+    const store = keyValueStore(this.ctx, m, 'KSTREAM-TOTABLE', this.keySerde, this.valueSerde)
     const src = this.repartitionedIfNeeded(() => name, this.keySerde, this.valueSerde)
-    const store = keyValueStore(this.ctx, m, 'KSTREAM-TOTABLE', src.keySerde, src.valueSerde)
     this.ctx.builder.addStateStore(store.builder)
     this.ctx.builder.addProcessor(name, ktableSource(store.name), [src.node], [store.name])
     return new KTableImpl<K, V>(this.ctx, name, store.builder.keySerde as SerdeSpec, store.builder.valueSerde as SerdeSpec, store.name, storeGetter(store.name))
@@ -198,15 +198,13 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
     // Names as Kafka's KStreamImpl.doJoin and KStreamImplJoin draw them, so internal topics and
     // stores match: repartitions first (named after the StreamJoined name, else after the upstream
     // node), then two windowing processors (folded into the join processors here, but their
-    // numbers are drawn), the this/other names (always drawn), the merge.
+    // numbers are drawn), the this/other names and the merge; numbers are drawn even when named.
     const userName = sj?.name ?? null
     const keySerde = (sj?.keySerde ?? this.keySerde ?? other.keySerde) as SerdeSpec
     const left = this.repartitionedIfNeeded(() => (userName !== null ? `${userName}-left` : this.node), keySerde, (sj?.valueSerde ?? this.valueSerde) as SerdeSpec)
     const right = other.repartitionedIfNeeded(() => (userName !== null ? `${userName}-right` : other.node), keySerde, (sj?.otherValueSerde ?? other.valueSerde) as SerdeSpec)
-    if (userName === null) {
-      this.ctx.newName('KSTREAM-WINDOWED-')
-      this.ctx.newName('KSTREAM-WINDOWED-')
-    }
+    this.ctx.newName('KSTREAM-WINDOWED-')
+    this.ctx.newName('KSTREAM-WINDOWED-')
     const thisPrefix = kind === 'outer' ? 'KSTREAM-OUTERTHIS-' : 'KSTREAM-JOINTHIS-'
     const thisGenerated = this.ctx.newName(thisPrefix)
     const otherGenerated = this.ctx.newName(kind === 'inner' ? 'KSTREAM-JOINOTHER-' : 'KSTREAM-OUTEROTHER-')
@@ -280,48 +278,57 @@ export class GlobalKTableImpl<K, V> implements GlobalKTable<K, V> {
 }
 
 class BranchedKStreamImpl<K, V> implements BranchedKStream<K, V> {
-  private readonly branches: Array<{ predicate: Predicate<K, V>; branched: Branched<K, V> | undefined }> = []
+  // The splitter is added up front and its children one by one, as Kafka's BranchedKStreamImpl
+  // does: each branch() draws a KSTREAM-BRANCHCHILD- number and runs its chain right away, so
+  // names inside a chain come out numbered as in Kafka.
   private readonly splitName: string
+  private readonly spec: { predicates: Array<(key: unknown, value: unknown) => boolean>; children: string[]; defaultChild: string | null }
+  private readonly out = new Map<string, KStream<K, V>>()
+  private finished = false
   constructor(
     private readonly parent: KStreamImpl<K, V>,
     name: string | null,
   ) {
-    this.splitName = name ?? parent.ctx.newName('KSTREAM-BRANCH-')
+    this.splitName = parent.ctx.nameOr(name, 'KSTREAM-BRANCH-')
+    this.spec = { predicates: [], children: [], defaultChild: null }
+    parent.ctx.builder.addProcessor(this.splitName, kstreamBranch(this.spec), [parent.node])
   }
   branch(predicate: Predicate<K, V>, branched?: Branched<K, V>): BranchedKStream<K, V> {
-    this.branches.push({ predicate, branched })
+    const name = this.child(branched, String(this.spec.predicates.length + 1))
+    this.spec.predicates.push(predicate as (key: unknown, value: unknown) => boolean)
+    this.spec.children.push(name)
+    this.attach(name, branched)
     return this
   }
   defaultBranch(branched?: Branched<K, V>): Map<string, KStream<K, V>> {
-    return this.finish({ branched })
+    const name = this.child(branched, '0')
+    this.spec.defaultChild = name
+    this.attach(name, branched)
+    return this.finish()
   }
   noDefaultBranch(): Map<string, KStream<K, V>> {
-    return this.finish(null)
+    return this.finish()
   }
-  private finish(def: { branched: Branched<K, V> | undefined } | null): Map<string, KStream<K, V>> {
-    const ctx = this.parent.ctx
-    const b = ctx.builder
-    const all = def === null ? this.branches : [...this.branches, { predicate: (() => true) as Predicate<K, V>, branched: def.branched }]
-    const childNames = all.map((br, i) => `${this.splitName}${br.branched?.name ?? (def !== null && i === all.length - 1 ? '0' : String(i + 1))}`)
-    if (new Set(childNames).size !== childNames.length) throw new TopologyException(`${this.splitName} has two branches with the same name`)
-    b.addProcessor(
-      this.splitName,
-      kstreamBranch(this.branches.map((br) => br.predicate as never), childNames.slice(0, this.branches.length), def === null ? null : childNames[childNames.length - 1]!),
-      [this.parent.node],
-    )
-    const out = new Map<string, KStream<K, V>>()
-    all.forEach((br, i) => {
-      const name = childNames[i]!
-      b.addProcessor(name, passthrough(), [this.splitName])
-      const s = new KStreamImpl<K, V>(ctx, name, this.parent.keySerde, this.parent.valueSerde, this.parent.repartitionRequired)
-      const chain = br.branched?.chain
-      if (chain === null || chain === undefined) out.set(name, s)
-      else {
-        const r = chain(s)
-        if (r !== null && r !== undefined) out.set(name, r as KStream<K, V>)
-      }
-    })
-    return out
+  private child(branched: Branched<K, V> | undefined, index: string): string {
+    if (this.finished) throw new TopologyException(`${this.splitName} is finished: defaultBranch/noDefaultBranch was already called`)
+    const name = `${this.splitName}${branched?.name ?? index}`
+    if (this.spec.children.includes(name) || this.spec.defaultChild === name) throw new TopologyException(`${this.splitName} has two branches with the same name`)
+    this.parent.ctx.newName('KSTREAM-BRANCHCHILD-')
+    return name
+  }
+  private attach(name: string, branched: Branched<K, V> | undefined): void {
+    this.parent.ctx.builder.addProcessor(name, passthrough(), [this.splitName])
+    const s = new KStreamImpl<K, V>(this.parent.ctx, name, this.parent.keySerde, this.parent.valueSerde, this.parent.repartitionRequired)
+    const chain = branched?.chain
+    if (chain === null || chain === undefined) this.out.set(name, s)
+    else {
+      const r = chain(s)
+      if (r !== null && r !== undefined) this.out.set(name, r as KStream<K, V>)
+    }
+  }
+  private finish(): Map<string, KStream<K, V>> {
+    this.finished = true
+    return this.out
   }
 }
 

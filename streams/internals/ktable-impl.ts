@@ -8,7 +8,7 @@ import type { ValueGetterSupplier } from './value-getter.js'
 import type { Suppressed } from '../dsl/windows.js'
 import type { Windowed } from '../dsl/windowed.js'
 import { DeferredSerde, type SerdeSpec } from './serde-resolution.js'
-import { type Grouped, type Materialized, Named } from '../dsl/options.js'
+import { type Grouped, type Materialized, Named, TableJoined } from '../dsl/options.js'
 import { StoreBuilder, Stores } from '../state/store-builder.js'
 import { TopologyException } from '../errors.js'
 import { withKeyOrNot } from './operators/base.js'
@@ -18,8 +18,7 @@ import { ktableToStream } from './operators/ktable-to-stream.js'
 import { ktableRepartitionMap } from './operators/ktable-repartition-map.js'
 import { ktableKTableJoin, tableJoinValue, type TableJoinKind } from './operators/table-table-join.js'
 import { ktableSuppress } from './operators/suppress.js'
-import { fkResponseJoin, fkRightChange, fkSubscriptionReceive, fkSubscriptionSend, responseSerde, subscribersSerde, subscriptionSerde } from './operators/fk-join.js'
-import { insertNamedRepartition } from './repartition.js'
+import { fkResponseJoin, fkRightChange, fkSubscriptionLookup, fkSubscriptionReceive, fkSubscriptionSend, responseSerde, subscribersSerde, subscriptionSerde } from './operators/fk-join.js'
 import { passthrough } from './operators/passthrough.js'
 import { keyValueStore } from './materialize.js'
 import { mappedGetter, storeGetter } from './value-getter.js'
@@ -86,12 +85,12 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     return new KStreamImpl(this.ctx, name, mapper === null ? this.keySerde : null, this.valueSerde, mapper !== null)
   }
 
-  join(other: KTable<unknown, unknown>, b: unknown, c?: unknown, d?: unknown): KTable<K, never> {
-    if (typeof c === 'function') return this.fkJoin(other as KTableImpl<unknown, unknown>, b as never, c as never, d as never, false)
+  join(other: KTable<unknown, unknown>, b: unknown, c?: unknown, d?: unknown, e?: unknown): KTable<K, never> {
+    if (typeof c === 'function') return this.fkJoin(other as KTableImpl<unknown, unknown>, b as never, c as never, false, ...fkOptions<K>(d, e))
     return this.tableJoin('inner', other as KTableImpl<K, unknown>, b as never, c as never)
   }
-  leftJoin(other: KTable<unknown, unknown>, b: unknown, c?: unknown, d?: unknown): KTable<K, never> {
-    if (typeof c === 'function') return this.fkJoin(other as KTableImpl<unknown, unknown>, b as never, c as never, d as never, true)
+  leftJoin(other: KTable<unknown, unknown>, b: unknown, c?: unknown, d?: unknown, e?: unknown): KTable<K, never> {
+    if (typeof c === 'function') return this.fkJoin(other as KTableImpl<unknown, unknown>, b as never, c as never, true, ...fkOptions<K>(d, e))
     return this.tableJoin('left', other as KTableImpl<K, unknown>, b as never, c as never)
   }
   outerJoin<VO, VR>(other: KTable<K, VO>, joiner: ValueJoiner<V | null, VO | null, VR>, materialized?: Materialized<K, VR>): KTable<K, VR> {
@@ -99,11 +98,13 @@ export class KTableImpl<K, V> implements KTable<K, V> {
   }
 
   private tableJoin(kind: TableJoinKind, other: KTableImpl<K, unknown>, joiner: (l: unknown, r: unknown) => unknown, m: Materialized<K, unknown> | undefined): KTable<K, never> {
-    const prefix = kind === 'outer' ? 'KTABLE-OUTER' : kind === 'left' ? 'KTABLE-LEFTJOIN' : 'KTABLE-JOIN'
+    // Kafka names table-table joins of every kind KTABLE-JOINTHIS/JOINOTHER, drawing the merge first.
+    const prefix = 'KTABLE-JOIN'
+    // Kafka draws the merge name first, then this and other.
+    const mergeName = this.ctx.newName('KTABLE-MERGE-')
     const thisName = this.ctx.newName(`${prefix}THIS-`)
     if ((other as unknown) === this) throw new TopologyException(`${thisName} joins a table with itself; use mapValues instead`)
     const otherName = this.ctx.newName(`${prefix}OTHER-`)
-    const mergeName = this.ctx.newName('KTABLE-MERGE-')
     const store = this.materialized(m, 'KTABLE-MERGE', null)
     const b = this.ctx.builder
     const lg = this.getter
@@ -126,51 +127,61 @@ export class KTableImpl<K, V> implements KTable<K, V> {
     return new KTableImpl(this.ctx, mergeName, this.keySerde, (m?.valueSerde ?? null) as SerdeSpec, store?.name ?? null, getter)
   }
 
-  private fkJoin(other: KTableImpl<unknown, unknown>, fk: (v: unknown) => unknown, joiner: (l: unknown, r: unknown) => unknown, m: Materialized<K, unknown> | undefined, left: boolean): KTable<K, never> {
+  private fkJoin(other: KTableImpl<unknown, unknown>, fk: (v: unknown) => unknown, joiner: (l: unknown, r: unknown) => unknown, left: boolean, m: Materialized<K, unknown> | undefined, joinName: string | null): KTable<K, never> {
     const ctx = this.ctx
     const b = ctx.builder
-    const prefix = left ? 'KTABLE-FK-LEFTJOIN' : 'KTABLE-FK-JOIN'
-    const sendName = ctx.newName(`${prefix}-SUBSCRIPTION-REGISTRATION-`)
-    const base = `${sendName}`
+    // Every name, and the order numbers are drawn in, as Kafka's KTableImpl.doJoinOnForeignKey
+    // (checked against Kafka Streams 4.1 by test/compat/topology-names.test.ts): the names become
+    // the subscription/response topics and the subscription store users see.
+    const P = 'KTABLE-FK-JOIN-'
+    const n = (suffix: string, prefix: string): string => ctx.nameOr(joinName === null ? null : `${joinName}${suffix}`, prefix)
+    const subscriptionTopic = `${n('-subscription-registration', `${P}SUBSCRIPTION-REGISTRATION-`)}-topic`
+    const sendName = n('-subscription-registration-processor', `${P}SUBSCRIPTION-REGISTRATION-`)
+    const subscriptionSink = n('-subscription-registration-sink', 'KTABLE-SINK-')
+    const subscriptionSource = n('-subscription-registration-source', 'KTABLE-SOURCE-')
+    const storeName = n('-subscription-store', `${P}SUBSCRIPTION-STATE-STORE-`)
+    const receiveName = n('-subscription-receive', `${P}SUBSCRIPTION-PROCESSOR-`)
+    const lookupName = n('-subscription-join-foreign', `${P}SUBSCRIPTION-PROCESSOR-`)
+    const rightName = n('-foreign-join-subscription', `${P}SUBSCRIPTION-PROCESSOR-`)
+    const responseTopic = `${n('-subscription-response', `${P}SUBSCRIPTION-RESPONSE-`)}-topic`
+    const responseSink = n('-subscription-response-sink', 'KTABLE-SINK-')
+    const responseSource = n('-subscription-response-source', 'KTABLE-SOURCE-')
+    const resolveName = n('-subscription-response-resolver', `${P}SUBSCRIPTION-RESPONSE-RESOLVER-PROCESSOR-`)
+    const outName = n('-result', `${P}OUTPUT-`)
+    // Kafka always names the result store; it exists only when materialized.
+    const store = m === undefined ? (ctx.newStoreName(`${P}OUTPUT`), null) : this.materialized(m, `${P}OUTPUT`, null)
     const leftKey = this.keySerde as Serde<unknown> | null
     const subSerde = new DeferredSerde(leftKey, 'key', (k) => subscriptionSerde(k) as Serde<unknown>)
     const respSerde = new DeferredSerde(other.valueSerde as Serde<unknown> | null, 'value', (v) => responseSerde(v) as Serde<unknown>)
-    const resolveName = ctx.newName(`${prefix}-RESPONSE-RESOLVER-`)
     // 1. left table -> subscription topic (keyed by the foreign key)
-    b.addProcessor(sendName, fkSubscriptionSend(fk, left, `${base}-subscription-repartition-filter`, resolveName), [this.node])
-    const sub = insertNamedRepartition(ctx, sendName, `${base}-subscription`, other.keySerde, subSerde)
+    b.addProcessor(sendName, fkSubscriptionSend(fk, left, subscriptionSink, resolveName), [this.node])
+    b.addInternalTopic(subscriptionTopic)
+    b.addSink(subscriptionSink, subscriptionTopic, other.keySerde, subSerde, [sendName])
+    b.addSource(subscriptionSource, [subscriptionTopic], other.keySerde, subSerde)
     // 2. right side: subscriptions and right-table changes -> response topic (keyed by the left key)
-    const storeName = ctx.newStoreName(`${prefix}-SUBSCRIPTION`)
     b.addStateStore(new StoreBuilder(Stores.persistentKeyValueStore(storeName), other.keySerde as never, new DeferredSerde(leftKey, 'key', (k) => subscribersSerde(k) as Serde<unknown>) as never))
     const rg = other.valueGetter()
-    const receiveName = ctx.newName(`${prefix}-SUBSCRIPTION-PROCESSOR-`)
-    b.addProcessor(receiveName, fkSubscriptionReceive(storeName, rg), [sub.sourceNode], [storeName, ...rg.storeNames])
-    const rightName = ctx.newName(`${prefix}-SUBSCRIPTION-RIGHT-`)
+    b.addProcessor(receiveName, fkSubscriptionReceive(storeName), [subscriptionSource], [storeName])
+    b.addProcessor(lookupName, fkSubscriptionLookup(rg), [receiveName], rg.storeNames)
     b.addProcessor(rightName, fkRightChange(storeName), [other.node], [storeName])
-    const responseTopic = `${base}-response-repartition`
     b.addInternalTopic(responseTopic)
-    b.addSink(`${base}-response-sink`, responseTopic, this.keySerde, respSerde, [receiveName, rightName])
-    b.addSource(`${base}-response-source`, [responseTopic], this.keySerde, respSerde)
+    b.addSink(responseSink, responseTopic, this.keySerde, respSerde, [lookupName, rightName])
+    b.addSource(responseSource, [responseTopic], this.keySerde, respSerde)
     // 3. left side: join responses with the current left value
     const lg = this.getter
-    b.addProcessor(resolveName, fkResponseJoin(lg as never, joiner, left), [`${base}-response-source`, sendName], lg.storeNames)
-    b.addCopartitionGroup(receiveName, [sub.topic, ...b.upstreamTopics(other.node)])
-    const store = this.materialized(m, `${prefix}-OUTPUT`, null)
-    let out = resolveName
-    if (store !== null) {
-      out = ctx.newName('KTABLE-MAPVALUES-')
-      b.addProcessor(out, ktableMapValues((_k, v) => v, store.name), [resolveName], [store.name])
-    }
+    b.addProcessor(resolveName, fkResponseJoin(lg as never, joiner, left), [responseSource, sendName], lg.storeNames)
+    b.addCopartitionGroup(receiveName, [subscriptionTopic, ...b.upstreamTopics(other.node)])
+    b.addProcessor(outName, store === null ? passthrough() : ktableMapValues((_k, v) => v, store.name), [resolveName], store === null ? [] : [store.name])
     const getter: ValueGetterSupplier<K, never> =
       store !== null
         ? storeGetter(store.name)
         : {
             storeNames: [],
             init() {
-              throw new TopologyException(`${resolveName}: materialize the foreign-key join result (Materialized.as) to look it up or join it again`)
+              throw new TopologyException(`${outName}: materialize the foreign-key join result (Materialized.as) to look it up or join it again`)
             },
           }
-    return new KTableImpl(ctx, out, this.keySerde, (m?.valueSerde ?? null) as SerdeSpec, store?.name ?? null, getter)
+    return new KTableImpl(ctx, outName, this.keySerde, (m?.valueSerde ?? null) as SerdeSpec, store?.name ?? null, getter)
   }
 
   groupBy<KR, VR>(selector: KeyValueMapper<K, V, KeyValue<KR, VR>>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR> {
@@ -182,7 +193,8 @@ export class KTableImpl<K, V> implements KTable<K, V> {
   suppress(suppressed: Suppressed): KTable<K, V> {
     const name = this.ctx.nameOr(suppressed.name, 'KTABLE-SUPPRESS-')
     if (suppressed.kind === 'untilWindowCloses' && this.graceMs === null) throw new TopologyException(`${name}: untilWindowCloses needs a windowed table (from windowedBy(...).aggregate/count/reduce)`)
-    const storeName = `${name}-store`
+    // Kafka: '<name>-store' for a named suppression, else a generated KTABLE-SUPPRESS-STATE-STORE- name.
+    const storeName = suppressed.name !== null && suppressed.name !== undefined ? `${name}-store` : this.ctx.newStoreName('KTABLE-SUPPRESS')
     const vs = new DeferredSerde(this.valueSerde as Serde<unknown> | null, 'value', (inner) => timestampedSerde(inner) as Serde<unknown>)
     this.ctx.builder.addStateStore(new StoreBuilder(Stores.inMemoryKeyValueStore(storeName), this.keySerde as never, vs as never))
     // right after a windowed aggregation: its cache must hand over closing windows before they are emitted
@@ -194,3 +206,9 @@ export class KTableImpl<K, V> implements KTable<K, V> {
 
 export { changeSerde }
 export type { Windowed }
+
+/** The optional arguments of a foreign-key join: (TableJoined, Materialized) or (Materialized). */
+function fkOptions<K>(d: unknown, e: unknown): [Materialized<K, unknown> | undefined, string | null] {
+  if (d instanceof TableJoined) return [e as Materialized<K, unknown> | undefined, d.name]
+  return [d as Materialized<K, unknown> | undefined, null]
+}

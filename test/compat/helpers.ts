@@ -43,7 +43,9 @@ export function toolProblem(tool: Tool): string | null {
     case 'java':
       if (!runs('java', ['-version'])) return 'java is not on PATH'
       if (!fs.existsSync(path.join(KAFKA_JARS, 'kafka-version'))) return `no Kafka jars in ${KAFKA_JARS}`
-      return fs.existsSync(path.join(JAVA_CLASSES, 'Main.class')) ? null : `Java compat client not built (${JAVA_CLASSES})`
+      return fs.existsSync(path.join(JAVA_CLASSES, 'Main.class')) && fs.existsSync(path.join(JAVA_CLASSES, 'TopologyNames.class'))
+        ? null
+        : `Java compat programs not built (${JAVA_CLASSES})`
     case 'franz-go':
       return fs.existsSync(FRANZ_GO) ? null : `franz-go compat client not built (${FRANZ_GO})`
     case 'platformatic':
@@ -419,6 +421,11 @@ const JAVA_ARGS = [
   '-Xmx256m', '-XX:+UseSerialGC', '-XX:TieredStopAtLevel=1', `-Dlog4j2.configurationFile=${LOG4J}`,
   '-cp', `${JAVA_CLASSES}${path.delimiter}${KAFKA_JARS}/*`, 'Main',
 ]
+
+/** The command line that prints Kafka Streams' own descriptions of test/compat/java/TopologyNames.java's topologies. */
+export function kafkaStreamsTopologyPrinter(): { cmd: string; args: string[] } {
+  return { cmd: 'java', args: [...JAVA_ARGS.slice(0, -1), 'TopologyNames'] }
+}
 
 /** The command line of a compat program, for commands beyond the CompatClient ones (transactions). */
 export function programCommand(name: 'java' | 'franz-go'): { cmd: string; args: string[] } {

@@ -77,30 +77,48 @@ export const fkSubscriptionSend = (fk: (v: unknown) => unknown, leftJoin: boolea
   }
 }
 
-/** Step 2a, on the right side: record the subscription and answer it with the right value. */
-export const fkSubscriptionReceive = (subscriptionStore: string, rightGetter: ValueGetterSupplier<unknown, unknown>) => (): AnyProcessor => {
+/** Step 2a, on the right side: record (or drop) the subscription, then pass it on to be answered. */
+export const fkSubscriptionReceive = (subscriptionStore: string) => (): AnyProcessor => {
   let ctx: Ctx
   let store: KeyValueStore<unknown, Subscribers>
-  let get: (k: unknown) => unknown
   return {
     init(c: Ctx) {
       ctx = c
       store = ctx.getStateStore(subscriptionStore)
-      get = rightGetter.init(ctx)
     },
     process(r) {
       const s = r.value as Subscription
       if (r.key === null || r.key === undefined) return
       const subs = (store.get(r.key) ?? []).filter((x) => !sameKey(x.leftKey, s.leftKey))
-      const respond = (rightValue: unknown): void =>
-        ctx.forward(new StreamRecord(s.leftKey, { hash: s.hash, rightValue } satisfies SubscriptionResponse, r.timestamp))
       if (s.instruction === Instruction.DELETE_NO_PROPAGATE || s.instruction === Instruction.DELETE_AND_PROPAGATE) {
         store.put(r.key, subs.length === 0 ? null : subs)
-        if (s.instruction === Instruction.DELETE_AND_PROPAGATE) respond(null)
+        if (s.instruction === Instruction.DELETE_AND_PROPAGATE) ctx.forward(r)
         return
       }
       subs.push({ leftKey: s.leftKey, hash: s.hash })
       store.put(r.key, subs)
+      ctx.forward(r)
+    },
+  }
+}
+
+/** Step 2a, continued: answer a subscription with the right table's current value. */
+export const fkSubscriptionLookup = (rightGetter: ValueGetterSupplier<unknown, unknown>) => (): AnyProcessor => {
+  let ctx: Ctx
+  let get: (k: unknown) => unknown
+  return {
+    init(c: Ctx) {
+      ctx = c
+      get = rightGetter.init(ctx)
+    },
+    process(r) {
+      const s = r.value as Subscription
+      const respond = (rightValue: unknown): void =>
+        ctx.forward(new StreamRecord(s.leftKey, { hash: s.hash, rightValue } satisfies SubscriptionResponse, r.timestamp))
+      if (s.instruction === Instruction.DELETE_AND_PROPAGATE) {
+        respond(null)
+        return
+      }
       const rv = get(r.key) ?? null
       if (rv !== null || s.instruction === Instruction.PROPAGATE_NULL_IF_NO_FK_VAL) respond(rv)
     },
