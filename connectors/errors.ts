@@ -10,7 +10,7 @@ export interface ConnectErrorOptions {
   field?: string
 }
 
-export class ConnectException extends BrookError {
+export class ConnectException extends BrookError<'CONNECT_ERROR'> {
   readonly connector: string | undefined
   constructor(message: string, options: ConnectErrorOptions = {}) {
     const where = options.connector === undefined ? '' : `Connector '${options.connector}': `

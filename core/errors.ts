@@ -35,9 +35,6 @@ export type BrookErrorCode =
   | 'NOT_COORDINATOR'
   | 'OFFSET_METADATA_TOO_LARGE'
   | 'GROUP_SUBSCRIBED_TO_TOPIC'
-  | 'CONNECT_ERROR'
-  | 'INVALID_TOPOLOGY'
-  | 'STREAMS_ERROR'
   | 'NETWORK_EXCEPTION'
   | 'NOT_LEADER_OR_FOLLOWER'
   | 'LEADER_NOT_AVAILABLE'
@@ -91,9 +88,6 @@ export const kafkaErrorNames: Readonly<Record<BrookErrorCode, KafkaErrorName>> =
   NOT_COORDINATOR: 'NOT_COORDINATOR',
   OFFSET_METADATA_TOO_LARGE: 'OFFSET_METADATA_TOO_LARGE',
   GROUP_SUBSCRIBED_TO_TOPIC: 'GROUP_SUBSCRIBED_TO_TOPIC',
-  CONNECT_ERROR: 'UNKNOWN_SERVER_ERROR',
-  INVALID_TOPOLOGY: 'UNKNOWN_SERVER_ERROR',
-  STREAMS_ERROR: 'UNKNOWN_SERVER_ERROR',
   NETWORK_EXCEPTION: 'NETWORK_EXCEPTION',
   NOT_LEADER_OR_FOLLOWER: 'NOT_LEADER_OR_FOLLOWER',
   LEADER_NOT_AVAILABLE: 'LEADER_NOT_AVAILABLE',
@@ -115,16 +109,25 @@ export const kafkaErrorCodes: Readonly<Record<BrookErrorCode, number>> = Object.
   Object.entries(kafkaErrorNames).map(([brook, kafka]) => [brook, KafkaErrors[kafka].code]),
 ) as Record<BrookErrorCode, number>
 
+function kafkaNameOf(code: string): KafkaErrorName {
+  return Object.hasOwn(kafkaErrorNames, code) ? kafkaErrorNames[code as BrookErrorCode] : 'UNKNOWN_SERVER_ERROR'
+}
+
 export interface BrookErrorOptions {
   cause?: unknown
   /** The field, topic or config key the error is about. */
   field?: string
 }
 
-export class BrookError extends Error {
-  readonly code: BrookErrorCode
+/**
+ * Brook's error. Core raises the codes above; the layers above core (streams, sql, connectors)
+ * subclass it with codes of their own, which core does not know and answers as
+ * UNKNOWN_SERVER_ERROR on the wire.
+ */
+export class BrookError<C extends string = BrookErrorCode> extends Error {
+  readonly code: C
   readonly field: string | undefined
-  constructor(code: BrookErrorCode, message: string, options: BrookErrorOptions = {}) {
+  constructor(code: C, message: string, options: BrookErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.name = 'BrookError'
     this.code = code
@@ -132,10 +135,10 @@ export class BrookError extends Error {
   }
   /** Kafka's verdict for the Kafka error this code answers as. */
   get retriable(): boolean {
-    return KafkaErrors[kafkaErrorNames[this.code]].retriable
+    return KafkaErrors[kafkaNameOf(this.code)].retriable
   }
   get kafkaCode(): number {
-    return kafkaErrorCodes[this.code]
+    return KafkaErrors[kafkaNameOf(this.code)].code
   }
 }
 

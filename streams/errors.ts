@@ -3,7 +3,7 @@
 import { BrookError } from '../core/errors.js'
 
 /** A topology that cannot run: bad wiring, missing serdes, unknown stores, co-partitioning. */
-export class TopologyException extends BrookError {
+export class TopologyException extends BrookError<'INVALID_TOPOLOGY'> {
   constructor(message: string) {
     super('INVALID_TOPOLOGY', `Invalid topology: ${message}`)
     this.name = 'TopologyException'
@@ -11,7 +11,7 @@ export class TopologyException extends BrookError {
 }
 
 /** A failure while processing: deserialization with logAndFail, a processor throwing, a closed store. */
-export class StreamsException extends BrookError {
+export class StreamsException extends BrookError<'STREAMS_ERROR'> {
   constructor(message: string, options: { cause?: unknown } = {}) {
     super('STREAMS_ERROR', message, options)
     this.name = 'StreamsException'

@@ -69,4 +69,11 @@ describe('errors derived from the table', () => {
       expect(wire.message).toContain(k.name)
     }
   })
+
+  it("a layer above core raises its own code, which core answers as UNKNOWN_SERVER_ERROR, not retriable", () => {
+    class LayerError extends BrookError<'SOME_LAYER_ERROR'> {}
+    const e = new LayerError('SOME_LAYER_ERROR', 'x', { field: 'k' })
+    expect([e.code, e.kafkaCode, e.retriable, e.field]).toEqual(['SOME_LAYER_ERROR', -1, false, 'k'])
+    expect(Object.keys(kafkaErrorNames)).not.toContain('SOME_LAYER_ERROR')
+  })
 })
