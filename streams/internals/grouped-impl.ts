@@ -193,7 +193,8 @@ export class KGroupedTableImpl<K, V> implements KGroupedTable<K, V> {
   ) {}
 
   private into<VA>(prefix: string, m: M, aggSerde: SerdeSpec, init: (() => unknown) | null, adder: Aggregator<unknown, unknown, unknown>, sub: Aggregator<unknown, unknown, unknown>): KTable<K, VA> {
-    const store = keyValueStore(this.ctx, m, `KTABLE-${prefix}`, this.keySerde, aggSerde)
+    // Kafka's KGroupedTable names every store KTABLE-AGGREGATE-STATE-STORE-, reduce included.
+    const store = keyValueStore(this.ctx, m, 'KTABLE-AGGREGATE', this.keySerde, aggSerde)
     const cs = new DeferredSerde(this.valueSerde as Serde<unknown> | null, 'value', (inner) => changeSerde(inner) as Serde<unknown>)
     // Kafka draws the repartition's sink and source names before the aggregation's.
     const { sourceNode } = insertTableRepartition(this.ctx, this.node, this.groupName ?? store.name, this.keySerde, cs)

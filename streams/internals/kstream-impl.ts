@@ -48,7 +48,10 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   ) {}
 
   private add<KR, VR>(prefix: string, named: Named | undefined, supplier: () => AnyProcessor, keySerde: SerdeSpec, valueSerde: SerdeSpec, repartition: boolean, stores: string[] = []): KStreamImpl<KR, VR> {
-    const name = this.ctx.nameOr(named?.name, prefix)
+    return this.addAs(this.ctx.nameOr(named?.name, prefix), supplier, keySerde, valueSerde, repartition, stores)
+  }
+
+  private addAs<KR, VR>(name: string, supplier: () => AnyProcessor, keySerde: SerdeSpec, valueSerde: SerdeSpec, repartition: boolean, stores: string[] = []): KStreamImpl<KR, VR> {
     this.ctx.builder.addProcessor(name, supplier, [this.node], stores)
     return new KStreamImpl<KR, VR>(this.ctx, name, keySerde, valueSerde, repartition)
   }
@@ -157,13 +160,13 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   process<KOut, VOut>(supplier: ProcessorSupplier<K, V, KOut, VOut>, ...storeNames: string[]): KStream<KOut, VOut> {
     const name = this.ctx.newName('KSTREAM-PROCESSOR-')
     this.checkStores(name, storeNames)
-    return this.add(name, Named.as(name), supplier as unknown as () => AnyProcessor, null, null, true, storeNames)
+    return this.addAs(name, supplier as unknown as () => AnyProcessor, null, null, true, storeNames)
   }
 
   processValues<VOut>(supplier: FixedKeyProcessorSupplier<K, V, VOut>, ...storeNames: string[]): KStream<K, VOut> {
     const name = this.ctx.newName('KSTREAM-PROCESSVALUES-')
     this.checkStores(name, storeNames)
-    return this.add(name, Named.as(name), supplier as unknown as () => AnyProcessor, this.keySerde, null, this.repartitionRequired, storeNames)
+    return this.addAs(name, supplier as unknown as () => AnyProcessor, this.keySerde, null, this.repartitionRequired, storeNames)
   }
 
   private checkStores(name: string, storeNames: string[]): void {

@@ -185,13 +185,15 @@ export class KTableImpl<K, V> implements KTable<K, V> {
   }
 
   groupBy<KR, VR>(selector: KeyValueMapper<K, V, KeyValue<KR, VR>>, grouped?: Grouped<KR, VR>): KGroupedTable<KR, VR> {
-    const name = this.ctx.newName('KTABLE-SELECT-')
+    // Kafka names the select node after the Grouped name when there is one.
+    const name = this.ctx.nameOr(grouped?.name, 'KTABLE-SELECT-')
     this.ctx.builder.addProcessor(name, ktableRepartitionMap(selector as never), [this.node])
     return new KGroupedTableImpl<KR, VR>(this.ctx, name, (grouped?.keySerde ?? null) as SerdeSpec, (grouped?.valueSerde ?? null) as SerdeSpec, grouped?.name ?? null)
   }
 
   suppress(suppressed: Suppressed): KTable<K, V> {
-    const name = this.ctx.nameOr(suppressed.name, 'KTABLE-SUPPRESS-')
+    // Unlike other operators, Kafka draws no number for a named suppression.
+    const name = suppressed.name ?? this.ctx.newName('KTABLE-SUPPRESS-')
     if (suppressed.kind === 'untilWindowCloses' && this.graceMs === null) throw new TopologyException(`${name}: untilWindowCloses needs a windowed table (from windowedBy(...).aggregate/count/reduce)`)
     // Kafka: '<name>-store' for a named suppression, else a generated KTABLE-SUPPRESS-STATE-STORE- name.
     const storeName = suppressed.name !== null && suppressed.name !== undefined ? `${name}-store` : this.ctx.newStoreName('KTABLE-SUPPRESS')

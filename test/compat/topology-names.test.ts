@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process'
 import { expect, it } from 'vitest'
 import {
   Branched, BufferConfig, Consumed, Grouped, JoinWindows, Joined, Materialized, Named, Produced, Repartitioned, Serdes, SessionWindows,
-  StreamJoined, StreamsBuilder, Suppressed, TableJoined, TimeWindows, pair, type Topology,
+  SlidingWindows, StreamJoined, StreamsBuilder, Stores, Suppressed, TableJoined, type ProcessorContext, TimeWindows, pair, type Topology,
 } from '../../streams/index.js'
 import { describeWithTools, kafkaStreamsTopologyPrinter } from './helpers.js'
 
@@ -180,6 +180,44 @@ const brook: Record<string, () => Topology> = {
     orders.leftJoin(customers, (v) => v, (o, c) => o + (c ?? ''), TableJoined.as<string, string>('fk'), Materialized.as<string, string>('joined')).toStream().to('o', OUT)
     return b.build()
   },
+  'sliding-count': () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('s', C).groupByKey()
+      .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(100))
+      .count()
+      .toStream().map((k, v) => pair(k.key, String(v))).to('o', OUT)
+    return b.build()
+  },
+  'process-then-group': () => {
+    const b = new StreamsBuilder()
+    b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore('seen'), S, S))
+    b.stream<string, string>('s', C)
+      .process<string, string>(() => {
+        let ctx: ProcessorContext<string, string>
+        return {
+          init(c) {
+            ctx = c
+          },
+          process(r) {
+            ctx.forward(r)
+          },
+        }
+      }, 'seen')
+      .flatMap((k, v) => [pair(v, k)])
+      .groupByKey(Grouped.as<string, string>('g').withKeySerde(S).withValueSerde(S))
+      .reduce((a, c) => a + c, Materialized.as<string, string>('reduced'))
+      .toStream().to('o', OUT)
+    return b.build()
+  },
+  'table-group-by-reduce-named': () => {
+    const b = new StreamsBuilder()
+    b.table<string, string>('t', C)
+      .groupBy((k, v) => pair(v, k), Grouped.as<string, string>('by-value').withKeySerde(S).withValueSerde(S))
+      .reduce((a, c) => a + c, (a) => a)
+      .suppress(Suppressed.untilTimeLimit(50, BufferConfig.maxRecords(10)).withName('limit'))
+      .toStream().to('o', OUT)
+    return b.build()
+  },
 }
 
 interface Described {
@@ -198,6 +236,8 @@ interface Described {
 const EXTRA_BROOK_STORES: Record<string, string[]> = {
   'to-table-after-select-key': ['KSTREAM-TOTABLE-STATE-STORE-0000000003'],
   'table-filter-materialized': ['t-STATE-STORE-0000000000'],
+  // Brook's sliding-window aggregate keeps the records of the last window size in a second store.
+  'sliding-count': ['KSTREAM-AGGREGATE-STATE-STORE-0000000001-records'],
 }
 
 const FOLDED = /^KSTREAM-WINDOWED-\d{10}$|-windowed$/

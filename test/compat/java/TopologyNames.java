@@ -27,11 +27,15 @@ import org.apache.kafka.streams.kstream.Named;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.SessionWindows;
+import org.apache.kafka.streams.kstream.SlidingWindows;
 import org.apache.kafka.streams.kstream.StreamJoined;
 import org.apache.kafka.streams.kstream.Suppressed;
 import org.apache.kafka.streams.kstream.TableJoined;
 import org.apache.kafka.streams.kstream.TimeWindows;
+import org.apache.kafka.streams.processor.api.ContextualProcessor;
+import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.apache.kafka.streams.state.Stores;
 
 public final class TopologyNames {
   private static final Consumed<String, String> S = Consumed.with(Serdes.String(), Serdes.String());
@@ -201,6 +205,36 @@ public final class TopologyNames {
       KTable<String, String> customers = b.table("customers", S);
       orders.leftJoin(customers, v -> v, (o, c) -> o + c, TableJoined.as("fk"),
           Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as("joined")).toStream().to("o", OUT);
+      return b.build();
+    });
+    all.put("sliding-count", () -> {
+      StreamsBuilder b = new StreamsBuilder();
+      b.stream("s", S).groupByKey()
+          .windowedBy(SlidingWindows.ofTimeDifferenceWithNoGrace(Duration.ofMillis(100)))
+          .count()
+          .toStream().map((k, v) -> KeyValue.pair(k.key(), v.toString())).to("o", OUT);
+      return b.build();
+    });
+    all.put("process-then-group", () -> {
+      StreamsBuilder b = new StreamsBuilder();
+      b.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore("seen"), Serdes.String(), Serdes.String()));
+      b.stream("s", S)
+          .process(() -> new ContextualProcessor<String, String, String, String>() {
+            @Override public void process(Record<String, String> r) { context().forward(r); }
+          }, "seen")
+          .flatMap((k, v) -> Arrays.asList(KeyValue.pair(v, k)))
+          .groupByKey(Grouped.with("g", Serdes.String(), Serdes.String()))
+          .reduce((a, c) -> a + c, Materialized.<String, String, KeyValueStore<Bytes, byte[]>>as("reduced"))
+          .toStream().to("o", OUT);
+      return b.build();
+    });
+    all.put("table-group-by-reduce-named", () -> {
+      StreamsBuilder b = new StreamsBuilder();
+      b.table("t", S)
+          .groupBy((k, v) -> KeyValue.pair(v, k), Grouped.with("by-value", Serdes.String(), Serdes.String()))
+          .reduce((a, c) -> a + c, (a, c) -> a)
+          .suppress(Suppressed.untilTimeLimit(Duration.ofMillis(50), Suppressed.BufferConfig.maxRecords(10)).withName("limit"))
+          .toStream().to("o", OUT);
       return b.build();
     });
     for (Map.Entry<String, Supplier<Topology>> e : all.entrySet()) {
