@@ -1,0 +1,142 @@
+// MariaDB CDC (binlog) against the real server: snapshot then streaming with Debezium's
+// envelope and type mapping, tombstones, the schema history carrying an ALTER across a restart,
+// and the bad-input checks that must leave nothing started.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import mysql from 'mysql2/promise'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { EmbeddedClient } from '../../core/client/embedded/client.js'
+import type { BrookClient, ConsumerRecord } from '../../core/client/types.js'
+import { Worker } from '../../connectors/index.js'
+import { dbUrl, readTopic, topicCount, waitFor } from './helpers.js'
+
+const url = dbUrl('BROOK_MYSQL_URL')
+
+describe.skipIf(url === null)('MariaDB CDC (binlog)', () => {
+  let db: mysql.Connection
+  let client: BrookClient
+  let worker: Worker
+  let dataDir: string
+  const u = new URL(url ?? 'mysql://x@h/d')
+  const dbName = u.pathname.slice(1)
+  const suffix = `${process.pid}`
+  const base = {
+    'connector.class': 'io.debezium.connector.mariadb.MariaDbConnector', 'database.hostname': u.hostname, 'database.port': u.port,
+    'database.user': decodeURIComponent(u.username), 'database.password': decodeURIComponent(u.password), 'database.server.id': String(5400 + (process.pid % 1000)),
+    'poll.interval.ms': '50', 'value.converter.decimal.format': 'NUMERIC',
+  }
+  beforeAll(async () => {
+    db = await mysql.createConnection({ uri: url!, dateStrings: true })
+    dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-mycdc-'))
+    client = await EmbeddedClient.open({ dataDir })
+    worker = await Worker.start(client, { log: process.env.BROOK_TEST_LOG ? (l) => console.error(l) : () => {} })
+  })
+  afterAll(async () => {
+    await worker?.stop()
+    await client?.close()
+    await db?.query(`DROP TABLE IF EXISTS cdc_${suffix}, evo_${suffix}`).catch(() => {})
+    await db?.end()
+    if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  const value = (r: ConsumerRecord): Record<string, unknown> | null => (r.value === null ? null : (JSON.parse(r.value.toString()) as { payload: Record<string, unknown> }).payload)
+  const key = (r: ConsumerRecord): unknown => (JSON.parse(r.key!.toString()) as { payload: unknown }).payload
+
+  it('snapshots, then streams inserts, updates and deletes with tombstones in the Debezium envelope', async () => {
+    const table = `cdc_${suffix}`
+    await db.query(`DROP TABLE IF EXISTS ${table}`)
+    await db.query(`CREATE TABLE ${table} (
+      id INT UNSIGNED PRIMARY KEY, big BIGINT UNSIGNED, amount DECIMAL(20,4), at DATETIME(3), ts TIMESTAMP(6) NULL, day DATE, dur TIME(2),
+      doc JSON, data BLOB, note VARCHAR(40), flag TINYINT(1), color ENUM('red','green'), n INT)`)
+    await db.query(`INSERT INTO ${table} VALUES
+      (4294967295, 18446744073709551615, -12345678.1234, '2024-02-03 04:05:06.789', '2024-02-03 04:05:06.123456', '2024-02-29', '-12:34:56.78', '{"a": [1, 2]}', x'00ff', 'héllo', 1, 'green', NULL),
+      (2, 0, 0.0001, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, 7)`)
+    await worker.startConnector({ ...base, name: 'mycdc', 'topic.prefix': 'my', 'table.include.list': `${dbName}\\.${table}` })
+    const topic = `my.${dbName}.${table}`
+    await waitFor('snapshot', async () => (await topicCount(client, topic)) >= 2)
+    await db.query(`INSERT INTO ${table} (id, amount, note) VALUES (3, 3.5, 'three')`)
+    await db.query(`UPDATE ${table} SET note = 'uno', amount = 11 WHERE id = 4294967295`)
+    await db.query(`DELETE FROM ${table} WHERE id = 2`)
+    // 2 snapshot reads, c, u, d + tombstone
+    await waitFor('all changes', async () => (await topicCount(client, topic)) >= 6)
+    const recs = await readTopic(client, topic)
+    expect(recs.map((r) => (value(r) === null ? 'tombstone' : value(r)!.op))).toEqual(['r', 'r', 'c', 'u', 'd', 'tombstone'])
+    const snap = recs.map(value).find((v) => (v!.after as { id: number }).id === 4294967295)!
+    expect(snap.after).toEqual({
+      id: 4294967295, big: expect.any(Number), amount: -12345678.1234, at: Date.UTC(2024, 1, 3, 4, 5, 6, 789), ts: '2024-02-03T04:05:06.123456Z',
+      day: Math.round(Date.UTC(2024, 1, 29) / 86_400_000), dur: -(12 * 3600 + 34 * 60 + 56) * 1_000_000 - 780_000, doc: '{"a": [1, 2]}',
+      data: Buffer.from([0, 255]).toString('base64'), note: 'héllo', flag: 1, color: 'green', n: null,
+    })
+    const snapText = recs.map((r) => r.value?.toString() ?? '').find((t) => t.includes('"id":4294967295'))!
+    expect(snapText).toContain('"amount":-12345678.1234') // exact decimal
+    expect(snapText).toContain('"big":18446744073709551615') // BIGINT UNSIGNED beyond 2^53: exact digits
+    expect(snap.source).toMatchObject({ connector: 'mariadb', name: 'my', db: dbName, table, snapshot: 'true' })
+    const c = value(recs[2]!)!
+    expect(c.before).toBeNull()
+    expect(c.after).toMatchObject({ id: 3, amount: 3.5, note: 'three', big: null })
+    expect(c.source).toMatchObject({ connector: 'mariadb', snapshot: 'false', db: dbName, table, row: 0 })
+    expect((c.source as { file: string }).file).toMatch(/-bin\.\d+$/)
+    expect((c.source as { gtid: string }).gtid).toMatch(/^\d+-\d+-\d+$/)
+    const upd = value(recs[3]!)!
+    expect(upd.before).toMatchObject({ note: 'héllo', amount: -12345678.1234 })
+    expect(upd.after).toMatchObject({ note: 'uno', amount: 11, doc: '{"a": [1, 2]}' })
+    const del = value(recs[4]!)!
+    expect(del.before).toMatchObject({ id: 2, n: 7 })
+    expect(del.after).toBeNull()
+    expect(key(recs[5]!)).toEqual({ id: 2 })
+    expect(recs[5]!.value).toBeNull()
+    // The stored offset is a binlog position past the delete's transaction start.
+    const stored = worker.offsets.forConnector('mycdc')[0]!.offset
+    expect(stored).toMatchObject({ file: expect.stringMatching(/-bin\.\d+$/), pos: expect.any(Number), snapshot_completed: true })
+    await worker.stopConnector('mycdc')
+  })
+
+  it('decodes events with the columns of their time from the schema history after a restart', async () => {
+    const table = `evo_${suffix}`
+    await db.query(`DROP TABLE IF EXISTS ${table}`)
+    await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, a VARCHAR(10))`)
+    const props = { ...base, name: 'evo', 'topic.prefix': 'evo', 'database.server.id': String(6400 + (process.pid % 1000)), 'table.include.list': `${dbName}\\.${table}`, 'snapshot.mode': 'no_data', 'heartbeat.interval.ms': '0' }
+    await worker.startConnector(props)
+    const topic = `evo.${dbName}.${table}`
+    await db.query(`INSERT INTO ${table} VALUES (1, 'one')`)
+    await waitFor('first insert', async () => (await topicCount(client, topic)) >= 1)
+    await worker.stopConnector('evo')
+    // While the connector is down: a row with the old columns, a DROP+ADD that keeps the column
+    // count (the catalog would decode the old row wrongly), a row with the new columns.
+    await db.query(`INSERT INTO ${table} VALUES (2, 'two')`)
+    await db.query(`ALTER TABLE ${table} ADD COLUMN b INT NOT NULL DEFAULT 5 FIRST`)
+    await db.query(`INSERT INTO ${table} (id, a, b) VALUES (3, 'three', 33)`)
+    await db.query(`ALTER TABLE ${table} DROP COLUMN a, ADD COLUMN c DECIMAL(6,2)`)
+    await db.query(`INSERT INTO ${table} (b, id, c) VALUES (44, 4, 1.25)`)
+    await worker.startConnector(props)
+    await waitFor('all inserts', async () => (await topicCount(client, topic)) >= 4)
+    const recs = (await readTopic(client, topic)).map(value)
+    expect(recs.map((v) => v!.after)).toEqual([
+      { id: 1, a: 'one' },
+      { id: 2, a: 'two' },
+      { b: 33, id: 3, a: 'three' },
+      { b: 44, id: 4, c: 1.25 },
+    ])
+    // The history topic holds the DDL with positions; schema change events went to the prefix topic.
+    const history = (await readTopic(client, 'schema-history.evo')).map((r) => JSON.parse(r.value!.toString()) as { ddl: string; position: { file: string; pos: number } })
+    expect(history.filter((h) => /ALTER TABLE/.test(h.ddl)).map((h) => h.ddl)).toHaveLength(2)
+    const changes = (await readTopic(client, 'evo')).map((r) => value(r)!.ddl)
+    expect(changes.filter((d) => /ALTER TABLE/.test(String(d)))).toHaveLength(2)
+    await worker.stopConnector('evo')
+  })
+
+  it('rejects bad input with one message naming the connector and starts nothing', async () => {
+    const bad = { ...base, 'topic.prefix': 'bad' }
+    const names = (): string[] => worker.connectors()
+    const { 'database.server.id': _id, ...noServerId } = bad
+    await expect(worker.startConnector({ ...bad, name: 'pw', 'database.password': 'nope' })).rejects.toThrow(/Connector 'pw': cannot connect to MySQL\/MariaDB .*access denied for user/)
+    await expect(worker.startConnector({ ...bad, name: 'host', 'database.port': '1' })).rejects.toThrow(/Connector 'host': cannot connect to MySQL\/MariaDB 127\.0\.0\.1:1: connection refused/)
+    await expect(worker.startConnector({ ...bad, name: 'perm', 'database.user': 'brook_plain' })).rejects.toThrow(/Connector 'perm': user 'brook_plain' lacks the REPLICATION SLAVE and REPLICATION CLIENT privileges/)
+    await expect(worker.startConnector({ ...bad, name: 'nt', 'table.include.list': `${dbName}\\.no_such` })).rejects.toThrow(/Connector 'nt': Invalid value for configuration 'table.include.list': no table matches/)
+    await expect(worker.startConnector({ ...bad, name: 'mode', 'snapshot.mode': 'sometimes' })).rejects.toThrow(/Connector 'mode': Invalid value for configuration 'snapshot.mode': 'sometimes' must be one of/)
+    await expect(worker.startConnector({ ...noServerId, name: 'sid' })).rejects.toThrow(/Connector 'sid': Invalid value for configuration 'database.server.id': Missing required/)
+    await expect(worker.startConnector({ ...bad, name: 'unk', 'database.hostnam': 'x' })).rejects.toThrow(/Connector 'unk': Invalid value for configuration 'database.hostnam': unknown configuration key/)
+    expect(names().filter((n) => ['pw', 'host', 'perm', 'nt', 'mode', 'sid', 'unk'].includes(n))).toEqual([])
+  })
+})
