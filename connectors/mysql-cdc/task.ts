@@ -263,6 +263,7 @@ export class MysqlCdcTask implements SourceTask {
       const offset: MysqlOffset = { file: s.position.file, pos: s.position.pos, row: 0, snapshot: true, snapshot_completed: false }
       const mapping = st.mapping
       const n = mapping.length
+      const source = this.sourceStruct(def, 'true', s.position.file, s.position.pos, 0, now)
       while (out.length < this.fetchSize) {
         const next = await s.rows.next()
         if (next.done === true) {
@@ -278,7 +279,7 @@ export class MysqlCdcTask implements SourceTask {
           const v = arr[c]
           after[m.name] = v === null || v === undefined ? null : m.convert(v)
         }
-        out.push(changeRecord(st.schemas, 'r', null, after, this.sourceStruct(def, 'true', s.position.file, s.position.pos, 0, now), this.partition, offset, now))
+        out.push(changeRecord(st.schemas, 'r', null, after, source, this.partition, offset, now))
       }
       if (out.length > 0) {
         this.ctx.progress.advance(out.length)
@@ -542,24 +543,27 @@ export class MysqlCdcTask implements SourceTask {
     if (this.reader === null) this.startStreaming()
     if (this.queue.length === 0) await this.waitForEvents()
     const out: SourceRecord[] = []
-    while (this.queue.length > 0 && out.length < this.maxBatch) {
-      const item = this.queue[0]!
+    const q = this.queue
+    let i = 0
+    while (i < q.length && out.length < this.maxBatch) {
+      const item = q[i]!
       if ('history' in item) {
         if (out.length > 0) break // the history record goes out before any later record
         await this.history.record(item.history)
-        this.queue.shift()
+        i++
         continue
       }
       out.push(item)
-      this.queue.shift()
+      i++
     }
     // Keep a delete and its tombstone in one batch.
-    while (this.queue.length > 0 && out.length > 0) {
-      const head = this.queue[0]!
+    while (i < q.length && out.length > 0) {
+      const head = q[i]!
       if ('history' in head || head.value !== null) break
       out.push(head)
-      this.queue.shift()
+      i++
     }
+    q.splice(0, i)
     if (this.reader?.isPaused === true && this.queue.length < this.maxQueue / 2) this.reader.resume()
     if (out.length > 0) {
       const last = out[out.length - 1]!.sourceOffset as MysqlOffset
