@@ -340,7 +340,9 @@ export class MysqlCdcTask implements SourceTask {
     const at = { file: this.file, pos: this.txStart }
     return (async () => {
       const filter = filterOf({ dbInclude: [], dbExclude: [], include: [`${escapeRe(db)}\\.${escapeRe(table)}`], exclude: [] })
-      const [t] = await readTableDefs(this.meta!, filter)
+      // A connection of its own: the server may have restarted since start().
+      const conn = await connect(this.target, this.connector)
+      const [t] = await readTableDefs(conn, filter).finally(() => conn.end().catch(() => {}))
       if (t === undefined) return null
       this.defs.set(tableKey(db, table), t)
       this.queue.push({ history: { position: at, ts_ms: Date.now(), databaseName: db, ddl: `-- ${db}.${table} read from the catalog`, tableChanges: [tableChange('CREATE', db, table, t)] } })
