@@ -270,6 +270,12 @@ export class MysqlCdcTask implements SourceTask {
           s.rows = null
           s.stream = null
           s.index++
+          const last = out[out.length - 1]
+          if (s.index === s.tables.length && last !== undefined) {
+            // Debezium marks the snapshot's last record.
+            const v = last.value as { source: Record<string, unknown> }
+            last.value = { ...v, source: { ...v.source, snapshot: 'last' } }
+          }
           break
         }
         const arr = next.value
@@ -539,6 +545,9 @@ export class MysqlCdcTask implements SourceTask {
       if (isNetworkError(err) || /ECONN|closed|lost|shutdown/i.test(err.message)) {
         this.streamError = null
         throw new RetriableException(`binlog stream broke: ${err.message}`, { connector: this.connector, cause: err })
+      }
+      if (/same server_uuid\/server_id/i.test(err.message)) {
+        throw new ConnectException(`another replica connected with database.server.id=${this.serverIdConfig}: ${err.message}`, { connector: this.connector, field: 'database.server.id', cause: err })
       }
       throw new ConnectException(`binlog reading failed: ${err.message}`, { connector: this.connector, cause: err })
     }
