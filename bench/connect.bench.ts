@@ -207,7 +207,7 @@ try {
   for (let round = 0; round < RUNS; round++) {
     if (pgUrl) await benchPostgres(client, worker, round)
     if (myUrl) await benchMariaDb(client, worker, round)
-    if (myUrl) await benchMariaDbCdc(client, worker, myUrl, round, { rows: ROWS, record, until, topicEnd })
+    if (myUrl) await benchMariaDbCdc(client, worker, myUrl, round, { rows: ROWS, rate: RATE, seconds: SECONDS, record, until, topicEnd })
   }
 } finally {
   await worker.stop()
