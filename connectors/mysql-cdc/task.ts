@@ -126,6 +126,15 @@ export class MysqlCdcTask implements SourceTask {
   constructor(private readonly connectorName: MysqlFlavor) {}
 
   async start(props: TaskConfig, context: SourceTaskContext): Promise<void> {
+    try {
+      await this.startTask(props, context)
+    } catch (err) {
+      await this.stop() // nothing half-started: connections, reader and history producer closed
+      throw err
+    }
+  }
+
+  private async startTask(props: TaskConfig, context: SourceTaskContext): Promise<void> {
     this.ctx = context
     this.connector = context.connector
     const cfg = mysqlCdcConfigDef().parse(props, context.connector)
