@@ -15,7 +15,7 @@ export function mysqlCdcConfigDef(): ConfigDef {
     .define('table.include.list', 'LIST', '', 'MEDIUM', 'Regexes of db.table to capture (default all in the captured databases).')
     .define('table.exclude.list', 'LIST', '', 'MEDIUM', 'Regexes of db.table not to capture.')
     .define('snapshot.mode', 'STRING', 'initial', 'MEDIUM', 'initial, initial_only, no_data (never), when_needed or always.', Validators.oneOf(...SNAPSHOT_MODES))
-    .define('snapshot.locking.mode', 'STRING', 'minimal', 'LOW', 'MySQL: minimal (global read lock only while the position and schema are read) or none. MariaDB takes no lock.', Validators.oneOf('minimal', 'none', 'extended'))
+    .define('snapshot.locking.mode', 'STRING', 'minimal', 'LOW', 'MySQL: minimal (global read lock only while the position and schema are read) or none. MariaDB takes no lock.', Validators.oneOf('minimal', 'none'))
     .define('snapshot.fetch.size', 'INT', 10240, 'LOW', 'Rows per snapshot batch.', Validators.atLeast(1))
     .define('schema.history.internal.kafka.topic', 'STRING', '', 'HIGH', 'Topic of the schema history (DDL with its binlog position); default schema-history.<topic.prefix>.')
     .define('schema.history.internal.kafka.bootstrap.servers', 'STRING', '', 'LOW', "Accepted for Debezium configs and ignored: the history lives on the worker's own cluster.")

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest'
 import { applyDdl, type Schemas } from '../../connectors/mysql-cdc/ddl.js'
 import { applyHistoryRecord, tableChange } from '../../connectors/mysql-cdc/schema-history.js'
-import { checkServerFacts, comparePositions, filterOf, isCaptured, type ServerFacts } from '../../connectors/mysql-cdc/server.js'
+import { checkServerFacts, comparePositions, consistentSnapshot, filterOf, isCaptured, type ServerFacts } from '../../connectors/mysql-cdc/server.js'
 import { columnMapping, datetimeTextToMicros, timeTextToMicros, timestampTextToZoned } from '../../connectors/mysql-cdc/types.js'
 import { mysqlCdcConfigDef } from '../../connectors/mysql-cdc/config.js'
 import { mergeGtid } from '../../connectors/mysql-cdc/task.js'
@@ -173,6 +173,47 @@ describe('server checks', () => {
     expect(mergeGtid(undefined, '2-3-4', 'mariadb')).toBe('2-3-4')
     const uuid = '3e11fa47-71ca-11e1-9e33-c80aa9429562'
     expect(mergeGtid(`${uuid}:1-5`, `${uuid}:6`, 'mysql')).toBe(`${uuid}:1-6`)
+  })
+})
+
+describe('snapshot consistent with a binlog position (fake server)', () => {
+  // Answers the statements consistentSnapshot sends, recording them.
+  function fakeServer(version: string, failOn?: RegExp): { conn: Parameters<typeof consistentSnapshot>[0]; sent: string[] } {
+    const sent: string[] = []
+    const query = async (q: string | { sql: string }): Promise<[unknown, unknown]> => {
+      const sql = typeof q === 'string' ? q : q.sql
+      sent.push(sql.split('\n')[0]!.trim())
+      if (failOn?.test(sql)) throw new Error(`failed: ${sql}`)
+      if (/VERSION\(\)/.test(sql)) return [[{ v: version }], []]
+      if (/binlog_snapshot_%/.test(sql)) return [[{ Variable_name: 'binlog_snapshot_file', Value: 'm-bin.000003' }, { Variable_name: 'binlog_snapshot_position', Value: '1234' }], []]
+      if (/SHOW (MASTER|BINARY LOG) STATUS/.test(sql)) return [[{ File: 'b.000007', Position: 99, Executed_Gtid_Set: 'u:1-5' }], []]
+      return [[], []]
+    }
+    return { conn: { query } as unknown as Parameters<typeof consistentSnapshot>[0], sent }
+  }
+  const f = filterOf({ dbInclude: [], dbExclude: [], include: [], exclude: [] })
+  it('MariaDB: CONSISTENT SNAPSHOT and binlog_snapshot_% without a lock', async () => {
+    const { conn, sent } = fakeServer('10.11.19-MariaDB')
+    const r = await consistentSnapshot(conn, 'mariadb', f, 'minimal')
+    expect(r.position).toEqual({ file: 'm-bin.000003', pos: 1234 })
+    expect(sent.filter((q) => /LOCK|START|binlog_snapshot/.test(q))).toEqual(['START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY', "SHOW STATUS LIKE 'binlog_snapshot_%'"])
+  })
+  it('MySQL 8: FLUSH TABLES WITH READ LOCK around the transaction start, position and schema; unlocked on failure too', async () => {
+    const { conn, sent } = fakeServer('8.0.36')
+    const r = await consistentSnapshot(conn, 'mysql', f, 'minimal')
+    expect(r.position).toEqual({ file: 'b.000007', pos: 99, gtids: 'u:1-5' })
+    const order = sent.filter((q) => /LOCK|START|STATUS|information_schema/.test(q))
+    expect(order[0]).toBe('FLUSH TABLES WITH READ LOCK')
+    expect(order[1]).toBe('START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY')
+    expect(order).toContain('SHOW MASTER STATUS')
+    expect(order[order.length - 1]).toBe('UNLOCK TABLES')
+    const v84 = fakeServer('8.4.2')
+    await consistentSnapshot(v84.conn, 'mysql', f, 'none')
+    expect(v84.sent).toContain('SHOW BINARY LOG STATUS')
+    expect(v84.sent.some((q) => /LOCK/.test(q))).toBe(false)
+    const failing = fakeServer('8.0.36', /SHOW MASTER STATUS/)
+    await expect(consistentSnapshot(failing.conn, 'mysql', f, 'minimal')).rejects.toThrow('failed')
+    expect(failing.sent[failing.sent.length - 1]).toBe('UNLOCK TABLES')
   })
 })
 
