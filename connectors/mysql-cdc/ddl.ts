@@ -385,7 +385,7 @@ function create(p: Parser, schemas: Schemas, defaultDb: string): DdlEffect[] {
   if (!p.isP('(')) return [{ kind: 'unparsed', ...n, reason: 'CREATE TABLE without a column list (AS SELECT)' }]
   const body = new Parser(p.group())
   const tableCharset = tableOptionsCharset(p)
-  if (/\bSELECT\b/i.test(p.toks.slice(p.i).map((t) => t.v).join(' '))) return [{ kind: 'unparsed', ...n, reason: 'CREATE TABLE ... SELECT' }]
+  if (p.toks.slice(p.i).some((t) => t.t === 'id' && t.v.toUpperCase() === 'SELECT')) return [{ kind: 'unparsed', ...n, reason: 'CREATE TABLE ... SELECT' }]
   const columns: ColumnDef[] = []
   let pk: string[] = []
   while (!body.done()) {
@@ -396,7 +396,7 @@ function create(p: Parser, schemas: Schemas, defaultDb: string): DdlEffect[] {
       while (!body.isP('(')) body.i++
       pk = keyColumns(body)
       body.skipItem()
-    } else if (['KEY', 'INDEX', 'UNIQUE', 'FULLTEXT', 'SPATIAL', 'FOREIGN', 'CHECK', 'PERIOD', 'CONSTRAINT'].some((k) => body.is(k))) {
+    } else if (['KEY', 'INDEX', 'UNIQUE', 'FULLTEXT', 'SPATIAL', 'FOREIGN', 'CHECK', 'CONSTRAINT'].some((k) => body.is(k)) || (body.is('PERIOD') && body.is('FOR', 1))) {
       body.skipItem()
     } else {
       const { col, pk: inlinePk } = columnDef(body, tableCharset)
@@ -442,7 +442,7 @@ function alter(p: Parser, schemas: Schemas, defaultDb: string): DdlEffect[] {
         t.pk = keyColumns(p)
         for (const c of t.columns) if (t.pk.includes(c.name)) c.nullable = false
         p.skipItem()
-      } else if (['KEY', 'INDEX', 'UNIQUE', 'FULLTEXT', 'SPATIAL', 'FOREIGN', 'CHECK', 'PARTITION', 'PERIOD', 'SYSTEM'].some((k) => p.is(k))) {
+      } else if (['KEY', 'INDEX', 'UNIQUE', 'FULLTEXT', 'SPATIAL', 'FOREIGN', 'CHECK', 'PARTITION'].some((k) => p.is(k)) || (p.is('PERIOD') && p.is('FOR', 1)) || (p.is('SYSTEM') && p.is('VERSIONING', 1))) {
         p.skipItem()
       } else {
         p.eat('COLUMN')
@@ -468,7 +468,7 @@ function alter(p: Parser, schemas: Schemas, defaultDb: string): DdlEffect[] {
       }
     } else if (p.eat('DROP')) {
       if (p.eat('PRIMARY', 'KEY')) t.pk = []
-      else if (['INDEX', 'KEY', 'FOREIGN', 'CONSTRAINT', 'CHECK', 'PARTITION', 'SYSTEM', 'PERIOD'].some((k) => p.is(k))) p.skipItem()
+      else if (['INDEX', 'KEY', 'FOREIGN', 'CONSTRAINT', 'CHECK', 'PARTITION'].some((k) => p.is(k)) || (p.is('SYSTEM') && p.is('VERSIONING', 1)) || (p.is('PERIOD') && p.is('FOR', 1))) p.skipItem()
       else {
         p.eat('COLUMN')
         const ifExists = p.eat('IF', 'EXISTS')

@@ -79,6 +79,14 @@ describe('DDL parsing for the schema history', () => {
     expect(s.size).toBe(0)
   })
 
+  it('keeps columns named like non-reserved keywords and generated columns; options mentioning SELECT are not CTAS', () => {
+    const s: Schemas = new Map()
+    expect(applyDdl(s, 'd', "CREATE TABLE t (period INT, `key` INT, total INT AS (period * 2) VIRTUAL, PERIOD FOR p (period, total)) COMMENT='select me'")[0]!.kind).toBe('create')
+    expect(cols(s, 'd.t')).toEqual([['period', 'int'], ['key', 'int'], ['total', 'int']])
+    applyDdl(s, 'd', 'ALTER TABLE t ADD system INT, DROP period')
+    expect(cols(s, 'd.t')).toEqual([['key', 'int'], ['total', 'int'], ['system', 'int']])
+  })
+
   it('reports a statement about a table it cannot follow as unparsed', () => {
     const s: Schemas = new Map()
     applyDdl(s, 'd', 'CREATE TABLE t (id INT)')
