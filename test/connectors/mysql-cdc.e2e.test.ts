@@ -11,6 +11,9 @@ import type { BrookClient, ConsumerRecord } from '../../core/client/types.js'
 import { Worker } from '../../connectors/index.js'
 import type { SourceRecord } from '../../connectors/api/record.js'
 import { MysqlCdcTask } from '../../connectors/mysql-cdc/task.js'
+import { applyDdl, type Schemas } from '../../connectors/mysql-cdc/ddl.js'
+import { filterOf, readTableDefs } from '../../connectors/mysql-cdc/server.js'
+import { columnMapping } from '../../connectors/mysql-cdc/types.js'
 import { dbUrl, readTopic, topicCount, waitFor } from './helpers.js'
 
 const url = dbUrl('BROOK_MYSQL_URL')
@@ -37,7 +40,7 @@ describe.skipIf(url === null)('MariaDB CDC (binlog)', () => {
   afterAll(async () => {
     await worker?.stop()
     await client?.close()
-    await db?.query(`DROP TABLE IF EXISTS cdc_${suffix}, evo_${suffix}, big_${suffix}`).catch(() => {})
+    await db?.query(`DROP TABLE IF EXISTS cdc_${suffix}, evo_${suffix}, big_${suffix}, ddl_${suffix}, ddl2_${suffix}`).catch(() => {})
     await db?.end()
     if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
   })
@@ -158,6 +161,33 @@ describe.skipIf(url === null)('MariaDB CDC (binlog)', () => {
     while (seen.length < 5010) seen.push(...ids(await second.poll()))
     await second.stop()
     expect(seen).toEqual(Array.from({ length: 5010 }, (_, i) => i + 1))
+  })
+
+  it('parses DDL into the same columns, Connect schemas and keys as the server reports', async () => {
+    const t = `ddl_${suffix}`
+    const statements = [
+      `CREATE TABLE ${t} (id BIGINT UNSIGNED NOT NULL AUTO_INCREMENT, code CHAR(3) CHARACTER SET latin1 NOT NULL, price DECIMAL(10,3) DEFAULT 0.000, qty SMALLINT UNSIGNED,
+        flag BOOLEAN, born DATE, seen DATETIME(6), stamp TIMESTAMP(3) NULL, dur TIME, yr YEAR, doc JSON, pic MEDIUMBLOB, raw VARBINARY(8), kind ENUM('a','b') DEFAULT 'a',
+        tags SET('x','y'), bits BIT(5), f FLOAT, d DOUBLE PRECISION, txt LONGTEXT, PRIMARY KEY (id, code), KEY k (qty)) DEFAULT CHARSET=utf8mb4`,
+      `ALTER TABLE ${t} ADD COLUMN n2 MEDIUMINT UNSIGNED AFTER code, DROP COLUMN yr, MODIFY price DECIMAL(12,4) NOT NULL, CHANGE COLUMN qty quantity INT`,
+      `ALTER TABLE ${t} RENAME COLUMN txt TO body, ADD COLUMN first_col TINYINT FIRST, DROP PRIMARY KEY, ADD PRIMARY KEY (id)`,
+      `CREATE TABLE ddl2_${suffix} LIKE ${t}`,
+    ]
+    const parsed: Schemas = new Map()
+    const filter = filterOf({ dbInclude: [], dbExclude: [], include: [`${dbName}\\.ddl2?_${suffix}`], exclude: [] })
+    const shape = (d: { columns: Array<{ name: string; type: string; charset: string | null; nullable: boolean }>; pk: string[] }): unknown => ({
+      columns: d.columns.map((c) => [c.name, columnMapping(c, c.nullable).schema]),
+      pk: d.pk,
+    })
+    for (const sql of statements) {
+      await db.query(sql)
+      applyDdl(parsed, dbName, sql)
+      const defs = await readTableDefs(db as never, filter)
+      expect(defs.map((d) => d.table).sort()).toEqual([...parsed.keys()].map((k) => k.slice(dbName.length + 1)).sort())
+      for (const def of defs) {
+        expect(shape(parsed.get(`${def.db}.${def.table}`)!), sql).toEqual(shape(def))
+      }
+    }
   })
 
   it('rejects bad input with one message naming the connector and starts nothing', async () => {
