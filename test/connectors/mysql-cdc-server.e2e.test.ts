@@ -85,4 +85,36 @@ describe.skipIf(unavailable !== null)('MariaDB CDC against a server of its own',
     console.log(`MariaDB crash: ${recs.length} records for 2,010 changes (${recs.length - 2010} duplicates after the last stored offset)`)
     await worker.stopConnector('crash')
   }, 120_000)
+
+  it('advances the stored position with heartbeats while captured tables are quiet; a purged binlog needs when_needed', async () => {
+    const c = await mysql.createConnection({ uri: server.url })
+    await c.query('CREATE TABLE quiet (id INT PRIMARY KEY)')
+    await c.query('CREATE TABLE busy (id INT PRIMARY KEY)')
+    const props = { ...base(server.port), name: 'hb', 'topic.prefix': 'hb', 'table.include.list': 'brook\\.quiet', 'heartbeat.interval.ms': '100' }
+    await worker.startConnector(props)
+    const stored = (): { file: string; pos: number } | undefined => worker.offsets.forConnector('hb')[0]?.offset as { file: string; pos: number } | undefined
+    await waitFor('snapshot offset', () => (stored()?.pos ?? 0) > 0)
+    const [[status]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number }]]
+    await c.query('INSERT INTO busy SELECT seq FROM seq_1_to_100') // not captured: only heartbeats can store its position
+    const [[after]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string; Position: number }]]
+    expect(after.Position).toBeGreaterThan(status.Position)
+    await waitFor('heartbeat stores the position past the uncaptured commit', () => stored()?.file === after.File && stored()!.pos >= after.Position)
+    await worker.stopConnector('hb')
+    // The stored file purged from the server: a clear error, unless when_needed takes a new snapshot.
+    await c.query('FLUSH BINARY LOGS')
+    const [[now]] = (await c.query('SHOW MASTER STATUS')) as unknown as [[{ File: string }]]
+    // The server keeps a file a replica still reads: purge once the stopped reader's dump thread is gone.
+    await waitFor('stored binlog file purged', async () => {
+      await c.query(`PURGE BINARY LOGS TO '${now.File}'`)
+      const [logs] = (await c.query('SHOW BINARY LOGS')) as unknown as [Array<{ Log_name: string }>]
+      return !logs.some((l) => l.Log_name === stored()!.file)
+    })
+    await c.query('INSERT INTO quiet VALUES (1)')
+    await expect(worker.startConnector(props)).rejects.toThrow(/Connector 'hb': the stored offset's binlog file 'mariadb-bin\.\d+' is no longer on the server \(purged\): set snapshot.mode=when_needed/)
+    expect(worker.connectors()).not.toContain('hb')
+    await worker.startConnector({ ...props, 'snapshot.mode': 'when_needed' })
+    await waitFor('new snapshot of quiet', async () => (await readTopic(client, 'hb.brook.quiet')).some((r) => r.value !== null && /"op":"r"/.test(r.value.toString())))
+    await worker.stopConnector('hb')
+    await c.end()
+  }, 120_000)
 })
