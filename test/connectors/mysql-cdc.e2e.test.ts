@@ -94,7 +94,9 @@ describe.skipIf(url === null)('MariaDB CDC (binlog)', () => {
     expect(recs[5]!.value).toBeNull()
     // The stored offset is a binlog position past the delete's transaction start.
     const stored = worker.offsets.forConnector('mycdc')[0]!.offset
-    expect(stored).toMatchObject({ file: expect.stringMatching(/-bin\.\d+$/), pos: expect.any(Number), snapshot_completed: true })
+    expect(stored).toMatchObject({ file: expect.stringMatching(/-bin\.\d+$/), pos: expect.any(Number), row: expect.any(Number), snapshot_completed: true })
+    // gtids: the GTID position up to `pos` (the delete's transaction start), i.e. through the update's transaction.
+    expect(stored.gtids).toBe((upd.source as { gtid: string }).gtid)
     await worker.stopConnector('mycdc')
   })
 
