@@ -4,7 +4,7 @@
 // table, or INSERT ... SELECT on the server) measured in the same run:
 //   PostgreSQL CDC snapshot rows/s, CDC streaming rows/s, commit→acknowledged latency p50/p99
 //   at a steady write rate, JDBC polling rows/s and JDBC sink rows/s; the same polling and sink
-//   figures for MariaDB. Options: --rows=N (default 200000), --rate=N rows/s (default 5000),
+//   figures for MariaDB; MariaDB binlog CDC snapshot and streaming rows/s (connect-mysql-cdc.ts). Options: --rows=N (default 200000), --rate=N rows/s (default 5000),
 //   --seconds=N of steady load (default 5), --runs=N (alternating rounds, medians; default 1).
 import fs from 'node:fs'
 import os from 'node:os'
@@ -14,6 +14,7 @@ import pg from 'pg'
 import { EmbeddedClient } from '../core/client/embedded/client.js'
 import type { BrookClient } from '../core/client/types.js'
 import { Worker } from '../connectors/index.js'
+import { benchMariaDbCdc } from './connect-mysql-cdc.js'
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
 const ROWS = Number(args.get('rows') ?? 200_000)
@@ -206,6 +207,7 @@ try {
   for (let round = 0; round < RUNS; round++) {
     if (pgUrl) await benchPostgres(client, worker, round)
     if (myUrl) await benchMariaDb(client, worker, round)
+    if (myUrl) await benchMariaDbCdc(client, worker, myUrl, round, { rows: ROWS, rate: RATE, seconds: SECONDS, record, until, topicEnd })
   }
 } finally {
   await worker.stop()
@@ -218,4 +220,3 @@ for (const [name, r] of results) {
   const d = median(r.db)
   console.log(r.unit === 'ms' ? `  ${name.padEnd(62)} ${b.toFixed(1)} ms` : `  ${name.padEnd(62)} ${fmt(b).padStart(10)} ${r.unit}   database ${fmt(d).padStart(10)} ${r.unit}   ratio ${(b / d).toFixed(3)}`)
 }
-console.log('  MariaDB binlog CDC: not implemented yet (no figures)')

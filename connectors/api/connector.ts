@@ -2,7 +2,7 @@
 // a connector validates its config and splits the work into task configs; tasks move records.
 import type { ConfigDef } from './config-def.js'
 import type { SinkRecord, SourceOffset, SourcePartition, SourceRecord } from './record.js'
-import type { TopicPartition } from '../../core/client/types.js'
+import type { BrookClient, TopicPartition } from '../../core/client/types.js'
 
 export type TaskConfig = Record<string, string>
 
@@ -53,6 +53,7 @@ export interface SourceTaskContext {
   readonly offsetStorageReader: OffsetStorageReader
   readonly progress: ProgressReporter
   /** The worker's client for tasks that keep their own topics (schema history). */
+  readonly client: BrookClient
   readonly signal: AbortSignal
 }
 

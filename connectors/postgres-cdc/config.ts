@@ -1,7 +1,8 @@
 // PostgresConnector configuration with Debezium's names.
 import { ConfigDef, NO_DEFAULT, Validators } from '../api/config-def.js'
+import { SNAPSHOT_MODES } from '../cdc/snapshot-mode.js'
 
-export type SnapshotMode = 'initial' | 'initial_only' | 'no_data' | 'never' | 'when_needed' | 'always'
+export type { SnapshotMode } from '../cdc/snapshot-mode.js'
 
 export function postgresCdcConfigDef(): ConfigDef {
   return new ConfigDef()
@@ -19,7 +20,7 @@ export function postgresCdcConfigDef(): ConfigDef {
     .define('schema.include.list', 'LIST', '', 'MEDIUM', 'Regexes of schemas to capture.')
     .define('table.include.list', 'LIST', '', 'MEDIUM', 'Regexes of schema.table to capture (default all in included schemas).')
     .define('table.exclude.list', 'LIST', '', 'MEDIUM', 'Regexes of schema.table not to capture.')
-    .define('snapshot.mode', 'STRING', 'initial', 'MEDIUM', 'initial, initial_only, no_data (never), when_needed or always.', Validators.oneOf('initial', 'initial_only', 'no_data', 'never', 'when_needed', 'always'))
+    .define('snapshot.mode', 'STRING', 'initial', 'MEDIUM', 'initial, initial_only, no_data (never), when_needed or always.', Validators.oneOf(...SNAPSHOT_MODES))
     .define('snapshot.fetch.size', 'INT', 10240, 'LOW', 'Rows per snapshot batch.', Validators.atLeast(1))
     .define('max.batch.size', 'INT', 2048, 'LOW', 'Maximum change events per batch.', Validators.atLeast(1))
     .define('poll.interval.ms', 'INT', 500, 'LOW', 'How long poll waits for new changes.', Validators.atLeast(1))

@@ -10,6 +10,8 @@ import type { SourceTask, SourceTaskContext, TaskConfig } from '../api/connector
 import type { SourceOffset, SourceRecord } from '../api/record.js'
 import { Schemas, type Schema } from '../api/schema.js'
 import { changeRecord, tableSchemas, tombstone, type Op, type TableSchemas } from '../cdc/envelope.js'
+import { heartbeatRecord } from '../cdc/heartbeat.js'
+import { needsSnapshot } from '../cdc/snapshot-mode.js'
 import { ConnectException, errorMessage, RetriableException } from '../errors.js'
 import { postgresDialect } from '../jdbc/postgres/dialect.js'
 import { Oid, mapColumn } from '../jdbc/postgres/types.js'
@@ -128,8 +130,7 @@ export class PostgresCdcTask implements SourceTask {
     const completed = stored?.snapshot_completed === true
     if (stored?.lsn !== undefined) this.storedLsn = lsnToNumber(stored.lsn)
     const slot = await slotInfo(meta, this.slot)
-    const needSnapshot =
-      this.mode === 'always' || ((this.mode === 'initial' || this.mode === 'initial_only') && !completed) || (this.mode === 'when_needed' && (!completed || slot === null))
+    const needSnapshot = needsSnapshot(this.mode, completed, slot !== null)
     const createdPub = await ensurePublication(meta, this.connector, this.publication, cfg.getString('publication.autocreate.mode'), captured)
     try {
       if (needSnapshot) {
@@ -388,11 +389,7 @@ export class PostgresCdcTask implements SourceTask {
     if (this.heartbeatMs <= 0 || Date.now() - this.lastHeartbeat < this.heartbeatMs) return []
     this.lastHeartbeat = Date.now()
     const lsn = lsnToNumber(this.serverLsn) > lsnToNumber(this.completeLsn) && this.openTx === null ? this.serverLsn : this.completeLsn
-    const rec: SourceRecord = {
-      sourcePartition: this.partition, sourceOffset: { lsn, snapshot_completed: true }, topic: this.heartbeatTopic, kafkaPartition: null,
-      keySchema: heartbeatKeySchema, key: { serverName: this.prefix }, valueSchema: heartbeatValueSchema, value: { ts_ms: Date.now() }, timestamp: null, headers: [],
-    }
-    return [rec]
+    return [heartbeatRecord(this.heartbeatTopic, this.prefix, this.partition, { lsn, snapshot_completed: true }, Date.now())]
   }
 
   /** Called by the worker once the record was acknowledged and its offset stored. */
@@ -426,9 +423,6 @@ export class PostgresCdcTask implements SourceTask {
     this.meta = null
   }
 }
-
-const heartbeatKeySchema = Schemas.struct('io.debezium.connector.common.ServerNameKey', [{ name: 'serverName', schema: Schemas.string(false) }])
-const heartbeatValueSchema = Schemas.struct('io.debezium.connector.common.Heartbeat', [{ name: 'ts_ms', schema: Schemas.int64(false) }])
 
 const textTypes = { getTypeParser: (oid: number) => (oid === Oid.bytea ? pg.types.getTypeParser(oid, 'text') : (v: string) => v) } as unknown as pg.CustomTypesConfig
 

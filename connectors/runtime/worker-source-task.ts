@@ -40,6 +40,7 @@ export class WorkerSourceTask {
       connector: rt.connector,
       taskId: rt.taskId,
       offsetStorageReader: this.offsets.reader(rt.connector),
+      client: rt.client,
       signal: rt.signal,
       progress: progressReporter(rt),
     }
