@@ -2,15 +2,18 @@
 //  1. CREATE TABLE AS SELECT page, COUNT(*), SUM(ms) ... GROUP BY page over N JSON records vs the
 //     same topology written in the DSL (both through a repartition topic, SQLite stores with the
 //     record cache, in a TopologyTestDriver fed raw bytes): records/s and the ratio SQL/DSL.
-//  2. A filtering and projecting CREATE STREAM AS SELECT (driver) vs raw consume of the same input
-//     from the embedded log: records/s each.
+//  2. A filtering and projecting CREATE STREAM AS SELECT run by KafkaStreams on the embedded client
+//     (commits every second, as applications run) vs raw consume of the same input topic from the
+//     same embedded log: records/s each and the ratio.
 //  3. Pull queries on the CTAS table: key lookups p50/p99 (µs) and the scan rate of a range query.
-// Rounds alternate SQL and DSL; figures are medians. Options: --records=N (default 1000000), --rounds=N (3).
+// Each pair runs over alternating rounds (the order rotates each round); figures are medians, also per
+// CPU second of the process (steadier on a shared machine). Options: --records=N (default 1000000), --rounds=N (3).
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { EmbeddedClient } from '../core/client/embedded/client.js'
-import { Consumed, Grouped, Materialized, Produced, Serdes, StreamsBuilder, type Topology } from '../streams/index.js'
+import type { BrookClient, Consumer } from '../core/client/types.js'
+import { Consumed, Grouped, KafkaStreams, Materialized, Produced, Serdes, StreamsBuilder, type Topology } from '../streams/index.js'
 import { TopologyTestDriver } from '../streams/testing/index.js'
 import { KsqlEngine } from '../sql/engine/engine.js'
 import { DriverRuntime } from '../sql/engine/driver-runtime.js'
@@ -21,6 +24,7 @@ import { createBuiltinRegistry } from '../sql/functions/builtin.js'
 import type { DataSource } from '../sql/catalog/data-source.js'
 import { ProcessingLog } from '../sql/runtime/processing-log.js'
 import { SqlTypes } from '../sql/types/sql-type.js'
+import { alternateRounds, med } from './rounds.js'
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
 const RECORDS = Number(args.get('records') ?? 1_000_000)
@@ -70,22 +74,34 @@ function dslTopology(): Topology {
   return b.build()
 }
 
+/** Records/s, wall clock and per CPU second of the process. */
+interface Rate {
+  wall: number
+  cpu: number
+}
+
+function rate(count: number, t0: number, c0: NodeJS.CpuUsage): Rate {
+  const ms = performance.now() - t0
+  const cpu = process.cpuUsage(c0)
+  return { wall: (count / ms) * 1000, cpu: (count / ((cpu.user + cpu.system) / 1000)) * 1000 }
+}
+
 /** Records/s of a topology over the input (driver, commits only at the end so the cache works as in production). */
-function run(topology: Topology, name: string): number {
+function run(topology: Topology, name: string): Rate {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `brook-bench-sql-${name}-`))
   const driver = new TopologyTestDriver(topology, { applicationId: name, stateDir, commitIntervalMs: 1 << 30 })
   const t0 = performance.now()
+  const c0 = process.cpuUsage()
   for (let i = 0; i < RECORDS; i++) driver.pipe('pageviews', keys[i]!, values[i]!, i, [])
   driver.commit()
-  const ms = performance.now() - t0
+  const r = rate(RECORDS, t0, c0)
   driver.close()
   fs.rmSync(stateDir, { recursive: true, force: true })
-  return (RECORDS / ms) * 1000
+  return r
 }
 
-async function rawConsume(): Promise<number> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-bench-sql-log-'))
-  const client = await EmbeddedClient.open({ dataDir: dir })
+/** The input in the embedded log, read by both sides of the CSAS comparison. */
+async function fillLog(client: EmbeddedClient): Promise<void> {
   const admin = client.admin()
   await admin.createTopics([{ topic: 'pageviews', numPartitions: 1 }])
   await admin.close()
@@ -96,17 +112,69 @@ async function rawConsume(): Promise<number> {
     await producer.sendBatch(batch)
   }
   await producer.close()
+}
+
+async function rawConsume(client: BrookClient): Promise<Rate> {
   const consumer = client.consumer({ enableAutoCommit: false, maxPollRecords: 1000 })
   consumer.assign([{ topic: 'pageviews', partition: 0 }])
   await consumer.seekToBeginning()
   const t0 = performance.now()
+  const c0 = process.cpuUsage()
   let seen = 0
   while (seen < RECORDS) seen += (await consumer.poll(100)).length
-  const ms = performance.now() - t0
+  const r = rate(RECORDS, t0, c0)
   await consumer.close()
-  await client.close()
-  fs.rmSync(dir, { recursive: true, force: true })
-  return (RECORDS / ms) * 1000
+  return r
+}
+
+/**
+ * Runs a topology with KafkaStreams on the client until every input record was processed and
+ * committed. Input records are counted as the application's consumer returns them (processing of a
+ * poll's records follows synchronously), then a commit flushes outputs and commits offsets.
+ */
+async function runApp(client: BrookClient, topology: Topology, applicationId: string, stateDir: string): Promise<Rate> {
+  let polled = 0
+  const counting: BrookClient = {
+    producer: (config) => client.producer(config),
+    admin: () => client.admin(),
+    close: () => client.close(),
+    consumer(config) {
+      const c = client.consumer(config)
+      if (config?.groupId !== applicationId) return c
+      return new Proxy(c, {
+        get(target, prop) {
+          if (prop === 'poll') {
+            return async (ms?: number) => {
+              const rs = await target.poll(ms)
+              polled += rs.length
+              return rs
+            }
+          }
+          const v = Reflect.get(target, prop) as unknown
+          return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+        },
+      }) as Consumer
+    },
+  }
+  const streams = new KafkaStreams(topology, counting, { applicationId, stateDir, commitIntervalMs: 1000 })
+  let t0 = 0
+  let c0 = process.cpuUsage()
+  streams.onStateChange = (state) => {
+    if (state === 'RUNNING' && t0 === 0) {
+      t0 = performance.now()
+      c0 = process.cpuUsage()
+    }
+  }
+  await streams.start()
+  while (polled < RECORDS) {
+    if (streams.state === 'ERROR') throw streams.error!
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  await streams.commit()
+  const r = rate(RECORDS, t0, c0)
+  await streams.close()
+  if (polled !== RECORDS) throw new Error(`${applicationId}: processed ${polled} of ${RECORDS} records`)
+  return r
 }
 
 async function pullQueries(): Promise<{ p50: number; p99: number; scanRate: number; rows: number }> {
@@ -145,21 +213,38 @@ async function main(): Promise<void> {
   console.log(`bench:sql, ${fmt(RECORDS)} JSON records, ${ROUNDS} alternating rounds, medians`)
   const ctas = sqlTopology('CREATE TABLE by_page AS SELECT page, COUNT(*) AS views, SUM(ms) AS total FROM pageviews GROUP BY page;', 'BY_PAGE', 'TABLE')
   const csas = sqlTopology("CREATE STREAM slow AS SELECT userid, page, ms * 2 AS ms2 FROM pageviews WHERE ms > 500 AND page LIKE 'page1%';", 'SLOW', 'STREAM')
-  const sql: number[] = []
-  const dsl: number[] = []
-  const csasRates: number[] = []
-  for (let r = 0; r < ROUNDS; r++) {
-    sql.push(run(ctas, `sql-${r}`))
-    dsl.push(run(dslTopology(), `dsl-${r}`))
-    csasRates.push(run(csas, `csas-${r}`))
-    // the SQL topology object is reusable: each driver builds its own tasks
+  const show = (round: number, side: string, m: Record<string, number>): void =>
+    console.log(`  round ${round + 1} ${side.padEnd(12)} ${fmt(m.wall!).padStart(11)} rec/s ${fmt(m.cpu!).padStart(11)} per CPU second`)
+  // The SQL topology object is reusable: each driver or application builds its own tasks.
+  const agg = await alternateRounds(
+    ROUNDS,
+    { 'ctas-sql': (r) => ({ ...run(ctas, `sql-${r}`) }), 'ctas-dsl': (r) => ({ ...run(dslTopology(), `dsl-${r}`) }) },
+    show,
+  )
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-bench-sql-log-'))
+  const client = await EmbeddedClient.open({ dataDir: path.join(dir, 'data') })
+  let flt
+  try {
+    await fillLog(client)
+    flt = await alternateRounds(
+      ROUNDS,
+      {
+        'csas-sql': async (r) => ({ ...(await runApp(client, csas, `csas-${r}`, path.join(dir, `state-${r}`))) }),
+        raw: async () => ({ ...(await rawConsume(client)) }),
+      },
+      show,
+    )
+  } finally {
+    await client.close()
+    fs.rmSync(dir, { recursive: true, force: true })
   }
-  const s = median(sql)
-  const d = median(dsl)
-  console.log(`CTAS COUNT/SUM GROUP BY   SQL ${fmt(s)} rec/s   DSL ${fmt(d)} rec/s   ratio ${(s / d).toFixed(2)}x`)
-  const raw = await rawConsume()
-  const c = median(csasRates)
-  console.log(`CSAS filter+project       SQL ${fmt(c)} rec/s   raw consume ${fmt(raw)} rec/s   ratio ${(c / raw).toFixed(2)}x`)
+  const line = (label: string, a: string, x: number, xc: number, b: string, y: number, yc: number): void =>
+    console.log(
+      `${label.padEnd(25)} ${a} ${fmt(x)} rec/s (${fmt(xc)} per CPU s)   ${b} ${fmt(y)} rec/s (${fmt(yc)} per CPU s)   ratio ${(x / y).toFixed(2)}x (${(xc / yc).toFixed(2)}x per CPU second)`,
+    )
+  console.log('\nmedians:')
+  line('CTAS COUNT/SUM GROUP BY', 'SQL', med(agg, 'ctas-sql', 'wall'), med(agg, 'ctas-sql', 'cpu'), 'DSL', med(agg, 'ctas-dsl', 'wall'), med(agg, 'ctas-dsl', 'cpu'))
+  line('CSAS filter+project', 'SQL on KafkaStreams', med(flt, 'csas-sql', 'wall'), med(flt, 'csas-sql', 'cpu'), 'raw consume', med(flt, 'raw', 'wall'), med(flt, 'raw', 'cpu'))
   const p = await pullQueries()
   console.log(`pull key lookup           p50 ${p.p50.toFixed(1)} µs   p99 ${p.p99.toFixed(1)} µs`)
   console.log(`pull range scan           ${fmt(p.scanRate)} rows/s (${p.rows} rows per query)`)

@@ -2,6 +2,7 @@
 // returned) and the bookkeeping both consumers share. A Map by topic-partition key.
 import { BrookError } from '../errors.js'
 import { tpKey } from './record-utils.js'
+import type { FetchedRecords } from './consumer/fetched-records.js'
 import type { ConsumerRecord, TopicPartition } from './types.js'
 
 export interface PartitionState {
@@ -9,8 +10,8 @@ export interface PartitionState {
   /** The next offset poll returns; null until resolved from a commit or auto.offset.reset. */
   position: number | null
   paused: boolean
-  buffer: ConsumerRecord[]
-  bufferIndex: number
+  /** Fetched records not returned yet (decoded as poll takes them); null when none. */
+  fetched: FetchedRecords | null
   /** Fetch size for this partition when one batch outgrew maxPartitionFetchBytes (brokers before KIP-74 cut it). */
   fetchBytes?: number
 }
@@ -22,7 +23,7 @@ export class PartitionStates extends Map<string, PartitionState> {
 
   add(tp: TopicPartition): void {
     const k = tpKey(tp.topic, tp.partition)
-    if (!this.has(k)) this.set(k, { tp: { topic: tp.topic, partition: tp.partition }, position: null, paused: false, buffer: [], bufferIndex: 0 })
+    if (!this.has(k)) this.set(k, { tp: { topic: tp.topic, partition: tp.partition }, position: null, paused: false, fetched: null })
   }
 
   remove(tp: TopicPartition): void {
@@ -68,15 +69,10 @@ export class PartitionStates extends Map<string, PartitionState> {
     const out: ConsumerRecord[] = []
     for (const s of this.values()) {
       if (s.paused || s.position === null) continue
-      while (s.bufferIndex < s.buffer.length && out.length < max) {
-        const r = s.buffer[s.bufferIndex++]!
-        out.push(r)
-        s.position = r.offset + 1
-      }
-      if (s.bufferIndex >= s.buffer.length) {
-        s.buffer = []
-        s.bufferIndex = 0
-      }
+      const f = s.fetched
+      if (f === null) continue
+      if (f.take(max - out.length, out) > 0) s.position = out[out.length - 1]!.offset + 1
+      if (!f.hasMore) s.fetched = null
       if (out.length >= max) break
     }
     return out

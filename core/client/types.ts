@@ -72,9 +72,35 @@ export interface ConsumerGroupMetadata {
 
 export type Partitioner = (topic: string, key: Buffer | null, partitionCount: number) => number
 
+/**
+ * Told the outcome of records sent with Producer.sendQuiet: once per record batch (and listener), not
+ * per record. Called before flush() resolves.
+ */
+export interface SendListener {
+  /** `count` records this listener sent to the partition are acknowledged; the last of them has `lastOffset` (-1 with acks=0). */
+  onAcknowledged(topic: string, partition: number, lastOffset: number, count: number): void
+  /** `count` records this listener sent failed; `partition` is -1 when the record failed before it had one. */
+  onFailed(topic: string, partition: number, count: number, error: Error): void
+}
+
 export interface Producer {
   send(record: ProducerRecord): Promise<RecordMetadata>
   sendBatch(records: ProducerRecord[]): Promise<RecordMetadata[]>
+  /**
+   * Fire-and-forget send for high-rate callers (stream processing): the record joins its batch at
+   * once, with no promise, RecordMetadata or record object of its own; the outcome goes to `listener`
+   * per batch. `partition` -1 lets the partitioner choose; `timestamp` is milliseconds since the epoch.
+   * Records keep their order per partition with every other send. The bytes are copied before the call returns.
+   */
+  sendQuiet(
+    topic: string,
+    partition: number,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: RecordHeader[] | undefined,
+    listener: SendListener,
+  ): void
   /** Sends everything that is lingering and waits for it. */
   flush(): Promise<void>
   /** Transactional producers: fences older producers with the same transactional id and completes their transactions. */

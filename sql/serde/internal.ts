@@ -22,13 +22,37 @@ function needsLossless(t: SqlType): boolean {
 
 const PLAIN = new Set(['BOOLEAN', 'INTEGER', 'BIGINT', 'STRING', 'DATE', 'TIME', 'TIMESTAMP', 'NULL'])
 
+/** Rows up to this many values are remembered by the serializer of plain rows. */
+const MEMO_WIDTH = 8
+
+/** Same length and the same primitive values (plain rows hold only strings, numbers, booleans and nulls). */
+function sameValues(a: readonly unknown[], b: readonly unknown[]): boolean {
+  if (a.length !== b.length) return false
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false
+  return true
+}
+
 export function internalRowSerde(types: readonly SqlType[]): Serde<unknown[]> {
   const lossless = types.some(needsLossless)
   const n = types.length
   if (types.every((t) => PLAIN.has(t.kind))) {
-    // values JSON carries as they are: JSON.stringify / JSON.parse directly, no per-value conversion
+    // values JSON carries as they are: JSON.stringify / JSON.parse directly, no per-value conversion.
+    // The last row serialized is remembered (a copy of its primitive values): an aggregation's store get
+    // and put, after the repartition sink, serialize one key three times. Buffers are never written
+    // after serialization, so one can be handed out again.
+    let lastRow: unknown[] = []
+    let lastBytes: Buffer | null = null
     return {
-      serialize: (_topic, row) => (row === null || row === undefined ? null : Buffer.from(JSON.stringify(row), 'utf8')),
+      serialize: (_topic, row) => {
+        if (row === null || row === undefined) return null
+        if (lastBytes !== null && sameValues(row, lastRow)) return lastBytes
+        const bytes = Buffer.from(JSON.stringify(row), 'utf8')
+        if (row.length <= MEMO_WIDTH) {
+          lastRow = row.slice()
+          lastBytes = bytes
+        }
+        return bytes
+      },
       deserialize: (_topic, bytes) => (bytes === null || bytes === undefined ? null : (JSON.parse(bytes.toString('utf8')) as unknown[])),
     }
   }

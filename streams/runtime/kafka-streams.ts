@@ -13,7 +13,7 @@
 // transaction, input and changelogs are read read_committed, and state not covered by a
 // committed transaction is wiped and restored after a crash.
 import fs from 'node:fs'
-import type { Admin, BrookClient, Consumer, ConsumerRecord, Producer, ProducerConfig, ProducerRecord, TopicPartition, TopicPartitionOffset } from '../../core/client/types.js'
+import type { Admin, BrookClient, Consumer, ConsumerRecord, Producer, ProducerConfig, SendListener, TopicPartition, TopicPartitionOffset } from '../../core/client/types.js'
 import type { Topology } from '../processor/topology.js'
 import type { ChangelogWriter } from '../state/state-manager.js'
 import type { RestoreRecord } from '../state/bytes.js'
@@ -67,8 +67,8 @@ interface ActiveTask {
   readonly acked: Map<string, number>
 }
 
-/** Sends in flight above which the processing loop waits for the oldest. */
-const MAX_IN_FLIGHT_BATCHES = 16
+/** Records sent and not yet acknowledged above which the processing loop waits for acknowledgements. */
+const MAX_IN_FLIGHT_RECORDS = 64 * 1024
 /** Retriable commit failures: the group is rebalancing; the next commit (or the revocation) retries. */
 const RETRIABLE_COMMIT = /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|not a member of a stable generation/i
 
@@ -80,11 +80,15 @@ export class KafkaStreams implements QueryableStoreProvider {
   private readonly suspended = new Map<string, ActiveTask>()
   private readonly topicToSub = new Map<string, Subtopology>()
   private readonly partitionCounts = new Map<string, number>()
-  /** Sends not yet acknowledged; each removes itself when settled (errors land in sendError). */
-  private readonly pending = new Set<Promise<void>>()
-  private outRecords: ProducerRecord[] = []
-  private outOwners: Array<ActiveTask | null> = []
-  private hasChangelogOut = false
+  /** Records handed to the producer (sendQuiet) and not yet acknowledged or failed (failures land in sendError). */
+  private inFlight = 0
+  /** Woken by the next acknowledgement while the processing loop waits for in-flight records. */
+  private ackWaiter: (() => void) | null = null
+  /** Where the outcome of output records (sinks, dead letters) goes. */
+  private readonly outputListener: SendListener = {
+    onAcknowledged: (_topic, _partition, _lastOffset, count) => this.settled(count),
+    onFailed: (_topic, _partition, count, error) => this.sendFailed(count, error),
+  }
   private globalTask: StreamTask | null = null
   private globalConsumer: Consumer | null = null
   private consumer: Consumer | null = null
@@ -285,64 +289,71 @@ export class KafkaStreams implements QueryableStoreProvider {
 
   // ---- output ----
 
+  // Records go to the producer as they come (sendQuiet: no promise or metadata per record); the
+  // producer reports acknowledgements per batch, and a commit waits for all of them (flush).
+
   private collector(): RecordCollector {
     return {
       send: (topic, key, value, timestamp, headers, partitioner) => {
-        let partition: number | null = null
+        let partition = -1
         if (partitioner !== null) {
           const count = this.partitionCounts.get(topic)
-          if (count !== undefined) partition = partitioner(count)
+          if (count !== undefined) partition = partitioner(count) ?? -1
         }
-        this.outRecords.push(partition === null ? { topic, key, value, timestamp, headers } : { topic, partition, key, value, timestamp, headers })
-        this.outOwners.push(null)
+        this.transactions?.beforeSend()
+        this.inFlight++
+        this.producer!.sendQuiet(topic, partition, key, value, timestamp, headers, this.outputListener)
       },
     }
   }
 
+  /** Changelog records of one task: acknowledged offsets become the task's checkpoint. */
   private changelogWriter(owner: () => ActiveTask | null): ChangelogWriter {
+    const listener: SendListener = {
+      onAcknowledged: (topic, partition, lastOffset, count) => {
+        const task = owner()
+        const next = lastOffset + 1
+        if (task !== null && lastOffset >= 0 && next > (task.acked.get(topic) ?? -1)) {
+          task.acked.set(topic, next)
+          task.task.stateManager.setChangelogOffset(topic, partition, next)
+        }
+        this.settled(count)
+      },
+      onFailed: (_topic, _partition, count, error) => this.sendFailed(count, error),
+    }
     return {
       log: (_store, topic, partition, key, value, timestamp) => {
-        this.outRecords.push({ topic, partition, key, value, timestamp })
-        this.outOwners.push(owner())
-        this.hasChangelogOut = true
+        this.transactions?.beforeSend()
+        this.inFlight++
+        this.producer!.sendQuiet(topic, partition, key, value, timestamp, undefined, listener)
       },
     }
   }
 
-  /** Hands everything collected so far to the producer as one batch; acknowledged changelog offsets go to the tasks. */
-  private flushSends(): void {
-    if (this.outRecords.length === 0) return
-    const records = this.outRecords
-    const owners = this.outOwners
-    const changelog = this.hasChangelogOut
-    this.outRecords = []
-    this.outOwners = []
-    this.hasChangelogOut = false
-    this.transactions?.beforeSend()
-    const p = this.producer!.sendBatch(records).then(
-      (metas) => {
-        if (!changelog) return
-        for (let i = 0; i < owners.length; i++) {
-          const owner = owners[i]
-          if (owner === null || owner === undefined) continue
-          const m = metas[i]!
-          const next = m.offset + 1
-          if (next > (owner.acked.get(m.topic) ?? -1)) {
-            owner.acked.set(m.topic, next)
-            owner.task.stateManager.setChangelogOffset(m.topic, m.partition, next)
-          }
-        }
-      },
-      (err: unknown) => {
-        this.sendError ??= err instanceof Error ? err : new Error(String(err))
-      },
-    )
-    this.pending.add(p)
-    void p.then(() => this.pending.delete(p))
+  private settled(count: number): void {
+    this.inFlight -= count
+    const w = this.ackWaiter
+    if (w !== null) {
+      this.ackWaiter = null
+      w()
+    }
   }
 
+  private sendFailed(count: number, error: Error): void {
+    this.sendError ??= error
+    this.settled(count)
+  }
+
+  /** Backpressure: waits while too many records are unacknowledged. */
+  private async awaitCapacity(): Promise<void> {
+    while (this.inFlight > MAX_IN_FLIGHT_RECORDS && this.sendError === null) {
+      await new Promise<void>((resolve) => (this.ackWaiter = resolve))
+    }
+  }
+
+  /** Waits until every record handed to the producer is acknowledged (or failed). */
   private async awaitSends(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending])
+    if (this.inFlight > 0) await this.producer!.flush()
     if (this.sendError) throw this.sendError
   }
 
@@ -473,7 +484,6 @@ export class KafkaStreams implements QueryableStoreProvider {
   /** Partitions taken away without a clean hand-over: the state may hold uncommitted updates, so it is wiped. */
   private async onLost(tps: TopicPartition[]): Promise<void> {
     if (this.stateValue === 'RUNNING') this.setState('REBALANCING')
-    this.flushSends()
     await this.awaitSends().catch(() => undefined)
     // Whatever the open transaction held for these tasks must not commit.
     await this.transactions?.abort()
@@ -540,14 +550,13 @@ export class KafkaStreams implements QueryableStoreProvider {
       if (records.length > 0) this.processRecords(records)
       for (const t of this.tasks.values()) t.task.advanceWallClock(this.now)
       this.globalTask?.advanceWallClock(this.now)
-      this.flushSends()
       if (this.sendError) throw this.sendError
       let commitRequested = false
       for (const t of this.tasks.values()) if (t.task.needsCommit) commitRequested = true
       if (commitRequested || this.now - this.lastCommit >= this.config.commitIntervalMs) {
         await this.exclusive(() => this.commitNow())
       } else {
-        while (this.pending.size > MAX_IN_FLIGHT_BATCHES) await Promise.race(this.pending)
+        await this.awaitCapacity()
       }
     }
   }
@@ -588,7 +597,6 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.now = Date.now()
     for (const t of this.tasks.values()) t.task.commit()
     this.globalTask?.commit()
-    this.flushSends()
     // What is committed is what was processed before this point; records processed while we wait are the next commit's.
     const offsets: Array<TopicPartitionOffset & { owner: ActiveTask }> = []
     for (const t of this.tasks.values()) {
@@ -620,7 +628,6 @@ export class KafkaStreams implements QueryableStoreProvider {
     for (const t of this.tasks.values()) t.task.stateManager.deleteCheckpoint()
     for (const t of this.tasks.values()) t.task.commit()
     this.globalTask?.commit()
-    this.flushSends()
     const offsets: Array<TopicPartitionOffset & { owner: ActiveTask }> = []
     for (const t of this.tasks.values()) {
       for (const [topic, offset] of t.consumed) offsets.push({ topic, partition: t.task.partition, offset, owner: t })

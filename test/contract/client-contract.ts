@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { firstValueFrom, take, toArray } from 'rxjs'
 import { BrookError } from '../../core/errors.js'
 import { defaultPartition } from '../../core/client/partitioner.js'
-import type { BrookClient, Consumer, ConsumerRecord, TopicPartition } from '../../core/client/types.js'
+import type { BrookClient, Consumer, ConsumerRecord, SendListener, TopicPartition } from '../../core/client/types.js'
 
 export interface ContractTarget {
   client: BrookClient
@@ -195,6 +195,56 @@ export function runClientContract(name: string, setup: () => Promise<ContractTar
       await c.close()
       const want = Array.from({ length: 8 }, (_, b) => Array.from({ length: 40 }, (_, i) => `${b}-${i}`)).flat()
       expect(got.map((r) => r.value!.toString())).toEqual(want)
+    })
+
+    it('sendQuiet reports acknowledgements per batch and listener, in order with promise sends, and failures to the listener', async () => {
+      const topic = await createTopic('quiet', 2)
+      const p = client.producer({ lingerMs: 5 })
+      const acked = new Map<string, { count: number; last: number }>()
+      const failed: Array<{ partition: number; count: number; error: Error }> = []
+      const listener = (name: string): SendListener => ({
+        onAcknowledged(t, partition, lastOffset, count) {
+          expect(t).toBe(topic)
+          const k = `${name}/${partition}`
+          const a = acked.get(k) ?? { count: 0, last: -1 }
+          expect(lastOffset).toBeGreaterThan(a.last)
+          acked.set(k, { count: a.count + count, last: lastOffset })
+        },
+        onFailed(_t, partition, count, error) {
+          failed.push({ partition, count, error })
+        },
+      })
+      const a = listener('a')
+      const b = listener('b')
+      // The first record of an unknown topic takes the slow path, the rest the fast one; a promise send in between.
+      for (let i = 0; i < 30; i++) p.sendQuiet(topic, 0, Buffer.from(`k${i}`), Buffer.from(`a${i}`), 1000 + i, undefined, a)
+      const mid = p.send({ topic, partition: 0, value: 'promise' })
+      for (let i = 0; i < 20; i++) p.sendQuiet(topic, 0, null, Buffer.from(`b${i}`), 2000 + i, [{ key: 'h', value: Buffer.from('v') }], b)
+      for (let i = 0; i < 10; i++) p.sendQuiet(topic, -1, Buffer.from(`key-${i}`), Buffer.from(`c${i}`), 3000, undefined, a)
+      p.sendQuiet(topic, 7, null, Buffer.from('nowhere'), 4000, undefined, b)
+      expect((await mid).offset).toBe(30)
+      await p.flush()
+      expect(failed.map((f) => [f.partition, f.count, (f.error as BrookError).code])).toEqual([[7, 1, 'UNKNOWN_TOPIC_OR_PARTITION']])
+      const keyed = Array.from({ length: 10 }, (_, i) => defaultPartition(Buffer.from(`key-${i}`), 2))
+      const onOne = keyed.filter((x) => x === 1).length
+      const aOn0 = acked.get('a/0')!
+      expect(aOn0.count).toBe(30 + 10 - onOne)
+      expect(acked.get('b/0')).toEqual({ count: 20, last: 50 })
+      expect(acked.get('a/1')?.count ?? 0).toBe(onOne)
+      await p.close()
+      const c = client.consumer({ autoOffsetReset: 'earliest', enableAutoCommit: false })
+      c.assign([{ topic, partition: 0 }])
+      const got = await pollFor(c, 51 + 10 - onOne)
+      await c.close()
+      expect(got.slice(0, 51).map((r) => r.value!.toString())).toEqual([
+        ...Array.from({ length: 30 }, (_, i) => `a${i}`),
+        'promise',
+        ...Array.from({ length: 20 }, (_, i) => `b${i}`),
+      ])
+      expect(got[29]!.key!.toString()).toBe('k29')
+      expect(got[29]!.timestamp).toBe(1029)
+      expect(got[31]!.headers.map((h) => [h.key, h.value!.toString()])).toEqual([['h', 'v']])
+      expect(aOn0.last).toBe(got[got.length - 1]!.offset)
     })
 
     it('consumes with assign, seek, pause, resume, offsetsForTimes and end offsets', async () => {

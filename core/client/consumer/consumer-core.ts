@@ -22,7 +22,7 @@ import type {
   TopicPartition,
   TopicPartitionOffset,
 } from '../types.js'
-import { decodeFetched, type AbortedTransaction } from './fetched-records.js'
+import { FetchedRecords, type AbortedTransaction } from './fetched-records.js'
 
 /** ListOffsets' special timestamps. */
 export const LATEST_TIMESTAMP = -1
@@ -233,7 +233,7 @@ export class ConsumerCore implements Consumer {
   private async fetchOnce(maxWaitMs: number): Promise<void> {
     const wanted: PartitionState[] = []
     for (const s of this.states.values()) {
-      if (s.paused || s.position === null || s.bufferIndex < s.buffer.length) continue
+      if (s.paused || s.position === null || s.fetched !== null) continue
       wanted.push(s)
     }
     if (wanted.length === 0) {
@@ -260,21 +260,22 @@ export class ConsumerCore implements Consumer {
     for (const r of results) {
       const s = r.state
       // Skip answers for partitions revoked, sought or refilled since the request went out.
-      if (this.states.get(tpKey(s.tp.topic, s.tp.partition)) !== s || s.position !== r.from || s.bufferIndex < s.buffer.length) continue
+      if (this.states.get(tpKey(s.tp.topic, s.tp.partition)) !== s || s.position !== r.from || s.fetched !== null) continue
       if (r.error === 'OFFSET_OUT_OF_RANGE') {
         resets.push(s)
         continue
       }
       const records = r.records
       if (records === null || records.length === 0) continue
-      const { out, next } = decodeFetched(s.tp.topic, s.tp.partition, records, r.from, r.abortedTransactions)
-      s.buffer = out
-      s.bufferIndex = 0
+      const fetched = new FetchedRecords(s.tp.topic, s.tp.partition, records, r.from, r.abortedTransactions)
+      const next = fetched.next
+      const empty = !fetched.hasMore
+      s.fetched = empty ? null : fetched
       // Only batches before the position, control batches or aborted ones: move past them.
-      if (out.length === 0 && next > r.from) s.position = next
+      if (empty && next > r.from) s.position = next
       // Not even one whole batch: ask for enough bytes next time.
       const first = records.length >= 12 ? 12 + records.readInt32BE(8) : 0
-      if (out.length === 0 && next === r.from && first > records.length) s.fetchBytes = Math.min(0x7fffffff, Math.max(first, 2 * (s.fetchBytes ?? 0)))
+      if (empty && next === r.from && first > records.length) s.fetchBytes = Math.min(0x7fffffff, Math.max(first, 2 * (s.fetchBytes ?? 0)))
       else s.fetchBytes = undefined
     }
     if (resets.length > 0) await this.resetPositions(resets)
@@ -294,8 +295,7 @@ export class ConsumerCore implements Consumer {
     states.forEach((s, i) => {
       if (this.states.get(tpKey(s.tp.topic, s.tp.partition)) !== s) return
       s.position = answers[i]!.offset
-      s.buffer = []
-      s.bufferIndex = 0
+      s.fetched = null
     })
   }
 
@@ -324,8 +324,7 @@ export class ConsumerCore implements Consumer {
     const s = this.states.require(tp)
     if (!Number.isInteger(offset) || offset < 0) throw new BrookError('OFFSET_OUT_OF_RANGE', `Cannot seek to offset ${offset}`)
     s.position = offset
-    s.buffer = []
-    s.bufferIndex = 0
+    s.fetched = null
   }
 
   async seekToBeginning(partitions?: TopicPartition[]): Promise<void> {

@@ -10,7 +10,7 @@ import { RecordBatchBuilder } from '../../protocol/records/record-batch.js'
 import { StickyPartitioner } from '../partitioner.js'
 import { toBuffer, toCompressionType, tpKey } from '../record-utils.js'
 import { BatchSink, SingleSink, type Sink } from '../send-sinks.js'
-import type { ConsumerGroupMetadata, Producer, ProducerConfig, ProducerRecord, RecordMetadata, TopicPartitionOffset } from '../types.js'
+import type { ConsumerGroupMetadata, Producer, ProducerConfig, ProducerRecord, RecordHeader, RecordMetadata, SendListener, TopicPartitionOffset } from '../types.js'
 import { TransactionManager, type TransactionTransport } from './transaction-manager.js'
 
 export interface ProducerBatch {
@@ -24,9 +24,15 @@ export interface ProducerBatch {
   producerId: number
   /** Seal order, so a transport can put retried batches back in sequence. */
   order: number
-  timestamps: number[]
+  /** Per record sent with a promise (send, sendBatch): its sink, its index in its call, its position in the batch and its timestamp. */
   sinks: Sink[]
   indexes: number[]
+  positions: number[]
+  timestamps: number[]
+  /** Per listener of sendQuiet records: how many records it has in the batch and the position of its last one. */
+  listeners: SendListener[]
+  listenerCounts: number[]
+  listenerLast: number[]
   createdAt: number
   attempts: number
   retryAt: number
@@ -52,6 +58,9 @@ export interface ProducerTransport {
   close(): Promise<void>
 }
 
+/** Records of sendQuiet waiting for a partition count or the producer id, with their listeners. */
+type QuietBacklog = Array<{ record: ProducerRecord & { key: Buffer | null; value: Buffer | null; timestamp: number }; listener: SendListener }>
+
 /** Open batches of one topic by partition: a record finds its batch without building a topic-partition string. */
 type OpenBatches = Array<ProducerBatch | undefined>
 
@@ -69,7 +78,7 @@ export class ProducerCore implements Producer {
   private readonly open = new Map<string, OpenBatches>()
   private openCount = 0
   /** The record handed to the batch builder, refilled for each append (no object per record). */
-  private readonly scratch: { key: Buffer | null; value: Buffer | null; headers: ProducerRecord['headers']; timestamp: number } = {
+  private readonly scratch: { key: Buffer | null; value: Buffer | null; headers: RecordHeader[] | undefined; timestamp: number } = {
     key: null,
     value: null,
     headers: undefined,
@@ -79,6 +88,8 @@ export class ProducerCore implements Producer {
   private readonly sequences = new Map<string, number>()
   private readonly idleWaiters: Array<() => void> = []
   private readonly txn: TransactionManager | null
+  /** sendQuiet records waiting for the chain (see sendQuiet); null when none is open to join. */
+  private quietBacklog: QuietBacklog | null = null
   private transport!: ProducerTransport
   private unfinished = 0
   private producerId = -1
@@ -151,6 +162,84 @@ export class ProducerCore implements Producer {
     })
   }
 
+  sendQuiet(
+    topic: string,
+    partition: number,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: RecordHeader[] | undefined,
+    listener: SendListener,
+  ): void {
+    if (this.closed) return listener.onFailed(topic, partition, 1, new BrookError('CLOSED', 'The producer is closed'))
+    if (this.txn !== null) {
+      const err = this.txn.checkSend()
+      if (err !== null) return listener.onFailed(topic, partition, 1, err)
+    }
+    if (this.queued === 0 && !(this.idempotent && this.producerId < 0)) {
+      const count = this.partitionCounts.get(topic)
+      if (count !== undefined) {
+        try {
+          this.append(topic, partition < 0 ? undefined : partition, key, value, timestamp, headers, count, null, 0, listener)
+        } catch (err) {
+          listener.onFailed(topic, partition, 1, err as Error)
+        }
+        return
+      }
+    }
+    // The rare path (first records of a topic, producer id not there yet): the record waits, with copies of its bytes,
+    // in one backlog that a single step of the chain appends; later quiet sends join it until another send is chained.
+    let backlog = this.quietBacklog
+    if (backlog === null) {
+      backlog = this.chainQuietBacklog()
+    }
+    backlog.push({
+      record: {
+        topic,
+        key: key === null ? null : Buffer.from(key),
+        value: value === null ? null : Buffer.from(value),
+        timestamp,
+        ...(partition >= 0 ? { partition } : {}),
+        ...(headers !== undefined ? { headers } : {}),
+      },
+      listener,
+    })
+  }
+
+  private chainQuietBacklog(): QuietBacklog {
+    const backlog: QuietBacklog = []
+    this.quietBacklog = backlog
+    this.queued++
+    let j = 0
+    const step = this.chain.then(async () => {
+      try {
+        await this.initProducerId()
+        // The backlog may grow while a partition count is looked up: the loop takes those records too.
+        for (; j < backlog.length; j++) {
+          const { record: r, listener } = backlog[j]!
+          let n = this.partitionCounts.get(r.topic)
+          if (n === undefined) {
+            n = await this.transport.partitionCount(r.topic)
+            this.partitionCounts.set(r.topic, n)
+          }
+          try {
+            this.append(r.topic, r.partition, r.key, r.value, r.timestamp, r.headers, n, null, 0, listener)
+          } catch (err) {
+            listener.onFailed(r.topic, r.partition ?? -1, 1, err as Error)
+          }
+        }
+      } finally {
+        if (this.quietBacklog === backlog) this.quietBacklog = null
+        this.queued--
+      }
+    })
+    this.chain = step.catch(() => undefined)
+    step.catch((err: Error) => {
+      for (; j < backlog.length; j++) backlog[j]!.listener.onFailed(backlog[j]!.record.topic, backlog[j]!.record.partition ?? -1, 1, err)
+    })
+    return backlog
+  }
+
   /**
    * Appends synchronously while the topics' partition counts are known and nothing waits
    * before; from the first record that must wait, the rest of the call waits as one step
@@ -169,7 +258,7 @@ export class ProducerCore implements Producer {
           const r = records[i]!
           const count = this.partitionCounts.get(r.topic)
           if (count === undefined) break
-          this.append(r, count, sink, i)
+          this.appendRecord(r, count, sink, i)
         }
       }
     } catch (err) {
@@ -177,6 +266,8 @@ export class ProducerCore implements Producer {
     }
     if (i === records.length) return
     const from = i
+    // Quiet sends after this one must not join a backlog appended before it.
+    this.quietBacklog = null
     this.queued++
     const step = this.chain.then(async () => {
       try {
@@ -188,7 +279,7 @@ export class ProducerCore implements Producer {
             n = await this.transport.partitionCount(r.topic)
             this.partitionCounts.set(r.topic, n)
           }
-          this.append(r, n, sink, j)
+          this.appendRecord(r, n, sink, j)
         }
       } finally {
         this.queued--
@@ -203,26 +294,42 @@ export class ProducerCore implements Producer {
     this.partitionCounts.set(topic, count)
   }
 
-  private append(record: ProducerRecord, partitionCount: number, sink: Sink, index: number): void {
-    const key = toBuffer(record.key)
-    let partition = record.partition
+  private appendRecord(record: ProducerRecord, partitionCount: number, sink: Sink, index: number): void {
+    const timestamp = record.timestamp ?? Date.now()
+    this.append(record.topic, record.partition, toBuffer(record.key), toBuffer(record.value), timestamp, record.headers, partitionCount, sink, index, null)
+  }
+
+  /** One record into its partition's open batch; its outcome goes to `sink` (at `index`) or to `listener`. */
+  private append(
+    topic: string,
+    chosen: number | undefined,
+    key: Buffer | null,
+    value: Buffer | null,
+    timestamp: number,
+    headers: RecordHeader[] | undefined,
+    partitionCount: number,
+    sink: Sink | null,
+    index: number,
+    listener: SendListener | null,
+  ): void {
+    let partition = chosen
     if (partition === undefined) {
-      partition = this.custom ? this.custom(record.topic, key, partitionCount) : this.partitioner.partition(record.topic, key, partitionCount)
+      partition = this.custom ? this.custom(topic, key, partitionCount) : this.partitioner.partition(topic, key, partitionCount)
     } else if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
-      throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} does not exist in topic '${record.topic}' (${partitionCount} partitions)`, {
+      throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} does not exist in topic '${topic}' (${partitionCount} partitions)`, {
         field: 'partition',
       })
     }
-    let byPartition = this.open.get(record.topic)
+    let byPartition = this.open.get(topic)
     if (byPartition === undefined) {
       byPartition = []
-      this.open.set(record.topic, byPartition)
+      this.open.set(topic, byPartition)
     }
     let batch = byPartition[partition]
     if (batch === undefined) {
-      const k = tpKey(record.topic, partition)
+      const k = tpKey(topic, partition)
       batch = {
-        topic: record.topic,
+        topic,
         partition,
         key: k,
         builder: new RecordBatchBuilder({
@@ -234,9 +341,13 @@ export class ProducerCore implements Producer {
         bytes: null,
         producerId: this.producerId,
         order: 0,
-        timestamps: [],
         sinks: [],
         indexes: [],
+        positions: [],
+        timestamps: [],
+        listeners: [],
+        listenerCounts: [],
+        listenerLast: [],
         createdAt: Date.now(),
         attempts: 0,
         retryAt: 0,
@@ -245,23 +356,38 @@ export class ProducerCore implements Producer {
       this.openCount++
       this.unfinished++
     }
-    const timestamp = record.timestamp ?? Date.now()
+    const position = batch.builder.recordCount
     const r = this.scratch
     r.key = key
-    r.value = toBuffer(record.value)
-    r.headers = record.headers
+    r.value = value
+    r.headers = headers
     r.timestamp = timestamp
     batch.builder.append(r)
     r.key = null
     r.value = null
     r.headers = undefined
-    batch.timestamps.push(timestamp)
-    batch.sinks.push(sink)
-    batch.indexes.push(index)
+    if (sink !== null) {
+      batch.sinks.push(sink)
+      batch.indexes.push(index)
+      batch.positions.push(position)
+      batch.timestamps.push(timestamp)
+    } else if (listener !== null) {
+      const ls = batch.listeners
+      let j = ls.length - 1
+      while (j >= 0 && ls[j] !== listener) j--
+      if (j < 0) {
+        ls.push(listener)
+        batch.listenerCounts.push(1)
+        batch.listenerLast.push(position)
+      } else {
+        batch.listenerCounts[j]!++
+        batch.listenerLast[j] = position
+      }
+    }
     if (batch.builder.sizeInBytes >= this.batchSize) {
       byPartition[partition] = undefined
       this.openCount--
-      this.partitioner.onNewBatch(record.topic)
+      this.partitioner.onNewBatch(topic)
       this.seal(batch)
     } else if (this.lingerTimer === null) {
       this.lingerTimer = setTimeout(() => this.drain(), this.lingerMs)
@@ -305,20 +431,25 @@ export class ProducerCore implements Producer {
   // ---- outcomes, reported by the transport ----
 
   complete(b: ProducerBatch, baseOffset: number, logAppendTime: number): void {
-    const { sinks, indexes, timestamps } = b
+    const { sinks, indexes, positions, timestamps, listeners } = b
+    const known = this.acks !== 0 && baseOffset >= 0
     for (let i = 0; i < sinks.length; i++) {
       sinks[i]!.done(indexes[i]!, {
         topic: b.topic,
         partition: b.partition,
-        offset: this.acks === 0 || baseOffset < 0 ? -1 : baseOffset + i,
+        offset: known ? baseOffset + positions[i]! : -1,
         timestamp: logAppendTime >= 0 ? logAppendTime : timestamps[i]!,
       })
+    }
+    for (let j = 0; j < listeners.length; j++) {
+      listeners[j]!.onAcknowledged(b.topic, b.partition, known ? baseOffset + b.listenerLast[j]! : -1, b.listenerCounts[j]!)
     }
     this.settled()
   }
 
   fail(b: ProducerBatch, err: Error): void {
     for (const sink of b.sinks) sink.fail(err)
+    for (let j = 0; j < b.listeners.length; j++) b.listeners[j]!.onFailed(b.topic, b.partition, b.listenerCounts[j]!, err)
     this.txn?.batchFailed(err)
     this.settled()
   }

@@ -434,33 +434,71 @@ function walkRecords<T = DecodedRecord>(
   fn: ((r: T) => void) | null,
   make: RecordFactory<T> = decodedRecord as unknown as RecordFactory<T>,
 ): void {
-  const size = checkFraming(buf, at)
-  const count = buf.readInt32BE(at + RECORD_COUNT)
-  if (count < 0) corrupt(`Negative record count ${count}`, at)
-  const attrs = buf.readInt16BE(at + ATTRIBUTES)
-  const codec = (attrs & COMPRESSION_MASK) as CompressionType
-  const baseOffset = readInt64(buf, at + BASE_OFFSET)
-  const logAppend = (attrs & TIMESTAMP_TYPE_MASK) !== 0
-  const baseTs = readInt64(buf, at + BASE_TIMESTAMP)
-  const maxTs = readInt64(buf, at + MAX_TIMESTAMP)
-
-  let data: Buffer
-  let pos: number
-  let end: number
-  if (codec === CompressionType.None) {
-    data = buf
-    pos = at + RECORDS
-    end = at + size
-  } else {
-    data = decompress(codec, buf.subarray(at + RECORDS, at + size))
-    pos = 0
-    end = data.length
+  const reader = new BatchRecordReader(buf, at)
+  while (reader.remaining > 0) {
+    const r = reader.next(make)
+    if (out !== null) out.push(r)
+    else fn!(r)
   }
-  // Positions in errors refer to the batch start plus the offset within its records section.
-  const base = codec === CompressionType.None ? 0 : at + RECORDS
-  const c: Cursor = { pos: 0 }
-  for (let n = 0; n < count; n++) {
-    if (pos >= end) corrupt(`Record batch holds ${n} of ${count} records`, base + pos)
+}
+
+/**
+ * Reads the records of one batch one at a time, so a caller decodes only as many as it needs now
+ * (a consumer hands out max.poll.records at a time from a fetch of thousands). Compressed batches
+ * are decompressed when the reader is made. Same checks and errors as decodeRecords.
+ */
+export class BatchRecordReader {
+  private readonly data: Buffer
+  private pos: number
+  private readonly end: number
+  /** Added to positions in errors: the batch start plus the offset within its records section. */
+  private readonly base: number
+  private readonly count: number
+  private n = 0
+  private readonly baseOffset: number
+  private readonly logAppend: boolean
+  private readonly baseTs: number
+  private readonly maxTs: number
+  private readonly c: Cursor = { pos: 0 }
+
+  constructor(buf: Buffer, at: number) {
+    const size = checkFraming(buf, at)
+    const count = buf.readInt32BE(at + RECORD_COUNT)
+    if (count < 0) corrupt(`Negative record count ${count}`, at)
+    this.count = count
+    const attrs = buf.readInt16BE(at + ATTRIBUTES)
+    const codec = (attrs & COMPRESSION_MASK) as CompressionType
+    this.baseOffset = readInt64(buf, at + BASE_OFFSET)
+    this.logAppend = (attrs & TIMESTAMP_TYPE_MASK) !== 0
+    this.baseTs = readInt64(buf, at + BASE_TIMESTAMP)
+    this.maxTs = readInt64(buf, at + MAX_TIMESTAMP)
+    if (codec === CompressionType.None) {
+      this.data = buf
+      this.pos = at + RECORDS
+      this.end = at + size
+      this.base = 0
+    } else {
+      this.data = decompress(codec, buf.subarray(at + RECORDS, at + size))
+      this.pos = 0
+      this.end = this.data.length
+      this.base = at + RECORDS
+    }
+    if (count === 0) this.checkEnd()
+  }
+
+  /** Records not read yet. */
+  get remaining(): number {
+    return this.count - this.n
+  }
+
+  /** Decodes the next record (there must be one: remaining > 0). */
+  next<T>(make: RecordFactory<T>): T {
+    const data = this.data
+    const end = this.end
+    const base = this.base
+    const pos = this.pos
+    const c = this.c
+    if (pos >= end) corrupt(`Record batch holds ${this.n} of ${this.count} records`, base + pos)
     c.pos = pos
     const len = readVarintIn(data, c, end)
     const recEnd = c.pos + len
@@ -483,12 +521,14 @@ function walkRecords<T = DecodedRecord>(
       }
     }
     if (c.pos !== recEnd) corrupt(`Record length ${len} does not match its ${c.pos - recEnd + len} bytes`, base + pos)
-    pos = recEnd
-    const r = make(baseOffset + offsetDelta, logAppend ? maxTs : baseTs + tsDelta, key, value, headers)
-    if (out !== null) out.push(r)
-    else fn!(r)
+    this.pos = recEnd
+    if (++this.n === this.count) this.checkEnd()
+    return make(this.baseOffset + offsetDelta, this.logAppend ? this.maxTs : this.baseTs + tsDelta, key, value, headers)
   }
-  if (pos !== end) corrupt(`Record batch has ${end - pos} bytes after its ${count} records`, base + pos)
+
+  private checkEnd(): void {
+    if (this.pos !== this.end) corrupt(`Record batch has ${this.end - this.pos} bytes after its ${this.count} records`, this.base + this.pos)
+  }
 }
 
 // Bounded readers: a record never reads past its own length.

@@ -2,7 +2,7 @@
 // whose consumer checks, at every offset commit, that nothing the application sent is unacknowledged.
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
-import type { BrookClient, Consumer, Producer, ProducerRecord, RecordMetadata } from '../../../core/client/types.js'
+import type { BrookClient, Consumer, Producer, ProducerRecord, RecordMetadata, SendListener } from '../../../core/client/types.js'
 import { KafkaStreams } from '../../../streams/index.js'
 import { LINES, cleanupDirs, expectedCounts, latestCounts, produce, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
 
@@ -40,10 +40,35 @@ function observe(inner: BrookClient): Observed {
             unacked -= n
           }
         }
+        // sendQuiet: each acknowledgement reaches the caller 30 ms late, and flush() waits for the late ones too.
+        let late = 0
+        let lateDone: (() => void) | null = null
+        const delayed = (listener: SendListener): SendListener => ({
+          onAcknowledged: (topic, partition, lastOffset, count) => {
+            late++
+            setTimeout(() => {
+              unacked -= count
+              listener.onAcknowledged(topic, partition, lastOffset, count)
+              if (--late === 0) lateDone?.()
+            }, 30)
+          },
+          onFailed: (topic, partition, count, error) => {
+            unacked -= count
+            listener.onFailed(topic, partition, count, error)
+          },
+        })
         const wrapped: Producer = {
           send: (r: ProducerRecord): Promise<RecordMetadata> => slow(1, () => p.send(r)),
           sendBatch: (rs: ProducerRecord[]): Promise<RecordMetadata[]> => slow(rs.length, () => p.sendBatch(rs)),
-          flush: () => p.flush(),
+          sendQuiet: (topic, partition, key, value, timestamp, headers, listener) => {
+            unacked++
+            o.sent++
+            p.sendQuiet(topic, partition, key, value, timestamp, headers, delayed(listener))
+          },
+          flush: async () => {
+            await p.flush()
+            if (late > 0) await new Promise<void>((r) => (lateDone = r))
+          },
           close: () => p.close(),
           initTransactions: () => p.initTransactions(),
           beginTransaction: () => p.beginTransaction(),
