@@ -10,9 +10,29 @@ export function decimalToBytes(text: string, scale: number): Buffer {
   if (m === null) throw new DataException(`'${text}' is not a decimal number`)
   const frac = (m[3] ?? '').padEnd(scale, '0')
   if (frac.length > scale && /[1-9]/.test(frac.slice(scale))) throw new DataException(`'${text}' has more than ${scale} fractional digits`)
-  let unscaled = BigInt((m[2] || '0') + frac.slice(0, scale))
+  const digits = (m[2] || '0') + frac.slice(0, scale)
+  // Up to 15 digits the unscaled value is exact as a double: no BigInt on the hot path.
+  if (digits.length <= 15) return numberToTwosComplement(m[1] === '-' ? -Number(digits) : Number(digits))
+  let unscaled = BigInt(digits)
   if (m[1] === '-') unscaled = -unscaled
   return bigintToTwosComplement(unscaled)
+}
+
+/** Minimal big-endian two's complement bytes of a safe integer. */
+function numberToTwosComplement(v: number): Buffer {
+  let n = 1
+  // Bytes needed: the smallest n with -2^(8n-1) <= v < 2^(8n-1).
+  while (n < 8 && (v >= 2 ** (8 * n - 1) || v < -(2 ** (8 * n - 1)))) n++
+  const out = Buffer.allocUnsafe(n)
+  // A negative v is the bitwise complement of |v| - 1 (exact: no 2^(8n) offset beyond 2^53).
+  const neg = v < 0
+  let x = neg ? -v - 1 : v
+  for (let i = n - 1; i >= 0; i--) {
+    const b = x % 256
+    out[i] = neg ? 255 - b : b
+    x = Math.floor(x / 256)
+  }
+  return out
 }
 
 export function decimalFromBytes(bytes: Buffer, scale: number): string {

@@ -11,8 +11,12 @@ export class JsonConverter implements Converter {
   schemasEnable = true
   decimalFormat: 'BASE64' | 'NUMERIC' = 'BASE64'
   private readonly schemaJsonCache = new WeakMap<Schema, string>()
+  private writers = new WeakMap<Schema, ValueWriter>()
+  /** Parsed schemas by their JSON text: records of one topic repeat the same schema. */
+  private readonly schemaCache = new Map<string, Schema>()
 
   configure(props: Record<string, string>, _isKey: boolean): void {
+    this.writers = new WeakMap()
     const se = props['schemas.enable']
     if (se !== undefined) {
       if (!/^(true|false)$/i.test(se)) throw new ConfigException('schemas.enable', `'${se}' is not a boolean`)
@@ -40,6 +44,10 @@ export class JsonConverter implements Converter {
     let parsed: unknown
     try {
       const text = bytes.toString('utf8')
+      if (this.schemasEnable) {
+        const fast = this.readEnvelope(text)
+        if (fast !== null) return fast
+      }
       parsed = JSON.parse(LONG_NUMBER.test(text) ? quoteLongNumbers(text) : text)
     } catch (err) {
       throw new DataException(`Converting byte[] to Kafka Connect data failed due to serialization error: ${(err as Error).message}`, { cause: err })
@@ -54,6 +62,27 @@ export class JsonConverter implements Converter {
     return { schema, value: readValue(schema, env.payload) }
   }
 
+  /**
+   * The envelope as this converter writes it ({"schema":S,"payload":P}): S is looked up by its
+   * text (parsed once per distinct schema), only P is parsed. null when the text has another shape.
+   */
+  private readEnvelope(text: string): SchemaAndValue | null {
+    if (!text.startsWith(SCHEMA_PREFIX)) return null
+    const end = jsonValueEnd(text, SCHEMA_PREFIX.length)
+    if (end < 0 || !text.startsWith(PAYLOAD_INFIX, end) || text.charCodeAt(text.length - 1) !== 125) return null
+    const schemaText = text.slice(SCHEMA_PREFIX.length, end)
+    if (schemaText === 'null') return null
+    let schema = this.schemaCache.get(schemaText)
+    if (schema === undefined) {
+      schema = schemaFromJson(JSON.parse(schemaText))
+      if (this.schemaCache.size >= 1000) this.schemaCache.clear()
+      this.schemaCache.set(schemaText, schema)
+    }
+    const payloadText = text.slice(end + PAYLOAD_INFIX.length, text.length - 1)
+    const payload: unknown = JSON.parse(LONG_NUMBER.test(payloadText) ? quoteLongNumbers(payloadText) : payloadText)
+    return { schema, value: readValue(schema, payload) }
+  }
+
   schemaJson(schema: Schema): string {
     let s = this.schemaJsonCache.get(schema)
     if (s === undefined) {
@@ -66,54 +95,97 @@ export class JsonConverter implements Converter {
   private writeValue(schema: Schema | null, value: unknown): string {
     if (value === null || value === undefined) return 'null'
     if (schema === null) return JSON.stringify(value, bytesReplacer)
+    return this.writer(schema)(value)
+  }
+
+  /** The writer of a schema, compiled once: field names pre-quoted, one closure per field. */
+  private writer(schema: Schema): ValueWriter {
+    let w = this.writers.get(schema)
+    if (w === undefined) {
+      w = this.compile(schema)
+      this.writers.set(schema, w)
+    }
+    return w
+  }
+
+  private compile(schema: Schema): ValueWriter {
+    const nullable = (inner: ValueWriter): ValueWriter => (v) => (v === null || v === undefined ? 'null' : inner(v))
     switch (schema.type) {
       case 'struct': {
         const fields = schema.fields ?? []
-        const obj = value as Record<string, unknown>
-        let out = '{'
-        for (let i = 0; i < fields.length; i++) {
-          const f = fields[i]!
-          if (i > 0) out += ','
-          out += JSON.stringify(f.name) + ':' + this.writeValue(f.schema, obj[f.name])
+        const names = fields.map((f, i) => (i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':')
+        const writers = fields.map((f) => nullable(this.compile(f.schema)))
+        const keys = fields.map((f) => f.name)
+        const n = fields.length
+        // A frozen struct shared by many records (a CDC batch's source block) is written once.
+        let lastObj: unknown = null
+        let lastOut = ''
+        return (value) => {
+          if (value === lastObj) return lastOut
+          const obj = value as Record<string, unknown>
+          let out = n === 0 ? '{' : ''
+          for (let i = 0; i < n; i++) out += names[i]! + writers[i]!(obj[keys[i]!])
+          out += '}'
+          if (Object.isFrozen(value)) {
+            lastObj = value
+            lastOut = out
+          }
+          return out
         }
-        return out + '}'
       }
       case 'array': {
-        const arr = value as unknown[]
-        return '[' + arr.map((v) => this.writeValue(schema.valueSchema ?? null, v)).join(',') + ']'
+        const item = schema.valueSchema ?? null
+        return (value) => '[' + (value as unknown[]).map((v) => this.writeValue(item, v)).join(',') + ']'
       }
       case 'map': {
-        const m = value instanceof Map ? Object.fromEntries(value) : (value as Record<string, unknown>)
-        return '{' + Object.entries(m).map(([k, v]) => JSON.stringify(k) + ':' + this.writeValue(schema.valueSchema ?? null, v)).join(',') + '}'
+        const vs = schema.valueSchema ?? null
+        return (value) => {
+          const m = value instanceof Map ? Object.fromEntries(value) : (value as Record<string, unknown>)
+          return '{' + Object.entries(m).map(([k, v]) => JSON.stringify(k) + ':' + this.writeValue(vs, v)).join(',') + '}'
+        }
       }
       case 'bytes':
         if (schema.name === Decimal.LOGICAL_NAME) {
-          const text = typeof value === 'string' ? value : String(value)
           const scale = decimalScale(schema)
-          return this.decimalFormat === 'NUMERIC' ? decimalWithScale(text, scale) : `"${decimalToBytes(text, scale).toString('base64')}"`
+          if (this.decimalFormat === 'NUMERIC') return (value) => decimalWithScale(typeof value === 'string' ? value : String(value), scale)
+          return (value) => `"${decimalToBytes(typeof value === 'string' ? value : String(value), scale).toString('base64')}"`
         }
-        if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `"${Buffer.from(value).toString('base64')}"`
-        throw new DataException(`Invalid type for bytes: ${typeof value}`)
+        return (value) => {
+          if (Buffer.isBuffer(value)) return `"${value.toString('base64')}"`
+          if (value instanceof Uint8Array) return `"${Buffer.from(value).toString('base64')}"`
+          throw new DataException(`Invalid type for bytes: ${typeof value}`)
+        }
       case 'int64':
         // Exact 64-bit integers may arrive as digit strings; write them as JSON numbers verbatim.
-        if (typeof value === 'string' && /^-?\d+$/.test(value)) return value
-        if (value instanceof Date) return String(value.getTime())
-        return numberText(value, schema)
+        return (value) => {
+          if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+          if (typeof value === 'string' && INTEGER.test(value)) return value
+          if (value instanceof Date) return String(value.getTime())
+          return numberText(value, schema)
+        }
       case 'int8':
       case 'int16':
       case 'int32':
       case 'float32':
       case 'float64':
-        if (value instanceof Date) return String(value.getTime())
-        return numberText(value, schema)
+        return (value) => {
+          if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+          if (value instanceof Date) return String(value.getTime())
+          return numberText(value, schema)
+        }
       case 'boolean':
-        if (typeof value !== 'boolean') throw new DataException(`Invalid type for boolean: ${typeof value}`)
-        return value ? 'true' : 'false'
+        return (value) => {
+          if (typeof value !== 'boolean') throw new DataException(`Invalid type for boolean: ${typeof value}`)
+          return value ? 'true' : 'false'
+        }
       case 'string':
-        return JSON.stringify(typeof value === 'string' ? value : String(value))
+        return (value) => JSON.stringify(typeof value === 'string' ? value : String(value))
     }
   }
 }
+
+type ValueWriter = (value: unknown) => string
+const INTEGER = /^-?\d+$/
 
 function numberText(value: unknown, schema: Schema): string {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
@@ -175,6 +247,29 @@ export function schemaFromJson(json: unknown): Schema {
 }
 
 const LONG_NUMBER = /\d{16}/
+const SCHEMA_PREFIX = '{"schema":'
+const PAYLOAD_INFIX = ',"payload":'
+
+/** Index just past the JSON object or array starting at `from` (strings skipped); -1 if none. */
+function jsonValueEnd(text: string, from: number): number {
+  const open = text.charCodeAt(from)
+  if (open !== 123 && open !== 91) return text.startsWith('null', from) ? from + 4 : -1
+  let depth = 0
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i)
+        if (d === 92) i++
+        else if (d === 34) break
+      }
+    } else if (c === 123 || c === 91) depth++
+    else if (c === 125 || c === 93) {
+      if (--depth === 0) return i + 1
+    }
+  }
+  return -1
+}
 
 /**
  * Numbers with 16 or more digits do not survive JSON.parse (int64 beyond 2^53, long decimals
