@@ -1,17 +1,21 @@
 // Kafka Connect's JsonConverter: with schemas.enable=true each message is the envelope
 // {"schema": ..., "payload": ...}; without it, the bare JSON value. decimal.format BASE64
 // (Connect's default: unscaled two's complement bytes, base64) or NUMERIC (the exact digits).
-// Writes JSON text directly from the schema walk: no intermediate object per record.
+// Writes JSON bytes directly from the schema walk (compiled once per schema): no intermediate
+// object or string per record.
 import { ConnectDate, ConnectTime, ConnectTimestamp, Decimal, decimalScale, type Field, type Schema } from '../api/schema.js'
 import { ConfigException, DataException } from '../errors.js'
 import type { Converter, SchemaAndValue } from './converter.js'
-import { decimalFromBytes, decimalToBytes, decimalWithScale } from './decimal.js'
+import { decimalFromBytes, decimalToBase64, decimalWithScale } from './decimal.js'
+import { JsonWriter } from './json-writer.js'
 
 export class JsonConverter implements Converter {
   schemasEnable = true
   decimalFormat: 'BASE64' | 'NUMERIC' = 'BASE64'
   private readonly schemaJsonCache = new WeakMap<Schema, string>()
+  private readonly schemaBytesCache = new WeakMap<Schema, Buffer>()
   private writers = new WeakMap<Schema, ValueWriter>()
+  private readonly out = new JsonWriter()
   /** Parsed schemas by their JSON text: records of one topic repeat the same schema. */
   private readonly schemaCache = new Map<string, Schema>()
 
@@ -34,9 +38,25 @@ export class JsonConverter implements Converter {
     if (value === null || value === undefined) {
       if (!this.schemasEnable || schema === null) return null
     }
-    const payload = this.writeValue(schema, value)
-    if (!this.schemasEnable) return Buffer.from(payload)
-    return Buffer.from(`{"schema":${schema === null ? 'null' : this.schemaJson(schema)},"payload":${payload}}`)
+    const w = this.out
+    w.begin()
+    if (this.schemasEnable) {
+      if (schema === null) w.bytes(NULL_SCHEMA_PREFIX)
+      else w.bytes(this.schemaPrefix(schema))
+      this.writeValue(w, schema, value)
+      w.byte(125)
+    } else this.writeValue(w, schema, value)
+    return w.finish()
+  }
+
+  /** `{"schema":<schema JSON>,"payload":` as bytes, once per schema. */
+  private schemaPrefix(schema: Schema): Buffer {
+    let b = this.schemaBytesCache.get(schema)
+    if (b === undefined) {
+      b = Buffer.from(`${SCHEMA_PREFIX}${this.schemaJson(schema)}${PAYLOAD_INFIX}`)
+      this.schemaBytesCache.set(schema, b)
+    }
+    return b
   }
 
   toConnectData(_topic: string, bytes: Buffer | null): SchemaAndValue {
@@ -92,10 +112,10 @@ export class JsonConverter implements Converter {
     return s
   }
 
-  private writeValue(schema: Schema | null, value: unknown): string {
-    if (value === null || value === undefined) return 'null'
-    if (schema === null) return JSON.stringify(value, bytesReplacer)
-    return this.writer(schema)(value)
+  private writeValue(w: JsonWriter, schema: Schema | null, value: unknown): void {
+    if (value === null || value === undefined) w.ascii('null')
+    else if (schema === null) w.ascii(JSON.stringify(value, bytesReplacer).replace(NON_ASCII, escapeNonAscii))
+    else this.writer(schema)(w, value)
   }
 
   /** The writer of a schema, compiled once: field names pre-quoted, one closure per field. */
@@ -109,83 +129,114 @@ export class JsonConverter implements Converter {
   }
 
   private compile(schema: Schema): ValueWriter {
-    const nullable = (inner: ValueWriter): ValueWriter => (v) => (v === null || v === undefined ? 'null' : inner(v))
     switch (schema.type) {
       case 'struct': {
         const fields = schema.fields ?? []
-        const names = fields.map((f, i) => (i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':')
-        const writers = fields.map((f) => nullable(this.compile(f.schema)))
+        const names = fields.map((f, i) => Buffer.from((i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':'))
+        const writers = fields.map((f) => this.compile(f.schema))
         const keys = fields.map((f) => f.name)
         const n = fields.length
         // A frozen struct shared by many records (a CDC batch's source block) is written once.
         let lastObj: unknown = null
-        let lastOut = ''
-        return (value) => {
-          if (value === lastObj) return lastOut
+        let lastBytes: Buffer | null = null
+        return (w, value) => {
+          if (value === lastObj && lastBytes !== null) return w.bytes(lastBytes)
           const obj = value as Record<string, unknown>
-          let out = n === 0 ? '{' : ''
-          for (let i = 0; i < n; i++) out += names[i]! + writers[i]!(obj[keys[i]!])
-          out += '}'
-          if (Object.isFrozen(value)) {
-            lastObj = value
-            lastOut = out
+          const frozen = Object.isFrozen(value)
+          const mark = frozen ? w.finish().length : 0
+          if (n === 0) w.byte(123)
+          for (let i = 0; i < n; i++) {
+            w.bytes(names[i]!)
+            const v = obj[keys[i]!]
+            if (v === null || v === undefined) w.ascii('null')
+            else writers[i]!(w, v)
           }
-          return out
+          w.byte(125)
+          if (frozen) {
+            lastObj = value
+            lastBytes = Buffer.from(w.finish().subarray(mark))
+          }
         }
       }
       case 'array': {
         const item = schema.valueSchema ?? null
-        return (value) => '[' + (value as unknown[]).map((v) => this.writeValue(item, v)).join(',') + ']'
+        return (w, value) => {
+          w.byte(91)
+          const arr = value as unknown[]
+          for (let i = 0; i < arr.length; i++) {
+            if (i > 0) w.byte(44)
+            this.writeValue(w, item, arr[i])
+          }
+          w.byte(93)
+        }
       }
       case 'map': {
         const vs = schema.valueSchema ?? null
-        return (value) => {
+        return (w, value) => {
           const m = value instanceof Map ? Object.fromEntries(value) : (value as Record<string, unknown>)
-          return '{' + Object.entries(m).map(([k, v]) => JSON.stringify(k) + ':' + this.writeValue(vs, v)).join(',') + '}'
+          w.byte(123)
+          let first = true
+          for (const [k, v] of Object.entries(m)) {
+            if (!first) w.byte(44)
+            first = false
+            w.string(k)
+            w.byte(58)
+            this.writeValue(w, vs, v)
+          }
+          w.byte(125)
         }
       }
       case 'bytes':
         if (schema.name === Decimal.LOGICAL_NAME) {
           const scale = decimalScale(schema)
-          if (this.decimalFormat === 'NUMERIC') return (value) => decimalWithScale(typeof value === 'string' ? value : String(value), scale)
-          return (value) => `"${decimalToBytes(typeof value === 'string' ? value : String(value), scale).toString('base64')}"`
+          if (this.decimalFormat === 'NUMERIC') return (w, value) => w.ascii(decimalWithScale(typeof value === 'string' ? value : String(value), scale))
+          return (w, value) => {
+            w.byte(34)
+            w.ascii(decimalToBase64(typeof value === 'string' ? value : String(value), scale))
+            w.byte(34)
+          }
         }
-        return (value) => {
-          if (Buffer.isBuffer(value)) return `"${value.toString('base64')}"`
-          if (value instanceof Uint8Array) return `"${Buffer.from(value).toString('base64')}"`
-          throw new DataException(`Invalid type for bytes: ${typeof value}`)
+        return (w, value) => {
+          if (!Buffer.isBuffer(value) && !(value instanceof Uint8Array)) throw new DataException(`Invalid type for bytes: ${typeof value}`)
+          w.byte(34)
+          w.ascii(Buffer.isBuffer(value) ? value.toString('base64') : Buffer.from(value).toString('base64'))
+          w.byte(34)
         }
       case 'int64':
         // Exact 64-bit integers may arrive as digit strings; write them as JSON numbers verbatim.
-        return (value) => {
-          if (typeof value === 'number' && Number.isFinite(value)) return String(value)
-          if (typeof value === 'string' && INTEGER.test(value)) return value
-          if (value instanceof Date) return String(value.getTime())
-          return numberText(value, schema)
+        return (w, value) => {
+          if (typeof value === 'number' && Number.isFinite(value)) w.number(value)
+          else if (typeof value === 'string' && INTEGER.test(value)) w.ascii(value)
+          else if (value instanceof Date) w.number(value.getTime())
+          else w.ascii(numberText(value, schema))
         }
       case 'int8':
       case 'int16':
       case 'int32':
       case 'float32':
       case 'float64':
-        return (value) => {
-          if (typeof value === 'number' && Number.isFinite(value)) return String(value)
-          if (value instanceof Date) return String(value.getTime())
-          return numberText(value, schema)
+        return (w, value) => {
+          if (typeof value === 'number' && Number.isFinite(value)) w.number(value)
+          else if (value instanceof Date) w.number(value.getTime())
+          else w.ascii(numberText(value, schema))
         }
       case 'boolean':
-        return (value) => {
+        return (w, value) => {
           if (typeof value !== 'boolean') throw new DataException(`Invalid type for boolean: ${typeof value}`)
-          return value ? 'true' : 'false'
+          w.ascii(value ? 'true' : 'false')
         }
       case 'string':
-        return (value) => JSON.stringify(typeof value === 'string' ? value : String(value))
+        return (w, value) => w.string(typeof value === 'string' ? value : String(value))
     }
   }
 }
 
-type ValueWriter = (value: unknown) => string
+type ValueWriter = (w: JsonWriter, value: unknown) => void
 const INTEGER = /^-?\d+$/
+const NON_ASCII = /[\u0080-\uffff]/g
+const escapeNonAscii = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+const NULL_SCHEMA_PREFIX = Buffer.from('{"schema":null,"payload":')
+
 
 function numberText(value: unknown, schema: Schema): string {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
