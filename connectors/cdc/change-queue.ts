@@ -17,12 +17,18 @@ export class ChangeQueue<T> {
   /** Records pushed / taken since creation: a record's position tells whether it was taken. */
   private pushedCount = 0
   private full = false
+  private high = 0
   private waiter: (() => void) | null = null
 
   constructor(private readonly options: ChangeQueueOptions) {}
 
   get size(): number {
     return this.items.length - this.head
+  }
+
+  /** The most records ever queued at once. */
+  get highWater(): number {
+    return this.high
   }
 
   /** Whether the stream is paused because the queue is full. */
@@ -34,6 +40,7 @@ export class ChangeQueue<T> {
   push(item: T): number {
     this.items.push(item)
     const pos = this.pushedCount++
+    if (this.size > this.high) this.high = this.size
     if (!this.full && this.size >= this.options.maxSize) {
       this.full = true
       this.options.onFull()

@@ -477,9 +477,9 @@ export class PostgresCdcTask implements SourceTask {
     return (this.service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } } | null)?._connection?.stream
   }
 
-  /** For tests: records queued and whether the stream is paused. */
-  get queueState(): { size: number; paused: boolean } {
-    return { size: this.queue.size, paused: this.queue.paused }
+  /** For tests: records queued, the most ever queued, and whether the stream is paused. */
+  get queueState(): { size: number; highWater: number; paused: boolean } {
+    return { size: this.queue.size, highWater: this.queue.highWater, paused: this.queue.paused }
   }
 
   /** A heartbeat record carries the LSN the server reached so the slot advances on quiet tables. */
