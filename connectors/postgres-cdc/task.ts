@@ -436,6 +436,7 @@ export class PostgresCdcTask implements SourceTask {
     }
     if (this.streamError !== null) {
       const err = this.streamError
+      this.streamError = null // the next poll starts a new stream
       await this.service?.stop().catch(() => {})
       this.service = null
       await this.startStreamingLater()
