@@ -143,6 +143,10 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
     // (includes the commit itself and the consumer's fetch, so it overstates the acknowledgement latency).
     if (ONLY.has('latency')) {
       await db.query('SET synchronous_commit = on')
+    // Without a snapshot or streaming phase before, the topic does not exist yet: create it for the reader.
+    const admin = client.admin()
+    await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]).catch(() => {})
+    await admin.close()
       const consumer = client.consumer({ enableAutoCommit: false, maxPollRecords: 5000 })
       consumer.assign([{ topic, partition: 0 }])
       consumer.seek({ topic, partition: 0 }, await topicEnd(client, topic))
