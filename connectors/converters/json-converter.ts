@@ -18,6 +18,7 @@ export class JsonConverter implements Converter {
   private readonly out = new JsonWriter()
   /** Parsed schemas by their JSON text: records of one topic repeat the same schema. */
   private readonly schemaCache = new Map<string, Schema>()
+  private lastSchemaText = ''
 
   configure(props: Record<string, string>, _isKey: boolean): void {
     this.writers = new WeakMap()
@@ -88,10 +89,14 @@ export class JsonConverter implements Converter {
    */
   private readEnvelope(text: string): SchemaAndValue | null {
     if (!text.startsWith(SCHEMA_PREFIX)) return null
-    const end = jsonValueEnd(text, SCHEMA_PREFIX.length)
+    // Most records repeat the last schema: compare its text in place before scanning for the end.
+    const last = this.lastSchemaText
+    const same = last !== '' && text.startsWith(last, SCHEMA_PREFIX.length) && text.startsWith(PAYLOAD_INFIX, SCHEMA_PREFIX.length + last.length)
+    const end = same ? SCHEMA_PREFIX.length + last.length : jsonValueEnd(text, SCHEMA_PREFIX.length)
     if (end < 0 || !text.startsWith(PAYLOAD_INFIX, end) || text.charCodeAt(text.length - 1) !== 125) return null
-    const schemaText = text.slice(SCHEMA_PREFIX.length, end)
+    const schemaText = same ? last : text.slice(SCHEMA_PREFIX.length, end)
     if (schemaText === 'null') return null
+    this.lastSchemaText = schemaText
     let schema = this.schemaCache.get(schemaText)
     if (schema === undefined) {
       schema = schemaFromJson(JSON.parse(schemaText))
