@@ -52,6 +52,8 @@ interface SnapshotState {
   cursorOpen: boolean
   /** The FETCH already sent for the next batch. */
   next: Promise<SnapshotBatch | null> | null
+  /** A record carrying snapshot_completed was handed out. */
+  lastMarked: boolean
 }
 
 interface SnapshotBatch {
@@ -180,7 +182,7 @@ export class PostgresCdcTask implements SourceTask {
         await snap.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
         await snap.query(`SET TRANSACTION SNAPSHOT '${snapshotName}'`)
         await repl.end() // the importing transaction now holds the snapshot
-        this.snapshot = { client: snap, tables: [...this.tables.values()], index: 0, lsn: consistentPoint, cursorOpen: false, next: null }
+        this.snapshot = { client: snap, tables: [...this.tables.values()], index: 0, lsn: consistentPoint, cursorOpen: false, next: null, lastMarked: false }
         this.startLsn = consistentPoint
         this.storedLsn = 0
         this.snapshotOnly = this.mode === 'initial_only'
@@ -251,9 +253,14 @@ export class PostgresCdcTask implements SourceTask {
     const batch = await (s.next ?? this.fetchSnapshot(s))
     s.next = null
     if (batch === null) {
+      const lsn = s.lsn
+      const marked = s.lastMarked
       await this.finishSnapshot()
-      return []
+      // The last table ended on a batch boundary (or no table had rows): no row carried the
+      // completed snapshot, so a heartbeat record carries it.
+      return marked ? [] : [this.heartbeatRecord(lsn)]
     }
+    if (batch.last) s.lastMarked = true
     if (!batch.last) {
       s.next = this.fetchSnapshot(s)
       s.next.catch(() => {}) // surfaces at the next poll
@@ -488,11 +495,14 @@ export class PostgresCdcTask implements SourceTask {
     if (this.heartbeatMs <= 0 || Date.now() - this.lastHeartbeat < this.heartbeatMs) return []
     this.lastHeartbeat = Date.now()
     const lsn = lsnToNumber(this.serverLsn) > lsnToNumber(this.completeLsn) && this.openTx === null ? this.serverLsn : this.completeLsn
-    const rec: SourceRecord = {
+    return [this.heartbeatRecord(lsn)]
+  }
+
+  private heartbeatRecord(lsn: string): SourceRecord {
+    return {
       sourcePartition: this.partition, sourceOffset: { lsn, snapshot_completed: true }, topic: this.heartbeatTopic, kafkaPartition: null,
       keySchema: heartbeatKeySchema, key: { serverName: this.prefix }, valueSchema: heartbeatValueSchema, value: { ts_ms: Date.now() }, timestamp: null, headers: [],
     }
-    return [rec]
   }
 
   /** Called by the worker once the record was acknowledged and its offset stored. */

@@ -86,6 +86,31 @@ describe.skipIf(url === null)('PostgreSQL CDC (pgoutput)', () => {
     await worker.stopConnector('pgcdc')
   })
 
+  it('a snapshot ending on a fetch boundary still stores snapshot_completed, so a restart does not snapshot again', async () => {
+    const table = `cdc_edge_${suffix}`
+    await db.query(`DROP TABLE IF EXISTS ${table}`)
+    await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY)`)
+    await db.query(`INSERT INTO ${table} SELECT generate_series(1, 6)`)
+    const name = 'pgedge'
+    await worker.startConnector({
+      ...base, name, 'slot.name': `${slot}_edge`, 'publication.name': `${pub}_edge`, 'topic.prefix': 'edge', 'table.include.list': `public\\.${table}`,
+      'snapshot.mode': 'initial_only', 'snapshot.fetch.size': '3',
+    })
+    try {
+      const stored = await waitFor('the completed snapshot stored', () => {
+        const o = worker.offsets.forConnector(name)[0]?.offset
+        return o?.snapshot_completed === true ? o : null
+      })
+      expect(stored.snapshot).toBeUndefined()
+      expect(await topicCount(client, `edge.public.${table}`)).toBe(6)
+    } finally {
+      await worker.stopConnector(name)
+      await db.query(`SELECT pg_drop_replication_slot($1)`, [`${slot}_edge`]).catch(() => {})
+      await db.query(`DROP PUBLICATION IF EXISTS ${pub}_edge`).catch(() => {})
+      await db.query(`DROP TABLE IF EXISTS ${table}`)
+    }
+  })
+
   it('bounds the queue between the replication stream and the worker: a full queue pauses the stream, every change still arrives in order', async () => {
     const table = `cdc_bp_${suffix}`
     const bpSlot = `brook_test_bp_${suffix}`
