@@ -12,6 +12,7 @@
 // then a commit returns before its WAL is flushed, which the walsender waits for (up to
 // wal_writer_delay, 200 ms), so "committed" would not yet mean "visible to replication".
 import fs from 'node:fs'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import os from 'node:os'
 import path from 'node:path'
 import mysql from 'mysql2/promise'
@@ -88,7 +89,8 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
   const slot = `brook_bench_${process.pid}_${round}`
   const u = new URL(pgUrl!)
   try {
-    await db.query(`CREATE TABLE ${t} (id BIGINT PRIMARY KEY, name TEXT, amount NUMERIC(12,2), at TIMESTAMP)`)
+    // No autovacuum on the bench table: its vacuum of the bulk inserts would compete with the walsender mid-measurement.
+    await db.query(`CREATE TABLE ${t} (id BIGINT PRIMARY KEY, name TEXT, amount NUMERIC(12,2), at TIMESTAMP) WITH (autovacuum_enabled = off)`)
     await db.query(`INSERT INTO ${t} SELECT g, 'name-' || g, g * 1.25, now() FROM generate_series(1, ${ROWS}) g`)
     // The database's own rate: a bulk SELECT of all rows.
     const bulkSelect = async (): Promise<number> => {
@@ -166,6 +168,9 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
           if (latencies.length >= total) break
         }
       })()
+      // This process's event-loop stalls during the run (GC, synchronous work), to tell them from waits on the database.
+      const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+      loopDelay.enable()
       const start = performance.now()
       for (let tick = 0; nextId < 3 * ROWS + 1 + total; tick++) {
         const from = nextId
@@ -179,12 +184,14 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
         if (wait > 0) await new Promise((r) => setTimeout(r, wait))
       }
       await reader
+      loopDelay.disable()
       if (latencies.length < total) console.error(`latency: only ${latencies.length} of ${total} records seen`)
       await consumer.close()
       latencies.sort((a, b) => a - b)
       const p = (q: number): number => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!
       record(`PostgreSQL CDC latency p50 at ${fmt(RATE)} rows/s`, p(0.5), 0, 'ms')
       record(`PostgreSQL CDC latency p99 at ${fmt(RATE)} rows/s`, p(0.99), 0, 'ms')
+      record('  (event-loop delay p99 during that run)', loopDelay.percentile(99) / 1e6, 0, 'ms')
     }
     await worker.stopConnector(`cdc-${round}`)
     if (!ONLY.has('jdbc')) return
@@ -268,6 +275,7 @@ console.log(`bench:connect rows=${fmt(ROWS)} rate=${fmt(RATE)}/s for ${SECONDS}s
 for (const [name, r] of results) {
   const b = median(r.brook)
   const d = median(r.db)
-  console.log(r.unit === 'ms' ? `  ${name.padEnd(62)} ${b.toFixed(1)} ms` : `  ${name.padEnd(62)} ${fmt(b).padStart(10)} ${r.unit}   database ${fmt(d).padStart(10)} ${r.unit}   ratio ${(b / d).toFixed(3)}`)
+  const rounds = RUNS > 1 ? `   rounds ${r.brook.map((x) => (r.unit === 'ms' ? x.toFixed(1) : fmt(x))).join(' / ')}` : ''
+  console.log(r.unit === 'ms' ? `  ${name.padEnd(62)} ${b.toFixed(1)} ms${rounds}` : `  ${name.padEnd(62)} ${fmt(b).padStart(10)} ${r.unit}   database ${fmt(d).padStart(10)} ${r.unit}   ratio ${(b / d).toFixed(3)}${rounds}`)
 }
 console.log('  MariaDB binlog CDC: not implemented yet (no figures)')
