@@ -148,6 +148,17 @@ export class JdbcSinkTask implements SinkTask {
       }
       if (last.size < rows.length) list = [...last.values()].sort((a, b) => a - b).map((i) => rows[i]!)
     }
+    const types = d.unnestInsert === undefined ? null : this.tables.columnTypes(table, names)
+    if (types !== null) {
+      // One array per column: a short statement whatever the row count.
+      const arrays: unknown[][] = names.map(() => new Array(list.length))
+      for (let r = 0; r < list.length; r++) {
+        const cols = list[r]!
+        for (let c = 0; c < cols.length; c++) arrays[c]![r] = d.bindValue(cols[c]!.schema, cols[c]!.value)
+      }
+      await conn.execute(d.unnestInsert!(table, names, types, this.insertMode === 'upsert' ? keyNames : null), arrays)
+      return
+    }
     const values: unknown[] = []
     for (const cols of list) for (const c of cols) values.push(d.bindValue(c.schema, c.value))
     const sql = this.insertMode === 'upsert'
