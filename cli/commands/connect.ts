@@ -7,6 +7,7 @@ import { ensureCompactedTopics, defaultTopics } from '../../connectors/runtime/i
 import { OffsetStore } from '../../connectors/runtime/offset-store.js'
 import { StatusStore } from '../../connectors/runtime/status-store.js'
 import { ConnectException } from '../../connectors/errors.js'
+import { openConnectListener, withConnectClient } from '../connect-listener.js'
 import { withClient, type ConnectionOptions } from '../context.js'
 
 export interface RunOptions {
@@ -14,6 +15,8 @@ export interface RunOptions {
   until: Promise<void>
   out?: (line: string) => void
   progress?: (e: ProgressEvent) => void
+  /** On the embedded default: the data directory, where a loopback listener is recorded for the other connect commands. */
+  dataDir?: string
 }
 
 /** Starts every config (all validated before any starts) and runs until `until`; a clean stop flushes. */
@@ -23,6 +26,7 @@ export async function runConnectors(client: BrookClient, files: string[], opts: 
   const workerConfig: WorkerConfig = { log: out }
   if (opts.progress !== undefined) workerConfig.onProgress = opts.progress
   const worker = await Worker.start(client, workerConfig)
+  const listener = opts.dataDir === undefined ? null : await openConnectListener(client, opts.dataDir)
   try {
     for (const props of configs) {
       await worker.startConnector(props)
@@ -30,10 +34,12 @@ export async function runConnectors(client: BrookClient, files: string[], opts: 
       out(`Connector ${props.name} ${s?.connector.state ?? 'RUNNING'} with ${s?.tasks.length ?? 0} task(s)`)
     }
   } catch (err) {
+    await listener?.close()
     await worker.stop()
     throw err
   }
   await opts.until
+  await listener?.close()
   await worker.stop()
   out('Stopped all connectors (offsets flushed)')
 }
@@ -108,7 +114,7 @@ export function progressBar(write: (s: string) => void, width = 30): (e: Progres
 
 export function connectCommands(program: Command, dataDir: () => Option): void {
   const connect = program.command('connect').description('run source and sink connectors (Kafka Connect standalone style)')
-  const conn = (c: Command): Command => c.addOption(dataDir()).option('--bootstrap <host:port>', 'a running broker instead of the data directory')
+  const conn = (c: Command): Command => c.addOption(dataDir()).option('--bootstrap <host:port>', 'a running broker instead of the data directory (without it, a `connect run` holding the data directory is reached through its loopback listener)')
   conn(connect.command('run <config...>').description('run connectors from .properties or .json configs until interrupted')).action(
     async (files: string[], o: ConnectionOptions) => {
       const until = new Promise<void>((resolve) => {
@@ -116,24 +122,25 @@ export function connectCommands(program: Command, dataDir: () => Option): void {
         process.once('SIGTERM', resolve)
       })
       const opts: RunOptions = { until }
+      if (o.bootstrap === undefined) opts.dataDir = o.dataDir
       if (process.stderr.isTTY) opts.progress = progressBar((s) => process.stderr.write(s))
       await withClient(o, (client) => runConnectors(client, files, opts))
     },
   )
   conn(connect.command('list').description('connectors with their type and state')).action(async (o: ConnectionOptions) => {
-    const s = await withClient(o, listConnectors)
+    const s = await withConnectClient(o, listConnectors)
     if (s) process.stdout.write(s + '\n')
   })
   conn(connect.command('status <name>').description('connector and task states, with the failure reason')).action(async (name: string, o: ConnectionOptions) => {
-    process.stdout.write((await withClient(o, (c) => connectorStatus(c, name))) + '\n')
+    process.stdout.write((await withConnectClient(o, (c) => connectorStatus(c, name))) + '\n')
   })
   conn(connect.command('offsets <name>').description('stored source offsets, or a sink\'s committed offsets and lag')).action(async (name: string, o: ConnectionOptions) => {
-    const s = await withClient(o, (c) => connectorOffsets(c, name))
+    const s = await withConnectClient(o, (c) => connectorOffsets(c, name))
     if (s) process.stdout.write(s + '\n')
   })
   for (const action of ['pause', 'resume', 'restart'] as const) {
     conn(connect.command(`${action} <name>`).description(`${action} a running connector`)).action(async (name: string, o: ConnectionOptions) => {
-      process.stdout.write((await withClient(o, (c) => requestControl(c, name, action))) + '\n')
+      process.stdout.write((await withConnectClient(o, (c) => requestControl(c, name, action))) + '\n')
     })
   }
 }

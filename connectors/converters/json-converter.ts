@@ -1,18 +1,27 @@
 // Kafka Connect's JsonConverter: with schemas.enable=true each message is the envelope
 // {"schema": ..., "payload": ...}; without it, the bare JSON value. decimal.format BASE64
 // (Connect's default: unscaled two's complement bytes, base64) or NUMERIC (the exact digits).
-// Writes JSON text directly from the schema walk: no intermediate object per record.
+// Writes JSON bytes directly from the schema walk (compiled once per schema): no intermediate
+// object or string per record.
 import { ConnectDate, ConnectTime, ConnectTimestamp, Decimal, decimalScale, type Field, type Schema } from '../api/schema.js'
 import { ConfigException, DataException } from '../errors.js'
 import type { Converter, SchemaAndValue } from './converter.js'
-import { decimalFromBytes, decimalToBytes, decimalWithScale } from './decimal.js'
+import { decimalFromBytes, decimalToBase64, decimalWithScale } from './decimal.js'
+import { JsonWriter } from './json-writer.js'
 
 export class JsonConverter implements Converter {
   schemasEnable = true
   decimalFormat: 'BASE64' | 'NUMERIC' = 'BASE64'
   private readonly schemaJsonCache = new WeakMap<Schema, string>()
+  private readonly schemaBytesCache = new WeakMap<Schema, Buffer>()
+  private writers = new WeakMap<Schema, ValueWriter>()
+  private readonly out = new JsonWriter()
+  /** Parsed schemas by their JSON text: records of one topic repeat the same schema. */
+  private readonly schemaCache = new Map<string, Schema>()
+  private lastSchemaText = ''
 
   configure(props: Record<string, string>, _isKey: boolean): void {
+    this.writers = new WeakMap()
     const se = props['schemas.enable']
     if (se !== undefined) {
       if (!/^(true|false)$/i.test(se)) throw new ConfigException('schemas.enable', `'${se}' is not a boolean`)
@@ -30,9 +39,25 @@ export class JsonConverter implements Converter {
     if (value === null || value === undefined) {
       if (!this.schemasEnable || schema === null) return null
     }
-    const payload = this.writeValue(schema, value)
-    if (!this.schemasEnable) return Buffer.from(payload)
-    return Buffer.from(`{"schema":${schema === null ? 'null' : this.schemaJson(schema)},"payload":${payload}}`)
+    const w = this.out
+    w.begin()
+    if (this.schemasEnable) {
+      if (schema === null) w.bytes(NULL_SCHEMA_PREFIX)
+      else w.bytes(this.schemaPrefix(schema))
+      this.writeValue(w, schema, value)
+      w.byte(125)
+    } else this.writeValue(w, schema, value)
+    return w.finish()
+  }
+
+  /** `{"schema":<schema JSON>,"payload":` as bytes, once per schema. */
+  private schemaPrefix(schema: Schema): Buffer {
+    let b = this.schemaBytesCache.get(schema)
+    if (b === undefined) {
+      b = Buffer.from(`${SCHEMA_PREFIX}${this.schemaJson(schema)}${PAYLOAD_INFIX}`)
+      this.schemaBytesCache.set(schema, b)
+    }
+    return b
   }
 
   toConnectData(_topic: string, bytes: Buffer | null): SchemaAndValue {
@@ -40,6 +65,10 @@ export class JsonConverter implements Converter {
     let parsed: unknown
     try {
       const text = bytes.toString('utf8')
+      if (this.schemasEnable) {
+        const fast = this.readEnvelope(text)
+        if (fast !== null) return fast
+      }
       parsed = JSON.parse(LONG_NUMBER.test(text) ? quoteLongNumbers(text) : text)
     } catch (err) {
       throw new DataException(`Converting byte[] to Kafka Connect data failed due to serialization error: ${(err as Error).message}`, { cause: err })
@@ -54,6 +83,31 @@ export class JsonConverter implements Converter {
     return { schema, value: readValue(schema, env.payload) }
   }
 
+  /**
+   * The envelope as this converter writes it ({"schema":S,"payload":P}): S is looked up by its
+   * text (parsed once per distinct schema), only P is parsed. null when the text has another shape.
+   */
+  private readEnvelope(text: string): SchemaAndValue | null {
+    if (!text.startsWith(SCHEMA_PREFIX)) return null
+    // Most records repeat the last schema: compare its text in place before scanning for the end.
+    const last = this.lastSchemaText
+    const same = last !== '' && text.startsWith(last, SCHEMA_PREFIX.length) && text.startsWith(PAYLOAD_INFIX, SCHEMA_PREFIX.length + last.length)
+    const end = same ? SCHEMA_PREFIX.length + last.length : jsonValueEnd(text, SCHEMA_PREFIX.length)
+    if (end < 0 || !text.startsWith(PAYLOAD_INFIX, end) || text.charCodeAt(text.length - 1) !== 125) return null
+    const schemaText = same ? last : text.slice(SCHEMA_PREFIX.length, end)
+    if (schemaText === 'null') return null
+    this.lastSchemaText = schemaText
+    let schema = this.schemaCache.get(schemaText)
+    if (schema === undefined) {
+      schema = schemaFromJson(JSON.parse(schemaText))
+      if (this.schemaCache.size >= 1000) this.schemaCache.clear()
+      this.schemaCache.set(schemaText, schema)
+    }
+    const payloadText = text.slice(end + PAYLOAD_INFIX.length, text.length - 1)
+    const payload: unknown = JSON.parse(LONG_NUMBER.test(payloadText) ? quoteLongNumbers(payloadText) : payloadText)
+    return { schema, value: readValue(schema, payload) }
+  }
+
   schemaJson(schema: Schema): string {
     let s = this.schemaJsonCache.get(schema)
     if (s === undefined) {
@@ -63,57 +117,131 @@ export class JsonConverter implements Converter {
     return s
   }
 
-  private writeValue(schema: Schema | null, value: unknown): string {
-    if (value === null || value === undefined) return 'null'
-    if (schema === null) return JSON.stringify(value, bytesReplacer)
+  private writeValue(w: JsonWriter, schema: Schema | null, value: unknown): void {
+    if (value === null || value === undefined) w.ascii('null')
+    else if (schema === null) w.ascii(JSON.stringify(value, bytesReplacer).replace(NON_ASCII, escapeNonAscii))
+    else this.writer(schema)(w, value)
+  }
+
+  /** The writer of a schema, compiled once: field names pre-quoted, one closure per field. */
+  private writer(schema: Schema): ValueWriter {
+    let w = this.writers.get(schema)
+    if (w === undefined) {
+      w = this.compile(schema)
+      this.writers.set(schema, w)
+    }
+    return w
+  }
+
+  private compile(schema: Schema): ValueWriter {
     switch (schema.type) {
       case 'struct': {
         const fields = schema.fields ?? []
-        const obj = value as Record<string, unknown>
-        let out = '{'
-        for (let i = 0; i < fields.length; i++) {
-          const f = fields[i]!
-          if (i > 0) out += ','
-          out += JSON.stringify(f.name) + ':' + this.writeValue(f.schema, obj[f.name])
+        const names = fields.map((f, i) => Buffer.from((i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':'))
+        const writers = fields.map((f) => this.compile(f.schema))
+        const keys = fields.map((f) => f.name)
+        const n = fields.length
+        // A frozen struct shared by many records (a CDC batch's source block) is written once.
+        let lastObj: unknown = null
+        let lastBytes: Buffer | null = null
+        return (w, value) => {
+          if (value === lastObj && lastBytes !== null) return w.bytes(lastBytes)
+          const obj = value as Record<string, unknown>
+          const frozen = Object.isFrozen(value)
+          const mark = frozen ? w.finish().length : 0
+          if (n === 0) w.byte(123)
+          for (let i = 0; i < n; i++) {
+            w.bytes(names[i]!)
+            const v = obj[keys[i]!]
+            if (v === null || v === undefined) w.ascii('null')
+            else writers[i]!(w, v)
+          }
+          w.byte(125)
+          if (frozen) {
+            lastObj = value
+            lastBytes = Buffer.from(w.finish().subarray(mark))
+          }
         }
-        return out + '}'
       }
       case 'array': {
-        const arr = value as unknown[]
-        return '[' + arr.map((v) => this.writeValue(schema.valueSchema ?? null, v)).join(',') + ']'
+        const item = schema.valueSchema ?? null
+        return (w, value) => {
+          w.byte(91)
+          const arr = value as unknown[]
+          for (let i = 0; i < arr.length; i++) {
+            if (i > 0) w.byte(44)
+            this.writeValue(w, item, arr[i])
+          }
+          w.byte(93)
+        }
       }
       case 'map': {
-        const m = value instanceof Map ? Object.fromEntries(value) : (value as Record<string, unknown>)
-        return '{' + Object.entries(m).map(([k, v]) => JSON.stringify(k) + ':' + this.writeValue(schema.valueSchema ?? null, v)).join(',') + '}'
+        const vs = schema.valueSchema ?? null
+        return (w, value) => {
+          const m = value instanceof Map ? Object.fromEntries(value) : (value as Record<string, unknown>)
+          w.byte(123)
+          let first = true
+          for (const [k, v] of Object.entries(m)) {
+            if (!first) w.byte(44)
+            first = false
+            w.string(k)
+            w.byte(58)
+            this.writeValue(w, vs, v)
+          }
+          w.byte(125)
+        }
       }
       case 'bytes':
         if (schema.name === Decimal.LOGICAL_NAME) {
-          const text = typeof value === 'string' ? value : String(value)
           const scale = decimalScale(schema)
-          return this.decimalFormat === 'NUMERIC' ? decimalWithScale(text, scale) : `"${decimalToBytes(text, scale).toString('base64')}"`
+          if (this.decimalFormat === 'NUMERIC') return (w, value) => w.ascii(decimalWithScale(typeof value === 'string' ? value : String(value), scale))
+          return (w, value) => {
+            w.byte(34)
+            w.ascii(decimalToBase64(typeof value === 'string' ? value : String(value), scale))
+            w.byte(34)
+          }
         }
-        if (Buffer.isBuffer(value) || value instanceof Uint8Array) return `"${Buffer.from(value).toString('base64')}"`
-        throw new DataException(`Invalid type for bytes: ${typeof value}`)
+        return (w, value) => {
+          if (!Buffer.isBuffer(value) && !(value instanceof Uint8Array)) throw new DataException(`Invalid type for bytes: ${typeof value}`)
+          w.byte(34)
+          w.ascii(Buffer.isBuffer(value) ? value.toString('base64') : Buffer.from(value).toString('base64'))
+          w.byte(34)
+        }
       case 'int64':
         // Exact 64-bit integers may arrive as digit strings; write them as JSON numbers verbatim.
-        if (typeof value === 'string' && /^-?\d+$/.test(value)) return value
-        if (value instanceof Date) return String(value.getTime())
-        return numberText(value, schema)
+        return (w, value) => {
+          if (typeof value === 'number' && Number.isFinite(value)) w.number(value)
+          else if (typeof value === 'string' && INTEGER.test(value)) w.ascii(value)
+          else if (value instanceof Date) w.number(value.getTime())
+          else w.ascii(numberText(value, schema))
+        }
       case 'int8':
       case 'int16':
       case 'int32':
       case 'float32':
       case 'float64':
-        if (value instanceof Date) return String(value.getTime())
-        return numberText(value, schema)
+        return (w, value) => {
+          if (typeof value === 'number' && Number.isFinite(value)) w.number(value)
+          else if (value instanceof Date) w.number(value.getTime())
+          else w.ascii(numberText(value, schema))
+        }
       case 'boolean':
-        if (typeof value !== 'boolean') throw new DataException(`Invalid type for boolean: ${typeof value}`)
-        return value ? 'true' : 'false'
+        return (w, value) => {
+          if (typeof value !== 'boolean') throw new DataException(`Invalid type for boolean: ${typeof value}`)
+          w.ascii(value ? 'true' : 'false')
+        }
       case 'string':
-        return JSON.stringify(typeof value === 'string' ? value : String(value))
+        return (w, value) => w.string(typeof value === 'string' ? value : String(value))
     }
   }
 }
+
+type ValueWriter = (w: JsonWriter, value: unknown) => void
+const INTEGER = /^-?\d+$/
+const NON_ASCII = /[\u0080-\uffff]/g
+const escapeNonAscii = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`
+const NULL_SCHEMA_PREFIX = Buffer.from('{"schema":null,"payload":')
+
 
 function numberText(value: unknown, schema: Schema): string {
   const n = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN
@@ -175,6 +303,29 @@ export function schemaFromJson(json: unknown): Schema {
 }
 
 const LONG_NUMBER = /\d{16}/
+const SCHEMA_PREFIX = '{"schema":'
+const PAYLOAD_INFIX = ',"payload":'
+
+/** Index just past the JSON object or array starting at `from` (strings skipped); -1 if none. */
+function jsonValueEnd(text: string, from: number): number {
+  const open = text.charCodeAt(from)
+  if (open !== 123 && open !== 91) return text.startsWith('null', from) ? from + 4 : -1
+  let depth = 0
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i)
+    if (c === 34) {
+      for (i++; i < text.length; i++) {
+        const d = text.charCodeAt(i)
+        if (d === 92) i++
+        else if (d === 34) break
+      }
+    } else if (c === 123 || c === 91) depth++
+    else if (c === 125 || c === 93) {
+      if (--depth === 0) return i + 1
+    }
+  }
+  return -1
+}
 
 /**
  * Numbers with 16 or more digits do not survive JSON.parse (int64 beyond 2^53, long decimals

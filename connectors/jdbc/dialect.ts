@@ -73,6 +73,11 @@ export interface Dialect {
   bindValue(schema: Schema | null, value: unknown): unknown
   /** INSERT ... ON CONFLICT / ON DUPLICATE KEY UPDATE of `rows` rows (bind parameters row by row). */
   upsert(table: string, columns: string[], keyColumns: string[], rows?: number): string
+  /**
+   * A multi-row INSERT (upsert when keyColumns is given) taking one array parameter per column,
+   * cast to the column's type: one short statement however many rows (PostgreSQL's unnest).
+   */
+  unnestInsert?(table: string, columns: string[], types: string[], keyColumns: string[] | null): string
   /** Whether DDL may run inside the write transaction (MySQL commits implicitly). */
   readonly transactionalDdl: boolean
   /** True when an error means the server is unreachable or the connection broke (retry). */

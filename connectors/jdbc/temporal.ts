@@ -4,14 +4,48 @@
 
 const TS = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/
 
+/** Date.UTC for every year (Date.UTC reads years 0-99 as 1900-1999). */
+function utc(y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): number {
+  const v = Date.UTC(y, mo, d, h, mi, sec, ms)
+  if (y < 0 || y > 99) return v
+  const dt = new Date(v)
+  dt.setUTCFullYear(y)
+  return dt.getTime()
+}
+
+const d2 = (t: string, i: number): number => (t.charCodeAt(i) - 48) * 10 + t.charCodeAt(i + 1) - 48
+
+/** 'YYYY-MM-DD HH:MM:SS[.fff...]' without a zone, as databases print it, read without a regex; NaN otherwise. */
+function plainTimestampMs(t: string): number {
+  const n = t.length
+  if (n < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return NaN
+  const sep = t.charCodeAt(10)
+  if (sep !== 32 && sep !== 84) return NaN
+  let ms = 0
+  if (n > 19) {
+    if (t.charCodeAt(19) !== 46) return NaN
+    let scale = 100
+    for (let i = 20; i < n; i++) {
+      const c = t.charCodeAt(i) - 48
+      if (c < 0 || c > 9) return NaN
+      ms += c * scale
+      scale /= 10
+    }
+    ms = Math.floor(ms + 1e-9)
+  }
+  return utc(d2(t, 0) * 100 + d2(t, 2), d2(t, 5) - 1, d2(t, 8), d2(t, 11), d2(t, 14), d2(t, 17), ms)
+}
+
 export function timestampTextToMs(text: string): number {
+  const fast = plainTimestampMs(text)
+  if (fast === fast) return fast // not NaN
   const m = TS.exec(text.trim())
   if (m === null) {
     const t = Date.parse(text)
     if (Number.isNaN(t)) throw new Error(`'${text}' is not a timestamp`)
     return t
   }
-  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), +((m[7] ?? '0') + '00').slice(0, 3))
+  const ms = utc(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), +((m[7] ?? '0') + '00').slice(0, 3))
   const zone = m[8]
   if (zone === undefined || zone === 'Z') return ms
   const sign = zone[0] === '-' ? -1 : 1

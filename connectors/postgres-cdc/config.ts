@@ -23,6 +23,7 @@ export function postgresCdcConfigDef(): ConfigDef {
     .define('snapshot.mode', 'STRING', 'initial', 'MEDIUM', 'initial, initial_only, no_data (never), when_needed or always.', Validators.oneOf(...SNAPSHOT_MODES))
     .define('snapshot.fetch.size', 'INT', 10240, 'LOW', 'Rows per snapshot batch.', Validators.atLeast(1))
     .define('max.batch.size', 'INT', 2048, 'LOW', 'Maximum change events per batch.', Validators.atLeast(1))
+    .define('max.queue.size', 'INT', 8192, 'LOW', 'Change events queued between the replication stream and the worker; when full the stream is paused. Must be larger than max.batch.size.', Validators.atLeast(2))
     .define('poll.interval.ms', 'INT', 500, 'LOW', 'How long poll waits for new changes.', Validators.atLeast(1))
     .define('heartbeat.interval.ms', 'INT', 10000, 'MEDIUM', 'Heartbeat interval (0 disables); heartbeats advance the stored LSN on quiet tables.', Validators.atLeast(0))
     .define('heartbeat.topics.prefix', 'STRING', '__debezium-heartbeat', 'LOW', 'Heartbeat topic is <prefix>.<topic.prefix>.')

@@ -21,6 +21,9 @@ export class PostgresConnector implements SourceConnector {
   async validate(props: Record<string, string>, context: ConnectorContext): Promise<void> {
     const name = context.name
     const cfg = postgresCdcConfigDef().parse(props, name)
+    if (cfg.getInt('max.queue.size') <= cfg.getInt('max.batch.size')) {
+      throw new ConfigException('max.queue.size', `${cfg.getInt('max.queue.size')} must be larger than max.batch.size (${cfg.getInt('max.batch.size')})`, { connector: name })
+    }
     const t = { host: cfg.getString('database.hostname'), port: cfg.getInt('database.port'), user: cfg.getString('database.user'), password: cfg.getString('database.password'), database: cfg.getString('database.dbname') }
     const client = new pg.Client(clientConfig(t))
     client.on('error', () => {})

@@ -1,18 +1,21 @@
 // PostgresConnectorTask: an initial snapshot read inside the slot's exported snapshot (so it
-// meets the stream exactly at the slot's consistent point), then pgoutput streaming. Records of
-// a transaction are queued at its commit; each carries the LSN that is complete up to it (the
-// previous transaction's end until the transaction's last record), so a restart resumes without
-// losing a committed change. The slot's confirmed LSN is acknowledged only in commit(), after
-// the worker stored the offsets of records the broker acknowledged.
+// meets the stream exactly at the slot's consistent point), then pgoutput streaming. pgoutput
+// sends a transaction after it committed; its changes are queued as they arrive (a bounded
+// queue: max.queue.size pauses the stream), each carrying the LSN complete before its
+// transaction, and the transaction's last record, when still queued at the commit message, the
+// transaction's end. A restart resumes without losing a committed change; transactions that
+// committed before the stored LSN are skipped. The slot's confirmed LSN is acknowledged only in
+// commit(), after the worker stored the offsets of records the broker acknowledged.
 import pg from 'pg'
 import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication'
 import type { SourceTask, SourceTaskContext, TaskConfig } from '../api/connector.js'
 import type { SourceOffset, SourceRecord } from '../api/record.js'
 import { Schemas, type Schema } from '../api/schema.js'
+import { ChangeQueue } from '../cdc/change-queue.js'
 import { changeRecord, tableSchemas, tombstone, type Op, type TableSchemas } from '../cdc/envelope.js'
 import { heartbeatRecord } from '../cdc/heartbeat.js'
 import { needsSnapshot } from '../cdc/snapshot-mode.js'
-import { ConnectException, errorMessage, RetriableException } from '../errors.js'
+import { ConfigException, ConnectException, errorMessage, RetriableException } from '../errors.js'
 import { postgresDialect } from '../jdbc/postgres/dialect.js'
 import { Oid, mapColumn } from '../jdbc/postgres/types.js'
 import { isNetworkError } from '../jdbc/errors.js'
@@ -41,6 +44,37 @@ interface TableState {
   schemas: TableSchemas
   mapping: ColumnMapping[]
   pk: string[]
+}
+
+interface SnapshotState {
+  client: pg.Client
+  tables: TableState[]
+  index: number
+  lsn: string
+  cursorOpen: boolean
+  /** The FETCH already sent for the next batch. */
+  next: Promise<SnapshotBatch | null> | null
+  /** A record carrying snapshot_completed was handed out. */
+  lastMarked: boolean
+}
+
+interface SnapshotBatch {
+  st: TableState
+  rows: unknown[][]
+  /** The snapshot's final rows. */
+  last: boolean
+}
+
+interface OpenTx {
+  xid: number
+  commitLsn: string
+  tsMs: number
+  skip: boolean
+  offset: SourceOffset
+  /** Queue position of the transaction's last record so far; -1 before its first. */
+  lastPosition: number
+  sourceOf: TableState | null
+  source: Record<string, unknown>
 }
 
 interface PgMessage {
@@ -76,7 +110,8 @@ export class PostgresCdcTask implements SourceTask {
   private readonly tables = new Map<string, TableState>()
   private readonly byOid = new Map<number, TableState | null>()
   // snapshot state
-  private snapshot: { client: pg.Client; tables: TableState[]; index: number; lsn: string; cursorOpen: boolean } | null = null
+  private snapshot: SnapshotState | null = null
+  private snapshotFetch = 10240
   private snapshotOnly = false
   // streaming state
   private service: LogicalReplicationService | null = null
@@ -87,9 +122,10 @@ export class PostgresCdcTask implements SourceTask {
   private serverLsn = '0/0'
   private confirmedLsn = '0/0'
   private pendingAck: string | null = null
-  private openTx: { xid: number; changes: PgMessage[] } | null = null
-  private readonly queue: SourceRecord[] = []
-  private wake: (() => void) | null = null
+  private openTx: OpenTx | null = null
+  private queue!: ChangeQueue<SourceRecord>
+  private maxQueue = 8192
+  private keepAlive: NodeJS.Timeout | null = null
   private lastHeartbeat = Date.now()
   private readonly partition: Record<string, unknown> = {}
 
@@ -104,6 +140,10 @@ export class PostgresCdcTask implements SourceTask {
     this.publication = cfg.getString('publication.name')
     this.dbname = this.target.database
     this.maxBatch = cfg.getInt('max.batch.size')
+    this.maxQueue = cfg.getInt('max.queue.size')
+    if (this.maxQueue <= this.maxBatch) throw new ConfigException('max.queue.size', `${this.maxQueue} must be larger than max.batch.size (${this.maxBatch})`, { connector: this.connector })
+    this.queue = new ChangeQueue({ maxSize: this.maxQueue, onFull: () => this.pauseStream(), onSpace: () => this.resumeStream() })
+    this.snapshotFetch = cfg.getInt('snapshot.fetch.size')
     this.pollInterval = cfg.getInt('poll.interval.ms')
     this.heartbeatMs = cfg.getInt('heartbeat.interval.ms')
     this.heartbeatTopic = `${cfg.getString('heartbeat.topics.prefix')}.${this.prefix}`
@@ -143,7 +183,7 @@ export class PostgresCdcTask implements SourceTask {
         await snap.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
         await snap.query(`SET TRANSACTION SNAPSHOT '${snapshotName}'`)
         await repl.end() // the importing transaction now holds the snapshot
-        this.snapshot = { client: snap, tables: [...this.tables.values()], index: 0, lsn: consistentPoint, cursorOpen: false }
+        this.snapshot = { client: snap, tables: [...this.tables.values()], index: 0, lsn: consistentPoint, cursorOpen: false, next: null, lastMarked: false }
         this.startLsn = consistentPoint
         this.storedLsn = 0
         this.snapshotOnly = this.mode === 'initial_only'
@@ -167,11 +207,14 @@ export class PostgresCdcTask implements SourceTask {
     if (this.snapshot === null && !this.snapshotOnly) await this.startStreaming()
   }
 
+  /** The planner's row estimate (pg_class.reltuples): no full count before the snapshot starts. */
   private async estimateRows(c: pg.Client): Promise<number | null> {
     let total = 0
     for (const s of this.tables.values()) {
-      const r = await c.query(`SELECT count(*) AS n FROM ${qt(s.t)}`)
-      total += Number((r.rows[0] as { n: string }).n)
+      const r = await c.query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = $1::regclass`, [qt(s.t)])
+      let n = Number((r.rows[0] as { n: string } | undefined)?.n ?? -1)
+      if (n < 0) n = Number(((await c.query(`SELECT count(*) AS n FROM ${qt(s.t)}`)).rows[0] as { n: string }).n) // never analyzed
+      total += n
     }
     return total
   }
@@ -194,45 +237,82 @@ export class PostgresCdcTask implements SourceTask {
     return out
   }
 
+  /** The source block (frozen: records of one batch or transaction share it, the JSON converter writes it once). */
   private source(st: TableState, snapshot: string | null, txId: number | null, lsn: string | null, tsMs: number): Record<string, unknown> {
-    return {
+    return Object.freeze({
       version: '0.1.0', connector: 'postgresql', name: this.prefix, ts_ms: tsMs, snapshot: snapshot ?? 'false', db: this.dbname, sequence: null,
       schema: st.t.schema, table: st.t.table, txId, lsn: lsn === null ? null : lsnToNumber(lsn), xmin: null,
-    }
+    })
   }
 
+  /**
+   * The next snapshot batch. The FETCH after it is sent before this one is converted and
+   * handed to the worker, so the database reads ahead while the records are produced.
+   */
   private async readSnapshot(): Promise<SourceRecord[]> {
     const s = this.snapshot!
+    const batch = await (s.next ?? this.fetchSnapshot(s))
+    s.next = null
+    if (batch === null) {
+      const lsn = s.lsn
+      const marked = s.lastMarked
+      await this.finishSnapshot()
+      // The last table ended on a batch boundary (or no table had rows): no row carried the
+      // completed snapshot, so a heartbeat record carries it.
+      return marked ? [] : [this.heartbeatRecord(lsn)]
+    }
+    if (batch.last) s.lastMarked = true
+    if (!batch.last) {
+      s.next = this.fetchSnapshot(s)
+      s.next.catch(() => {}) // surfaces at the next poll
+    }
+    return this.snapshotRecords(s, batch)
+  }
+
+  /** FETCHes the next rows (moving on to the next table when one is done); null when all were read. */
+  private async fetchSnapshot(s: SnapshotState): Promise<SnapshotBatch | null> {
     while (s.index < s.tables.length) {
       const st = s.tables[s.index]!
       if (!s.cursorOpen) {
         await s.client.query(`DECLARE brook_snap NO SCROLL CURSOR FOR SELECT * FROM ${qt(st.t)}`)
         s.cursorOpen = true
       }
-      const res = await s.client.query({ text: `FETCH ${this.maxBatch} FROM brook_snap`, rowMode: 'array' })
+      const res = await s.client.query({ text: `FETCH ${this.snapshotFetch} FROM brook_snap`, rowMode: 'array' })
       if (st.mapping.length === 0 || st.schemas === null) this.tableState(st.t.schema, st.t.table, res.fields.map((f) => ({ name: f.name, type: f.dataTypeID, scale: f.dataTypeModifier })))
-      if (res.rows.length < this.maxBatch) {
+      if (res.rows.length < this.snapshotFetch) {
         await s.client.query('CLOSE brook_snap')
         s.cursorOpen = false
         s.index++
       }
       if (res.rows.length === 0) continue
-      const now = Date.now()
-      const last = s.index >= s.tables.length && !s.cursorOpen
-      const out: SourceRecord[] = []
-      const names = res.fields.map((f) => f.name)
-      for (let i = 0; i < res.rows.length; i++) {
-        const arr = res.rows[i] as unknown[]
-        const raw: Record<string, unknown> = {}
-        for (let c = 0; c < names.length; c++) raw[names[c]!] = arr[c]
-        const isLast = last && i === res.rows.length - 1
-        const offset: SourceOffset = isLast ? { lsn: s.lsn, snapshot_completed: true } : { lsn: s.lsn, snapshot: true, snapshot_completed: false }
-        out.push(changeRecord(st.schemas, 'r', null, this.row(st, raw), this.source(st, isLast ? 'last' : 'true', null, s.lsn, now), this.partition, offset, now))
-      }
-      return out
+      return { st, rows: res.rows as unknown[][], last: s.index >= s.tables.length && !s.cursorOpen }
     }
-    await this.finishSnapshot()
-    return []
+    return null
+  }
+
+  private snapshotRecords(s: SnapshotState, batch: SnapshotBatch): SourceRecord[] {
+    const { st, rows } = batch
+    const now = Date.now()
+    // One source struct and one offset for the whole batch (records are read-only downstream).
+    const source = this.source(st, 'true', null, s.lsn, now)
+    const offset: SourceOffset = { lsn: s.lsn, snapshot: true, snapshot_completed: false }
+    const mapping = st.mapping
+    const n = mapping.length
+    const out: SourceRecord[] = new Array(rows.length)
+    for (let i = 0; i < rows.length; i++) {
+      const arr = rows[i]!
+      const after: Record<string, unknown> = {}
+      for (let c = 0; c < n; c++) {
+        const v = arr[c]
+        after[mapping[c]!.name] = v === null || v === undefined ? null : mapping[c]!.convert(v)
+      }
+      const isLast = batch.last && i === rows.length - 1
+      out[i] = isLast
+        ? changeRecord(st.schemas, 'r', null, after, this.source(st, 'last', null, s.lsn, now), this.partition, { lsn: s.lsn, snapshot_completed: true }, now)
+        : changeRecord(st.schemas, 'r', null, after, source, this.partition, offset, now)
+    }
+    this.ctx.progress.advance(rows.length)
+    return out
   }
 
   private async finishSnapshot(): Promise<void> {
@@ -247,7 +327,7 @@ export class PostgresCdcTask implements SourceTask {
   private async startStreaming(): Promise<void> {
     this.streamError = null
     this.openTx = null
-    this.queue.length = 0
+    this.queue.clear()
     this.completeLsn = this.confirmedLsn
     const service = new LogicalReplicationService(clientConfig(this.target), { acknowledge: { auto: false, timeoutSeconds: 0 } })
     this.service = service
@@ -258,13 +338,13 @@ export class PostgresCdcTask implements SourceTask {
     })
     service.on('error', (err: Error) => {
       this.streamError = err
-      this.wake?.()
+      this.queue.wake()
     })
     const plugin = new PgoutputPlugin({ protoVersion: 1, publicationNames: [this.publication] })
     service.subscribe(plugin, this.slot, this.confirmedLsn).catch((err: unknown) => {
       if (!service.isStop()) {
         this.streamError = err
-        this.wake?.()
+        this.queue.wake()
       }
     })
   }
@@ -277,62 +357,77 @@ export class PostgresCdcTask implements SourceTask {
         this.byOid.set(rel.relationOid, this.tableState(rel.schema, rel.name, rel.columns.map((c) => ({ name: c.name, type: c.typeOid, scale: c.typeMod }))))
         return
       }
-      case 'begin':
-        this.openTx = { xid: msg.xid as number, changes: [] }
+      case 'begin': {
+        // pgoutput sends a transaction once it committed: begin carries its commit LSN and time.
+        const commitLsn = normLsn(msg.commitLsn as string)
+        const xid = msg.xid as number
+        this.openTx = {
+          xid, commitLsn, tsMs: Number((msg.commitTime as bigint) / 1000n),
+          // Stored offsets are transaction ends: a transaction that commits before the stored one was delivered.
+          skip: lsnToNumber(commitLsn) < this.storedLsn,
+          // Until its commit a change carries the offset complete before its transaction.
+          offset: Object.freeze({ lsn: this.completeLsn, txId: xid, snapshot_completed: true }),
+          lastPosition: -1, sourceOf: null, source: NO_OFFSET,
+        }
         return
+      }
       case 'insert':
       case 'update':
       case 'delete':
-      case 'truncate':
-        this.openTx?.changes.push(msg)
+      case 'truncate': {
+        const tx = this.openTx
+        if (tx !== null && !tx.skip) this.change(tx, msg)
         return
+      }
       case 'commit': {
         const tx = this.openTx
         this.openTx = null
+        if (tx === null || tx.skip) return
         const end = normLsn(msg.commitEndLsn as string)
-        if (tx === null || lsnToNumber(end) <= this.storedLsn) return
-        const tsMs = Number((msg.commitTime as bigint) / 1000n)
-        const records = this.txRecords(tx, msg.commitLsn as string, tsMs)
-        const prev = this.completeLsn
         this.completeLsn = end
         this.serverLsn = end
-        for (let i = 0; i < records.length; i++) {
-          records[i]!.sourceOffset = i === records.length - 1 ? { lsn: end, txId: tx.xid, snapshot_completed: true } : { lsn: prev, txId: tx.xid, snapshot_completed: true }
-          this.queue.push(records[i]!)
-        }
-        if (records.length > 0) this.wake?.()
+        // The transaction's last change completes it: if still queued it carries the end LSN;
+        // if already handed out, the next record or heartbeat carries it.
+        const last = tx.lastPosition >= 0 ? this.queue.peek(tx.lastPosition) : undefined
+        if (last !== undefined) last.sourceOffset = { lsn: end, txId: tx.xid, snapshot_completed: true }
         return
       }
     }
   }
 
-  private txRecords(tx: { xid: number; changes: PgMessage[] }, lsn: string, tsMs: number): SourceRecord[] {
-    const out: SourceRecord[] = []
+  /** Queues the records of one change as it arrives (the queue pauses the stream when full). */
+  private change(tx: OpenTx, m: PgMessage): void {
     const now = Date.now()
-    for (const m of tx.changes) {
-      if (m.tag === 'truncate') {
-        if (this.skipped.has('t')) continue
-        for (const rel of m.relations as RelationMsg[]) {
-          const st = this.byOid.get(rel.relationOid)
-          if (st === null || st === undefined) continue
-          const rec = changeRecord(st.schemas, 't', null, null, this.source(st, null, tx.xid, lsn, tsMs), this.partition, {}, now)
-          out.push({ ...rec, key: null, keySchema: null })
-        }
-        continue
+    if (m.tag === 'truncate') {
+      if (this.skipped.has('t')) return
+      for (const rel of m.relations as RelationMsg[]) {
+        const st = this.byOid.get(rel.relationOid)
+        if (st === null || st === undefined) continue
+        const rec = changeRecord(st.schemas, 't', null, null, this.txSource(tx, st), this.partition, tx.offset, now)
+        tx.lastPosition = this.queue.push({ ...rec, key: null, keySchema: null })
       }
-      const rel = m.relation as RelationMsg
-      const st = this.byOid.get(rel.relationOid)
-      if (st === null || st === undefined) continue
-      const op: Op = m.tag === 'insert' ? 'c' : m.tag === 'update' ? 'u' : 'd'
-      if (this.skipped.has(op)) continue
-      const oldRaw = (m.old as Record<string, unknown> | null) ?? (m.key as Record<string, unknown> | null) ?? null
-      const before = op === 'c' ? null : this.row(st, oldRaw)
-      const after = op === 'd' ? null : this.row(st, m.new as Record<string, unknown>)
-      const rec = changeRecord(st.schemas, op, before, after, this.source(st, null, tx.xid, lsn, tsMs), this.partition, {}, now)
-      out.push(rec)
-      if (op === 'd' && this.tombstones) out.push(tombstone(rec))
+      return
     }
-    return out
+    const rel = m.relation as RelationMsg
+    const st = this.byOid.get(rel.relationOid)
+    if (st === null || st === undefined) return
+    const op: Op = m.tag === 'insert' ? 'c' : m.tag === 'update' ? 'u' : 'd'
+    if (this.skipped.has(op)) return
+    const oldRaw = (m.old as Record<string, unknown> | null) ?? (m.key as Record<string, unknown> | null) ?? null
+    const before = op === 'c' ? null : this.row(st, oldRaw)
+    const after = op === 'd' ? null : this.row(st, m.new as Record<string, unknown>)
+    const rec = changeRecord(st.schemas, op, before, after, this.txSource(tx, st), this.partition, tx.offset, now)
+    tx.lastPosition = this.queue.push(rec)
+    if (op === 'd' && this.tombstones) tx.lastPosition = this.queue.push(tombstone(rec))
+  }
+
+  /** One source block per table of a transaction. */
+  private txSource(tx: OpenTx, st: TableState): Record<string, unknown> {
+    if (tx.sourceOf !== st) {
+      tx.sourceOf = st
+      tx.source = this.source(st, null, tx.xid, tx.commitLsn, tx.tsMs)
+    }
+    return tx.source
   }
 
   async poll(): Promise<SourceRecord[]> {
@@ -349,6 +444,7 @@ export class PostgresCdcTask implements SourceTask {
     }
     if (this.streamError !== null) {
       const err = this.streamError
+      this.streamError = null // the next poll starts a new stream
       await this.service?.stop().catch(() => {})
       this.service = null
       await this.startStreamingLater()
@@ -358,30 +454,41 @@ export class PostgresCdcTask implements SourceTask {
       throw new ConnectException(`replication failed: ${errorMessage(err)}`, { connector: this.connector, cause: err })
     }
     if (this.service === null) await this.startStreaming()
-    if (this.queue.length === 0) {
-      await new Promise<void>((resolve) => {
-        const t = setTimeout(done, Math.min(this.pollInterval, this.heartbeatMs > 0 ? this.heartbeatMs : this.pollInterval))
-        const signal = this.ctx.signal
-        function done(): void {
-          clearTimeout(t)
-          signal.removeEventListener('abort', done)
-          resolve()
-        }
-        this.wake = done
-        signal.addEventListener('abort', done, { once: true })
-      })
-      this.wake = null
-    }
-    if (this.queue.length > 0) {
-      return this.queue.splice(0, this.maxBatch)
-    }
+    if (this.queue.size === 0) await this.queue.wait(this.heartbeatMs > 0 ? Math.min(this.pollInterval, this.heartbeatMs) : this.pollInterval, this.ctx.signal)
+    if (this.queue.size > 0) return this.queue.take(this.maxBatch)
     return this.heartbeat()
   }
 
   private async startStreamingLater(): Promise<void> {
     // The next poll starts a fresh stream from the confirmed LSN; queued, unreturned records are resent by the server.
-    this.queue.length = 0
+    this.queue.clear()
     this.openTx = null
+  }
+
+  /**
+   * The queue is full: stop reading the replication socket (the server holds the rest in the
+   * slot). While paused the server hears from us every 10 s, so wal_sender_timeout does not
+   * end the stream of a connector that waits on a slow broker.
+   */
+  private pauseStream(): void {
+    this.replicationSocket()?.pause()
+    this.keepAlive ??= setInterval(() => void this.service?.acknowledge(this.confirmedLsn).catch(() => {}), 10_000)
+  }
+
+  private resumeStream(): void {
+    if (this.keepAlive !== null) clearInterval(this.keepAlive)
+    this.keepAlive = null
+    this.replicationSocket()?.resume()
+  }
+
+  /** The replication connection's socket (pg-logical-replication keeps it as _connection.stream). */
+  private replicationSocket(): { pause(): void; resume(): void } | undefined {
+    return (this.service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } } | null)?._connection?.stream
+  }
+
+  /** For tests: records queued, the most ever queued, and whether the stream is paused. */
+  get queueState(): { size: number; highWater: number; paused: boolean } {
+    return { size: this.queue.size, highWater: this.queue.highWater, paused: this.queue.paused }
   }
 
   /** A heartbeat record carries the LSN the server reached so the slot advances on quiet tables. */
@@ -389,7 +496,11 @@ export class PostgresCdcTask implements SourceTask {
     if (this.heartbeatMs <= 0 || Date.now() - this.lastHeartbeat < this.heartbeatMs) return []
     this.lastHeartbeat = Date.now()
     const lsn = lsnToNumber(this.serverLsn) > lsnToNumber(this.completeLsn) && this.openTx === null ? this.serverLsn : this.completeLsn
-    return [heartbeatRecord(this.heartbeatTopic, this.prefix, this.partition, { lsn, snapshot_completed: true }, Date.now())]
+    return [this.heartbeatRecord(lsn)]
+  }
+
+  private heartbeatRecord(lsn: string): SourceRecord {
+    return heartbeatRecord(this.heartbeatTopic, this.prefix, this.partition, { lsn, snapshot_completed: true }, Date.now())
   }
 
   /** Called by the worker once the record was acknowledged and its offset stored. */
@@ -415,6 +526,8 @@ export class PostgresCdcTask implements SourceTask {
   }
 
   async stop(): Promise<void> {
+    if (this.keepAlive !== null) clearInterval(this.keepAlive)
+    this.keepAlive = null
     await this.service?.stop().catch(() => {})
     this.service = null
     if (this.snapshot !== null) await this.snapshot.client.end().catch(() => {})
@@ -423,6 +536,9 @@ export class PostgresCdcTask implements SourceTask {
     this.meta = null
   }
 }
+
+/** Placeholder offset of a change until its transaction's commit sets the real one. */
+const NO_OFFSET: SourceOffset = Object.freeze({})
 
 const textTypes = { getTypeParser: (oid: number) => (oid === Oid.bytea ? pg.types.getTypeParser(oid, 'text') : (v: string) => v) } as unknown as pg.CustomTypesConfig
 

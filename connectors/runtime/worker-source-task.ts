@@ -94,14 +94,26 @@ export class WorkerSourceTask {
     const acked = out.length > 0 ? this.producer!.sendBatch(out) : Promise.resolve([])
     acked.catch(() => {}) // observed through the commit chain
     // The last offset per source partition, in poll order (records dropped by transforms count too).
-    const latest = new Map<string, { partition: SourcePartition; offset: SourceOffset }>()
-    for (const r of records) latest.set(JSON.stringify(r.sourcePartition), { partition: r.sourcePartition, offset: r.sourceOffset })
+    const lastIndex = new Map<string, number>()
+    let lastPartition: SourcePartition | null = null
+    let lastKey = ''
+    for (let i = 0; i < records.length; i++) {
+      const p = records[i]!.sourcePartition
+      // Tasks reuse one partition object for their records: stringify it once per run.
+      if (p !== lastPartition) {
+        lastPartition = p
+        lastKey = JSON.stringify(p)
+      }
+      lastIndex.set(lastKey, i)
+    }
+    const latest: Array<{ partition: SourcePartition; offset: SourceOffset }> = []
+    for (const i of lastIndex.values()) latest.push({ partition: records[i]!.sourcePartition, offset: records[i]!.sourceOffset })
     this.inFlight++
     this.committing = this.committing.then(async () => {
       try {
         if (this.commitError !== null) return
         await acked
-        await this.offsets.write(rt.connector, [...latest.values()])
+        await this.offsets.write(rt.connector, latest)
         if (this.task.commitRecord) for (const r of records) this.task.commitRecord(r)
         if (this.task.commit) await this.task.commit()
       } catch (err) {

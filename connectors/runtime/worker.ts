@@ -169,6 +169,7 @@ export class Worker {
   async restart(name: string): Promise<void> {
     const props = this.running.get(name)?.props ?? this.configs.get(name)
     if (props === undefined) throw new ConnectException('is not known to this worker', { connector: name })
+    this.log(`Restarting connector ${name}`)
     await this.status.putConnector(name, 'RESTARTING', null, this.running.get(name)?.kind)
     await this.stopConnector(name)
     await this.startConnector(props)

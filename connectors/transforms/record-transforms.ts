@@ -4,6 +4,7 @@ import type { ConnectRecord } from '../api/record.js'
 import { ConnectDate, ConnectTime, ConnectTimestamp, Schemas, type Schema, type Struct } from '../api/schema.js'
 import { ConfigException, DataException } from '../errors.js'
 import { listProp, requireProp, requireStruct, withOperand, type Side, type Transformation } from './transformation.js'
+import { SimpleDateFormat } from './simple-date-format.js'
 
 export class RegexRouter implements Transformation {
   private regex = /$^/
@@ -30,6 +31,7 @@ export class TimestampConverter implements Transformation {
   private field = ''
   private target: TsTarget = 'Timestamp'
   private precision: 'seconds' | 'milliseconds' | 'microseconds' | 'nanoseconds' = 'milliseconds'
+  private format: SimpleDateFormat | null = null
   configure(props: Record<string, string>): void {
     this.field = props.field ?? ''
     const t = requireProp(props, 'target.type')
@@ -38,9 +40,9 @@ export class TimestampConverter implements Transformation {
     const p = props['unix.precision'] ?? 'milliseconds'
     if (!['seconds', 'milliseconds', 'microseconds', 'nanoseconds'].includes(p)) throw new ConfigException('unix.precision', `'${p}' is not a precision`)
     this.precision = p as typeof this.precision
-    if (props.format !== undefined && props.format !== "yyyy-MM-dd'T'HH:mm:ss.SSS'Z'") {
-      throw new ConfigException('format', `only ISO-8601 (yyyy-MM-dd'T'HH:mm:ss.SSS'Z') is supported, got '${props.format}'`)
-    }
+    // Kafka's `format`: a SimpleDateFormat pattern for string inputs and outputs (UTC). Without
+    // one, strings are read leniently (ISO-8601 and what Date.parse takes) and written as ISO-8601.
+    this.format = props.format === undefined || props.format === '' ? null : new SimpleDateFormat(props.format, 'format')
   }
   apply<R extends ConnectRecord>(record: R): R | null {
     const side = this.side
@@ -71,11 +73,11 @@ export class TimestampConverter implements Transformation {
     let ms: number
     if (typeof v === 'number') ms = v * ({ seconds: 1000, milliseconds: 1, microseconds: 0.001, nanoseconds: 0.000001 }[this.precision])
     else if (v instanceof Date) ms = v.getTime()
-    else if (typeof v === 'string') ms = Date.parse(v)
+    else if (typeof v === 'string') ms = this.format !== null ? this.format.parse(v) : Date.parse(v)
     else throw new DataException(`cannot convert ${typeof v} to a timestamp`)
     if (!Number.isFinite(ms)) throw new DataException(`'${String(v)}' is not a timestamp`)
     switch (this.target) {
-      case 'string': return new Date(ms).toISOString()
+      case 'string': return this.format !== null ? this.format.format(ms) : new Date(ms).toISOString()
       case 'unix': return Math.floor(ms / ({ seconds: 1000, milliseconds: 1, microseconds: 0.001, nanoseconds: 0.000001 }[this.precision]))
       case 'Date': return Math.floor(ms / 86_400_000)
       case 'Time': return ((ms % 86_400_000) + 86_400_000) % 86_400_000

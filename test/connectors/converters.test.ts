@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
 import { Decimal, Schemas } from '../../connectors/api/schema.js'
 import { JsonConverter, StringConverter } from '../../connectors/index.js'
-import { decimalFromBytes, decimalToBytes } from '../../connectors/converters/decimal.js'
+import { decimalFromBytes, decimalToBase64, decimalToBytes } from '../../connectors/converters/decimal.js'
+import { timestampTextToMs } from '../../connectors/jdbc/temporal.js'
 import { ConfigDef, NO_DEFAULT, Validators } from '../../connectors/api/config-def.js'
 import { parseProperties } from '../../connectors/config/config-file.js'
 
@@ -64,5 +65,63 @@ describe('ConfigDef and config files', () => {
   })
   it('reads Java .properties with comments, separators, continuations and escapes', () => {
     expect(parseProperties('# c\n! c\nname = src\nk:v\nlong=a,\\\n   b\nre=db\\\\.t\n')).toEqual({ name: 'src', k: 'v', long: 'a,b', re: 'db\\.t' })
+  })
+})
+
+describe('JsonConverter writes bytes directly', () => {
+  const schema = Schemas.struct('row', [
+    { name: 'id', schema: Schemas.int64(false) },
+    { name: 'note', schema: Schemas.string() },
+    { name: 'amount', schema: Decimal.schema(2) },
+    { name: 'src', schema: Schemas.struct('src', [{ name: 'db', schema: Schemas.string() }]) },
+  ])
+
+  it('writes what JSON.stringify would for escapes, non-ASCII text and long strings, across slab boundaries', () => {
+    const c = new JsonConverter()
+    c.configure({ 'schemas.enable': 'false' }, false)
+    const notes = ['plain', 'quote " and \\ backslash', 'tab\tnewline\n', 'ünïcödé €', '😀 emoji', 'x'.repeat(70_000), '']
+    const seen: Buffer[] = []
+    // Enough records to fill several 256 KiB slabs; every earlier view must stay intact.
+    for (let i = 0; i < 40; i++) {
+      const note = notes[i % notes.length]!
+      const bytes = c.fromConnectData('t', schema, { id: i, note, amount: '1.50', src: { db: 'd' } })!
+      seen.push(bytes)
+    }
+    seen.forEach((bytes, i) => {
+      expect(JSON.parse(bytes.toString('utf8'))).toEqual({ id: i, note: notes[i % notes.length], amount: 'AJY=', src: { db: 'd' } })
+    })
+  })
+
+  it('a frozen struct shared by records is written once and reused; a mutable one is written each time', () => {
+    const c = new JsonConverter()
+    c.configure({ 'schemas.enable': 'false' }, false)
+    const frozen = Object.freeze({ db: 'a' })
+    expect(c.fromConnectData('t', schema, { id: 1, note: null, amount: null, src: frozen })!.toString()).toBe('{"id":1,"note":null,"amount":null,"src":{"db":"a"}}')
+    expect(c.fromConnectData('t', schema, { id: 2, note: null, amount: null, src: frozen })!.toString()).toBe('{"id":2,"note":null,"amount":null,"src":{"db":"a"}}')
+    const mutable = { db: 'b' }
+    expect(c.fromConnectData('t', schema, { id: 3, note: null, amount: null, src: mutable })!.toString()).toContain('"src":{"db":"b"}')
+    mutable.db = 'c'
+    expect(c.fromConnectData('t', schema, { id: 4, note: null, amount: null, src: mutable })!.toString()).toContain('"src":{"db":"c"}')
+  })
+
+  it('schema-less values with non-ASCII text stay valid JSON', () => {
+    const c = new JsonConverter()
+    c.configure({ 'schemas.enable': 'false' }, false)
+    expect(JSON.parse(c.fromConnectData('t', null, { a: 'é😀', b: [1, 'x'] })!.toString())).toEqual({ a: 'é😀', b: [1, 'x'] })
+  })
+
+  it('decimal base64 without BigInt equals the two\'s complement bytes for every length and sign', () => {
+    for (const text of ['0', '-0.01', '1.28', '-1.28', '327.67', '-327.68', '9999999999999.99', '-9999999999999.99', '12345678901234567.89', '-0.5', '.5']) {
+      expect(decimalToBase64(text, 2)).toBe(decimalToBytes(text, 2).toString('base64'))
+    }
+    expect(Buffer.from(decimalToBase64('-1.28', 2), 'base64')).toEqual(Buffer.from([0x80]))
+  })
+
+  it('timestamps without a zone are read as UTC, with or without fractions', () => {
+    expect(timestampTextToMs('2024-01-02 03:04:05')).toBe(Date.UTC(2024, 0, 2, 3, 4, 5))
+    expect(timestampTextToMs('2024-01-02T03:04:05.123456')).toBe(Date.UTC(2024, 0, 2, 3, 4, 5, 123))
+    expect(timestampTextToMs('2024-01-02 03:04:05.5+02')).toBe(Date.UTC(2024, 0, 2, 1, 4, 5, 500))
+    expect(timestampTextToMs('0099-01-02 00:00:00')).toBe(new Date('0099-01-02T00:00:00Z').getTime())
+    expect(timestampTextToMs('0099-01-02')).toBe(new Date('0099-01-02T00:00:00Z').getTime())
   })
 })

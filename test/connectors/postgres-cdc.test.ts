@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
 import type { BrookClient, ConsumerRecord } from '../../core/client/types.js'
 import { Worker } from '../../connectors/index.js'
+import type { SourceRecord } from '../../connectors/api/record.js'
+import { PostgresCdcTask } from '../../connectors/postgres-cdc/task.js'
 import { dbUrl, readTopic, topicCount, waitFor } from './helpers.js'
 
 const url = dbUrl('BROOK_PG_URL')
@@ -82,6 +84,72 @@ describe.skipIf(url === null)('PostgreSQL CDC (pgoutput)', () => {
       return stored !== undefined && r.rows[0]?.l !== undefined && lsn(r.rows[0].l) === lsn(stored) + 1
     })
     await worker.stopConnector('pgcdc')
+  })
+
+  it('a snapshot ending on a fetch boundary still stores snapshot_completed, so a restart does not snapshot again', async () => {
+    const table = `cdc_edge_${suffix}`
+    await db.query(`DROP TABLE IF EXISTS ${table}`)
+    await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY)`)
+    await db.query(`INSERT INTO ${table} SELECT generate_series(1, 6)`)
+    const name = 'pgedge'
+    await worker.startConnector({
+      ...base, name, 'slot.name': `${slot}_edge`, 'publication.name': `${pub}_edge`, 'topic.prefix': 'edge', 'table.include.list': `public\\.${table}`,
+      'snapshot.mode': 'initial_only', 'snapshot.fetch.size': '3',
+    })
+    try {
+      const stored = await waitFor('the completed snapshot stored', () => {
+        const o = worker.offsets.forConnector(name)[0]?.offset
+        return o?.snapshot_completed === true ? o : null
+      })
+      expect(stored.snapshot).toBeUndefined()
+      expect(await topicCount(client, `edge.public.${table}`)).toBe(6)
+    } finally {
+      await worker.stopConnector(name)
+      await db.query(`SELECT pg_drop_replication_slot($1)`, [`${slot}_edge`]).catch(() => {})
+      await db.query(`DROP PUBLICATION IF EXISTS ${pub}_edge`).catch(() => {})
+      await db.query(`DROP TABLE IF EXISTS ${table}`)
+    }
+  })
+
+  it('bounds the queue between the replication stream and the worker: a full queue pauses the stream, every change still arrives in order', async () => {
+    const table = `cdc_bp_${suffix}`
+    const bpSlot = `brook_test_bp_${suffix}`
+    await db.query(`DROP TABLE IF EXISTS ${table}`)
+    await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, note TEXT)`)
+    const task = new PostgresCdcTask()
+    const abort = new AbortController()
+    await task.start({
+      ...base, name: 'bp', 'slot.name': bpSlot, 'publication.name': `${pub}_bp`, 'topic.prefix': 'bp', 'table.include.list': `public\\.${table}`,
+      'snapshot.mode': 'no_data', 'max.queue.size': '100', 'max.batch.size': '50', 'heartbeat.interval.ms': '0',
+    }, {
+      connector: 'bp', taskId: 0, signal: abort.signal, offsetStorageReader: { offset: () => null },
+      progress: { start: () => {}, advance: () => {}, done: () => {} },
+    })
+    try {
+      const rows = 20_000
+      await task.poll() // starts the stream
+      await db.query(`INSERT INTO ${table} SELECT g, repeat('x', 20) FROM generate_series(1, ${rows}) g`)
+      await waitFor('the queue to fill and pause the stream', () => task.queueState.paused)
+      const ids: number[] = []
+      let batches = 0
+      while (ids.length < rows) {
+        const recs: SourceRecord[] = await task.poll()
+        expect(recs.length).toBeLessThanOrEqual(50)
+        for (const r of recs) ids.push((r.value as { after: { id: number } }).after.id)
+        // A slow consumer: yield to the socket between polls so an unbounded queue would fill up.
+        if (++batches % 10 === 0) await new Promise((r) => setImmediate(r))
+      }
+      expect(ids).toEqual(Array.from({ length: rows }, (_, i) => i + 1))
+      // Unbounded, the queue would have held all 20,000 changes; paused, it passes 100 by at most what one socket read decoded.
+      expect(task.queueState.highWater).toBeLessThan(rows / 4)
+      expect(task.queueState.paused).toBe(false)
+    } finally {
+      abort.abort()
+      await task.stop()
+      await db.query(`SELECT pg_drop_replication_slot($1)`, [bpSlot]).catch(() => {})
+      await db.query(`DROP PUBLICATION IF EXISTS ${pub}_bp`).catch(() => {})
+      await db.query(`DROP TABLE IF EXISTS ${table}`)
+    }
   })
 
   it('rejects bad input with one message and leaves no slot behind', async () => {

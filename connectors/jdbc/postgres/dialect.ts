@@ -81,5 +81,14 @@ export const postgresDialect: Dialect = {
     const set = nonKey.length === 0 ? 'NOTHING' : `UPDATE SET ${nonKey.map((c) => `${qt(c)} = EXCLUDED.${qt(c)}`).join(', ')}`
     return `INSERT INTO ${qt(table)} (${columns.map(qt).join(', ')}) VALUES ${valuesList(postgresDialect, columns.length, rows)} ON CONFLICT (${keys.map(qt).join(', ')}) DO ${set}`
   },
+  unnestInsert(table, columns, types, keys) {
+    const qt = postgresDialect.quote
+    const arrays = columns.map((_, i) => `$${i + 1}::${types[i]}[]`).join(', ')
+    const insert = `INSERT INTO ${qt(table)} (${columns.map(qt).join(', ')}) SELECT * FROM unnest(${arrays})`
+    if (keys === null) return insert
+    const nonKey = columns.filter((c) => !keys.includes(c))
+    const set = nonKey.length === 0 ? 'NOTHING' : `UPDATE SET ${nonKey.map((c) => `${qt(c)} = EXCLUDED.${qt(c)}`).join(', ')}`
+    return `${insert} ON CONFLICT (${keys.map(qt).join(', ')}) DO ${set}`
+  },
   isRetriable: isNetworkError,
 }

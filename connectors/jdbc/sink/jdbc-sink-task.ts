@@ -11,6 +11,13 @@ import { keyColumns, rowColumns, type PkMode, type RowColumn, type RowSpec } fro
 import { jdbcSinkConfigDef } from './sink-config.js'
 import { TableManager } from './table-manager.js'
 
+/** The column names of a row as one string (rows with the same names share a statement). */
+function columnNames(cols: RowColumn[]): string {
+  let s = ''
+  for (const c of cols) s += c.name + '\u0000'
+  return s
+}
+
 /** Bind parameters per statement (SQLite allows 32766, PostgreSQL 65535). */
 const MAX_PARAMS = 30_000
 
@@ -73,9 +80,15 @@ export class JdbcSinkTask implements SinkTask {
     const d = this.dialect
     const q = d.quote
     // DDL first (MySQL commits DDL implicitly, so it cannot share the write transaction).
-    for (const r of records) {
-      if (r.value === null) continue
-      await this.tables.ensure(conn, this.tableFor(r.topic), rowColumns(r, this.spec))
+    const rowsOf: Array<RowColumn[] | null> = new Array(records.length)
+    for (let i = 0; i < records.length; i++) {
+      const r = records[i]!
+      if (r.value === null) {
+        rowsOf[i] = null
+        continue
+      }
+      const cols = (rowsOf[i] = rowColumns(r, this.spec))
+      await this.tables.ensure(conn, this.tableFor(r.topic), cols)
     }
     await conn.transaction(async () => {
       // Consecutive rows for one table with the same columns go out as one multi-row statement.
@@ -86,7 +99,8 @@ export class JdbcSinkTask implements SinkTask {
         run = null
         await this.writeRows(conn, r.table, r.cols)
       }
-      for (const r of records) {
+      for (let i = 0; i < records.length; i++) {
+        const r = records[i]!
         const table = this.tableFor(r.topic)
         if (r.value === null) {
           await flushRun()
@@ -95,7 +109,7 @@ export class JdbcSinkTask implements SinkTask {
           await conn.execute(`DELETE FROM ${q(table)} WHERE ${keys.map((k, i) => `${q(k.name)} = ${d.param(i + 1)}`).join(' AND ')}`, keys.map((k) => d.bindValue(k.schema, k.value)))
           continue
         }
-        const cols = rowColumns(r, this.spec)
+        const cols = rowsOf[i]!
         if (this.insertMode === 'update') {
           await flushRun()
           const nonKey = cols.filter((c) => !c.isKey)
@@ -106,7 +120,7 @@ export class JdbcSinkTask implements SinkTask {
           )
           continue
         }
-        const names = cols.map((c) => c.name).join('\u0000')
+        const names = columnNames(cols)
         if (run !== null && (run.table !== table || run.names !== names || (run.cols.length + 1) * cols.length > MAX_PARAMS)) await flushRun()
         if (run === null) run = { table, names, cols: [] }
         run.cols.push(cols)
@@ -126,8 +140,24 @@ export class JdbcSinkTask implements SinkTask {
       if (keyNames.length === 0) throw new ConfigException('pk.mode', 'insert.mode=upsert needs key columns (pk.mode record_key, record_value or kafka)', { connector: this.connector })
       const keyIdx = first.map((c, i) => (c.isKey ? i : -1)).filter((i) => i >= 0)
       const last = new Map<string, number>()
-      rows.forEach((cols, i) => last.set(JSON.stringify(keyIdx.map((k) => String(cols[k]!.value))), i))
+      for (let i = 0; i < rows.length; i++) {
+        const cols = rows[i]!
+        let key = ''
+        for (const k of keyIdx) key += String(cols[k]!.value) + '\u0000'
+        last.set(key, i)
+      }
       if (last.size < rows.length) list = [...last.values()].sort((a, b) => a - b).map((i) => rows[i]!)
+    }
+    const types = d.unnestInsert === undefined ? null : this.tables.columnTypes(table, names)
+    if (types !== null) {
+      // One array per column: a short statement whatever the row count.
+      const arrays: unknown[][] = names.map(() => new Array(list.length))
+      for (let r = 0; r < list.length; r++) {
+        const cols = list[r]!
+        for (let c = 0; c < cols.length; c++) arrays[c]![r] = d.bindValue(cols[c]!.schema, cols[c]!.value)
+      }
+      await conn.execute(d.unnestInsert!(table, names, types, this.insertMode === 'upsert' ? keyNames : null), arrays)
+      return
     }
     const values: unknown[] = []
     for (const cols of list) for (const c of cols) values.push(d.bindValue(c.schema, c.value))

@@ -32,10 +32,32 @@ function inferSchema(v: unknown): Schema | null {
   return null
 }
 
-function fieldsOf(schema: Schema | null, value: unknown, what: string): Array<{ name: string; schema: Schema | null; value: unknown }> {
-  if (!isStruct(value)) throw new DataException(`the record ${what} must be a struct or JSON object to map to columns, got ${value === null ? 'null' : typeof value}`)
-  if (schema !== null && schema.type === 'struct') return (schema.fields ?? []).map((f) => ({ name: f.name, schema: f.schema, value: value[f.name] ?? null }))
-  return Object.entries(value).map(([name, v]) => ({ name, schema: inferSchema(v), value: v }))
+function notStruct(value: unknown, what: string): never {
+  throw new DataException(`the record ${what} must be a struct or JSON object to map to columns, got ${value === null ? 'null' : typeof value}`)
+}
+
+/** Calls fn for each field of a struct value (by its schema when it has one, else by the object's keys). */
+function eachField(schema: Schema | null, value: unknown, what: string, fn: (name: string, schema: Schema | null, value: unknown) => void): void {
+  if (!isStruct(value)) notStruct(value, what)
+  const obj = value as Record<string, unknown>
+  if (schema !== null && schema.type === 'struct') {
+    for (const f of schema.fields ?? []) fn(f.name, f.schema, obj[f.name] ?? null)
+    return
+  }
+  for (const name of Object.keys(obj)) fn(name, inferSchema(obj[name]), obj[name])
+}
+
+const requiredSchemas = new WeakMap<Schema, Schema>()
+
+/** The schema made non-optional (key columns), one object per schema. */
+function required(schema: Schema | null): Schema | null {
+  if (schema === null || !schema.optional) return schema
+  let r = requiredSchemas.get(schema)
+  if (r === undefined) {
+    r = { ...schema, optional: false }
+    requiredSchemas.set(schema, r)
+  }
+  return r
 }
 
 /** The key columns alone (for deletes). */
@@ -56,9 +78,9 @@ export function rowColumns(record: SinkRecord, spec: RowSpec, keyOnly = false): 
     case 'record_key': {
       if (record.key === null || record.key === undefined) throw new DataException(`record from ${record.topic}-${record.kafkaPartition}@${record.kafkaOffset} has no key but pk.mode=record_key`)
       if (isStruct(record.key)) {
-        for (const f of fieldsOf(record.keySchema, record.key, 'key')) {
-          if (spec.pkFields.length === 0 || spec.pkFields.includes(f.name)) out.push({ ...f, schema: f.schema === null ? null : { ...f.schema, optional: false }, isKey: true })
-        }
+        eachField(record.keySchema, record.key, 'key', (name, schema, value) => {
+          if (spec.pkFields.length === 0 || spec.pkFields.includes(name)) out.push({ name, schema: required(schema), value, isKey: true })
+        })
       } else {
         const name = spec.pkFields[0]
         if (name === undefined) throw new ConfigException('pk.fields', 'must name the key column when the record key is a primitive')
@@ -73,13 +95,14 @@ export function rowColumns(record: SinkRecord, spec: RowSpec, keyOnly = false): 
   }
   if (keyOnly && spec.pkMode !== 'record_value') return out
   if (record.value === null || record.value === undefined) return out
-  const keyNames = new Set(out.map((c) => c.name))
-  for (const f of fieldsOf(record.valueSchema, record.value, 'value')) {
-    if (keyNames.has(f.name)) continue
-    const isKey = spec.pkMode === 'record_value' && (spec.pkFields.length === 0 || spec.pkFields.includes(f.name))
-    if (!isKey && spec.whitelist.length > 0 && !spec.whitelist.includes(f.name)) continue
-    if (keyOnly && !isKey) continue
-    out.push({ ...f, schema: isKey && f.schema !== null ? { ...f.schema, optional: false } : f.schema, isKey })
-  }
+  const keyCount = out.length
+  const recordValue = spec.pkMode === 'record_value'
+  eachField(record.valueSchema, record.value, 'value', (name, schema, value) => {
+    for (let k = 0; k < keyCount; k++) if (out[k]!.name === name) return
+    const isKey = recordValue && (spec.pkFields.length === 0 || spec.pkFields.includes(name))
+    if (!isKey && spec.whitelist.length > 0 && !spec.whitelist.includes(name)) return
+    if (keyOnly && !isKey) return
+    out.push({ name, schema: isKey ? required(schema) : schema, value, isKey })
+  })
   return out
 }

@@ -19,6 +19,10 @@ export class JdbcSourceTask implements SourceTask {
   private connector = ''
   private pollInterval = 5000
   private next = 0
+  private batchMaxRows = 100
+  private mode: Mode = 'bulk'
+  /** The query already sent for the next batch of a table whose last batch was full. */
+  private prefetched: { querier: TableQuerier; records: Promise<SourceRecord[]> } | null = null
   private context!: SourceTaskContext
 
   async start(props: TaskConfig, context: SourceTaskContext): Promise<void> {
@@ -28,8 +32,10 @@ export class JdbcSourceTask implements SourceTask {
     this.url = cfg.getString('connection.url')
     ;({ dialect: this.dialect, target: this.target } = resolveTarget(this.connector, this.url, cfg.getOptionalString('connection.user'), cfg.getOptionalString('connection.password')))
     this.pollInterval = cfg.getInt('poll.interval.ms')
+    this.batchMaxRows = cfg.getInt('batch.max.rows')
     const conn = await this.connection()
     const mode = cfg.getString('mode') as Mode
+    this.mode = mode
     const query = cfg.getString('query')
     const prefix = cfg.getString('topic.prefix')
     const base = {
@@ -48,6 +54,11 @@ export class JdbcSourceTask implements SourceTask {
     }
   }
 
+  private async query(q: TableQuerier): Promise<SourceRecord[]> {
+    const conn = await this.connection()
+    return q.poll(conn, (total) => this.context.progress.start(`${this.connector} bulk ${q.name}`, total))
+  }
+
   private async connection(): Promise<JdbcConnection> {
     if (this.conn === null) this.conn = await openConnection(this.connector, this.url, this.dialect, this.target, false)
     return this.conn
@@ -59,13 +70,23 @@ export class JdbcSourceTask implements SourceTask {
       return []
     }
     for (let tries = 0; tries < this.queriers.length; tries++) {
-      const q = this.queriers[this.next]!
-      this.next = (this.next + 1) % this.queriers.length
-      if (q.nextPollAt > Date.now()) continue
+      const prefetched = this.prefetched
+      this.prefetched = null
+      const q = prefetched?.querier ?? this.queriers[this.next]!
+      if (prefetched === null) {
+        this.next = (this.next + 1) % this.queriers.length
+        if (q.nextPollAt > Date.now()) continue
+      }
       let records: SourceRecord[]
       try {
-        const conn = await this.connection()
-        records = await q.poll(conn, (total) => this.context.progress.start(`${this.connector} bulk ${q.name}`, total))
+        records = await (prefetched?.records ?? this.query(q))
+        // A full batch of a one-table task: more rows are likely, so the next query runs while the
+        // worker produces these (not in bulk mode, whose next query is the next period's full read).
+        if (this.mode !== 'bulk' && records.length >= this.batchMaxRows && this.queriers.length === 1) {
+          const next = this.query(q)
+          next.catch(() => {}) // surfaces at the next poll
+          this.prefetched = { querier: q, records: next }
+        }
       } catch (err) {
         if (err instanceof ConnectException) throw err
         if (this.dialect.isRetriable(err)) {
@@ -87,6 +108,8 @@ export class JdbcSourceTask implements SourceTask {
   }
 
   async stop(): Promise<void> {
+    await this.prefetched?.records.catch(() => {})
+    this.prefetched = null
     await this.conn?.close()
     this.conn = null
   }
