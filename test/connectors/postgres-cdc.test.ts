@@ -122,7 +122,7 @@ describe.skipIf(url === null)('PostgreSQL CDC (pgoutput)', () => {
       ...base, name: 'bp', 'slot.name': bpSlot, 'publication.name': `${pub}_bp`, 'topic.prefix': 'bp', 'table.include.list': `public\\.${table}`,
       'snapshot.mode': 'no_data', 'max.queue.size': '100', 'max.batch.size': '50', 'heartbeat.interval.ms': '0',
     }, {
-      connector: 'bp', taskId: 0, signal: abort.signal, offsetStorageReader: { offset: () => null },
+      connector: 'bp', taskId: 0, client, signal: abort.signal, offsetStorageReader: { offset: () => null },
       progress: { start: () => {}, advance: () => {}, done: () => {} },
     })
     try {
