@@ -26,6 +26,7 @@ import type { DataSource } from '../catalog/data-source.js'
 import { ProcessingLog, type RecordContextHolder } from '../runtime/processing-log.js'
 import { WithProperties, parseWindowSize } from './properties.js'
 import type { QueryRuntime, RunningQuery } from './runtime.js'
+import { queryStartOptions, validateProperty, validateUnset } from './session-properties.js'
 import { compareValues } from '../expression/ops.js'
 import type { ConnectorHost } from './connectors.js'
 
@@ -86,8 +87,6 @@ export interface KsqlEngineOptions {
 
 const DEFAULT_PROPERTIES: Record<string, string> = {
   'auto.offset.reset': 'latest',
-  'ksql.service.id': 'default_',
-  'cache.max.bytes.buffering': '0',
 }
 
 export class KsqlEngine {
@@ -98,7 +97,10 @@ export class KsqlEngine {
   private readonly types = new Map<string, SqlType>()
   private readonly queries = new Map<string, PersistentQuery>()
   private readonly variables = new Map<string, string>()
-  private readonly properties: Record<string, string>
+  /** Session overrides (SET, and the engine's `properties` option); see session-properties.ts. */
+  private readonly overrides: Record<string, string>
+  /** While replaying a command: the overrides it was executed under. */
+  private replayOverrides: Record<string, string> | null = null
   private readonly commandLog: CommandLog | null
   private readonly serviceId: string
   private commandSeq = 0
@@ -112,7 +114,7 @@ export class KsqlEngine {
     this.connectors = options.connectors ?? null
     this.serviceId = options.serviceId ?? 'default_'
     this.processingLog = options.processingLog ?? new ProcessingLog()
-    this.properties = { ...DEFAULT_PROPERTIES, ...(options.properties ?? {}) }
+    this.overrides = { ...(options.properties ?? {}) }
   }
 
   /** Creates an engine and replays the command log (persistent queries resume). */
@@ -123,11 +125,15 @@ export class KsqlEngine {
       e.replaying = true
       try {
         for (const c of commands) {
+          e.replayOverrides = c.properties ?? {}
           await e.executeOne(c.statement, c.queryId)
         }
       } finally {
         e.replaying = false
+        e.replayOverrides = null
       }
+      // replayed queries started paused: the ones not PAUSEd at the end of the log carry on now
+      for (const q of e.queries.values()) if (q.state === 'RUNNING') q.running.resume()
     }
     await e.connectors?.resume()
     return e
@@ -173,7 +179,13 @@ export class KsqlEngine {
   private async record(statement: string, queryId?: string): Promise<void> {
     this.commandSeq++
     if (this.replaying || this.commandLog === null) return
-    await this.commandLog.append({ statement, ...(queryId === undefined ? {} : { queryId }) })
+    const properties = queryId !== undefined && Object.keys(this.overrides).length > 0 ? { properties: { ...this.overrides } } : {}
+    await this.commandLog.append({ statement, ...(queryId === undefined ? {} : { queryId }), ...properties })
+  }
+
+  /** The properties in force: defaults, then the session's overrides (or, in a replay, the command's). */
+  private effectiveProperties(): Record<string, string> {
+    return { ...DEFAULT_PROPERTIES, 'ksql.service.id': this.serviceId, ...(this.replayOverrides ?? this.overrides) }
   }
 
   private namedType = (name: string): SqlType | undefined => this.types.get(name) ?? this.types.get(name.toUpperCase())
@@ -244,7 +256,7 @@ export class KsqlEngine {
         if (st.queryId !== null) {
           const q = this.queries.get(st.queryId)
           if (q === undefined) throw new SqlError('UNKNOWN_QUERY', `Query with id:${st.queryId} does not exist, use SHOW QUERIES to view the full set of running queries.`, { position: st.pos })
-          return { statement: text, kind: 'message', queryId: q.id, message: `ID                   : ${q.id}\nSQL                  : ${q.statement}\n\nExecution plan\n--------------\n${describePlan(q.plan)}\n\nProcessing topology\n-------------------\n${q.topologyDescription}\n\nMermaid\n-------\n${q.mermaid}` }
+          return { statement: text, kind: 'message', queryId: q.id, message: `ID                   : ${q.id}\nStatus               : ${q.state}\nSQL                  : ${q.statement}\n\nExecution plan\n--------------\n${describePlan(q.plan)}\n\nProcessing topology\n-------------------\n${q.topologyDescription}\n\nMermaid\n-------\n${q.mermaid}` }
         }
         const inner = st.statement!
         const select: Select | null = inner.kind === 'CreateAsSelect' || inner.kind === 'InsertInto' || inner.kind === 'Query' ? inner.query : null
@@ -272,19 +284,28 @@ export class KsqlEngine {
       }
       case 'PauseResume': {
         const ids = st.queryId === null ? [...this.queries.keys()] : [st.queryId]
-        for (const id of ids) {
+        const queries = ids.map((id) => {
           const q = this.queries.get(id)
-          if (q === undefined) throw new SqlError('UNKNOWN_QUERY', `Unknown queryId: ${id}`, { position: st.pos })
+          if (q === undefined) throw new SqlError('UNKNOWN_QUERY', `Unknown queryId: ${id}`, { position: st.pos, field: id })
+          return q
+        })
+        for (const q of queries) {
           q.state = st.action === 'PAUSE' ? 'PAUSED' : 'RUNNING'
+          // a replayed query is started paused and resumed (or not) once the whole log is replayed
+          if (this.replaying) continue
+          if (st.action === 'PAUSE') q.running.pause()
+          else q.running.resume()
         }
+        await this.record(text)
         return { statement: text, kind: 'message', message: `Query ${st.action === 'PAUSE' ? 'paused' : 'resumed'}.` }
       }
       case 'SetProperty':
-        this.properties[st.name] = st.value
+        validateProperty(st.name, st.value, st.pos)
+        this.overrides[st.name] = st.value
         return { statement: text, kind: 'message', message: `Successfully changed local property '${st.name}' to '${st.value}'.` }
       case 'UnsetProperty':
-        delete this.properties[st.name]
-        if (DEFAULT_PROPERTIES[st.name] !== undefined) this.properties[st.name] = DEFAULT_PROPERTIES[st.name]!
+        validateUnset(st.name, st.pos)
+        delete this.overrides[st.name]
         return { statement: text, kind: 'message', message: `Successfully unset local property '${st.name}'.` }
       case 'DefineVariable':
         this.variables.set(st.name, st.value)
@@ -504,7 +525,7 @@ export class KsqlEngine {
     const lowered = lowerQuery(plan, builder, { queryId, sink, log: this.processingLog, context })
     const topology = builder.build()
     const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
-    const running = await this.runtime.start(queryId, applicationId, topology)
+    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), paused: this.replaying })
     return {
       id: queryId, statement: text, sink: sink.name, sources: plan.sources, plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
       materialization: lowered.materialization, applicationId, state: 'RUNNING', running,
@@ -668,7 +689,7 @@ export class KsqlEngine {
     const builder = new StreamsBuilder()
     lowerQuery(plan, builder, { queryId: 'transient', sink: null, onRow, log: this.processingLog, context: { topic: null, partition: null, offset: null } })
     const id = `transient_${q.from.name}_${Date.now()}_${Math.floor(Math.random() * 1e9)}`
-    const running = await this.runtime.start(id, `_confluent-ksql-${this.serviceId}${id}`, builder.build(), true)
+    const running = await this.runtime.start(id, `_confluent-ksql-${this.serviceId}${id}`, builder.build(), { transient: true })
     let emitted = 0
     const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }))
     try {
@@ -706,7 +727,7 @@ export class KsqlEngine {
         return { statement: text, kind: 'table', header: ['Query ID', 'Query Type', 'Status', 'Sink Name', 'Sink Kafka Topic', 'Query String'], rows }
       }
       case 'PROPERTIES':
-        return { statement: text, kind: 'table', header: ['Property', 'Value'], rows: Object.entries(this.properties).sort() }
+        return { statement: text, kind: 'table', header: ['Property', 'Value'], rows: Object.entries(this.effectiveProperties()).sort() }
       case 'FUNCTIONS':
         return { statement: text, kind: 'table', header: ['Function Name', 'Category'], rows: this.registry.list().map((f) => [f.name, f.category]).sort((a, b) => a[0]!.localeCompare(b[0]!)) }
       case 'TYPES':
@@ -723,8 +744,9 @@ export class KsqlEngine {
     const rows: unknown[][] = s.schema.columns.map((c) => [c.name, formatType(c.type) + (c.namespace === 'KEY' ? (s.kind === 'TABLE' ? '  (primary key)' : '  (key)') : c.namespace === 'HEADERS' ? '  (headers)' : c.namespace === 'HEADER' ? `  (header('${c.headerKey ?? ''}'))` : '')])
     let message = `Name                 : ${s.name}`
     if (extended) {
-      const readers = this.listQueries().filter((q) => q.sources.includes(name)).map((q) => q.id)
-      const writers = this.listQueries().filter((q) => q.sink === name).map((q) => q.id)
+      // ksqlDB lists each query as `ID (STATE) : statement`
+      const readers = this.listQueries().filter((q) => q.sources.includes(name)).map((q) => `${q.id} (${q.state})`)
+      const writers = this.listQueries().filter((q) => q.sink === name).map((q) => `${q.id} (${q.state})`)
       message += `\nType                 : ${s.kind}\nTimestamp field      : ${s.timestampColumn ?? 'Not set - using <ROWTIME>'}\nKey format           : ${s.keyFormat}\nValue format         : ${s.valueFormat}\nKafka topic          : ${s.topic} (partitions: ${s.partitions}, replication: ${s.replicas})\nStatement            : ${s.sql}\nQueries that read from this ${s.kind}: ${readers.join(', ') || '-'}\nQueries that write from this ${s.kind}: ${writers.join(', ') || '-'}`
     }
     return { statement: text, kind: 'table', message, header: ['Field', 'Type'], rows }

@@ -54,6 +54,11 @@ export interface KafkaStreamsConfig extends StreamsConfig {
   producer?: Pick<ProducerConfig, 'lingerMs' | 'batchSize' | 'compressionType'>
   /** Told about changelog restores. */
   restoreListener?: StateRestoreListener
+  /**
+   * auto.offset.reset: where a source topic partition with no committed offset starts. Default
+   * 'earliest' (Kafka Streams'); repartition topics always start at the earliest.
+   */
+  autoOffsetReset?: 'earliest' | 'latest'
 }
 
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR'
@@ -104,6 +109,10 @@ export class KafkaStreams implements QueryableStoreProvider {
   private purging: Promise<void> | null = null
   private lastPurge = -Infinity
   private closing: Promise<void> | null = null
+  /** pause(): partitions are paused and nothing is processed or punctuated until resume(). */
+  private paused = false
+  /** Records a poll returned after pause() was called; processed first on resume(). */
+  private held: ConsumerRecord[] = []
   /** Called on every state change; errors of the processing loop arrive as ERROR with `error`. */
   onStateChange: ((state: KafkaStreamsState, error?: Error) => void) | null = null
 
@@ -453,8 +462,20 @@ export class KafkaStreams implements QueryableStoreProvider {
         this.tasks.set(id, await this.createTask(sub, partition))
       }
     }
+    if (this.config.autoOffsetReset === 'latest') await this.resetToLatest(tps)
     this.lastCommit = Date.now()
+    if (this.paused && this.consumer !== null) this.consumer.pause(this.consumer.assignment())
     if (this.running()) this.setState('RUNNING')
+  }
+
+  /** auto.offset.reset=latest: source partitions (not repartition topics) with no committed offset start at their end. */
+  private async resetToLatest(tps: TopicPartition[]): Promise<void> {
+    const consumer = this.consumer
+    if (consumer === null) return
+    const external = tps.filter((tp) => !this.repartitionTopics.has(tp.topic))
+    if (external.length === 0) return
+    const fresh = (await consumer.committed(external)).filter((c) => c.offset === null).map((c) => ({ topic: c.topic, partition: c.partition }))
+    if (fresh.length > 0) await consumer.seekToEnd(fresh)
   }
 
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
@@ -537,8 +558,13 @@ export class KafkaStreams implements QueryableStoreProvider {
       const records = this.consumer !== null ? await this.consumer.poll(this.config.pollMs) : await sleep(this.config.pollMs)
       if (!this.running()) break
       this.now = Date.now()
-      if (records.length > 0) this.processRecords(records)
-      for (const t of this.tasks.values()) t.task.advanceWallClock(this.now)
+      if (this.paused) {
+        for (const r of records) this.held.push(r)
+      } else {
+        if (this.held.length > 0) this.processHeld()
+        if (records.length > 0) this.processRecords(records)
+        for (const t of this.tasks.values()) t.task.advanceWallClock(this.now)
+      }
       this.globalTask?.advanceWallClock(this.now)
       this.flushSends()
       if (this.sendError) throw this.sendError
@@ -550,6 +576,12 @@ export class KafkaStreams implements QueryableStoreProvider {
         while (this.pending.size > MAX_IN_FLIGHT_BATCHES) await Promise.race(this.pending)
       }
     }
+  }
+
+  private processHeld(): void {
+    const held = this.held
+    this.held = []
+    this.processRecords(held)
   }
 
   private processRecords(records: ConsumerRecord[]): void {
@@ -655,6 +687,27 @@ export class KafkaStreams implements QueryableStoreProvider {
   async commit(): Promise<void> {
     if (!this.running()) throw new StreamsException(`Cannot commit KafkaStreams in state ${this.stateValue}`)
     await this.exclusive(() => this.commitNow())
+  }
+
+  // ---- pause / resume ----
+
+  /**
+   * Pauses processing (Kafka Streams' pause()): the consumer's partitions are paused, so nothing is
+   * fetched, processed or punctuated; the instance stays in its group and commits what it processed.
+   * Allowed before start(). resume() carries on from where processing stopped.
+   */
+  pause(): void {
+    this.paused = true
+    if (this.consumer !== null) this.consumer.pause(this.consumer.assignment())
+  }
+
+  resume(): void {
+    this.paused = false
+    if (this.consumer !== null) this.consumer.resume(this.consumer.assignment())
+  }
+
+  isPaused(): boolean {
+    return this.paused
   }
 
   // ---- interactive queries ----
