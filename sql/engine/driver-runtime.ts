@@ -67,6 +67,7 @@ export class DriverRuntime implements QueryRuntime {
         }
         this.drain()
       },
+      currentRecord: () => driver.currentRecord(),
       stop: async () => {
         const i = this.drivers.indexOf(entry)
         if (i >= 0) this.drivers.splice(i, 1)

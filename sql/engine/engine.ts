@@ -23,7 +23,7 @@ import { describePlan, type QueryPlan } from '../planner/plan.js'
 import { lowerQuery, type Materialization } from '../planner/lower.js'
 import { keyFormatOf, valueFormatOf } from '../planner/serdes.js'
 import type { DataSource } from '../catalog/data-source.js'
-import { ProcessingLog, type RecordContextHolder } from '../runtime/processing-log.js'
+import { ProcessingLog, causesOf, processingLogRecord, processingLogStreamDdl, type ProcessingLogEntry, type ProcessingLogger, type RecordContextHolder } from '../runtime/processing-log.js'
 import { WithProperties, parseWindowSize } from './properties.js'
 import type { QueryRuntime, RunningQuery } from './runtime.js'
 import { queryStartOptions, validateProperty, validateUnset } from './session-properties.js'
@@ -61,6 +61,12 @@ export interface PersistentQuery {
   running: RunningQuery
 }
 
+/** Who a query's processing-log entries belong to; filled in once the query has its id and has started. */
+interface QueryLogRef {
+  queryId: string
+  running: RunningQuery | null
+}
+
 /** A catalog change as it is kept in the command topic. */
 export interface Command {
   readonly statement: string
@@ -79,7 +85,15 @@ export interface KsqlEngineOptions {
   readonly commandLog?: CommandLog
   /** Service id in internal names (ksql.service.id). */
   readonly serviceId?: string
+  /** Keeps the latest processing-log entries in memory (they also go to the processing-log topic). */
   readonly processingLog?: ProcessingLog
+  /**
+   * Session property overrides (as SET), and the server settings of the processing log:
+   * ksql.logging.processing.topic.name (default `<service id>ksql_processing_log`),
+   * ksql.logging.processing.topic.auto.create (default true), ksql.logging.processing.topic.partitions (1),
+   * ksql.logging.processing.topic.replication.factor (1), ksql.logging.processing.stream.auto.create (true),
+   * ksql.logging.processing.stream.name (KSQL_PROCESSING_LOG), ksql.logging.processing.rows.include (false).
+   */
   readonly properties?: Record<string, string>
   /** Runs CREATE/SHOW/DESCRIBE/DROP CONNECTOR (a WorkerConnectorHost on the engine's client); without it they are refused. */
   readonly connectors?: ConnectorHost
@@ -105,6 +119,12 @@ export class KsqlEngine {
   private readonly serviceId: string
   private commandSeq = 0
   private replaying = false
+  /** false while the engine runs its own statements (the processing-log stream): not kept in the command log. */
+  private recording = true
+  private readonly processingLogConfig: { topic: string; topicAutoCreate: boolean; partitions: number; replicas: number; streamAutoCreate: boolean; streamName: string; includeRows: boolean }
+  /** The processing-log topic, once it exists: every entry is written there too. */
+  private processingLogTopic: string | null = null
+  private readonly logWrites = new Set<Promise<void>>()
   private readonly connectors: ConnectorHost | null
 
   private constructor(options: KsqlEngineOptions) {
@@ -114,7 +134,18 @@ export class KsqlEngine {
     this.connectors = options.connectors ?? null
     this.serviceId = options.serviceId ?? 'default_'
     this.processingLog = options.processingLog ?? new ProcessingLog()
-    this.overrides = { ...(options.properties ?? {}) }
+    const props = options.properties ?? {}
+    const flag = (name: string, dflt: boolean): boolean => (props[name] === undefined ? dflt : props[name]!.toLowerCase() === 'true')
+    this.processingLogConfig = {
+      topic: props['ksql.logging.processing.topic.name'] ?? `${this.serviceId}ksql_processing_log`,
+      topicAutoCreate: flag('ksql.logging.processing.topic.auto.create', true),
+      partitions: Number(props['ksql.logging.processing.topic.partitions'] ?? 1),
+      replicas: Number(props['ksql.logging.processing.topic.replication.factor'] ?? 1),
+      streamAutoCreate: flag('ksql.logging.processing.stream.auto.create', true),
+      streamName: (props['ksql.logging.processing.stream.name'] ?? 'KSQL_PROCESSING_LOG').toUpperCase(),
+      includeRows: flag('ksql.logging.processing.rows.include', false),
+    }
+    this.overrides = Object.fromEntries(Object.entries(props).filter(([k]) => !k.startsWith('ksql.logging.processing.')))
   }
 
   /** Creates an engine and replays the command log (persistent queries resume). */
@@ -135,6 +166,7 @@ export class KsqlEngine {
       // replayed queries started paused: the ones not PAUSEd at the end of the log carry on now
       for (const q of e.queries.values()) if (q.state === 'RUNNING') q.running.resume()
     }
+    await e.startProcessingLog()
     await e.connectors?.resume()
     return e
   }
@@ -176,7 +208,55 @@ export class KsqlEngine {
     return out
   }
 
+  /** The processing-log topic and stream (ksql.logging.processing.*), created when missing and configured so. */
+  private async startProcessingLog(): Promise<void> {
+    const c = this.processingLogConfig
+    if (!(await this.runtime.topicExists(c.topic))) {
+      if (!c.topicAutoCreate) return
+      await this.runtime.createTopic(c.topic, c.partitions, c.replicas)
+    }
+    this.processingLogTopic = c.topic
+    if (c.streamAutoCreate && !this.sources.has(c.streamName)) {
+      this.recording = false
+      try {
+        await this.executeOne(processingLogStreamDdl(c.streamName, c.topic))
+      } finally {
+        this.recording = true
+      }
+    }
+  }
+
+  /** Logs an entry in memory and writes it to the processing-log topic. */
+  private logEntry(entry: ProcessingLogEntry): void {
+    this.processingLog.log(entry)
+    const topic = this.processingLogTopic
+    if (topic === null) return
+    const value = Buffer.from(JSON.stringify(processingLogRecord(entry, this.processingLogConfig.includeRows)))
+    const write = this.runtime.produce(topic, null, value, entry.timestamp, []).catch(() => undefined)
+    this.logWrites.add(write)
+    void write.finally(() => this.logWrites.delete(write))
+  }
+
+  /** Waits until every processing-log entry so far is in the processing-log topic. */
+  async flushProcessingLog(): Promise<void> {
+    while (this.logWrites.size > 0) await Promise.all([...this.logWrites])
+  }
+
+  /**
+   * The processing logger of one query: entries carry the query id and the input record the query is
+   * processing when the error happens (after a repartition, the repartition topic's record).
+   */
+  private queryLogger(ref: QueryLogRef): ProcessingLogger {
+    return {
+      log: (e) => {
+        const cur = ref.running?.currentRecord() ?? null
+        this.logEntry(cur === null ? { ...e, queryId: ref.queryId } : { ...e, queryId: ref.queryId, topic: cur.topic, partition: cur.partition, offset: cur.offset })
+      },
+    }
+  }
+
   private async record(statement: string, queryId?: string): Promise<void> {
+    if (!this.recording) return
     this.commandSeq++
     if (this.replaying || this.commandLog === null) return
     const properties = queryId !== undefined && Object.keys(this.overrides).length > 0 ? { properties: { ...this.overrides } } : {}
@@ -263,7 +343,7 @@ export class KsqlEngine {
         if (select === null) throw new SqlError('INVALID_STATEMENT', 'EXPLAIN takes a query id or a query (SELECT, CREATE ... AS SELECT, INSERT INTO ... SELECT)', { position: st.pos })
         const plan = analyzeQuery(select, this.analyzerContext(), { persistent: inner.kind !== 'Query' })
         const builder = new StreamsBuilder()
-        lowerQuery(plan, builder, { queryId: 'EXPLAIN', sink: inner.kind === 'Query' ? null : this.previewSink(plan, inner as CreateAsSelect | InsertInto), onRow: () => {}, log: this.processingLog, context: { topic: null, partition: null, offset: null } })
+        lowerQuery(plan, builder, { queryId: 'EXPLAIN', sink: inner.kind === 'Query' ? null : this.previewSink(plan, inner as CreateAsSelect | InsertInto), onRow: () => {}, log: { log: () => undefined }, context: { topic: null, partition: null, offset: null } })
         const topology = builder.build()
         return { statement: text, kind: 'message', message: `Execution plan\n--------------\n${describePlan(plan)}\n\nProcessing topology\n-------------------\n${topology.describe().toString()}\n\nMermaid\n-------\n${topology.describe().toMermaid()}` }
       }
@@ -331,13 +411,13 @@ export class KsqlEngine {
     }
   }
 
-  private analyzerContext() {
+  private analyzerContext(log: ProcessingLogger = { log: () => undefined }) {
     return {
       registry: this.registry,
       getSource: (n: string) => this.sources.get(n),
       namedTypes: this.namedType,
       onFunctionError: (fn: string, err: unknown) =>
-        this.processingLog.log({ type: 'RECORD_PROCESSING_ERROR' as const, queryId: '', topic: null, partition: null, offset: null, message: `Error in function ${fn}: ${(err as Error).message}`, timestamp: Date.now() }),
+        log.log({ type: 'RECORD_PROCESSING_ERROR' as const, queryId: '', topic: null, partition: null, offset: null, message: `Error in function ${fn}: ${(err as Error).message}`, timestamp: Date.now(), cause: causesOf(err) }),
     }
   }
 
@@ -469,7 +549,8 @@ export class KsqlEngine {
       if (st.ifNotExists) return { statement: text, kind: 'message', message: `Cannot add ${st.sourceKind.toLowerCase()} \`${st.name}\`: A ${existing.kind.toLowerCase()} with the same name already exists.` }
       throw new SqlError('SOURCE_EXISTS', `Cannot add ${st.sourceKind.toLowerCase()} '${st.name}': A ${existing.kind.toLowerCase()} with the same name already exists`, { position: st.pos, field: st.name })
     }
-    const plan = analyzeQuery(st.query, this.analyzerContext(), { persistent: true })
+    const ref: QueryLogRef = { queryId: '', running: null }
+    const plan = analyzeQuery(st.query, this.analyzerContext(this.queryLogger(ref)), { persistent: true })
     if (plan.resultKind !== st.sourceKind) {
       throw new SqlError('INVALID_STATEMENT', `Invalid result type. Your SELECT query produces a ${plan.resultKind}. Please use CREATE ${plan.resultKind} AS SELECT statement instead.`, { position: st.pos })
     }
@@ -487,7 +568,8 @@ export class KsqlEngine {
     const queryId = replacing?.id ?? fixedQueryId ?? `${prefix}_${st.name}_${this.commandSeq}`
     if (!(await this.runtime.topicExists(sink.topic))) await this.runtime.createTopic(sink.topic, sink.partitions, sink.replicas, sink.kind === 'TABLE' ? { 'cleanup.policy': 'compact' } : {})
     if (replacing !== undefined) await replacing.running.stop(false)
-    const q = await this.startQuery(queryId, text, plan, sink)
+    ref.queryId = queryId
+    const q = await this.startQuery(ref, text, plan, sink)
     this.sources.set(st.name, sink)
     this.queries.set(queryId, q)
     await this.record(text, queryId)
@@ -507,25 +589,29 @@ export class KsqlEngine {
     if (target === undefined) throw new SqlError('UNKNOWN_SOURCE', `${st.target} does not exist.`, { position: st.pos, field: st.target })
     if (target.isSource) throw new SqlError('INVALID_STATEMENT', `Cannot insert into read-only ${target.kind.toLowerCase()}: ${st.target}`, { position: st.pos })
     if (target.kind !== 'STREAM') throw new SqlError('INVALID_STATEMENT', `INSERT INTO can only be used to insert into a stream. ${st.target} is a table.`, { position: st.pos })
-    const plan = analyzeQuery(st.query, this.analyzerContext(), { persistent: true })
+    const ref: QueryLogRef = { queryId: '', running: null }
+    const plan = analyzeQuery(st.query, this.analyzerContext(this.queryLogger(ref)), { persistent: true })
     if (plan.resultKind !== 'STREAM') throw new SqlError('INVALID_STATEMENT', `INSERT INTO can only be used to insert from a stream; the query produces a TABLE.`, { position: st.pos })
     const a = plan.schema.map((c) => `\`${c.name}\` ${formatType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ')
     const b = target.schema.columns.map((c) => `\`${c.name}\` ${formatType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ')
     if (a !== b) throw new SqlError('INVALID_STATEMENT', `Incompatible schema between results and sink.\nResult schema is ${a}\nSink schema is ${b}`, { position: st.pos })
     const queryId = fixedQueryId ?? `INSERTQUERY_${this.commandSeq}`
-    const q = await this.startQuery(queryId, text, plan, target)
+    ref.queryId = queryId
+    const q = await this.startQuery(ref, text, plan, target)
     this.queries.set(queryId, q)
     await this.record(text, queryId)
     return { statement: text, kind: 'message', queryId, message: `Created query with ID ${queryId}` }
   }
 
-  private async startQuery(queryId: string, text: string, plan: QueryPlan, sink: DataSource): Promise<PersistentQuery> {
+  private async startQuery(ref: QueryLogRef, text: string, plan: QueryPlan, sink: DataSource): Promise<PersistentQuery> {
+    const queryId = ref.queryId
     const builder = new StreamsBuilder()
     const context: RecordContextHolder = { topic: null, partition: null, offset: null }
-    const lowered = lowerQuery(plan, builder, { queryId, sink, log: this.processingLog, context })
+    const lowered = lowerQuery(plan, builder, { queryId, sink, log: this.queryLogger(ref), context })
     const topology = builder.build()
     const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
     const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), paused: this.replaying })
+    ref.running = running
     return {
       id: queryId, statement: text, sink: sink.name, sources: plan.sources, plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
       materialization: lowered.materialization, applicationId, state: 'RUNNING', running,
@@ -677,7 +763,9 @@ export class KsqlEngine {
       for (const row of r.rows) yield { columns: r.header, row, window: null }
       return
     }
-    const plan = analyzeQuery(q, this.analyzerContext(), { persistent: false })
+    const id = `transient_${q.from.name}_${Date.now()}_${Math.floor(Math.random() * 1e9)}`
+    const ref: QueryLogRef = { queryId: id, running: null }
+    const plan = analyzeQuery(q, this.analyzerContext(this.queryLogger(ref)), { persistent: false })
     const header = plan.schema.map((c) => c.name)
     const queue: StreamedRow[] = []
     let wake: (() => void) | null = null
@@ -687,9 +775,9 @@ export class KsqlEngine {
       wake?.()
     }
     const builder = new StreamsBuilder()
-    lowerQuery(plan, builder, { queryId: 'transient', sink: null, onRow, log: this.processingLog, context: { topic: null, partition: null, offset: null } })
-    const id = `transient_${q.from.name}_${Date.now()}_${Math.floor(Math.random() * 1e9)}`
+    lowerQuery(plan, builder, { queryId: id, sink: null, onRow, log: this.queryLogger(ref), context: { topic: null, partition: null, offset: null } })
     const running = await this.runtime.start(id, `_confluent-ksql-${this.serviceId}${id}`, builder.build(), { transient: true })
+    ref.running = running
     let emitted = 0
     const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }))
     try {
@@ -756,6 +844,7 @@ export class KsqlEngine {
     await this.connectors?.close()
     for (const q of this.queries.values()) await q.running.stop(false)
     this.queries.clear()
+    await this.flushProcessingLog()
     await this.runtime.close()
   }
 }

@@ -10,6 +10,8 @@ export interface RunningQuery {
   /** PAUSE: nothing is processed until resume(), which carries on where processing stopped. */
   pause(): void
   resume(): void
+  /** The input record the query is processing right now (topic, partition, offset): where a processing error came from. */
+  currentRecord(): { topic: string; partition: number; offset: number } | null
   /** A read-only view of a state store of the query (over all its local tasks), for pull queries; null when not available. */
   store<T>(name: string, type: QueryableStoreType<T>): T | null
 }

@@ -76,6 +76,7 @@ export class StreamsRuntime implements QueryRuntime {
       },
       pause: () => streams.pause(),
       resume: () => streams.resume(),
+      currentRecord: () => streams.currentRecord(),
       store: <T>(name: string, type: QueryableStoreType<T>): T | null => {
         try {
           return streams.store(name, type)

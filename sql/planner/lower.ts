@@ -177,7 +177,7 @@ class Lowering {
           try {
             values = valueFormat.deserialize(rec.value)
           } catch (err) {
-            log.log({ type: 'DESERIALIZATION_ERROR', queryId, topic: holder.topic, partition: holder.partition, offset: holder.offset, message: `Failed to deserialize value from topic: ${src.topic}. ${(err as Error).message}`, timestamp: Date.now() })
+            log.log({ type: 'DESERIALIZATION_ERROR', queryId, topic: holder.topic, partition: holder.partition, offset: holder.offset, message: `Failed to deserialize value from topic: ${src.topic}. ${(err as Error).message}`, timestamp: Date.now(), recordBytes: rec.value, target: 'value' })
             return
           }
           if (values === null) {

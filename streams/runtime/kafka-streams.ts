@@ -726,6 +726,16 @@ export class KafkaStreams implements QueryableStoreProvider {
     return views.length === 1 ? views[0]! : compositeView(type, views)
   }
 
+  /** The input record a task of this instance is processing right now (for error reports); null between records. */
+  currentRecord(): { topic: string; partition: number; offset: number } | null {
+    for (const t of this.tasks.values()) {
+      const r = t.task.currentInput
+      if (r !== null) return { topic: r.topic, partition: r.partition, offset: r.offset }
+    }
+    const g = this.globalTask?.currentInput ?? null
+    return g === null ? null : { topic: g.topic, partition: g.partition, offset: g.offset }
+  }
+
   /** Tasks running on this instance, as "<subtopology>_<partition>". */
   taskIds(): string[] {
     return [...this.tasks.keys()].sort()
