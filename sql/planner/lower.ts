@@ -241,6 +241,8 @@ class Lowering {
     const lSerde = rowSerdeOf(n.left.columns)
     const rSerde = rowSerdeOf(n.right.columns)
     const concat = (l: Row | null, r: Row | null): Row => [...(l ?? nulls(lw)), ...(r ?? nulls(rw))]
+    // FULL OUTER: the synthetic key after both sides, the first non-null join key
+    const concatWithKey = (l: Row | null, r: Row | null): Row => [...(l ?? nulls(lw)), ...(r ?? nulls(rw)), l !== null ? lk(l) : r !== null ? rk(r) : null]
     const rekey = (s: KStream<Key, Row>, f: (r: Row) => unknown): KStream<Key, Row> => s.selectKey((_k, v) => [f(v)]).filter((k) => (k as unknown[])[0] !== null)
     switch (n.shape) {
       case 'STREAM_STREAM': {
@@ -259,7 +261,7 @@ class Lowering {
             s = ls.leftJoin(rs, (l: Row, r: Row | null) => concat(l, r), windows, sj)
             break
           case 'FULL':
-            s = ls.outerJoin(rs, (l: Row | null, r: Row | null) => concat(l, r), windows, sj)
+            s = ls.outerJoin(rs, concatWithKey, windows, sj)
             break
           case 'RIGHT': {
             const rev = JoinWindows.ofTimeDifferenceAndGrace(0, w.grace ?? DEFAULT_GRACE_MS).before(w.after).after(w.before)
@@ -287,7 +289,7 @@ class Lowering {
             t = left.t.leftJoin(right.t, (l: Row, r: Row | null) => concat(l, r))
             break
           case 'FULL':
-            t = left.t.outerJoin(right.t, (l: Row | null, r: Row | null) => concat(l, r))
+            t = left.t.outerJoin(right.t, concatWithKey)
             break
           case 'RIGHT':
             t = right.t.leftJoin(left.t, (r: Row, l: Row | null) => concat(l, r))
