@@ -14,6 +14,7 @@ import type { FunctionRegistry } from '../functions/registry-types.js'
 import { createBuiltinRegistry } from '../functions/builtin.js'
 import { describeFunction } from '../functions/describe.js'
 import { formatType, SqlTypes, type SqlType } from '../types/sql-type.js'
+import { SqlDecimal } from '../types/decimal.js'
 import { resolveType } from '../analyzer/types.js'
 import { analyzeQuery } from '../analyzer/query-analyzer.js'
 import type { Column, LogicalSchema, WindowInfo } from '../analyzer/schema.js'
@@ -416,8 +417,8 @@ export class KsqlEngine {
       registry: this.registry,
       getSource: (n: string) => this.sources.get(n),
       namedTypes: this.namedType,
-      onFunctionError: (fn: string, err: unknown) =>
-        log.log({ type: 'RECORD_PROCESSING_ERROR' as const, queryId: '', topic: null, partition: null, offset: null, message: `Error in function ${fn}: ${(err as Error).message}`, timestamp: Date.now(), cause: causesOf(err) }),
+      onFunctionError: (fn: string, err: unknown, kind: 'function' | 'expression' = 'function') =>
+        log.log({ type: 'RECORD_PROCESSING_ERROR' as const, queryId: '', topic: null, partition: null, offset: null, message: kind === 'function' ? `Error in function ${fn}: ${(err as Error).message}` : `Error computing expression ${fn}: ${(err as Error).message}`, timestamp: Date.now(), cause: causesOf(err) }),
     }
   }
 
@@ -638,9 +639,19 @@ export class KsqlEngine {
       const c = compileExpression(e, { columns: [], registry: this.registry, namedTypes: this.namedType })
       const assignable = c.type.kind === 'NULL' || formatType(c.type) === formatType(col.type) || (isNum(c.type) && isNum(col.type)) || (c.type.kind === 'STRING' && ['TIMESTAMP', 'DATE', 'TIME'].includes(col.type.kind))
       if (!assignable) throw new SqlError('TYPE_ERROR', `Expected type ${formatType(col.type)} for field ${n} but got ${formatExpression(e)}(${formatType(c.type)})`, { position: e.pos, field: n })
-      let v = coerce(c, col.type).eval([])
-      if (c.type.kind === 'STRING' && col.type.kind !== 'STRING' && v !== null) v = compileExpression({ kind: 'Cast', operand: e, type: { kind: 'PrimitiveType', name: col.type.kind as 'TIMESTAMP' }, pos: e.pos }, { columns: [], registry: this.registry }).eval([])
-      if (c.type.kind === 'DOUBLE' && col.type.kind !== 'DOUBLE' && v !== null) v = compileExpression({ kind: 'Cast', operand: e, type: typeNode(col.type), pos: e.pos }, { columns: [], registry: this.registry }).eval([])
+      let v: unknown
+      try {
+        v = coerce(c, col.type).eval([])
+        if (c.type.kind === 'STRING' && col.type.kind !== 'STRING' && v !== null) v = compileExpression({ kind: 'Cast', operand: e, type: { kind: 'PrimitiveType', name: col.type.kind as 'TIMESTAMP' }, pos: e.pos }, { columns: [], registry: this.registry }).eval([])
+        if (c.type.kind === 'DOUBLE' && col.type.kind !== 'DOUBLE' && v !== null) v = compileExpression({ kind: 'Cast', operand: e, type: typeNode(col.type), pos: e.pos }, { columns: [], registry: this.registry }).eval([])
+      } catch (err) {
+        if (err instanceof SqlError && err.position === null) throw new SqlError(err.code, `${err.message} (column ${n})`, { position: e.pos, field: n, cause: err })
+        throw err
+      }
+      // a DECIMAL value is rounded to the column's scale, but digits before the point are never dropped
+      if (col.type.kind === 'DECIMAL' && v instanceof SqlDecimal && !v.fits(col.type.precision)) {
+        throw new SqlError('TYPE_ERROR', `Numeric field overflow: ${formatExpression(e)} does not fit ${formatType(col.type)} of column ${n} (it needs ${v.precision() - v.scale} digits before the decimal point, the type allows ${col.type.precision - col.type.scale})`, { position: e.pos, field: n })
+      }
       values.set(n, v)
     })
     const keyCols = cols.filter((c) => c.namespace === 'KEY')

@@ -17,6 +17,9 @@ import type { ProcessingLogger, RecordContextHolder } from '../runtime/processin
 import { durationMs } from '../analyzer/query-analyzer.js'
 import type { AggregateNode, JoinNode, PlanNode, ProjectNode, QueryPlan, SourceNode } from './plan.js'
 import { formatSerde, rowSerdeOf, topicKeySerde, valueFormatOf } from './serdes.js'
+import { valueColumns } from '../analyzer/schema.js'
+import { SqlDecimal } from '../types/decimal.js'
+import { formatType } from '../types/sql-type.js'
 
 type Row = unknown[]
 type Key = unknown
@@ -73,7 +76,7 @@ class Lowering {
     if (sink !== null) {
       const keySerde = this.sinkKeySerde(sink)
       const valueSerde = formatSerde(valueFormatOf(sink))
-      stream.to(sink.topic, Produced.with(keySerde, valueSerde as Serde<Row>))
+      this.decimalGuard(stream, sink).to(sink.topic, Produced.with(keySerde, valueSerde as Serde<Row>))
     } else {
       const onRow = this.options.onRow!
       const windowed = out.windowed
@@ -85,6 +88,31 @@ class Lowering {
       })
     }
     return { materialization: this.materialization }
+  }
+
+  /**
+   * Sinks with DECIMAL value columns: a value with more digits than its column's precision is never
+   * written (it would be silently wrong for every reader); the record is dropped and logged as a
+   * serialization error. Other sinks are left as they are.
+   */
+  private decimalGuard(stream: KStream<Key, Row>, sink: DataSource): KStream<Key, Row> {
+    const decimals = valueColumns(sink.schema).filter((c) => c.namespace === 'VALUE').flatMap((c, i) => (c.type.kind === 'DECIMAL' ? [{ i, name: c.name, type: c.type }] : []))
+    if (decimals.length === 0) return stream
+    const log = this.options.log
+    const ctx = this.options.context
+    const queryId = this.options.queryId
+    return stream.filter((_k, v) => {
+      if (v === null) return true
+      for (const d of decimals) {
+        const x = v[d.i]
+        if (!(x instanceof SqlDecimal)) continue
+        const y = x.scale === d.type.scale ? x : x.setScale(d.type.scale)
+        if (y.fits(d.type.precision)) continue
+        log.log({ type: 'SERIALIZATION_ERROR', queryId, topic: ctx.topic, partition: ctx.partition, offset: ctx.offset, target: 'value', sinkTopic: sink.topic, message: `Error serializing message to topic: ${sink.topic}. Numeric field overflow: ${y.toString()} does not fit ${formatType(d.type)} of column ${d.name}`, timestamp: Date.now() })
+        return false
+      }
+      return true
+    })
   }
 
   private sinkKeySerde(sink: DataSource): Serde<Key> {
