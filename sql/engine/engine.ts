@@ -4,7 +4,7 @@
 import { StreamsBuilder } from '../../streams/dsl/streams-builder.js'
 import { QueryableStoreTypes } from '../../streams/state/queryable.js'
 import { SqlError } from '../errors.js'
-import { parseStatements, splitStatements, substituteVariables } from '../parser/parser.js'
+import { parseStatement, parseStatements, splitStatements, substituteVariables } from '../parser/parser.js'
 import { formatExpression } from '../parser/formatter.js'
 import type { Expression } from '../parser/ast/expressions.js'
 import type { CreateAsSelect, CreateSource, InsertInto, InsertValues, Statement } from '../parser/ast/statements.js'
@@ -21,13 +21,14 @@ import type { Column, LogicalSchema, WindowInfo } from '../analyzer/schema.js'
 import { PSEUDO_COLUMNS, WINDOW_COLUMNS, keyColumns } from '../analyzer/schema.js'
 import { compileExpression, compilePredicate, coerce, type ScopeColumn } from '../expression/compile.js'
 import { describePlan, type QueryPlan } from '../planner/plan.js'
-import { lowerQuery, type Materialization } from '../planner/lower.js'
+import { lowerQuery, lowerSourceTable, type Materialization } from '../planner/lower.js'
 import { keyFormatOf, valueFormatOf } from '../planner/serdes.js'
 import type { DataSource } from '../catalog/data-source.js'
 import { ProcessingLog, causesOf, processingLogRecord, processingLogStreamDdl, type ProcessingLogEntry, type ProcessingLogger, type RecordContextHolder } from '../runtime/processing-log.js'
 import { WithProperties, parseWindowSize } from './properties.js'
 import type { QueryRuntime, RunningQuery } from './runtime.js'
 import { queryStartOptions, validateProperty, validateUnset } from './session-properties.js'
+import { intKeyBounds, intKeySegments } from './key-ranges.js'
 import { compareValues } from '../expression/ops.js'
 import type { ConnectorHost } from './connectors.js'
 
@@ -274,7 +275,7 @@ export class KsqlEngine {
   async executeStatement(st: Statement, text: string, fixedQueryId?: string): Promise<StatementResult> {
     switch (st.kind) {
       case 'CreateSource':
-        return this.createSource(st, text)
+        return this.createSource(st, text, fixedQueryId)
       case 'CreateAsSelect':
         return this.createAsSelect(st, text, fixedQueryId)
       case 'InsertInto':
@@ -289,14 +290,20 @@ export class KsqlEngine {
           if (st.ifExists) return { statement: text, kind: 'message', message: `Source \`${st.name}\` does not exist.` }
           throw new SqlError('UNKNOWN_SOURCE', `${st.sourceKind === 'STREAM' ? 'Stream' : 'Table'} ${st.name} does not exist.`, { position: st.pos, field: st.name })
         }
+        // the query materializing a source table goes with it
+        const own = this.listQueries().filter((q) => q.id.startsWith('CST_') && q.sink === st.name)
         const readers = this.listQueries().filter((q) => q.sources.includes(st.name)).map((q) => q.id)
-        const writers = this.listQueries().filter((q) => q.sink === st.name).map((q) => q.id)
+        const writers = this.listQueries().filter((q) => q.sink === st.name && !own.includes(q)).map((q) => q.id)
         if (readers.length > 0 || writers.length > 0) {
           throw new SqlError('SOURCE_IN_USE', `Cannot drop ${st.name}.\nThe following queries read from this source: [${readers.join(', ')}].\nThe following queries write into this source: [${writers.join(', ')}].\nYou need to terminate them before dropping ${st.name}.`, { position: st.pos, field: st.name })
         }
         if (st.deleteTopic) {
           if (src.isSource) throw new SqlError('INVALID_STATEMENT', `Cannot delete topic for read-only source: ${st.name}`, { position: st.pos })
           await this.runtime.deleteTopics([src.topic])
+        }
+        for (const q of own) {
+          await q.running.stop(true)
+          this.queries.delete(q.id)
         }
         this.sources.delete(st.name)
         await this.record(text)
@@ -424,7 +431,7 @@ export class KsqlEngine {
 
   // ---------------------------------------------------------------- DDL
 
-  private async createSource(st: CreateSource, text: string): Promise<StatementResult> {
+  private async createSource(st: CreateSource, text: string, fixedQueryId?: string): Promise<StatementResult> {
     const existing = this.sources.get(st.name)
     if (existing !== undefined && !st.orReplace) {
       if (st.ifNotExists) return { statement: text, kind: 'message', message: `Cannot add ${st.sourceKind.toLowerCase()} \`${st.name}\`: A ${existing.kind.toLowerCase()} with the same name already exists.` }
@@ -497,6 +504,15 @@ export class KsqlEngine {
     if (existing !== undefined) this.checkReplace(existing, source, st.pos)
     if (!exists) await this.runtime.createTopic(topic, source.partitions, source.replicas)
     this.sources.set(st.name, source)
+    // CREATE SOURCE TABLE (ksqlDB 0.22+): a query materializes the table for pull queries
+    if (source.isSource && source.kind === 'TABLE' && source.window === null) {
+      const previous = this.listQueries().find((q) => q.id.startsWith('CST_') && q.sink === source.name)
+      if (previous !== undefined) await previous.running.stop(false)
+      const queryId = previous?.id ?? fixedQueryId ?? `CST_${st.name}_${this.commandSeq}`
+      this.queries.set(queryId, await this.startSourceTableQuery(queryId, text, source))
+      await this.record(text, queryId)
+      return { statement: text, kind: 'message', queryId, message: 'Table created' }
+    }
     await this.record(text)
     return { statement: text, kind: 'message', message: `${st.sourceKind === 'STREAM' ? 'Stream' : 'Table'} created` }
   }
@@ -619,6 +635,25 @@ export class KsqlEngine {
     }
   }
 
+  /** The query of a CREATE SOURCE TABLE: the table's topic, read from the beginning, into a store for pull queries. */
+  private async startSourceTableQuery(queryId: string, text: string, source: DataSource): Promise<PersistentQuery> {
+    const ref: QueryLogRef = { queryId, running: null }
+    const select = parseStatement(`SELECT * FROM \`${source.name}\` EMIT CHANGES;`)
+    if (select.kind !== 'Query') throw new SqlError('EXECUTION_ERROR', 'internal: source table query')
+    const plan = analyzeQuery(select.query, this.analyzerContext(this.queryLogger(ref)), { persistent: false })
+    const builder = new StreamsBuilder()
+    const lowered = lowerSourceTable(plan, builder, { queryId, sink: source, log: this.queryLogger(ref), context: { topic: null, partition: null, offset: null } })
+    const topology = builder.build()
+    const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
+    // a table is its whole topic: read from the beginning whatever auto.offset.reset says
+    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), autoOffsetReset: 'earliest', paused: this.replaying })
+    ref.running = running
+    return {
+      id: queryId, statement: text, sink: source.name, sources: [], plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
+      materialization: lowered.materialization, applicationId, state: 'RUNNING', running,
+    }
+  }
+
   private async insertValues(st: InsertValues, text: string): Promise<StatementResult> {
     const target = this.sources.get(st.target)
     if (target === undefined) throw new SqlError('UNKNOWN_SOURCE', `${st.target} does not exist.`, { position: st.pos, field: st.target })
@@ -707,8 +742,18 @@ export class KsqlEngine {
     if (mat.windowed === 'NONE') {
       const kv = query.running.store(mat.storeName, QueryableStoreTypes.keyValueStore<unknown[], unknown[]>())
       if (kv === null) throw unavailable()
-      const range = lookup === null && q.where !== null && keyCount === 1 && schema[0]!.type.kind === 'STRING' ? keyRange(q.where, schema[0]!.name) : null
-      if (lookup !== null) {
+      const keyKind = schema[0]!.type.kind
+      const range = lookup === null && q.where !== null && keyCount === 1 && keyKind === 'STRING' ? keyRange(q.where, schema[0]!.name) : null
+      const intBounds = lookup === null && q.where !== null && keyCount === 1 && (keyKind === 'INTEGER' || keyKind === 'BIGINT') ? intKeyBounds(q.where, schema[0]!.name, keyKind) : null
+      if (intBounds !== null) {
+        // one store range per sign and digit count of the bounds; WHERE still applies
+        for (const seg of intKeySegments(intBounds.lo, intBounds.hi)) {
+          for (const e of kv.range([seg.from], [seg.to])) {
+            const k = e.key[0] as number
+            if (e.value !== null && k >= seg.lo && k <= seg.hi) emit(e.key, e.value, null)
+          }
+        }
+      } else if (lookup !== null) {
         for (const k of lookup) {
           const v = kv.get(k)
           if (v !== null && v !== undefined) emit(k, v, null)

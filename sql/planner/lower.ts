@@ -57,6 +57,14 @@ export function lowerQuery(plan: QueryPlan, builder: StreamsBuilder, options: Lo
   return new Lowering(builder, options).lower(plan)
 }
 
+/**
+ * CREATE SOURCE TABLE (ksqlDB 0.22+): the table read from its topic into a store, nothing written;
+ * `plan` is `SELECT * FROM <table>`. Pull queries read the store.
+ */
+export function lowerSourceTable(plan: QueryPlan, builder: StreamsBuilder, options: LowerOptions): LoweredQuery {
+  return new Lowering(builder, options).materializeSource(plan)
+}
+
 class Lowering {
   private readonly sources = new Map<string, Lowered>()
   private materialization: Materialization | null = null
@@ -113,6 +121,16 @@ class Lowering {
       }
       return true
     })
+  }
+
+  materializeSource(plan: QueryPlan): LoweredQuery {
+    const src = plan.root.kind === 'Project' ? plan.root.input : plan.root
+    if (src.kind !== 'Source' || src.source.kind !== 'TABLE' || src.source.window !== null) throw new SqlError('UNSUPPORTED', 'Only non-windowed source tables are materialized')
+    const out = this.lowerNode(src, plan)
+    if (out.kind !== 'table') throw new SqlError('UNSUPPORTED', 'A source table lowers to a table')
+    // the row of the source's store: its schema columns (key first) then pseudocolumns
+    const width = src.source.schema.columns.length
+    return { materialization: { storeName: `KsqlTopic-${src.source.name}-Reduce`, windowed: 'NONE', toRow: (_key, stored) => stored.slice(0, width) } }
   }
 
   private sinkKeySerde(sink: DataSource): Serde<Key> {
