@@ -22,7 +22,8 @@ import { PSEUDO_COLUMNS, WINDOW_COLUMNS, keyColumns } from '../analyzer/schema.j
 import { compileExpression, compilePredicate, coerce, type ScopeColumn } from '../expression/compile.js'
 import { describePlan, type QueryPlan } from '../planner/plan.js'
 import { lowerQuery, lowerSourceTable, type Materialization } from '../planner/lower.js'
-import { keyFormatOf, valueFormatOf } from '../planner/serdes.js'
+import { keyFormatOf, topicKeySerde, valueFormatOf } from '../planner/serdes.js'
+import { windowed } from '../../streams/dsl/windowed.js'
 import type { DataSource } from '../catalog/data-source.js'
 import { ProcessingLog, causesOf, processingLogRecord, processingLogStreamDdl, type ProcessingLogEntry, type ProcessingLogger, type RecordContextHolder } from '../runtime/processing-log.js'
 import { WithProperties, parseWindowSize } from './properties.js'
@@ -663,10 +664,19 @@ export class KsqlEngine {
     if (names.length !== st.values.length) throw new SqlError('INVALID_STATEMENT', `Expected a value for each column. Expected Columns: [${names.join(', ')}]. Got ${st.values.length} values.`, { position: st.pos })
     const values = new Map<string, unknown>()
     let rowtime: number | null = null
+    // windowed sources: WINDOWSTART (and WINDOWEND) give the window of the key
+    const windowBounds: { WINDOWSTART?: number; WINDOWEND?: number } = {}
     names.forEach((n, i) => {
       const e = st.values[i]!
       if (n === 'ROWTIME') {
         rowtime = compileExpression(e, { columns: [], registry: this.registry }).eval([]) as number
+        return
+      }
+      if ((n === 'WINDOWSTART' || n === 'WINDOWEND') && target.window !== null) {
+        const c = compileExpression(e, { columns: [], registry: this.registry })
+        const v = c.eval([])
+        if (!['INTEGER', 'BIGINT', 'TIMESTAMP'].includes(c.type.kind) || typeof v !== 'number') throw new SqlError('TYPE_ERROR', `Expected a BIGINT (epoch milliseconds) for ${n} but got ${formatExpression(e)}(${formatType(c.type)})`, { position: e.pos, field: n })
+        windowBounds[n] = v
         return
       }
       const col = cols.find((c) => c.name === n)
@@ -696,7 +706,23 @@ export class KsqlEngine {
     if (target.kind === 'TABLE' && key.some((k) => k === null)) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}'. Value for primary key column(s) ${keyCols.map((c) => c.name).join(', ')} is required for tables`, { position: st.pos })
     let ts = rowtime ?? Date.now()
     if (target.timestampColumn !== null && values.get(target.timestampColumn) != null) ts = Number(values.get(target.timestampColumn))
-    const keyBytes = target.window === null ? keyFormatOf(target).serialize(key) : null
+    let keyBytes: Buffer | null
+    if (target.window === null) keyBytes = keyFormatOf(target).serialize(key)
+    else {
+      const w = target.window
+      const start = windowBounds.WINDOWSTART
+      if (start === undefined) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}': it is windowed (${w.type}), so a value for WINDOWSTART is required${w.type === 'SESSION' ? ', and for WINDOWEND' : ''}.`, { position: st.pos, field: 'WINDOWSTART' })
+      let end = windowBounds.WINDOWEND
+      if (w.type === 'SESSION') {
+        if (end === undefined) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}': session windows need WINDOWEND as well as WINDOWSTART.`, { position: st.pos, field: 'WINDOWEND' })
+        if (end < start) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}': WINDOWEND ${end} is before WINDOWSTART ${start}.`, { position: st.pos, field: 'WINDOWEND' })
+      } else {
+        const size = w.sizeMs ?? 0
+        if (end !== undefined && end !== start + size) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}': its ${w.type} windows are ${size} ms long, so WINDOWEND must be WINDOWSTART + ${size} = ${start + size}, got ${end}.`, { position: st.pos, field: 'WINDOWEND' })
+        end = start + size
+      }
+      keyBytes = topicKeySerde(target).serialize(target.topic, windowed(key, start, end))
+    }
     await this.runtime.produce(target.topic, keyBytes, valueFormatOf(target).serialize(value), ts, [])
     return { statement: text, kind: 'message', message: '' }
   }
