@@ -83,7 +83,7 @@ describe('brook sql interactive shell', () => {
     at = await s.expectOut(/\|\s*S\s*\|\s*s\s*\|\s*KAFKA\s*\|\s*JSON\s*\|[\s\S]*brook> /, at)
     // a blank line changes nothing; exit needs no semicolon
     s.type('')
-    at = await s.expectOut(/brook> /, at)
+    await s.expectOut(/brook> /, at)
     s.type('exit')
     expect(await s.exited).toBe(0)
     expect(s.err).toBe('')
