@@ -31,7 +31,7 @@ import type { QueryRuntime, RunningQuery } from './runtime.js'
 import { queryStartOptions, validateProperty, validateUnset } from './session-properties.js'
 import { intKeyBounds, intKeySegments } from './key-ranges.js'
 import { compareValues } from '../expression/ops.js'
-import type { ConnectorHost } from './connectors.js'
+import type { ConnectorHost, ResultSection } from './connectors.js'
 
 export interface StatementResult {
   /** The statement as written. */
@@ -42,6 +42,8 @@ export interface StatementResult {
   /** Column headers of `table` and `rows` results. */
   readonly header?: readonly string[]
   readonly rows?: readonly (readonly unknown[])[]
+  /** Further tables of a `table` result, printed after it (DESCRIBE CONNECTOR). */
+  readonly sections?: readonly ResultSection[]
 }
 
 export interface StreamedRow {
@@ -407,7 +409,7 @@ export class KsqlEngine {
       case 'ListConnectors':
       case 'DescribeConnector': {
         if (this.connectors === null) throw new SqlError('UNSUPPORTED', 'Connector statements need an engine with connectors (brook sql runs them in process)', { position: st.pos })
-        const r = await this.connectors.execute(st, this.replaying)
+        const r = await this.connectors.execute(st, this.replaying, () => this.listSources())
         if (st.kind === 'CreateConnector' || st.kind === 'DropConnector') await this.record(text)
         return { statement: text, ...r }
       }
