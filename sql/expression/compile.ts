@@ -502,7 +502,8 @@ class ExpressionCompiler {
     } }
   }
 
-  private call(e: Expression & { kind: 'FunctionCall' }): Compiled {
+  private call(call: Expression & { kind: 'FunctionCall' }): Compiled {
+    const e = withUnitKeyword(call)
     if (e.name === 'AS_VALUE' && this.ctx.registry.get('AS_VALUE') === undefined) {
       // ksqlDB's AS_VALUE(keyColumn): the key's value as a value column
       if (e.args.length !== 1) throw new SqlError('FUNCTION_ERROR', `Function 'AS_VALUE' does not accept parameters (${e.args.length} arguments). Valid alternatives are: AS_VALUE(T)`, { position: e.pos })
@@ -705,4 +706,16 @@ export function literal(type: string, value: string): Compiled {
       t = SqlTypes.STRING
   }
   return { type: t, eval: () => v, constant: true }
+}
+
+/** Functions whose first argument is a time unit, written as a keyword in ksqlDB: TIMESTAMPADD(MINUTES, 5, ts). */
+const UNIT_FUNCTIONS = new Set(['TIMESTAMPADD', 'TIMESTAMPSUB', 'DATEADD', 'DATESUB', 'TIMEADD', 'TIMESUB'])
+const UNIT_KEYWORD = /^(?:(?:NANO|MICRO|MILLI)?SECONDS?|MINUTES?|HOURS?|DAYS?)$/
+
+/** The unit keyword of TIMESTAMPADD and its kin becomes the function's STRING unit argument (it is never a column). */
+function withUnitKeyword(e: Expression & { kind: 'FunctionCall' }): Expression & { kind: 'FunctionCall' } {
+  if (!UNIT_FUNCTIONS.has(e.name)) return e
+  const unit = e.args[0]
+  if (unit?.kind !== 'ColumnRef' || unit.source !== null || !UNIT_KEYWORD.test(unit.name)) return e
+  return { ...e, args: [{ kind: 'Literal', type: 'STRING', value: unit.name, pos: unit.pos }, ...e.args.slice(1)] }
 }
