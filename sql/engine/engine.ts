@@ -270,7 +270,17 @@ export class KsqlEngine {
 
   /** The properties in force: defaults, then the session's overrides (or, in a replay, the command's). */
   private effectiveProperties(): Record<string, string> {
-    return { ...DEFAULT_PROPERTIES, 'ksql.service.id': this.serviceId, ...(this.replayOverrides ?? this.overrides) }
+    const log = this.processingLogConfig
+    return {
+      ...DEFAULT_PROPERTIES,
+      'ksql.service.id': this.serviceId,
+      'ksql.logging.processing.topic.name': log.topic,
+      'ksql.logging.processing.topic.auto.create': String(log.topicAutoCreate),
+      'ksql.logging.processing.stream.auto.create': String(log.streamAutoCreate),
+      'ksql.logging.processing.stream.name': log.streamName,
+      'ksql.logging.processing.rows.include': String(log.includeRows),
+      ...(this.replayOverrides ?? this.overrides),
+    }
   }
 
   private namedType = (name: string): SqlType | undefined => this.types.get(name) ?? this.types.get(name.toUpperCase())

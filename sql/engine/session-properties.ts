@@ -9,27 +9,53 @@ const STREAMS_PREFIX = 'ksql.streams.'
 interface PropertyDef {
   /** Checks a value; returns an error text or null. */
   readonly check: (value: string) => string | null
+  /** Valid values, for the configuration reference. */
+  readonly valid: string
 }
 
 const oneOf = (...values: string[]): PropertyDef => ({
   check: (v) => (values.includes(v.toLowerCase()) ? null : `String must be one of: ${values.join(', ')}`),
+  valid: values.map((v) => `\`${v}\``).join(', '),
 })
-const nonNegativeLong: PropertyDef = { check: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) <= Number.MAX_SAFE_INTEGER ? null : 'Expected a non-negative whole number') }
+const nonNegativeLong: PropertyDef = { check: (v) => (/^\s*\d+\s*$/.test(v) && Number(v) <= Number.MAX_SAFE_INTEGER ? null : 'Expected a non-negative whole number'), valid: '>= 0' }
+
+/** A documented setting (docs/configuration.md is generated from these). */
+export interface SqlSettingDoc {
+  readonly name: string
+  readonly default: string
+  readonly valid: string
+  readonly doc: string
+}
 
 /** Streams/consumer properties, by their name without `ksql.streams.`. */
-const STREAMS_PROPERTIES: Record<string, PropertyDef> = {
-  'auto.offset.reset': oneOf('earliest', 'latest'),
-  'commit.interval.ms': nonNegativeLong,
-  'cache.max.bytes.buffering': nonNegativeLong,
-  'statestore.cache.max.bytes': nonNegativeLong,
-  'processing.guarantee': oneOf('at_least_once', 'exactly_once_v2'),
+const STREAMS_PROPERTIES: Record<string, PropertyDef & { default: string; doc: string }> = {
+  'auto.offset.reset': { ...oneOf('earliest', 'latest'), default: 'latest', doc: 'Where a new persistent query starts reading source topics without committed offsets (source tables always read from the beginning)' },
+  'commit.interval.ms': { ...nonNegativeLong, default: '1000 (brook sql)', doc: 'How often a query commits its progress and flushes its state' },
+  'cache.max.bytes.buffering': { ...nonNegativeLong, default: '10485760', doc: 'Record cache of the query\'s state stores; 0 emits every update' },
+  'statestore.cache.max.bytes': { ...nonNegativeLong, default: '10485760', doc: 'Newer name of cache.max.bytes.buffering (wins when both are set)' },
+  'processing.guarantee': { ...oneOf('at_least_once', 'exactly_once_v2'), default: 'at_least_once', doc: 'exactly_once_v2 runs the query with transactions' },
 }
 
 /** ksql.* properties a session may set. */
 const KSQL_PROPERTIES: Record<string, PropertyDef> = {}
 
+/** Session properties (SET / UNSET), for the configuration reference. */
+export const sessionPropertyDocs: readonly SqlSettingDoc[] = Object.entries(STREAMS_PROPERTIES).map(([name, d]) => ({ name, default: d.default, valid: d.valid, doc: d.doc }))
+
+/** Engine settings (KsqlEngine.create({ properties })), not settable per session. */
+export const engineSettingDocs: readonly SqlSettingDoc[] = [
+  { name: 'ksql.service.id', default: 'default_', valid: 'any', doc: 'Prefix of the command topic, query application ids and the processing-log topic (the engine\'s serviceId option)' },
+  { name: 'ksql.logging.processing.topic.name', default: '<service id>ksql_processing_log', valid: 'a topic name', doc: 'Topic the processing log is written to' },
+  { name: 'ksql.logging.processing.topic.auto.create', default: 'true', valid: '`true`, `false`', doc: 'Create the processing-log topic at start when missing (ksqlDB defaults to false)' },
+  { name: 'ksql.logging.processing.topic.partitions', default: '1', valid: '>= 1', doc: 'Partitions of a created processing-log topic' },
+  { name: 'ksql.logging.processing.topic.replication.factor', default: '1', valid: '>= 1', doc: 'Replication factor of a created processing-log topic' },
+  { name: 'ksql.logging.processing.stream.auto.create', default: 'true', valid: '`true`, `false`', doc: 'Register the processing-log stream at start (ksqlDB defaults to false)' },
+  { name: 'ksql.logging.processing.stream.name', default: 'KSQL_PROCESSING_LOG', valid: 'an identifier', doc: 'Name of the processing-log stream' },
+  { name: 'ksql.logging.processing.rows.include', default: 'false', valid: '`true`, `false`', doc: 'Log the failing record\'s bytes (recordB64) and rows' },
+]
+
 /** Server-wide settings: shown by SHOW PROPERTIES, not settable per session. */
-const SERVER_PROPERTIES = new Set(['ksql.service.id', 'ksql.logging.processing.topic.name', 'ksql.logging.processing.topic.auto.create', 'ksql.logging.processing.stream.auto.create', 'ksql.logging.processing.stream.name'])
+const SERVER_PROPERTIES = new Set(engineSettingDocs.map((d) => d.name))
 
 function definition(name: string): PropertyDef | undefined {
   const bare = name.startsWith(STREAMS_PREFIX) ? name.slice(STREAMS_PREFIX.length) : name

@@ -71,6 +71,8 @@ describe('processing log topic and stream', () => {
     expect(e.source('KSQL_PROCESSING_LOG')?.topic).toBe('svc_ksql_processing_log')
     const named = await KsqlEngine.create({ runtime: new DriverRuntime(), properties: { 'ksql.logging.processing.topic.name': 'errs', 'ksql.logging.processing.stream.name': 'my_log' } })
     expect(named.source('MY_LOG')?.topic).toBe('errs')
+    expect((await named.execute('SHOW PROPERTIES;'))[0]!.rows).toContainEqual(['ksql.logging.processing.topic.name', 'errs'])
+    await expect(named.execute("SET 'ksql.logging.processing.topic.name'='other';")).rejects.toThrow("Cannot override property 'ksql.logging.processing.topic.name'")
     await e.close()
     await named.close()
   })
