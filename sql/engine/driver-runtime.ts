@@ -44,7 +44,7 @@ export class DriverRuntime implements QueryRuntime {
   async start(queryId: string, applicationId: string, topology: Topology, options: QueryStartOptions = {}): Promise<RunningQuery> {
     const partitions: { [t: string]: number } = {}
     for (const [t, v] of this.topics) partitions[t] = v.partitions
-    const driver = new TopologyTestDriver(topology, { applicationId, cacheMaxBytes: options.cacheMaxBytes ?? 0, initialWallClockTimeMs: this.wallClockMs, partitions, deserializationExceptionHandler: 'logAndContinue', idleAdvanceMs: this.idleAdvanceMs })
+    const driver = new TopologyTestDriver(topology, { applicationId, cacheMaxBytes: options.cacheMaxBytes ?? 0, initialWallClockTimeMs: this.wallClockMs, partitions, deserializationExceptionHandler: 'logAndContinue', idleAdvanceMs: this.idleAdvanceMs, ...(options.logger === undefined ? {} : { logger: options.logger }) })
     const sources = new Set<string>()
     for (const s of topology.internal.subtopologies()) for (const t of s.sourceTopics) sources.add(t)
     const entry: DriverEntry = { queryId, driver, sources, paused: options.paused ?? false, pausedWallMs: 0, held: [] }

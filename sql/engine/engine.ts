@@ -260,6 +260,20 @@ export class KsqlEngine {
     }
   }
 
+  /**
+   * A query's Kafka Streams warnings into its processing log: a record whose key failed to deserialize
+   * (values are deserialized by the query itself) is a deserialization error at its topic, partition and offset.
+   */
+  private streamsLogger(ref: QueryLogRef): (message: string) => void {
+    return (message) => {
+      const m = /failed deserialization at topic '(.*)', partition (\d+), offset (\d+): (.*)$/s.exec(message)
+      // other warnings (late records, negative timestamps) are not record-processing errors in ksqlDB either
+      if (m !== null) {
+        this.logEntry({ type: 'DESERIALIZATION_ERROR', queryId: ref.queryId, topic: m[1]!, partition: Number(m[2]), offset: Number(m[3]), target: 'key', message: `Failed to deserialize key from topic: ${m[1]!}. ${m[4]!}`, timestamp: Date.now() })
+      }
+    }
+  }
+
   private async record(statement: string, queryId?: string): Promise<void> {
     if (!this.recording) return
     this.commandSeq++
@@ -640,7 +654,7 @@ export class KsqlEngine {
     const lowered = lowerQuery(plan, builder, { queryId, sink, log: this.queryLogger(ref), context })
     const topology = builder.build()
     const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
-    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), paused: this.replaying })
+    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), paused: this.replaying, logger: this.streamsLogger(ref) })
     ref.running = running
     return {
       id: queryId, statement: text, sink: sink.name, sources: plan.sources, plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
@@ -659,7 +673,7 @@ export class KsqlEngine {
     const topology = builder.build()
     const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
     // a table is its whole topic: read from the beginning whatever auto.offset.reset says
-    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), autoOffsetReset: 'earliest', paused: this.replaying })
+    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), autoOffsetReset: 'earliest', paused: this.replaying, logger: this.streamsLogger(ref) })
     ref.running = running
     return {
       id: queryId, statement: text, sink: source.name, sources: [], plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
@@ -870,7 +884,7 @@ export class KsqlEngine {
     }
     const builder = new StreamsBuilder()
     lowerQuery(plan, builder, { queryId: id, sink: null, onRow, log: this.queryLogger(ref), context: { topic: null, partition: null, offset: null } })
-    const running = await this.runtime.start(id, `_confluent-ksql-${this.serviceId}${id}`, builder.build(), { transient: true })
+    const running = await this.runtime.start(id, `_confluent-ksql-${this.serviceId}${id}`, builder.build(), { transient: true, logger: this.streamsLogger(ref) })
     ref.running = running
     let emitted = 0
     const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }))

@@ -30,6 +30,8 @@ export interface QueryStartOptions {
   readonly cacheMaxBytes?: number
   /** processing.guarantee */
   readonly processingGuarantee?: 'at_least_once' | 'exactly_once_v2'
+  /** The query's Kafka Streams warnings (records skipped because their key or value failed to deserialize, ...). */
+  readonly logger?: (message: string) => void
 }
 
 export interface QueryRuntime {

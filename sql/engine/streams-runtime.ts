@@ -33,6 +33,7 @@ export class StreamsRuntime implements QueryRuntime {
     const transient = options.transient ?? false
     const stateDir = this.options.stateDir === null || transient ? null : path.join(this.options.stateDir, applicationId)
     const log = this.options.processingLog
+    const logger = options.logger ?? (log === undefined ? undefined : (message: string) => log.log({ type: message.toLowerCase().includes('deserializ') ? 'DESERIALIZATION_ERROR' : 'RECORD_PROCESSING_ERROR', queryId, topic: null, partition: null, offset: null, message, timestamp: Date.now() }))
     const streams = new KafkaStreams(topology, this.options.client, {
       applicationId,
       stateDir,
@@ -43,9 +44,7 @@ export class StreamsRuntime implements QueryRuntime {
       ...(options.processingGuarantee === undefined ? {} : { processingGuarantee: options.processingGuarantee }),
       deserializationExceptionHandler: 'logAndContinue',
       idleAdvanceMs: this.options.idleAdvanceMs ?? null,
-      ...(log === undefined
-        ? {}
-        : { logger: (message: string) => log.log({ type: message.toLowerCase().includes('deserializ') ? 'DESERIALIZATION_ERROR' : 'RECORD_PROCESSING_ERROR', queryId, topic: null, partition: null, offset: null, message, timestamp: Date.now() }) }),
+      ...(logger === undefined ? {} : { logger }),
     })
     const running = new Promise<void>((resolve, reject) => {
       streams.onStateChange = (state, error) => {

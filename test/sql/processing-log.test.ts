@@ -126,3 +126,20 @@ describe('processing log topic and stream', () => {
     }
   }, 60_000)
 })
+
+describe('key deserialization errors', () => {
+  it('logs a record whose key does not deserialize, with its topic, partition and offset, and goes on', async () => {
+    const rt = new DriverRuntime()
+    const e = await KsqlEngine.create({ runtime: rt, properties: { 'ksql.logging.processing.rows.include': 'true' } })
+    await e.execute("CREATE STREAM s (id INT KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1); CREATE STREAM o AS SELECT id, v FROM s;")
+    await rt.produce('s', Buffer.from([0, 0, 1]), Buffer.from('{"v": 1}'), 0, [])
+    await rt.produce('s', Buffer.from([0, 0, 0, 2]), Buffer.from('{"v": 2}'), 0, [])
+    expect(rt.records('O').map((r) => r.value?.toString())).toEqual(['{"V":2}'])
+    const log = e.processingLog.list()
+    expect(log).toHaveLength(1)
+    expect(log[0]).toMatchObject({ type: 'DESERIALIZATION_ERROR', queryId: 'CSAS_O_1', topic: 's', partition: 0, offset: 0, target: 'key' })
+    await e.flushProcessingLog()
+    expect(parse(rt.records(LOG_TOPIC)[0]!.value).message.deserializationError).toMatchObject({ target: 'key', topic: 's', offset: 0 })
+    await e.close()
+  })
+})

@@ -14,7 +14,8 @@ import { engineOn, waitFor } from './engine-harness.js'
 class RecordingRuntime extends DriverRuntime {
   readonly started: Array<{ queryId: string; options: QueryStartOptions }> = []
   override async start(queryId: string, applicationId: string, topology: Topology, options: QueryStartOptions = {}): Promise<RunningQuery> {
-    this.started.push({ queryId, options })
+    const { logger: _logger, ...rest } = options
+    this.started.push({ queryId, options: rest })
     return super.start(queryId, applicationId, topology, options)
   }
 }
