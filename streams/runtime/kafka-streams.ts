@@ -480,6 +480,7 @@ export class KafkaStreams implements QueryableStoreProvider {
 
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
     if (this.stateValue === 'RUNNING') this.setState('REBALANCING')
+    this.dropHeld(tps)
     // After a processing error nothing more is committed: the failed task's input is read again.
     if (this.failure === null) await this.commitNow()
     for (const id of this.taskIdsFor(tps).keys()) {
@@ -494,6 +495,7 @@ export class KafkaStreams implements QueryableStoreProvider {
   /** Partitions taken away without a clean hand-over: the state may hold uncommitted updates, so it is wiped. */
   private async onLost(tps: TopicPartition[]): Promise<void> {
     if (this.stateValue === 'RUNNING') this.setState('REBALANCING')
+    this.dropHeld(tps)
     this.flushSends()
     await this.awaitSends().catch(() => undefined)
     // Whatever the open transaction held for these tasks must not commit.
@@ -576,6 +578,13 @@ export class KafkaStreams implements QueryableStoreProvider {
         while (this.pending.size > MAX_IN_FLIGHT_BATCHES) await Promise.race(this.pending)
       }
     }
+  }
+
+  /** Held records of partitions taken away were never processed nor committed: their next owner fetches them again. */
+  private dropHeld(tps: TopicPartition[]): void {
+    if (this.held.length === 0) return
+    const gone = new Set(tps.map((tp) => `${tp.topic}\u0000${tp.partition}`))
+    this.held = this.held.filter((r) => !gone.has(`${r.topic}\u0000${r.partition}`))
   }
 
   private processHeld(): void {
