@@ -127,6 +127,8 @@ export class KsqlEngine {
   /** false while the engine runs its own statements (the processing-log stream): not kept in the command log. */
   private recording = true
   private readonly processingLogConfig: { topic: string; topicAutoCreate: boolean; partitions: number; replicas: number; streamAutoCreate: boolean; streamName: string; includeRows: boolean }
+  /** Sources the engine creates itself at start (the processing-log stream): neither their CREATE nor their DROP is recorded. */
+  private readonly systemSources = new Set<string>()
   /** The processing-log topic, once it exists: every entry is written there too. */
   private processingLogTopic: string | null = null
   private readonly logWrites = new Set<Promise<void>>()
@@ -156,6 +158,8 @@ export class KsqlEngine {
   /** Creates an engine and replays the command log (persistent queries resume). */
   static async create(options: KsqlEngineOptions): Promise<KsqlEngine> {
     const e = new KsqlEngine(options)
+    // before the replay: recorded queries may read the processing-log stream
+    await e.startProcessingLog()
     if (e.commandLog !== null) {
       const commands = await e.commandLog.readAll()
       e.replaying = true
@@ -171,7 +175,6 @@ export class KsqlEngine {
       // replayed queries started paused: the ones not PAUSEd at the end of the log carry on now
       for (const q of e.queries.values()) if (q.state === 'RUNNING') q.running.resume()
     }
-    await e.startProcessingLog()
     await e.connectors?.resume()
     return e
   }
@@ -225,6 +228,7 @@ export class KsqlEngine {
       this.recording = false
       try {
         await this.executeOne(processingLogStreamDdl(c.streamName, c.topic))
+        this.systemSources.add(c.streamName)
       } finally {
         this.recording = true
       }
@@ -333,7 +337,8 @@ export class KsqlEngine {
           this.queries.delete(q.id)
         }
         this.sources.delete(st.name)
-        await this.record(text)
+        // the engine's own processing-log stream comes back at the next start: its DROP is not kept
+        if (!this.systemSources.delete(st.name)) await this.record(text)
         return { statement: text, kind: 'message', message: `Source \`${st.name}\` (topic: ${src.topic}) was dropped.` }
       }
       case 'CreateType': {

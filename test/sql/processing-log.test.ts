@@ -1,7 +1,7 @@
 // The processing log as a topic and the KSQL_PROCESSING_LOG stream (ksqlDB's record shape), with
 // deserialization and function errors pointing at the record being processed, also after a repartition.
 import { describe, expect, it } from 'vitest'
-import { KsqlEngine } from '../../sql/engine/engine.js'
+import { KsqlEngine, type Command, type CommandLog } from '../../sql/engine/engine.js'
 import { DriverRuntime } from '../../sql/engine/driver-runtime.js'
 import { createBuiltinRegistry, scalar, sig, param, STRING, INTEGER } from '../../sql/functions/index.js'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
@@ -141,5 +141,25 @@ describe('key deserialization errors', () => {
     await e.flushProcessingLog()
     expect(parse(rt.records(LOG_TOPIC)[0]!.value).message.deserializationError).toMatchObject({ target: 'key', topic: 's', offset: 0 })
     await e.close()
+  })
+})
+
+describe('the processing-log stream across restarts', () => {
+  it('is there before the command log is replayed, so recorded queries over it come back; dropping it is not kept', async () => {
+    const commands: Command[] = []
+    const log: CommandLog = { append: async (c) => void commands.push(c), readAll: async () => [...commands] }
+    const e1 = await KsqlEngine.create({ runtime: new DriverRuntime(), commandLog: log })
+    await e1.execute("CREATE STREAM s (id INT KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1); CREATE STREAM errs AS SELECT LOGGER, LEVEL FROM KSQL_PROCESSING_LOG;")
+    await e1.close()
+    const e2 = await KsqlEngine.create({ runtime: new DriverRuntime(), commandLog: log })
+    expect(e2.listQueries().map((q) => q.id)).toEqual(['CSAS_ERRS_1'])
+    await e2.execute('TERMINATE CSAS_ERRS_1; DROP STREAM errs; DROP STREAM KSQL_PROCESSING_LOG;')
+    expect(e2.source('KSQL_PROCESSING_LOG')).toBeUndefined()
+    await e2.close()
+    expect(commands.map((c) => c.statement)).not.toContain('DROP STREAM KSQL_PROCESSING_LOG')
+    const e3 = await KsqlEngine.create({ runtime: new DriverRuntime(), commandLog: log })
+    expect(e3.source('KSQL_PROCESSING_LOG')?.topic).toBe(LOG_TOPIC)
+    expect(e3.listQueries()).toEqual([])
+    await e3.close()
   })
 })
