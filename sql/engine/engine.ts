@@ -221,7 +221,10 @@ export class KsqlEngine {
     const c = this.processingLogConfig
     if (!(await this.runtime.topicExists(c.topic))) {
       if (!c.topicAutoCreate) return
-      await this.runtime.createTopic(c.topic, c.partitions, c.replicas)
+      // another engine of the same service may create it at the same moment
+      await this.runtime.createTopic(c.topic, c.partitions, c.replicas).catch(async (err: unknown) => {
+        if (!(await this.runtime.topicExists(c.topic))) throw err
+      })
     }
     this.processingLogTopic = c.topic
     if (c.streamAutoCreate && !this.sources.has(c.streamName)) {
