@@ -6,6 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { brokerConfigDefs, defaultBrokerConfig } from '../core/broker/broker-config.js'
 import { logConfigDefs, type LogConfigDef } from '../core/log/log-config.js'
+import { engineSettingDocs, sessionPropertyDocs } from '../sql/engine/session-properties.js'
 
 const LONG_MAX = '9223372036854775807'
 
@@ -49,6 +50,24 @@ export function configurationMarkdown(): string {
     '| --- | --- | --- | --- |',
     ...brokerConfigDefs.map((d) => `| \`${d.name}\` | \`${d.key}\` | ${String(defaultBrokerConfig[d.key])} | ${cell(d.doc)} |`),
     '| `log.dirs` | `dataDir` | (required) | The data directory: one folder per partition, cluster metadata, the lock file |',
+    '',
+    '## SQL session properties',
+    '',
+    'Set with `SET \'name\'=\'value\';` and removed with `UNSET`; they apply to the persistent queries started',
+    'after them (and again when a restarted engine replays those queries). Each also takes the `ksql.streams.`',
+    'prefix. Other names are refused naming them.',
+    '',
+    '| Property | Default | Valid values | Meaning |',
+    '| --- | --- | --- | --- |',
+    ...sessionPropertyDocs.map((d) => `| \`${d.name}\` | ${cell(d.default)} | ${cell(d.valid)} | ${cell(d.doc)} |`),
+    '',
+    '## SQL engine settings',
+    '',
+    'Given to `KsqlEngine.create({ properties })`; shown by SHOW PROPERTIES, refused by SET.',
+    '',
+    '| Setting | Default | Valid values | Meaning |',
+    '| --- | --- | --- | --- |',
+    ...engineSettingDocs.map((d) => `| \`${d.name}\` | ${cell(d.default)} | ${cell(d.valid)} | ${cell(d.doc)} |`),
     '',
   ]
   return lines.join('\n')

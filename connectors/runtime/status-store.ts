@@ -82,6 +82,13 @@ export class StatusStore {
     for (const id of stale) m.delete(id)
   }
 
+  /** Tombstones for the connector's status and its tasks' (a deleted connector). */
+  async removeConnector(name: string): Promise<void> {
+    const keys = [`status-connector-${name}`, ...[...(this.tasks.get(name)?.keys() ?? [])].map((id) => `status-task-${name}-${id}`)]
+    await this.writer!.write(keys.map((key) => ({ key, value: null })))
+    for (const key of keys) this.apply(key, null)
+  }
+
   names(): string[] {
     return [...this.connectors.keys()].sort()
   }

@@ -23,6 +23,13 @@ export class WorkerSinkTask {
     private readonly taskConfig: TaskConfig,
   ) {}
 
+  /** Topics this task reads: those assigned to it, or those configured (Connect's active topics of a sink). */
+  topics(): string[] {
+    const assigned = new Set((this.consumer?.assignment() ?? []).map((tp) => tp.topic))
+    if (assigned.size > 0) return [...assigned]
+    return this.rt.config.getOptionalString('topics.regex') === null ? this.rt.config.getList('topics') : []
+  }
+
   get groupId(): string {
     return `connect-${this.rt.connector}`
   }

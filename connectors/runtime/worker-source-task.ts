@@ -145,6 +145,11 @@ export class WorkerSourceTask {
     }
   }
 
+  /** Topics this task has written to (Connect's active topics of a source). */
+  topics(): string[] {
+    return [...this.knownTopics]
+  }
+
   /** Stops polling, lets the task stop (it flushes), closes the producer. */
   async stop(): Promise<void> {
     await this.loop

@@ -190,6 +190,28 @@ export class Worker {
     if (this.status.get(name)?.connector.state !== 'FAILED') await this.status.putConnector(name, 'UNASSIGNED', null, rc.kind)
   }
 
+  /** Topics the connector's tasks write (source) or read (sink), sorted; empty when it is not running here. */
+  activeTopics(name: string): string[] {
+    const rc = this.running.get(name)
+    if (rc === undefined) return []
+    return [...new Set(rc.tasks.flatMap((t) => t.topics()))].sort()
+  }
+
+  /**
+   * Deletes a connector (Connect's DELETE /connectors/{name}): stops it cleanly, then writes tombstones
+   * for its config and target state in connect-configs and its statuses in connect-status, so nothing
+   * reading those topics brings it back. Its source offsets stay in connect-offsets, as in Connect.
+   */
+  async deleteConnector(name: string): Promise<void> {
+    await this.stopConnector(name)
+    this.configs.delete(name)
+    await this.producer.sendBatch([
+      { topic: this.topics.configs, partition: 0, key: `connector-${name}`, value: null },
+      { topic: this.topics.configs, partition: 0, key: `target-state-${name}`, value: null },
+    ])
+    await this.status.removeConnector(name)
+  }
+
   /** Resolves when a task of the connector failed (for callers that wait on a run). */
   taskFailures(name: string): Error[] {
     return (this.running.get(name)?.tasks ?? []).map((t) => t.failure).filter((e): e is Error => e !== null)

@@ -1,4 +1,5 @@
 -- ksqlDB's quickstart, on Brook: users and pageviews, a join, a windowed count, a pull query.
+SET 'auto.offset.reset'='earliest';
 CREATE TABLE users (userid STRING PRIMARY KEY, name STRING, regionid STRING)
   WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);
 CREATE STREAM pageviews (userid STRING KEY, pageid STRING, viewtime BIGINT)

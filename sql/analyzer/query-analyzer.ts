@@ -175,12 +175,22 @@ class QueryAnalyzer {
     }
     const lw = lc.length
     const columns: ScopeColumn[] = [...lc, ...rc.map((c) => ({ ...c, index: c.index + lw }))]
+    // a FULL OUTER join's key is neither side's column (either may be NULL): ksqlDB's synthetic key column
+    let syntheticKey: ScopeColumn | null = null
+    if (j.type === 'FULL') {
+      const taken = new Set(columns.map((c) => c.name))
+      let name = 'ROWKEY'
+      for (let i = 1; taken.has(name); i++) name = `ROWKEY_${i}`
+      syntheticKey = { source: null, name, type: lk.type, index: lw + rc.length }
+      columns.push(syntheticKey)
+    }
     const node: JoinNode = {
       kind: 'Join', joinType: j.type, shape, left: left.node, right: right.node, leftKey: lk, rightKey: rk, rekeyLeft, rekeyRight, withinMs,
-      leftWidth: lw, rightWidth: rc.length, columns, resultKind: left.kind === 'TABLE' && right.kind === 'TABLE' ? 'TABLE' : 'STREAM',
+      leftWidth: lw, rightWidth: rc.length, syntheticKey, columns, resultKind: left.kind === 'TABLE' && right.kind === 'TABLE' ? 'TABLE' : 'STREAM',
     }
     let keyIndexes: number[]
-    if (shape === 'FOREIGN_KEY') keyIndexes = left.keyIndexes
+    if (syntheticKey !== null) keyIndexes = [syntheticKey.index]
+    else if (shape === 'FOREIGN_KEY') keyIndexes = left.keyIndexes
     else {
       const li = lKeyCol ?? this.plainColumnIndex(le, lc)
       const ri = rKeyCol ?? this.plainColumnIndex(re, rc)
@@ -257,7 +267,7 @@ class QueryAnalyzer {
       const cols = cur.node.columns.filter((c) => !PSEUDO.has(c.name) && (item.source === null || c.source === item.source))
       if (item.source !== null && cols.length === 0) throw new SqlError('UNKNOWN_SOURCE', `Source '${item.source}' is not in the FROM clause.`, { position: item.pos })
       for (const c of cols) {
-        out.push({ expr: { kind: 'ColumnRef', source: c.source, name: c.name, pos: item.pos }, alias: isJoin ? `${c.source}_${c.name}` : null })
+        out.push({ expr: { kind: 'ColumnRef', source: c.source, name: c.name, pos: item.pos }, alias: isJoin && c.source !== null ? `${c.source}_${c.name}` : null })
       }
     }
     return out
@@ -325,6 +335,10 @@ class QueryAnalyzer {
       for (const i of cur.node.kind === 'Join' ? [...keyFound.keys()] : cur.keyIndexes) {
         const f = keyFound.get(i)
         if (f !== undefined) key.push(f)
+      }
+      const synthetic = cur.node.kind === 'Join' ? cur.node.syntheticKey : null
+      if (this.options.persistent && synthetic !== null && key.length === 0) {
+        throw new SqlError('INVALID_STATEMENT', `Key missing from projection (ie, SELECT). The query used to build the result must include the join expression ${synthetic.name} in its projection (eg, SELECT ${synthetic.name}...). ${synthetic.name} is the synthetic key of the FULL OUTER join: the first non-null of the join keys.`, { position: q.pos })
       }
       if (this.options.persistent && required.length > 0 && key.length === 0) {
         const names = cur.keyIndexes.map((i) => columns[i]!.name)

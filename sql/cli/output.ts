@@ -32,6 +32,7 @@ export function formatResult(r: StatementResult, output: 'table' | 'json'): stri
     if (r.kind === 'rows' || (r.kind === 'table' && r.rows !== undefined)) {
       const lines = (r.rows ?? []).map((row) => JSON.stringify(Object.fromEntries((r.header ?? []).map((h, i) => [h, toPlain(row[i])]))))
       if (r.kind === 'table' && r.message !== undefined) lines.unshift(JSON.stringify({ statement: r.statement, message: r.message }))
+      for (const s of r.sections ?? []) for (const row of s.rows) lines.push(JSON.stringify(Object.fromEntries(s.header.map((h, i) => [h, toPlain(row[i])]))))
       return lines.join('\n')
     }
     return JSON.stringify({ statement: r.statement, message: r.message ?? '', ...(r.queryId === undefined ? {} : { queryId: r.queryId }) })
@@ -39,5 +40,6 @@ export function formatResult(r: StatementResult, output: 'table' | 'json'): stri
   const parts: string[] = []
   if (r.message !== undefined && r.message !== '') parts.push(r.kind === 'message' ? ` ${r.message}` : r.message)
   if (r.header !== undefined && r.rows !== undefined) parts.push(formatTable(r.header, r.rows))
+  for (const s of r.sections ?? []) parts.push(formatTable(s.header, s.rows))
   return parts.join('\n')
 }

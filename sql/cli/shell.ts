@@ -87,6 +87,11 @@ async function interactive(engine: KsqlEngine, opts: SqlShellOptions, out: (s: s
   })
   rl.prompt()
   for await (const line of rl) {
+    // exit / quit end the shell as ksqlDB's CLI does, with or without `;`
+    if (buffer === '' && /^\s*(exit|quit)\s*;?\s*$/i.test(line)) {
+      rl.close()
+      return 0
+    }
     buffer += (buffer === '' ? '' : '\n') + line
     const pieces = splitStatements(buffer)
     const complete = buffer.trimEnd().endsWith(';')

@@ -16,12 +16,26 @@ export interface ConnectorResult {
   readonly message?: string
   readonly header?: readonly string[]
   readonly rows?: readonly (readonly unknown[])[]
+  /** Further tables after the main one (DESCRIBE CONNECTOR: ksqlDB sources, related topics). */
+  readonly sections?: readonly ResultSection[]
+}
+
+export interface ResultSection {
+  readonly header: readonly string[]
+  readonly rows: readonly (readonly unknown[])[]
+}
+
+/** The engine's streams and tables, for DESCRIBE CONNECTOR's "ksqlDB Source Name" section. */
+export interface CatalogSource {
+  readonly name: string
+  readonly topic: string
+  readonly kind: 'STREAM' | 'TABLE'
 }
 
 /** Where connector statements run; the engine needs nothing else of connectors. */
 export interface ConnectorHost {
   /** Executes a connector statement; `replaying`: CREATE / DROP only change the set started by `resume`. */
-  execute(st: ConnectorStatement, replaying: boolean): Promise<ConnectorResult>
+  execute(st: ConnectorStatement, replaying: boolean, sources?: () => readonly CatalogSource[]): Promise<ConnectorResult>
   /** Starts the connectors left standing after the command log's replay. */
   resume(): Promise<void>
   close(): Promise<void>
@@ -46,7 +60,7 @@ export class WorkerConnectorHost implements ConnectorHost {
     return this.worker
   }
 
-  async execute(st: ConnectorStatement, replaying: boolean): Promise<ConnectorResult> {
+  async execute(st: ConnectorStatement, replaying: boolean, sources: () => readonly CatalogSource[] = () => []): Promise<ConnectorResult> {
     switch (st.kind) {
       case 'CreateConnector':
         return this.create(st, replaying)
@@ -57,7 +71,8 @@ export class WorkerConnectorHost implements ConnectorHost {
           throw new SqlError('INVALID_STATEMENT', `Connector ${st.name} does not exist.`, { position: st.pos, field: st.name })
         }
         this.known.delete(st.name)
-        if (!replaying && this.worker !== null) await this.worker.stopConnector(st.name)
+        // deleted, not just stopped: its connect-configs entry and statuses are tombstoned (Connect's DELETE)
+        if (!replaying) await (await this.getWorker()).deleteConnector(st.name)
         return { kind: 'message', message: `Dropped connector "${st.name}"` }
       }
       case 'ListConnectors': {
@@ -83,7 +98,14 @@ export class WorkerConnectorHost implements ConnectorHost {
           ...(k.startError !== null ? [`Trace                : ${k.startError}`] : info?.connector.trace != null ? [`Trace                : ${info.connector.trace}`] : []),
         ].join('\n')
         const rows = (info?.tasks ?? []).map((t) => [t.id, t.state, t.trace ?? ''])
-        return { kind: 'table', message, header: ['Task ID', 'State', 'Error Trace'], rows }
+        // ksqlDB's further sections: the streams and tables over the connector's topics, and those topics
+        const topics = this.worker?.activeTopics(st.name) ?? []
+        const related = new Set(topics)
+        const over = sources().filter((s) => related.has(s.topic)).map((s) => [s.name, s.topic, s.kind === 'STREAM' ? 'STREAM' : 'TABLE'])
+        return {
+          kind: 'table', message, header: ['Task ID', 'State', 'Error Trace'], rows,
+          sections: [{ header: ['ksqlDB Source Name', 'Kafka Topic', 'Type'], rows: over }, { header: ['Related Topics'], rows: topics.map((t) => [t]) }],
+        }
       }
     }
   }

@@ -4,7 +4,7 @@
 import { TopologyTestDriver } from '../../streams/testing/topology-test-driver.js'
 import type { Topology } from '../../streams/processor/topology.js'
 import type { Headers } from '../../streams/processor/record.js'
-import type { QueryRuntime, RunningQuery } from './runtime.js'
+import type { QueryRuntime, QueryStartOptions, RunningQuery } from './runtime.js'
 import { readOnlyView, type QueryableStoreType } from '../../streams/state/queryable.js'
 
 export interface TopicRecord {
@@ -19,6 +19,11 @@ interface DriverEntry {
   readonly queryId: string
   readonly driver: TopologyTestDriver
   readonly sources: Set<string>
+  /** PAUSE: records reaching the query wait here, in order, until RESUME. */
+  paused: boolean
+  /** Wall-clock time that passed while paused, applied at RESUME. */
+  pausedWallMs: number
+  readonly held: Array<{ topic: string; record: TopicRecord }>
 }
 
 export class DriverRuntime implements QueryRuntime {
@@ -36,22 +41,33 @@ export class DriverRuntime implements QueryRuntime {
     private readonly idleAdvanceMs: number | null = null,
   ) {}
 
-  async start(queryId: string, applicationId: string, topology: Topology): Promise<RunningQuery> {
+  async start(queryId: string, applicationId: string, topology: Topology, options: QueryStartOptions = {}): Promise<RunningQuery> {
     const partitions: { [t: string]: number } = {}
     for (const [t, v] of this.topics) partitions[t] = v.partitions
-    const driver = new TopologyTestDriver(topology, { applicationId, cacheMaxBytes: 0, initialWallClockTimeMs: this.wallClockMs, partitions, deserializationExceptionHandler: 'logAndContinue', idleAdvanceMs: this.idleAdvanceMs })
+    const driver = new TopologyTestDriver(topology, { applicationId, cacheMaxBytes: options.cacheMaxBytes ?? 0, initialWallClockTimeMs: this.wallClockMs, partitions, deserializationExceptionHandler: 'logAndContinue', idleAdvanceMs: this.idleAdvanceMs, ...(options.logger === undefined ? {} : { logger: options.logger }) })
     const sources = new Set<string>()
     for (const s of topology.internal.subtopologies()) for (const t of s.sourceTopics) sources.add(t)
-    const entry: DriverEntry = { queryId, driver, sources }
-    // a new query reads its topics from the beginning (auto.offset.reset=earliest, as ksqlDB's test runner)
-    const backlog = this.log.filter((x) => sources.has(x.topic))
+    const entry: DriverEntry = { queryId, driver, sources, paused: options.paused ?? false, pausedWallMs: 0, held: [] }
+    // auto.offset.reset=earliest (the default here, as ksqlDB's test runner): a new query reads its topics from the beginning
+    const backlog = options.autoOffsetReset === 'latest' ? [] : this.log.filter((x) => sources.has(x.topic))
     this.drivers.push(entry)
-    for (const { topic, record } of backlog) {
-      driver.pipe(topic, record.key, record.value, record.timestamp, record.headers)
-      this.collect(entry)
-    }
+    for (const x of backlog) this.deliver(entry, x.topic, x.record)
     this.drain()
     return {
+      pause: () => {
+        entry.paused = true
+      },
+      resume: () => {
+        entry.paused = false
+        for (const x of entry.held.splice(0)) this.deliver(entry, x.topic, x.record)
+        if (entry.pausedWallMs > 0) {
+          driver.advanceWallClockTime(entry.pausedWallMs)
+          entry.pausedWallMs = 0
+          this.collect(entry)
+        }
+        this.drain()
+      },
+      currentRecord: () => driver.currentRecord(),
       stop: async () => {
         const i = this.drivers.indexOf(entry)
         if (i >= 0) this.drivers.splice(i, 1)
@@ -99,6 +115,10 @@ export class DriverRuntime implements QueryRuntime {
   /** Moves every driver's wall clock (wall-clock punctuation, idle window closing). */
   advanceWallClock(ms: number): void {
     for (const d of this.drivers) {
+      if (d.paused) {
+        d.pausedWallMs += ms
+        continue
+      }
       d.driver.advanceWallClockTime(ms)
       this.collect(d)
     }
@@ -129,15 +149,20 @@ export class DriverRuntime implements QueryRuntime {
     try {
       while (this.queue.length > 0) {
         const { topic, record } = this.queue.shift()!
-        for (const d of [...this.drivers]) {
-          if (!d.sources.has(topic)) continue
-          d.driver.pipe(topic, record.key, record.value, record.timestamp, record.headers)
-          this.collect(d)
-        }
+        for (const d of [...this.drivers]) if (d.sources.has(topic)) this.deliver(d, topic, record)
       }
     } finally {
       this.draining = false
     }
+  }
+
+  private deliver(d: DriverEntry, topic: string, record: TopicRecord): void {
+    if (d.paused) {
+      d.held.push({ topic, record })
+      return
+    }
+    d.driver.pipe(topic, record.key, record.value, record.timestamp, record.headers)
+    this.collect(d)
   }
 
   /** Moves what a driver wrote to its sink topics into the shared topics. */

@@ -4,7 +4,7 @@
 import { StreamsBuilder } from '../../streams/dsl/streams-builder.js'
 import { QueryableStoreTypes } from '../../streams/state/queryable.js'
 import { SqlError } from '../errors.js'
-import { parseStatements, splitStatements, substituteVariables } from '../parser/parser.js'
+import { parseStatement, parseStatements, splitStatements, substituteVariables } from '../parser/parser.js'
 import { formatExpression } from '../parser/formatter.js'
 import type { Expression } from '../parser/ast/expressions.js'
 import type { CreateAsSelect, CreateSource, InsertInto, InsertValues, Statement } from '../parser/ast/statements.js'
@@ -14,20 +14,24 @@ import type { FunctionRegistry } from '../functions/registry-types.js'
 import { createBuiltinRegistry } from '../functions/builtin.js'
 import { describeFunction } from '../functions/describe.js'
 import { formatType, SqlTypes, type SqlType } from '../types/sql-type.js'
+import { SqlDecimal } from '../types/decimal.js'
 import { resolveType } from '../analyzer/types.js'
 import { analyzeQuery } from '../analyzer/query-analyzer.js'
 import type { Column, LogicalSchema, WindowInfo } from '../analyzer/schema.js'
 import { PSEUDO_COLUMNS, WINDOW_COLUMNS, keyColumns } from '../analyzer/schema.js'
 import { compileExpression, compilePredicate, coerce, type ScopeColumn } from '../expression/compile.js'
 import { describePlan, type QueryPlan } from '../planner/plan.js'
-import { lowerQuery, type Materialization } from '../planner/lower.js'
-import { keyFormatOf, valueFormatOf } from '../planner/serdes.js'
+import { lowerQuery, lowerSourceTable, type Materialization } from '../planner/lower.js'
+import { keyFormatOf, topicKeySerde, valueFormatOf } from '../planner/serdes.js'
+import { windowed } from '../../streams/dsl/windowed.js'
 import type { DataSource } from '../catalog/data-source.js'
-import { ProcessingLog, type RecordContextHolder } from '../runtime/processing-log.js'
+import { ProcessingLog, causesOf, processingLogRecord, processingLogStreamDdl, type ProcessingLogEntry, type ProcessingLogger, type RecordContextHolder } from '../runtime/processing-log.js'
 import { WithProperties, parseWindowSize } from './properties.js'
 import type { QueryRuntime, RunningQuery } from './runtime.js'
+import { queryStartOptions, validateProperty, validateUnset } from './session-properties.js'
+import { intKeyBounds, intKeySegments } from './key-ranges.js'
 import { compareValues } from '../expression/ops.js'
-import type { ConnectorHost } from './connectors.js'
+import type { ConnectorHost, ResultSection } from './connectors.js'
 
 export interface StatementResult {
   /** The statement as written. */
@@ -38,6 +42,8 @@ export interface StatementResult {
   /** Column headers of `table` and `rows` results. */
   readonly header?: readonly string[]
   readonly rows?: readonly (readonly unknown[])[]
+  /** Further tables of a `table` result, printed after it (DESCRIBE CONNECTOR). */
+  readonly sections?: readonly ResultSection[]
 }
 
 export interface StreamedRow {
@@ -60,6 +66,12 @@ export interface PersistentQuery {
   running: RunningQuery
 }
 
+/** Who a query's processing-log entries belong to; filled in once the query has its id and has started. */
+interface QueryLogRef {
+  queryId: string
+  running: RunningQuery | null
+}
+
 /** A catalog change as it is kept in the command topic. */
 export interface Command {
   readonly statement: string
@@ -78,7 +90,15 @@ export interface KsqlEngineOptions {
   readonly commandLog?: CommandLog
   /** Service id in internal names (ksql.service.id). */
   readonly serviceId?: string
+  /** Keeps the latest processing-log entries in memory (they also go to the processing-log topic). */
   readonly processingLog?: ProcessingLog
+  /**
+   * Session property overrides (as SET), and the server settings of the processing log:
+   * ksql.logging.processing.topic.name (default `<service id>ksql_processing_log`),
+   * ksql.logging.processing.topic.auto.create (default true), ksql.logging.processing.topic.partitions (1),
+   * ksql.logging.processing.topic.replication.factor (1), ksql.logging.processing.stream.auto.create (true),
+   * ksql.logging.processing.stream.name (KSQL_PROCESSING_LOG), ksql.logging.processing.rows.include (false).
+   */
   readonly properties?: Record<string, string>
   /** Runs CREATE/SHOW/DESCRIBE/DROP CONNECTOR (a WorkerConnectorHost on the engine's client); without it they are refused. */
   readonly connectors?: ConnectorHost
@@ -86,8 +106,6 @@ export interface KsqlEngineOptions {
 
 const DEFAULT_PROPERTIES: Record<string, string> = {
   'auto.offset.reset': 'latest',
-  'ksql.service.id': 'default_',
-  'cache.max.bytes.buffering': '0',
 }
 
 export class KsqlEngine {
@@ -98,11 +116,22 @@ export class KsqlEngine {
   private readonly types = new Map<string, SqlType>()
   private readonly queries = new Map<string, PersistentQuery>()
   private readonly variables = new Map<string, string>()
-  private readonly properties: Record<string, string>
+  /** Session overrides (SET, and the engine's `properties` option); see session-properties.ts. */
+  private readonly overrides: Record<string, string>
+  /** While replaying a command: the overrides it was executed under. */
+  private replayOverrides: Record<string, string> | null = null
   private readonly commandLog: CommandLog | null
   private readonly serviceId: string
   private commandSeq = 0
   private replaying = false
+  /** false while the engine runs its own statements (the processing-log stream): not kept in the command log. */
+  private recording = true
+  private readonly processingLogConfig: { topic: string; topicAutoCreate: boolean; partitions: number; replicas: number; streamAutoCreate: boolean; streamName: string; includeRows: boolean }
+  /** Sources the engine creates itself at start (the processing-log stream): neither their CREATE nor their DROP is recorded. */
+  private readonly systemSources = new Set<string>()
+  /** The processing-log topic, once it exists: every entry is written there too. */
+  private processingLogTopic: string | null = null
+  private readonly logWrites = new Set<Promise<void>>()
   private readonly connectors: ConnectorHost | null
 
   private constructor(options: KsqlEngineOptions) {
@@ -112,22 +141,39 @@ export class KsqlEngine {
     this.connectors = options.connectors ?? null
     this.serviceId = options.serviceId ?? 'default_'
     this.processingLog = options.processingLog ?? new ProcessingLog()
-    this.properties = { ...DEFAULT_PROPERTIES, ...(options.properties ?? {}) }
+    const props = options.properties ?? {}
+    const flag = (name: string, dflt: boolean): boolean => (props[name] === undefined ? dflt : props[name]!.toLowerCase() === 'true')
+    this.processingLogConfig = {
+      topic: props['ksql.logging.processing.topic.name'] ?? `${this.serviceId}ksql_processing_log`,
+      topicAutoCreate: flag('ksql.logging.processing.topic.auto.create', true),
+      partitions: Number(props['ksql.logging.processing.topic.partitions'] ?? 1),
+      replicas: Number(props['ksql.logging.processing.topic.replication.factor'] ?? 1),
+      streamAutoCreate: flag('ksql.logging.processing.stream.auto.create', true),
+      streamName: (props['ksql.logging.processing.stream.name'] ?? 'KSQL_PROCESSING_LOG').toUpperCase(),
+      includeRows: flag('ksql.logging.processing.rows.include', false),
+    }
+    this.overrides = Object.fromEntries(Object.entries(props).filter(([k]) => !k.startsWith('ksql.logging.processing.')))
   }
 
   /** Creates an engine and replays the command log (persistent queries resume). */
   static async create(options: KsqlEngineOptions): Promise<KsqlEngine> {
     const e = new KsqlEngine(options)
+    // before the replay: recorded queries may read the processing-log stream
+    await e.startProcessingLog()
     if (e.commandLog !== null) {
       const commands = await e.commandLog.readAll()
       e.replaying = true
       try {
         for (const c of commands) {
+          e.replayOverrides = c.properties ?? {}
           await e.executeOne(c.statement, c.queryId)
         }
       } finally {
         e.replaying = false
+        e.replayOverrides = null
       }
+      // replayed queries started paused: the ones not PAUSEd at the end of the log carry on now
+      for (const q of e.queries.values()) if (q.state === 'RUNNING') q.running.resume()
     }
     await e.connectors?.resume()
     return e
@@ -170,10 +216,92 @@ export class KsqlEngine {
     return out
   }
 
+  /** The processing-log topic and stream (ksql.logging.processing.*), created when missing and configured so. */
+  private async startProcessingLog(): Promise<void> {
+    const c = this.processingLogConfig
+    if (!(await this.runtime.topicExists(c.topic))) {
+      if (!c.topicAutoCreate) return
+      // another engine of the same service may create it at the same moment
+      await this.runtime.createTopic(c.topic, c.partitions, c.replicas).catch(async (err: unknown) => {
+        if (!(await this.runtime.topicExists(c.topic))) throw err
+      })
+    }
+    this.processingLogTopic = c.topic
+    if (c.streamAutoCreate && !this.sources.has(c.streamName)) {
+      this.recording = false
+      try {
+        await this.executeOne(processingLogStreamDdl(c.streamName, c.topic))
+        this.systemSources.add(c.streamName)
+      } finally {
+        this.recording = true
+      }
+    }
+  }
+
+  /** Logs an entry in memory and writes it to the processing-log topic. */
+  private logEntry(entry: ProcessingLogEntry): void {
+    this.processingLog.log(entry)
+    const topic = this.processingLogTopic
+    if (topic === null) return
+    const value = Buffer.from(JSON.stringify(processingLogRecord(entry, this.processingLogConfig.includeRows)))
+    const write = this.runtime.produce(topic, null, value, entry.timestamp, []).catch(() => undefined)
+    this.logWrites.add(write)
+    void write.finally(() => this.logWrites.delete(write))
+  }
+
+  /** Waits until every processing-log entry so far is in the processing-log topic. */
+  async flushProcessingLog(): Promise<void> {
+    while (this.logWrites.size > 0) await Promise.all([...this.logWrites])
+  }
+
+  /**
+   * The processing logger of one query: entries carry the query id and the input record the query is
+   * processing when the error happens (after a repartition, the repartition topic's record).
+   */
+  private queryLogger(ref: QueryLogRef): ProcessingLogger {
+    return {
+      log: (e) => {
+        const cur = ref.running?.currentRecord() ?? null
+        this.logEntry(cur === null ? { ...e, queryId: ref.queryId } : { ...e, queryId: ref.queryId, topic: cur.topic, partition: cur.partition, offset: cur.offset })
+      },
+    }
+  }
+
+  /**
+   * A query's Kafka Streams warnings into its processing log: a record whose key failed to deserialize
+   * (values are deserialized by the query itself) is a deserialization error at its topic, partition and offset.
+   */
+  private streamsLogger(ref: QueryLogRef): (message: string) => void {
+    return (message) => {
+      const m = /failed deserialization at topic '(.*)', partition (\d+), offset (\d+): (.*)$/s.exec(message)
+      // other warnings (late records, negative timestamps) are not record-processing errors in ksqlDB either
+      if (m !== null) {
+        this.logEntry({ type: 'DESERIALIZATION_ERROR', queryId: ref.queryId, topic: m[1]!, partition: Number(m[2]), offset: Number(m[3]), target: 'key', message: `Failed to deserialize key from topic: ${m[1]!}. ${m[4]!}`, timestamp: Date.now() })
+      }
+    }
+  }
+
   private async record(statement: string, queryId?: string): Promise<void> {
+    if (!this.recording) return
     this.commandSeq++
     if (this.replaying || this.commandLog === null) return
-    await this.commandLog.append({ statement, ...(queryId === undefined ? {} : { queryId }) })
+    const properties = queryId !== undefined && Object.keys(this.overrides).length > 0 ? { properties: { ...this.overrides } } : {}
+    await this.commandLog.append({ statement, ...(queryId === undefined ? {} : { queryId }), ...properties })
+  }
+
+  /** The properties in force: defaults, then the session's overrides (or, in a replay, the command's). */
+  private effectiveProperties(): Record<string, string> {
+    const log = this.processingLogConfig
+    return {
+      ...DEFAULT_PROPERTIES,
+      'ksql.service.id': this.serviceId,
+      'ksql.logging.processing.topic.name': log.topic,
+      'ksql.logging.processing.topic.auto.create': String(log.topicAutoCreate),
+      'ksql.logging.processing.stream.auto.create': String(log.streamAutoCreate),
+      'ksql.logging.processing.stream.name': log.streamName,
+      'ksql.logging.processing.rows.include': String(log.includeRows),
+      ...(this.replayOverrides ?? this.overrides),
+    }
   }
 
   private namedType = (name: string): SqlType | undefined => this.types.get(name) ?? this.types.get(name.toUpperCase())
@@ -181,7 +309,7 @@ export class KsqlEngine {
   async executeStatement(st: Statement, text: string, fixedQueryId?: string): Promise<StatementResult> {
     switch (st.kind) {
       case 'CreateSource':
-        return this.createSource(st, text)
+        return this.createSource(st, text, fixedQueryId)
       case 'CreateAsSelect':
         return this.createAsSelect(st, text, fixedQueryId)
       case 'InsertInto':
@@ -196,8 +324,10 @@ export class KsqlEngine {
           if (st.ifExists) return { statement: text, kind: 'message', message: `Source \`${st.name}\` does not exist.` }
           throw new SqlError('UNKNOWN_SOURCE', `${st.sourceKind === 'STREAM' ? 'Stream' : 'Table'} ${st.name} does not exist.`, { position: st.pos, field: st.name })
         }
+        // the query materializing a source table goes with it
+        const own = this.listQueries().filter((q) => q.id.startsWith('CST_') && q.sink === st.name)
         const readers = this.listQueries().filter((q) => q.sources.includes(st.name)).map((q) => q.id)
-        const writers = this.listQueries().filter((q) => q.sink === st.name).map((q) => q.id)
+        const writers = this.listQueries().filter((q) => q.sink === st.name && !own.includes(q)).map((q) => q.id)
         if (readers.length > 0 || writers.length > 0) {
           throw new SqlError('SOURCE_IN_USE', `Cannot drop ${st.name}.\nThe following queries read from this source: [${readers.join(', ')}].\nThe following queries write into this source: [${writers.join(', ')}].\nYou need to terminate them before dropping ${st.name}.`, { position: st.pos, field: st.name })
         }
@@ -205,8 +335,13 @@ export class KsqlEngine {
           if (src.isSource) throw new SqlError('INVALID_STATEMENT', `Cannot delete topic for read-only source: ${st.name}`, { position: st.pos })
           await this.runtime.deleteTopics([src.topic])
         }
+        for (const q of own) {
+          await q.running.stop(true)
+          this.queries.delete(q.id)
+        }
         this.sources.delete(st.name)
-        await this.record(text)
+        // the engine's own processing-log stream comes back at the next start: its DROP is not kept
+        if (!this.systemSources.delete(st.name)) await this.record(text)
         return { statement: text, kind: 'message', message: `Source \`${st.name}\` (topic: ${src.topic}) was dropped.` }
       }
       case 'CreateType': {
@@ -244,14 +379,14 @@ export class KsqlEngine {
         if (st.queryId !== null) {
           const q = this.queries.get(st.queryId)
           if (q === undefined) throw new SqlError('UNKNOWN_QUERY', `Query with id:${st.queryId} does not exist, use SHOW QUERIES to view the full set of running queries.`, { position: st.pos })
-          return { statement: text, kind: 'message', queryId: q.id, message: `ID                   : ${q.id}\nSQL                  : ${q.statement}\n\nExecution plan\n--------------\n${describePlan(q.plan)}\n\nProcessing topology\n-------------------\n${q.topologyDescription}\n\nMermaid\n-------\n${q.mermaid}` }
+          return { statement: text, kind: 'message', queryId: q.id, message: `ID                   : ${q.id}\nStatus               : ${q.state}\nSQL                  : ${q.statement}\n\nExecution plan\n--------------\n${describePlan(q.plan)}\n\nProcessing topology\n-------------------\n${q.topologyDescription}\n\nMermaid\n-------\n${q.mermaid}` }
         }
         const inner = st.statement!
         const select: Select | null = inner.kind === 'CreateAsSelect' || inner.kind === 'InsertInto' || inner.kind === 'Query' ? inner.query : null
         if (select === null) throw new SqlError('INVALID_STATEMENT', 'EXPLAIN takes a query id or a query (SELECT, CREATE ... AS SELECT, INSERT INTO ... SELECT)', { position: st.pos })
         const plan = analyzeQuery(select, this.analyzerContext(), { persistent: inner.kind !== 'Query' })
         const builder = new StreamsBuilder()
-        lowerQuery(plan, builder, { queryId: 'EXPLAIN', sink: inner.kind === 'Query' ? null : this.previewSink(plan, inner as CreateAsSelect | InsertInto), onRow: () => {}, log: this.processingLog, context: { topic: null, partition: null, offset: null } })
+        lowerQuery(plan, builder, { queryId: 'EXPLAIN', sink: inner.kind === 'Query' ? null : this.previewSink(plan, inner as CreateAsSelect | InsertInto), onRow: () => {}, log: { log: () => undefined }, context: { topic: null, partition: null, offset: null } })
         const topology = builder.build()
         return { statement: text, kind: 'message', message: `Execution plan\n--------------\n${describePlan(plan)}\n\nProcessing topology\n-------------------\n${topology.describe().toString()}\n\nMermaid\n-------\n${topology.describe().toMermaid()}` }
       }
@@ -272,19 +407,28 @@ export class KsqlEngine {
       }
       case 'PauseResume': {
         const ids = st.queryId === null ? [...this.queries.keys()] : [st.queryId]
-        for (const id of ids) {
+        const queries = ids.map((id) => {
           const q = this.queries.get(id)
-          if (q === undefined) throw new SqlError('UNKNOWN_QUERY', `Unknown queryId: ${id}`, { position: st.pos })
+          if (q === undefined) throw new SqlError('UNKNOWN_QUERY', `Unknown queryId: ${id}`, { position: st.pos, field: id })
+          return q
+        })
+        for (const q of queries) {
           q.state = st.action === 'PAUSE' ? 'PAUSED' : 'RUNNING'
+          // a replayed query is started paused and resumed (or not) once the whole log is replayed
+          if (this.replaying) continue
+          if (st.action === 'PAUSE') q.running.pause()
+          else q.running.resume()
         }
+        await this.record(text)
         return { statement: text, kind: 'message', message: `Query ${st.action === 'PAUSE' ? 'paused' : 'resumed'}.` }
       }
       case 'SetProperty':
-        this.properties[st.name] = st.value
+        validateProperty(st.name, st.value, st.pos)
+        this.overrides[st.name] = st.value
         return { statement: text, kind: 'message', message: `Successfully changed local property '${st.name}' to '${st.value}'.` }
       case 'UnsetProperty':
-        delete this.properties[st.name]
-        if (DEFAULT_PROPERTIES[st.name] !== undefined) this.properties[st.name] = DEFAULT_PROPERTIES[st.name]!
+        validateUnset(st.name, st.pos)
+        delete this.overrides[st.name]
         return { statement: text, kind: 'message', message: `Successfully unset local property '${st.name}'.` }
       case 'DefineVariable':
         this.variables.set(st.name, st.value)
@@ -297,7 +441,7 @@ export class KsqlEngine {
       case 'ListConnectors':
       case 'DescribeConnector': {
         if (this.connectors === null) throw new SqlError('UNSUPPORTED', 'Connector statements need an engine with connectors (brook sql runs them in process)', { position: st.pos })
-        const r = await this.connectors.execute(st, this.replaying)
+        const r = await this.connectors.execute(st, this.replaying, () => this.listSources())
         if (st.kind === 'CreateConnector' || st.kind === 'DropConnector') await this.record(text)
         return { statement: text, ...r }
       }
@@ -310,19 +454,19 @@ export class KsqlEngine {
     }
   }
 
-  private analyzerContext() {
+  private analyzerContext(log: ProcessingLogger = { log: () => undefined }) {
     return {
       registry: this.registry,
       getSource: (n: string) => this.sources.get(n),
       namedTypes: this.namedType,
-      onFunctionError: (fn: string, err: unknown) =>
-        this.processingLog.log({ type: 'RECORD_PROCESSING_ERROR' as const, queryId: '', topic: null, partition: null, offset: null, message: `Error in function ${fn}: ${(err as Error).message}`, timestamp: Date.now() }),
+      onFunctionError: (fn: string, err: unknown, kind: 'function' | 'expression' = 'function') =>
+        log.log({ type: 'RECORD_PROCESSING_ERROR' as const, queryId: '', topic: null, partition: null, offset: null, message: kind === 'function' ? `Error in function ${fn}: ${(err as Error).message}` : `Error computing expression ${fn}: ${(err as Error).message}`, timestamp: Date.now(), cause: causesOf(err) }),
     }
   }
 
   // ---------------------------------------------------------------- DDL
 
-  private async createSource(st: CreateSource, text: string): Promise<StatementResult> {
+  private async createSource(st: CreateSource, text: string, fixedQueryId?: string): Promise<StatementResult> {
     const existing = this.sources.get(st.name)
     if (existing !== undefined && !st.orReplace) {
       if (st.ifNotExists) return { statement: text, kind: 'message', message: `Cannot add ${st.sourceKind.toLowerCase()} \`${st.name}\`: A ${existing.kind.toLowerCase()} with the same name already exists.` }
@@ -395,6 +539,15 @@ export class KsqlEngine {
     if (existing !== undefined) this.checkReplace(existing, source, st.pos)
     if (!exists) await this.runtime.createTopic(topic, source.partitions, source.replicas)
     this.sources.set(st.name, source)
+    // CREATE SOURCE TABLE (ksqlDB 0.22+): a query materializes the table for pull queries
+    if (source.isSource && source.kind === 'TABLE' && source.window === null) {
+      const previous = this.listQueries().find((q) => q.id.startsWith('CST_') && q.sink === source.name)
+      if (previous !== undefined) await previous.running.stop(false)
+      const queryId = previous?.id ?? fixedQueryId ?? `CST_${st.name}_${this.commandSeq}`
+      this.queries.set(queryId, await this.startSourceTableQuery(queryId, text, source))
+      await this.record(text, queryId)
+      return { statement: text, kind: 'message', queryId, message: 'Table created' }
+    }
     await this.record(text)
     return { statement: text, kind: 'message', message: `${st.sourceKind === 'STREAM' ? 'Stream' : 'Table'} created` }
   }
@@ -448,7 +601,8 @@ export class KsqlEngine {
       if (st.ifNotExists) return { statement: text, kind: 'message', message: `Cannot add ${st.sourceKind.toLowerCase()} \`${st.name}\`: A ${existing.kind.toLowerCase()} with the same name already exists.` }
       throw new SqlError('SOURCE_EXISTS', `Cannot add ${st.sourceKind.toLowerCase()} '${st.name}': A ${existing.kind.toLowerCase()} with the same name already exists`, { position: st.pos, field: st.name })
     }
-    const plan = analyzeQuery(st.query, this.analyzerContext(), { persistent: true })
+    const ref: QueryLogRef = { queryId: '', running: null }
+    const plan = analyzeQuery(st.query, this.analyzerContext(this.queryLogger(ref)), { persistent: true })
     if (plan.resultKind !== st.sourceKind) {
       throw new SqlError('INVALID_STATEMENT', `Invalid result type. Your SELECT query produces a ${plan.resultKind}. Please use CREATE ${plan.resultKind} AS SELECT statement instead.`, { position: st.pos })
     }
@@ -466,7 +620,8 @@ export class KsqlEngine {
     const queryId = replacing?.id ?? fixedQueryId ?? `${prefix}_${st.name}_${this.commandSeq}`
     if (!(await this.runtime.topicExists(sink.topic))) await this.runtime.createTopic(sink.topic, sink.partitions, sink.replicas, sink.kind === 'TABLE' ? { 'cleanup.policy': 'compact' } : {})
     if (replacing !== undefined) await replacing.running.stop(false)
-    const q = await this.startQuery(queryId, text, plan, sink)
+    ref.queryId = queryId
+    const q = await this.startQuery(ref, text, plan, sink)
     this.sources.set(st.name, sink)
     this.queries.set(queryId, q)
     await this.record(text, queryId)
@@ -486,27 +641,50 @@ export class KsqlEngine {
     if (target === undefined) throw new SqlError('UNKNOWN_SOURCE', `${st.target} does not exist.`, { position: st.pos, field: st.target })
     if (target.isSource) throw new SqlError('INVALID_STATEMENT', `Cannot insert into read-only ${target.kind.toLowerCase()}: ${st.target}`, { position: st.pos })
     if (target.kind !== 'STREAM') throw new SqlError('INVALID_STATEMENT', `INSERT INTO can only be used to insert into a stream. ${st.target} is a table.`, { position: st.pos })
-    const plan = analyzeQuery(st.query, this.analyzerContext(), { persistent: true })
+    const ref: QueryLogRef = { queryId: '', running: null }
+    const plan = analyzeQuery(st.query, this.analyzerContext(this.queryLogger(ref)), { persistent: true })
     if (plan.resultKind !== 'STREAM') throw new SqlError('INVALID_STATEMENT', `INSERT INTO can only be used to insert from a stream; the query produces a TABLE.`, { position: st.pos })
     const a = plan.schema.map((c) => `\`${c.name}\` ${formatType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ')
     const b = target.schema.columns.map((c) => `\`${c.name}\` ${formatType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ')
     if (a !== b) throw new SqlError('INVALID_STATEMENT', `Incompatible schema between results and sink.\nResult schema is ${a}\nSink schema is ${b}`, { position: st.pos })
     const queryId = fixedQueryId ?? `INSERTQUERY_${this.commandSeq}`
-    const q = await this.startQuery(queryId, text, plan, target)
+    ref.queryId = queryId
+    const q = await this.startQuery(ref, text, plan, target)
     this.queries.set(queryId, q)
     await this.record(text, queryId)
     return { statement: text, kind: 'message', queryId, message: `Created query with ID ${queryId}` }
   }
 
-  private async startQuery(queryId: string, text: string, plan: QueryPlan, sink: DataSource): Promise<PersistentQuery> {
+  private async startQuery(ref: QueryLogRef, text: string, plan: QueryPlan, sink: DataSource): Promise<PersistentQuery> {
+    const queryId = ref.queryId
     const builder = new StreamsBuilder()
     const context: RecordContextHolder = { topic: null, partition: null, offset: null }
-    const lowered = lowerQuery(plan, builder, { queryId, sink, log: this.processingLog, context })
+    const lowered = lowerQuery(plan, builder, { queryId, sink, log: this.queryLogger(ref), context })
     const topology = builder.build()
     const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
-    const running = await this.runtime.start(queryId, applicationId, topology)
+    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), paused: this.replaying, logger: this.streamsLogger(ref) })
+    ref.running = running
     return {
       id: queryId, statement: text, sink: sink.name, sources: plan.sources, plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
+      materialization: lowered.materialization, applicationId, state: 'RUNNING', running,
+    }
+  }
+
+  /** The query of a CREATE SOURCE TABLE: the table's topic, read from the beginning, into a store for pull queries. */
+  private async startSourceTableQuery(queryId: string, text: string, source: DataSource): Promise<PersistentQuery> {
+    const ref: QueryLogRef = { queryId, running: null }
+    const select = parseStatement(`SELECT * FROM \`${source.name}\` EMIT CHANGES;`)
+    if (select.kind !== 'Query') throw new SqlError('EXECUTION_ERROR', 'internal: source table query')
+    const plan = analyzeQuery(select.query, this.analyzerContext(this.queryLogger(ref)), { persistent: false })
+    const builder = new StreamsBuilder()
+    const lowered = lowerSourceTable(plan, builder, { queryId, sink: source, log: this.queryLogger(ref), context: { topic: null, partition: null, offset: null } })
+    const topology = builder.build()
+    const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
+    // a table is its whole topic: read from the beginning whatever auto.offset.reset says
+    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), autoOffsetReset: 'earliest', paused: this.replaying, logger: this.streamsLogger(ref) })
+    ref.running = running
+    return {
+      id: queryId, statement: text, sink: source.name, sources: [], plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
       materialization: lowered.materialization, applicationId, state: 'RUNNING', running,
     }
   }
@@ -520,10 +698,19 @@ export class KsqlEngine {
     if (names.length !== st.values.length) throw new SqlError('INVALID_STATEMENT', `Expected a value for each column. Expected Columns: [${names.join(', ')}]. Got ${st.values.length} values.`, { position: st.pos })
     const values = new Map<string, unknown>()
     let rowtime: number | null = null
+    // windowed sources: WINDOWSTART (and WINDOWEND) give the window of the key
+    const windowBounds: { WINDOWSTART?: number; WINDOWEND?: number } = {}
     names.forEach((n, i) => {
       const e = st.values[i]!
       if (n === 'ROWTIME') {
         rowtime = compileExpression(e, { columns: [], registry: this.registry }).eval([]) as number
+        return
+      }
+      if ((n === 'WINDOWSTART' || n === 'WINDOWEND') && target.window !== null) {
+        const c = compileExpression(e, { columns: [], registry: this.registry })
+        const v = c.eval([])
+        if (!['INTEGER', 'BIGINT', 'TIMESTAMP'].includes(c.type.kind) || typeof v !== 'number') throw new SqlError('TYPE_ERROR', `Expected a BIGINT (epoch milliseconds) for ${n} but got ${formatExpression(e)}(${formatType(c.type)})`, { position: e.pos, field: n })
+        windowBounds[n] = v
         return
       }
       const col = cols.find((c) => c.name === n)
@@ -531,9 +718,19 @@ export class KsqlEngine {
       const c = compileExpression(e, { columns: [], registry: this.registry, namedTypes: this.namedType })
       const assignable = c.type.kind === 'NULL' || formatType(c.type) === formatType(col.type) || (isNum(c.type) && isNum(col.type)) || (c.type.kind === 'STRING' && ['TIMESTAMP', 'DATE', 'TIME'].includes(col.type.kind))
       if (!assignable) throw new SqlError('TYPE_ERROR', `Expected type ${formatType(col.type)} for field ${n} but got ${formatExpression(e)}(${formatType(c.type)})`, { position: e.pos, field: n })
-      let v = coerce(c, col.type).eval([])
-      if (c.type.kind === 'STRING' && col.type.kind !== 'STRING' && v !== null) v = compileExpression({ kind: 'Cast', operand: e, type: { kind: 'PrimitiveType', name: col.type.kind as 'TIMESTAMP' }, pos: e.pos }, { columns: [], registry: this.registry }).eval([])
-      if (c.type.kind === 'DOUBLE' && col.type.kind !== 'DOUBLE' && v !== null) v = compileExpression({ kind: 'Cast', operand: e, type: typeNode(col.type), pos: e.pos }, { columns: [], registry: this.registry }).eval([])
+      let v: unknown
+      try {
+        v = coerce(c, col.type).eval([])
+        if (c.type.kind === 'STRING' && col.type.kind !== 'STRING' && v !== null) v = compileExpression({ kind: 'Cast', operand: e, type: { kind: 'PrimitiveType', name: col.type.kind as 'TIMESTAMP' }, pos: e.pos }, { columns: [], registry: this.registry }).eval([])
+        if (c.type.kind === 'DOUBLE' && col.type.kind !== 'DOUBLE' && v !== null) v = compileExpression({ kind: 'Cast', operand: e, type: typeNode(col.type), pos: e.pos }, { columns: [], registry: this.registry }).eval([])
+      } catch (err) {
+        if (err instanceof SqlError && err.position === null) throw new SqlError(err.code, `${err.message} (column ${n})`, { position: e.pos, field: n, cause: err })
+        throw err
+      }
+      // a DECIMAL value is rounded to the column's scale, but digits before the point are never dropped
+      if (col.type.kind === 'DECIMAL' && v instanceof SqlDecimal && !v.fits(col.type.precision)) {
+        throw new SqlError('TYPE_ERROR', `Numeric field overflow: ${formatExpression(e)} does not fit ${formatType(col.type)} of column ${n} (it needs ${v.precision() - v.scale} digits before the decimal point, the type allows ${col.type.precision - col.type.scale})`, { position: e.pos, field: n })
+      }
       values.set(n, v)
     })
     const keyCols = cols.filter((c) => c.namespace === 'KEY')
@@ -543,7 +740,23 @@ export class KsqlEngine {
     if (target.kind === 'TABLE' && key.some((k) => k === null)) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}'. Value for primary key column(s) ${keyCols.map((c) => c.name).join(', ')} is required for tables`, { position: st.pos })
     let ts = rowtime ?? Date.now()
     if (target.timestampColumn !== null && values.get(target.timestampColumn) != null) ts = Number(values.get(target.timestampColumn))
-    const keyBytes = target.window === null ? keyFormatOf(target).serialize(key) : null
+    let keyBytes: Buffer | null
+    if (target.window === null) keyBytes = keyFormatOf(target).serialize(key)
+    else {
+      const w = target.window
+      const start = windowBounds.WINDOWSTART
+      if (start === undefined) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}': it is windowed (${w.type}), so a value for WINDOWSTART is required${w.type === 'SESSION' ? ', and for WINDOWEND' : ''}.`, { position: st.pos, field: 'WINDOWSTART' })
+      let end = windowBounds.WINDOWEND
+      if (w.type === 'SESSION') {
+        if (end === undefined) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}': session windows need WINDOWEND as well as WINDOWSTART.`, { position: st.pos, field: 'WINDOWEND' })
+        if (end < start) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}': WINDOWEND ${end} is before WINDOWSTART ${start}.`, { position: st.pos, field: 'WINDOWEND' })
+      } else {
+        const size = w.sizeMs ?? 0
+        if (end !== undefined && end !== start + size) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}': its ${w.type} windows are ${size} ms long, so WINDOWEND must be WINDOWSTART + ${size} = ${start + size}, got ${end}.`, { position: st.pos, field: 'WINDOWEND' })
+        end = start + size
+      }
+      keyBytes = topicKeySerde(target).serialize(target.topic, windowed(key, start, end))
+    }
     await this.runtime.produce(target.topic, keyBytes, valueFormatOf(target).serialize(value), ts, [])
     return { statement: text, kind: 'message', message: '' }
   }
@@ -589,8 +802,18 @@ export class KsqlEngine {
     if (mat.windowed === 'NONE') {
       const kv = query.running.store(mat.storeName, QueryableStoreTypes.keyValueStore<unknown[], unknown[]>())
       if (kv === null) throw unavailable()
-      const range = lookup === null && q.where !== null && keyCount === 1 && schema[0]!.type.kind === 'STRING' ? keyRange(q.where, schema[0]!.name) : null
-      if (lookup !== null) {
+      const keyKind = schema[0]!.type.kind
+      const range = lookup === null && q.where !== null && keyCount === 1 && keyKind === 'STRING' ? keyRange(q.where, schema[0]!.name) : null
+      const intBounds = lookup === null && q.where !== null && keyCount === 1 && (keyKind === 'INTEGER' || keyKind === 'BIGINT') ? intKeyBounds(q.where, schema[0]!.name, keyKind) : null
+      if (intBounds !== null) {
+        // one store range per sign and digit count of the bounds; WHERE still applies
+        for (const seg of intKeySegments(intBounds.lo, intBounds.hi)) {
+          for (const e of kv.range([seg.from], [seg.to])) {
+            const k = e.key[0] as number
+            if (e.value !== null && k >= seg.lo && k <= seg.hi) emit(e.key, e.value, null)
+          }
+        }
+      } else if (lookup !== null) {
         for (const k of lookup) {
           const v = kv.get(k)
           if (v !== null && v !== undefined) emit(k, v, null)
@@ -656,7 +879,9 @@ export class KsqlEngine {
       for (const row of r.rows) yield { columns: r.header, row, window: null }
       return
     }
-    const plan = analyzeQuery(q, this.analyzerContext(), { persistent: false })
+    const id = `transient_${q.from.name}_${Date.now()}_${Math.floor(Math.random() * 1e9)}`
+    const ref: QueryLogRef = { queryId: id, running: null }
+    const plan = analyzeQuery(q, this.analyzerContext(this.queryLogger(ref)), { persistent: false })
     const header = plan.schema.map((c) => c.name)
     const queue: StreamedRow[] = []
     let wake: (() => void) | null = null
@@ -666,9 +891,9 @@ export class KsqlEngine {
       wake?.()
     }
     const builder = new StreamsBuilder()
-    lowerQuery(plan, builder, { queryId: 'transient', sink: null, onRow, log: this.processingLog, context: { topic: null, partition: null, offset: null } })
-    const id = `transient_${q.from.name}_${Date.now()}_${Math.floor(Math.random() * 1e9)}`
-    const running = await this.runtime.start(id, `_confluent-ksql-${this.serviceId}${id}`, builder.build(), true)
+    lowerQuery(plan, builder, { queryId: id, sink: null, onRow, log: this.queryLogger(ref), context: { topic: null, partition: null, offset: null } })
+    const running = await this.runtime.start(id, `_confluent-ksql-${this.serviceId}${id}`, builder.build(), { transient: true, logger: this.streamsLogger(ref) })
+    ref.running = running
     let emitted = 0
     const aborted = new Promise<void>((resolve) => signal?.addEventListener('abort', () => resolve(), { once: true }))
     try {
@@ -706,7 +931,7 @@ export class KsqlEngine {
         return { statement: text, kind: 'table', header: ['Query ID', 'Query Type', 'Status', 'Sink Name', 'Sink Kafka Topic', 'Query String'], rows }
       }
       case 'PROPERTIES':
-        return { statement: text, kind: 'table', header: ['Property', 'Value'], rows: Object.entries(this.properties).sort() }
+        return { statement: text, kind: 'table', header: ['Property', 'Value'], rows: Object.entries(this.effectiveProperties()).sort() }
       case 'FUNCTIONS':
         return { statement: text, kind: 'table', header: ['Function Name', 'Category'], rows: this.registry.list().map((f) => [f.name, f.category]).sort((a, b) => a[0]!.localeCompare(b[0]!)) }
       case 'TYPES':
@@ -723,8 +948,9 @@ export class KsqlEngine {
     const rows: unknown[][] = s.schema.columns.map((c) => [c.name, formatType(c.type) + (c.namespace === 'KEY' ? (s.kind === 'TABLE' ? '  (primary key)' : '  (key)') : c.namespace === 'HEADERS' ? '  (headers)' : c.namespace === 'HEADER' ? `  (header('${c.headerKey ?? ''}'))` : '')])
     let message = `Name                 : ${s.name}`
     if (extended) {
-      const readers = this.listQueries().filter((q) => q.sources.includes(name)).map((q) => q.id)
-      const writers = this.listQueries().filter((q) => q.sink === name).map((q) => q.id)
+      // ksqlDB lists each query as `ID (STATE) : statement`
+      const readers = this.listQueries().filter((q) => q.sources.includes(name)).map((q) => `${q.id} (${q.state})`)
+      const writers = this.listQueries().filter((q) => q.sink === name).map((q) => `${q.id} (${q.state})`)
       message += `\nType                 : ${s.kind}\nTimestamp field      : ${s.timestampColumn ?? 'Not set - using <ROWTIME>'}\nKey format           : ${s.keyFormat}\nValue format         : ${s.valueFormat}\nKafka topic          : ${s.topic} (partitions: ${s.partitions}, replication: ${s.replicas})\nStatement            : ${s.sql}\nQueries that read from this ${s.kind}: ${readers.join(', ') || '-'}\nQueries that write from this ${s.kind}: ${writers.join(', ') || '-'}`
     }
     return { statement: text, kind: 'table', message, header: ['Field', 'Type'], rows }
@@ -734,6 +960,7 @@ export class KsqlEngine {
     await this.connectors?.close()
     for (const q of this.queries.values()) await q.running.stop(false)
     this.queries.clear()
+    await this.flushProcessingLog()
     await this.runtime.close()
   }
 }

@@ -7,14 +7,36 @@ import type { QueryableStoreType } from '../../streams/state/queryable.js'
 export interface RunningQuery {
   /** Stops processing; `cleanUp` also removes internal topics and local state (TERMINATE). */
   stop(cleanUp: boolean): Promise<void>
+  /** PAUSE: nothing is processed until resume(), which carries on where processing stopped. */
+  pause(): void
+  resume(): void
+  /** The input record the query is processing right now (topic, partition, offset): where a processing error came from. */
+  currentRecord(): { topic: string; partition: number; offset: number } | null
   /** A read-only view of a state store of the query (over all its local tasks), for pull queries; null when not available. */
   store<T>(name: string, type: QueryableStoreType<T>): T | null
 }
 
+/** How a query runs: from the SET properties in force when it was started (ksqlDB's per-query overrides). */
+export interface QueryStartOptions {
+  /** A push query: state kept in memory, nothing left behind when stopped. */
+  readonly transient?: boolean
+  /** Starts paused (a PAUSE replayed from the command topic): nothing is processed before resume(). */
+  readonly paused?: boolean
+  /** auto.offset.reset for source topics without committed offsets. */
+  readonly autoOffsetReset?: 'earliest' | 'latest'
+  /** commit.interval.ms */
+  readonly commitIntervalMs?: number
+  /** cache.max.bytes.buffering / statestore.cache.max.bytes */
+  readonly cacheMaxBytes?: number
+  /** processing.guarantee */
+  readonly processingGuarantee?: 'at_least_once' | 'exactly_once_v2'
+  /** The query's Kafka Streams warnings (records skipped because their key or value failed to deserialize, ...). */
+  readonly logger?: (message: string) => void
+}
+
 export interface QueryRuntime {
   readonly kind: 'driver' | 'streams'
-  /** `transient`: a push query, state kept in memory, nothing left behind when stopped. */
-  start(queryId: string, applicationId: string, topology: Topology, transient?: boolean): Promise<RunningQuery>
+  start(queryId: string, applicationId: string, topology: Topology, options?: QueryStartOptions): Promise<RunningQuery>
   topicExists(topic: string): Promise<boolean>
   partitionsOf(topic: string): Promise<number | null>
   createTopic(topic: string, partitions: number, replicas: number, config?: Record<string, string>): Promise<void>

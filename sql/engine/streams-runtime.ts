@@ -8,7 +8,7 @@ import { KafkaStreams } from '../../streams/runtime/kafka-streams.js'
 import type { Topology } from '../../streams/processor/topology.js'
 import type { Headers } from '../../streams/processor/record.js'
 import type { QueryableStoreType } from '../../streams/state/queryable.js'
-import type { QueryRuntime, RunningQuery } from './runtime.js'
+import type { QueryRuntime, QueryStartOptions, RunningQuery } from './runtime.js'
 import type { ProcessingLogger } from '../runtime/processing-log.js'
 
 export interface StreamsRuntimeOptions {
@@ -29,19 +29,22 @@ export class StreamsRuntime implements QueryRuntime {
 
   constructor(private readonly options: StreamsRuntimeOptions) {}
 
-  async start(queryId: string, applicationId: string, topology: Topology, transient = false): Promise<RunningQuery> {
+  async start(queryId: string, applicationId: string, topology: Topology, options: QueryStartOptions = {}): Promise<RunningQuery> {
+    const transient = options.transient ?? false
     const stateDir = this.options.stateDir === null || transient ? null : path.join(this.options.stateDir, applicationId)
     const log = this.options.processingLog
+    const logger = options.logger ?? (log === undefined ? undefined : (message: string) => log.log({ type: message.toLowerCase().includes('deserializ') ? 'DESERIALIZATION_ERROR' : 'RECORD_PROCESSING_ERROR', queryId, topic: null, partition: null, offset: null, message, timestamp: Date.now() }))
     const streams = new KafkaStreams(topology, this.options.client, {
       applicationId,
       stateDir,
-      commitIntervalMs: this.options.commitIntervalMs ?? 1000,
-      cacheMaxBytes: this.options.cacheMaxBytes ?? 10 * 1024 * 1024,
+      commitIntervalMs: options.commitIntervalMs ?? this.options.commitIntervalMs ?? 1000,
+      cacheMaxBytes: options.cacheMaxBytes ?? this.options.cacheMaxBytes ?? 10 * 1024 * 1024,
+      // push queries read from the beginning (see sql/README.md); persistent ones as auto.offset.reset says
+      autoOffsetReset: transient ? 'earliest' : (options.autoOffsetReset ?? 'earliest'),
+      ...(options.processingGuarantee === undefined ? {} : { processingGuarantee: options.processingGuarantee }),
       deserializationExceptionHandler: 'logAndContinue',
       idleAdvanceMs: this.options.idleAdvanceMs ?? null,
-      ...(log === undefined
-        ? {}
-        : { logger: (message: string) => log.log({ type: message.toLowerCase().includes('deserializ') ? 'DESERIALIZATION_ERROR' : 'RECORD_PROCESSING_ERROR', queryId, topic: null, partition: null, offset: null, message, timestamp: Date.now() }) }),
+      ...(logger === undefined ? {} : { logger }),
     })
     const running = new Promise<void>((resolve, reject) => {
       streams.onStateChange = (state, error) => {
@@ -49,6 +52,7 @@ export class StreamsRuntime implements QueryRuntime {
         else if (state === 'ERROR') reject(error ?? new Error(`query ${queryId} failed to start`))
       }
     })
+    if (options.paused === true) streams.pause()
     await streams.start()
     // A query counts as started once its tasks are assigned (closing one mid-rebalance would wait for the rebalance).
     if (streams.state !== 'RUNNING') await running
@@ -69,6 +73,9 @@ export class StreamsRuntime implements QueryRuntime {
           if (stateDir !== null) fs.rmSync(stateDir, { recursive: true, force: true })
         }
       },
+      pause: () => streams.pause(),
+      resume: () => streams.resume(),
+      currentRecord: () => streams.currentRecord(),
       store: <T>(name: string, type: QueryableStoreType<T>): T | null => {
         try {
           return streams.store(name, type)

@@ -30,7 +30,8 @@ export interface ScopeColumn {
 }
 
 /** Where a function throws: the query keeps running with a null result, the error goes to the processing log. */
-export type FunctionErrorHandler = (fn: string, error: unknown) => void
+/** `fn` names the function, or for `kind` 'expression' (a CAST, DECIMAL arithmetic overflowing) the expression text. */
+export type FunctionErrorHandler = (fn: string, error: unknown, kind?: 'function' | 'expression') => void
 
 export interface CompileContext {
   readonly columns: readonly ScopeColumn[]
@@ -259,7 +260,19 @@ class ExpressionCompiler {
         const f = o.eval
         const from = o.type
         if (typeEquals(from, to)) return o
-        return { type: to, eval: (r) => castValue(f(r), from, to) }
+        // in a running query a value that cannot be cast (a DECIMAL that does not fit, text that is no number) is an
+        // error of that record: logged, and the result is NULL (ksqlDB's); elsewhere it fails the statement
+        const onError = this.ctx.onFunctionError
+        if (onError === undefined) return { type: to, eval: (r) => castValue(f(r), from, to) }
+        const text = formatExpression(e)
+        return { type: to, eval: (r) => {
+          try {
+            return castValue(f(r), from, to)
+          } catch (err) {
+            onError(text, err, 'expression')
+            return null
+          }
+        } }
       }
       case 'ArrayConstructor': {
         const items = e.items.map((i) => this.compile(i))
@@ -405,6 +418,8 @@ class ExpressionCompiler {
     const op = e.op
     if (t.kind === 'DECIMAL') {
       const scale = t.scale
+      // ksqlDB's result types always hold the result, except where they are capped at 38 digits: checked there
+      if (t.precision === 38) return this.checkedDecimal(e, t, a, b)
       return { type: t, eval: (row) => {
         const x = a(row) as SqlDecimal | null
         const y = b(row) as SqlDecimal | null
@@ -487,7 +502,8 @@ class ExpressionCompiler {
     } }
   }
 
-  private call(e: Expression & { kind: 'FunctionCall' }): Compiled {
+  private call(call: Expression & { kind: 'FunctionCall' }): Compiled {
+    const e = withUnitKeyword(call)
     if (e.name === 'AS_VALUE' && this.ctx.registry.get('AS_VALUE') === undefined) {
       // ksqlDB's AS_VALUE(keyColumn): the key's value as a value column
       if (e.args.length !== 1) throw new SqlError('FUNCTION_ERROR', `Function 'AS_VALUE' does not accept parameters (${e.args.length} arguments). Valid alternatives are: AS_VALUE(T)`, { position: e.pos })
@@ -561,6 +577,51 @@ class ExpressionCompiler {
     })
     const impl = (resolved.signature as { create(a: readonly SqlType[], r: SqlType): (...x: unknown[]) => unknown }).create(resolved.argTypes, resolved.returnType)
     return { type: resolved.returnType, impl, args }
+  }
+
+  /** DECIMAL arithmetic whose result type was capped at 38 digits: a result that does not fit is an error of the record. */
+  private checkedDecimal(e: Expression & { kind: 'Arithmetic' }, t: SqlType & { kind: 'DECIMAL' }, a: (r: Row) => unknown, b: (r: Row) => unknown): Compiled {
+    const { precision, scale } = t
+    const op = e.op
+    const onError = this.ctx.onFunctionError
+    const text = formatExpression(e)
+    const compute = (x: SqlDecimal, y: SqlDecimal): SqlDecimal | null => {
+      let v: SqlDecimal
+      switch (op) {
+        case '+':
+          v = x.add(y).setScale(scale)
+          break
+        case '-':
+          v = x.subtract(y).setScale(scale)
+          break
+        case '*':
+          v = x.multiply(y).setScale(scale)
+          break
+        case '/':
+          if (y.unscaled === 0n) return null
+          v = x.divide(y, scale)
+          break
+        default: {
+          if (y.unscaled === 0n) return null
+          const q = x.divide(y, 0, 'DOWN')
+          v = x.subtract(q.multiply(y)).setScale(scale)
+        }
+      }
+      if (!v.fits(precision)) throw new SqlError('EXECUTION_ERROR', `Numeric field overflow: ${v.toString()} does not fit ${formatType(t)}`)
+      return v
+    }
+    return { type: t, eval: (row) => {
+      const x = a(row) as SqlDecimal | null
+      const y = b(row) as SqlDecimal | null
+      if (x === null || y === null) return null
+      if (onError === undefined) return compute(x, y)
+      try {
+        return compute(x, y)
+      } catch (err) {
+        onError(text, err, 'expression')
+        return null
+      }
+    } }
   }
 
   private scalarCall(fn: ScalarFunction, e: Expression & { kind: 'FunctionCall' }): Compiled {
@@ -645,4 +706,16 @@ export function literal(type: string, value: string): Compiled {
       t = SqlTypes.STRING
   }
   return { type: t, eval: () => v, constant: true }
+}
+
+/** Functions whose first argument is a time unit, written as a keyword in ksqlDB: TIMESTAMPADD(MINUTES, 5, ts). */
+const UNIT_FUNCTIONS = new Set(['TIMESTAMPADD', 'TIMESTAMPSUB', 'DATEADD', 'DATESUB', 'TIMEADD', 'TIMESUB'])
+const UNIT_KEYWORD = /^(?:(?:NANO|MICRO|MILLI)?SECONDS?|MINUTES?|HOURS?|DAYS?)$/
+
+/** The unit keyword of TIMESTAMPADD and its kin becomes the function's STRING unit argument (it is never a column). */
+function withUnitKeyword(e: Expression & { kind: 'FunctionCall' }): Expression & { kind: 'FunctionCall' } {
+  if (!UNIT_FUNCTIONS.has(e.name)) return e
+  const unit = e.args[0]
+  if (unit?.kind !== 'ColumnRef' || unit.source !== null || !UNIT_KEYWORD.test(unit.name)) return e
+  return { ...e, args: [{ kind: 'Literal', type: 'STRING', value: unit.name, pos: unit.pos }, ...e.args.slice(1)] }
 }

@@ -42,6 +42,7 @@ const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400
 const monthLength = (y: number, m: number): number => (m === 2 ? (isLeap(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31)
 
 const hasDate = (f: ParsedFields): boolean =>
+  f.weekBasedYear !== undefined || f.weekOfWeekBasedYear !== undefined || f.localDayOfWeek !== undefined ||
   f.year !== undefined || f.yearOfEra !== undefined || f.reducedYear !== undefined || f.month !== undefined || f.day !== undefined || f.dayOfYear !== undefined || f.dayOfWeek !== undefined || f.era !== undefined || f.quarter !== undefined
 
 const hasTime = (f: ParsedFields): boolean =>
@@ -50,6 +51,7 @@ const hasTime = (f: ParsedFields): boolean =>
 
 /** Epoch day of the parsed date; missing parts default to 1970-01-01 (as ksqlDB's timestamp parser does). */
 function resolveDays(f: ParsedFields, requireFull: boolean): number {
+  if (f.weekBasedYear !== undefined && f.weekOfWeekBasedYear !== undefined) return resolveWeekDate(f)
   let year = f.year
   if (year === undefined && f.yearOfEra !== undefined) year = f.era === 0 ? 1 - f.yearOfEra : f.yearOfEra
   if (year === undefined && f.reducedYear !== undefined) year = 2000 + f.reducedYear
@@ -69,6 +71,18 @@ function resolveDays(f: ParsedFields, requireFull: boolean): number {
     throw new FunctionError('FUNCTION_ERROR', 'Conflict found: the day of the week does not match the date')
   }
   return days
+}
+
+/** A date from week-based year (Y), week (w) and day of week (e or E), with the US week: Sunday first, week 1 holds January 1st. */
+function resolveWeekDate(f: ParsedFields): number {
+  const isoDow = f.dayOfWeek
+  const sundayDow = f.localDayOfWeek ?? (isoDow === undefined ? undefined : (isoDow % 7) + 1)
+  if (sundayDow === undefined) throw new FunctionError('FUNCTION_ERROR', 'Unable to obtain LocalDate from TemporalAccessor: a week-based year and week need a day of the week (e or E)')
+  check('DayOfWeek[WeekFields[SUNDAY,1]]', sundayDow, 1, 7)
+  check('WeekOfWeekBasedYear[WeekFields[SUNDAY,1]]', f.weekOfWeekBasedYear!, 1, 53)
+  const jan1 = daysFromCivil(f.weekBasedYear!, 1, 1)
+  const weekOneStart = jan1 - (dateParts(jan1).dayOfWeek % 7)
+  return weekOneStart + (f.weekOfWeekBasedYear! - 1) * 7 + (sundayDow - 1)
 }
 
 /** Milliseconds of the day of the parsed time; missing parts are 0. */

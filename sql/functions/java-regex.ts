@@ -2,7 +2,8 @@
 // common syntax is the same in JavaScript; this module maps the differences users meet:
 // leading inline flags ((?i), (?s), (?m), (?x) is refused), \A and \z / \Z anchors,
 // possessive quantifiers and atomic groups (refused with a clear error), and Java's
-// replacement syntax ($1, ${name}, \$ escapes) for REGEXP_REPLACE.
+// replacement syntax ($1, ${name}, \$ escapes) for REGEXP_REPLACE, and Java's POSIX classes
+// (\p{Alpha}, \p{Digit}, ... US-ASCII as in Java) and Is-prefixed Unicode properties.
 import { FunctionError } from './errors.js'
 
 /**
@@ -10,8 +11,8 @@ import { FunctionError } from './errors.js'
  * classes: without it JavaScript, like Java, accepts escapes such as `\\-` outside classes.
  */
 export function compileJavaRegex(pattern: string, fn: string, global = false): RegExp {
-  let source = pattern
-  let flags = /\\[pP]\{/.test(pattern) ? 'u' : ''
+  let source = javaPropertyClasses(pattern, fn)
+  let flags = /\\[pP]\{/.test(source) ? 'u' : ''
   const inline = /^\(\?([imsx]+)\)/.exec(source)
   if (inline !== null) {
     const letters = inline[1]!
@@ -19,7 +20,8 @@ export function compileJavaRegex(pattern: string, fn: string, global = false): R
     for (const l of letters) if (!flags.includes(l)) flags += l
     source = source.slice(inline[0].length)
   }
-  if (/(?<!\\)(?:[*+?}])\+/.test(source)) throw invalid(pattern, fn, 'possessive quantifiers are not supported')
+  // a quantifier (*, +, ?, {n,m}) followed by + is possessive; \p{...}+ is not
+  if (/(?<!\\)(?:[*+?]|\{\d+(?:,\d*)?\})\+/.test(source)) throw invalid(pattern, fn, 'possessive quantifiers are not supported')
   if (source.includes('(?>')) throw invalid(pattern, fn, 'atomic groups are not supported')
   source = source.replace(/\\A/g, '^').replace(/\\[zZ]/g, '$')
   try {
@@ -27,6 +29,63 @@ export function compileJavaRegex(pattern: string, fn: string, global = false): R
   } catch (e) {
     throw invalid(pattern, fn, e instanceof Error ? e.message : String(e))
   }
+}
+
+/** Java's POSIX character classes (US-ASCII, as Java's default): the body of a character class. */
+const POSIX: Record<string, string> = {
+  Lower: 'a-z', Upper: 'A-Z', ASCII: '\\x00-\\x7F', Alpha: 'a-zA-Z', Digit: '0-9', Alnum: 'a-zA-Z0-9',
+  Punct: '!-\\/:-@\\[-`{-~', Graph: 'a-zA-Z0-9!-\\/:-@\\[-`{-~', Print: 'a-zA-Z0-9!-\\/:-@\\[-`{-~ ', Blank: ' \\t',
+  Cntrl: '\\x00-\\x1F\\x7F', XDigit: '0-9a-fA-F', Space: ' \\t\\n\\x0B\\f\\r',
+}
+/** Java's java.lang.Character classes and Is-prefixed binary properties, as JavaScript Unicode properties. */
+const UNICODE: Record<string, string> = {
+  javaLowerCase: 'Lowercase', javaUpperCase: 'Uppercase', javaWhitespace: 'White_Space', javaAlphabetic: 'Alphabetic', javaLetter: 'L', javaDigit: 'Nd', javaLetterOrDigit: 'L\\p{Nd}',
+  IsAlphabetic: 'Alphabetic', IsLetter: 'L', IsDigit: 'Nd', IsUppercase: 'Uppercase', IsLowercase: 'Lowercase', IsWhite_Space: 'White_Space', IsWhiteSpace: 'White_Space',
+  IsPunctuation: 'P', IsControl: 'Cc', IsIdeographic: 'Ideographic', IsEmoji: 'Emoji',
+}
+
+/**
+ * Rewrites Java's \p{Posix} classes into ranges JavaScript knows (inside or outside [...]), \p{IsLatin}
+ * scripts into \p{Script=Latin}, and java* / Is* properties into JavaScript's Unicode properties.
+ * Negated POSIX classes inside a character class have no JavaScript form and are refused.
+ */
+function javaPropertyClasses(pattern: string, fn: string): string {
+  if (!/\\[pP]/.test(pattern)) return pattern
+  let out = ''
+  let inClass = false
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!
+    if (c === '\\') {
+      const next = pattern[i + 1]
+      if ((next === 'p' || next === 'P') && pattern[i + 2] === '{') {
+        const end = pattern.indexOf('}', i + 3)
+        if (end < 0) throw invalid(pattern, fn, `unclosed character family near index ${i}`)
+        const name = pattern.slice(i + 3, end)
+        const negated = next === 'P'
+        const posix = POSIX[name] ?? POSIX[name.replace(/^Is/, '')]
+        if (posix !== undefined) {
+          if (inClass && negated) throw invalid(pattern, fn, `\\P{${name}} inside a character class is not supported`)
+          out += inClass ? posix : `[${negated ? '^' : ''}${posix}]`
+        } else if (UNICODE[name] !== undefined) {
+          const props = UNICODE[name]!
+          out += `\\${next}{${props}}`
+        } else if (/^Is[A-Z][a-z]+$/.test(name)) {
+          out += `\\${next}{Script=${name.slice(2)}}`
+        } else {
+          out += pattern.slice(i, end + 1)
+        }
+        i = end
+        continue
+      }
+      out += c + (next ?? '')
+      i++
+      continue
+    }
+    if (c === '[' && !inClass) inClass = true
+    else if (c === ']' && inClass) inClass = false
+    out += c
+  }
+  return out
 }
 
 function invalid(pattern: string, fn: string, why: string): FunctionError {

@@ -1,7 +1,8 @@
 // Java's DateTimeFormatter patterns (as ksqlDB's FORMAT_* / PARSE_* functions take them), for
 // formatting and parsing: the letters G u y D M L d Q q E a h K k H m s S n N A V z O X x Z,
 // quoted literals ('' for a quote) and [optional] sections. English text (month and day names,
-// AM/PM). Week-based fields (Y w W e c F) are refused with a clear error.
+// AM/PM). Week-based fields Y w W e c follow the US week (Java's WeekFields for en_US: weeks start
+// on Sunday, week 1 is the one holding January 1st); F and the localized g p are refused.
 import { FunctionError } from './errors.js'
 
 type Token =
@@ -39,6 +40,11 @@ export interface ParsedFields {
   nanoOfDay?: number
   offsetMs?: number
   zoneId?: string
+  /** Y, w, W, e / c: week-based-year, week of that year, week of month, day of week counted from Sunday (1-7). */
+  weekBasedYear?: number
+  weekOfWeekBasedYear?: number
+  weekOfMonth?: number
+  localDayOfWeek?: number
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
@@ -50,12 +56,14 @@ const FIELD_NAMES: Record<string, string> = {
   G: 'Era', u: 'Year', y: 'YearOfEra', D: 'DayOfYear', M: 'MonthOfYear', L: 'MonthOfYear', d: 'DayOfMonth', Q: 'QuarterOfYear', q: 'QuarterOfYear',
   E: 'DayOfWeek', a: 'AmPmOfDay', h: 'ClockHourOfAmPm', K: 'HourOfAmPm', k: 'ClockHourOfDay', H: 'HourOfDay', m: 'MinuteOfHour', s: 'SecondOfMinute',
   S: 'NanoOfSecond', n: 'NanoOfSecond', N: 'NanoOfDay', A: 'MilliOfDay', V: 'ZoneId', z: 'ZoneId', O: 'OffsetSeconds', X: 'OffsetSeconds', x: 'OffsetSeconds', Z: 'OffsetSeconds',
+  Y: 'WeekBasedYear[WeekFields[SUNDAY,1]]', w: 'WeekOfWeekBasedYear[WeekFields[SUNDAY,1]]', W: 'WeekOfMonth[WeekFields[SUNDAY,1]]', e: 'DayOfWeek[WeekFields[SUNDAY,1]]', c: 'DayOfWeek[WeekFields[SUNDAY,1]]',
 }
 
-const DATE_LETTERS = new Set('GuyDMLdQqE')
+const DATE_LETTERS = new Set('GuyDMLdQqEYwWec')
 const TIME_LETTERS = new Set('ahKkHmsSnNA')
 const ZONE_LETTERS = new Set('VzOXxZ')
 const MAX_COUNT: Record<string, number> = {
+  Y: 19, w: 2, W: 1, e: 5, c: 5,
   G: 5, u: 19, y: 19, D: 3, M: 5, L: 5, d: 2, Q: 5, q: 5, E: 5, a: 1, h: 2, K: 2, k: 2, H: 2, m: 2, s: 2, S: 9, n: 19, N: 19, A: 19, V: 2, z: 4, O: 4, X: 5, x: 5, Z: 5,
 }
 
@@ -74,12 +82,13 @@ function tokenize(pattern: string): Token[] {
       while (j < pattern.length && pattern[j] === c) j++
       const count = j - i
       if (!(c in MAX_COUNT)) {
-        if ('YwWecFgp'.includes(c)) throw patternError(pattern, `the pattern letter '${c}' (week-based or localized fields) is not supported`)
+        if ('Fgp'.includes(c)) throw patternError(pattern, `the pattern letter '${c}' (aligned or localized fields) is not supported`)
         throw patternError(pattern, `Unknown pattern letter: ${c}`)
       }
       if (count > MAX_COUNT[c]!) throw patternError(pattern, `Too many pattern letters: ${c}`)
       if (c === 'V' && count !== 2) throw patternError(pattern, 'Pattern letter count must be 2: V')
       if (c === 'O' && count !== 1 && count !== 4) throw patternError(pattern, 'Pattern letter count must be 1 or 4: O')
+      if (c === 'c' && count === 2) throw patternError(pattern, 'Invalid pattern "cc"')
       top().push({ kind: 'field', letter: c, count })
       i = j
     } else if (c === "'") {
@@ -247,6 +256,20 @@ export class JavaDateTimeFormatter {
         const name = DAYS[d!.dayOfWeek - 1]!
         return count <= 3 ? name.slice(0, 3) : count === 4 ? name : name.charAt(0)
       }
+      case 'Y': {
+        const y = usWeek(d!).weekBasedYear
+        return count === 2 ? yearText(y, 2) : count >= 4 && y > 9999 ? `+${y}` : pad(y, count)
+      }
+      case 'w':
+        return pad(usWeek(d!).week, count)
+      case 'W':
+        return String(Math.floor((d!.day - 1 + sundayIndex(d!.dayOfWeek - (d!.day - 1))) / 7) + 1)
+      case 'e':
+      case 'c': {
+        if (count <= 2) return pad(sundayIndex(d!.dayOfWeek) + 1, count)
+        const name = DAYS[d!.dayOfWeek - 1]!
+        return count === 3 ? name.slice(0, 3) : count === 4 ? name : name.charAt(0)
+      }
       case 'a':
         return t!.hour < 12 ? 'AM' : 'PM'
       case 'h':
@@ -369,6 +392,18 @@ export class JavaDateTimeFormatter {
         return take(count === 4 ? text3(QUARTERS) : num(1, 1), (v) => (f.quarter = count === 4 ? v + 1 : v))
       case 'E':
         return take(count === 5 ? text3(DAYS, 1) : text3(DAYS, count === 4 ? undefined : 3), (v) => (f.dayOfWeek = v + 1))
+      case 'Y': {
+        if (count === 2) return take(num(2, 2), (v) => (f.weekBasedYear = 2000 + v))
+        return take(num(Math.max(count, 1), adjacent ? count : 10, true), (v) => (f.weekBasedYear = v))
+      }
+      case 'w':
+        return take(num(count, 2), (v) => (f.weekOfWeekBasedYear = v))
+      case 'W':
+        return take(num(1, 1), (v) => (f.weekOfMonth = v))
+      case 'e':
+      case 'c':
+        if (count <= 2) return take(num(count, count), (v) => (f.localDayOfWeek = v))
+        return take(count === 5 ? text3(DAYS, 1) : text3(DAYS, count === 4 ? undefined : 3), (v) => (f.localDayOfWeek = ((v + 1) % 7) + 1))
       case 'a':
         return take(text3(['AM', 'PM']), (v) => (f.amPm = v))
       case 'h':
@@ -413,8 +448,28 @@ export class JavaDateTimeFormatter {
   }
 }
 
+/** Day of week counted from Sunday = 0, from an ISO day of week (Monday = 1 .. Sunday = 7; any integer, taken mod 7). */
+function sundayIndex(isoDayOfWeek: number): number {
+  return (((isoDayOfWeek % 7) + 7) % 7)
+}
+
+const isLeapYear = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0
+
+/**
+ * Week-based year and week of a date with the US week (WeekFields.of(Locale.US): Sunday first, week 1
+ * is the week holding January 1st), so the last days of December can be week 1 of the next year.
+ */
+function usWeek(d: NonNullable<TemporalValue['date']>): { weekBasedYear: number; week: number } {
+  const jan1 = sundayIndex(d.dayOfWeek - (d.dayOfYear - 1))
+  const daysInYear = isLeapYear(d.year) ? 366 : 365
+  const weekEnd = d.dayOfYear + (6 - sundayIndex(d.dayOfWeek))
+  if (weekEnd > daysInYear) return { weekBasedYear: d.year + 1, week: 1 }
+  return { weekBasedYear: d.year, week: Math.floor((d.dayOfYear - 1 + jan1) / 7) + 1 }
+}
+
 function isNumeric(letter: string, count: number): boolean {
-  if ('uyDdhKkHmsSnNA'.includes(letter)) return true
+  if ('uyDdhKkHmsSnNAYwW'.includes(letter)) return true
+  if ((letter === 'e' || letter === 'c') && count <= 2) return true
   return (letter === 'M' || letter === 'L' || letter === 'Q' || letter === 'q') && count <= 2
 }
 

@@ -17,6 +17,9 @@ import type { ProcessingLogger, RecordContextHolder } from '../runtime/processin
 import { durationMs } from '../analyzer/query-analyzer.js'
 import type { AggregateNode, JoinNode, PlanNode, ProjectNode, QueryPlan, SourceNode } from './plan.js'
 import { formatSerde, rowSerdeOf, topicKeySerde, valueFormatOf } from './serdes.js'
+import { valueColumns } from '../analyzer/schema.js'
+import { SqlDecimal } from '../types/decimal.js'
+import { formatType } from '../types/sql-type.js'
 
 type Row = unknown[]
 type Key = unknown
@@ -54,6 +57,14 @@ export function lowerQuery(plan: QueryPlan, builder: StreamsBuilder, options: Lo
   return new Lowering(builder, options).lower(plan)
 }
 
+/**
+ * CREATE SOURCE TABLE (ksqlDB 0.22+): the table read from its topic into a store, nothing written;
+ * `plan` is `SELECT * FROM <table>`. Pull queries read the store.
+ */
+export function lowerSourceTable(plan: QueryPlan, builder: StreamsBuilder, options: LowerOptions): LoweredQuery {
+  return new Lowering(builder, options).materializeSource(plan)
+}
+
 class Lowering {
   private readonly sources = new Map<string, Lowered>()
   private materialization: Materialization | null = null
@@ -73,7 +84,7 @@ class Lowering {
     if (sink !== null) {
       const keySerde = this.sinkKeySerde(sink)
       const valueSerde = formatSerde(valueFormatOf(sink))
-      stream.to(sink.topic, Produced.with(keySerde, valueSerde as Serde<Row>))
+      this.decimalGuard(stream, sink).to(sink.topic, Produced.with(keySerde, valueSerde as Serde<Row>))
     } else {
       const onRow = this.options.onRow!
       const windowed = out.windowed
@@ -85,6 +96,41 @@ class Lowering {
       })
     }
     return { materialization: this.materialization }
+  }
+
+  /**
+   * Sinks with DECIMAL value columns: a value with more digits than its column's precision is never
+   * written (it would be silently wrong for every reader); the record is dropped and logged as a
+   * serialization error. Other sinks are left as they are.
+   */
+  private decimalGuard(stream: KStream<Key, Row>, sink: DataSource): KStream<Key, Row> {
+    const decimals = valueColumns(sink.schema).filter((c) => c.namespace === 'VALUE').flatMap((c, i) => (c.type.kind === 'DECIMAL' ? [{ i, name: c.name, type: c.type }] : []))
+    if (decimals.length === 0) return stream
+    const log = this.options.log
+    const ctx = this.options.context
+    const queryId = this.options.queryId
+    return stream.filter((_k, v) => {
+      if (v === null) return true
+      for (const d of decimals) {
+        const x = v[d.i]
+        if (!(x instanceof SqlDecimal)) continue
+        const y = x.scale === d.type.scale ? x : x.setScale(d.type.scale)
+        if (y.fits(d.type.precision)) continue
+        log.log({ type: 'SERIALIZATION_ERROR', queryId, topic: ctx.topic, partition: ctx.partition, offset: ctx.offset, target: 'value', sinkTopic: sink.topic, message: `Error serializing message to topic: ${sink.topic}. Numeric field overflow: ${y.toString()} does not fit ${formatType(d.type)} of column ${d.name}`, timestamp: Date.now() })
+        return false
+      }
+      return true
+    })
+  }
+
+  materializeSource(plan: QueryPlan): LoweredQuery {
+    const src = plan.root.kind === 'Project' ? plan.root.input : plan.root
+    if (src.kind !== 'Source' || src.source.kind !== 'TABLE' || src.source.window !== null) throw new SqlError('UNSUPPORTED', 'Only non-windowed source tables are materialized')
+    const out = this.lowerNode(src, plan)
+    if (out.kind !== 'table') throw new SqlError('UNSUPPORTED', 'A source table lowers to a table')
+    // the row of the source's store: its schema columns (key first) then pseudocolumns
+    const width = src.source.schema.columns.length
+    return { materialization: { storeName: `KsqlTopic-${src.source.name}-Reduce`, windowed: 'NONE', toRow: (_key, stored) => stored.slice(0, width) } }
   }
 
   private sinkKeySerde(sink: DataSource): Serde<Key> {
@@ -177,7 +223,7 @@ class Lowering {
           try {
             values = valueFormat.deserialize(rec.value)
           } catch (err) {
-            log.log({ type: 'DESERIALIZATION_ERROR', queryId, topic: holder.topic, partition: holder.partition, offset: holder.offset, message: `Failed to deserialize value from topic: ${src.topic}. ${(err as Error).message}`, timestamp: Date.now() })
+            log.log({ type: 'DESERIALIZATION_ERROR', queryId, topic: holder.topic, partition: holder.partition, offset: holder.offset, message: `Failed to deserialize value from topic: ${src.topic}. ${(err as Error).message}`, timestamp: Date.now(), recordBytes: rec.value, target: 'value' })
             return
           }
           if (values === null) {
@@ -241,6 +287,8 @@ class Lowering {
     const lSerde = rowSerdeOf(n.left.columns)
     const rSerde = rowSerdeOf(n.right.columns)
     const concat = (l: Row | null, r: Row | null): Row => [...(l ?? nulls(lw)), ...(r ?? nulls(rw))]
+    // FULL OUTER: the synthetic key after both sides, the first non-null join key
+    const concatWithKey = (l: Row | null, r: Row | null): Row => [...(l ?? nulls(lw)), ...(r ?? nulls(rw)), l !== null ? lk(l) : r !== null ? rk(r) : null]
     const rekey = (s: KStream<Key, Row>, f: (r: Row) => unknown): KStream<Key, Row> => s.selectKey((_k, v) => [f(v)]).filter((k) => (k as unknown[])[0] !== null)
     switch (n.shape) {
       case 'STREAM_STREAM': {
@@ -259,7 +307,7 @@ class Lowering {
             s = ls.leftJoin(rs, (l: Row, r: Row | null) => concat(l, r), windows, sj)
             break
           case 'FULL':
-            s = ls.outerJoin(rs, (l: Row | null, r: Row | null) => concat(l, r), windows, sj)
+            s = ls.outerJoin(rs, concatWithKey, windows, sj)
             break
           case 'RIGHT': {
             const rev = JoinWindows.ofTimeDifferenceAndGrace(0, w.grace ?? DEFAULT_GRACE_MS).before(w.after).after(w.before)
@@ -287,7 +335,7 @@ class Lowering {
             t = left.t.leftJoin(right.t, (l: Row, r: Row | null) => concat(l, r))
             break
           case 'FULL':
-            t = left.t.outerJoin(right.t, (l: Row | null, r: Row | null) => concat(l, r))
+            t = left.t.outerJoin(right.t, concatWithKey)
             break
           case 'RIGHT':
             t = right.t.leftJoin(left.t, (r: Row, l: Row | null) => concat(l, r))

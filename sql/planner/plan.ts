@@ -40,6 +40,11 @@ export interface JoinNode {
   readonly withinMs: { before: number; after: number; grace: number | null } | null
   readonly leftWidth: number
   readonly rightWidth: number
+  /**
+   * FULL OUTER joins: the synthetic key column (ROWKEY, or ROWKEY_n when a source has a ROWKEY), the
+   * first non-null join key, kept after both sides' columns (ksqlDB's synthetic join key).
+   */
+  readonly syntheticKey: ScopeColumn | null
   readonly columns: readonly ScopeColumn[]
   readonly resultKind: 'STREAM' | 'TABLE'
 }

@@ -210,7 +210,8 @@ export function toJsonText(v: unknown, type: SqlType): string {
     case 'DOUBLE':
       return Number.isFinite(v as number) ? javaDouble(v as number) : 'null'
     case 'DECIMAL':
-      return (v as SqlDecimal).toString()
+      // the column's scale, as ksqlDB writes it (a value of another scale, from a user function, is rounded)
+      return (v as SqlDecimal).setScale(type.scale).toString()
     case 'STRING':
       return JSON.stringify(v)
     case 'BYTES':
@@ -372,7 +373,7 @@ function toDelimited(v: unknown, type: SqlType, delimiter: string): string {
       s = javaDouble(v as number)
       break
     case 'DECIMAL':
-      s = (v as SqlDecimal).toString()
+      s = (v as SqlDecimal).setScale(type.scale).toString()
       break
     case 'BYTES':
       s = (v as Buffer).toString('base64')

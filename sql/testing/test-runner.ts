@@ -63,7 +63,8 @@ function readRecords(text: string, field: 'inputs' | 'outputs', file: string): T
 
 export async function runTest(files: TestFiles): Promise<TestResult> {
   const runtime = new DriverRuntime()
-  const engine = await KsqlEngine.create({ runtime, ...(files.registry === undefined ? {} : { registry: files.registry }) })
+  // ksqlDB's test runner reads every input from the beginning and has no processing-log topic or stream
+  const engine = await KsqlEngine.create({ runtime, properties: { 'auto.offset.reset': 'earliest', 'ksql.logging.processing.topic.auto.create': 'false', 'ksql.logging.processing.stream.auto.create': 'false' }, ...(files.registry === undefined ? {} : { registry: files.registry }) })
   const failures: string[] = []
   try {
     const inputs = files.input === null ? [] : readRecords(files.input, 'inputs', 'input file')

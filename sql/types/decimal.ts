@@ -35,6 +35,11 @@ export class SqlDecimal {
     return Math.max(digits, 1)
   }
 
+  /** Whether the value fits DECIMAL(precision, its scale): at most `precision` digits (zero always fits). */
+  fits(precision: number): boolean {
+    return this.unscaled === 0n || this.precision() <= precision
+  }
+
   setScale(scale: number, mode: RoundingMode = 'HALF_UP'): SqlDecimal {
     if (scale === this.scale) return this
     if (scale > this.scale) return new SqlDecimal(this.unscaled * 10n ** BigInt(scale - this.scale), scale)

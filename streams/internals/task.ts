@@ -165,6 +165,11 @@ export class StreamTask {
     return [...this.sources.keys()]
   }
 
+  /** The input record being processed (null between records and in punctuation): where an error came from. */
+  get currentInput(): InputRecord | null {
+    return this.current.input
+  }
+
   get currentStreamTime(): number {
     return this.streamTime
   }

@@ -54,6 +54,11 @@ export interface KafkaStreamsConfig extends StreamsConfig {
   producer?: Pick<ProducerConfig, 'lingerMs' | 'batchSize' | 'compressionType'>
   /** Told about changelog restores. */
   restoreListener?: StateRestoreListener
+  /**
+   * auto.offset.reset: where a source topic partition with no committed offset starts. Default
+   * 'earliest' (Kafka Streams'); repartition topics always start at the earliest.
+   */
+  autoOffsetReset?: 'earliest' | 'latest'
 }
 
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR'
@@ -108,6 +113,10 @@ export class KafkaStreams implements QueryableStoreProvider {
   private purging: Promise<void> | null = null
   private lastPurge = -Infinity
   private closing: Promise<void> | null = null
+  /** pause(): partitions are paused and nothing is processed or punctuated until resume(). */
+  private paused = false
+  /** Records a poll returned after pause() was called; processed first on resume(). */
+  private held: ConsumerRecord[] = []
   /** Called on every state change; errors of the processing loop arrive as ERROR with `error`. */
   onStateChange: ((state: KafkaStreamsState, error?: Error) => void) | null = null
 
@@ -464,12 +473,25 @@ export class KafkaStreams implements QueryableStoreProvider {
         this.tasks.set(id, await this.createTask(sub, partition))
       }
     }
+    if (this.config.autoOffsetReset === 'latest') await this.resetToLatest(tps)
     this.lastCommit = Date.now()
+    if (this.paused && this.consumer !== null) this.consumer.pause(this.consumer.assignment())
     if (this.running()) this.setState('RUNNING')
+  }
+
+  /** auto.offset.reset=latest: source partitions (not repartition topics) with no committed offset start at their end. */
+  private async resetToLatest(tps: TopicPartition[]): Promise<void> {
+    const consumer = this.consumer
+    if (consumer === null) return
+    const external = tps.filter((tp) => !this.repartitionTopics.has(tp.topic))
+    if (external.length === 0) return
+    const fresh = (await consumer.committed(external)).filter((c) => c.offset === null).map((c) => ({ topic: c.topic, partition: c.partition }))
+    if (fresh.length > 0) await consumer.seekToEnd(fresh)
   }
 
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
     if (this.stateValue === 'RUNNING') this.setState('REBALANCING')
+    this.dropHeld(tps)
     // After a processing error nothing more is committed: the failed task's input is read again.
     if (this.failure === null) await this.commitNow()
     for (const id of this.taskIdsFor(tps).keys()) {
@@ -484,6 +506,7 @@ export class KafkaStreams implements QueryableStoreProvider {
   /** Partitions taken away without a clean hand-over: the state may hold uncommitted updates, so it is wiped. */
   private async onLost(tps: TopicPartition[]): Promise<void> {
     if (this.stateValue === 'RUNNING') this.setState('REBALANCING')
+    this.dropHeld(tps)
     await this.awaitSends().catch(() => undefined)
     // Whatever the open transaction held for these tasks must not commit.
     await this.transactions?.abort()
@@ -547,8 +570,13 @@ export class KafkaStreams implements QueryableStoreProvider {
       const records = this.consumer !== null ? await this.consumer.poll(this.config.pollMs) : await sleep(this.config.pollMs)
       if (!this.running()) break
       this.now = Date.now()
-      if (records.length > 0) this.processRecords(records)
-      for (const t of this.tasks.values()) t.task.advanceWallClock(this.now)
+      if (this.paused) {
+        for (const r of records) this.held.push(r)
+      } else {
+        if (this.held.length > 0) this.processHeld()
+        if (records.length > 0) this.processRecords(records)
+        for (const t of this.tasks.values()) t.task.advanceWallClock(this.now)
+      }
       this.globalTask?.advanceWallClock(this.now)
       if (this.sendError) throw this.sendError
       let commitRequested = false
@@ -559,6 +587,19 @@ export class KafkaStreams implements QueryableStoreProvider {
         await this.awaitCapacity()
       }
     }
+  }
+
+  /** Held records of partitions taken away were never processed nor committed: their next owner fetches them again. */
+  private dropHeld(tps: TopicPartition[]): void {
+    if (this.held.length === 0) return
+    const gone = new Set(tps.map((tp) => `${tp.topic}\u0000${tp.partition}`))
+    this.held = this.held.filter((r) => !gone.has(`${r.topic}\u0000${r.partition}`))
+  }
+
+  private processHeld(): void {
+    const held = this.held
+    this.held = []
+    this.processRecords(held)
   }
 
   private processRecords(records: ConsumerRecord[]): void {
@@ -664,6 +705,27 @@ export class KafkaStreams implements QueryableStoreProvider {
     await this.exclusive(() => this.commitNow())
   }
 
+  // ---- pause / resume ----
+
+  /**
+   * Pauses processing (Kafka Streams' pause()): the consumer's partitions are paused, so nothing is
+   * fetched, processed or punctuated; the instance stays in its group and commits what it processed.
+   * Allowed before start(). resume() carries on from where processing stopped.
+   */
+  pause(): void {
+    this.paused = true
+    if (this.consumer !== null) this.consumer.pause(this.consumer.assignment())
+  }
+
+  resume(): void {
+    this.paused = false
+    if (this.consumer !== null) this.consumer.resume(this.consumer.assignment())
+  }
+
+  isPaused(): boolean {
+    return this.paused
+  }
+
   // ---- interactive queries ----
 
   /** A read-only view of a store over every task of this instance that holds it. */
@@ -678,6 +740,16 @@ export class KafkaStreams implements QueryableStoreProvider {
     if (stores.length === 0) throw new StreamsException(`No store named '${storeName}' on this instance (state ${this.stateValue})`)
     const views = stores.map((s) => readOnlyView(storeName, s, type))
     return views.length === 1 ? views[0]! : compositeView(type, views)
+  }
+
+  /** The input record a task of this instance is processing right now (for error reports); null between records. */
+  currentRecord(): { topic: string; partition: number; offset: number } | null {
+    for (const t of this.tasks.values()) {
+      const r = t.task.currentInput
+      if (r !== null) return { topic: r.topic, partition: r.partition, offset: r.offset }
+    }
+    const g = this.globalTask?.currentInput ?? null
+    return g === null ? null : { topic: g.topic, partition: g.partition, offset: g.offset }
   }
 
   /** Tasks running on this instance, as "<subtopology>_<partition>". */

@@ -113,6 +113,15 @@ export class TopologyTestDriver implements DriverTopics, QueryableStoreProvider 
     this.lastCommit = this.now
   }
 
+  /** The input record being processed right now (for error reports); null between records. */
+  currentRecord(): { topic: string; partition: number; offset: number } | null {
+    for (const t of this.tasks) {
+      const r = t.currentInput
+      if (r !== null) return { topic: r.topic, partition: r.partition, offset: r.offset }
+    }
+    return null
+  }
+
   getStateStore(name: string): StateStore | null {
     for (const t of this.allTasks()) {
       const s = t.getStore(name)

@@ -94,7 +94,7 @@ describe('analyzer errors', () => {
     await expect(e.execute('DROP STREAM orders;')).rejects.toThrow('Cannot drop ORDERS.\nThe following queries read from this source: [CSAS_BIG_3].\nThe following queries write into this source: [].\nYou need to terminate them before dropping ORDERS.')
     await expect(e.execute('DROP STREAM big;')).rejects.toThrow('The following queries write into this source: [CSAS_BIG_3]')
     await e.execute('TERMINATE CSAS_BIG_3; DROP STREAM big; DROP STREAM orders;')
-    expect(e.listSources().map((s) => s.name).sort()).toEqual(['CLICKS', 'USERS'])
+    expect(e.listSources().map((s) => s.name).sort()).toEqual(['CLICKS', 'KSQL_PROCESSING_LOG', 'USERS'])
     await e.close()
   })
 

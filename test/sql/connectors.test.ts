@@ -98,6 +98,11 @@ describe('connector statements', () => {
     expect(described!.message).toContain('State                : RUNNING')
     expect(described!.header).toEqual(['Task ID', 'State', 'Error Trace'])
     expect(described!.rows).toEqual([[0, 'RUNNING', '']])
+    // ksqlDB's further sections: the sources over the connector's topics, and those topics
+    expect(described!.sections).toEqual([
+      { header: ['ksqlDB Source Name', 'Kafka Topic', 'Type'], rows: [['USERS_S', 'db-users', 'STREAM']] },
+      { header: ['Related Topics'], rows: [['db-users']] },
+    ])
     await expect(engine.execute(createSource(file))).rejects.toThrow(/Connector USERS_SRC already exists/)
     expect((await engine.execute(createSource(file).replace('CONNECTOR', 'CONNECTOR IF NOT EXISTS')))[0]!.message).toBe('Connector USERS_SRC already exists.')
 
@@ -111,11 +116,18 @@ describe('connector statements', () => {
     const ids = (await readTopic(client, 'db-users')).map((r) => (JSON.parse(r.value!.toString('utf8')) as { id: number }).id)
     expect(ids).toEqual([1, 2, 3, 4])
 
-    // DROP stops the connector cleanly and removes it from the catalog, also across a restart
+    // DROP stops the connector cleanly and deletes it: catalog, connect-configs entry and statuses, also across a restart
+    const lastByKey = async (topic: string): Promise<Map<string, string | null>> => new Map((await readTopic(client, topic)).map((r) => [r.key!.toString('utf8'), r.value?.toString('utf8') ?? null]))
+    expect((await lastByKey('connect-configs')).get('connector-USERS_SRC')).toContain('"connection.url"')
     expect((await engine.execute('DROP CONNECTOR users_src;'))[0]!.message).toBe('Dropped connector "USERS_SRC"')
     expect(host.running()).toEqual([])
-    expect(host.status('USERS_SRC')?.connector.state).toBe('UNASSIGNED')
-    expect(host.status('USERS_SRC')?.tasks.map((t) => t.state)).toEqual(['UNASSIGNED'])
+    expect(host.status('USERS_SRC')).toBeNull()
+    const configs = await lastByKey('connect-configs')
+    expect(configs.has('connector-USERS_SRC')).toBe(true)
+    expect(configs.get('connector-USERS_SRC')).toBeNull()
+    const statuses = await lastByKey('connect-status')
+    expect(statuses.get('status-connector-USERS_SRC')).toBeNull()
+    expect(statuses.get('status-task-USERS_SRC-0')).toBeNull()
     expect((await engine.execute('SHOW CONNECTORS;'))[0]!.rows).toEqual([])
     await expect(engine.execute('DROP CONNECTOR users_src;')).rejects.toThrow(/Connector USERS_SRC does not exist/)
     expect((await engine.execute('DROP CONNECTOR IF EXISTS users_src;'))[0]!.message).toBe('Connector USERS_SRC does not exist.')

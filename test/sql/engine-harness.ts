@@ -56,6 +56,16 @@ export async function persistentQueryScenario(open: () => Promise<{ client: Broo
   expect(engine.listQueries().map((q) => q.id).sort()).toEqual([`CSAS_${pv.toUpperCase()}_LONG_1`, ctas!.queryId!].sort())
   await engine.execute(`INSERT INTO ${pv} (userid, page, ms) VALUES ('u3', 'home', 1);`)
   expect(await waitFor(() => pull(engine, "WHERE page = 'home'"), (r) => r[0]?.[1] === 3)).toEqual([['home', 3, 201]])
+  // PAUSE: the paused query processes nothing while the other goes on; RESUME carries on where it stopped
+  const longId = `CSAS_${pv.toUpperCase()}_LONG_1`
+  const longRows = async (): Promise<string[]> => (await engine.runtime.read(`${pv.toUpperCase()}_LONG`, true, 100, 300)).map((r) => r.value?.toString('utf8') ?? 'null')
+  expect(await waitFor(longRows, (r) => r.length === 2)).toHaveLength(2)
+  await engine.execute(`PAUSE ${longId};`)
+  await engine.execute(`INSERT INTO ${pv} (userid, page, ms) VALUES ('u4', 'home', 500);`)
+  expect(await waitFor(() => pull(engine, "WHERE page = 'home'"), (r) => r[0]?.[1] === 4)).toEqual([['home', 4, 701]])
+  expect(await longRows()).toHaveLength(2)
+  await engine.execute(`RESUME ${longId};`)
+  expect((await waitFor(longRows, (r) => r.length === 3))[2]).toBe('{"PAGE":"home","MS":500}')
   await engine.execute(`TERMINATE ${ctas!.queryId};`)
   expect(engine.listQueries().map((q) => q.id)).toEqual([`CSAS_${pv.toUpperCase()}_LONG_1`])
   await engine.close()

@@ -15,6 +15,7 @@ beforeAll(async () => {
   const rt = new DriverRuntime()
   engine = await KsqlEngine.create({ runtime: rt })
   await engine.execute(`
+    SET 'auto.offset.reset'='earliest';
     CREATE STREAM sales (id INT KEY, shop STRING, amount DECIMAL(8, 2)) WITH (KAFKA_TOPIC='sales', VALUE_FORMAT='JSON', PARTITIONS=1);
     CREATE TABLE per_shop AS SELECT shop, COUNT(*) AS n, SUM(amount) AS total FROM sales GROUP BY shop;
     CREATE TABLE per_shop_min AS SELECT shop, COUNT(*) AS n FROM sales WINDOW TUMBLING (SIZE 1 MINUTE) GROUP BY shop;

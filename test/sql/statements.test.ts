@@ -12,8 +12,8 @@ describe('statements', () => {
     const dir = tmpDir()
     fs.writeFileSync(`${dir}/s.sql`, "CREATE STREAM s (id INT KEY, v STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1);\nINSERT INTO s (ROWTIME, id, v) VALUES (5, 1, 'x');")
     await e.execute(`RUN SCRIPT '${dir}/s.sql';`)
-    expect((await e.execute('SHOW STREAMS;'))[0]!.rows).toEqual([['S', 's', 'KAFKA', 'JSON', false]])
-    expect((await e.execute('LIST TOPICS;'))[0]!.rows).toEqual([['s', 1]])
+    expect((await e.execute('SHOW STREAMS;'))[0]!.rows).toEqual([['KSQL_PROCESSING_LOG', 'default_ksql_processing_log', 'NONE', 'JSON', false], ['S', 's', 'KAFKA', 'JSON', false]])
+    expect((await e.execute('LIST TOPICS;'))[0]!.rows).toEqual([['default_ksql_processing_log', 1], ['s', 1]])
     const d = (await e.execute('DESCRIBE EXTENDED s;'))[0]!
     expect(d.rows).toEqual([['ID', 'INTEGER  (key)'], ['V', 'STRING']])
     expect(d.message).toContain('Kafka topic          : s (partitions: 1, replication: 1)')
