@@ -52,13 +52,16 @@ describe('JDBC sink with tasks.max > 1', () => {
         return false // not created yet
       }
     })
+    // The second task may still be joining when the rows are in: wait for the group to settle
+    // with both tasks holding two partitions each.
     const admin2 = client.admin()
-    const [group] = await admin2.describeGroups(['connect-multi-sink'])
+    const owned = await waitFor('both tasks assigned two partitions', async () => {
+      const [group] = await admin2.describeGroups(['connect-multi-sink'])
+      if (group === undefined || group.members.length !== 2 || !group.members.every((m) => m.assignment.length === 2)) return false
+      return group.members.flatMap((m) => m.assignment.map((tp) => tp.partition)).sort()
+    })
     await admin2.close()
-    expect(group!.members).toHaveLength(2)
-    const owned = group!.members.flatMap((m) => m.assignment.map((tp) => tp.partition))
-    expect(owned.sort()).toEqual([0, 1, 2, 3])
-    expect(group!.members.every((m) => m.assignment.length === 2)).toBe(true)
+    expect(owned).toEqual([0, 1, 2, 3])
     expect(worker.describe('multi-sink')!.tasks.map((t) => t.state)).toEqual(['RUNNING', 'RUNNING'])
     await worker.stopConnector('multi-sink')
     const rows = db.prepare('SELECT id, item FROM orders ORDER BY id').all() as Array<{ id: number; item: string }>

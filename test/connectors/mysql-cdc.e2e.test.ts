@@ -92,11 +92,15 @@ describe.skipIf(url === null)('MariaDB CDC (binlog)', () => {
     expect(del.after).toBeNull()
     expect(key(recs[5]!)).toEqual({ id: 2 })
     expect(recs[5]!.value).toBeNull()
-    // The stored offset is a binlog position past the delete's transaction start.
-    const stored = worker.offsets.forConnector('mycdc')[0]!.offset
-    expect(stored).toMatchObject({ file: expect.stringMatching(/-bin\.\d+$/), pos: expect.any(Number), row: expect.any(Number), snapshot_completed: true })
+    // The stored offset is a binlog position past the delete's transaction start. Offsets are
+    // stored after acknowledgement, a moment after the records can be read: wait for it.
     // gtids: the GTID position up to `pos` (the delete's transaction start), i.e. through the update's transaction.
-    expect(stored.gtids).toBe((upd.source as { gtid: string }).gtid)
+    const updGtid = (upd.source as { gtid: string }).gtid
+    const stored = await waitFor('the offset past the update', () => {
+      const o = worker.offsets.forConnector('mycdc')[0]?.offset
+      return o !== undefined && o.gtids === updGtid ? o : null
+    })
+    expect(stored).toMatchObject({ file: expect.stringMatching(/-bin\.\d+$/), pos: expect.any(Number), row: expect.any(Number), snapshot_completed: true })
     await worker.stopConnector('mycdc')
   })
 
