@@ -1,8 +1,8 @@
 // Runs one SourceTask: poll → transforms → converters → produce; once the broker acknowledged
 // every record of a poll, the offsets they carry are written to connect-offsets (acknowledged
-// too), then commitRecord() for each record and task.commit() run. The next poll is taken and
-// converted while that happens; it is sent once fewer than MAX_IN_FLIGHT polls are in flight.
-// Offsets are written strictly in poll order. A crash loses no record: at worst the records after the last stored offset are
+// too), then commitRecord() for each record and task.commit() run. Up to MAX_IN_FLIGHT polls can
+// be sent while earlier ones await their acknowledgement; offsets are written strictly in poll
+// order. A crash loses no record: at worst the records after the last stored offset are
 // produced again.
 import type { Producer, ProducerRecord } from '../../core/client/types.js'
 import type { SourceTask, SourceTaskContext, TaskConfig } from '../api/connector.js'
@@ -89,10 +89,6 @@ export class WorkerSourceTask {
       if (t.timestamp !== null) pr.timestamp = t.timestamp
       out.push(pr)
     }
-    // Converted while the previous poll's records were still being acknowledged; sent once at most
-    // MAX_IN_FLIGHT - 1 polls are in flight.
-    if (this.inFlight >= MAX_IN_FLIGHT) await this.committing
-    if (this.commitError !== null) throw this.commitError
     await this.ensureTopics(out)
     const acked = out.length > 0 ? this.producer!.sendBatch(out) : Promise.resolve([])
     acked.catch(() => {}) // observed through the commit chain
@@ -125,6 +121,7 @@ export class WorkerSourceTask {
         this.inFlight--
       }
     })
+    if (this.inFlight >= MAX_IN_FLIGHT) await this.committing
   }
 
   private async ensureTopics(records: ProducerRecord[]): Promise<void> {
