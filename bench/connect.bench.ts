@@ -9,6 +9,8 @@
 //   --seconds=N of steady load (default 5), --runs=N (rounds, medians; default 3): odd rounds
 //   measure the database's rate before Brook's, even rounds after, so neither always runs warm.
 //   --only=snapshot,cdc,latency,jdbc,mariadb,mariadb-cdc runs a subset.
+// CDC streaming inserts ROWS rows in one transaction: pgoutput sends nothing before the server
+// decoded its commit, so the figure includes the server's logical decoding of the whole transaction.
 // The latency writer commits with synchronous_commit=on: the CI database runs with it off, and
 // then a commit returns before its WAL is flushed, which the walsender waits for (up to
 // wal_writer_delay, 200 ms), so "committed" would not yet mean "visible to replication".

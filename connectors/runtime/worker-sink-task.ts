@@ -90,10 +90,12 @@ export class WorkerSinkTask {
         const batch = await consumer.poll(200)
         if (batch.length === 0) continue
         const records: SinkRecord[] = []
+        const failed: Array<{ cr: ConsumerRecord; stage: Stage; err: Error }> = []
         for (const cr of batch) {
-          const r = await this.convert(cr)
+          const r = this.convert(cr, failed)
           if (r !== null) records.push(r)
         }
+        for (const f of failed) await this.toDlqRaw(f.cr, f.stage, f.err)
         await this.deliver(records)
         await retrying(rt, 'flush', () => this.task.flush())
         await consumer.commitSync(nextOffsets(batch))
@@ -106,7 +108,8 @@ export class WorkerSinkTask {
     }
   }
 
-  private async convert(cr: ConsumerRecord): Promise<SinkRecord | null> {
+  /** Converts and transforms one record (no await per record); failures tolerated go to `failed` for the dead letter queue. */
+  private convert(cr: ConsumerRecord, failed: Array<{ cr: ConsumerRecord; stage: Stage; err: Error }>): SinkRecord | null {
     const rt = this.rt
     let stage: Stage = 'KEY_CONVERTER'
     try {
@@ -118,13 +121,10 @@ export class WorkerSinkTask {
         topic: cr.topic, kafkaPartition: cr.partition, kafkaOffset: cr.offset, keySchema: k.schema, key: k.value,
         valueSchema: v.schema, value: v.value, timestamp: cr.timestamp, headers: cr.headers,
       }
-      let skipped: Error | null = null
-      const t = transform(rt, record, (e) => (skipped = e))
-      if (skipped !== null) await this.toDlqRaw(cr, stage, skipped)
-      return t
+      return transform(rt, record, (e) => failed.push({ cr, stage: 'TRANSFORMATION', err: e }))
     } catch (err) {
       if (!toleranceAll(rt)) throw err
-      await this.toDlqRaw(cr, stage, err as Error)
+      failed.push({ cr, stage, err: err as Error })
       return null
     }
   }
