@@ -28,7 +28,7 @@ function value(i: number): Buffer {
   return Buffer.from(s.slice(0, 100))
 }
 
-const inputs: RecordInput[] = []
+const inputs: Array<RecordInput & { key: Buffer; value: Buffer }> = []
 const now = Date.now()
 for (let i = 0; i < RECORDS_PER_BATCH; i++) {
   inputs.push({ key: Buffer.from(`key-${i}`), value: value(i), timestamp: now + i })

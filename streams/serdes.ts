@@ -81,6 +81,14 @@ function sameBytes(a: Buffer, b: Buffer, n: number): boolean {
 }
 
 const stringSerde = new StringSerde()
+
+/**
+ * True for Serdes.String(): a sink hands its strings to the producer as they are, which writes
+ * their UTF-8 bytes straight into the record batch (the same bytes serialize() would give).
+ */
+export function isStringSerde(serde: Serde<unknown>): boolean {
+  return serde === (stringSerde as Serde<unknown>)
+}
 const longSerde = serde<number>(
   'Long',
   (n) => {

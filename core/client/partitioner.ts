@@ -3,6 +3,7 @@
 // a key stick to one partition per topic until a batch completes (KIP-480).
 import { BrookError } from '../errors.js'
 import { murmur2, toPositive } from '../protocol/records/murmur2.js'
+import { utf8Length, writeUtf8 } from '../protocol/records/utf8.js'
 
 function checkPartitions(numPartitions: number): void {
   if (!Number.isInteger(numPartitions) || numPartitions <= 0) {
@@ -16,6 +17,18 @@ function checkPartitions(numPartitions: number): void {
 export function defaultPartition(key: Buffer, numPartitions: number): number {
   checkPartitions(numPartitions)
   return toPositive(murmur2(key)) % numPartitions
+}
+
+/** Scratch for text keys: their UTF-8 bytes are hashed here, not in a Buffer of their own. */
+let textScratch = Buffer.allocUnsafe(256)
+
+/** defaultPartition of a text key (its UTF-8 bytes), as Buffer.from(key) would place it. */
+export function defaultPartitionOfText(key: string, numPartitions: number): number {
+  checkPartitions(numPartitions)
+  const n = utf8Length(key)
+  if (n > textScratch.length) textScratch = Buffer.allocUnsafe(Math.max(n, textScratch.length * 2))
+  writeUtf8(key, textScratch, 0, n)
+  return toPositive(murmur2(textScratch, n)) % numPartitions
 }
 
 interface StickyState {
@@ -42,11 +55,11 @@ export class StickyPartitioner {
    */
   partition(
     topic: string,
-    key: Buffer | null,
+    key: Buffer | string | null,
     numPartitions: number,
     availablePartitions?: readonly number[],
   ): number {
-    if (key !== null) return defaultPartition(key, numPartitions)
+    if (key !== null) return typeof key === 'string' ? defaultPartitionOfText(key, numPartitions) : defaultPartition(key, numPartitions)
     checkPartitions(numPartitions)
     let state = this.sticky.get(topic)
     if (state === undefined) {

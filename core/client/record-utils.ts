@@ -2,11 +2,6 @@ import { BrookError } from '../errors.js'
 import { CompressionType } from '../protocol/records/batch-header.js'
 import type { ProducerConfig } from './types.js'
 
-export function toBuffer(v: Buffer | string | null | undefined): Buffer | null {
-  if (v === null || v === undefined) return null
-  return typeof v === 'string' ? Buffer.from(v) : v
-}
-
 const codecs: Record<string, CompressionType> = {
   none: CompressionType.None,
   gzip: CompressionType.Gzip,

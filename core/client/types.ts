@@ -91,12 +91,14 @@ export interface Producer {
    * once, with no promise, RecordMetadata or record object of its own; the outcome goes to `listener`
    * per batch. `partition` -1 lets the partitioner choose; `timestamp` is milliseconds since the epoch.
    * Records keep their order per partition with every other send. The bytes are copied before the call returns.
+   * A string key or value is UTF-8 text written straight into the record batch (the bytes
+   * Buffer.from(text) would give, partitioned as they would be, without a Buffer per record).
    */
   sendQuiet(
     topic: string,
     partition: number,
-    key: Buffer | null,
-    value: Buffer | null,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
     timestamp: number,
     headers: RecordHeader[] | undefined,
     listener: SendListener,

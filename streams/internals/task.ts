@@ -2,7 +2,7 @@
 // records, pushes them through the processors, tracks stream time, fires
 // punctuations and commits its state. The test driver and the runtime are
 // both executors of tasks; they only feed records and call the hooks.
-import type { Serde } from '../serdes.js'
+import { isStringSerde, type Serde } from '../serdes.js'
 import type { Cancellable, ProcessorContext, Punctuator, RecordMetadata, TaskId } from '../processor/api.js'
 import type { Headers } from '../processor/record.js'
 import type { StateStore } from '../state/types.js'
@@ -34,12 +34,14 @@ export interface StreamsConfig extends SerdeDefaults {
 /**
  * Where sinks write. The collector picks the partition: with `partitioner` (a StreamPartitioner
  * bound to the record) when given and it returns a number, else from the key bytes (murmur2).
+ * A string key or value is the output of Serdes.String(): UTF-8 text, handed on unencoded so the
+ * producer writes it straight into its batch (Producer.sendQuiet).
  */
 export interface RecordCollector {
   send(
     topic: string,
-    key: Buffer | null,
-    value: Buffer | null,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
     timestamp: number,
     headers: Headers,
     partitioner: ((numPartitions: number) => number | null) | null,
@@ -347,6 +349,9 @@ export class StreamTask {
       const valueSerde = resolveSerde(def.valueSerde, 'value', this.config, def.name)
       const appId = this.config.applicationId
       const fixedTopic = typeof def.topic === 'string' ? this.builder.resolveTopic(def.topic, appId) : null
+      // Strings of Serdes.String() go on as text: the producer writes their UTF-8 bytes into its batch.
+      const keyText = isStringSerde(keySerde)
+      const valueText = isStringSerde(valueSerde)
       return {
         name: def.name,
         children,
@@ -360,7 +365,16 @@ export class StreamTask {
           } else topic = def.topic
           const p = def.partitioner
           const partitioner = p === null ? null : (n: number) => p(topic, r.key, r.value, n)
-          this.collector.send(topic, keySerde.serialize(topic, r.key), valueSerde.serialize(topic, r.value), r.timestamp, r.headers, partitioner)
+          const k = r.key
+          const v = r.value
+          this.collector.send(
+            topic,
+            keyText && typeof k === 'string' ? k : keySerde.serialize(topic, k),
+            valueText && typeof v === 'string' ? v : valueSerde.serialize(topic, v),
+            r.timestamp,
+            r.headers,
+            partitioner,
+          )
         },
       }
     }

@@ -63,23 +63,44 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   }
 
   get(key: Buffer): Buffer | null {
-    const k = this.mapKey(key)
+    return this.getEntry(this.mapKey(key), key)
+  }
+
+  put(key: Buffer, value: Buffer | null): void {
+    this.putEntry(this.mapKey(key), key, value)
+  }
+
+  /**
+   * get() by map key: the key bytes as latin1 (for ASCII text, the text itself). The bytes are made
+   * from it only when the key is not cached, so a hit touches no Buffer at all.
+   */
+  getByMapKey(k: string): Buffer | null {
+    return this.getEntry(k, null)
+  }
+
+  /** put() by map key (see getByMapKey): the bytes are made only for a key not cached yet. */
+  putByMapKey(k: string, value: Buffer | null): void {
+    this.putEntry(k, null, value)
+  }
+
+  /** `key` is the bytes of map key `k`, or null to make them from it when needed. */
+  private getEntry(k: string, key: Buffer | null): Buffer | null {
     const hit = this.cache.get(k)
     if (hit !== undefined) return hit.value
-    const value = this.inner.get(key)
-    const e: CacheEntry = { k, key, value, below: value, timestamp: 0, dirty: false, prev: null, next: null }
+    const bytes = key ?? Buffer.from(k, 'latin1')
+    const value = this.inner.get(bytes)
+    const e: CacheEntry = { k, key: bytes, value, below: value, timestamp: 0, dirty: false, prev: null, next: null }
     this.cache.set(k, e)
     this.append(e)
     this.bytes += size(e)
     return value
   }
 
-  put(key: Buffer, value: Buffer | null): void {
-    const k = this.mapKey(key)
+  private putEntry(k: string, key: Buffer | null, value: Buffer | null): void {
     const timestamp = this.currentTimestamp()
     let e = this.cache.get(k)
     if (e === undefined) {
-      e = { k, key, value, below: undefined, timestamp, dirty: true, prev: null, next: null }
+      e = { k, key: key ?? Buffer.from(k, 'latin1'), value, below: undefined, timestamp, dirty: true, prev: null, next: null }
       this.dirtyCount++
       this.cache.set(k, e)
     } else {

@@ -7,6 +7,15 @@ import type { CachingKeyValueStore } from './caching.js'
 import type { CachingSessionStore, CachingWindowStore } from './caching-window.js'
 import type { KeyValue, KeyValueStore, SessionStore, WindowStore } from './types.js'
 import { StreamsException } from '../errors.js'
+import { isStringSerde } from '../serdes.js'
+
+/** Text this short whose units are all below 0x80: its UTF-8 bytes are its characters. */
+function isShortAscii(text: string): boolean {
+  const n = text.length
+  if (n > 64) return false
+  for (let i = 0; i < n; i++) if (text.charCodeAt(i) >= 0x80) return false
+  return true
+}
 
 /** Told about each entry the cache writes below: the new and previous values, typed. */
 export type TypedFlushListener<K, V> = (key: K, newValue: V | null, oldValue: V | null, timestamp: number) => void
@@ -71,7 +80,15 @@ export class MeteredKeyValueStore<K, V> extends Metered<K, V, KeyValueBytesStore
     private readonly caching: CachingKeyValueStore | null,
   ) {
     super(inner, keySerde, valueSerde, topic)
+    this.textKeys = caching !== null && caching === (inner as unknown) && isStringSerde(keySerde as Serde<unknown>) ? caching : null
   }
+
+  /**
+   * The cache, when it is the layer below and keys are Serdes.String(): an ASCII key is then its own
+   * map key in the cache (its UTF-8 bytes read as latin1 are the same text), so get and put of a
+   * cached key make no Buffer and no string.
+   */
+  private readonly textKeys: CachingKeyValueStore | null
 
   /** Returns false when the store has no cache, so the caller must forward by itself. */
   setFlushListener(listener: TypedFlushListener<K, V>): boolean {
@@ -81,9 +98,20 @@ export class MeteredKeyValueStore<K, V> extends Metered<K, V, KeyValueBytesStore
   }
 
   get(key: K): V | null {
+    const c = this.textKeys
+    if (c !== null && typeof key === 'string' && isShortAscii(key)) {
+      this.checkOpen()
+      return this.dv(c.getByMapKey(key))
+    }
     return this.dv(this.inner.get(this.k(key)))
   }
   put(key: K, value: V | null): void {
+    const c = this.textKeys
+    if (c !== null && typeof key === 'string' && isShortAscii(key)) {
+      this.checkOpen()
+      c.putByMapKey(key, this.v(value))
+      return
+    }
     this.inner.put(this.k(key), this.v(value))
   }
   putIfAbsent(key: K, value: V): V | null {

@@ -58,7 +58,8 @@ export class TopologyTestDriver implements DriverTopics, QueryableStoreProvider 
     checkCopartitioning(b, (t) => counts[t] ?? 1)
     const collector: RecordCollector = {
       send: (topic, key, value, timestamp, headers) => {
-        const rec = this.append(topic, key, value, timestamp, headers)
+        // Text (from Serdes.String()) becomes its UTF-8 bytes, as the producer writes it.
+        const rec = this.append(topic, typeof key === 'string' ? Buffer.from(key) : key, typeof value === 'string' ? Buffer.from(value) : value, timestamp, headers)
         if (this.topicTask.has(topic)) this.pending.push({ topic, record: rec })
       },
     }

@@ -247,6 +247,34 @@ export function runClientContract(name: string, setup: () => Promise<ContractTar
       expect(aOn0.last).toBe(got[got.length - 1]!.offset)
     })
 
+    it('sendQuiet writes text keys and values as their UTF-8 bytes, partitioned as those bytes would be', async () => {
+      const topic = await createTopic('quiet-text', 3)
+      const p = client.producer({ lingerMs: 5 })
+      let acked = 0
+      const failed: Error[] = []
+      const listener: SendListener = { onAcknowledged: (_t, _p, _o, count) => void (acked += count), onFailed: (_t, _p, _c, e) => void failed.push(e) }
+      // ASCII, 2- and 3-byte characters, a surrogate pair, a lone surrogate, a key longer than the JS-encoded ones, empty text.
+      const keys = ['word', 'déjà', '東京', 'emoji 😀', 'lone \ud800 surrogate', 'k'.repeat(300), '']
+      for (const k of keys) p.sendQuiet(topic, -1, k, `v:${k}`, 5000, undefined, listener)
+      p.sendQuiet(topic, 1, null, 'text value', 5001, undefined, listener)
+      await p.flush()
+      await p.close()
+      expect(failed).toEqual([])
+      expect(acked).toBe(keys.length + 1)
+      const c = client.consumer({ autoOffsetReset: 'earliest', enableAutoCommit: false })
+      c.assign([0, 1, 2].map((partition) => ({ topic, partition })))
+      const got = await pollFor(c, keys.length + 1)
+      await c.close()
+      for (const k of keys) {
+        const r = got.find((x) => x.key !== null && x.key.equals(Buffer.from(k)))
+        expect(r, k).toBeDefined()
+        expect(r!.value).toEqual(Buffer.from(`v:${k}`))
+        expect(r!.partition).toBe(defaultPartition(Buffer.from(k), 3))
+      }
+      const plain = got.find((x) => x.key === null)!
+      expect([plain.partition, plain.value!.toString()]).toEqual([1, 'text value'])
+    })
+
     it('consumes with assign, seek, pause, resume, offsetsForTimes and end offsets', async () => {
       const topic = await createTopic('consume', 2)
       const base = 1_700_000_000_000

@@ -8,7 +8,7 @@ import { BrookError } from '../../errors.js'
 import type { CompressionType } from '../../protocol/records/batch-header.js'
 import { RecordBatchBuilder } from '../../protocol/records/record-batch.js'
 import { StickyPartitioner } from '../partitioner.js'
-import { toBuffer, toCompressionType, tpKey } from '../record-utils.js'
+import { toCompressionType, tpKey } from '../record-utils.js'
 import { BatchSink, SingleSink, type Sink } from '../send-sinks.js'
 import type { ConsumerGroupMetadata, Producer, ProducerConfig, ProducerRecord, RecordHeader, RecordMetadata, SendListener, TopicPartitionOffset } from '../types.js'
 import { TransactionManager, type TransactionTransport } from './transaction-manager.js'
@@ -59,7 +59,7 @@ export interface ProducerTransport {
 }
 
 /** Records of sendQuiet waiting for a partition count or the producer id, with their listeners. */
-type QuietBacklog = Array<{ record: ProducerRecord & { key: Buffer | null; value: Buffer | null; timestamp: number }; listener: SendListener }>
+type QuietBacklog = Array<{ record: ProducerRecord & { key: Buffer | string | null; value: Buffer | string | null; timestamp: number }; listener: SendListener }>
 
 /** Open batches of one topic by partition: a record finds its batch without building a topic-partition string. */
 type OpenBatches = Array<ProducerBatch | undefined>
@@ -78,7 +78,7 @@ export class ProducerCore implements Producer {
   private readonly open = new Map<string, OpenBatches>()
   private openCount = 0
   /** The record handed to the batch builder, refilled for each append (no object per record). */
-  private readonly scratch: { key: Buffer | null; value: Buffer | null; headers: RecordHeader[] | undefined; timestamp: number } = {
+  private readonly scratch: { key: Buffer | string | null; value: Buffer | string | null; headers: RecordHeader[] | undefined; timestamp: number } = {
     key: null,
     value: null,
     headers: undefined,
@@ -165,8 +165,8 @@ export class ProducerCore implements Producer {
   sendQuiet(
     topic: string,
     partition: number,
-    key: Buffer | null,
-    value: Buffer | null,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
     timestamp: number,
     headers: RecordHeader[] | undefined,
     listener: SendListener,
@@ -196,8 +196,8 @@ export class ProducerCore implements Producer {
     backlog.push({
       record: {
         topic,
-        key: key === null ? null : Buffer.from(key),
-        value: value === null ? null : Buffer.from(value),
+        key: key === null || typeof key === 'string' ? key : Buffer.from(key),
+        value: value === null || typeof value === 'string' ? value : Buffer.from(value),
         timestamp,
         ...(partition >= 0 ? { partition } : {}),
         ...(headers !== undefined ? { headers } : {}),
@@ -296,15 +296,16 @@ export class ProducerCore implements Producer {
 
   private appendRecord(record: ProducerRecord, partitionCount: number, sink: Sink, index: number): void {
     const timestamp = record.timestamp ?? Date.now()
-    this.append(record.topic, record.partition, toBuffer(record.key), toBuffer(record.value), timestamp, record.headers, partitionCount, sink, index, null)
+    // Text keys and values go into the batch as UTF-8 as they are (no Buffer of their own).
+    this.append(record.topic, record.partition, record.key ?? null, record.value ?? null, timestamp, record.headers, partitionCount, sink, index, null)
   }
 
   /** One record into its partition's open batch; its outcome goes to `sink` (at `index`) or to `listener`. */
   private append(
     topic: string,
     chosen: number | undefined,
-    key: Buffer | null,
-    value: Buffer | null,
+    key: Buffer | string | null,
+    value: Buffer | string | null,
     timestamp: number,
     headers: RecordHeader[] | undefined,
     partitionCount: number,
@@ -314,7 +315,9 @@ export class ProducerCore implements Producer {
   ): void {
     let partition = chosen
     if (partition === undefined) {
-      partition = this.custom ? this.custom(topic, key, partitionCount) : this.partitioner.partition(topic, key, partitionCount)
+      partition = this.custom
+        ? this.custom(topic, typeof key === 'string' ? Buffer.from(key) : key, partitionCount)
+        : this.partitioner.partition(topic, key, partitionCount)
     } else if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
       throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} does not exist in topic '${topic}' (${partitionCount} partitions)`, {
         field: 'partition',

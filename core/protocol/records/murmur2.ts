@@ -4,9 +4,8 @@
 const SEED = 0x9747b28c
 const M = 0x5bd1e995
 
-/** Murmur2 of `data` as a signed 32-bit int, bit-for-bit what Java returns. */
-export function murmur2(data: Uint8Array): number {
-  const length = data.length
+/** Murmur2 of `data` (its first `length` bytes) as a signed 32-bit int, bit-for-bit what Java returns. */
+export function murmur2(data: Uint8Array, length = data.length): number {
   let h = SEED ^ length
   const end4 = length & ~3
   for (let i = 0; i < end4; i += 4) {

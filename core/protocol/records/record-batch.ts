@@ -35,6 +35,7 @@ import {
 } from './batch-header.js'
 import { compress, decompress } from './compression.js'
 import { computeBatchCrc, writeBatchCrc } from './crc32c.js'
+import { utf8Length, writeUtf8 } from './utf8.js'
 import { type Cursor, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js'
 
 export interface RecordHeader {
@@ -43,8 +44,9 @@ export interface RecordHeader {
 }
 
 export interface RecordInput {
-  key: Buffer | null
-  value: Buffer | null
+  /** A string is UTF-8 text, written straight into the batch (no Buffer of its own). */
+  key: Buffer | string | null
+  value: Buffer | string | null
   headers?: readonly RecordHeader[]
   timestamp: number
 }
@@ -104,16 +106,14 @@ const DEFAULT_CAPACITY = 16 * 1024
 
 // ---- encoding --------------------------------------------------------------
 
-/** Bytes of one record's body (everything after its length varint). */
-function bodySize(offsetDelta: number, timestampDelta: number, r: RecordInput): number {
-  const key = r.key
-  const value = r.value
+/** Bytes of one record's body (everything after its length varint); key and value lengths as measured (-1: null). */
+function bodySize(offsetDelta: number, timestampDelta: number, keyLength: number, valueLength: number, r: RecordInput): number {
   let size =
     1 +
     sizeOfVarlong(timestampDelta) +
     sizeOfVarint(offsetDelta) +
-    (key === null ? 1 : sizeOfVarint(key.length) + key.length) +
-    (value === null ? 1 : sizeOfVarint(value.length) + value.length)
+    (keyLength < 0 ? 1 : sizeOfVarint(keyLength) + keyLength) +
+    (valueLength < 0 ? 1 : sizeOfVarint(valueLength) + valueLength)
   const headers = r.headers
   if (headers === undefined || headers.length === 0) return size + 1
   size += sizeOfVarint(headers.length)
@@ -129,8 +129,24 @@ function bodySize(offsetDelta: number, timestampDelta: number, r: RecordInput): 
 
 /** Bytes one record takes in a batch, length prefix included. */
 export function sizeOfRecord(offsetDelta: number, timestampDelta: number, record: RecordInput): number {
-  const body = bodySize(offsetDelta, timestampDelta, record)
+  const body = bodySize(offsetDelta, timestampDelta, byteLength(record.key), byteLength(record.value), record)
   return sizeOfVarint(body) + body
+}
+
+/** Bytes of a key or value; -1 for null. */
+function byteLength(v: Buffer | string | null): number {
+  if (v === null) return -1
+  return typeof v === 'string' ? utf8Length(v) : v.length
+}
+
+/** Writes a key or value of `length` bytes (from byteLength) with its length prefix. */
+function writeBytes(v: Buffer | string | null, length: number, buf: Buffer, pos: number): number {
+  if (v === null) {
+    buf[pos] = 1 // zigzag(-1)
+    return pos + 1
+  }
+  pos = writeVarint(buf, pos, length)
+  return typeof v === 'string' ? writeUtf8(v, buf, pos, length) : copyBytes(v, buf, pos)
 }
 
 // Small copies are cheaper inline than through Buffer#copy's native call.
@@ -190,7 +206,12 @@ export class RecordBatchBuilder {
     if (this.count === 0 && this.opts.deleteHorizonMs === undefined) this.baseTs = ts
     if (ts > this.maxTs || this.count === 0) this.maxTs = ts
     const tsDelta = ts - this.baseTs
-    const body = bodySize(offsetDelta, tsDelta, record)
+    const key = record.key
+    const value = record.value
+    const keyLength = byteLength(key)
+    // A value that is the key's very text (a repartitioned word) is measured once.
+    const valueLength = value === key ? keyLength : byteLength(value)
+    const body = bodySize(offsetDelta, tsDelta, keyLength, valueLength, record)
     const need = this.pos + sizeOfVarint(body) + body
     if (need > this.buf.length) this.grow(need)
     const buf = this.buf
@@ -198,20 +219,8 @@ export class RecordBatchBuilder {
     buf[pos++] = 0 // record attributes: unused
     pos = writeVarlong(buf, pos, tsDelta)
     pos = writeVarint(buf, pos, offsetDelta)
-    const key = record.key
-    if (key === null) {
-      buf[pos++] = 1 // zigzag(-1)
-    } else {
-      pos = writeVarint(buf, pos, key.length)
-      pos = copyBytes(key, buf, pos)
-    }
-    const value = record.value
-    if (value === null) {
-      buf[pos++] = 1
-    } else {
-      pos = writeVarint(buf, pos, value.length)
-      pos = copyBytes(value, buf, pos)
-    }
+    pos = writeBytes(key, keyLength, buf, pos)
+    pos = writeBytes(value, valueLength, buf, pos)
     const headers = record.headers
     if (headers === undefined || headers.length === 0) {
       buf[pos++] = 0

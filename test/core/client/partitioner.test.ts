@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BrookError } from '../../../core/errors.js'
-import { StickyPartitioner, defaultPartition } from '../../../core/client/partitioner.js'
+import { StickyPartitioner, defaultPartition, defaultPartitionOfText } from '../../../core/client/partitioner.js'
 
 // Partitions as the Java client's BuiltInPartitioner computes them, derived by hand
 // from the Java-verified murmur2 values (UtilsTest): toPositive(h) % n.
@@ -14,6 +14,13 @@ const cases: [key: string, partitionsOf3: number, partitionsOf6: number][] = [
 ]
 
 describe('defaultPartition', () => {
+  it('places a text key where its UTF-8 bytes go', () => {
+    for (const key of ['', 'a', 'word', 'déjà vu', '東京', '😀 smile', 'lone \udc00', 'x'.repeat(1000)]) {
+      for (const n of [1, 3, 7, 64]) expect(defaultPartitionOfText(key, n), key).toBe(defaultPartition(Buffer.from(key), n))
+    }
+    expect(new StickyPartitioner().partition('t', 'word', 5)).toBe(defaultPartition(Buffer.from('word'), 5))
+  })
+
   it.each(cases)('places key %j like the Java client', (key, p3, p6) => {
     expect(defaultPartition(Buffer.from(key), 3)).toBe(p3)
     expect(defaultPartition(Buffer.from(key), 6)).toBe(p6)

@@ -1,17 +1,21 @@
 import { describe, expect, it } from 'vitest'
 import fc from 'fast-check'
 import { CachingKeyValueStore } from '../../../streams/state/caching.js'
+import { MeteredKeyValueStore } from '../../../streams/state/metered.js'
+import { Serdes } from '../../../streams/serdes.js'
 import { InMemoryKeyValueStore } from '../../../streams/state/memory-stores.js'
 import { SqliteKeyValueStore } from '../../../streams/state/sqlite-stores.js'
 import { SqliteDatabase } from '../../../streams/state/sqlite-db.js'
 
 const op = fc.oneof(
-  fc.record({ kind: fc.constant('put' as const), key: fc.integer({ min: 0, max: 20 }), value: fc.option(fc.integer({ min: 0, max: 255 }), { nil: null }) }),
+  // byMapKey: put through putByMapKey, the key as its latin1 text (what metered stores do for ASCII string keys).
+  fc.record({ kind: fc.constant('put' as const), key: fc.integer({ min: 0, max: 20 }), value: fc.option(fc.integer({ min: 0, max: 255 }), { nil: null }), byMapKey: fc.boolean() }),
   fc.record({ kind: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 20 }) }),
   fc.record({ kind: fc.constant('flush' as const) }),
   fc.record({ kind: fc.constant('range' as const), from: fc.integer({ min: 0, max: 20 }), to: fc.integer({ min: 0, max: 20 }) }),
 )
-const k = (n: number): Buffer => Buffer.from([n >> 4, n & 15, n])
+// The last byte goes above 0x7f: map keys (latin1) must stand for every byte value.
+const k = (n: number): Buffer => Buffer.from([n >> 4, n & 15, (n * 12) & 255])
 const show = (es: Array<{ key: Buffer; value: Buffer }>) => es.map((e) => `${e.key.toString('hex')}=${e.value.toString('hex')}`)
 
 describe('CachingKeyValueStore', () => {
@@ -32,7 +36,8 @@ describe('CachingKeyValueStore', () => {
           if (o.kind === 'put') {
             const v = o.value === null ? null : Buffer.from([o.value])
             plain.put(k(o.key), v)
-            cached.put(k(o.key), v)
+            if (o.byMapKey) cached.putByMapKey(k(o.key).toString('latin1'), v)
+            else cached.put(k(o.key), v)
           } else if (o.kind === 'delete') {
             expect(cached.delete(k(o.key))).toEqual(plain.delete(k(o.key)))
           } else if (o.kind === 'flush') {
@@ -42,6 +47,7 @@ describe('CachingKeyValueStore', () => {
             expect(show(cached.range(k(o.from), k(o.to)))).toEqual(show(plain.range(k(o.from), k(o.to))))
           }
           for (let i = 0; i <= 20; i += 7) expect(cached.get(k(i))).toEqual(plain.get(k(i)))
+          for (let i = 3; i <= 20; i += 7) expect(cached.getByMapKey(k(i).toString('latin1'))).toEqual(plain.get(k(i)))
         }
         cached.flush()
         expect(show(below.all())).toEqual(show(plain.all()))
@@ -70,6 +76,26 @@ describe('CachingKeyValueStore', () => {
     expect(reads).toBe(1)
     expect(forwarded).toEqual([`${k(1).toString('hex')} 07->08 @5`, `${k(1).toString('hex')} 08->09 @5`])
     expect(below.get(k(1))).toEqual(Buffer.from([9]))
+  })
+})
+
+describe('MeteredKeyValueStore over a cache with String keys', () => {
+  it('stores ASCII keys (by map key), other text and long keys (by bytes) under their UTF-8 bytes, one entry per key', () => {
+    const below = new InMemoryKeyValueStore('b')
+    const cached = new CachingKeyValueStore(below, 1 << 20, () => 0)
+    const store = new MeteredKeyValueStore<string, number>(cached, Serdes.String(), Serdes.Long(), 'app-counts-changelog', cached)
+    const keys = ['word', 'wörd', '東京', 'x'.repeat(100), '']
+    keys.forEach((key, i) => store.put(key, i))
+    keys.forEach((key, i) => store.put(key, (store.get(key) ?? 0) + 10 * i))
+    // The bytes path sees what the text path wrote, and the other way round.
+    expect(cached.get(Buffer.from('word'))).toEqual(Serdes.Long().serialize('t', 0))
+    cached.put(Buffer.from('other'), Serdes.Long().serialize('t', 42))
+    expect(store.get('other')).toBe(42)
+    cached.flush()
+    const rows = below.all().map((e) => [e.key.toString('hex'), Serdes.Long().deserialize('t', e.value)])
+    const want = [...keys.map((key, i) => [Buffer.from(key).toString('hex'), 11 * i]), [Buffer.from('other').toString('hex'), 42]]
+    expect(rows.sort()).toEqual(want.sort())
+    expect(store.all().map((e) => e.key).sort()).toEqual([...keys, 'other'].sort())
   })
 })
 

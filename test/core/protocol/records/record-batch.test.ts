@@ -198,6 +198,28 @@ describe('round trips', () => {
   })
 })
 
+describe('text keys and values', () => {
+  // Arbitrary UTF-16 (lone surrogates included), short (JS-encoded) and long (native) strings.
+  const textArb = fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ minLength: 60, maxLength: 200 }))
+  it('encode to the same bytes as Buffer.from(text), for key, value or both', () => {
+    fc.assert(
+      fc.property(fc.array(fc.record({ key: fc.option(textArb), value: fc.option(textArb), same: fc.boolean() }), { minLength: 1, maxLength: 20 }), (rows) => {
+        const asText: RecordInput[] = rows.map((r, i) => ({ key: r.key, value: r.same ? r.key : r.value, timestamp: 1000 + i }))
+        const asBytes: RecordInput[] = asText.map((r) => ({
+          key: r.key === null ? null : Buffer.from(r.key as string),
+          value: r.value === null ? null : Buffer.from(r.value as string),
+          timestamp: r.timestamp,
+        }))
+        expect(encodeRecordBatch(asText)).toEqual(encodeRecordBatch(asBytes))
+        const builder = new RecordBatchBuilder({ initialCapacity: 16 })
+        for (const r of asText) builder.append(r)
+        expect(builder.build()).toEqual(encodeRecordBatch(asBytes))
+      }),
+      { numRuns: 300 },
+    )
+  })
+})
+
 describe('RecordBatchBuilder', () => {
   const rec = (v: string, timestamp = 1000): RecordInput => ({ key: null, value: Buffer.from(v), timestamp })
 

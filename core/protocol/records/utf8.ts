@@ -1,0 +1,35 @@
+// UTF-8 text written straight into a record batch (or any buffer), without an intermediate
+// Buffer per string. Bytes are those Buffer.from(text, 'utf8') gives, lone surrogates included
+// (they become U+FFFD, 3 bytes). Short text is measured and copied in JS: for the words and
+// keys of stream processing that beats two native calls and a Buffer allocation.
+
+/** Up to this many UTF-16 units a string is measured and written in JS; longer ones go native. */
+const JS_MAX = 64
+
+/** Bytes of `text` in UTF-8. */
+export function utf8Length(text: string): number {
+  const n = text.length
+  if (n > JS_MAX) return Buffer.byteLength(text, 'utf8')
+  let bytes = n
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c < 0x80) continue
+    if (c < 0x800) bytes += 1
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < n && (text.charCodeAt(i + 1) & 0xfc00) === 0xdc00) {
+      bytes += 2 // a surrogate pair: 2 units, 4 bytes
+      i++
+    } else bytes += 2
+  }
+  return bytes
+}
+
+/** Writes `text` (whose UTF-8 length is `length`, from utf8Length) at `pos`; returns the position after it. */
+export function writeUtf8(text: string, buf: Buffer, pos: number, length: number): number {
+  const n = text.length
+  if (length === n && n <= JS_MAX) {
+    // ASCII: one byte per unit.
+    for (let i = 0; i < n; i++) buf[pos + i] = text.charCodeAt(i)
+    return pos + n
+  }
+  return pos + buf.write(text, pos, length, 'utf8')
+}
