@@ -549,7 +549,7 @@ export class KsqlEngine {
       const previous = this.listQueries().find((q) => q.id.startsWith('CST_') && q.sink === source.name)
       if (previous !== undefined) await previous.running.stop(false)
       const queryId = previous?.id ?? fixedQueryId ?? `CST_${st.name}_${this.commandSeq}`
-      this.queries.set(queryId, await this.startSourceTableQuery(queryId, text, source))
+      this.queries.set(queryId, await this.startSourceTableQuery(queryId, text, source, previous?.state === 'PAUSED'))
       await this.record(text, queryId)
       return { statement: text, kind: 'message', queryId, message: 'Table created' }
     }
@@ -626,7 +626,8 @@ export class KsqlEngine {
     if (!(await this.runtime.topicExists(sink.topic))) await this.runtime.createTopic(sink.topic, sink.partitions, sink.replicas, sink.kind === 'TABLE' ? { 'cleanup.policy': 'compact' } : {})
     if (replacing !== undefined) await replacing.running.stop(false)
     ref.queryId = queryId
-    const q = await this.startQuery(ref, text, plan, sink)
+    // a replaced query keeps its state: a PAUSED one stays paused until RESUME (as ksqlDB does)
+    const q = await this.startQuery(ref, text, plan, sink, replacing?.state === 'PAUSED')
     this.sources.set(st.name, sink)
     this.queries.set(queryId, q)
     await this.record(text, queryId)
@@ -660,23 +661,23 @@ export class KsqlEngine {
     return { statement: text, kind: 'message', queryId, message: `Created query with ID ${queryId}` }
   }
 
-  private async startQuery(ref: QueryLogRef, text: string, plan: QueryPlan, sink: DataSource): Promise<PersistentQuery> {
+  private async startQuery(ref: QueryLogRef, text: string, plan: QueryPlan, sink: DataSource, paused = false): Promise<PersistentQuery> {
     const queryId = ref.queryId
     const builder = new StreamsBuilder()
     const context: RecordContextHolder = { topic: null, partition: null, offset: null }
     const lowered = lowerQuery(plan, builder, { queryId, sink, log: this.queryLogger(ref), context })
     const topology = builder.build()
     const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
-    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), paused: this.replaying, logger: this.streamsLogger(ref) })
+    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), paused: this.replaying || paused, logger: this.streamsLogger(ref) })
     ref.running = running
     return {
       id: queryId, statement: text, sink: sink.name, sources: plan.sources, plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
-      materialization: lowered.materialization, applicationId, state: 'RUNNING', running,
+      materialization: lowered.materialization, applicationId, state: paused ? 'PAUSED' : 'RUNNING', running,
     }
   }
 
   /** The query of a CREATE SOURCE TABLE: the table's topic, read from the beginning, into a store for pull queries. */
-  private async startSourceTableQuery(queryId: string, text: string, source: DataSource): Promise<PersistentQuery> {
+  private async startSourceTableQuery(queryId: string, text: string, source: DataSource, paused = false): Promise<PersistentQuery> {
     const ref: QueryLogRef = { queryId, running: null }
     const select = parseStatement(`SELECT * FROM \`${source.name}\` EMIT CHANGES;`)
     if (select.kind !== 'Query') throw new SqlError('EXECUTION_ERROR', 'internal: source table query')
@@ -686,11 +687,11 @@ export class KsqlEngine {
     const topology = builder.build()
     const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
     // a table is its whole topic: read from the beginning whatever auto.offset.reset says
-    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), autoOffsetReset: 'earliest', paused: this.replaying, logger: this.streamsLogger(ref) })
+    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), autoOffsetReset: 'earliest', paused: this.replaying || paused, logger: this.streamsLogger(ref) })
     ref.running = running
     return {
       id: queryId, statement: text, sink: source.name, sources: [], plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
-      materialization: lowered.materialization, applicationId, state: 'RUNNING', running,
+      materialization: lowered.materialization, applicationId, state: paused ? 'PAUSED' : 'RUNNING', running,
     }
   }
 
