@@ -2,7 +2,7 @@
 // SHOW QUERIES / DESCRIBE / EXPLAIN, RESUME carries on where the query stopped, and a restarted
 // engine brings the query back paused (the command topic keeps PAUSE / RESUME).
 import { describe, expect, it } from 'vitest'
-import { KsqlEngine } from '../../sql/engine/engine.js'
+import { KsqlEngine, type Command, type CommandLog } from '../../sql/engine/engine.js'
 import { DriverRuntime } from '../../sql/engine/driver-runtime.js'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
 import { SqlError } from '../../sql/errors.js'
@@ -69,6 +69,21 @@ describe('PAUSE / RESUME on the driver runtime', () => {
     await e.execute(`RESUME ${cst};`)
     expect((await e.execute('SELECT * FROM users;'))[0]!.rows).toEqual([[7, 'gus', 3]])
     await e.close()
+  })
+
+  it('a replayed command log (CREATE, PAUSE, CREATE OR REPLACE) brings the replaced query back paused', async () => {
+    const commands: Command[] = []
+    const log: CommandLog = { append: async (c) => void commands.push(c), readAll: async () => [...commands] }
+    const e1 = await KsqlEngine.create({ runtime: new DriverRuntime(), commandLog: log })
+    await e1.execute("CREATE STREAM s (id INT KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1); CREATE STREAM o AS SELECT id, v FROM s; PAUSE CSAS_O_1; CREATE OR REPLACE STREAM o AS SELECT id, v FROM s WHERE v > 1;")
+    await e1.close()
+    const e2 = await KsqlEngine.create({ runtime: new DriverRuntime(), commandLog: log })
+    expect(e2.listQueries().map((q) => [q.id, q.state])).toEqual([['CSAS_O_1', 'PAUSED']])
+    await e2.execute('RESUME CSAS_O_1;')
+    await e2.close()
+    const e3 = await KsqlEngine.create({ runtime: new DriverRuntime(), commandLog: log })
+    expect(e3.listQueries().map((q) => [q.id, q.state])).toEqual([['CSAS_O_1', 'RUNNING']])
+    await e3.close()
   })
 
   it('refuses an unknown query id, naming it, and changes nothing', async () => {
