@@ -104,6 +104,9 @@ export interface KsqlEngineOptions {
 /** Statements that change no source, type or query: prepared pull plans stay valid across them. */
 const READ_ONLY_STATEMENTS: ReadonlySet<Statement['kind']> = new Set<Statement['kind']>(['Query', 'InsertValues', 'List', 'DescribeSource', 'DescribeFunction', 'Explain', 'Print', 'PauseResume', 'SetProperty', 'UnsetProperty', 'DefineVariable', 'UndefineVariable', 'ListConnectors', 'DescribeConnector'])
 
+/** How many query texts the engine keeps parsed. */
+const PARSED_QUERIES = 256
+
 const DEFAULT_PROPERTIES: Record<string, string> = {
   'auto.offset.reset': 'latest',
 }
@@ -135,6 +138,8 @@ export class KsqlEngine {
   private readonly connectors: ConnectorHost | null
   /** Bumped by every statement but a pull query: prepared pull plans of an older catalog are prepared again. */
   private catalogVersion = 0
+  /** Texts of queries executed lately, parsed (the oldest goes first beyond PARSED_QUERIES). */
+  private readonly parsedQueries = new Map<string, ReturnType<typeof parseStatements>>()
   /** Pull plans per Select pulled, with the catalog they were prepared against. */
   private readonly pullPlans = new WeakMap<Select, { version: number; source: DataSource; query: PersistentQuery; plan: PreparedPull }>()
 
@@ -214,7 +219,15 @@ export class KsqlEngine {
 
   private async executeOne(rawText: string, queryId?: string): Promise<StatementResult[]> {
     const text = substituteVariables(rawText, this.variables)
-    const parsed = parseStatements(text)
+    // a pull query executed again as text is the same Select, so its prepared plan is reused
+    let parsed = this.parsedQueries.get(text)
+    if (parsed === undefined) {
+      parsed = parseStatements(text)
+      if (parsed.length === 1 && parsed[0]!.statement.kind === 'Query') {
+        if (this.parsedQueries.size >= PARSED_QUERIES) this.parsedQueries.delete(this.parsedQueries.keys().next().value!)
+        this.parsedQueries.set(text, parsed)
+      }
+    }
     const out: StatementResult[] = []
     for (const p of parsed) out.push(await this.executeStatement(p.statement, p.text, queryId))
     return out

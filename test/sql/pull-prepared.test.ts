@@ -46,6 +46,20 @@ describe('prepared pull queries', () => {
     await e.close()
   })
 
+  it('reuses the plan of a pull query executed again as the same text', async () => {
+    const { registry, resolved } = countingRegistry()
+    const e = await KsqlEngine.create({ runtime: new DriverRuntime(), registry })
+    await e.execute("SET 'auto.offset.reset'='earliest'; CREATE STREAM s (id INT KEY, shop STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1); CREATE TABLE t AS SELECT shop, COUNT(*) AS n FROM s GROUP BY shop;")
+    await e.execute("INSERT INTO s (id, shop) VALUES (1, 'alpha');")
+    const text = "SELECT shop, UCASE(shop) AS up, n FROM t WHERE shop = 'alpha';"
+    expect((await e.execute(text))[0]!.rows).toEqual([['alpha', 'ALPHA', 1]])
+    const after = resolved()
+    await e.execute("INSERT INTO s (id, shop) VALUES (2, 'alpha');")
+    expect((await e.execute(text))[0]!.rows).toEqual([['alpha', 'ALPHA', 2]])
+    expect(resolved()).toBe(after)
+    await e.close()
+  })
+
   it('prepares again after the catalog changes: a dropped table is an error, a recreated one answers', async () => {
     const e = await KsqlEngine.create({ runtime: new DriverRuntime() })
     await e.execute("SET 'auto.offset.reset'='earliest'; CREATE STREAM s (id INT KEY, shop STRING) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1); CREATE TABLE t AS SELECT shop, COUNT(*) AS n FROM s GROUP BY shop;")
