@@ -2,24 +2,22 @@
 // starts persistent queries on a QueryRuntime, answers pull queries from their stores and keeps
 // every catalog change in a command log that is replayed at start.
 import { StreamsBuilder } from '../../streams/dsl/streams-builder.js'
-import { QueryableStoreTypes } from '../../streams/state/queryable.js'
 import { SqlError } from '../errors.js'
 import { parseStatement, parseStatements, splitStatements, substituteVariables } from '../parser/parser.js'
 import { formatExpression } from '../parser/formatter.js'
-import type { Expression } from '../parser/ast/expressions.js'
 import type { CreateAsSelect, CreateSource, InsertInto, InsertValues, Statement } from '../parser/ast/statements.js'
 import type { Select } from '../parser/ast/query.js'
 import type { TypeNode } from '../parser/ast/types.js'
 import type { FunctionRegistry } from '../functions/registry-types.js'
 import { createBuiltinRegistry } from '../functions/builtin.js'
 import { describeFunction } from '../functions/describe.js'
-import { formatType, SqlTypes, type SqlType } from '../types/sql-type.js'
+import { formatType, type SqlType } from '../types/sql-type.js'
 import { SqlDecimal } from '../types/decimal.js'
 import { resolveType } from '../analyzer/types.js'
 import { analyzeQuery } from '../analyzer/query-analyzer.js'
 import type { Column, LogicalSchema, WindowInfo } from '../analyzer/schema.js'
 import { PSEUDO_COLUMNS, WINDOW_COLUMNS, keyColumns } from '../analyzer/schema.js'
-import { compileExpression, compilePredicate, coerce, type ScopeColumn } from '../expression/compile.js'
+import { compileExpression, coerce } from '../expression/compile.js'
 import { describePlan, type QueryPlan } from '../planner/plan.js'
 import { lowerQuery, lowerSourceTable, type Materialization } from '../planner/lower.js'
 import { keyFormatOf, topicKeySerde, valueFormatOf } from '../planner/serdes.js'
@@ -29,8 +27,7 @@ import { ProcessingLog, causesOf, processingLogRecord, processingLogStreamDdl, t
 import { WithProperties, parseWindowSize } from './properties.js'
 import type { QueryRuntime, RunningQuery } from './runtime.js'
 import { queryStartOptions, validateProperty, validateUnset } from './session-properties.js'
-import { intKeyBounds, intKeySegments } from './key-ranges.js'
-import { compareValues } from '../expression/ops.js'
+import { preparePull, type PreparedPull } from './pull-query.js'
 import type { ConnectorHost, ResultSection } from './connectors.js'
 
 export interface StatementResult {
@@ -104,6 +101,12 @@ export interface KsqlEngineOptions {
   readonly connectors?: ConnectorHost
 }
 
+/** Statements that change no source, type or query: prepared pull plans stay valid across them. */
+const READ_ONLY_STATEMENTS: ReadonlySet<Statement['kind']> = new Set<Statement['kind']>(['Query', 'InsertValues', 'List', 'DescribeSource', 'DescribeFunction', 'Explain', 'Print', 'PauseResume', 'SetProperty', 'UnsetProperty', 'DefineVariable', 'UndefineVariable', 'ListConnectors', 'DescribeConnector'])
+
+/** How many query texts the engine keeps parsed. */
+const PARSED_QUERIES = 256
+
 const DEFAULT_PROPERTIES: Record<string, string> = {
   'auto.offset.reset': 'latest',
 }
@@ -133,6 +136,12 @@ export class KsqlEngine {
   private processingLogTopic: string | null = null
   private readonly logWrites = new Set<Promise<void>>()
   private readonly connectors: ConnectorHost | null
+  /** Bumped by every statement but a pull query: prepared pull plans of an older catalog are prepared again. */
+  private catalogVersion = 0
+  /** Texts of queries executed lately, parsed (the oldest goes first beyond PARSED_QUERIES). */
+  private readonly parsedQueries = new Map<string, ReturnType<typeof parseStatements>>()
+  /** Pull plans per Select pulled, with the catalog they were prepared against. */
+  private readonly pullPlans = new WeakMap<Select, { version: number; source: DataSource; query: PersistentQuery; plan: PreparedPull }>()
 
   private constructor(options: KsqlEngineOptions) {
     this.runtime = options.runtime
@@ -210,7 +219,15 @@ export class KsqlEngine {
 
   private async executeOne(rawText: string, queryId?: string): Promise<StatementResult[]> {
     const text = substituteVariables(rawText, this.variables)
-    const parsed = parseStatements(text)
+    // a pull query executed again as text is the same Select, so its prepared plan is reused
+    let parsed = this.parsedQueries.get(text)
+    if (parsed === undefined) {
+      parsed = parseStatements(text)
+      if (parsed.length === 1 && parsed[0]!.statement.kind === 'Query') {
+        if (this.parsedQueries.size >= PARSED_QUERIES) this.parsedQueries.delete(this.parsedQueries.keys().next().value!)
+        this.parsedQueries.set(text, parsed)
+      }
+    }
     const out: StatementResult[] = []
     for (const p of parsed) out.push(await this.executeStatement(p.statement, p.text, queryId))
     return out
@@ -307,6 +324,7 @@ export class KsqlEngine {
   private namedType = (name: string): SqlType | undefined => this.types.get(name) ?? this.types.get(name.toUpperCase())
 
   async executeStatement(st: Statement, text: string, fixedQueryId?: string): Promise<StatementResult> {
+    if (!READ_ONLY_STATEMENTS.has(st.kind)) this.catalogVersion++
     switch (st.kind) {
       case 'CreateSource':
         return this.createSource(st, text, fixedQueryId)
@@ -544,7 +562,7 @@ export class KsqlEngine {
       const previous = this.listQueries().find((q) => q.id.startsWith('CST_') && q.sink === source.name)
       if (previous !== undefined) await previous.running.stop(false)
       const queryId = previous?.id ?? fixedQueryId ?? `CST_${st.name}_${this.commandSeq}`
-      this.queries.set(queryId, await this.startSourceTableQuery(queryId, text, source))
+      this.queries.set(queryId, await this.startSourceTableQuery(queryId, text, source, previous?.state === 'PAUSED'))
       await this.record(text, queryId)
       return { statement: text, kind: 'message', queryId, message: 'Table created' }
     }
@@ -621,7 +639,8 @@ export class KsqlEngine {
     if (!(await this.runtime.topicExists(sink.topic))) await this.runtime.createTopic(sink.topic, sink.partitions, sink.replicas, sink.kind === 'TABLE' ? { 'cleanup.policy': 'compact' } : {})
     if (replacing !== undefined) await replacing.running.stop(false)
     ref.queryId = queryId
-    const q = await this.startQuery(ref, text, plan, sink)
+    // a replaced query keeps its state: a PAUSED one stays paused until RESUME (as ksqlDB does)
+    const q = await this.startQuery(ref, text, plan, sink, replacing?.state === 'PAUSED')
     this.sources.set(st.name, sink)
     this.queries.set(queryId, q)
     await this.record(text, queryId)
@@ -655,23 +674,23 @@ export class KsqlEngine {
     return { statement: text, kind: 'message', queryId, message: `Created query with ID ${queryId}` }
   }
 
-  private async startQuery(ref: QueryLogRef, text: string, plan: QueryPlan, sink: DataSource): Promise<PersistentQuery> {
+  private async startQuery(ref: QueryLogRef, text: string, plan: QueryPlan, sink: DataSource, paused = false): Promise<PersistentQuery> {
     const queryId = ref.queryId
     const builder = new StreamsBuilder()
     const context: RecordContextHolder = { topic: null, partition: null, offset: null }
     const lowered = lowerQuery(plan, builder, { queryId, sink, log: this.queryLogger(ref), context })
     const topology = builder.build()
     const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
-    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), paused: this.replaying, logger: this.streamsLogger(ref) })
+    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), paused: this.replaying || paused, logger: this.streamsLogger(ref) })
     ref.running = running
     return {
       id: queryId, statement: text, sink: sink.name, sources: plan.sources, plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
-      materialization: lowered.materialization, applicationId, state: 'RUNNING', running,
+      materialization: lowered.materialization, applicationId, state: paused ? 'PAUSED' : 'RUNNING', running,
     }
   }
 
   /** The query of a CREATE SOURCE TABLE: the table's topic, read from the beginning, into a store for pull queries. */
-  private async startSourceTableQuery(queryId: string, text: string, source: DataSource): Promise<PersistentQuery> {
+  private async startSourceTableQuery(queryId: string, text: string, source: DataSource, paused = false): Promise<PersistentQuery> {
     const ref: QueryLogRef = { queryId, running: null }
     const select = parseStatement(`SELECT * FROM \`${source.name}\` EMIT CHANGES;`)
     if (select.kind !== 'Query') throw new SqlError('EXECUTION_ERROR', 'internal: source table query')
@@ -681,11 +700,11 @@ export class KsqlEngine {
     const topology = builder.build()
     const applicationId = `_confluent-ksql-${this.serviceId}query_${queryId}`
     // a table is its whole topic: read from the beginning whatever auto.offset.reset says
-    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), autoOffsetReset: 'earliest', paused: this.replaying, logger: this.streamsLogger(ref) })
+    const running = await this.runtime.start(queryId, applicationId, topology, { ...queryStartOptions(this.effectiveProperties()), autoOffsetReset: 'earliest', paused: this.replaying || paused, logger: this.streamsLogger(ref) })
     ref.running = running
     return {
       id: queryId, statement: text, sink: source.name, sources: [], plan, topologyDescription: topology.describe().toString(), mermaid: topology.describe().toMermaid(),
-      materialization: lowered.materialization, applicationId, state: 'RUNNING', running,
+      materialization: lowered.materialization, applicationId, state: paused ? 'PAUSED' : 'RUNNING', running,
     }
   }
 
@@ -770,6 +789,11 @@ export class KsqlEngine {
   }
 
   async pull(q: Select): Promise<{ header: string[]; rows: unknown[][] }> {
+    // a Select pulled again runs its prepared plan while the catalog it was prepared against still holds
+    const cached = this.pullPlans.get(q)
+    if (cached !== undefined && cached.version === this.catalogVersion && this.sources.get(cached.source.name) === cached.source && this.queries.get(cached.query.id) === cached.query && cached.query.materialization === cached.plan.materialization) {
+      return cached.plan.run(cached.query.running)
+    }
     if (q.emit !== null) throw new SqlError('UNSUPPORTED', 'Push queries (EMIT CHANGES) run through KsqlEngine.stream(), not execute().', { position: q.pos })
     const src = this.sources.get(q.from.name)
     if (src === undefined) throw new SqlError('UNKNOWN_SOURCE', `${q.from.name} does not exist.`, { position: q.from.pos })
@@ -781,87 +805,9 @@ export class KsqlEngine {
     if (query === undefined) {
       throw new SqlError('UNSUPPORTED', `The ${src.name} table isn't queryable. To derive a queryable table, you can do 'CREATE TABLE QUERYABLE_${src.name} AS SELECT * FROM ${src.name}'.`, { position: q.pos })
     }
-    const mat = query.materialization!
-    const windowed = mat.windowed !== 'NONE'
-    // scope: output columns then WINDOWSTART, WINDOWEND
-    const schema = src.schema.columns
-    const columns: ScopeColumn[] = schema.map((c, i) => ({ source: q.from.alias ?? src.name, name: c.name, type: c.type, index: i }))
-    if (windowed) WINDOW_COLUMNS.forEach((p, i) => columns.push({ source: q.from.alias ?? src.name, name: p.name, type: p.type, index: schema.length + i }))
-    const ctx = { columns, registry: this.registry, namedTypes: this.namedType }
-    const where = q.where === null ? null : compilePredicate(q.where, ctx, 'WHERE')
-    const keyCount = keyColumns(src.schema).length
-    const lookup = q.where === null ? null : keyLookup(q.where, schema.slice(0, keyCount).map((c) => c.name), ctx)
-    const candidates: unknown[][] = []
-    const emit = (key: unknown[], stored: unknown[], win: { start: number; end: number } | null): void => {
-      const row = mat.toRow(key, stored, win)
-      if (row === null) return
-      if (win !== null) row.push(win.start, win.end)
-      if (where === null || where(row)) candidates.push(row)
-    }
-    const unavailable = (): SqlError => new SqlError('EXECUTION_ERROR', `The state store of ${src.name} is not available (yet).`, { position: q.pos })
-    if (mat.windowed === 'NONE') {
-      const kv = query.running.store(mat.storeName, QueryableStoreTypes.keyValueStore<unknown[], unknown[]>())
-      if (kv === null) throw unavailable()
-      const keyKind = schema[0]!.type.kind
-      const range = lookup === null && q.where !== null && keyCount === 1 && keyKind === 'STRING' ? keyRange(q.where, schema[0]!.name) : null
-      const intBounds = lookup === null && q.where !== null && keyCount === 1 && (keyKind === 'INTEGER' || keyKind === 'BIGINT') ? intKeyBounds(q.where, schema[0]!.name, keyKind) : null
-      if (intBounds !== null) {
-        // one store range per sign and digit count of the bounds; WHERE still applies
-        for (const seg of intKeySegments(intBounds.lo, intBounds.hi)) {
-          for (const e of kv.range([seg.from], [seg.to])) {
-            const k = e.key[0] as number
-            if (e.value !== null && k >= seg.lo && k <= seg.hi) emit(e.key, e.value, null)
-          }
-        }
-      } else if (lookup !== null) {
-        for (const k of lookup) {
-          const v = kv.get(k)
-          if (v !== null && v !== undefined) emit(k, v, null)
-        }
-      } else if (range !== null) {
-        // STRING keys are stored as JSON text, whose byte order is the string order for plain ASCII bounds; WHERE still applies
-        // the lower bound drops its last character: a key extending it with a character below '"' sorts before it as JSON
-        const from = range.from === null || range.from.length === 0 ? null : [range.from.slice(0, -1)]
-        for (const e of kv.range(from, range.to === null ? null : [range.to])) if (e.value !== null) emit(e.key, e.value, null)
-      } else {
-        for (const e of kv.all()) if (e.value !== null) emit(e.key, e.value, null)
-      }
-    } else if (mat.windowed === 'TIME') {
-      const ws = query.running.store(mat.storeName, QueryableStoreTypes.windowStore<unknown[], unknown[]>())
-      if (ws === null) throw unavailable()
-      const size = src.window?.sizeMs ?? 0
-      const entries = lookup !== null ? lookup.flatMap((k) => ws.fetch(k, 0, Number.MAX_SAFE_INTEGER).map((e) => ({ key: { key: k, window: { start: e.key, end: e.key + size } }, value: e.value }))) : ws.all()
-      for (const e of entries) emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.start + size })
-    } else {
-      const ss = query.running.store(mat.storeName, QueryableStoreTypes.sessionStore<unknown[], unknown[]>())
-      if (ss === null) throw unavailable()
-      if (lookup === null) throw new SqlError('UNSUPPORTED', `Pull queries on session-windowed tables need the key in the WHERE clause (${keyColumns(src.schema).map((c) => c.name).join(', ')} = ...).`, { position: q.pos })
-      for (const k of lookup) for (const e of ss.fetch(k)) emit(e.key.key, e.value, { start: e.key.window.start, end: e.key.window.end })
-    }
-    // projection over the output row
-    const items = q.items.flatMap((it) =>
-      it.kind === 'AllColumns' ? columns.filter((c) => !['WINDOWSTART', 'WINDOWEND'].includes(c.name) || windowed).map((c) => ({ expr: { kind: 'ColumnRef', source: null, name: c.name, pos: it.pos } as Expression, alias: null as string | null })) : [{ expr: it.expression, alias: it.alias }],
-    )
-    let n = 0
-    const compiled = items.map((i) => ({ name: i.alias ?? (i.expr.kind === 'ColumnRef' ? i.expr.name : `KSQL_COL_${n++}`), f: compileExpression(i.expr, ctx).eval }))
-    if (q.orderBy.length > 0) {
-      const keys = q.orderBy.map((o) => ({ f: compileExpression(o.expression, ctx).eval, desc: o.descending }))
-      const decorated = candidates.map((r) => ({ r, k: keys.map((k) => k.f(r)) }))
-      decorated.sort((a, b) => {
-        for (let i = 0; i < keys.length; i++) {
-          const x = a.k[i] ?? null
-          const y = b.k[i] ?? null
-          // NULLs sort last ascending, first descending (PostgreSQL's default)
-          const c = x === null ? (y === null ? 0 : 1) : y === null ? -1 : compareValues(x, y)
-          if (c !== 0) return keys[i]!.desc ? -c : c
-        }
-        return 0
-      })
-      candidates.splice(0, candidates.length, ...decorated.map((d) => d.r))
-    }
-    let rows = candidates.map((r) => compiled.map((c) => c.f(r)))
-    if (q.limit !== null) rows = rows.slice(0, q.limit)
-    return { header: compiled.map((c) => c.name), rows }
+    const plan = preparePull(q, src, query.materialization!, { registry: this.registry, namedTypes: this.namedType })
+    this.pullPlans.set(q, { version: this.catalogVersion, source: src, query, plan })
+    return plan.run(query.running)
   }
 
   /**
@@ -983,61 +929,3 @@ function delimiter(d: string): string {
   const named: Record<string, string> = { TAB: '\t', SPACE: ' ', COMMA: ',', SEMICOLON: ';', PIPE: '|' }
   return named[d.toUpperCase()] ?? d
 }
-
-/** Bounds a WHERE clause puts on a STRING key (>=, >, <=, <, BETWEEN, ANDed), as inclusive plain-ASCII strings; null when none. */
-function keyRange(where: Expression, key: string): { from: string | null; to: string | null } | null {
-  let from: string | null = null
-  let to: string | null = null
-  const ascii = (e: Expression): string | null => (e.kind === 'Literal' && e.type === 'STRING' && /^[\x20-\x21\x23-\x5b\x5d-\x7e]*$/.test(e.value) ? e.value : null)
-  const isKey = (e: Expression): boolean => e.kind === 'ColumnRef' && e.name === key
-  const lower = (v: string | null): void => {
-    if (v !== null && (from === null || v > from)) from = v
-  }
-  const upper = (v: string | null): void => {
-    if (v !== null && (to === null || v < to)) to = v
-  }
-  const visit = (e: Expression): void => {
-    if (e.kind === 'Logical' && e.op === 'AND') {
-      visit(e.left)
-      visit(e.right)
-    } else if (e.kind === 'Between' && !e.negated && isKey(e.operand)) {
-      lower(ascii(e.low))
-      upper(ascii(e.high))
-    } else if (e.kind === 'Comparison' && isKey(e.left)) {
-      if (e.op === '>' || e.op === '>=') lower(ascii(e.right))
-      if (e.op === '<' || e.op === '<=') upper(ascii(e.right))
-    } else if (e.kind === 'Comparison' && isKey(e.right)) {
-      if (e.op === '<' || e.op === '<=') lower(ascii(e.left))
-      if (e.op === '>' || e.op === '>=') upper(ascii(e.left))
-    }
-  }
-  visit(where)
-  return from === null && to === null ? null : { from, to }
-}
-
-/** Key values a WHERE clause pins down (`K = x`, `K IN (...)`, ANDed with anything), for a store lookup; null when it does not. */
-function keyLookup(where: Expression, keyNames: readonly string[], ctx: { columns: readonly ScopeColumn[]; registry: FunctionRegistry }): unknown[][] | null {
-  if (keyNames.length !== 1) return null
-  const key = keyNames[0]!
-  const keyType = ctx.columns.find((c) => c.name === key)?.type ?? SqlTypes.STRING
-  const isKey = (e: Expression): boolean => e.kind === 'ColumnRef' && e.name === key
-  const constant = (e: Expression): unknown => {
-    const c = compileExpression(e, { columns: [], registry: ctx.registry })
-    return coerce(c, keyType).eval([])
-  }
-  const visit = (e: Expression): unknown[][] | null => {
-    try {
-      if (e.kind === 'Comparison' && e.op === '=') {
-        if (isKey(e.left)) return [[constant(e.right)]]
-        if (isKey(e.right)) return [[constant(e.left)]]
-      }
-      if (e.kind === 'InList' && !e.negated && isKey(e.operand)) return e.items.map((i) => [constant(i)])
-      if (e.kind === 'Logical' && e.op === 'AND') return visit(e.left) ?? visit(e.right)
-    } catch {
-      return null
-    }
-    return null
-  }
-  return visit(where)
-}
-

@@ -4,7 +4,7 @@
 import { BIGINT, DATE, INTEGER, STRING, TIME, TIMESTAMP, nullSafe, param, scalar, sig } from './define.js'
 import { FunctionError } from './errors.js'
 import { MS_PER_DAY, civilFromDays, daysFromCivil } from './iso-time.js'
-import { formatterFor, type ParsedFields, type TemporalValue } from './java-time-format.js'
+import { MJD_EPOCH_DAY, formatterFor, type ParsedFields, type TemporalValue } from './java-time-format.js'
 import type { ScalarFunction } from './registry-types.js'
 import { systemZone, zoneOf, type Zone } from './time-zones.js'
 
@@ -42,7 +42,7 @@ const isLeap = (y: number): boolean => (y % 4 === 0 && y % 100 !== 0) || y % 400
 const monthLength = (y: number, m: number): number => (m === 2 ? (isLeap(y) ? 29 : 28) : [4, 6, 9, 11].includes(m) ? 30 : 31)
 
 const hasDate = (f: ParsedFields): boolean =>
-  f.weekBasedYear !== undefined || f.weekOfWeekBasedYear !== undefined || f.localDayOfWeek !== undefined ||
+  f.modifiedJulianDay !== undefined || f.alignedDayOfWeekInMonth !== undefined || f.weekBasedYear !== undefined || f.weekOfWeekBasedYear !== undefined || f.localDayOfWeek !== undefined ||
   f.year !== undefined || f.yearOfEra !== undefined || f.reducedYear !== undefined || f.month !== undefined || f.day !== undefined || f.dayOfYear !== undefined || f.dayOfWeek !== undefined || f.era !== undefined || f.quarter !== undefined
 
 const hasTime = (f: ParsedFields): boolean =>
@@ -51,6 +51,18 @@ const hasTime = (f: ParsedFields): boolean =>
 
 /** Epoch day of the parsed date; missing parts default to 1970-01-01 (as ksqlDB's timestamp parser does). */
 function resolveDays(f: ParsedFields, requireFull: boolean): number {
+  const days = resolveDate(f, requireFull)
+  // F is checked against the date, as Java's resolver does
+  if (f.alignedDayOfWeekInMonth !== undefined) {
+    const derived = ((dateParts(days).day - 1) % 7) + 1
+    check('AlignedDayOfWeekInMonth', f.alignedDayOfWeekInMonth, 1, 7)
+    if (derived !== f.alignedDayOfWeekInMonth) throw new FunctionError('FUNCTION_ERROR', `Conflict found: Field AlignedDayOfWeekInMonth ${derived} differs from AlignedDayOfWeekInMonth ${f.alignedDayOfWeekInMonth} derived from the date`)
+  }
+  return days
+}
+
+function resolveDate(f: ParsedFields, requireFull: boolean): number {
+  if (f.modifiedJulianDay !== undefined) return f.modifiedJulianDay - MJD_EPOCH_DAY
   if (f.weekBasedYear !== undefined && f.weekOfWeekBasedYear !== undefined) return resolveWeekDate(f)
   let year = f.year
   if (year === undefined && f.yearOfEra !== undefined) year = f.era === 0 ? 1 - f.yearOfEra : f.yearOfEra

@@ -47,33 +47,21 @@ const UNICODE: Record<string, string> = {
 /**
  * Rewrites Java's \p{Posix} classes into ranges JavaScript knows (inside or outside [...]), \p{IsLatin}
  * scripts into \p{Script=Latin}, and java* / Is* properties into JavaScript's Unicode properties.
- * Negated POSIX classes inside a character class have no JavaScript form and are refused.
+ * A character class holding negated POSIX classes ([\P{Alpha}x]) has no JavaScript class form: it
+ * becomes a group matching one character, `(?:[x]|[^a-zA-Z])`, and negated, `(?:(?![x])[a-zA-Z])`.
  */
 function javaPropertyClasses(pattern: string, fn: string): string {
   if (!/\\[pP]/.test(pattern)) return pattern
   let out = ''
-  let inClass = false
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i]!
     if (c === '\\') {
       const next = pattern[i + 1]
       if ((next === 'p' || next === 'P') && pattern[i + 2] === '{') {
-        const end = pattern.indexOf('}', i + 3)
-        if (end < 0) throw invalid(pattern, fn, `unclosed character family near index ${i}`)
+        const end = familyEnd(pattern, i, fn)
         const name = pattern.slice(i + 3, end)
-        const negated = next === 'P'
-        const posix = POSIX[name] ?? POSIX[name.replace(/^Is/, '')]
-        if (posix !== undefined) {
-          if (inClass && negated) throw invalid(pattern, fn, `\\P{${name}} inside a character class is not supported`)
-          out += inClass ? posix : `[${negated ? '^' : ''}${posix}]`
-        } else if (UNICODE[name] !== undefined) {
-          const props = UNICODE[name]!
-          out += `\\${next}{${props}}`
-        } else if (/^Is[A-Z][a-z]+$/.test(name)) {
-          out += `\\${next}{Script=${name.slice(2)}}`
-        } else {
-          out += pattern.slice(i, end + 1)
-        }
+        const posix = posixOf(name)
+        out += posix !== undefined ? `[${next === 'P' ? '^' : ''}${posix}]` : unicodeFamily(pattern, i, end)
         i = end
         continue
       }
@@ -81,11 +69,70 @@ function javaPropertyClasses(pattern: string, fn: string): string {
       i++
       continue
     }
-    if (c === '[' && !inClass) inClass = true
-    else if (c === ']' && inClass) inClass = false
+    if (c === '[') {
+      const cls = characterClass(pattern, i, fn)
+      out += cls.text
+      i = cls.end
+      continue
+    }
     out += c
   }
   return out
+}
+
+function posixOf(name: string): string | undefined {
+  return POSIX[name] ?? POSIX[name.replace(/^Is/, '')]
+}
+
+/** The index of the `}` closing the \p{...} at `i`. */
+function familyEnd(pattern: string, i: number, fn: string): number {
+  const end = pattern.indexOf('}', i + 3)
+  if (end < 0) throw invalid(pattern, fn, `unclosed character family near index ${i}`)
+  return end
+}
+
+/** A \p{...} / \P{...} family that is no POSIX class, as JavaScript writes it. */
+function unicodeFamily(pattern: string, i: number, end: number): string {
+  const next = pattern[i + 1]!
+  const name = pattern.slice(i + 3, end)
+  if (UNICODE[name] !== undefined) return `\\${next}{${UNICODE[name]}}`
+  if (/^Is[A-Z][a-z]+$/.test(name)) return `\\${next}{Script=${name.slice(2)}}`
+  return pattern.slice(i, end + 1)
+}
+
+/** The character class opening at `start`, rewritten, and the index of its closing `]`. */
+function characterClass(pattern: string, start: number, fn: string): { text: string; end: number } {
+  let i = start + 1
+  const negated = pattern[i] === '^'
+  if (negated) i++
+  let body = ''
+  const excluded: string[] = []
+  for (; i < pattern.length; i++) {
+    const c = pattern[i]!
+    if (c === ']') break
+    if (c === '\\') {
+      const next = pattern[i + 1]
+      if ((next === 'p' || next === 'P') && pattern[i + 2] === '{') {
+        const end = familyEnd(pattern, i, fn)
+        const posix = posixOf(pattern.slice(i + 3, end))
+        if (posix === undefined) body += unicodeFamily(pattern, i, end)
+        else if (next === 'P') excluded.push(posix)
+        else body += posix
+        i = end
+        continue
+      }
+      body += c + (next ?? '')
+      i++
+      continue
+    }
+    body += c
+  }
+  if (i >= pattern.length) return { text: pattern.slice(start), end: pattern.length - 1 }
+  if (excluded.length === 0) return { text: `[${negated ? '^' : ''}${body}]`, end: i }
+  // one character: in the listed ones or outside a negated class's set; negated: outside the listed ones and inside every such set
+  if (!negated) return { text: `(?:${[...(body === '' ? [] : [`[${body}]`]), ...excluded.map((x) => `[^${x}]`)].join('|')})`, end: i }
+  const inside = excluded.map((x, k) => (k < excluded.length - 1 ? `(?=[${x}])` : `[${x}]`)).join('')
+  return { text: `(?:${body === '' ? '' : `(?![${body}])`}${inside})`, end: i }
 }
 
 function invalid(pattern: string, fn: string, why: string): FunctionError {

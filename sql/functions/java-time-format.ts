@@ -1,13 +1,16 @@
 // Java's DateTimeFormatter patterns (as ksqlDB's FORMAT_* / PARSE_* functions take them), for
-// formatting and parsing: the letters G u y D M L d Q q E a h K k H m s S n N A V z O X x Z,
-// quoted literals ('' for a quote) and [optional] sections. English text (month and day names,
-// AM/PM). Week-based fields Y w W e c follow the US week (Java's WeekFields for en_US: weeks start
-// on Sunday, week 1 is the one holding January 1st); F and the localized g p are refused.
+// formatting and parsing: the letters G u y D M L d Q q E F g a h K k H m s S n N A V z O X x Z,
+// the pad modifier p, quoted literals ('' for a quote) and [optional] sections. English text (month
+// and day names, AM/PM). Week-based fields Y w W e c follow the US week (Java's WeekFields for
+// en_US: weeks start on Sunday, week 1 is the one holding January 1st). F is what Java's
+// DateTimeFormatter maps it to, ChronoField.ALIGNED_DAY_OF_WEEK_IN_MONTH ((day-of-month - 1) % 7 + 1),
+// g the modified Julian day, and pN pads the next field with spaces to width N.
 import { FunctionError } from './errors.js'
+import { daysFromCivil } from './iso-time.js'
 
 type Token =
   | { readonly kind: 'literal'; readonly text: string }
-  | { readonly kind: 'field'; readonly letter: string; readonly count: number }
+  | { readonly kind: 'field'; readonly letter: string; readonly count: number; readonly pad?: number }
   | { readonly kind: 'optional'; readonly tokens: readonly Token[] }
 
 /** Values a formatter prints; absent parts make the corresponding letters fail as Java's do. */
@@ -45,6 +48,10 @@ export interface ParsedFields {
   weekOfWeekBasedYear?: number
   weekOfMonth?: number
   localDayOfWeek?: number
+  /** F: day of the aligned week of the month (1-7), checked against the date. */
+  alignedDayOfWeekInMonth?: number
+  /** g: modified Julian day (days since 1858-11-17). */
+  modifiedJulianDay?: number
 }
 
 const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']
@@ -56,14 +63,15 @@ const FIELD_NAMES: Record<string, string> = {
   G: 'Era', u: 'Year', y: 'YearOfEra', D: 'DayOfYear', M: 'MonthOfYear', L: 'MonthOfYear', d: 'DayOfMonth', Q: 'QuarterOfYear', q: 'QuarterOfYear',
   E: 'DayOfWeek', a: 'AmPmOfDay', h: 'ClockHourOfAmPm', K: 'HourOfAmPm', k: 'ClockHourOfDay', H: 'HourOfDay', m: 'MinuteOfHour', s: 'SecondOfMinute',
   S: 'NanoOfSecond', n: 'NanoOfSecond', N: 'NanoOfDay', A: 'MilliOfDay', V: 'ZoneId', z: 'ZoneId', O: 'OffsetSeconds', X: 'OffsetSeconds', x: 'OffsetSeconds', Z: 'OffsetSeconds',
+  F: 'AlignedDayOfWeekInMonth', g: 'ModifiedJulianDay',
   Y: 'WeekBasedYear[WeekFields[SUNDAY,1]]', w: 'WeekOfWeekBasedYear[WeekFields[SUNDAY,1]]', W: 'WeekOfMonth[WeekFields[SUNDAY,1]]', e: 'DayOfWeek[WeekFields[SUNDAY,1]]', c: 'DayOfWeek[WeekFields[SUNDAY,1]]',
 }
 
-const DATE_LETTERS = new Set('GuyDMLdQqEYwWec')
+const DATE_LETTERS = new Set('GuyDMLdQqEFgYwWec')
 const TIME_LETTERS = new Set('ahKkHmsSnNA')
 const ZONE_LETTERS = new Set('VzOXxZ')
 const MAX_COUNT: Record<string, number> = {
-  Y: 19, w: 2, W: 1, e: 5, c: 5,
+  Y: 19, w: 2, W: 1, e: 5, c: 5, F: 1, g: 19,
   G: 5, u: 19, y: 19, D: 3, M: 5, L: 5, d: 2, Q: 5, q: 5, E: 5, a: 1, h: 2, K: 2, k: 2, H: 2, m: 2, s: 2, S: 9, n: 19, N: 19, A: 19, V: 2, z: 4, O: 4, X: 5, x: 5, Z: 5,
 }
 
@@ -74,6 +82,7 @@ function patternError(pattern: string, message: string): FunctionError {
 function tokenize(pattern: string): Token[] {
   const stack: Token[][] = [[]]
   let i = 0
+  let pad: number | undefined
   const top = (): Token[] => stack[stack.length - 1]!
   while (i < pattern.length) {
     const c = pattern[i]!
@@ -81,15 +90,20 @@ function tokenize(pattern: string): Token[] {
       let j = i
       while (j < pattern.length && pattern[j] === c) j++
       const count = j - i
-      if (!(c in MAX_COUNT)) {
-        if ('Fgp'.includes(c)) throw patternError(pattern, `the pattern letter '${c}' (aligned or localized fields) is not supported`)
-        throw patternError(pattern, `Unknown pattern letter: ${c}`)
+      if (c === 'p') {
+        // pN: the next field is padded with spaces to width N
+        if (pad !== undefined || !/[A-Za-z]/.test(pattern[j] ?? '')) throw patternError(pattern, `Pad letter 'p' must be followed by valid pad pattern: ${pattern}`)
+        pad = count
+        i = j
+        continue
       }
+      if (!(c in MAX_COUNT)) throw patternError(pattern, `Unknown pattern letter: ${c}`)
       if (count > MAX_COUNT[c]!) throw patternError(pattern, `Too many pattern letters: ${c}`)
       if (c === 'V' && count !== 2) throw patternError(pattern, 'Pattern letter count must be 2: V')
       if (c === 'O' && count !== 1 && count !== 4) throw patternError(pattern, 'Pattern letter count must be 1 or 4: O')
       if (c === 'c' && count === 2) throw patternError(pattern, 'Invalid pattern "cc"')
-      top().push({ kind: 'field', letter: c, count })
+      top().push(pad === undefined ? { kind: 'field', letter: c, count } : { kind: 'field', letter: c, count, pad })
+      pad = undefined
       i = j
     } else if (c === "'") {
       let j = i + 1
@@ -215,7 +229,8 @@ export class JavaDateTimeFormatter {
             if (optional) return false
             throw new FunctionError('FUNCTION_ERROR', `Unsupported field: ${FIELD_NAMES[t.letter] ?? t.letter}`)
           }
-          out += text
+          if (t.pad !== undefined && text.length > t.pad) throw new FunctionError('FUNCTION_ERROR', `Cannot print as output of ${text.length} characters exceeds pad width of ${t.pad}`)
+          out += t.pad === undefined ? text : text.padStart(t.pad, ' ')
         }
       }
       return true
@@ -247,6 +262,10 @@ export class JavaDateTimeFormatter {
         return count <= 2 ? pad(d!.month, count) : count === 3 ? MONTHS[d!.month - 1]!.slice(0, 3) : count === 4 ? MONTHS[d!.month - 1]! : MONTHS[d!.month - 1]!.charAt(0)
       case 'd':
         return pad(d!.day, count)
+      case 'F':
+        return String(((d!.day - 1) % 7) + 1)
+      case 'g':
+        return pad(daysFromCivil(d!.year, d!.month, d!.day) + MJD_EPOCH_DAY, count)
       case 'Q':
       case 'q': {
         const q = Math.floor((d!.month - 1) / 3) + 1
@@ -329,6 +348,17 @@ export class JavaDateTimeFormatter {
       } else {
         const next = tokens[k + 1]
         const adjacentNumber = next?.kind === 'field' && isNumeric(next.letter, next.count)
+        if (t.pad !== undefined) {
+          // exactly pad characters: leading spaces, then the field, ending at the pad width
+          const end = i + t.pad
+          if (end > text.length) return this.failAt(text, i, optional)
+          let from = i
+          while (from < end && text[from] === ' ') from++
+          const r = this.parseField(t.letter, t.count, text.slice(0, end), from, fields, false)
+          if (r !== end) return this.failAt(text, r === null ? from : i, optional)
+          i = r
+          continue
+        }
         const r = this.parseField(t.letter, t.count, text, i, fields, adjacentNumber)
         if (r === null) return this.failAt(text, i, optional)
         i = r
@@ -385,6 +415,10 @@ export class JavaDateTimeFormatter {
         return take(count === 5 ? text3(MONTHS, 1) : text3(MONTHS, count === 3 ? 3 : undefined), (v) => (f.month = v + 1))
       case 'd':
         return take(num(count, 2), (v) => (f.day = v))
+      case 'F':
+        return take(num(1, adjacent ? 1 : 19), (v) => (f.alignedDayOfWeekInMonth = v))
+      case 'g':
+        return take(num(count, 19, true), (v) => (f.modifiedJulianDay = v))
       case 'Q':
       case 'q':
         if (count <= 2) return take(num(count, 2), (v) => (f.quarter = v))
@@ -467,8 +501,11 @@ function usWeek(d: NonNullable<TemporalValue['date']>): { weekBasedYear: number;
   return { weekBasedYear: d.year, week: Math.floor((d.dayOfYear - 1 + jan1) / 7) + 1 }
 }
 
+/** The modified Julian day of 1970-01-01. */
+export const MJD_EPOCH_DAY = 40587
+
 function isNumeric(letter: string, count: number): boolean {
-  if ('uyDdhKkHmsSnNAYwW'.includes(letter)) return true
+  if ('uyDdFghKkHmsSnNAYwW'.includes(letter)) return true
   if ((letter === 'e' || letter === 'c') && count <= 2) return true
   return (letter === 'M' || letter === 'L' || letter === 'Q' || letter === 'q') && count <= 2
 }

@@ -20,6 +20,14 @@ function needsLossless(t: SqlType): boolean {
   }
 }
 
+/**
+ * Raw key bytes standing for a key: range bounds of pull queries that are no key's text (DOUBLE
+ * keys, sql/engine/key-ranges.ts). The serializer of rows that are not plain hands them out as they are.
+ */
+export class RawKeyBytes {
+  constructor(readonly bytes: Buffer) {}
+}
+
 const PLAIN = new Set(['BOOLEAN', 'INTEGER', 'BIGINT', 'STRING', 'DATE', 'TIME', 'TIMESTAMP', 'NULL'])
 
 /** Rows up to this many values are remembered by the serializer of plain rows. */
@@ -59,6 +67,7 @@ export function internalRowSerde(types: readonly SqlType[]): Serde<unknown[]> {
   return {
     serialize(_topic, row) {
       if (row === null || row === undefined) return null
+      if (row instanceof RawKeyBytes) return row.bytes
       let s = '['
       for (let i = 0; i < n; i++) {
         if (i > 0) s += ','

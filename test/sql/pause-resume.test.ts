@@ -2,7 +2,7 @@
 // SHOW QUERIES / DESCRIBE / EXPLAIN, RESUME carries on where the query stopped, and a restarted
 // engine brings the query back paused (the command topic keeps PAUSE / RESUME).
 import { describe, expect, it } from 'vitest'
-import { KsqlEngine } from '../../sql/engine/engine.js'
+import { KsqlEngine, type Command, type CommandLog } from '../../sql/engine/engine.js'
 import { DriverRuntime } from '../../sql/engine/driver-runtime.js'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
 import { SqlError } from '../../sql/errors.js'
@@ -40,6 +40,50 @@ describe('PAUSE / RESUME on the driver runtime', () => {
     expect(values(rt, 'O')).toEqual(['{"W":10}', '{"W":20}', '{"W":30}', '{"W":40}'])
     expect(values(rt, 'C').at(-1)).toBe('{"N":4}')
     await e.close()
+  })
+
+  it('CREATE OR REPLACE of a PAUSED query keeps it paused until RESUME (CSAS and CREATE SOURCE TABLE)', async () => {
+    const rt = new DriverRuntime()
+    const e = await KsqlEngine.create({ runtime: rt })
+    await e.execute("CREATE STREAM s (id INT KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1); CREATE STREAM o AS SELECT id, v FROM s;")
+    await e.execute('INSERT INTO s (id, v) VALUES (1, 1);')
+    await e.execute('PAUSE CSAS_O_1;')
+    await e.execute('CREATE OR REPLACE STREAM o AS SELECT id, v FROM s WHERE v > 1;')
+    expect(e.listQueries().map((q) => [q.id, q.state])).toEqual([['CSAS_O_1', 'PAUSED']])
+    expect(((await e.execute('SHOW QUERIES;'))[0]!.rows ?? []).map((r) => r[2])).toEqual(['PAUSED:1'])
+    await e.execute('INSERT INTO s (id, v) VALUES (1, 2);')
+    expect(values(rt, 'O')).toEqual(['{"V":1}'])
+    await e.execute('RESUME CSAS_O_1;')
+    expect(values(rt, 'O')).toEqual(['{"V":1}', '{"V":2}'])
+    // a running query replaced stays running
+    await e.execute('CREATE OR REPLACE STREAM o AS SELECT id, v FROM s WHERE v > 2;')
+    expect(e.listQueries().map((q) => q.state)).toEqual(['RUNNING'])
+
+    await e.execute("CREATE SOURCE TABLE users (id INT PRIMARY KEY, name STRING) WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);")
+    const cst = e.listQueries().find((q) => q.sink === 'USERS')!.id
+    await e.execute(`PAUSE ${cst};`)
+    await e.execute("CREATE OR REPLACE SOURCE TABLE users (id INT PRIMARY KEY, name STRING, age INT) WITH (KAFKA_TOPIC='users', VALUE_FORMAT='JSON', PARTITIONS=1);")
+    expect(e.listQueries().find((q) => q.id === cst)!.state).toBe('PAUSED')
+    await rt.produce('users', Buffer.from([0, 0, 0, 7]), Buffer.from('{"NAME":"gus","AGE":3}'), 0, [])
+    expect((await e.execute('SELECT * FROM users;'))[0]!.rows).toEqual([])
+    await e.execute(`RESUME ${cst};`)
+    expect((await e.execute('SELECT * FROM users;'))[0]!.rows).toEqual([[7, 'gus', 3]])
+    await e.close()
+  })
+
+  it('a replayed command log (CREATE, PAUSE, CREATE OR REPLACE) brings the replaced query back paused', async () => {
+    const commands: Command[] = []
+    const log: CommandLog = { append: async (c) => void commands.push(c), readAll: async () => [...commands] }
+    const e1 = await KsqlEngine.create({ runtime: new DriverRuntime(), commandLog: log })
+    await e1.execute("CREATE STREAM s (id INT KEY, v INT) WITH (KAFKA_TOPIC='s', VALUE_FORMAT='JSON', PARTITIONS=1); CREATE STREAM o AS SELECT id, v FROM s; PAUSE CSAS_O_1; CREATE OR REPLACE STREAM o AS SELECT id, v FROM s WHERE v > 1;")
+    await e1.close()
+    const e2 = await KsqlEngine.create({ runtime: new DriverRuntime(), commandLog: log })
+    expect(e2.listQueries().map((q) => [q.id, q.state])).toEqual([['CSAS_O_1', 'PAUSED']])
+    await e2.execute('RESUME CSAS_O_1;')
+    await e2.close()
+    const e3 = await KsqlEngine.create({ runtime: new DriverRuntime(), commandLog: log })
+    expect(e3.listQueries().map((q) => [q.id, q.state])).toEqual([['CSAS_O_1', 'RUNNING']])
+    await e3.close()
   })
 
   it('refuses an unknown query id, naming it, and changes nothing', async () => {

@@ -1,5 +1,5 @@
 // CREATE SOURCE TABLE is materialized for pull queries (ksqlDB 0.22+), and range conditions on
-// INT / BIGINT keys are pushed into the store's range scan.
+// INT / BIGINT / DOUBLE keys are pushed into the store's range scan.
 import { describe, expect, it } from 'vitest'
 import { KsqlEngine } from '../../sql/engine/engine.js'
 import { DriverRuntime } from '../../sql/engine/driver-runtime.js'
@@ -7,13 +7,15 @@ import type { QueryStartOptions, RunningQuery } from '../../sql/engine/runtime.j
 import type { Topology } from '../../streams/processor/topology.js'
 import type { QueryableStoreType } from '../../streams/state/queryable.js'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
-import { intKeySegments } from '../../sql/engine/key-ranges.js'
+import { doubleKeySegments, intKeySegments } from '../../sql/engine/key-ranges.js'
+import { internalRowSerde } from '../../sql/serde/internal.js'
+import { SqlTypes } from '../../sql/types/sql-type.js'
 import { tmpDir } from '../helpers/tmp.js'
 import { engineOn, waitFor } from './engine-harness.js'
 
-/** Counts how pull queries read the stores: full scans (all) and range scans. */
+/** Counts how pull queries read the stores: full scans (all), range scans, and the entries they give (rows). */
 class CountingRuntime extends DriverRuntime {
-  readonly reads = { all: 0, range: 0 }
+  readonly reads = { all: 0, range: 0, rows: 0 }
   override async start(queryId: string, applicationId: string, topology: Topology, options: QueryStartOptions = {}): Promise<RunningQuery> {
     const q = await super.start(queryId, applicationId, topology, options)
     const reads = this.reads
@@ -29,7 +31,9 @@ class CountingRuntime extends DriverRuntime {
             return (...args: unknown[]) => {
               if (prop === 'all') reads.all++
               if (prop === 'range') reads.range++
-              return (v as (...a: unknown[]) => unknown).apply(target, args)
+              const r = (v as (...a: unknown[]) => unknown).apply(target, args)
+              if (prop === 'all' || prop === 'range') reads.rows += (r as unknown[]).length
+              return r
             }
           },
         }) as T
@@ -132,6 +136,73 @@ describe('INT / BIGINT key ranges in pull queries', () => {
     const rows = (await e.execute('SELECT account FROM per_account WHERE account >= 70 AND account < 8000000000;'))[0]!.rows!.map((r) => r[0]).sort((a, b) => (a as number) - (b as number))
     expect(rows).toEqual([70, 700, 7000000000])
     expect(rt.reads.all).toBe(0)
+    await e.close()
+  })
+})
+
+describe('DOUBLE key ranges in pull queries', () => {
+  // every written shape: E-notation small and large, 0.xxx, plain with 1..7 integer digits, zeros, both signs
+  const VALUES = [-1.5e300, -2.5e10, -12345.678, -100, -9.99, -1.5, -1.25, -0.5, -0.0015, -2e-7, -0, 0, 3e-10, 1e-4, 0.001, 0.0015, 0.25, 0.5, 1, 1.05, 1.5, 1.52, 2, 9.5, 10, 12.5, 12.52, 99.99, 100, 1e6, 9999999.5, 1e7, 1.5e7, 2.5e21, 1.7976931348623157e308]
+
+  it('puts every key within its bounds inside exactly one kept store range (bytes as the store orders them)', () => {
+    const serde = internalRowSerde([SqlTypes.DOUBLE])
+    const keys = [...VALUES]
+    let seed = 7
+    const rnd = (): number => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648)
+    for (let i = 0; i < 400; i++) keys.push((rnd() - 0.5) * 10 ** Math.floor(rnd() * 40 - 20))
+    const bytes = keys.map((k) => ({ k, b: serde.serialize('t', [k])! }))
+    const bounds: Array<[number, number]> = [[-Infinity, Infinity], [0, Infinity], [-Infinity, 0], [1, 2], [1.5, 1.52], [1.05, 12.52], [-1.5, -1.25], [-10, 10], [1e-5, 1e-3], [0.001, 0.5], [9.5, 1.5e7], [-3e-7, 2e-4], [2.5e21, 1e308]]
+    for (let i = 0; i < 200; i++) {
+      const a = keys[Math.floor(rnd() * keys.length)]!
+      const b = keys[Math.floor(rnd() * keys.length)]!
+      bounds.push([Math.min(a, b), Math.max(a, b)])
+    }
+    for (const [lo, hi] of bounds) {
+      const segs = doubleKeySegments(lo, hi)
+      for (const { k, b } of bytes) {
+        const holders = segs.filter((s) => Buffer.compare(s.from, b) <= 0 && Buffer.compare(b, s.to) <= 0 && s.keep(k))
+        expect(holders.length, `key ${k} (${b.toString()}) in ${lo}..${hi}`).toBe(k >= lo && k <= hi ? 1 : 0)
+      }
+    }
+  })
+
+  it('answers range conditions on DOUBLE keys through range scans that read only the keys near the bounds', async () => {
+    const rt = new CountingRuntime()
+    const e = await KsqlEngine.create({ runtime: rt })
+    await e.execute("CREATE SOURCE TABLE prices (price DOUBLE PRIMARY KEY, name STRING) WITH (KAFKA_TOPIC='prices', VALUE_FORMAT='JSON', PARTITIONS=1);")
+    const key = (n: number): Buffer => {
+      const b = Buffer.alloc(8)
+      b.writeDoubleBE(n)
+      return b
+    }
+    const all = [...VALUES.filter((v) => !Object.is(v, -0))]
+    for (let i = 0; i < 200; i++) all.push(1000 + i + 0.5)
+    for (const p of all) await rt.produce('prices', key(p), Buffer.from(JSON.stringify({ NAME: `p${p}` })), 0, [])
+    const prices = async (where: string): Promise<number[]> => ((await e.execute(`SELECT price FROM prices WHERE ${where};`))[0]!.rows ?? []).map((r) => r[0] as number).sort((a, b) => a - b)
+    const cases: Array<[string, (p: number) => boolean]> = [
+      ['price > 1.05 AND price <= 12.52', (p) => p > 1.05 && p <= 12.52],
+      ['price BETWEEN 1.5 AND 1.52', (p) => p >= 1.5 && p <= 1.52],
+      ['price >= -1.5 AND price < 0.5', (p) => p >= -1.5 && p < 0.5],
+      ['price < -1.25 AND price > -1000', (p) => p < -1.25 && p > -1000],
+      ['0.001 <= price AND price <= 0.25', (p) => p >= 0.001 && p <= 0.25],
+      ['price BETWEEN 1e-11 AND 2e-4', (p) => p >= 1e-11 && p <= 2e-4],
+      ['price >= 1e7', (p) => p >= 1e7],
+      ['price > 12.5 AND price < 1e6', (p) => p > 12.5 && p < 1e6],
+      ['price BETWEEN 1100 AND 1105', (p) => p >= 1100 && p <= 1105],
+    ]
+    for (const [where, matches] of cases) {
+      const expected = all.filter(matches).sort((a, b) => a - b)
+      const before = { ...rt.reads }
+      expect(await prices(where), where).toEqual(expected)
+      expect(rt.reads.all, where).toBe(before.all)
+      expect(rt.reads.range, where).toBeGreaterThan(before.range)
+      // the store gave few more entries than match, fewer than the table holds (a full scan reads all of them)
+      const read = rt.reads.rows - before.rows
+      expect(read, where).toBeLessThan(all.length)
+      expect(read - expected.length, where).toBeLessThan(all.length / 8)
+      // the same rows as a scan
+      expect(await prices(where.replace(/\bprice\b/g, '(price + 0)')), where).toEqual(expected)
+    }
     await e.close()
   })
 })

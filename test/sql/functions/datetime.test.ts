@@ -33,7 +33,8 @@ describe('FORMAT_TIMESTAMP', () => {
   it('rejects bad patterns with Java\'s messages', () => {
     expect(() => f(0, 'yyyy-bb')).toThrow('Unknown pattern letter: b')
     expect(() => f(0, 'HHH')).toThrow('Too many pattern letters: H')
-    expect(() => f(0, 'FF')).toThrow("the pattern letter 'F' (aligned or localized fields) is not supported")
+    expect(() => f(0, 'FF')).toThrow('Too many pattern letters: F')
+    expect(() => f(0, 'yyyy p')).toThrow("Pad letter 'p' must be followed by valid pad pattern")
   })
 })
 

@@ -28,8 +28,40 @@ describe('week-based pattern letters (US weeks: Sunday first, week 1 holds Janua
     expect(() => p('2021-19', 'YYYY-ww')).toThrow('need a day of the week')
   })
   it('refuses the letters it does not support', () => {
-    expect(() => f(0, 'FF')).toThrow("the pattern letter 'F'")
     expect(() => f(0, 'cc')).toThrow('Invalid pattern "cc"')
+  })
+})
+
+describe('F (aligned day of week in month), g (modified Julian day) and p (pad next)', () => {
+  const f = scalarFn('FORMAT_TIMESTAMP', [TIMESTAMP, S])
+  const fd = scalarFn('FORMAT_DATE', [DATE, S])
+  const p = scalarFn('PARSE_DATE', [S, S])
+  it('formats F as Java maps it (ALIGNED_DAY_OF_WEEK_IN_MONTH: days 1-7 are 1-7, day 8 is 1 again)', () => {
+    expect(fd(day('2021-05-01'), 'd F')).toBe('1 1')
+    expect(fd(day('2021-05-07'), 'd F')).toBe('7 7')
+    expect(fd(day('2021-05-08'), 'd F')).toBe('8 1')
+    expect(fd(day('2021-05-31'), 'd F')).toBe('31 3')
+    expect(f(ts('2021-05-19T10:00:00'), 'yyyy-MM-dd F')).toBe('2021-05-19 5')
+  })
+  it('parses F, checked against the date', () => {
+    expect(p('2021-05-19 5', 'yyyy-MM-dd F')).toBe(day('2021-05-19'))
+    expect(() => p('2021-05-19 2', 'yyyy-MM-dd F')).toThrow('Conflict found')
+  })
+  it('formats and parses g, the modified Julian day (1858-11-17 is day 0), signed, zero-padded to the letter count', () => {
+    expect(fd(day('1970-01-01'), 'g')).toBe('40587')
+    expect(fd(day('1858-11-17'), 'g')).toBe('0')
+    expect(fd(day('1858-11-16'), 'ggg')).toBe('-001')
+    expect(fd(day('2000-01-01'), 'ggggggg')).toBe('0051544')
+    expect(p('51544', 'g')).toBe(day('2000-01-01'))
+    expect(p('-1', 'g')).toBe(day('1858-11-16'))
+  })
+  it('pads the next field with spaces (pN), refusing output wider than the pad, and parses it back', () => {
+    expect(fd(day('2021-05-04'), "ppd'/'pppM")).toBe(' 4/  5')
+    expect(fd(day('2021-05-14'), 'ppd')).toBe('14')
+    expect(() => fd(day('2021-05-04'), 'pMMMM')).toThrow('Cannot print as output of 3 characters exceeds pad width of 1')
+    expect(p(' 4/  5/2021', "ppd'/'pppM'/'yyyy")).toBe(day('2021-05-04'))
+    expect(p('14/ 12/2021', "ppd'/'pppM'/'yyyy")).toBe(day('2021-12-14'))
+    expect(() => p('4/5/2021', "ppd'/'M'/'yyyy")).toThrow('could not be parsed')
   })
 })
 
@@ -53,7 +85,18 @@ describe('POSIX and Unicode property classes in regular expressions (Java syntax
     expect(extract('\\p{javaUpperCase}+', 'abcÉCOLEdef')).toBe('ÉCOLE')
     expect(extract('\\p{L}+', '12ünï')).toBe('ünï')
   })
-  it('refuses a negated POSIX class inside a character class', () => {
-    expect(() => scalarFn('REGEXP_EXTRACT', [S, S])('[\\P{Alpha}x]', 'a')).toThrow('inside a character class is not supported')
+  it('takes negated POSIX classes inside a character class, negated or not, with quantifiers', () => {
+    const extract = scalarFn('REGEXP_EXTRACT', [S, S])
+    // not a letter, or x
+    expect(extract('[\\P{Alpha}x]+', 'abx1-xyz')).toBe('x1-x')
+    expect(extract('[\\P{Alpha}]+', 'ab12cd')).toBe('12')
+    // neither a non-letter nor x: letters but x
+    expect(extract('[^\\P{Alpha}x]+', 'x1abcxd')).toBe('abc')
+    // not a digit or not lower case: everything but lower-case digits... i.e. any character (no character is both)
+    expect(extract('[\\P{Digit}\\P{Lower}]+', 'a1B')).toBe('a1B')
+    // in both sets (a letter and a hex digit) but not 'e'
+    expect(extract('[^\\P{Alpha}\\P{XDigit}e]+', 'xyzabcdefg')).toBe('abcd')
+    expect(scalarFn('REGEXP_REPLACE', [S, S, S])('a1 b2-c', '[\\P{Alnum}1]', '_')).toBe('a__b2_c')
+    expect(scalarFn('REGEXP_SPLIT_TO_ARRAY', [S, S])('a1b22c', '[\\P{Alpha}]+')).toEqual(['a', 'b', 'c'])
   })
 })
