@@ -63,8 +63,8 @@ export class CopyTextParser {
         if (stop < 0 || stop > end) throw copyError(`${c + 1} columns, expected ${n}`, this.rows + 1, this.table)
       } else {
         stop = end
-        const tab = text.indexOf('\t', p)
-        if (tab >= 0 && tab < end) throw copyError(`more than ${n} columns`, this.rows + 1, this.table)
+        // 9 = tab; a bounded scan (indexOf would search on into the following rows)
+        for (let i = p; i < end; i++) if (text.charCodeAt(i) === 9) throw copyError(`more than ${n} columns`, this.rows + 1, this.table)
       }
       fields[c] = field(text, p, stop)
       p = stop + 1
@@ -78,9 +78,9 @@ export class CopyTextParser {
 function field(text: string, start: number, stop: number): string | null {
   // 92 = '\\', 78 = 'N'
   if (stop - start === 2 && text.charCodeAt(start) === 92 && text.charCodeAt(start + 1) === 78) return null
-  const bs = text.indexOf('\\', start)
-  if (bs < 0 || bs >= stop) return text.slice(start, stop)
-  return unescape(text, start, stop, bs)
+  // A bounded scan: indexOf would search past the field to the end of the piece.
+  for (let i = start; i < stop; i++) if (text.charCodeAt(i) === 92) return unescape(text, start, stop, i)
+  return text.slice(start, stop)
 }
 
 function unescape(text: string, start: number, stop: number, firstBackslash: number): string {
