@@ -47,6 +47,11 @@ export class CopyBatchReader<T> {
     this.stream.on('error', (err: unknown) => this.fail(err))
   }
 
+  /** For tests: rows read and not yet handed out, and whether the COPY stream is paused. */
+  get buffered(): { rows: number; paused: boolean } {
+    return { rows: this.rows.length, paused: this.stream.isPaused() }
+  }
+
   /** Every row was read and handed out. */
   get done(): boolean {
     return this.ended && this.rows.length === 0

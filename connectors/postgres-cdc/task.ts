@@ -474,6 +474,11 @@ export class PostgresCdcTask implements SourceTask {
     return (this.service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } } | null)?._connection?.stream
   }
 
+  /** For tests: the snapshot's rows read ahead of the worker and whether its COPY is paused (null outside a table's COPY). */
+  get snapshotBuffer(): { rows: number; paused: boolean } | null {
+    return this.snapshot?.reader?.buffered ?? null
+  }
+
   /** For tests: records queued, the most ever queued, and whether the stream is paused. */
   get queueState(): { size: number; highWater: number; paused: boolean } {
     return { size: this.queue.size, highWater: this.queue.highWater, paused: this.queue.paused }

@@ -165,6 +165,48 @@ describe.skipIf(url === null)('PostgreSQL CDC (pgoutput)', () => {
     }
   })
 
+  it('reads a snapshot no faster than the worker takes it: a full batch pauses the COPY, the table never lands in memory', async () => {
+    const table = `cdc_snapbp_${suffix}`
+    const bSlot = `brook_test_sbp_${suffix}`
+    const rows = 50_000
+    await db.query(`DROP TABLE IF EXISTS ${table}`)
+    await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, note TEXT)`)
+    await db.query(`INSERT INTO ${table} SELECT g, repeat('x', 20) FROM generate_series(1, ${rows}) g`)
+    const task = new PostgresCdcTask()
+    const abort = new AbortController()
+    await task.start({
+      ...base, name: 'sbp', 'slot.name': bSlot, 'publication.name': `${pub}_sbp`, 'topic.prefix': 'sbp', 'table.include.list': `public\\.${table}`,
+      'snapshot.mode': 'initial_only', 'snapshot.fetch.size': '100',
+    }, {
+      connector: 'sbp', taskId: 0, client, signal: abort.signal, offsetStorageReader: { offset: () => null },
+      progress: { start: () => {}, advance: () => {}, done: () => {} },
+    })
+    try {
+      const ids: number[] = []
+      for (const r of await task.poll()) ids.push((r.value as { after: { id: number } }).after.id)
+      // The worker is slow: nothing is taken until the COPY has paused on a full read-ahead batch.
+      const held = await waitFor('the snapshot COPY to pause', () => (task.snapshotBuffer?.paused === true ? task.snapshotBuffer : null))
+      // Paused, no more rows are read: what is held is one batch plus what the last socket read decoded.
+      expect(held.rows).toBeGreaterThanOrEqual(100)
+      expect(held.rows).toBeLessThan(rows / 4)
+      let maxHeld = held.rows
+      while (ids.length < rows) {
+        const recs: SourceRecord[] = await task.poll()
+        expect(recs.length).toBeLessThanOrEqual(100)
+        for (const r of recs) ids.push((r.value as { after: { id: number } }).after.id)
+        maxHeld = Math.max(maxHeld, task.snapshotBuffer?.rows ?? 0)
+      }
+      expect(maxHeld).toBeLessThan(rows / 4)
+      expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: rows }, (_, i) => i + 1))
+    } finally {
+      abort.abort()
+      await task.stop()
+      await db.query(`SELECT pg_drop_replication_slot($1)`, [bSlot]).catch(() => {})
+      await db.query(`DROP PUBLICATION IF EXISTS ${pub}_sbp`).catch(() => {})
+      await db.query(`DROP TABLE IF EXISTS ${table}`)
+    }
+  })
+
   it('bounds the queue between the replication stream and the worker: a full queue pauses the stream, every change still arrives in order', async () => {
     const table = `cdc_bp_${suffix}`
     const bpSlot = `brook_test_bp_${suffix}`
