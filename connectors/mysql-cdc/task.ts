@@ -15,6 +15,7 @@ import { Schemas, type Schema } from '../api/schema.js'
 import { changeRecord, tableSchemas, tombstone, type Op, type TableSchemas } from '../cdc/envelope.js'
 import { heartbeatRecord } from '../cdc/heartbeat.js'
 import { needsSnapshot, type SnapshotMode } from '../cdc/snapshot-mode.js'
+import { takeRows } from '../cdc/stream-rows.js'
 import { ConnectException, errorMessage, RetriableException } from '../errors.js'
 import { isNetworkError } from '../jdbc/errors.js'
 import type { ColumnMapping } from '../jdbc/dialect.js'
@@ -74,7 +75,6 @@ interface SnapshotState {
   conn: mysql.Connection
   tables: TableDef[]
   index: number
-  rows: AsyncIterator<unknown[]> | null
   stream: Readable | null
   position: BinlogPosition
 }
@@ -202,7 +202,7 @@ export class MysqlCdcTask implements SourceTask {
         const { position, tables } = await consistentSnapshot(conn, this.flavor, this.filter, cfg.getString('snapshot.locking.mode'))
         this.defs = new Map(tables.map((t) => [tableKey(t.db, t.table), t]))
         await this.history.record({ position, ts_ms: Date.now(), databaseName: '', ddl: '', snapshot: true, tableChanges: tables.map((t) => tableChange('CREATE', t.db, t.table, t)) })
-        this.snapshot = { conn, tables, index: 0, rows: null, stream: null, position }
+        this.snapshot = { conn, tables, index: 0, stream: null, position }
         this.snapshotOnly = this.mode === 'initial_only'
         this.resumeFrom = { file: position.file, pos: position.pos, row: 0 }
         context.progress.start(`${this.connector} snapshot`, await this.estimateRows(tables))
@@ -260,12 +260,11 @@ export class MysqlCdcTask implements SourceTask {
     while (s.index < s.tables.length) {
       const def = s.tables[s.index]!
       const st = this.state(def)
-      if (s.rows === null) {
+      if (s.stream === null) {
         // A streaming query: the server's rows flow with back-pressure, never one giant array.
         const core = (s.conn as unknown as { connection: { query(o: { sql: string; rowsAsArray: boolean }): { stream(o: { highWaterMark: number }): Readable } } }).connection
         const cols = def.columns.map((c) => quoteId(c.name)).join(', ')
         s.stream = core.query({ sql: `SELECT ${cols} FROM ${quoteId(def.db)}.${quoteId(def.table)}`, rowsAsArray: true }).stream({ highWaterMark: this.fetchSize })
-        s.rows = s.stream[Symbol.asyncIterator]() as AsyncIterator<unknown[]>
       }
       const out: SourceRecord[] = []
       const now = Date.now()
@@ -273,21 +272,7 @@ export class MysqlCdcTask implements SourceTask {
       const mapping = st.mapping
       const n = mapping.length
       const source = this.sourceStruct(def, 'true', s.position.file, s.position.pos, 0, now)
-      while (out.length < this.fetchSize) {
-        const next = await s.rows.next()
-        if (next.done === true) {
-          s.rows = null
-          s.stream = null
-          s.index++
-          const last = out[out.length - 1]
-          if (s.index === s.tables.length && last !== undefined) {
-            // Debezium marks the snapshot's last record.
-            const v = last.value as { source: Record<string, unknown> }
-            last.value = { ...v, source: { ...v.source, snapshot: 'last' } }
-          }
-          break
-        }
-        const arr = next.value
+      const taken = await takeRows<unknown[]>(s.stream, this.fetchSize, (arr) => {
         const after: Record<string, unknown> = {}
         for (let c = 0; c < n; c++) {
           const m = mapping[c]!
@@ -295,6 +280,16 @@ export class MysqlCdcTask implements SourceTask {
           after[m.name] = v === null || v === undefined ? null : m.convert(v)
         }
         out.push(changeRecord(st.schemas, 'r', null, after, source, this.partition, offset, now))
+      })
+      if (taken < this.fetchSize) {
+        s.stream = null
+        s.index++
+        const last = out[out.length - 1]
+        if (s.index === s.tables.length && last !== undefined) {
+          // Debezium marks the snapshot's last record.
+          const v = last.value as { source: Record<string, unknown> }
+          last.value = { ...v, source: { ...v.source, snapshot: 'last' } }
+        }
       }
       if (out.length > 0) {
         this.ctx.progress.advance(out.length)

@@ -22,6 +22,7 @@ import { isNetworkError } from '../jdbc/errors.js'
 import type { ColumnMapping } from '../jdbc/dialect.js'
 import { sleep } from '../runtime/retry.js'
 import { postgresCdcConfigDef, type SnapshotMode } from './config.js'
+import { CopyBatchReader } from './copy-reader.js'
 import { clientConfig, createSlotWithSnapshot, dropPublication, dropSlot, ensurePublication, listTables, lsnToNumber, numberToLsn, slotInfo, type CapturedTable, type PgTarget } from './replication.js'
 
 const sourceSchema: Schema = Schemas.struct('io.debezium.connector.postgresql.Source', [
@@ -51,16 +52,16 @@ interface SnapshotState {
   tables: TableState[]
   index: number
   lsn: string
-  cursorOpen: boolean
-  /** The FETCH already sent for the next batch. */
-  next: Promise<SnapshotBatch | null> | null
+  /** The current table's COPY, read in batches of snapshot.fetch.size rows. */
+  reader: CopyBatchReader<Record<string, unknown>> | null
   /** A record carrying snapshot_completed was handed out. */
   lastMarked: boolean
 }
 
 interface SnapshotBatch {
   st: TableState
-  rows: unknown[][]
+  /** The rows as record values (the after image). */
+  rows: Array<Record<string, unknown>>
   /** The snapshot's final rows. */
   last: boolean
 }
@@ -183,7 +184,7 @@ export class PostgresCdcTask implements SourceTask {
         await snap.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY')
         await snap.query(`SET TRANSACTION SNAPSHOT '${snapshotName}'`)
         await repl.end() // the importing transaction now holds the snapshot
-        this.snapshot = { client: snap, tables: [...this.tables.values()], index: 0, lsn: consistentPoint, cursorOpen: false, next: null, lastMarked: false }
+        this.snapshot = { client: snap, tables: [...this.tables.values()], index: 0, lsn: consistentPoint, reader: null, lastMarked: false }
         this.startLsn = consistentPoint
         this.storedLsn = 0
         this.snapshotOnly = this.mode === 'initial_only'
@@ -245,14 +246,10 @@ export class PostgresCdcTask implements SourceTask {
     })
   }
 
-  /**
-   * The next snapshot batch. The FETCH after it is sent before this one is converted and
-   * handed to the worker, so the database reads ahead while the records are produced.
-   */
+  /** The next snapshot batch (COPY keeps reading the following one while the worker produces this one). */
   private async readSnapshot(): Promise<SourceRecord[]> {
     const s = this.snapshot!
-    const batch = await (s.next ?? this.fetchSnapshot(s))
-    s.next = null
+    const batch = await this.fetchSnapshot(s)
     if (batch === null) {
       const lsn = s.lsn
       const marked = s.lastMarked
@@ -262,30 +259,29 @@ export class PostgresCdcTask implements SourceTask {
       return marked ? [] : [this.heartbeatRecord(lsn)]
     }
     if (batch.last) s.lastMarked = true
-    if (!batch.last) {
-      s.next = this.fetchSnapshot(s)
-      s.next.catch(() => {}) // surfaces at the next poll
-    }
     return this.snapshotRecords(s, batch)
   }
 
-  /** FETCHes the next rows (moving on to the next table when one is done); null when all were read. */
+  /**
+   * The next rows (moving on to the next table when one is done); null when all were read. Each
+   * table is read with COPY (SELECT * ...) TO STDOUT in the snapshot's transaction: its text
+   * fields are the columns' text output, converted per column type as query results are.
+   */
   private async fetchSnapshot(s: SnapshotState): Promise<SnapshotBatch | null> {
     while (s.index < s.tables.length) {
       const st = s.tables[s.index]!
-      if (!s.cursorOpen) {
-        await s.client.query(`DECLARE brook_snap NO SCROLL CURSOR FOR SELECT * FROM ${qt(st.t)}`)
-        s.cursorOpen = true
+      if (s.reader === null) {
+        const res = await s.client.query({ text: `SELECT * FROM ${qt(st.t)} LIMIT 0`, rowMode: 'array' })
+        if (st.mapping.length === 0 || st.schemas === null) this.tableState(st.t.schema, st.t.table, res.fields.map((f) => ({ name: f.name, type: f.dataTypeID, scale: f.dataTypeModifier })))
+        s.reader = new CopyBatchReader(s.client, `COPY (SELECT * FROM ${qt(st.t)}) TO STDOUT`, qt(st.t), st.mapping.length, this.snapshotFetch, rowBuilder(st.mapping))
       }
-      const res = await s.client.query({ text: `FETCH ${this.snapshotFetch} FROM brook_snap`, rowMode: 'array' })
-      if (st.mapping.length === 0 || st.schemas === null) this.tableState(st.t.schema, st.t.table, res.fields.map((f) => ({ name: f.name, type: f.dataTypeID, scale: f.dataTypeModifier })))
-      if (res.rows.length < this.snapshotFetch) {
-        await s.client.query('CLOSE brook_snap')
-        s.cursorOpen = false
+      const rows = await s.reader.next()
+      if (rows === null || s.reader.done) {
+        s.reader = null
         s.index++
       }
-      if (res.rows.length === 0) continue
-      return { st, rows: res.rows as unknown[][], last: s.index >= s.tables.length && !s.cursorOpen }
+      if (rows === null) continue
+      return { st, rows, last: s.index >= s.tables.length }
     }
     return null
   }
@@ -296,20 +292,12 @@ export class PostgresCdcTask implements SourceTask {
     // One source struct and one offset for the whole batch (records are read-only downstream).
     const source = this.source(st, 'true', null, s.lsn, now)
     const offset: SourceOffset = { lsn: s.lsn, snapshot: true, snapshot_completed: false }
-    const mapping = st.mapping
-    const n = mapping.length
     const out: SourceRecord[] = new Array(rows.length)
+    const lastRow = batch.last ? rows.length - 1 : -1
     for (let i = 0; i < rows.length; i++) {
-      const arr = rows[i]!
-      const after: Record<string, unknown> = {}
-      for (let c = 0; c < n; c++) {
-        const v = arr[c]
-        after[mapping[c]!.name] = v === null || v === undefined ? null : mapping[c]!.convert(v)
-      }
-      const isLast = batch.last && i === rows.length - 1
-      out[i] = isLast
-        ? changeRecord(st.schemas, 'r', null, after, this.source(st, 'last', null, s.lsn, now), this.partition, { lsn: s.lsn, snapshot_completed: true }, now)
-        : changeRecord(st.schemas, 'r', null, after, source, this.partition, offset, now)
+      out[i] = i === lastRow
+        ? changeRecord(st.schemas, 'r', null, rows[i]!, this.source(st, 'last', null, s.lsn, now), this.partition, { lsn: s.lsn, snapshot_completed: true }, now)
+        : changeRecord(st.schemas, 'r', null, rows[i]!, source, this.partition, offset, now)
     }
     this.ctx.progress.advance(rows.length)
     return out
@@ -486,6 +474,11 @@ export class PostgresCdcTask implements SourceTask {
     return (this.service as unknown as { _connection?: { stream?: { pause(): void; resume(): void } } } | null)?._connection?.stream
   }
 
+  /** For tests: the snapshot's rows read ahead of the worker and whether its COPY is paused (null outside a table's COPY). */
+  get snapshotBuffer(): { rows: number; paused: boolean } | null {
+    return this.snapshot?.reader?.buffered ?? null
+  }
+
   /** For tests: records queued, the most ever queued, and whether the stream is paused. */
   get queueState(): { size: number; highWater: number; paused: boolean } {
     return { size: this.queue.size, highWater: this.queue.highWater, paused: this.queue.paused }
@@ -539,6 +532,20 @@ export class PostgresCdcTask implements SourceTask {
 
 /** Placeholder offset of a change until its transaction's commit sets the real one. */
 const NO_OFFSET: SourceOffset = Object.freeze({})
+
+/** Builds a row's record value from its COPY text fields, converting per column type. */
+function rowBuilder(mapping: ColumnMapping[]): (fields: Array<string | null>) => Record<string, unknown> {
+  const n = mapping.length
+  return (fields) => {
+    const after: Record<string, unknown> = {}
+    for (let c = 0; c < n; c++) {
+      const v = fields[c]
+      const m = mapping[c]!
+      after[m.name] = v === null || v === undefined ? null : m.convert(v)
+    }
+    return after
+  }
+}
 
 const textTypes = { getTypeParser: (oid: number) => (oid === Oid.bytea ? pg.types.getTypeParser(oid, 'text') : (v: string) => v) } as unknown as pg.CustomTypesConfig
 

@@ -4,7 +4,7 @@
 // be sent while earlier ones await their acknowledgement; offsets are written strictly in poll
 // order. A crash loses no record: at worst the records after the last stored offset are
 // produced again.
-import type { Producer, ProducerRecord } from '../../core/client/types.js'
+import type { Producer, SendListener } from '../../core/client/types.js'
 import type { SourceTask, SourceTaskContext, TaskConfig } from '../api/connector.js'
 import type { SourceOffset, SourcePartition, SourceRecord } from '../api/record.js'
 import { errorMessage } from '../errors.js'
@@ -76,22 +76,28 @@ export class WorkerSourceTask {
 
   private async sendAndCommit(records: SourceRecord[]): Promise<void> {
     const rt = this.rt
-    const out: ProducerRecord[] = []
+    // Transforms first (they may rename topics), so the topics exist before the first send.
+    const sent: SourceRecord[] = []
+    let unknownTopic = false
     for (const r of records) {
       const t = transform(rt, r)
       if (t === null) continue
-      const pr: ProducerRecord = {
-        topic: t.topic,
-        key: rt.keyConverter.fromConnectData(t.topic, t.keySchema, t.key),
-        value: rt.valueConverter.fromConnectData(t.topic, t.valueSchema, t.value),
-        headers: t.headers,
-      }
-      if (t.kafkaPartition !== null) pr.partition = t.kafkaPartition
-      if (t.timestamp !== null) pr.timestamp = t.timestamp
-      out.push(pr)
+      sent.push(t)
+      if (!this.knownTopics.has(t.topic)) unknownTopic = true
     }
-    await this.ensureTopics(out)
-    const acked = out.length > 0 ? this.producer!.sendBatch(out) : Promise.resolve([])
+    if (unknownTopic) await this.ensureTopics(sent)
+    // Each record goes to the producer as it is converted (sendQuiet: no ProducerRecord, promise
+    // or RecordMetadata per record); one listener counts the poll's acknowledgements.
+    const ack = new PollAcknowledgement()
+    const producer = this.producer!
+    const now = Date.now()
+    for (const t of sent) {
+      const key = rt.keyConverter.fromConnectData(t.topic, t.keySchema, t.key)
+      const value = rt.valueConverter.fromConnectData(t.topic, t.valueSchema, t.value)
+      ack.expect()
+      producer.sendQuiet(t.topic, t.kafkaPartition ?? -1, key, value, t.timestamp ?? now, t.headers.length > 0 ? t.headers : undefined, ack)
+    }
+    const acked = ack.sealed()
     acked.catch(() => {}) // observed through the commit chain
     // The last offset per source partition, in poll order (records dropped by transforms count too).
     const lastIndex = new Map<string, number>()
@@ -125,7 +131,7 @@ export class WorkerSourceTask {
     if (this.inFlight >= MAX_IN_FLIGHT) await this.committing
   }
 
-  private async ensureTopics(records: ProducerRecord[]): Promise<void> {
+  private async ensureTopics(records: SourceRecord[]): Promise<void> {
     const missing = new Set<string>()
     for (const r of records) if (!this.knownTopics.has(r.topic)) missing.add(r.topic)
     if (missing.size === 0) return
@@ -156,6 +162,42 @@ export class WorkerSourceTask {
     await this.task.stop().catch(() => {})
     await this.producer?.flush().catch(() => {})
     await this.producer?.close().catch(() => {})
+  }
+}
+
+/** Counts one poll's acknowledgements (SendListener of its sendQuiet records); settles once all were sent and acknowledged, or one failed. */
+class PollAcknowledgement implements SendListener {
+  private left = 0
+  private isSealed = false
+  private failure: Error | null = null
+  private resolve: (() => void) | null = null
+  private reject: ((e: Error) => void) | null = null
+
+  /** One more record is about to be sent. */
+  expect(): void {
+    this.left++
+  }
+
+  /** Every record was sent: the promise of their acknowledgement. */
+  sealed(): Promise<void> {
+    this.isSealed = true
+    if (this.failure !== null) return Promise.reject(this.failure)
+    if (this.left === 0) return Promise.resolve()
+    return new Promise((resolve, reject) => {
+      this.resolve = resolve
+      this.reject = reject
+    })
+  }
+
+  onAcknowledged(_topic: string, _partition: number, _lastOffset: number, count: number): void {
+    this.left -= count
+    if (this.left === 0 && this.isSealed && this.failure === null) this.resolve?.()
+  }
+
+  onFailed(_topic: string, _partition: number, _count: number, error: Error): void {
+    if (this.failure !== null) return
+    this.failure = error
+    this.reject?.(error)
   }
 }
 

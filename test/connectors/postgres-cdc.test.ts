@@ -11,6 +11,7 @@ import type { BrookClient, ConsumerRecord } from '../../core/client/types.js'
 import { Worker } from '../../connectors/index.js'
 import type { SourceRecord } from '../../connectors/api/record.js'
 import { PostgresCdcTask } from '../../connectors/postgres-cdc/task.js'
+import { mapColumn } from '../../connectors/jdbc/postgres/types.js'
 import { dbUrl, readTopic, topicCount, waitFor } from './helpers.js'
 
 const url = dbUrl('BROOK_PG_URL')
@@ -107,6 +108,101 @@ describe.skipIf(url === null)('PostgreSQL CDC (pgoutput)', () => {
       await worker.stopConnector(name)
       await db.query(`SELECT pg_drop_replication_slot($1)`, [`${slot}_edge`]).catch(() => {})
       await db.query(`DROP PUBLICATION IF EXISTS ${pub}_edge`).catch(() => {})
+      await db.query(`DROP TABLE IF EXISTS ${table}`)
+    }
+  })
+
+  it('reads the snapshot through COPY in batches of snapshot.fetch.size, each value as a text-mode SELECT of the same row converts', async () => {
+    const table = `cdc_types_${suffix}`
+    const tSlot = `brook_test_ty_${suffix}`
+    await db.query(`DROP TABLE IF EXISTS ${table}`)
+    await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, t TEXT, n NUMERIC(20,5), nu NUMERIC, b BYTEA, d DATE, ts TIMESTAMP, tz TIMESTAMPTZ, tm TIME,
+      j JSONB, a INT[], ta TEXT[], big BIGINT, f FLOAT8, ok BOOLEAN, u UUID)`)
+    await db.query(`INSERT INTO ${table} SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE E'tab\\there\\nline \\\\ back ' || g || ' ünï 😀' END,
+      g * 12345.6789 / 7, (g::numeric / 3), CASE WHEN g % 4 = 0 THEN NULL ELSE decode(lpad(to_hex(g), 8, '0') || '0a5c09', 'hex') END,
+      DATE '2020-02-29' + g, TIMESTAMP '1999-12-31 23:59:59.123456' + g * INTERVAL '1 hour', TIMESTAMPTZ '2024-06-01 12:00:00+02' + g * INTERVAL '1 minute',
+      TIME '00:00:01.5' + g * INTERVAL '1 second', jsonb_build_object('g', g, 's', E'q"\\\\'), ARRAY[g, NULL, -g], ARRAY['a b', E'c\\td', NULL, '{x}'],
+      9007199254740993 + g, g / 3.0, g % 2 = 0, md5(g::text)::uuid FROM generate_series(1, 53) g`)
+    const task = new PostgresCdcTask()
+    const abort = new AbortController()
+    await task.start({
+      ...base, name: 'ty', 'slot.name': tSlot, 'publication.name': `${pub}_ty`, 'topic.prefix': 'ty', 'table.include.list': `public\\.${table}`,
+      'snapshot.mode': 'initial_only', 'snapshot.fetch.size': '10',
+    }, {
+      connector: 'ty', taskId: 0, client, signal: abort.signal, offsetStorageReader: { offset: () => null },
+      progress: { start: () => {}, advance: () => {}, done: () => {} },
+    })
+    try {
+      const got: Array<Record<string, unknown>> = []
+      let last: SourceRecord | undefined
+      while (got.length < 53) {
+        const recs: SourceRecord[] = await task.poll()
+        expect(recs.length).toBeLessThanOrEqual(10)
+        for (const r of recs) got.push((r.value as { after: Record<string, unknown> }).after)
+        last = recs.at(-1) ?? last
+      }
+      expect(last?.sourceOffset.snapshot_completed).toBe(true)
+      // The same rows read the ordinary way: a text-mode SELECT converted by the column mapping.
+      const sel = await db.query({ text: `SELECT * FROM ${table} ORDER BY id`, types: { getTypeParser: () => (v: string) => v } as unknown as pg.CustomTypesConfig })
+      const mapping = sel.fields.map((f) => mapColumn({ name: f.name, type: f.dataTypeID, scale: f.dataTypeModifier }, true))
+      const want = sel.rows.map((row: Record<string, unknown>) => Object.fromEntries(mapping.map((m) => [m.name, row[m.name] === null ? null : m.convert(row[m.name])])))
+      got.sort((x, y) => (x.id as number) - (y.id as number))
+      expect(got).toEqual(want)
+      // A few values checked outright.
+      expect(got[0]!.t).toBe('tab\there\nline \\ back 1 ünï 😀')
+      expect(got[0]!.b).toEqual(Buffer.from('000000010a5c09', 'hex'))
+      expect(got[3]!.b).toBeNull()
+      expect(got[4]!.t).toBeNull()
+      expect(got[2]!.nu).toBe('1.00000000000000000000')
+      expect(got[0]!.ta).toBe('{"a b","c\td",NULL,"{x}"}')
+      expect(got[0]!.big).toBe('9007199254740994')
+    } finally {
+      abort.abort()
+      await task.stop()
+      await db.query(`SELECT pg_drop_replication_slot($1)`, [tSlot]).catch(() => {})
+      await db.query(`DROP PUBLICATION IF EXISTS ${pub}_ty`).catch(() => {})
+      await db.query(`DROP TABLE IF EXISTS ${table}`)
+    }
+  })
+
+  it('reads a snapshot no faster than the worker takes it: a full batch pauses the COPY, the table never lands in memory', async () => {
+    const table = `cdc_snapbp_${suffix}`
+    const bSlot = `brook_test_sbp_${suffix}`
+    const rows = 50_000
+    await db.query(`DROP TABLE IF EXISTS ${table}`)
+    await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, note TEXT)`)
+    await db.query(`INSERT INTO ${table} SELECT g, repeat('x', 20) FROM generate_series(1, ${rows}) g`)
+    const task = new PostgresCdcTask()
+    const abort = new AbortController()
+    await task.start({
+      ...base, name: 'sbp', 'slot.name': bSlot, 'publication.name': `${pub}_sbp`, 'topic.prefix': 'sbp', 'table.include.list': `public\\.${table}`,
+      'snapshot.mode': 'initial_only', 'snapshot.fetch.size': '100',
+    }, {
+      connector: 'sbp', taskId: 0, client, signal: abort.signal, offsetStorageReader: { offset: () => null },
+      progress: { start: () => {}, advance: () => {}, done: () => {} },
+    })
+    try {
+      const ids: number[] = []
+      for (const r of await task.poll()) ids.push((r.value as { after: { id: number } }).after.id)
+      // The worker is slow: nothing is taken until the COPY has paused on a full read-ahead batch.
+      const held = await waitFor('the snapshot COPY to pause', () => (task.snapshotBuffer?.paused === true ? task.snapshotBuffer : null))
+      // Paused, no more rows are read: what is held is one batch plus what the last socket read decoded.
+      expect(held.rows).toBeGreaterThanOrEqual(100)
+      expect(held.rows).toBeLessThan(rows / 4)
+      let maxHeld = held.rows
+      while (ids.length < rows) {
+        const recs: SourceRecord[] = await task.poll()
+        expect(recs.length).toBeLessThanOrEqual(100)
+        for (const r of recs) ids.push((r.value as { after: { id: number } }).after.id)
+        maxHeld = Math.max(maxHeld, task.snapshotBuffer?.rows ?? 0)
+      }
+      expect(maxHeld).toBeLessThan(rows / 4)
+      expect(ids.sort((a, b) => a - b)).toEqual(Array.from({ length: rows }, (_, i) => i + 1))
+    } finally {
+      abort.abort()
+      await task.stop()
+      await db.query(`SELECT pg_drop_replication_slot($1)`, [bSlot]).catch(() => {})
+      await db.query(`DROP PUBLICATION IF EXISTS ${pub}_sbp`).catch(() => {})
       await db.query(`DROP TABLE IF EXISTS ${table}`)
     }
   })

@@ -1,0 +1,136 @@
+// PostgreSQL's COPY text format (COPY ... TO STDOUT, the default FORMAT text): one row per line,
+// columns separated by a tab, NULL spelled \N, and backslash escapes for backslash, tab, newline,
+// carriage return, backspace, form feed, vertical tab, \digits (octal) and \xhex. Each unescaped
+// field is exactly the column's text output, the same text a query returns in text mode, so the
+// type mapping (types.ts) converts it as it converts query results.
+//
+// The parser takes the decoded text in pieces of any size (a row may span pieces) and hands each
+// complete row to onRow in one reused array: no per-row allocation beyond the field strings.
+
+import { DataException } from '../../errors.js'
+
+/** Malformed COPY text: a DataException naming the row (1-based) and what was wrong. */
+function copyError(message: string, row: number, table: string): DataException {
+  return new DataException(`COPY text of ${table}, row ${row}: ${message}`, { field: table })
+}
+
+export class CopyTextParser {
+  private carry = ''
+  private rows = 0
+  private readonly fields: Array<string | null>
+
+  /** `columns` fields per row; onRow gets the row's fields (the array is reused: copy what you keep). `table` names errors. */
+  constructor(
+    private readonly table: string,
+    private readonly columns: number,
+    private readonly onRow: (fields: Array<string | null>) => void,
+  ) {
+    this.fields = new Array<string | null>(columns).fill(null)
+  }
+
+  /** Rows parsed so far. */
+  get rowCount(): number {
+    return this.rows
+  }
+
+  /** Parses the complete rows in `piece` (after what was left of the previous piece). */
+  push(piece: string): void {
+    const text = this.carry.length > 0 ? this.carry + piece : piece
+    let pos = 0
+    for (;;) {
+      const end = text.indexOf('\n', pos)
+      if (end < 0) break
+      this.row(text, pos, end)
+      pos = end + 1
+    }
+    this.carry = pos < text.length ? text.slice(pos) : ''
+  }
+
+  /** The input ended: a row without its final newline is an error. */
+  end(piece = ''): void {
+    if (piece.length > 0) this.push(piece)
+    if (this.carry.length > 0) throw copyError('incomplete last row (no line end)', this.rows + 1, this.table)
+  }
+
+  private row(text: string, start: number, end: number): void {
+    const n = this.columns
+    const fields = this.fields
+    let p = start
+    for (let c = 0; c < n; c++) {
+      let stop: number
+      if (c < n - 1) {
+        stop = text.indexOf('\t', p)
+        if (stop < 0 || stop > end) throw copyError(`${c + 1} columns, expected ${n}`, this.rows + 1, this.table)
+      } else {
+        stop = end
+        // 9 = tab; a bounded scan (indexOf would search on into the following rows)
+        for (let i = p; i < end; i++) if (text.charCodeAt(i) === 9) throw copyError(`more than ${n} columns`, this.rows + 1, this.table)
+      }
+      fields[c] = field(text, p, stop)
+      p = stop + 1
+    }
+    this.rows++
+    this.onRow(fields)
+  }
+}
+
+/** One field's value: null for \N, the text with its escapes resolved otherwise. */
+function field(text: string, start: number, stop: number): string | null {
+  // 92 = '\\', 78 = 'N'
+  if (stop - start === 2 && text.charCodeAt(start) === 92 && text.charCodeAt(start + 1) === 78) return null
+  // A bounded scan: indexOf would search past the field to the end of the piece.
+  for (let i = start; i < stop; i++) if (text.charCodeAt(i) === 92) return unescape(text, start, stop, i)
+  return text.slice(start, stop)
+}
+
+function unescape(text: string, start: number, stop: number, firstBackslash: number): string {
+  let out = text.slice(start, firstBackslash)
+  let i = firstBackslash
+  let from = i
+  while (i < stop) {
+    if (text.charCodeAt(i) !== 92) {
+      i++
+      continue
+    }
+    out += text.slice(from, i)
+    const ch = i + 1 < stop ? text[i + 1] : undefined
+    i += 2
+    switch (ch) {
+      case 'b': out += '\b'; break
+      case 'f': out += '\f'; break
+      case 'n': out += '\n'; break
+      case 'r': out += '\r'; break
+      case 't': out += '\t'; break
+      case 'v': out += '\v'; break
+      case 'x': {
+        let v = 0
+        let k = 0
+        while (k < 2 && i < stop && isHex(text.charCodeAt(i))) {
+          v = v * 16 + parseInt(text[i++]!, 16)
+          k++
+        }
+        out += k === 0 ? 'x' : String.fromCharCode(v)
+        break
+      }
+      case undefined: break // a lone backslash at the end of the row: nothing follows
+      default:
+        if (ch >= '0' && ch <= '7') {
+          let v = ch.charCodeAt(0) - 48
+          let k = 1
+          while (k < 3 && i < stop && text.charCodeAt(i) >= 48 && text.charCodeAt(i) <= 55) {
+            v = v * 8 + text.charCodeAt(i++) - 48
+            k++
+          }
+          out += String.fromCharCode(v)
+        } else {
+          out += ch // \\ and any other escaped character stand for themselves
+        }
+    }
+    from = i
+  }
+  return out + text.slice(from, stop)
+}
+
+function isHex(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 70) || (c >= 97 && c <= 102)
+}

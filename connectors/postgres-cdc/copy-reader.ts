@@ -1,0 +1,94 @@
+// Reads one query's rows through COPY (...) TO STDOUT in batches of bounded size. The COPY
+// stream (pg-copy-streams) is pull-based: once a batch is full the stream is paused, its buffer
+// fills to its high-water mark and the socket is no longer read, so the server waits instead of
+// the table landing in memory. After a batch is taken the stream resumes, so the next batch is
+// read while the caller works on this one.
+import type pg from 'pg'
+import { StringDecoder } from 'node:string_decoder'
+import { to as copyTo } from 'pg-copy-streams'
+import { CopyTextParser } from '../jdbc/postgres/copy-text.js'
+
+export class CopyBatchReader<T> {
+  private readonly stream: ReturnType<typeof copyTo>
+  private readonly decoder = new StringDecoder('utf8')
+  private readonly parser: CopyTextParser
+  private rows: T[] = []
+  private ended = false
+  private error: unknown = null
+  private wake: (() => void) | null = null
+
+  /**
+   * `sql` is the COPY statement, `columns` its column count, `build` turns a row's fields (a
+   * reused array) into one T; batches hold up to `max` rows.
+   */
+  constructor(client: pg.Client, sql: string, table: string, columns: number, private readonly max: number, build: (fields: Array<string | null>) => T) {
+    this.parser = new CopyTextParser(table, columns, (f) => this.rows.push(build(f)))
+    this.stream = client.query(copyTo(sql))
+    this.stream.on('data', (chunk: Buffer) => {
+      try {
+        this.parser.push(this.decoder.write(chunk))
+      } catch (err) {
+        this.fail(err)
+        return
+      }
+      if (this.rows.length >= this.max) this.stream.pause()
+      this.notify()
+    })
+    this.stream.on('end', () => {
+      try {
+        this.parser.end(this.decoder.end())
+      } catch (err) {
+        this.fail(err)
+        return
+      }
+      this.ended = true
+      this.notify()
+    })
+    this.stream.on('error', (err: unknown) => this.fail(err))
+  }
+
+  /** For tests: rows read and not yet handed out, and whether the COPY stream is paused. */
+  get buffered(): { rows: number; paused: boolean } {
+    return { rows: this.rows.length, paused: this.stream.isPaused() }
+  }
+
+  /** Every row was read and handed out. */
+  get done(): boolean {
+    return this.ended && this.rows.length === 0
+  }
+
+  /** The next batch (up to max rows); null once every row was handed out. */
+  async next(): Promise<T[] | null> {
+    for (;;) {
+      if (this.error !== null) throw this.error
+      if (this.rows.length >= this.max || (this.ended && this.rows.length > 0)) {
+        let batch: T[]
+        if (this.rows.length <= this.max) {
+          batch = this.rows
+          this.rows = []
+        } else {
+          batch = this.rows.slice(0, this.max)
+          this.rows = this.rows.slice(this.max)
+        }
+        if (!this.ended && this.rows.length < this.max) this.stream.resume()
+        return batch
+      }
+      if (this.ended) return null
+      await new Promise<void>((resolve) => {
+        this.wake = resolve
+      })
+    }
+  }
+
+  private fail(err: unknown): void {
+    this.error ??= err
+    this.stream.pause()
+    this.notify()
+  }
+
+  private notify(): void {
+    const w = this.wake
+    this.wake = null
+    w?.()
+  }
+}

@@ -1,0 +1,44 @@
+// The COPY text format parser: rows split anywhere across pieces, NULL, every escape PostgreSQL
+// writes, and malformed input named by row.
+import { describe, expect, it } from 'vitest'
+import { CopyTextParser } from '../../connectors/jdbc/postgres/copy-text.js'
+import { DataException } from '../../connectors/errors.js'
+
+function parseAll(columns: number, pieces: string[]): Array<Array<string | null>> {
+  const rows: Array<Array<string | null>> = []
+  const p = new CopyTextParser('t', columns, (f) => rows.push([...f]))
+  for (const x of pieces) p.push(x)
+  p.end()
+  return rows
+}
+
+describe('CopyTextParser', () => {
+  const text = '1\tplain\t\\N\n2\ttab\\there\\nnew\\\\back\\rcr\t\\\\x0aff\n3\t\t\\b\\f\\v\\101\\x42\n'
+  const expected = [
+    ['1', 'plain', null],
+    ['2', 'tab\there\nnew\\back\rcr', '\\x0aff'],
+    ['3', '', '\b\f\vAB'],
+  ]
+
+  it('parses fields, NULL and escapes', () => {
+    expect(parseAll(3, [text])).toEqual(expected)
+  })
+
+  it('gives the same rows however the text is split into pieces', () => {
+    for (let cut = 1; cut < text.length; cut++) {
+      expect(parseAll(3, [text.slice(0, cut), text.slice(cut)])).toEqual(expected)
+    }
+    expect(parseAll(3, text.split(''))).toEqual(expected)
+  })
+
+  it('keeps a field that is only a backslash-N inside other text', () => {
+    expect(parseAll(2, ['\\\\N\tx\\N\n'])).toEqual([['\\N', 'xN']])
+  })
+
+  it('names the row of malformed input', () => {
+    expect(() => parseAll(3, ['1\t2\t3\n1\t2\n'])).toThrow(/row 2: 2 columns, expected 3/)
+    expect(() => parseAll(2, ['1\t2\t3\n'])).toThrow(/row 1: more than 2 columns/)
+    expect(() => parseAll(2, ['1\t2\n3\t4'])).toThrow(DataException)
+    expect(() => parseAll(2, ['1\t2\n3\t4'])).toThrow(/row 2: incomplete last row/)
+  })
+})
