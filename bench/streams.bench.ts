@@ -4,6 +4,9 @@
 // as medians, each with a ratio against the raw consume rate of the same input in the same run:
 //   raw           raw consume of the 4-word lines (the baseline: what reading alone costs)
 //   stateless     filter + mapValues + to, records/s
+//   hand-loop     the same written by hand on the client (poll, decode, filter, upper-case,
+//                 sendQuiet, commit after the outputs are acknowledged every --commit-ms): a peer
+//                 that shows what the DSL costs over the client itself
 //   wc-cached     word count (flatMapValues, selectKey, repartition, count, to) over a small
 //                 vocabulary that fits the record cache: SQLite is written once per key per commit
 //   wc-sqlite     the same over a vocabulary larger than the cache: cache misses read SQLite and
@@ -11,13 +14,15 @@
 //   restore       restore rate from a changelog (with --cases=...,restore)
 // Options: --lines=N (default 500000 4-word lines), --partitions=N (4), --rounds=N (3),
 // --cases=a,b (default raw,stateless,wc-cached,wc-sqlite), --vocab-small=N (10000),
-// --vocab-large=N (1000000), --commit-ms=N (1000), --max-poll=N (1000), --restore-records=N (500000).
+// --vocab-large=N (1000000), --commit-ms=N (1000), --max-poll=N (1000), --restore-records=N (500000),
+// --cpu-profile=FILE (a V8 CPU profile of the measured runs only, not of filling the topics).
 // Each figure also comes per CPU second of the process (broker included), steadier than wall time on a shared machine.
 import fs from 'node:fs'
+import { Session } from 'node:inspector/promises'
 import os from 'node:os'
 import path from 'node:path'
 import { EmbeddedClient } from '../core/client/embedded/client.js'
-import type { ProducerRecord } from '../core/client/types.js'
+import type { ProducerRecord, SendListener } from '../core/client/types.js'
 import {
   Consumed,
   Grouped,
@@ -41,8 +46,8 @@ const VOCAB_LARGE = Number(args.get('vocab-large') ?? 1_000_000)
 const COMMIT_MS = Number(args.get('commit-ms') ?? 1000)
 const MAX_POLL = Number(args.get('max-poll') ?? 1000)
 const RESTORE_RECORDS = Number(args.get('restore-records') ?? 500_000)
-const CASES = (args.get('cases') ?? 'raw,stateless,wc-cached,wc-sqlite').split(',')
-const KNOWN = ['raw', 'stateless', 'wc-cached', 'wc-sqlite', 'restore']
+const CASES = (args.get('cases') ?? 'raw,stateless,hand-loop,wc-cached,wc-sqlite').split(',')
+const KNOWN = ['raw', 'stateless', 'hand-loop', 'wc-cached', 'wc-sqlite', 'restore']
 for (const c of CASES) if (!KNOWN.includes(c)) throw new Error(`unknown case '${c}' (known: ${KNOWN.join(', ')})`)
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-bench-streams-'))
@@ -101,6 +106,45 @@ async function rawConsume(client: EmbeddedClient, topic: string): Promise<Rate> 
   const cpu = cpuMs(c0)
   await consumer.close()
   if (bytes === 0) throw new Error('no bytes read')
+  return { wall: (LINES / ms) * 1000, cpu: (LINES / cpu) * 1000 }
+}
+
+/**
+ * filter + mapValues + to written by hand on the client, with the guarantee KafkaStreams gives:
+ * input offsets are committed (every COMMIT_MS and at the end) only once the outputs before them
+ * are acknowledged.
+ */
+async function handLoop(client: EmbeddedClient, input: string, output: string, groupId: string): Promise<Rate> {
+  const consumer = client.consumer({ groupId, enableAutoCommit: false, maxPollRecords: MAX_POLL, maxPartitionFetchBytes: 256 << 10, autoOffsetReset: 'earliest' })
+  const producer = client.producer({})
+  let failed: Error | null = null
+  const listener: SendListener = { onAcknowledged: () => {}, onFailed: (_t, _p, _n, err) => void (failed ??= err) }
+  consumer.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: input, partition })))
+  const t0 = performance.now()
+  const c0 = process.cpuUsage()
+  const next = new Map<number, number>()
+  let seenRecords = 0
+  let lastCommit = Date.now()
+  const commit = async (): Promise<void> => {
+    await producer.flush()
+    if (failed !== null) throw failed
+    await consumer.commitSync([...next].map(([partition, offset]) => ({ topic: input, partition, offset })))
+    lastCommit = Date.now()
+  }
+  while (seenRecords < LINES) {
+    for (const r of await consumer.poll(100)) {
+      const v = r.value === null ? null : r.value.toString('utf8')
+      if (v !== null && v.length > 3) producer.sendQuiet(output, -1, null, v.toUpperCase(), r.timestamp, undefined, listener)
+      next.set(r.partition, r.offset + 1)
+      seenRecords++
+    }
+    if (Date.now() - lastCommit >= COMMIT_MS) await commit()
+  }
+  await commit()
+  const ms = performance.now() - t0
+  const cpu = cpuMs(c0)
+  await consumer.close()
+  await producer.close()
   return { wall: (LINES / ms) * 1000, cpu: (LINES / cpu) * 1000 }
 }
 
@@ -256,6 +300,7 @@ async function main(): Promise<void> {
     let rate: Rate
     if (c === 'raw') rate = await rawConsume(client, 'lines-small')
     else if (c === 'stateless') rate = await runApp(client, stateless('lines-small', out), id, 'lines-small', LINES)
+    else if (c === 'hand-loop') rate = await handLoop(client, 'lines-small', out, id)
     else if (c === 'wc-cached') rate = await runApp(client, wordCount('lines-small', out), id, 'lines-small', LINES * WORDS_PER_LINE, checkCounts)
     else if (c === 'wc-sqlite') {
       rawLarge.push(await rawConsume(client, 'lines-large'))
@@ -266,9 +311,21 @@ async function main(): Promise<void> {
     const unit = c.startsWith('wc') ? 'words/s' : 'records/s'
     console.log(`  round ${round + 1} ${c.padEnd(10)} ${fmt(rate.wall * k).padStart(11)} ${unit.padEnd(9)} ${fmt(rate.cpu * k).padStart(11)} per CPU second`)
   }
+  const profile = args.get('cpu-profile')
+  const session = profile === undefined ? null : new Session()
+  if (session !== null) {
+    session.connect()
+    await session.post('Profiler.enable')
+    await session.post('Profiler.start')
+  }
   for (let round = 0; round < ROUNDS; round++) {
     const order = CASES.map((_, i) => CASES[(i + round) % CASES.length]!)
     for (const c of order) await runCase(c, round)
+  }
+  if (session !== null) {
+    const { profile: p } = await session.post('Profiler.stop')
+    fs.writeFileSync(profile!, JSON.stringify(p))
+    session.disconnect()
   }
   await client.close()
 
@@ -282,6 +339,12 @@ async function main(): Promise<void> {
   console.log('\nmedians:')
   if (want('raw')) line('raw consume', raw, 1, 'lines/s', `(${fmt(raw.wall * WORDS_PER_LINE)} words/s)`)
   if (want('stateless')) line('stateless filter+map', med(results.get('stateless')!), 1, 'records/s', `${ratio(med(results.get('stateless')!), raw)}  (aim 0.70x)`)
+  if (want('hand-loop')) {
+    const hand = med(results.get('hand-loop')!)
+    const dsl = want('stateless') ? med(results.get('stateless')!) : none
+    const vsHand = Number.isNaN(dsl.wall) ? '' : `; the DSL runs at ${(dsl.wall / hand.wall).toFixed(2)}x of it (${(dsl.cpu / hand.cpu).toFixed(2)}x per CPU second)`
+    line('  same, by hand', hand, 1, 'records/s', `${ratio(hand, raw)}${vsHand}`)
+  }
   if (want('wc-cached')) {
     const wc = med(results.get('wc-cached')!)
     line('word count, cached', wc, WORDS_PER_LINE, 'words/s', ratio(wc, raw))

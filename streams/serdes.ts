@@ -3,6 +3,7 @@
 // readable from both sides.
 import avro from 'avsc'
 import { readInt64, writeInt64 } from '../core/protocol/records/batch-header.js'
+import { readUtf8 } from '../core/protocol/records/utf8.js'
 import { StreamsException } from './errors.js'
 import type { Windowed } from './dsl/windowed.js'
 
@@ -12,6 +13,12 @@ export interface Serializer<T> {
 
 export interface Deserializer<T> {
   deserialize(topic: string, data: Buffer | null): T | null
+  /**
+   * Optional: reads bytes[start, end) in place, as Kafka's deserialize(topic, headers, ByteBuffer)
+   * does, so a polled key or value needs no Buffer of its own. Same result as deserialize() of
+   * those bytes.
+   */
+  deserializeFrom?(topic: string, bytes: Buffer, start: number, end: number): T | null
 }
 
 export interface Serde<T> extends Serializer<T>, Deserializer<T> {}
@@ -63,20 +70,24 @@ class StringSerde implements Serde<string> {
 
   deserialize(_topic: string, bytes: Buffer | null): string | null {
     if (bytes === null || bytes === undefined) return null
-    const n = bytes.length
-    if (n > MEMO_MAX) return bytes.toString('utf8')
+    return this.deserializeFrom(_topic, bytes, 0, bytes.length)
+  }
+
+  deserializeFrom(_topic: string, bytes: Buffer, start: number, end: number): string {
+    const n = end - start
+    if (n > MEMO_MAX) return readUtf8(bytes, start, end)
     const memo = this.decoded
-    if (n === this.decodedLength && sameBytes(memo, bytes, n)) return this.decodedString
-    const s = bytes.toString('utf8')
-    for (let i = 0; i < n; i++) memo[i] = bytes[i]!
+    if (n === this.decodedLength && sameBytes(memo, bytes, start, n)) return this.decodedString
+    const s = readUtf8(bytes, start, end)
+    for (let i = 0; i < n; i++) memo[i] = bytes[start + i]!
     this.decodedLength = n
     this.decodedString = s
     return s
   }
 }
 
-function sameBytes(a: Buffer, b: Buffer, n: number): boolean {
-  for (let i = n - 1; i >= 0; i--) if (a[i] !== b[i]) return false
+function sameBytes(memo: Buffer, b: Buffer, start: number, n: number): boolean {
+  for (let i = n - 1; i >= 0; i--) if (memo[i] !== b[start + i]) return false
   return true
 }
 
@@ -89,18 +100,24 @@ const stringSerde = new StringSerde()
 export function isStringSerde(serde: Serde<unknown>): boolean {
   return serde === (stringSerde as Serde<unknown>)
 }
-const longSerde = serde<number>(
-  'Long',
-  (n) => {
-    const b = Buffer.allocUnsafe(8)
-    writeInt64(b, 0, n)
-    return b
+const longSerde: Serde<number> = {
+  ...serde<number>(
+    'Long',
+    (n) => {
+      const b = Buffer.allocUnsafe(8)
+      writeInt64(b, 0, n)
+      return b
+    },
+    (b) => {
+      fixedSize('Long', 8, b)
+      return readInt64(b, 0)
+    },
+  ),
+  deserializeFrom(topic, bytes, start, end) {
+    if (end - start !== 8) throw new StreamsException(`Long serde cannot read ${end - start} bytes from topic '${topic}'`, { cause: new Error(`Long expects 8 bytes, got ${end - start}`) })
+    return readInt64(bytes, start)
   },
-  (b) => {
-    fixedSize('Long', 8, b)
-    return readInt64(b, 0)
-  },
-)
+}
 const integerSerde = serde<number>(
   'Integer',
   (n) => {

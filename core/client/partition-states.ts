@@ -3,7 +3,7 @@
 import { BrookError } from '../errors.js'
 import { tpKey } from './record-utils.js'
 import type { FetchedRecords } from './consumer/fetched-records.js'
-import type { ConsumerRecord, TopicPartition } from './types.js'
+import type { ConsumerRecord, RecordView, TopicPartition } from './types.js'
 
 export interface PartitionState {
   tp: TopicPartition
@@ -76,6 +76,20 @@ export class PartitionStates extends Map<string, PartitionState> {
       if (out.length >= max) break
     }
     return out
+  }
+
+  /** drain() as views (FetchedRecords.visit): each partition's position moves past a record once it is visited. */
+  drainInto(max: number, visit: (record: RecordView) => void): number {
+    let n = 0
+    for (const s of this.values()) {
+      if (s.paused || s.position === null) continue
+      const f = s.fetched
+      if (f === null) continue
+      n += f.visit(max - n, visit, (offset) => (s.position = offset + 1))
+      if (!f.hasMore) s.fetched = null
+      if (n >= max) break
+    }
+    return n
   }
 }
 

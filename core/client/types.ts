@@ -41,6 +41,30 @@ export interface ConsumerRecord {
   headers: RecordHeader[]
 }
 
+/**
+ * A polled record as positions in the fetched bytes (Consumer.pollInto): no object and no Buffer
+ * per record. Valid only during the call that hands it over: the same view is refilled with the
+ * next record, so keep toRecord() of what outlives the call.
+ */
+export interface RecordView {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: number
+  readonly timestamp: number
+  readonly timestampType: TimestampType
+  /** The bytes the key and value lie in (not to be written, nor kept past the call). */
+  readonly bytes: Buffer
+  /** The key is bytes[keyStart, keyEnd); keyStart is -1 for a null key. */
+  readonly keyStart: number
+  readonly keyEnd: number
+  /** The value is bytes[valueStart, valueEnd); valueStart is -1 for a null value. */
+  readonly valueStart: number
+  readonly valueEnd: number
+  readonly headers: RecordHeader[]
+  /** The record as poll() gives it: its own object, key and value Buffers. */
+  toRecord(): ConsumerRecord
+}
+
 export type Acks = 0 | 1 | -1 | 'all'
 
 export interface ProducerConfig {
@@ -175,6 +199,12 @@ export interface Consumer {
   assignment(): TopicPartition[]
   /** Waits up to timeoutMs for records; joins the group and rebalances as needed. */
   poll(timeoutMs?: number): Promise<ConsumerRecord[]>
+  /**
+   * poll() without a record object: waits as poll() does, then hands each record (up to
+   * max.poll.records) to `visit` as a view over the fetched bytes. Returns how many it handed.
+   * Positions move as poll()'s do: past each record once visit returns.
+   */
+  pollInto(timeoutMs: number, visit: (record: RecordView) => void): Promise<number>
   seek(partition: TopicPartition, offset: number): void
   seekToBeginning(partitions?: TopicPartition[]): Promise<void>
   seekToEnd(partitions?: TopicPartition[]): Promise<void>

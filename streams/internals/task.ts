@@ -2,6 +2,7 @@
 // records, pushes them through the processors, tracks stream time, fires
 // punctuations and commits its state. The test driver and the runtime are
 // both executors of tasks; they only feed records and call the hooks.
+import type { RecordView } from '../../core/client/types.js'
 import { isStringSerde, type Serde } from '../serdes.js'
 import type { Cancellable, ProcessorContext, Punctuator, RecordMetadata, TaskId } from '../processor/api.js'
 import type { Headers } from '../processor/record.js'
@@ -13,6 +14,7 @@ import { Record as StreamRecord } from '../processor/record.js'
 import { StateManager } from '../state/state-manager.js'
 import { ProcessorException, StreamsException, TopologyException } from '../errors.js'
 import { resolveSerde, type SerdeDefaults } from './serde-resolution.js'
+import { inlineStepOf, type Emit } from './operators/base.js'
 
 export type DeserializationExceptionHandler = 'logAndContinue' | 'logAndFail' | { deadLetterTopic: string }
 
@@ -58,6 +60,13 @@ export interface InputRecord {
   headers: Headers
 }
 
+/** Where an input record came from: what errors and recordMetadata() report. */
+export interface InputPosition {
+  readonly topic: string
+  readonly partition: number
+  readonly offset: number
+}
+
 export class TaskIdImpl implements TaskId {
   constructor(
     readonly subtopology: number,
@@ -68,10 +77,17 @@ export class TaskIdImpl implements TaskId {
   }
 }
 
+/**
+ * A node as the task runs it, with two entries: `process` takes a Record (what processors
+ * forward), `emit` takes its fields. Inline steps (filter, mapValues, selectKey, ...) and sinks
+ * work on fields, so a chain of them costs a call per hop and no object; a processor gets a
+ * Record made where the chain reaches it.
+ */
 interface RuntimeNode {
   name: string
   children: RuntimeNode[]
   process(record: StreamRecord<unknown, unknown>): void
+  emit: Emit
 }
 
 interface Schedule {
@@ -104,8 +120,7 @@ export class StreamTask {
   private readonly schedules: Schedule[] = []
   private streamTime = -1
   // Mutated in place, not reallocated per record: the runtime's hot path.
-  private readonly current: { input: InputRecord | null; metadata: RecordMetadata | null; timestamp: number } = { input: null, metadata: null, timestamp: 0 }
-  private currentNode: RuntimeNode | null = null
+  private readonly current: { input: InputPosition | null; metadata: RecordMetadata | null; timestamp: number } = { input: null, metadata: null, timestamp: 0 }
   private lastRecordWallClock: number
   private idleAdvancedTo: number
   private commitRequested = false
@@ -156,11 +171,9 @@ export class StreamTask {
       }
       this.nodes.push(node)
     }
-    for (const p of this.processors) {
-      this.currentNode = p.node
-      p.processor.init?.(p.context as never)
-    }
-    this.currentNode = null
+    // Children before parents: an inline step binds to the emit of what follows it.
+    for (let i = this.subtopology.nodes.length - 1; i >= 0; i--) this.link(this.subtopology.nodes[i]!, byName.get(this.subtopology.nodes[i]!.name)!)
+    for (const p of this.processors) p.processor.init?.(p.context as never)
   }
 
   sourceTopics(): string[] {
@@ -168,7 +181,7 @@ export class StreamTask {
   }
 
   /** The input record being processed (null between records and in punctuation): where an error came from. */
-  get currentInput(): InputRecord | null {
+  get currentInput(): InputPosition | null {
     return this.current.input
   }
 
@@ -178,8 +191,7 @@ export class StreamTask {
 
   /** Processes one input record; returns false when it was skipped. */
   process(input: InputRecord): boolean {
-    const src = this.sources.get(input.topic)
-    if (src === undefined) throw new StreamsException(`Task ${this.id} has no source for topic '${input.topic}'`)
+    const src = this.source(input.topic)
     let key: unknown
     let value: unknown
     try {
@@ -188,8 +200,50 @@ export class StreamTask {
     } catch (err) {
       return this.deserializationFailed(input, err)
     }
-    let ts = input.timestamp
-    if (src.extractor !== null) ts = src.extractor({ topic: input.topic, key, value, timestamp: input.timestamp }, this.streamTime)
+    return this.run(src, input, key, value, input.timestamp, input.headers)
+  }
+
+  /**
+   * process() of a polled record left in the fetched bytes: key and value are read in place where
+   * the serde can (deserializeFrom), and the record becomes an object only if it fails to.
+   */
+  processView(input: RecordView): boolean {
+    const topic = input.topic
+    const src = this.source(topic)
+    const ks = src.keySerde
+    const vs = src.valueSerde
+    const b = input.bytes
+    let key: unknown
+    let value: unknown
+    try {
+      if (input.keyStart < 0) key = ks.deserialize(topic, null)
+      else if (ks.deserializeFrom !== undefined) key = ks.deserializeFrom(topic, b, input.keyStart, input.keyEnd)
+      else key = ks.deserialize(topic, b.subarray(input.keyStart, input.keyEnd))
+      if (input.valueStart < 0) value = vs.deserialize(topic, null)
+      else if (vs.deserializeFrom !== undefined) value = vs.deserializeFrom(topic, b, input.valueStart, input.valueEnd)
+      else value = vs.deserialize(topic, b.subarray(input.valueStart, input.valueEnd))
+    } catch (err) {
+      return this.deserializationFailed(input.toRecord(), err)
+    }
+    return this.run(src, input, key, value, input.timestamp, input.headers)
+  }
+
+  private lastSourceTopic = ''
+  private lastSource: SourceRuntime | null = null
+
+  private source(topic: string): SourceRuntime {
+    // Records come in runs of one partition: the last topic's source is mostly the one.
+    if (topic === this.lastSourceTopic && this.lastSource !== null) return this.lastSource
+    const src = this.sources.get(topic)
+    if (src === undefined) throw new StreamsException(`Task ${this.id} has no source for topic '${topic}'`)
+    this.lastSourceTopic = topic
+    this.lastSource = src
+    return src
+  }
+
+  private run(src: SourceRuntime, input: InputPosition, key: unknown, value: unknown, timestamp: number, headers: Headers): boolean {
+    let ts = timestamp
+    if (src.extractor !== null) ts = src.extractor({ topic: input.topic, key, value, timestamp }, this.streamTime)
     if (ts < 0) {
       this.log(`Skipping record with negative timestamp ${ts} from ${input.topic}-${input.partition}@${input.offset}`)
       return false
@@ -203,7 +257,7 @@ export class StreamTask {
     cur.metadata = null
     cur.timestamp = ts
     try {
-      this.runNode(src.node, new StreamRecord(key, value, ts, input.headers))
+      src.node.emit(key, value, ts, headers)
     } finally {
       cur.input = null
       cur.metadata = null
@@ -246,11 +300,7 @@ export class StreamTask {
   }
 
   close(): void {
-    for (const p of this.processors) {
-      this.currentNode = p.node
-      p.processor.close?.()
-    }
-    this.currentNode = null
+    for (const p of this.processors) p.processor.close?.()
     this.stateManager.close()
   }
 
@@ -277,34 +327,63 @@ export class StreamTask {
   }
 
   private punctuate(s: Schedule, time: number): void {
-    const prevNode = this.currentNode
     this.current.input = null
     this.current.metadata = null
     this.current.timestamp = time
-    this.currentNode = s.node
-    try {
-      s.callback(time)
-    } finally {
-      this.currentNode = prevNode
-    }
+    s.callback(time)
   }
 
-  private runNode(node: RuntimeNode, record: StreamRecord<unknown, unknown>): void {
-    const prev = this.currentNode
-    this.currentNode = node
+  /** An error of node `name` as the ProcessorException that says where it happened (once: the innermost node). */
+  private failure(name: string, err: unknown): unknown {
+    if (err instanceof ProcessorException) return err
+    const md = this.recordMetadata()
+    const where = md === null ? 'while punctuating or flushing' : `topic=${md.topic}, partition=${md.partition}, offset=${md.offset}`
+    return new ProcessorException(this.id.toString(), name, where, err)
+  }
+
+  /** Runs a processor node on a record, with the record's timestamp as the current one. */
+  private runNode(node: RuntimeNode, run: (record: StreamRecord<unknown, unknown>) => void, record: StreamRecord<unknown, unknown>): void {
     const prevTs = this.current.timestamp
     this.current.timestamp = record.timestamp
     try {
-      node.process(record)
+      run(record)
     } catch (err) {
-      if (err instanceof ProcessorException) throw err
-      const md = this.recordMetadata()
-      const where = md === null ? 'while punctuating or flushing' : `topic=${md.topic}, partition=${md.partition}, offset=${md.offset}`
-      throw new ProcessorException(this.id.toString(), node.name, where, err)
+      throw this.failure(node.name, err)
     } finally {
-      this.currentNode = prev
       this.current.timestamp = prevTs
     }
+  }
+
+  /** The emit of everything below a node: one child's own, or each child's in turn. */
+  private static childrenEmit(children: RuntimeNode[]): Emit {
+    if (children.length === 0) return () => {}
+    if (children.length === 1) {
+      const only = children[0]!
+      return (k, v, ts, h) => only.emit(k, v, ts, h)
+    }
+    return (k, v, ts, h) => {
+      for (let i = 0; i < children.length; i++) children[i]!.emit(k, v, ts, h)
+    }
+  }
+
+  /** Binds a node's entries once its children are known (inline steps to their children's emit). */
+  private link(def: NodeDef, node: RuntimeNode): void {
+    if (def.kind !== 'processor') {
+      if (def.kind === 'source') node.emit = StreamTask.childrenEmit(node.children)
+      return
+    }
+    const step = inlineStepOf(def.supplier)
+    if (step === null) return
+    const body = step(StreamTask.childrenEmit(node.children))
+    const name = def.name
+    node.emit = (k, v, ts, h) => {
+      try {
+        body(k, v, ts, h)
+      } catch (err) {
+        throw this.failure(name, err)
+      }
+    }
+    node.process = (r) => node.emit(r.key, r.value, r.timestamp, r.headers)
   }
 
   private deserializationFailed(input: InputRecord, err: unknown): boolean {
@@ -330,11 +409,16 @@ export class StreamTask {
 
   private makeNode(def: NodeDef): RuntimeNode {
     const children: RuntimeNode[] = []
-    const forwardAll = (record: StreamRecord<unknown, unknown>): void => {
-      for (const c of children) this.runNode(c, record)
+    const unlinked = (): never => {
+      throw new StreamsException(`node ${def.name} ran before the task was initialized`)
     }
     if (def.kind === 'source') {
-      const node: RuntimeNode = { name: def.name, children, process: forwardAll }
+      const node: RuntimeNode = {
+        name: def.name,
+        children,
+        process: (r) => node.emit(r.key, r.value, r.timestamp, r.headers),
+        emit: unlinked,
+      }
       const src: SourceRuntime = {
         node,
         keySerde: resolveSerde(def.keySerde, 'key', this.config, def.name),
@@ -352,34 +436,44 @@ export class StreamTask {
       // Strings of Serdes.String() go on as text: the producer writes their UTF-8 bytes into its batch.
       const keyText = isStringSerde(keySerde)
       const valueText = isStringSerde(valueSerde)
-      return {
-        name: def.name,
-        children,
-        process: (r) => {
-          let topic: string
-          if (fixedTopic !== null) topic = fixedTopic
-          else if (typeof def.topic !== 'string') {
-            const md = this.recordMetadata()
-            const ctx: RecordContextInfo = { topic: md?.topic ?? null, partition: md?.partition ?? -1, offset: md?.offset ?? -1, timestamp: r.timestamp }
-            topic = def.topic(r.key, r.value, ctx)
-          } else topic = def.topic
-          const p = def.partitioner
-          const partitioner = p === null ? null : (n: number) => p(topic, r.key, r.value, n)
-          const k = r.key
-          const v = r.value
-          this.collector.send(
-            topic,
-            keyText && typeof k === 'string' ? k : keySerde.serialize(topic, k),
-            valueText && typeof v === 'string' ? v : valueSerde.serialize(topic, v),
-            r.timestamp,
-            r.headers,
-            partitioner,
-          )
-        },
+      const send = (k: unknown, v: unknown, ts: number, h: Headers): void => {
+        let topic: string
+        if (fixedTopic !== null) topic = fixedTopic
+        else if (typeof def.topic !== 'string') {
+          const md = this.recordMetadata()
+          const ctx: RecordContextInfo = { topic: md?.topic ?? null, partition: md?.partition ?? -1, offset: md?.offset ?? -1, timestamp: ts }
+          topic = def.topic(k, v, ctx)
+        } else topic = def.topic
+        const p = def.partitioner
+        const partitioner = p === null ? null : (n: number) => p(topic, k, v, n)
+        this.collector.send(
+          topic,
+          keyText && typeof k === 'string' ? k : keySerde.serialize(topic, k),
+          valueText && typeof v === 'string' ? v : valueSerde.serialize(topic, v),
+          ts,
+          h,
+          partitioner,
+        )
       }
+      const emit: Emit = (k, v, ts, h) => {
+        try {
+          send(k, v, ts, h)
+        } catch (err) {
+          throw this.failure(def.name, err)
+        }
+      }
+      return { name: def.name, children, emit, process: (r) => emit(r.key, r.value, r.timestamp, r.headers) }
     }
+    // An inline step: link() gives it its entries once its children are known.
+    if (inlineStepOf(def.supplier) !== null) return { name: def.name, children, process: unlinked, emit: unlinked }
     const processor = def.supplier()
-    const node: RuntimeNode = { name: def.name, children, process: (r) => processor.process(r) }
+    const run = (r: StreamRecord<unknown, unknown>): void => processor.process(r)
+    const node: RuntimeNode = {
+      name: def.name,
+      children,
+      process: (r) => this.runNode(node, run, r),
+      emit: (k, v, ts, h) => this.runNode(node, run, new StreamRecord(k, v, ts, h)),
+    }
     const context = this.makeContext(node, def.stores)
     this.processors.push({ node, processor, context })
     return node
@@ -395,12 +489,13 @@ export class StreamTask {
       forward(record, childName) {
         const rec = record as StreamRecord<unknown, unknown>
         if (childName === undefined) {
-          for (const c of node.children) task.runNode(c, rec)
+          const children = node.children
+          for (let i = 0; i < children.length; i++) children[i]!.process(rec)
           return
         }
         const child = node.children.find((c) => c.name === childName)
         if (child === undefined) throw new StreamsException(`${node.name} has no child named ${childName}`)
-        task.runNode(child, rec)
+        child.process(rec)
       },
       schedule(intervalMs, type, callback): Cancellable {
         if (!(intervalMs > 0)) throw new TopologyException(`${node.name} scheduled a punctuation with interval ${intervalMs}; it must be > 0`)

@@ -13,7 +13,7 @@
 // transaction, input and changelogs are read read_committed, and state not covered by a
 // committed transaction is wiped and restored after a crash.
 import fs from 'node:fs'
-import type { Admin, BrookClient, Consumer, ConsumerRecord, Producer, ProducerConfig, SendListener, TopicPartition, TopicPartitionOffset } from '../../core/client/types.js'
+import type { Admin, BrookClient, Consumer, ConsumerRecord, Producer, ProducerConfig, RecordView, SendListener, TopicPartition, TopicPartitionOffset } from '../../core/client/types.js'
 import type { Topology } from '../processor/topology.js'
 import type { ChangelogWriter } from '../state/state-manager.js'
 import type { RestoreRecord } from '../state/bytes.js'
@@ -567,16 +567,18 @@ export class KafkaStreams implements QueryableStoreProvider {
         this.now = Date.now()
         for (const r of g) this.globalTask.process(r)
       }
-      const records = this.consumer !== null ? await this.consumer.poll(this.config.pollMs) : await sleep(this.config.pollMs)
+      if (!this.paused && this.held.length > 0) {
+        this.now = Date.now()
+        this.processHeld()
+      }
+      // Records are processed as the poll hands them over, left in the fetched bytes (see visit).
+      this.visitFresh = true
+      if (this.consumer !== null) await this.consumer.pollInto(this.config.pollMs, this.visit)
+      else await sleep(this.config.pollMs)
+      this.endVisit()
       if (!this.running()) break
       this.now = Date.now()
-      if (this.paused) {
-        for (const r of records) this.held.push(r)
-      } else {
-        if (this.held.length > 0) this.processHeld()
-        if (records.length > 0) this.processRecords(records)
-        for (const t of this.tasks.values()) t.task.advanceWallClock(this.now)
-      }
+      if (!this.paused) for (const t of this.tasks.values()) t.task.advanceWallClock(this.now)
       this.globalTask?.advanceWallClock(this.now)
       if (this.sendError) throw this.sendError
       let commitRequested = false
@@ -600,6 +602,49 @@ export class KafkaStreams implements QueryableStoreProvider {
     const held = this.held
     this.held = []
     this.processRecords(held)
+  }
+
+  // The partition the records being visited come from: consecutive records of a poll mostly share it.
+  private visitTopic = ''
+  private visitPartition = -1
+  private visitEntry: ActiveTask | undefined = undefined
+  private visitLast = -1
+  private visitFresh = true
+
+  /**
+   * Takes one polled record: processed by its task (the position it reached noted for the next
+   * commit), held while paused or stopping, dropped when its partition is no longer owned.
+   */
+  private readonly visit = (r: RecordView): void => {
+    if (this.paused || !this.running()) {
+      this.held.push(r.toRecord())
+      return
+    }
+    if (this.visitFresh) {
+      this.now = Date.now()
+      this.visitFresh = false
+    }
+    if (r.topic !== this.visitTopic || r.partition !== this.visitPartition) {
+      this.endVisit()
+      this.visitTopic = r.topic
+      this.visitPartition = r.partition
+      const sub = this.topicToSub.get(r.topic)
+      this.visitEntry = sub === undefined ? undefined : this.tasks.get(`${sub.id}_${r.partition}`)
+    }
+    const entry = this.visitEntry
+    // Records polled for a partition this instance no longer owns are dropped; their new owner reads them.
+    if (entry === undefined) return
+    entry.task.processView(r)
+    this.visitLast = r.offset
+  }
+
+  /** Notes how far the visited partition got; the next record starts afresh (tasks may change between polls). */
+  private endVisit(): void {
+    if (this.visitEntry !== undefined && this.visitLast >= 0) this.visitEntry.consumed.set(this.visitTopic, this.visitLast + 1)
+    this.visitTopic = ''
+    this.visitPartition = -1
+    this.visitEntry = undefined
+    this.visitLast = -1
   }
 
   private processRecords(records: ConsumerRecord[]): void {
@@ -790,6 +835,6 @@ export class KafkaStreams implements QueryableStoreProvider {
   }
 }
 
-function sleep(ms: number): Promise<ConsumerRecord[]> {
-  return new Promise((resolve) => setTimeout(() => resolve([]), ms))
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }

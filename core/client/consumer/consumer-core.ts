@@ -15,6 +15,7 @@ import type {
   ConsumerConfig,
   ConsumerGroupMetadata,
   ConsumerRecord,
+  RecordView,
   IsolationLevel,
   OffsetAndTimestamp,
   RebalanceListener,
@@ -209,23 +210,34 @@ export class ConsumerCore implements Consumer {
   // ---- polling ----
 
   async poll(timeoutMs = 1000): Promise<ConsumerRecord[]> {
+    let out: ConsumerRecord[] = []
+    await this.pollWith(timeoutMs, () => (out = this.states.drain(this.config.maxPollRecords)).length)
+    return out
+  }
+
+  async pollInto(timeoutMs: number, visit: (record: RecordView) => void): Promise<number> {
+    let n = 0
+    await this.pollWith(timeoutMs, () => (n = this.states.drainInto(this.config.maxPollRecords, visit)))
+    return n
+  }
+
+  /** The poll loop: joins, commits, fetches until `drain` gives records or the time is up. */
+  private async pollWith(timeoutMs: number, drain: () => number): Promise<void> {
     this.checkOpen()
     const deadline = Date.now() + timeoutMs
     if (this.group) {
       await this.refreshPattern()
       // The join goes on in the background when it outlasts this poll, as in the Java client.
       const joined = await raceTimeout(this.group.ensureActive(), Math.max(0, deadline - Date.now()))
-      if (!joined) return []
+      if (!joined) return
     }
     await this.maybeAutoCommit()
     await this.resolvePositions()
-    let out = this.states.drain(this.config.maxPollRecords)
-    if (out.length > 0) return out
+    if (drain() > 0) return
     for (;;) {
       await this.fetchOnce(Math.max(0, deadline - Date.now()))
-      out = this.states.drain(this.config.maxPollRecords)
-      if (out.length > 0 || Date.now() >= deadline || this.closed) return out
-      if (this.group?.needsRejoin) return out
+      if (drain() > 0 || Date.now() >= deadline || this.closed) return
+      if (this.group?.needsRejoin) return
       await this.resolvePositions()
     }
   }

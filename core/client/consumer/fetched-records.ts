@@ -17,8 +17,8 @@ import {
   timestampType as batchTimestampType,
 } from '../../protocol/records/batch-header.js'
 import type { TimestampType } from '../../protocol/records/batch-header.js'
-import { BatchRecordReader, decodeRecordsWith, forEachBatch, type RecordFactory } from '../../protocol/records/record-batch.js'
-import type { ConsumerRecord } from '../types.js'
+import { BatchRecordReader, decodeRecordsWith, forEachBatch } from '../../protocol/records/record-batch.js'
+import type { ConsumerRecord, RecordHeader, RecordView } from '../types.js'
 
 export interface AbortedTransaction {
   producerId: number
@@ -27,6 +27,40 @@ export interface AbortedTransaction {
 
 /** Control record key: version int16, type int16 (0 abort, 1 commit). */
 const ABORT_MARKER = 0
+
+const NO_BYTES = Buffer.alloc(0)
+
+/** The view FetchedRecords decodes each record into: positions, refilled per record. */
+class FetchedRecordView implements RecordView {
+  offset = 0
+  timestamp = 0
+  timestampType: TimestampType = 0
+  bytes: Buffer = NO_BYTES
+  keyStart = -1
+  keyEnd = -1
+  valueStart = -1
+  valueEnd = -1
+  headers: RecordHeader[] = []
+
+  constructor(
+    readonly topic: string,
+    readonly partition: number,
+  ) {}
+
+  toRecord(): ConsumerRecord {
+    const b = this.bytes
+    return {
+      topic: this.topic,
+      partition: this.partition,
+      offset: this.offset,
+      timestamp: this.timestamp,
+      timestampType: this.timestampType,
+      key: this.keyStart < 0 ? null : b.subarray(this.keyStart, this.keyEnd),
+      value: this.valueStart < 0 ? null : b.subarray(this.valueStart, this.valueEnd),
+      headers: this.headers,
+    }
+  }
+}
 
 /**
  * The records of one fetched records field at or after `from`, decoded as they are taken.
@@ -40,12 +74,11 @@ export class FetchedRecords {
   private readonly batches: number[] = []
   private batchIndex = 0
   private reader: BatchRecordReader | null = null
-  private timestampType: TimestampType = 0
   /** The next record to return, decoded ahead so `hasMore` is exact. */
-  private ahead: ConsumerRecord | null = null
+  private readonly view: FetchedRecordView
+  private ahead = false
   /** A record that cannot be decoded: take() throws it once the records before it are taken. */
   private failure: Error | null = null
-  private readonly make: RecordFactory<ConsumerRecord>
 
   constructor(
     readonly topic: string,
@@ -77,23 +110,13 @@ export class FetchedRecords {
       this.batches.push(at)
     })
     this.next = next
-    const make = (offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: ConsumerRecord['headers']): ConsumerRecord => ({
-      topic,
-      partition,
-      offset,
-      timestamp,
-      timestampType: this.timestampType,
-      key,
-      value,
-      headers,
-    })
-    this.make = make
+    this.view = new FetchedRecordView(topic, partition)
     this.advance()
   }
 
   /** True while take() has records to give (or a corrupt record to report). */
   get hasMore(): boolean {
-    return this.ahead !== null || this.failure !== null
+    return this.ahead || this.failure !== null
   }
 
   /**
@@ -103,45 +126,66 @@ export class FetchedRecords {
   take(max: number, out: ConsumerRecord[]): number {
     let n = 0
     while (n < max) {
-      const r = this.ahead
-      if (r === null) {
+      if (!this.ahead) {
         if (this.failure !== null && n === 0) throw this.failure
         break
       }
-      out.push(r)
+      out.push(this.view.toRecord())
       n++
       this.advance()
     }
     return n
   }
 
-  /** Decodes the next record at or after `from` into `ahead` (null when none is left or it is corrupt). */
+  /**
+   * Hands up to `max` records to `visit` as the one view, refilled per record; returns how many.
+   * `visited` runs after each visit with the record's offset (the caller's position moves there).
+   * Corrupt records as take().
+   */
+  visit(max: number, visit: (record: RecordView) => void, visited: (offset: number) => void): number {
+    let n = 0
+    const view = this.view
+    while (n < max) {
+      if (!this.ahead) {
+        if (this.failure !== null && n === 0) throw this.failure
+        break
+      }
+      visit(view)
+      visited(view.offset)
+      n++
+      this.advance()
+    }
+    return n
+  }
+
+  /** Decodes the next record at or after `from` into the view (`ahead` false when none is left or it is corrupt). */
   private advance(): void {
     try {
       this.decodeAhead()
     } catch (err) {
-      this.ahead = null
+      this.ahead = false
       this.failure = err as Error
     }
   }
 
   private decodeAhead(): void {
+    const view = this.view
     for (;;) {
       const reader = this.reader
       if (reader !== null && reader.remaining > 0) {
-        const r = reader.next(this.make)
+        reader.nextInto(view)
         // Only a batch that begins before the fetch position has records to drop.
-        if (r.offset < this.from) continue
-        this.ahead = r
+        if (view.offset < this.from) continue
+        this.ahead = true
         return
       }
       if (this.batchIndex >= this.batches.length) {
         this.reader = null
-        this.ahead = null
+        this.ahead = false
         return
       }
       const at = this.batches[this.batchIndex++]!
-      this.timestampType = batchTimestampType(this.records, at)
+      view.timestampType = batchTimestampType(this.records, at)
       this.reader = new BatchRecordReader(this.records, at)
     }
   }

@@ -426,6 +426,25 @@ export function forEachRecord(buf: Buffer, at: number, fn: (r: DecodedRecord) =>
   walkRecords(buf, at, null, fn)
 }
 
+const EMPTY = Buffer.alloc(0)
+
+/**
+ * Where one record's parts lie: its key is bytes[keyStart, keyEnd) (keyStart -1 for a null key),
+ * its value bytes[valueStart, valueEnd) (valueStart -1 for null). Filled in place by
+ * BatchRecordReader.nextInto, so reading a record makes no object and no Buffer.
+ */
+export interface RecordPositions {
+  offset: number
+  timestamp: number
+  /** The batch's bytes, or its decompressed records for a compressed batch. */
+  bytes: Buffer
+  keyStart: number
+  keyEnd: number
+  valueStart: number
+  valueEnd: number
+  headers: RecordHeader[]
+}
+
 /** Builds the caller's own record object straight from the decoded fields (no intermediate object). */
 export type RecordFactory<T> = (offset: number, timestamp: number, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]) => T
 
@@ -502,6 +521,17 @@ export class BatchRecordReader {
 
   /** Decodes the next record (there must be one: remaining > 0). */
   next<T>(make: RecordFactory<T>): T {
+    const p = this.scratch
+    this.nextInto(p)
+    const key = p.keyStart < 0 ? null : p.bytes.subarray(p.keyStart, p.keyEnd)
+    const value = p.valueStart < 0 ? null : p.bytes.subarray(p.valueStart, p.valueEnd)
+    return make(p.offset, p.timestamp, key, value, p.headers)
+  }
+
+  private readonly scratch: RecordPositions = { offset: 0, timestamp: 0, bytes: EMPTY, keyStart: -1, keyEnd: -1, valueStart: -1, valueEnd: -1, headers: [] }
+
+  /** Decodes the next record's positions into `p` (there must be one: remaining > 0). */
+  nextInto(p: RecordPositions): void {
     const data = this.data
     const end = this.end
     const base = this.base
@@ -515,8 +545,10 @@ export class BatchRecordReader {
     c.pos++ // record attributes, unused
     const tsDelta = readVarlongIn(data, c, recEnd)
     const offsetDelta = readVarintIn(data, c, recEnd)
-    const key = readBytes(data, c, recEnd, base)
-    const value = readBytes(data, c, recEnd, base)
+    p.keyStart = readRange(data, c, recEnd, base)
+    p.keyEnd = c.pos
+    p.valueStart = readRange(data, c, recEnd, base)
+    p.valueEnd = c.pos
     const hc = readVarintIn(data, c, recEnd)
     const headers: RecordHeader[] = []
     if (hc !== 0) {
@@ -532,7 +564,10 @@ export class BatchRecordReader {
     if (c.pos !== recEnd) corrupt(`Record length ${len} does not match its ${c.pos - recEnd + len} bytes`, base + pos)
     this.pos = recEnd
     if (++this.n === this.count) this.checkEnd()
-    return make(this.baseOffset + offsetDelta, this.logAppend ? this.maxTs : this.baseTs + tsDelta, key, value, headers)
+    p.offset = this.baseOffset + offsetDelta
+    p.timestamp = this.logAppend ? this.maxTs : this.baseTs + tsDelta
+    p.bytes = data
+    p.headers = headers
   }
 
   private checkEnd(): void {
@@ -605,6 +640,20 @@ function readVarlongIn(buf: Buffer, c: Cursor, end: number): number {
   // zigzag = 2m + sign; m is exact below 2^53.
   const m = high * 134217728 + (low >>> 1)
   return (low & 1) === 0 ? m : -m - 1
+}
+
+/** Skips a length-prefixed byte string; returns where it starts, or -1 for null (c.pos is then its end). */
+function readRange(buf: Buffer, c: Cursor, end: number, base: number): number {
+  const len = readVarintIn(buf, c, end)
+  if (len < 0) {
+    if (len === -1) return -1
+    corrupt(`Invalid length ${len}`, base + c.pos)
+  }
+  const start = c.pos
+  const stop = start + len
+  if (stop > end) corrupt(`Length ${len} overruns the record`, base + start)
+  c.pos = stop
+  return start
 }
 
 function readBytes(buf: Buffer, c: Cursor, end: number, base: number): Buffer | null {

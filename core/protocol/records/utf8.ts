@@ -33,3 +33,22 @@ export function writeUtf8(text: string, buf: Buffer, pos: number, length: number
   }
   return pos + buf.write(text, pos, length, 'utf8')
 }
+
+/** Up to this many bytes ASCII text is read in JS: cheaper than the native call for a word. */
+const JS_READ_MAX = 8
+
+const native = Buffer.prototype as unknown as { utf8Slice(this: Buffer, start: number, end: number): string }
+
+/** The text of buf[start, end) as toString('utf8', start, end) gives it, without its argument checks. */
+export function readUtf8(buf: Buffer, start: number, end: number): string {
+  if (end - start <= JS_READ_MAX) {
+    let s = ''
+    for (let i = start; i < end; i++) {
+      const c = buf[i]!
+      if (c >= 0x80) return native.utf8Slice.call(buf, start, end)
+      s += String.fromCharCode(c)
+    }
+    return s
+  }
+  return native.utf8Slice.call(buf, start, end)
+}

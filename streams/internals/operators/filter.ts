@@ -1,6 +1,6 @@
-import { stateless } from './base.js'
+import { inline } from './base.js'
 
 export const kstreamFilter = (predicate: (key: unknown, value: unknown) => boolean, not: boolean) =>
-  stateless((ctx, r) => {
-    if (predicate(r.key, r.value) !== not) ctx.forward(r)
+  inline((emit) => (k, v, ts, h) => {
+    if (predicate(k, v) !== not) emit(k, v, ts, h)
   })

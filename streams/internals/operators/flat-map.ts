@@ -1,7 +1,7 @@
 import type { KeyValue } from '../../state/types.js'
-import { stateless } from './base.js'
+import { inline } from './base.js'
 
 export const kstreamFlatMap = (mapper: (key: unknown, value: unknown) => Iterable<KeyValue<unknown, unknown>>) =>
-  stateless((ctx, r) => {
-    for (const kv of mapper(r.key, r.value)) ctx.forward(r.withKey(kv.key).withValue(kv.value))
+  inline((emit) => (k, v, ts, h) => {
+    for (const kv of mapper(k, v)) emit(kv.key, kv.value, ts, h)
   })

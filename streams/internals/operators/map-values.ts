@@ -1,4 +1,3 @@
-import { stateless } from './base.js'
+import { inline } from './base.js'
 
-export const kstreamMapValues = (mapper: (key: unknown, value: unknown) => unknown) =>
-  stateless((ctx, r) => ctx.forward(r.withValue(mapper(r.key, r.value))))
+export const kstreamMapValues = (mapper: (key: unknown, value: unknown) => unknown) => inline((emit) => (k, v, ts, h) => emit(k, mapper(k, v), ts, h))

@@ -1,10 +1,10 @@
-import { stateless } from './base.js'
+import { inline } from './base.js'
 
 /** Merge nodes and repartition-free hops. */
-export const passthrough = () => stateless((ctx, r) => ctx.forward(r))
+export const passthrough = () => inline((emit) => emit)
 
 /** Drops null keys before a repartition topic: they cannot be partitioned. */
 export const dropNullKeys = () =>
-  stateless((ctx, r) => {
-    if (r.key !== null && r.key !== undefined) ctx.forward(r)
+  inline((emit) => (k, v, ts, h) => {
+    if (k !== null && k !== undefined) emit(k, v, ts, h)
   })

@@ -1,11 +1,11 @@
 import type { Subject } from 'rxjs'
-import { stateless } from './base.js'
+import { inline, stateless } from './base.js'
 
 /** peek forwards after the action; foreach (forward = false) ends the branch. */
 export const kstreamPeek = (action: (key: unknown, value: unknown) => void, forward: boolean) =>
-  stateless((ctx, r) => {
-    action(r.key, r.value)
-    if (forward) ctx.forward(r)
+  inline((emit) => (k, v, ts, h) => {
+    action(k, v)
+    if (forward) emit(k, v, ts, h)
   })
 
 /** asObservable: every record (with its timestamp) goes to the subject; the branch ends here. */

@@ -1,4 +1,3 @@
-import { stateless } from './base.js'
+import { inline } from './base.js'
 
-export const kstreamSelectKey = (mapper: (key: unknown, value: unknown) => unknown) =>
-  stateless((ctx, r) => ctx.forward(r.withKey(mapper(r.key, r.value))))
+export const kstreamSelectKey = (mapper: (key: unknown, value: unknown) => unknown) => inline((emit) => (k, v, ts, h) => emit(mapper(k, v), v, ts, h))
