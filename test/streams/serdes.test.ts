@@ -77,3 +77,30 @@ describe('Serdes', () => {
     expect(sw.deserialize('t', sb)).toEqual({ key: 'a', window: { start: 5, end: 9 } })
   })
 })
+
+describe('deserializeFrom: bytes read in place', () => {
+  it('String gives what deserialize gives for any bytes at any position, remembered text included', () => {
+    const s = Serdes.String()
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.uint8Array({ maxLength: 80 }), fc.nat(4)), { minLength: 1, maxLength: 6 }), (parts) => {
+        // Consecutive reads of the same or different bytes exercise the one-string memo.
+        for (const [bytes, pad] of parts) {
+          const buf = Buffer.concat([Buffer.alloc(pad, 0x7a), Buffer.from(bytes), Buffer.alloc(pad, 0xc3)])
+          expect(s.deserializeFrom!('t', buf, pad, pad + bytes.length)).toBe(Buffer.from(bytes).toString('utf8'))
+          expect(s.deserialize('t', Buffer.from(bytes))).toBe(Buffer.from(bytes).toString('utf8'))
+        }
+      }),
+    )
+  })
+
+  it('Long reads 8 bytes where they are and refuses any other length with the topic', () => {
+    const l = Serdes.Long()
+    fc.assert(
+      fc.property(fc.integer({ min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }), fc.nat(5), (n, pad) => {
+        const buf = Buffer.concat([Buffer.alloc(pad, 0xff), l.serialize('t', n)!, Buffer.alloc(3, 0xff)])
+        expect(l.deserializeFrom!('t', buf, pad, pad + 8)).toBe(n)
+      }),
+    )
+    expect(() => l.deserializeFrom!('counts', Buffer.alloc(12), 2, 9)).toThrow(/Long serde cannot read 7 bytes from topic 'counts'/)
+  })
+})
