@@ -43,6 +43,8 @@ function fixedSize(name: string, size: number, bytes: Buffer): void {
 
 /** Strings up to this length are remembered; longer ones rarely repeat back to back. */
 const MEMO_MAX = 64
+/** Decoded text is remembered up to this many bytes: keys and words repeat back to back, lines do not (and copying them costs). */
+const DECODE_MEMO_MAX = 16
 
 /**
  * UTF-8 strings. Remembers the last short string in each direction: a record's key and value are
@@ -53,7 +55,7 @@ class StringSerde implements Serde<string> {
   private lastString = ''
   private lastBytes: Buffer | null = null
   /** A private copy of the last decoded bytes: the caller's buffer may be reused after the call. */
-  private readonly decoded = Buffer.alloc(MEMO_MAX)
+  private readonly decoded = Buffer.alloc(DECODE_MEMO_MAX)
   private decodedLength = -1
   private decodedString = ''
 
@@ -75,7 +77,7 @@ class StringSerde implements Serde<string> {
 
   deserializeFrom(_topic: string, bytes: Buffer, start: number, end: number): string {
     const n = end - start
-    if (n > MEMO_MAX) return readUtf8(bytes, start, end)
+    if (n > DECODE_MEMO_MAX) return readUtf8(bytes, start, end)
     const memo = this.decoded
     if (n === this.decodedLength && sameBytes(memo, bytes, start, n)) return this.decodedString
     const s = readUtf8(bytes, start, end)
