@@ -139,14 +139,38 @@ function byteLength(v: Buffer | string | null): number {
   return typeof v === 'string' ? utf8Length(v) : v.length
 }
 
-/** Writes a key or value of `length` bytes (from byteLength) with its length prefix. */
+/**
+ * Bytes of a key or value if its text is ASCII (one byte per unit, no measuring pass); short text
+ * that is not is found while it is written (writeBytes returns -1) and the record written again.
+ */
+function asciiLength(v: Buffer | string | null): number {
+  if (v === null) return -1
+  return typeof v === 'string' ? (v.length <= ASCII_GUESS_MAX ? v.length : utf8Length(v)) : v.length
+}
+
+/** Text up to this many units is guessed ASCII (asciiLength). */
+const ASCII_GUESS_MAX = 64
+
+/**
+ * Writes a key or value of `length` bytes (from byteLength or asciiLength) with its length prefix;
+ * -1 when text guessed ASCII is not (nothing else is then valid).
+ */
 function writeBytes(v: Buffer | string | null, length: number, buf: Buffer, pos: number): number {
   if (v === null) {
     buf[pos] = 1 // zigzag(-1)
     return pos + 1
   }
   pos = writeVarint(buf, pos, length)
-  return typeof v === 'string' ? writeUtf8(v, buf, pos, length) : copyBytes(v, buf, pos)
+  if (typeof v !== 'string') return copyBytes(v, buf, pos)
+  if (length === v.length && length <= ASCII_GUESS_MAX) {
+    for (let i = 0; i < length; i++) {
+      const c = v.charCodeAt(i)
+      if (c >= 0x80) return -1
+      buf[pos + i] = c
+    }
+    return pos + length
+  }
+  return writeUtf8(v, buf, pos, length)
 }
 
 // Small copies are cheaper inline than through Buffer#copy's native call.
@@ -205,12 +229,19 @@ export class RecordBatchBuilder {
     const ts = record.timestamp
     if (this.count === 0 && this.opts.deleteHorizonMs === undefined) this.baseTs = ts
     if (ts > this.maxTs || this.count === 0) this.maxTs = ts
-    const tsDelta = ts - this.baseTs
+    // Text is written as ASCII in one pass; if it was not, the record is written again, measured.
+    if (!this.write(offsetDelta, ts - this.baseTs, record, asciiLength)) this.write(offsetDelta, ts - this.baseTs, record, byteLength)
+    this.count++
+    this.lastDelta = offsetDelta
+  }
+
+  /** Writes one record at the end with key and value lengths from `measure`; false (nothing written) when writeBytes says the guess was wrong. */
+  private write(offsetDelta: number, tsDelta: number, record: RecordInput, measure: (v: Buffer | string | null) => number): boolean {
     const key = record.key
     const value = record.value
-    const keyLength = byteLength(key)
+    const keyLength = measure(key)
     // A value that is the key's very text (a repartitioned word) is measured once.
-    const valueLength = value === key ? keyLength : byteLength(value)
+    const valueLength = value === key ? keyLength : measure(value)
     const body = bodySize(offsetDelta, tsDelta, keyLength, valueLength, record)
     const need = this.pos + sizeOfVarint(body) + body
     if (need > this.buf.length) this.grow(need)
@@ -220,7 +251,9 @@ export class RecordBatchBuilder {
     pos = writeVarlong(buf, pos, tsDelta)
     pos = writeVarint(buf, pos, offsetDelta)
     pos = writeBytes(key, keyLength, buf, pos)
+    if (pos < 0) return false
     pos = writeBytes(value, valueLength, buf, pos)
+    if (pos < 0) return false
     const headers = record.headers
     if (headers === undefined || headers.length === 0) {
       buf[pos++] = 0
@@ -241,8 +274,7 @@ export class RecordBatchBuilder {
       }
     }
     this.pos = pos
-    this.count++
-    this.lastDelta = offsetDelta
+    return true
   }
 
   /** Forces lastOffsetDelta (compaction keeps the original batch's last offset delta). */
