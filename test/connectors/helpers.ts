@@ -1,5 +1,10 @@
 // Helpers for the connector tests: wait for a condition, read a topic, database URLs from the
-// environment (skip with a message when absent, fail under CI=true).
+// environment (skip with a message when absent, fail under CI=true), rebuild a table from its
+// change topic and compare it with the database's, spawn the CLI and kill it.
+import { spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import net from 'node:net'
+import path from 'node:path'
 import type { BrookClient, ConsumerRecord } from '../../core/client/types.js'
 
 export async function waitFor<T>(what: string, check: () => Promise<T | null | false> | T | null | false, timeoutMs = 30_000): Promise<T> {
@@ -67,4 +72,129 @@ export function dbUrl(envVar: 'BROOK_PG_URL' | 'BROOK_MYSQL_URL'): string | null
   if (process.env.CI === 'true') throw new Error(`${envVar} is not set under CI=true: .ci/run must start the database (scripts/ci/start-databases.sh)`)
   console.warn(`skipping: ${envVar} is not set (run scripts/ci/start-databases.sh as root and export what it prints)`)
   return null
+}
+
+/**
+ * The table a Debezium change topic describes: the value of column `key` → the row's last
+ * `after` (a delete removes it; tombstones and truncates are passed over). Values with or without
+ * the JsonConverter's schema envelope.
+ */
+export async function rebuildTable(client: BrookClient, topic: string, key: string): Promise<Map<string, Record<string, unknown>>> {
+  const state = new Map<string, Record<string, unknown>>()
+  for (const r of await readTopic(client, topic)) {
+    if (r.value === null) continue
+    const parsed = JSON.parse(r.value.toString('utf8')) as Record<string, unknown>
+    const v = ('payload' in parsed && 'schema' in parsed ? parsed.payload : parsed) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }
+    if (v.op === 'd') state.delete(String(v.before![key]))
+    else if (v.after !== null) state.set(String(v.after[key]), v.after)
+  }
+  return state
+}
+
+/**
+ * Waits until the table rebuilt from `topic` equals `rows` (the database's rows, each holding
+ * the key column and the columns to compare) row for row: the same keys, equal values.
+ */
+export async function waitForTopicToEqualTable(client: BrookClient, topic: string, key: string, rows: Array<Record<string, unknown>>, timeoutMs = 120_000): Promise<void> {
+  const expected = new Map(rows.map((r) => [String(r[key]), r]))
+  let last = ''
+  await waitFor(`${topic} rebuilt equals the table`, async () => {
+    const got = await rebuildTable(client, topic, key)
+    if (got.size !== expected.size) {
+      last = `${got.size} rows rebuilt, the table has ${expected.size}`
+      return false
+    }
+    for (const [k, row] of expected) {
+      const g = got.get(k)
+      for (const [col, v] of Object.entries(row)) {
+        if (g?.[col] !== v) {
+          last = `row ${key}=${k}: ${col} is ${JSON.stringify(g?.[col])} in the topic, ${JSON.stringify(v)} in the table`
+          return false
+        }
+      }
+    }
+    return true
+  }, timeoutMs).catch((err: unknown) => {
+    throw new Error(`${(err as Error).message}: ${last}`)
+  })
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.once('error', reject)
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port
+      s.close(() => resolve(port))
+    })
+  })
+}
+
+const root = path.resolve(import.meta.dirname, '../..')
+
+/** Spawns the `brook` CLI and resolves once `ready` appears in its output (all of it goes to `output`). */
+export function spawnCli(args: string[], ready: string, output: string[]): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/main.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
+  let text = ''
+  return new Promise((resolve, reject) => {
+    const onData = (d: Buffer): void => {
+      text += d.toString()
+      output.push(d.toString())
+      if (text.includes(ready)) resolve(child)
+    }
+    child.stdout!.on('data', onData)
+    child.stderr!.on('data', onData)
+    child.once('exit', (code) => reject(new Error(`brook ${args.join(' ')} exited ${code}: ${text}`)))
+  })
+}
+
+/** SIGKILLs a child process and resolves once it is gone. */
+export function kill9(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve()
+    child.once('exit', () => resolve())
+    child.kill('SIGKILL')
+  })
+}
+
+/** A `brook broker` child process on a data directory and a port of its own, which a test kills with kill -9 and starts again on the same ones. */
+export class BrokerProcess {
+  private child: ChildProcess | null = null
+
+  private constructor(readonly dataDir: string, readonly port: number, private readonly output: string[]) {}
+
+  /** Starts a broker on `dataDir` and a free port; its output goes to `output`. */
+  static async start(dataDir: string, output: string[]): Promise<BrokerProcess> {
+    const b = new BrokerProcess(dataDir, await freePort(), output)
+    await b.start()
+    return b
+  }
+
+  get bootstrap(): string {
+    return `127.0.0.1:${this.port}`
+  }
+
+  /** Starts the broker (again) once it is down. */
+  async start(): Promise<void> {
+    this.child = await spawnCli(['broker', '--data-dir', this.dataDir, '--port', String(this.port)], 'Brook broker listening', this.output)
+  }
+
+  async kill9(): Promise<void> {
+    if (this.child !== null) await kill9(this.child)
+    this.child = null
+  }
+}
+
+/** database.hostname, .port, .user and .password of a database URL, as .properties lines. */
+export function databaseProperties(url: URL): string[] {
+  return [`database.hostname=${url.hostname}`, `database.port=${url.port}`, `database.user=${decodeURIComponent(url.username)}`, `database.password=${decodeURIComponent(url.password)}`]
+}
+
+/**
+ * Writes connector `name`'s properties (with schemaless JSON values and keys) to `file` and runs
+ * `brook connect run file --bootstrap bootstrap` until the connector is RUNNING.
+ */
+export function connectRun(file: string, name: string, properties: string[], bootstrap: string, output: string[]): Promise<ChildProcess> {
+  fs.writeFileSync(file, [`name=${name}`, ...properties, 'value.converter.schemas.enable=false', 'key.converter.schemas.enable=false'].join('\n'))
+  return spawnCli(['connect', 'run', file, '--bootstrap', bootstrap], `Connector ${name} RUNNING`, output)
 }
