@@ -119,6 +119,31 @@ export async function waitForTopicToEqualTable(client: BrookClient, topic: strin
   })
 }
 
+/**
+ * The duplicates in a Debezium change topic: change events seen more than once (the same op,
+ * value of column `key` and `position` of their source block), and snapshot reads of a row
+ * repeated (a snapshot taken again after a kill).
+ */
+export function countDuplicates(records: ConsumerRecord[], key: string, position: (source: Record<string, unknown>) => string): { events: number; duplicates: number; snapshotDuplicates: number } {
+  const seen = new Map<string, number>()
+  let events = 0
+  let duplicates = 0
+  let snapshotDuplicates = 0
+  for (const r of records) {
+    if (r.value === null) continue
+    events++
+    const v = JSON.parse(r.value.toString('utf8')) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null; source: Record<string, unknown> }
+    const id = `${v.op}:${String((v.after ?? v.before)?.[key])}:${v.op === 'r' ? 'snapshot' : position(v.source)}`
+    const n = (seen.get(id) ?? 0) + 1
+    seen.set(id, n)
+    if (n > 1) {
+      duplicates++
+      if (v.op === 'r') snapshotDuplicates++
+    }
+  }
+  return { events, duplicates, snapshotDuplicates }
+}
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const s = net.createServer()
@@ -132,8 +157,8 @@ export async function freePort(): Promise<number> {
 
 const root = path.resolve(import.meta.dirname, '../..')
 
-/** Spawns the `brook` CLI and resolves once `ready` appears in its output (all of it goes to `output`). */
-export function spawnCli(args: string[], ready: string, output: string[]): Promise<ChildProcess> {
+/** Spawns the `brook` CLI and resolves once `ready` appears in its output (each chunk of it goes to `output`). */
+export function spawnCli(args: string[], ready: string, output: { push(chunk: string): unknown }): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/main.ts'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
   let text = ''
   return new Promise((resolve, reject) => {
@@ -161,10 +186,10 @@ export function kill9(child: ChildProcess): Promise<void> {
 export class BrokerProcess {
   private child: ChildProcess | null = null
 
-  private constructor(readonly dataDir: string, readonly port: number, private readonly output: string[]) {}
+  private constructor(readonly dataDir: string, readonly port: number, private readonly output: { push(chunk: string): unknown }) {}
 
   /** Starts a broker on `dataDir` and a free port; its output goes to `output`. */
-  static async start(dataDir: string, output: string[]): Promise<BrokerProcess> {
+  static async start(dataDir: string, output: { push(chunk: string): unknown }): Promise<BrokerProcess> {
     const b = new BrokerProcess(dataDir, await freePort(), output)
     await b.start()
     return b
@@ -194,7 +219,15 @@ export function databaseProperties(url: URL): string[] {
  * Writes connector `name`'s properties (with schemaless JSON values and keys) to `file` and runs
  * `brook connect run file --bootstrap bootstrap` until the connector is RUNNING.
  */
-export function connectRun(file: string, name: string, properties: string[], bootstrap: string, output: string[]): Promise<ChildProcess> {
+export function connectRun(file: string, name: string, properties: string[], bootstrap: string, output: { push(chunk: string): unknown }): Promise<ChildProcess> {
   fs.writeFileSync(file, [`name=${name}`, ...properties, 'value.converter.schemas.enable=false', 'key.converter.schemas.enable=false'].join('\n'))
   return spawnCli(['connect', 'run', file, '--bootstrap', bootstrap], `Connector ${name} RUNNING`, output)
 }
+
+/** Appends a line to the file $BROOK_TEST_TRACE names, when set (for following a long e2e test). */
+export function trace(line: string): void {
+  if (process.env.BROOK_TEST_TRACE) fs.appendFileSync(process.env.BROOK_TEST_TRACE, `${new Date().toISOString()} ${line}\n`)
+}
+
+/** An output for spawnCli / connectRun that traces a child's output. */
+export const tracedOutput = { push: (chunk: string): void => trace(`child: ${chunk.trim()}`) }
