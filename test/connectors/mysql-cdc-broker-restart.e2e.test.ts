@@ -1,9 +1,10 @@
 // MariaDB binlog CDC through `brook connect run --bootstrap` to a Brook broker process that is
-// killed with kill -9 (three times) while inserts, updates and deletes stream, and restarted on
-// the same data directory and port; the connector keeps running. While the broker is down the
-// test opens its data directory to read exactly what it held at the kill: the last stored offset
-// and the changes in the topic. At the end the table rebuilt from the topic equals the database's row for row,
-// and every duplicate is a change that was in the topic past that last stored offset.
+// killed with kill -9 (three times) while inserts, updates and deletes stream (and an ALTER TABLE
+// runs while it is down), and restarted on the same data directory and port; the connector keeps
+// running. While the broker is down the test opens its data directory to read exactly what it
+// held at the kill: the last stored offset and the changes in the topic. At the end the table
+// rebuilt from the topic equals the database's row for row, and every duplicate is a change that
+// was in the topic past the last stored offset at a kill.
 import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -15,7 +16,7 @@ import { KafkaClient } from '../../core/client/kafka/client.js'
 import type { ConsumerRecord } from '../../core/client/types.js'
 import { OffsetStore } from '../../connectors/runtime/offset-store.js'
 import { StatusStore } from '../../connectors/runtime/status-store.js'
-import { BrokerProcess, connectRun, databaseProperties, dbUrl, kill9, readTopic, topicCount, waitFor, waitForTopicToEqualTable } from './helpers.js'
+import { BrokerProcess, connectRun, databaseProperties, dbUrl, kill9, readTopic, rebuildTable, topicCount, waitFor, waitForTopicToEqualTable } from './helpers.js'
 
 const url = dbUrl('BROOK_MYSQL_URL')
 
@@ -106,7 +107,7 @@ describe.skipIf(url === null)('MariaDB CDC while the Brook broker is killed with
       try {
         while (!stopWriting) {
           const id = nextId++
-          await change(c, `INSERT INTO ${table} VALUES (?, ?, ?)`, [id, `move ${id}`, id])
+          await change(c, `INSERT INTO ${table} (id, note, n) VALUES (?, ?, ?)`, [id, `move ${id}`, id])
           if (id % 5 === 0) await change(c, `UPDATE ${table} SET n = n + 1, note = 'updated' WHERE id = ?`, [id - 1])
           if (id % 7 === 0) await change(c, `DELETE FROM ${table} WHERE id = ?`, [id - 3])
         }
@@ -139,6 +140,8 @@ describe.skipIf(url === null)('MariaDB CDC while the Brook broker is killed with
       } finally {
         await dead.close()
       }
+      // A schema change while the broker is down: its history record is written once the broker is back.
+      if (k === 1) await db.query(`ALTER TABLE ${table} ADD COLUMN extra INT NOT NULL DEFAULT 7`)
       await broker.start()
       await waitFor('changes committed after the restart', () => committed >= atKill + 300, 60_000)
     }
@@ -151,6 +154,11 @@ describe.skipIf(url === null)('MariaDB CDC while the Brook broker is killed with
       await waitForTopicToEqualTable(kafka, topic, 'id', rows as Array<Record<string, unknown>>).catch((err: unknown) => {
         throw new Error(`${(err as Error).message}; output:\n${output.join('').slice(-3000)}`)
       })
+      // Rows written after the ALTER carry its column (the rebuilt rows are the latest images).
+      const rebuilt = await rebuildTable(kafka, topic, 'id')
+      expect(rebuilt.get(String(nextId - 1))?.extra).toBe(7)
+      const history = (await readTopic(kafka, `${run}-history`)).map((r) => (JSON.parse(r.value!.toString()) as { ddl: string }).ddl)
+      expect(history.filter((d) => /ADD COLUMN extra/.test(d))).toHaveLength(1)
       const all = await readTopic(kafka, topic)
       const seen = new Map<string, number>()
       for (const c of changes(all)) seen.set(changeId(c), (seen.get(changeId(c)) ?? 0) + 1)
