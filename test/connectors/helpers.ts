@@ -6,6 +6,9 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import type { BrookClient, ConsumerRecord } from '../../core/client/types.js'
+import type { SourceOffset } from '../../connectors/api/record.js'
+import { lsnToNumber } from '../../connectors/postgres-cdc/replication.js'
+import { OffsetStore } from '../../connectors/runtime/offset-store.js'
 
 export async function waitFor<T>(what: string, check: () => Promise<T | null | false> | T | null | false, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs
@@ -119,29 +122,109 @@ export async function waitForTopicToEqualTable(client: BrookClient, topic: strin
   })
 }
 
+/** A change event of a Debezium topic, with what a duplicate repeats: op, key and position. */
+export interface ChangeEvent {
+  id: string
+  op: string
+  source: Record<string, unknown>
+}
+
+/** How a connector's changes stand in its source and against its stored offsets. */
+export interface ChangePositions {
+  /** The position part of a streamed change's id, from its source block. */
+  id(source: Record<string, unknown>): string
+  /** Whether resuming from the stored offset delivers the (streamed) change again. */
+  after(source: Record<string, unknown>, stored: SourceOffset): boolean
+}
+
 /**
- * The duplicates in a Debezium change topic: change events seen more than once (the same op,
- * value of column `key` and `position` of their source block), and snapshot reads of a row
- * repeated (a snapshot taken again after a kill).
+ * MySQL / MariaDB: a change stands at its transaction's start {file, pos} and its row; a stored
+ * {file, pos, row} resumes at the transaction starting at pos, `row` of its rows delivered. The
+ * row of a source block counts within its rows event: right for a transaction's first rows event.
  */
-export function countDuplicates(records: ConsumerRecord[], key: string, position: (source: Record<string, unknown>) => string): { events: number; duplicates: number; snapshotDuplicates: number } {
-  const seen = new Map<string, number>()
-  let events = 0
-  let duplicates = 0
-  let snapshotDuplicates = 0
+export const binlogPositions: ChangePositions = {
+  id: (s) => `${String(s.file)}:${String(s.pos)}:${String(s.row)}`,
+  after(s, stored) {
+    if (s.file !== stored.file) return String(s.file) > String(stored.file) // mariadb-bin.000001 < mariadb-bin.000002
+    if (s.pos !== stored.pos) return Number(s.pos) > Number(stored.pos)
+    return Number(s.row) >= Number(stored.row)
+  },
+}
+
+/** PostgreSQL: a change carries its transaction's commit LSN; a restart skips transactions that commit before the stored LSN. */
+export const lsnPositions: ChangePositions = {
+  id: (s) => String(s.lsn),
+  after: (s, stored) => Number(s.lsn) >= lsnToNumber(String(stored.lsn)),
+}
+
+/** The change events of a Debezium topic (tombstones left out), identified by op, the value of column `key` and position ('snapshot' for reads). */
+export function changeEvents(records: ConsumerRecord[], key: string, positions: ChangePositions): ChangeEvent[] {
+  const out: ChangeEvent[] = []
   for (const r of records) {
     if (r.value === null) continue
-    events++
-    const v = JSON.parse(r.value.toString('utf8')) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null; source: Record<string, unknown> }
-    const id = `${v.op}:${String((v.after ?? v.before)?.[key])}:${v.op === 'r' ? 'snapshot' : position(v.source)}`
-    const n = (seen.get(id) ?? 0) + 1
-    seen.set(id, n)
-    if (n > 1) {
-      duplicates++
-      if (v.op === 'r') snapshotDuplicates++
-    }
+    const parsed = JSON.parse(r.value.toString('utf8')) as Record<string, unknown>
+    const v = ('payload' in parsed && 'schema' in parsed ? parsed.payload : parsed) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null; source: Record<string, unknown> }
+    out.push({ id: `${v.op}:${String((v.after ?? v.before)?.[key])}:${v.op === 'r' ? 'snapshot' : positions.id(v.source)}`, op: v.op, source: v.source })
   }
-  return { events, duplicates, snapshotDuplicates }
+  return out
+}
+
+/**
+ * The duplicates among change events: events seen more than once, snapshot reads of a row
+ * repeated (a snapshot taken again after a kill), and the ids of the streamed changes that came again.
+ */
+export function countDuplicates(events: ChangeEvent[]): { duplicates: number; snapshotDuplicates: number; streamed: string[] } {
+  const seen = new Map<string, number>()
+  let duplicates = 0
+  let snapshotDuplicates = 0
+  const streamed: string[] = []
+  for (const e of events) {
+    const n = (seen.get(e.id) ?? 0) + 1
+    seen.set(e.id, n)
+    if (n === 1) continue
+    duplicates++
+    if (e.op === 'r') snapshotDuplicates++
+    else if (n === 2) streamed.push(e.id)
+  }
+  return { duplicates, snapshotDuplicates, streamed }
+}
+
+/**
+ * What at-least-once allows to come again: at each kill, the streamed changes already in the
+ * topic past the connector's last stored offset (all of them while its snapshot was unfinished).
+ */
+export class ResendableChanges {
+  private readonly ids = new Set<string>()
+  /** Per kill, how many changes were past the stored offset. */
+  readonly pastAtKills: number[] = []
+
+  constructor(private readonly key: string, private readonly positions: ChangePositions) {}
+
+  /** Notes a kill: the offset stored then (null: none) and the topic's records then. Returns how many changes were past it. */
+  atKill(stored: SourceOffset | null, records: ConsumerRecord[]): number {
+    let n = 0
+    for (const e of changeEvents(records, this.key, this.positions)) {
+      if (e.op === 'r') continue
+      if (stored === null || stored.snapshot_completed !== true || this.positions.after(e.source, stored)) {
+        this.ids.add(e.id)
+        n++
+      }
+    }
+    this.pastAtKills.push(n)
+    return n
+  }
+
+  /** The duplicated changes that were not past the stored offset at any kill: empty when only what may come again came again. */
+  unexpected(streamedDuplicates: string[]): string[] {
+    return streamedDuplicates.filter((id) => !this.ids.has(id))
+  }
+}
+
+/** A connector's stored source offset (of its one source partition), read from connect-offsets. */
+export async function storedOffset(client: BrookClient, connector: string): Promise<SourceOffset | null> {
+  const offsets = new OffsetStore(client, 'connect-offsets')
+  await offsets.load()
+  return offsets.forConnector(connector)[0]?.offset ?? null
 }
 
 export async function freePort(): Promise<number> {

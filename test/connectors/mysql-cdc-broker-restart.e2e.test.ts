@@ -13,49 +13,13 @@ import mysql from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
 import { KafkaClient } from '../../core/client/kafka/client.js'
-import type { ConsumerRecord } from '../../core/client/types.js'
-import { OffsetStore } from '../../connectors/runtime/offset-store.js'
 import { StatusStore } from '../../connectors/runtime/status-store.js'
-import { BrokerProcess, connectRun, databaseProperties, dbUrl, kill9, readTopic, rebuildTable, topicCount, waitFor, waitForTopicToEqualTable } from './helpers.js'
+import {
+  binlogPositions, BrokerProcess, changeEvents, connectRun, countDuplicates, databaseProperties, dbUrl, kill9, readTopic, rebuildTable, ResendableChanges, storedOffset,
+  topicCount, waitFor, waitForTopicToEqualTable,
+} from './helpers.js'
 
 const url = dbUrl('BROOK_MYSQL_URL')
-
-/** Where a change stands in the binlog: its transaction's start and its row in the rows event. */
-interface Position {
-  file: string
-  pos: number
-  row: number
-}
-
-interface Change extends Position {
-  op: string
-  id: number
-}
-
-/** The streamed changes of a topic (snapshot reads and tombstones left out), in topic order. */
-function changes(records: ConsumerRecord[]): Change[] {
-  const out: Change[] = []
-  for (const r of records) {
-    if (r.value === null) continue
-    const v = JSON.parse(r.value.toString()) as { op: string; before: { id: number } | null; after: { id: number } | null; source: Position }
-    if (v.op === 'r') continue
-    out.push({ op: v.op, id: (v.after ?? v.before)!.id, file: v.source.file, pos: v.source.pos, row: v.source.row })
-  }
-  return out
-}
-
-const changeId = (c: Change): string => `${c.op}:${c.id}:${c.file}:${c.pos}:${c.row}`
-
-/**
- * Whether a stored offset {file, pos, row} (the transaction starting at pos, `row` of its rows
- * already delivered) leaves the change to be delivered again on resuming. The workload's
- * transactions hold one row each, so a change's row within its event is its row within the transaction.
- */
-function after(c: Position, stored: Position): boolean {
-  if (c.file !== stored.file) return c.file > stored.file // mariadb-bin.000001 < mariadb-bin.000002
-  if (c.pos !== stored.pos) return c.pos > stored.pos
-  return c.row >= stored.row
-}
 
 describe.skipIf(url === null)('MariaDB CDC while the Brook broker is killed with kill -9 and restarted', () => {
   const run = `mybrk${process.pid}`
@@ -119,7 +83,7 @@ describe.skipIf(url === null)('MariaDB CDC while the Brook broker is killed with
     // Three kills, each while changes stream. While the broker is down its data directory holds
     // exactly the last stored offset and the records of the kill: the changes in the topic past
     // that offset are the only ones that may come again.
-    const pastStored = new Set<string>()
+    const resendable = new ResendableChanges('id', binlogPositions)
     const kills: string[] = []
     for (let k = 0; k < 3; k++) {
       const kafka = await KafkaClient.connect({ bootstrapServers: bootstrap, clientId: 'brook-mybroker-restart-e2e' })
@@ -130,13 +94,10 @@ describe.skipIf(url === null)('MariaDB CDC while the Brook broker is killed with
       const atKill = committed
       const dead = await EmbeddedClient.open({ dataDir: broker.dataDir })
       try {
-        const offsets = new OffsetStore(dead, 'connect-offsets')
-        await offsets.load()
-        const stored = offsets.forConnector(run)[0]!.offset as unknown as Position & { snapshot_completed?: boolean }
+        const stored = (await storedOffset(dead, run))!
         expect(stored.snapshot_completed).toBe(true)
-        const past = changes(await readTopic(dead, topic)).filter((c) => after(c, stored))
-        for (const c of past) pastStored.add(changeId(c))
-        kills.push(`${past.length} past ${stored.file}:${stored.pos}:${stored.row}`)
+        const past = resendable.atKill(stored, await readTopic(dead, topic))
+        kills.push(`${past} past ${binlogPositions.id(stored)}`)
       } finally {
         await dead.close()
       }
@@ -159,21 +120,17 @@ describe.skipIf(url === null)('MariaDB CDC while the Brook broker is killed with
       expect(rebuilt.get(String(nextId - 1))?.extra).toBe(7)
       const history = (await readTopic(kafka, `${run}-history`)).map((r) => (JSON.parse(r.value!.toString()) as { ddl: string }).ddl)
       expect(history.filter((d) => /ADD COLUMN extra/.test(d))).toHaveLength(1)
-      const all = await readTopic(kafka, topic)
-      const seen = new Map<string, number>()
-      for (const c of changes(all)) seen.set(changeId(c), (seen.get(changeId(c)) ?? 0) + 1)
-      const duplicated = [...seen.entries()].filter(([, n]) => n > 1)
-      const duplicates = duplicated.reduce((a, [, n]) => a + n - 1, 0)
-      const snapshotReads = all.filter((r) => r.value !== null && (JSON.parse(r.value.toString()) as { op: string }).op === 'r').length
-      console.log(`MariaDB CDC, broker kill -9: ${committed} committed changes, ${seen.size} distinct in the topic, ${duplicates} duplicates; changes in the topic past the last stored offset at each kill: ${kills.join(', ')}`)
+      const events = changeEvents(await readTopic(kafka, topic), 'id', binlogPositions)
+      const { duplicates, snapshotDuplicates, streamed } = countDuplicates(events)
+      const distinct = new Set(events.filter((e) => e.op !== 'r').map((e) => e.id)).size
+      console.log(`MariaDB CDC, broker kill -9: ${committed} committed changes, ${distinct} distinct in the topic, ${duplicates} duplicates; changes in the topic past the last stored offset at each kill: ${kills.join(', ')}`)
       // Every committed change is in the topic once at least; the snapshot was not taken again.
-      expect(seen.size).toBe(committed)
-      expect(snapshotReads).toBe(2000)
+      expect(distinct).toBe(committed)
+      expect(events.filter((e) => e.op === 'r')).toHaveLength(2000)
+      expect(snapshotDuplicates).toBe(0)
       // Only changes in the topic past the last stored offset at a kill came again, each once.
-      for (const [id, n] of duplicated) {
-        expect(pastStored.has(id), `duplicate ${id} was not past the stored offset`).toBe(true)
-        expect(n).toBe(2)
-      }
+      expect(resendable.unexpected(streamed)).toEqual([])
+      expect(streamed).toHaveLength(duplicates)
       // The connector kept running through the broker's restart.
       expect(connect.exitCode).toBeNull()
       const status = new StatusStore(kafka, 'connect-status', 'test')

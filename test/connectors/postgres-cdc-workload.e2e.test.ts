@@ -10,7 +10,10 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KafkaClient } from '../../core/client/kafka/client.js'
 import type { BrookClient } from '../../core/client/types.js'
-import { connectRun, countDuplicates, databaseProperties, dbUrl, kill9, readTopic, topicCount, trace, tracedOutput, waitFor, waitForTopicToEqualTable } from './helpers.js'
+import {
+  changeEvents, connectRun, countDuplicates, databaseProperties, dbUrl, kill9, lsnPositions, readTopic, ResendableChanges, storedOffset, topicCount, trace, tracedOutput,
+  waitFor, waitForTopicToEqualTable,
+} from './helpers.js'
 
 const url = dbUrl('BROOK_PG_URL')
 const bootstrap = process.env.BROOK_KAFKA_BOOTSTRAP
@@ -42,7 +45,7 @@ describe.skipIf(url === null || !bootstrap)('PostgreSQL CDC under a pgbench work
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-tpcb-'))
   }, 120_000)
   afterAll(async () => {
-    if (child !== null) await stopChild()
+    if (child !== null) await kill9(child)
     await kafka?.close()
     await db?.end()
     // The killed child's walsender may take a moment to notice; wait until the slot is free.
@@ -63,19 +66,22 @@ describe.skipIf(url === null || !bootstrap)('PostgreSQL CDC under a pgbench work
     ], bootstrap!, tracedOutput)
   }
 
-  async function stopChild(): Promise<void> {
-    trace('kill -9')
-    const c = child!
+  const topic = (t: string): string => `${run}.public.pgbench_${t}`
+  const resendable = new ResendableChanges('aid', lsnPositions)
+
+  /** Kills the child with kill -9 and notes the account changes past the offset it stored last: only these may come again. */
+  async function killChild(): Promise<void> {
+    await kill9(child!)
     child = null
-    await kill9(c)
+    const past = resendable.atKill(await storedOffset(kafka, run), await readTopic(kafka, topic('accounts')))
+    trace(`kill -9: ${past} account changes in the topic past the stored offset`)
   }
 
   it('rebuilds accounts, tellers and branches from the topics exactly, counting duplicates', async () => {
-    const topic = (t: string): string => `${run}.public.pgbench_${t}`
     // 1. Kill -9 in the middle of the 100,000-row snapshot.
     await startChild()
     await waitFor('snapshot under way', async () => (await topicCount(kafka, topic('accounts'))) >= 20_000, 120_000)
-    await stopChild()
+    await killChild()
     const atKill = await topicCount(kafka, topic('accounts'))
     trace(`killed at ${atKill}`)
     // 2. Restart: the unfinished snapshot is taken again, then streaming starts; pgbench runs meanwhile.
@@ -84,7 +90,7 @@ describe.skipIf(url === null || !bootstrap)('PostgreSQL CDC under a pgbench work
     const benchDone = new Promise<void>((resolve) => bench.once('exit', () => resolve()))
     // Kill again once the new snapshot is done and workload changes are streaming.
     await waitFor('streamed changes', async () => (await topicCount(kafka, topic('accounts'))) >= atKill + 100_000 + 200, 120_000)
-    await stopChild()
+    await killChild()
     await startChild()
     await benchDone
     trace('pgbench done')
@@ -95,10 +101,15 @@ describe.skipIf(url === null || !bootstrap)('PostgreSQL CDC under a pgbench work
       await waitForTopicToEqualTable(kafka, topic(t), key, rows as Array<Record<string, unknown>>)
       trace(`${t}: rebuilt from the topic equals the table`)
     }
-    // Duplicates: change events seen more than once (same op, key and commit LSN), and snapshot reads repeated by the restart.
-    const { events: records, duplicates: dups, snapshotDuplicates: snapshotDups } = countDuplicates(await readTopic(kafka, topic('accounts')), 'aid', (s) => String(s.lsn))
-    console.log(`pgbench CDC: ${records} account events, ${dups} duplicates (${snapshotDups} from re-snapshotting after the mid-snapshot kill, ${dups - snapshotDups} streamed after the last stored offset)`)
+    // Duplicates: change events seen more than once (same op, key and position), and snapshot reads repeated by the restart.
+    const events = changeEvents(await readTopic(kafka, topic('accounts')), 'aid', lsnPositions)
+    const { duplicates: dups, snapshotDuplicates: snapshotDups, streamed } = countDuplicates(events)
+    const records = events.length
+    console.log(`pgbench CDC: ${records} account events, ${dups} duplicates (${snapshotDups} from re-snapshotting after the mid-snapshot kill, ${dups - snapshotDups} streamed after the last stored offset; changes in the topic past it at each kill: ${resendable.pastAtKills.join(', ')})`)
     expect(records).toBeGreaterThan(100_000)
-    await stopChild()
+    // Only changes in the topic past the last stored offset at a kill came again.
+    expect(resendable.unexpected(streamed)).toEqual([])
+    await kill9(child!)
+    child = null
   }, 600_000)
 })
