@@ -9,9 +9,10 @@
 import { GtidSet, MariadbGtidPosition, type AnyBinlogEvent } from '@vlasky/zongji'
 import type { Readable } from 'node:stream'
 import type mysql from 'mysql2/promise'
-import type { SourceTask, SourceTaskContext, TaskConfig } from '../api/connector.js'
+import type { SourceTaskContext, TaskConfig } from '../api/connector.js'
 import type { SourceOffset, SourceRecord } from '../api/record.js'
 import { Schemas, type Schema } from '../api/schema.js'
+import { CdcSourceTask } from '../cdc/cdc-source-task.js'
 import { changeRecord, tableSchemas, tombstone, type Op, type TableSchemas } from '../cdc/envelope.js'
 import { heartbeatRecord } from '../cdc/heartbeat.js'
 import { needsSnapshot, type SnapshotMode } from '../cdc/snapshot-mode.js'
@@ -19,7 +20,6 @@ import { takeRows } from '../cdc/stream-rows.js'
 import { ConnectException, errorMessage, RetriableException } from '../errors.js'
 import { isNetworkError } from '../jdbc/errors.js'
 import type { ColumnMapping } from '../jdbc/dialect.js'
-import { sleep } from '../runtime/retry.js'
 import { BinlogReader } from './binlog-reader.js'
 import { mysqlCdcConfigDef, type MysqlFlavor } from './config.js'
 import { applyDdl, isSchemaStatement, tableKey, type DdlEffect, type Schemas as TableDefs, type TableDef } from './ddl.js'
@@ -79,9 +79,9 @@ interface SnapshotState {
   position: BinlogPosition
 }
 
-export class MysqlCdcTask implements SourceTask {
-  private ctx!: SourceTaskContext
-  private connector = ''
+export class MysqlCdcTask extends CdcSourceTask {
+  protected readonly streamName = 'binlog stream'
+  protected readonly retriableStreamErrors = /ECONN|closed|lost|shutdown/i
   private target!: MysqlTarget
   private flavor: MysqlFlavor = 'mariadb'
   private prefix = ''
@@ -91,7 +91,6 @@ export class MysqlCdcTask implements SourceTask {
   private maxBatch = 2048
   private maxQueue = 8192
   private fetchSize = 10240
-  private pollInterval = 500
   private heartbeatMs = 0
   private heartbeatTopic = ''
   private tombstones = true
@@ -104,10 +103,8 @@ export class MysqlCdcTask implements SourceTask {
   private defs: TableDefs = new Map()
   private readonly states = new WeakMap<TableDef, TableState>()
   private snapshot: SnapshotState | null = null
-  private snapshotOnly = false
   // streaming
   private reader: BinlogReader | null = null
-  private streamError: Error | null = null
   private readonly queue: QueueItem[] = []
   private wake: (() => void) | null = null
   /** Where the next stream starts: the offset of the last record handed to the worker. */
@@ -123,7 +120,9 @@ export class MysqlCdcTask implements SourceTask {
   private thread: number | null = null
   private lastHeartbeat = Date.now()
 
-  constructor(private readonly connectorName: MysqlFlavor) {}
+  constructor(private readonly connectorName: MysqlFlavor) {
+    super()
+  }
 
   async start(props: TaskConfig, context: SourceTaskContext): Promise<void> {
     try {
@@ -313,7 +312,7 @@ export class MysqlCdcTask implements SourceTask {
 
   // ------------------------------------------------------------ streaming
 
-  private startStreaming(): void {
+  protected startStreaming(): void {
     this.streamError = null
     this.queue.length = 0
     this.file = this.resumeFrom.file
@@ -528,34 +527,35 @@ export class MysqlCdcTask implements SourceTask {
     if (rows.length > 0) this.wake?.()
   }
 
-  async poll(): Promise<SourceRecord[]> {
-    if (this.snapshot !== null) {
-      try {
-        return await this.readSnapshot()
-      } catch (err) {
-        throw new ConnectException(`snapshot failed: ${errorMessage(err)}`, { connector: this.connector, cause: err })
-      }
+  // ------------------------------------------------------------ poll (CdcSourceTask)
+
+  protected get snapshotting(): boolean {
+    return this.snapshot !== null
+  }
+
+  protected nextSnapshotBatch(): Promise<SourceRecord[]> {
+    return this.readSnapshot()
+  }
+
+  protected get streaming(): boolean {
+    return this.reader !== null
+  }
+
+  protected async stopBrokenStream(): Promise<void> {
+    await this.reader?.stop().catch(() => {})
+    this.reader = null
+    this.queue.length = 0
+  }
+
+  protected fatalStreamError(err: unknown): { message: string; field?: string } {
+    const message = errorMessage(err)
+    if (/same server_uuid\/server_id/i.test(message)) {
+      return { message: `another replica connected with database.server.id=${this.serverIdConfig}: ${message}`, field: 'database.server.id' }
     }
-    if (this.snapshotOnly) {
-      await sleep(this.pollInterval, this.ctx.signal)
-      return []
-    }
-    if (this.streamError !== null) {
-      const err = this.streamError
-      await this.reader?.stop().catch(() => {})
-      this.reader = null
-      this.queue.length = 0
-      // The next poll starts a new stream from the offset of the last record handed over.
-      if (isNetworkError(err) || /ECONN|closed|lost|shutdown/i.test(err.message)) {
-        this.streamError = null
-        throw new RetriableException(`binlog stream broke: ${err.message}`, { connector: this.connector, cause: err })
-      }
-      if (/same server_uuid\/server_id/i.test(err.message)) {
-        throw new ConnectException(`another replica connected with database.server.id=${this.serverIdConfig}: ${err.message}`, { connector: this.connector, field: 'database.server.id', cause: err })
-      }
-      throw new ConnectException(`binlog reading failed: ${err.message}`, { connector: this.connector, cause: err })
-    }
-    if (this.reader === null) this.startStreaming()
+    return { message: `binlog reading failed: ${message}` }
+  }
+
+  protected async pollStream(): Promise<SourceRecord[]> {
     if (this.queue.length === 0) await this.waitForEvents()
     const out: SourceRecord[] = []
     const q = this.queue

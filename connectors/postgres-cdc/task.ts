@@ -8,19 +8,18 @@
 // commit(), after the worker stored the offsets of records the broker acknowledged.
 import pg from 'pg'
 import { LogicalReplicationService, PgoutputPlugin } from 'pg-logical-replication'
-import type { SourceTask, SourceTaskContext, TaskConfig } from '../api/connector.js'
+import type { SourceTaskContext, TaskConfig } from '../api/connector.js'
 import type { SourceOffset, SourceRecord } from '../api/record.js'
 import { Schemas, type Schema } from '../api/schema.js'
+import { CdcSourceTask } from '../cdc/cdc-source-task.js'
 import { ChangeQueue } from '../cdc/change-queue.js'
 import { changeRecord, tableSchemas, tombstone, type Op, type TableSchemas } from '../cdc/envelope.js'
 import { heartbeatRecord } from '../cdc/heartbeat.js'
 import { needsSnapshot } from '../cdc/snapshot-mode.js'
-import { ConfigException, ConnectException, errorMessage, RetriableException } from '../errors.js'
+import { ConfigException, errorMessage, RetriableException } from '../errors.js'
 import { postgresDialect } from '../jdbc/postgres/dialect.js'
 import { Oid, mapColumn } from '../jdbc/postgres/types.js'
-import { isNetworkError } from '../jdbc/errors.js'
 import type { ColumnMapping } from '../jdbc/dialect.js'
-import { sleep } from '../runtime/retry.js'
 import { postgresCdcConfigDef, type SnapshotMode } from './config.js'
 import { CopyBatchReader } from './copy-reader.js'
 import { clientConfig, createSlotWithSnapshot, dropPublication, dropSlot, ensurePublication, listTables, lsnToNumber, numberToLsn, slotInfo, type CapturedTable, type PgTarget } from './replication.js'
@@ -92,16 +91,15 @@ interface RelationMsg {
 const identity = (v: string): unknown => v
 const bytea = (v: string): unknown => Buffer.from(v.slice(2), 'hex')
 
-export class PostgresCdcTask implements SourceTask {
-  private ctx!: SourceTaskContext
-  private connector = ''
+export class PostgresCdcTask extends CdcSourceTask {
+  protected readonly streamName = 'replication stream'
+  protected readonly retriableStreamErrors = /terminat|ECONN|shutdown/i
   private target!: PgTarget
   private prefix = ''
   private slot = ''
   private publication = ''
   private dbname = ''
   private maxBatch = 2048
-  private pollInterval = 500
   private heartbeatMs = 0
   private heartbeatTopic = ''
   private tombstones = true
@@ -113,10 +111,8 @@ export class PostgresCdcTask implements SourceTask {
   // snapshot state
   private snapshot: SnapshotState | null = null
   private snapshotFetch = 10240
-  private snapshotOnly = false
   // streaming state
   private service: LogicalReplicationService | null = null
-  private streamError: unknown = null
   private startLsn = '0/0'
   private storedLsn = 0
   private completeLsn = '0/0'
@@ -312,7 +308,7 @@ export class PostgresCdcTask implements SourceTask {
     if (!this.snapshotOnly) await this.startStreaming()
   }
 
-  private async startStreaming(): Promise<void> {
+  protected async startStreaming(): Promise<void> {
     this.streamError = null
     this.openTx = null
     this.queue.clear()
@@ -418,39 +414,36 @@ export class PostgresCdcTask implements SourceTask {
     return tx.source
   }
 
-  async poll(): Promise<SourceRecord[]> {
-    try {
-      if (this.snapshot !== null) {
-        return await this.readSnapshot()
-      }
-    } catch (err) {
-      throw new ConnectException(`snapshot failed: ${errorMessage(err)}`, { connector: this.connector, cause: err })
-    }
-    if (this.snapshotOnly) {
-      await sleep(this.pollInterval, this.ctx.signal)
-      return []
-    }
-    if (this.streamError !== null) {
-      const err = this.streamError
-      this.streamError = null // the next poll starts a new stream
-      await this.service?.stop().catch(() => {})
-      this.service = null
-      await this.startStreamingLater()
-      if (isNetworkError(err) || /terminat|ECONN|shutdown/i.test(errorMessage(err))) {
-        throw new RetriableException(`replication stream broke: ${errorMessage(err)}`, { connector: this.connector, cause: err })
-      }
-      throw new ConnectException(`replication failed: ${errorMessage(err)}`, { connector: this.connector, cause: err })
-    }
-    if (this.service === null) await this.startStreaming()
+  // ------------------------------------------------------------ poll (CdcSourceTask)
+
+  protected get snapshotting(): boolean {
+    return this.snapshot !== null
+  }
+
+  protected nextSnapshotBatch(): Promise<SourceRecord[]> {
+    return this.readSnapshot()
+  }
+
+  protected get streaming(): boolean {
+    return this.service !== null
+  }
+
+  /** The next poll starts a fresh stream from the confirmed LSN; queued records not handed over the server sends again. */
+  protected async stopBrokenStream(): Promise<void> {
+    await this.service?.stop().catch(() => {})
+    this.service = null
+    this.queue.clear()
+    this.openTx = null
+  }
+
+  protected fatalStreamError(err: unknown): { message: string } {
+    return { message: `replication failed: ${errorMessage(err)}` }
+  }
+
+  protected async pollStream(): Promise<SourceRecord[]> {
     if (this.queue.size === 0) await this.queue.wait(this.heartbeatMs > 0 ? Math.min(this.pollInterval, this.heartbeatMs) : this.pollInterval, this.ctx.signal)
     if (this.queue.size > 0) return this.queue.take(this.maxBatch)
     return this.heartbeat()
-  }
-
-  private async startStreamingLater(): Promise<void> {
-    // The next poll starts a fresh stream from the confirmed LSN; queued, unreturned records are resent by the server.
-    this.queue.clear()
-    this.openTx = null
   }
 
   /**

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
 import type { BrookClient } from '../../core/client/types.js'
 import { Worker } from '../../connectors/index.js'
-import { readTopic, topicCount, waitFor } from './helpers.js'
+import { readTopic, topicCount, waitFor, waitForTopicToEqualTable } from './helpers.js'
 import { mariaDbUnavailable, startMariaDb, type MariaDbInstance } from './mariadb-instance.js'
 
 const unavailable = mariaDbUnavailable()
@@ -71,16 +71,9 @@ describe.skipIf(unavailable !== null)('MariaDB CDC against a server of its own',
     const after = await mysql.createConnection({ uri: server.url })
     await after.query('INSERT INTO r SELECT seq, seq FROM seq_1501_to_2000')
     await after.query('UPDATE r SET v = -v WHERE id <= 10')
+    const [rows] = await after.query('SELECT id, v FROM r')
     await after.end()
-    await waitFor('every change after the restart', async () => {
-      const recs = await readTopic(client, topic)
-      const state = new Map<number, number>()
-      for (const r of recs) {
-        const v = (JSON.parse(r.value!.toString()) as { payload: { after: { id: number; v: number } } }).payload.after
-        state.set(v.id, v.v)
-      }
-      return state.size === 2000 && [...state.entries()].every(([id, v]) => v === (id <= 10 ? -id : id))
-    }, 60_000)
+    await waitForTopicToEqualTable(client, topic, 'id', rows as Array<Record<string, unknown>>, 60_000)
     const recs = await readTopic(client, topic)
     console.log(`MariaDB crash: ${recs.length} records for 2,010 changes (${recs.length - 2010} duplicates after the last stored offset)`)
     await worker.stopConnector('crash')

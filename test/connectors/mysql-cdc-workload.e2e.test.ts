@@ -3,7 +3,7 @@
 // mid-snapshot and mid-stream. At the end the tables rebuilt from the topics equal the
 // database's tables row for row, and the duplicates the restarts caused are counted: streamed
 // duplicates can only be records after the last stored offset (at most one batch).
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -11,13 +11,15 @@ import mysql from 'mysql2/promise'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KafkaClient } from '../../core/client/kafka/client.js'
 import type { BrookClient } from '../../core/client/types.js'
-import { dbUrl, readTopic, topicCount, waitFor } from './helpers.js'
+import {
+  changeEvents, connectRun, countDuplicates, databaseProperties, dbUrl, kill9, binlogPositions, readTopic, ResendableChanges, storedOffset, topicCount, trace, tracedOutput,
+  waitFor, waitForTopicToEqualTable,
+} from './helpers.js'
 import { tpcbInit, tpcbRun } from './mysql-tpcb.js'
 
 const url = dbUrl('BROOK_MYSQL_URL')
 const bootstrap = process.env.BROOK_KAFKA_BOOTSTRAP
 if (url !== null && !bootstrap && process.env.CI === 'true') throw new Error('BROOK_KAFKA_BOOTSTRAP is not set under CI=true')
-const root = path.resolve(import.meta.dirname, '../..')
 const BATCH = 2000
 
 describe.skipIf(url === null || !bootstrap)('MariaDB CDC under a TPC-B workload with SIGKILL restarts', () => {
@@ -37,109 +39,66 @@ describe.skipIf(url === null || !bootstrap)('MariaDB CDC under a TPC-B workload 
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-mytpcb-'))
   }, 120_000)
   afterAll(async () => {
-    if (child !== null) await kill9()
+    if (child !== null) await kill9(child)
     await kafka?.close()
     await db?.query(`DROP DATABASE IF EXISTS \`${dbName}\``).catch(() => {})
     await db?.end()
     if (dir) fs.rmSync(dir, { recursive: true, force: true })
   })
 
-  function trace(line: string): void {
-    if (process.env.BROOK_TEST_TRACE) fs.appendFileSync(process.env.BROOK_TEST_TRACE, `${new Date().toISOString()} ${line}\n`)
-  }
-
-  function startChild(): Promise<void> {
+  async function startChild(): Promise<void> {
     trace('starting child')
-    const cfg = path.join(dir, 'mariadb.properties')
-    fs.writeFileSync(cfg, [
-      `name=${run}`, 'connector.class=io.debezium.connector.mariadb.MariaDbConnector', `database.hostname=${u.hostname}`, `database.port=${u.port}`,
-      `database.user=${options.user}`, `database.password=${options.password}`, `database.server.id=${7000 + (process.pid % 1000)}`,
+    child = await connectRun(path.join(dir, 'mariadb.properties'), run, [
+      'connector.class=io.debezium.connector.mariadb.MariaDbConnector', ...databaseProperties(u), `database.server.id=${7000 + (process.pid % 1000)}`,
       `topic.prefix=${run}`, `database.include.list=${dbName}`, `schema.history.internal.kafka.topic=${run}-history`,
       `schema.history.internal.kafka.bootstrap.servers=${bootstrap}`, `snapshot.fetch.size=${BATCH}`, `max.batch.size=${BATCH}`,
-      'heartbeat.interval.ms=500', 'poll.interval.ms=50', 'value.converter.schemas.enable=false', 'key.converter.schemas.enable=false',
-    ].join('\n'))
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/main.ts'), 'connect', 'run', cfg, '--bootstrap', bootstrap!], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-    let err = ''
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString()
-      trace(`child: ${d.toString().trim()}`)
-    })
-    const c = child
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (err.includes(`Connector ${run} RUNNING`)) resolve()
-      }
-      c.stderr!.on('data', check)
-      c.once('exit', (code) => reject(new Error(`connect run exited ${code}: ${err}`)))
-    })
+      'heartbeat.interval.ms=500', 'poll.interval.ms=50',
+    ], bootstrap!, tracedOutput)
   }
 
-  function kill9(): Promise<void> {
-    trace('kill -9')
-    const c = child!
+  const topic = (t: string): string => `${run}.${dbName}.tpcb_${t}`
+  const resendable = new ResendableChanges('aid', binlogPositions)
+
+  /** Kills the child with kill -9 and notes the account changes past the offset it stored last: only these may come again. */
+  async function killChild(): Promise<void> {
+    await kill9(child!)
     child = null
-    return new Promise((resolve) => {
-      c.once('exit', () => resolve())
-      c.kill('SIGKILL')
-    })
+    const past = resendable.atKill(await storedOffset(kafka, run), await readTopic(kafka, topic('accounts')))
+    trace(`kill -9: ${past} account changes in the topic past the stored offset`)
   }
 
   it('rebuilds accounts, tellers, branches and history from the topics exactly, counting duplicates', async () => {
-    const topic = (t: string): string => `${run}.${dbName}.tpcb_${t}`
     // 1. Kill -9 in the middle of the 100,000-row snapshot.
     await startChild()
     await waitFor('snapshot under way', async () => (await topicCount(kafka, topic('accounts'))) >= 20_000, 120_000)
-    await kill9()
+    await killChild()
     const atKill = await topicCount(kafka, topic('accounts'))
     trace(`killed at ${atKill}`)
     // 2. Restart: the unfinished snapshot is taken again, then streaming; the workload runs meanwhile.
     await startChild()
     const workload = tpcbRun(options, dbName, 1, 3, 8)
     await waitFor('streamed changes', async () => (await topicCount(kafka, topic('accounts'))) >= atKill + 100_000 + 200, 120_000)
-    await kill9()
+    await killChild()
     await startChild()
     const committed = await workload
     trace(`workload done: ${committed} transactions`)
-    // 3. Wait until the topics reflect every committed change.
-    const rebuild = async (t: string, key: string): Promise<Map<string, Record<string, unknown>>> => {
-      const state = new Map<string, Record<string, unknown>>()
-      for (const r of await readTopic(kafka, topic(t))) {
-        if (r.value === null) continue
-        const v = JSON.parse(r.value.toString()) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }
-        if (v.op === 'd') state.delete(String(v.before![key]))
-        else if (v.after !== null) state.set(String(v.after[key]), v.after)
-      }
-      return state
-    }
+    // 3. Wait until the topics reflect every committed change: the tables rebuilt from them equal the database's.
     const tables: Array<[string, string, string]> = [['accounts', 'aid', 'abalance'], ['tellers', 'tid', 'tbalance'], ['branches', 'bid', 'bbalance'], ['history', 'hid', 'delta']]
     for (const [t, key, col] of tables) {
-      const [rows] = await db.query({ sql: `SELECT ${key}, ${col} FROM \`${dbName}\`.tpcb_${t}`, rowsAsArray: true })
-      const expected = new Map((rows as unknown[][]).map((r) => [String(r[0]), Number(r[1])]))
-      await waitFor(`${t} rebuilt from the topic equals the table`, async () => {
-        const got = await rebuild(t, key)
-        trace(`${t}: rebuilt ${got.size} rows of ${expected.size}`)
-        if (got.size !== expected.size) return false
-        for (const [k, b] of expected) if (got.get(k)?.[col] !== b) return false
-        return true
-      }, 120_000)
+      const [rows] = await db.query(`SELECT ${key}, ${col} FROM \`${dbName}\`.tpcb_${t}`)
+      await waitForTopicToEqualTable(kafka, topic(t), key, rows as Array<Record<string, unknown>>)
+      trace(`${t}: rebuilt from the topic equals the table`)
     }
-    // Duplicates: change events seen more than once (same op, key and binlog position), and snapshot reads repeated by the restart.
-    const seen = new Map<string, number>()
-    let records = 0
-    for (const r of await readTopic(kafka, topic('accounts'))) {
-      if (r.value === null) continue
-      records++
-      const v = JSON.parse(r.value.toString()) as { op: string; after: { aid: number } | null; before: { aid: number } | null; source: { file: string; pos: number; row: number } }
-      const id = `${v.op}:${(v.after ?? v.before)!.aid}:${v.op === 'r' ? 'snapshot' : `${v.source.file}:${v.source.pos}:${v.source.row}`}`
-      seen.set(id, (seen.get(id) ?? 0) + 1)
-    }
-    const dups = [...seen.values()].reduce((a, n) => a + n - 1, 0)
-    const snapshotDups = [...seen.entries()].filter(([k]) => k.startsWith('r:')).reduce((a, [, n]) => a + n - 1, 0)
-    console.log(`MariaDB TPC-B CDC: ${committed} transactions, ${records} account events, ${dups} duplicates (${snapshotDups} from re-snapshotting after the mid-snapshot kill, ${dups - snapshotDups} streamed after the last stored offset)`)
+    // Duplicates: change events seen more than once (same op, key and position), and snapshot reads repeated by the restart.
+    const events = changeEvents(await readTopic(kafka, topic('accounts')), 'aid', binlogPositions)
+    const { duplicates: dups, snapshotDuplicates: snapshotDups, streamed } = countDuplicates(events)
+    const records = events.length
+    console.log(`MariaDB TPC-B CDC: ${committed} transactions, ${records} account events, ${dups} duplicates (${snapshotDups} from re-snapshotting after the mid-snapshot kill, ${dups - snapshotDups} streamed after the last stored offset; changes in the topic past it at each kill: ${resendable.pastAtKills.join(', ')})`)
     expect(committed).toBeGreaterThan(100)
     expect(records).toBeGreaterThan(100_000 + committed)
-    // A kill can only lose the offset of the batch in flight: never more than one batch comes again per kill.
-    expect(dups - snapshotDups).toBeLessThanOrEqual(BATCH)
-    await kill9()
+    // Only changes in the topic past the last stored offset at a kill came again.
+    expect(resendable.unexpected(streamed)).toEqual([])
+    await kill9(child!)
+    child = null
   }, 600_000)
 })

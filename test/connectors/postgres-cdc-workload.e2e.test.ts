@@ -10,13 +10,15 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { KafkaClient } from '../../core/client/kafka/client.js'
 import type { BrookClient } from '../../core/client/types.js'
-import { dbUrl, readTopic, topicCount, waitFor } from './helpers.js'
+import {
+  changeEvents, connectRun, countDuplicates, databaseProperties, dbUrl, kill9, lsnPositions, readTopic, ResendableChanges, storedOffset, topicCount, trace, tracedOutput,
+  waitFor, waitForTopicToEqualTable,
+} from './helpers.js'
 
 const url = dbUrl('BROOK_PG_URL')
 const bootstrap = process.env.BROOK_KAFKA_BOOTSTRAP
 if (url !== null && !bootstrap && process.env.CI === 'true') throw new Error('BROOK_KAFKA_BOOTSTRAP is not set under CI=true')
 const pgbench = process.env.BROOK_PGBENCH ?? '/usr/lib/postgresql/15/bin/pgbench'
-const root = path.resolve(import.meta.dirname, '../..')
 
 describe.skipIf(url === null || !bootstrap)('PostgreSQL CDC under a pgbench workload with SIGKILL restarts', () => {
   const dbName = `brook_tpcb_${process.pid}`
@@ -43,7 +45,7 @@ describe.skipIf(url === null || !bootstrap)('PostgreSQL CDC under a pgbench work
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-tpcb-'))
   }, 120_000)
   afterAll(async () => {
-    if (child !== null) await kill9()
+    if (child !== null) await kill9(child)
     await kafka?.close()
     await db?.end()
     // The killed child's walsender may take a moment to notice; wait until the slot is free.
@@ -54,52 +56,32 @@ describe.skipIf(url === null || !bootstrap)('PostgreSQL CDC under a pgbench work
     if (dir) fs.rmSync(dir, { recursive: true, force: true })
   })
 
-  function trace(line: string): void {
-    if (process.env.BROOK_TEST_TRACE) fs.appendFileSync(process.env.BROOK_TEST_TRACE, `${new Date().toISOString()} ${line}\n`)
-  }
-
-  function startChild(): Promise<void> {
+  async function startChild(): Promise<void> {
     trace('starting child')
-    const cfg = path.join(dir, 'pg.properties')
-    fs.writeFileSync(cfg, [
-      `name=${run}`, 'connector.class=io.debezium.connector.postgresql.PostgresConnector', `database.hostname=${u.hostname}`, `database.port=${u.port}`,
-      `database.user=${decodeURIComponent(u.username)}`, `database.password=${decodeURIComponent(u.password)}`, `database.dbname=${dbName}`,
+    child = await connectRun(path.join(dir, 'pg.properties'), run, [
+      'connector.class=io.debezium.connector.postgresql.PostgresConnector', ...databaseProperties(u), `database.dbname=${dbName}`,
       `topic.prefix=${run}`, `slot.name=${slot}`, `publication.name=pub_${run}`, 'publication.autocreate.mode=filtered',
       'table.include.list=public\\.pgbench_(accounts|branches|tellers)', 'snapshot.fetch.size=2000', 'max.batch.size=2000',
-      'heartbeat.interval.ms=500', 'poll.interval.ms=50', 'value.converter.schemas.enable=false', 'key.converter.schemas.enable=false',
-    ].join('\n'))
-    child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'cli/main.ts'), 'connect', 'run', cfg, '--bootstrap', bootstrap!], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] })
-    let err = ''
-    child.stderr!.on('data', (d: Buffer) => {
-      err += d.toString()
-      trace(`child: ${d.toString().trim()}`)
-    })
-    const c = child
-    return new Promise((resolve, reject) => {
-      const check = (): void => {
-        if (err.includes(`Connector ${run} RUNNING`)) resolve()
-      }
-      c.stderr!.on('data', check)
-      c.once('exit', (code) => reject(new Error(`connect run exited ${code}: ${err}`)))
-    })
+      'heartbeat.interval.ms=500', 'poll.interval.ms=50',
+    ], bootstrap!, tracedOutput)
   }
 
-  function kill9(): Promise<void> {
-    trace('kill -9')
-    const c = child!
+  const topic = (t: string): string => `${run}.public.pgbench_${t}`
+  const resendable = new ResendableChanges('aid', lsnPositions)
+
+  /** Kills the child with kill -9 and notes the account changes past the offset it stored last: only these may come again. */
+  async function killChild(): Promise<void> {
+    await kill9(child!)
     child = null
-    return new Promise((resolve) => {
-      c.once('exit', () => resolve())
-      c.kill('SIGKILL')
-    })
+    const past = resendable.atKill(await storedOffset(kafka, run), await readTopic(kafka, topic('accounts')))
+    trace(`kill -9: ${past} account changes in the topic past the stored offset`)
   }
 
   it('rebuilds accounts, tellers and branches from the topics exactly, counting duplicates', async () => {
-    const topic = (t: string): string => `${run}.public.pgbench_${t}`
     // 1. Kill -9 in the middle of the 100,000-row snapshot.
     await startChild()
     await waitFor('snapshot under way', async () => (await topicCount(kafka, topic('accounts'))) >= 20_000, 120_000)
-    await kill9()
+    await killChild()
     const atKill = await topicCount(kafka, topic('accounts'))
     trace(`killed at ${atKill}`)
     // 2. Restart: the unfinished snapshot is taken again, then streaming starts; pgbench runs meanwhile.
@@ -108,46 +90,26 @@ describe.skipIf(url === null || !bootstrap)('PostgreSQL CDC under a pgbench work
     const benchDone = new Promise<void>((resolve) => bench.once('exit', () => resolve()))
     // Kill again once the new snapshot is done and workload changes are streaming.
     await waitFor('streamed changes', async () => (await topicCount(kafka, topic('accounts'))) >= atKill + 100_000 + 200, 120_000)
-    await kill9()
+    await killChild()
     await startChild()
     await benchDone
     trace('pgbench done')
-    // 3. Wait until the topics reflect every committed change: the rebuilt tables equal the database's.
-    const rebuild = async (t: string, key: string): Promise<Map<string, Record<string, unknown>>> => {
-      const state = new Map<string, Record<string, unknown>>()
-      for (const r of await readTopic(kafka, topic(t))) {
-        if (r.value === null) continue
-        const v = JSON.parse(r.value.toString()) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }
-        if (v.op === 'd') state.delete(String(v.before![key]))
-        else if (v.after !== null) state.set(String(v.after[key]), v.after)
-      }
-      return state
-    }
+    // 3. Wait until the topics reflect every committed change: the tables rebuilt from them equal the database's.
     const tables: Array<[string, string, string]> = [['accounts', 'aid', 'abalance'], ['tellers', 'tid', 'tbalance'], ['branches', 'bid', 'bbalance']]
-    for (const [t, key, bal] of tables) {
-      const expected = new Map((await db.query(`SELECT ${key} AS k, ${bal} AS b FROM pgbench_${t}`)).rows.map((r: { k: number; b: number }) => [String(r.k), r.b]))
-      await waitFor(`${t} rebuilt from the topic equals the table`, async () => {
-        const got = await rebuild(t, key)
-        trace(`${t}: rebuilt ${got.size} rows`)
-        if (got.size !== expected.size) return false
-        for (const [k, b] of expected) if (got.get(k)?.[bal] !== b) return false
-        return true
-      }, 120_000)
+    for (const [t, key, col] of tables) {
+      const { rows } = await db.query(`SELECT ${key}, ${col} FROM pgbench_${t}`)
+      await waitForTopicToEqualTable(kafka, topic(t), key, rows as Array<Record<string, unknown>>)
+      trace(`${t}: rebuilt from the topic equals the table`)
     }
-    // Duplicates: change events seen more than once (same op, key and commit LSN), and snapshot reads repeated by the restart.
-    const seen = new Map<string, number>()
-    let records = 0
-    for (const r of await readTopic(kafka, topic('accounts'))) {
-      if (r.value === null) continue
-      records++
-      const v = JSON.parse(r.value.toString()) as { op: string; after: { aid: number } | null; before: { aid: number } | null; source: { lsn: number | null; snapshot: string } }
-      const id = `${v.op}:${(v.after ?? v.before)!.aid}:${v.op === 'r' ? 'snapshot' : v.source.lsn}`
-      seen.set(id, (seen.get(id) ?? 0) + 1)
-    }
-    const dups = [...seen.values()].reduce((a, n) => a + n - 1, 0)
-    const snapshotDups = [...seen.entries()].filter(([k]) => k.startsWith('r:')).reduce((a, [, n]) => a + n - 1, 0)
-    console.log(`pgbench CDC: ${records} account events, ${dups} duplicates (${snapshotDups} from re-snapshotting after the mid-snapshot kill, ${dups - snapshotDups} streamed after the last stored offset)`)
+    // Duplicates: change events seen more than once (same op, key and position), and snapshot reads repeated by the restart.
+    const events = changeEvents(await readTopic(kafka, topic('accounts')), 'aid', lsnPositions)
+    const { duplicates: dups, snapshotDuplicates: snapshotDups, streamed } = countDuplicates(events)
+    const records = events.length
+    console.log(`pgbench CDC: ${records} account events, ${dups} duplicates (${snapshotDups} from re-snapshotting after the mid-snapshot kill, ${dups - snapshotDups} streamed after the last stored offset; changes in the topic past it at each kill: ${resendable.pastAtKills.join(', ')})`)
     expect(records).toBeGreaterThan(100_000)
-    await kill9()
+    // Only changes in the topic past the last stored offset at a kill came again.
+    expect(resendable.unexpected(streamed)).toEqual([])
+    await kill9(child!)
+    child = null
   }, 600_000)
 })

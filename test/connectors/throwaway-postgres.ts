@@ -4,9 +4,9 @@
 // as the postgres OS user when the tests run as root (PostgreSQL refuses to run as root).
 import { execFileSync, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import { freePort } from './helpers.js'
 
 export interface ThrowawayPostgres {
   /** postgres://brook@127.0.0.1:<port>/brook (trust authentication on 127.0.0.1). */
@@ -28,17 +28,6 @@ export function postgresBinaries(): string | null {
   if (process.env.CI === 'true') throw new Error(`PostgreSQL server binaries not found in ${PG_BIN} under CI=true: .ci/run must install them (scripts/ci/install-databases.sh)`)
   console.warn(`skipping: PostgreSQL server binaries not found in ${PG_BIN} (set PG_BIN or run scripts/ci/install-databases.sh)`)
   return null
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer()
-    s.once('error', reject)
-    s.listen(0, '127.0.0.1', () => {
-      const port = (s.address() as net.AddressInfo).port
-      s.close(() => resolve(port))
-    })
-  })
 }
 
 export async function startThrowawayPostgres(settings: Record<string, string> = {}): Promise<ThrowawayPostgres> {
