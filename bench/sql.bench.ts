@@ -12,7 +12,7 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { EmbeddedClient } from '../core/client/embedded/client.js'
-import type { BrookClient, Consumer } from '../core/client/types.js'
+import type { BrookClient, Consumer, RecordView } from '../core/client/types.js'
 import { Consumed, Grouped, KafkaStreams, Materialized, Produced, Serdes, StreamsBuilder, type Topology } from '../streams/index.js'
 import { TopologyTestDriver } from '../streams/testing/index.js'
 import { KsqlEngine } from '../sql/engine/engine.js'
@@ -148,6 +148,14 @@ async function runApp(client: BrookClient, topology: Topology, applicationId: st
               const rs = await target.poll(ms)
               polled += rs.length
               return rs
+            }
+          }
+          // KafkaStreams polls records in place (pollInto): those count once handed over.
+          if (prop === 'pollInto') {
+            return async (ms: number, visit: (r: RecordView) => void) => {
+              const n = await target.pollInto(ms, visit)
+              polled += n
+              return n
             }
           }
           const v = Reflect.get(target, prop) as unknown
