@@ -271,7 +271,8 @@ export class MysqlCdcTask implements SourceTask {
       const offset: MysqlOffset = { file: s.position.file, pos: s.position.pos, row: 0, snapshot: true, snapshot_completed: false }
       const mapping = st.mapping
       const n = mapping.length
-      const source = this.sourceStruct(def, 'true', s.position.file, s.position.pos, 0, now)
+      // One frozen source block per batch: the JSON converter writes it once.
+      const source = Object.freeze(this.sourceStruct(def, 'true', s.position.file, s.position.pos, 0, now))
       const taken = await takeRows<unknown[]>(s.stream, this.fetchSize, (arr) => {
         const after: Record<string, unknown> = {}
         for (let c = 0; c < n; c++) {
