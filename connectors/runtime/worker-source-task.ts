@@ -109,6 +109,9 @@ export class WorkerSourceTask {
     }
     const acked = ack.sealed()
     acked.catch(() => {}) // observed through the commit chain
+    // The next poll waits for this one's acknowledgement (MAX_IN_FLIGHT = 1): nothing else can
+    // join the open batches, so they go now instead of after linger.ms (outcomes reach `ack`).
+    if (MAX_IN_FLIGHT === 1) producer.flush().catch(() => {})
     // The last offset per source partition, in poll order (records dropped by transforms count too).
     // Tasks reuse one partition object for their records: a partition is looked at once per run.
     const lastIndex = new Map<string, number>()
