@@ -61,18 +61,22 @@ export class QueryRowReader {
     return this.ended && this.error === null && this.rows.length === 0
   }
 
-  /** The next batch (up to max rows, in the server's order); null once every row was handed out. */
-  async next(): Promise<unknown[][] | null> {
+  /**
+   * The next batch of up to `limit` rows (at most max, the read-ahead), in the server's order;
+   * null once every row was handed out.
+   */
+  async next(limit = this.max): Promise<unknown[][] | null> {
+    const n = Math.min(limit, this.max)
     for (;;) {
       if (this.error !== null) throw this.error
-      if (this.rows.length >= this.max || (this.ended && this.rows.length > 0)) {
+      if (this.rows.length >= n || (this.ended && this.rows.length > 0)) {
         let batch: unknown[][]
-        if (this.rows.length <= this.max) {
+        if (this.rows.length <= n) {
           batch = this.rows
           this.rows = []
         } else {
-          batch = this.rows.slice(0, this.max)
-          this.rows = this.rows.slice(this.max)
+          batch = this.rows.slice(0, n)
+          this.rows = this.rows.slice(n)
         }
         if (this.paused && this.rows.length < this.max) {
           this.paused = false

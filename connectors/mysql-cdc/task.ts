@@ -266,7 +266,8 @@ export class MysqlCdcTask implements SourceTask {
         const cols = def.columns.map((c) => quoteId(c.name)).join(', ')
         s.reader = new QueryRowReader(core, `SELECT ${cols} FROM ${quoteId(def.db)}.${quoteId(def.table)}`, this.fetchSize)
       }
-      const rows = await s.reader.next()
+      // Polls hand out max.batch.size rows, as Debezium's do; the query reads up to snapshot.fetch.size ahead.
+      const rows = await s.reader.next(this.maxBatch)
       const now = Date.now()
       const offset: MysqlOffset = { file: s.position.file, pos: s.position.pos, row: 0, snapshot: true, snapshot_completed: false }
       const mapping = st.mapping

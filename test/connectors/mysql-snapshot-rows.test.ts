@@ -73,6 +73,18 @@ describe('QueryRowReader', () => {
     expect(await r.next()).toBeNull()
   })
 
+  it('batches smaller than the read-ahead: next(limit) hands out at most limit rows while up to max are read ahead', async () => {
+    const conn = new FakeConnection(30)
+    const r = new QueryRowReader(conn, 'SELECT 1', 9)
+    const got: number[] = []
+    for (let b = await r.next(4); b !== null; b = await r.next(4)) {
+      expect(b.length).toBeLessThanOrEqual(4)
+      expect(r.buffered.rows).toBeLessThanOrEqual(9)
+      for (const row of b) got.push(row[0] as number)
+    }
+    expect(got).toEqual(Array.from({ length: 30 }, (_, i) => i + 1))
+  })
+
   it('a query that ends on a batch boundary gives null next', async () => {
     const r = new QueryRowReader(new FakeConnection(10), 'SELECT 1', 5)
     const batches: number[] = []
