@@ -1,7 +1,8 @@
 // npm run bench:connect: the connectors against the real PostgreSQL and MariaDB
 // (scripts/ci/start-databases.sh; BROOK_PG_URL / BROOK_MYSQL_URL), on the embedded log.
 // Each figure sits beside the database's own rate for the same rows (a bulk SELECT of the
-// table, or INSERT ... SELECT on the server) measured in the same run:
+// table, the COPY TO STDOUT a PostgreSQL snapshot reads, or INSERT ... SELECT on the server)
+// measured in the same run:
 //   PostgreSQL CDC snapshot rows/s, CDC streaming rows/s, commit→acknowledged latency p50/p99
 //   at a steady write rate, JDBC polling rows/s and JDBC sink rows/s; the same polling and sink
 //   figures for MariaDB; MariaDB binlog CDC snapshot and streaming rows/s and latency
@@ -20,6 +21,9 @@ import os from 'node:os'
 import path from 'node:path'
 import mysql from 'mysql2/promise'
 import pg from 'pg'
+import { to as copyTo } from 'pg-copy-streams'
+import { Writable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { EmbeddedClient } from '../core/client/embedded/client.js'
 import type { BrookClient } from '../core/client/types.js'
 import { Worker } from '../connectors/index.js'
@@ -102,6 +106,12 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
       await db.query({ text: `SELECT * FROM ${t}`, rowMode: 'array' })
       return ROWS / ((performance.now() - s0) / 1000)
     }
+    // What the snapshot reads: COPY (SELECT * ...) TO STDOUT, its bytes taken and dropped (no parsing).
+    const copyOut = async (): Promise<number> => {
+      const s0 = performance.now()
+      await pipeline(db.query(copyTo(`COPY (SELECT * FROM ${t}) TO STDOUT`)), new Writable({ write: (_chunk, _enc, done) => done() }))
+      return ROWS / ((performance.now() - s0) / 1000)
+    }
     const prefix = `bpg${round}`
     const topic = `${prefix}.public.${t}`
     const cdcConfig = {
@@ -111,6 +121,7 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
       'table.include.list': `public\\.${t}`, 'heartbeat.interval.ms': '1000',
       'value.converter.schemas.enable': 'false', 'key.converter.schemas.enable': 'false',
     }
+    let copyRate = 0
     const [, selectRate] = await paired(round, async () => {
       // CDC snapshot (snapshot.mode=no_data when the snapshot is not measured).
       const s0 = performance.now()
@@ -120,8 +131,14 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
         return ROWS / ((performance.now() - s0) / 1000)
       }
       return 0
-    }, bulkSelect).then(([rate, sel]) => {
-      if (ONLY.has('snapshot')) record('PostgreSQL CDC snapshot (vs bulk SELECT)', rate, sel)
+    }, async () => {
+      if (ONLY.has('snapshot')) copyRate = await copyOut()
+      return bulkSelect()
+    }).then(([rate, sel]) => {
+      if (ONLY.has('snapshot')) {
+        record('PostgreSQL CDC snapshot (vs COPY TO STDOUT, bytes only)', rate, copyRate)
+        record('PostgreSQL CDC snapshot (vs bulk SELECT)', rate, sel)
+      }
       return [rate, sel] as const
     })
     const base = ONLY.has('snapshot') ? ROWS : 0

@@ -6,7 +6,7 @@
 import { ConnectDate, ConnectTime, ConnectTimestamp, Decimal, decimalScale, type Field, type Schema } from '../api/schema.js'
 import { ConfigException, DataException } from '../errors.js'
 import type { Converter, SchemaAndValue } from './converter.js'
-import { decimalFromBytes, decimalToBase64, decimalWithScale } from './decimal.js'
+import { decimalFromBytes, decimalToBase64, decimalWithScale, twosComplementInto, unscaledNumber } from './decimal.js'
 import { JsonWriter } from './json-writer.js'
 
 export class JsonConverter implements Converter {
@@ -15,6 +15,7 @@ export class JsonConverter implements Converter {
   private readonly schemaJsonCache = new WeakMap<Schema, string>()
   private readonly schemaBytesCache = new WeakMap<Schema, Buffer>()
   private writers = new WeakMap<Schema, ValueWriter>()
+  private writersByShape = new Map<string, ValueWriter>()
   private readonly out = new JsonWriter()
   /** Parsed schemas by their JSON text: records of one topic repeat the same schema. */
   private readonly schemaCache = new Map<string, Schema>()
@@ -22,6 +23,7 @@ export class JsonConverter implements Converter {
 
   configure(props: Record<string, string>, _isKey: boolean): void {
     this.writers = new WeakMap()
+    this.writersByShape = new Map()
     const se = props['schemas.enable']
     if (se !== undefined) {
       if (!/^(true|false)$/i.test(se)) throw new ConfigException('schemas.enable', `'${se}' is not a boolean`)
@@ -118,51 +120,76 @@ export class JsonConverter implements Converter {
   }
 
   private writeValue(w: JsonWriter, schema: Schema | null, value: unknown): void {
-    if (value === null || value === undefined) w.ascii('null')
+    if (value === null || value === undefined) w.nul()
     else if (schema === null) w.ascii(JSON.stringify(value, bytesReplacer).replace(NON_ASCII, escapeNonAscii))
     else this.writer(schema)(w, value)
   }
 
-  /** The writer of a schema, compiled once: field names pre-quoted, one closure per field. */
+  /**
+   * The writer of a schema, compiled once per schema shape: transforms that derive a new schema
+   * object per record (InsertField, ReplaceField, ...) find the writer by the schema's JSON text.
+   */
   private writer(schema: Schema): ValueWriter {
     let w = this.writers.get(schema)
     if (w === undefined) {
-      w = this.compile(schema)
+      const shape = this.schemaJson(schema)
+      w = this.writersByShape.get(shape)
+      if (w === undefined) {
+        w = this.compile(schema)
+        if (this.writersByShape.size >= 1000) this.writersByShape.clear()
+        this.writersByShape.set(shape, w)
+      }
       this.writers.set(schema, w)
     }
     return w
   }
 
+  /**
+   * A struct's writer is generated code (as fast JSON serializers do): each field is read with
+   * its own property access and written with its own writer, so no call site or property load
+   * is shared by every struct shape, which would make them megamorphic. Field names enter the
+   * code only as JSON string literals; the writers and name bytes are passed in.
+   */
+  private compileStruct(schema: Schema): ValueWriter {
+    const fields = schema.fields ?? []
+    const names = fields.map((f, i) => Buffer.from((i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':'))
+    const writers = fields.map((f) => this.compile(f.schema))
+    let prologue = ''
+    let body = fields.length === 0 ? 'w.byte(123)\n' : ''
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i]!
+      prologue += `const n${i} = names[${i}], f${i} = writers[${i}]\n`
+      body += `w.bytes(n${i}); v = o[${JSON.stringify(f.name)}]\nif (v === null || v === undefined) w.nul()\n`
+      switch (f.schema.type) {
+        case 'string':
+          body += `else if (typeof v === 'string') w.string(v)\n`
+          break
+        case 'int8': case 'int16': case 'int32': case 'int64': case 'float32': case 'float64':
+          body += `else if (typeof v === 'number' && Number.isFinite(v)) w.number(v)\n`
+          break
+      }
+      body += `else f${i}(w, v)\n`
+    }
+    // A frozen struct shared by many records (a CDC batch's source block) is written once.
+    const src = `${prologue}let lastObj = null, lastBytes = null
+return function writeStruct(w, o) {
+  if (o === lastObj) return w.bytes(lastBytes)
+  const frozen = Object.isFrozen(o)
+  const mark = frozen ? w.finish().length : 0
+  let v
+${body}w.byte(125)
+  if (frozen) {
+    lastObj = o
+    lastBytes = Buffer.from(w.finish().subarray(mark))
+  }
+}`
+    return new Function('names', 'writers', 'Buffer', src)(names, writers, Buffer) as ValueWriter
+  }
+
   private compile(schema: Schema): ValueWriter {
     switch (schema.type) {
-      case 'struct': {
-        const fields = schema.fields ?? []
-        const names = fields.map((f, i) => Buffer.from((i === 0 ? '{' : ',') + JSON.stringify(f.name) + ':'))
-        const writers = fields.map((f) => this.compile(f.schema))
-        const keys = fields.map((f) => f.name)
-        const n = fields.length
-        // A frozen struct shared by many records (a CDC batch's source block) is written once.
-        let lastObj: unknown = null
-        let lastBytes: Buffer | null = null
-        return (w, value) => {
-          if (value === lastObj && lastBytes !== null) return w.bytes(lastBytes)
-          const obj = value as Record<string, unknown>
-          const frozen = Object.isFrozen(value)
-          const mark = frozen ? w.finish().length : 0
-          if (n === 0) w.byte(123)
-          for (let i = 0; i < n; i++) {
-            w.bytes(names[i]!)
-            const v = obj[keys[i]!]
-            if (v === null || v === undefined) w.ascii('null')
-            else writers[i]!(w, v)
-          }
-          w.byte(125)
-          if (frozen) {
-            lastObj = value
-            lastBytes = Buffer.from(w.finish().subarray(mark))
-          }
-        }
-      }
+      case 'struct':
+        return this.compileStruct(schema)
       case 'array': {
         const item = schema.valueSchema ?? null
         return (w, value) => {
@@ -195,9 +222,13 @@ export class JsonConverter implements Converter {
         if (schema.name === Decimal.LOGICAL_NAME) {
           const scale = decimalScale(schema)
           if (this.decimalFormat === 'NUMERIC') return (w, value) => w.ascii(decimalWithScale(typeof value === 'string' ? value : String(value), scale))
+          const bytes = new Uint8Array(8)
           return (w, value) => {
+            const text = typeof value === 'string' ? value : String(value)
             w.byte(34)
-            w.ascii(decimalToBase64(typeof value === 'string' ? value : String(value), scale))
+            const v = unscaledNumber(text, scale)
+            if (v === v) w.base64(bytes, twosComplementInto(v, bytes))
+            else w.ascii(decimalToBase64(text, scale))
             w.byte(34)
           }
         }

@@ -37,13 +37,13 @@ export class JsonWriter {
   bytes(b: Buffer): void {
     const n = b.length
     this.ensure(n)
-    if (n < 48) {
+    if (n < 16) {
       const buf = this.buf
       let p = this.pos
       for (let i = 0; i < n; i++) buf[p++] = b[i]!
       this.pos = p
     } else {
-      b.copy(this.buf, this.pos)
+      this.buf.set(b, this.pos)
       this.pos += n
     }
   }
@@ -87,8 +87,85 @@ export class JsonWriter {
     this.pos += this.buf.write(json, this.pos, 'utf8')
   }
 
-  /** A finite number as JSON writes it. */
+  /** The literal null. */
+  nul(): void {
+    this.ensure(4)
+    const buf = this.buf
+    const p = this.pos
+    buf[p] = 110
+    buf[p + 1] = 117
+    buf[p + 2] = 108
+    buf[p + 3] = 108
+    this.pos = p + 4
+  }
+
+  /** A finite number as JSON writes it; safe integers digit by digit (no string). */
   number(n: number): void {
-    this.ascii(String(n))
+    if (!Number.isSafeInteger(n) || (n === 0 && 1 / n < 0)) return this.ascii(String(n))
+    this.ensure(17)
+    let v = n
+    if (v < 0) {
+      this.buf[this.pos++] = 45
+      v = -v
+    }
+    if (v < 100_000_000) return this.digits(v)
+    // Beyond 8 digits: the high part (below 2^31 for any safe integer) and 8 low digits, in int32 arithmetic.
+    const hi = Math.floor(v / 100_000_000)
+    this.digits(hi)
+    const buf = this.buf
+    let lo = v - hi * 100_000_000
+    const end = this.pos + 8
+    for (let p = end - 1; p >= this.pos; p--) {
+      const q = (lo / 10) | 0
+      buf[p] = 48 + lo - q * 10
+      lo = q
+    }
+    this.pos = end
+  }
+
+  /** A non-negative integer below 2^31 (room already ensured). */
+  private digits(v: number): void {
+    let len = 1
+    for (let x = v; x >= 10; x = (x / 10) | 0) len++
+    const buf = this.buf
+    const end = this.pos + len
+    let x = v
+    for (let p = end - 1; p >= this.pos; p--) {
+      const q = (x / 10) | 0
+      buf[p] = 48 + x - q * 10
+      x = q
+    }
+    this.pos = end
+  }
+
+  /** The first `n` bytes of `bytes` in base64 (standard alphabet, padded), without quotes. */
+  base64(bytes: Uint8Array, n: number): void {
+    this.ensure(((n + 2) / 3) * 4 + 4)
+    const buf = this.buf
+    let p = this.pos
+    let i = 0
+    for (; i + 2 < n; i += 3) {
+      const x = (bytes[i]! << 16) | (bytes[i + 1]! << 8) | bytes[i + 2]!
+      buf[p++] = B64[x >> 18]!
+      buf[p++] = B64[(x >> 12) & 63]!
+      buf[p++] = B64[(x >> 6) & 63]!
+      buf[p++] = B64[x & 63]!
+    }
+    if (i + 1 === n) {
+      const x = bytes[i]! << 16
+      buf[p++] = B64[x >> 18]!
+      buf[p++] = B64[(x >> 12) & 63]!
+      buf[p++] = 61
+      buf[p++] = 61
+    } else if (i + 2 === n) {
+      const x = (bytes[i]! << 16) | (bytes[i + 1]! << 8)
+      buf[p++] = B64[x >> 18]!
+      buf[p++] = B64[(x >> 12) & 63]!
+      buf[p++] = B64[(x >> 6) & 63]!
+      buf[p++] = 61
+    }
+    this.pos = p
   }
 }
+
+const B64 = Buffer.from('ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/', 'latin1')

@@ -13,7 +13,21 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, sec: numbe
   return dt.getTime()
 }
 
-const d2 = (t: string, i: number): number => (t.charCodeAt(i) - 48) * 10 + t.charCodeAt(i + 1) - 48
+/** Two ASCII digits at i as a number; NaN-free: a non-digit gives a value out of every range checked. */
+export const d2 = (t: string, i: number): number => {
+  const a = t.charCodeAt(i) - 48
+  const b = t.charCodeAt(i + 1) - 48
+  return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : 100
+}
+
+/** Days since 1970-01-01 of a proleptic Gregorian date (month 1-12), for every year, without a Date. */
+export function daysFromCivil(y: number, m: number, d: number): number {
+  const yy = m <= 2 ? y - 1 : y
+  const era = Math.floor(yy / 400)
+  const yoe = yy - era * 400
+  const doy = Math.floor((153 * ((m + 9) % 12) + 2) / 5) + d - 1
+  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468
+}
 
 /** 'YYYY-MM-DD HH:MM:SS[.fff...]' without a zone, as databases print it, read without a regex; NaN otherwise. */
 function plainTimestampMs(t: string): number {
@@ -33,7 +47,14 @@ function plainTimestampMs(t: string): number {
     }
     ms = Math.floor(ms + 1e-9)
   }
-  return utc(d2(t, 0) * 100 + d2(t, 2), d2(t, 5) - 1, d2(t, 8), d2(t, 11), d2(t, 14), d2(t, 17), ms)
+  const y = d2(t, 0) * 100 + d2(t, 2)
+  const mo = d2(t, 5)
+  const d = d2(t, 8)
+  const h = d2(t, 11)
+  const mi = d2(t, 14)
+  const sec = d2(t, 17)
+  if (y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return NaN
+  return daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms
 }
 
 export function timestampTextToMs(text: string): number {

@@ -7,7 +7,6 @@
 // topic before any later record is produced, so a restart rebuilds the definitions as of the
 // stored position.
 import { GtidSet, MariadbGtidPosition, type AnyBinlogEvent } from '@vlasky/zongji'
-import type { Readable } from 'node:stream'
 import type mysql from 'mysql2/promise'
 import type { SourceTaskContext, TaskConfig } from '../api/connector.js'
 import type { SourceOffset, SourceRecord } from '../api/record.js'
@@ -16,7 +15,6 @@ import { CdcSourceTask } from '../cdc/cdc-source-task.js'
 import { changeRecord, tableSchemas, tombstone, type Op, type TableSchemas } from '../cdc/envelope.js'
 import { heartbeatRecord } from '../cdc/heartbeat.js'
 import { needsSnapshot, type SnapshotMode } from '../cdc/snapshot-mode.js'
-import { takeRows } from '../cdc/stream-rows.js'
 import { ConnectException, errorMessage, RetriableException } from '../errors.js'
 import { isNetworkError } from '../jdbc/errors.js'
 import type { ColumnMapping } from '../jdbc/dialect.js'
@@ -28,6 +26,7 @@ import {
   binlogFileExists, connect, connectionOptions, consistentSnapshot, currentPosition, filterOf, flavorOf, isCaptured, quoteId, readTableDefs,
   type BinlogPosition, type MysqlTarget, type TableFilter,
 } from './server.js'
+import { QueryRowReader, type RowQueryConnection } from './snapshot-rows.js'
 import { columnMapping } from './types.js'
 
 export const VERSION = '0.1.0'
@@ -75,7 +74,8 @@ interface SnapshotState {
   conn: mysql.Connection
   tables: TableDef[]
   index: number
-  stream: Readable | null
+  /** The current table's query, read in batches of snapshot.fetch.size rows. */
+  reader: QueryRowReader | null
   position: BinlogPosition
 }
 
@@ -201,7 +201,7 @@ export class MysqlCdcTask extends CdcSourceTask {
         const { position, tables } = await consistentSnapshot(conn, this.flavor, this.filter, cfg.getString('snapshot.locking.mode'))
         this.defs = new Map(tables.map((t) => [tableKey(t.db, t.table), t]))
         await this.history.record({ position, ts_ms: Date.now(), databaseName: '', ddl: '', snapshot: true, tableChanges: tables.map((t) => tableChange('CREATE', t.db, t.table, t)) })
-        this.snapshot = { conn, tables, index: 0, stream: null, position }
+        this.snapshot = { conn, tables, index: 0, reader: null, position }
         this.snapshotOnly = this.mode === 'initial_only'
         this.resumeFrom = { file: position.file, pos: position.pos, row: 0 }
         context.progress.start(`${this.connector} snapshot`, await this.estimateRows(tables))
@@ -259,29 +259,33 @@ export class MysqlCdcTask extends CdcSourceTask {
     while (s.index < s.tables.length) {
       const def = s.tables[s.index]!
       const st = this.state(def)
-      if (s.stream === null) {
-        // A streaming query: the server's rows flow with back-pressure, never one giant array.
-        const core = (s.conn as unknown as { connection: { query(o: { sql: string; rowsAsArray: boolean }): { stream(o: { highWaterMark: number }): Readable } } }).connection
+      if (s.reader === null) {
+        // Rows in bounded batches with back-pressure, never one giant array.
+        const core = (s.conn as unknown as { connection: RowQueryConnection }).connection
         const cols = def.columns.map((c) => quoteId(c.name)).join(', ')
-        s.stream = core.query({ sql: `SELECT ${cols} FROM ${quoteId(def.db)}.${quoteId(def.table)}`, rowsAsArray: true }).stream({ highWaterMark: this.fetchSize })
+        s.reader = new QueryRowReader(core, `SELECT ${cols} FROM ${quoteId(def.db)}.${quoteId(def.table)}`, this.fetchSize)
       }
-      const out: SourceRecord[] = []
+      // Polls hand out max.batch.size rows, as Debezium's do; the query reads up to snapshot.fetch.size ahead.
+      const rows = await s.reader.next(this.maxBatch)
       const now = Date.now()
       const offset: MysqlOffset = { file: s.position.file, pos: s.position.pos, row: 0, snapshot: true, snapshot_completed: false }
       const mapping = st.mapping
       const n = mapping.length
-      const source = this.sourceStruct(def, 'true', s.position.file, s.position.pos, 0, now)
-      const taken = await takeRows<unknown[]>(s.stream, this.fetchSize, (arr) => {
+      // One frozen source block per batch: the JSON converter writes it once.
+      const source = Object.freeze(this.sourceStruct(def, 'true', s.position.file, s.position.pos, 0, now))
+      const out: SourceRecord[] = new Array(rows === null ? 0 : rows.length)
+      for (let i = 0; i < out.length; i++) {
+        const arr = rows![i]!
         const after: Record<string, unknown> = {}
         for (let c = 0; c < n; c++) {
           const m = mapping[c]!
           const v = arr[c]
           after[m.name] = v === null || v === undefined ? null : m.convert(v)
         }
-        out.push(changeRecord(st.schemas, 'r', null, after, source, this.partition, offset, now))
-      })
-      if (taken < this.fetchSize) {
-        s.stream = null
+        out[i] = changeRecord(st.schemas, 'r', null, after, source, this.partition, offset, now)
+      }
+      if (rows === null || s.reader.done) {
+        s.reader = null
         s.index++
         const last = out[out.length - 1]
         if (s.index === s.tables.length && last !== undefined) {
@@ -618,7 +622,7 @@ export class MysqlCdcTask extends CdcSourceTask {
     await this.reader?.stop().catch(() => {})
     this.reader = null
     if (this.snapshot !== null) {
-      this.snapshot.stream?.destroy()
+      this.snapshot.reader?.close()
       await this.snapshot.conn.end().catch(() => {})
       this.snapshot = null
     }

@@ -57,18 +57,22 @@ export class CopyBatchReader<T> {
     return this.ended && this.rows.length === 0
   }
 
-  /** The next batch (up to max rows); null once every row was handed out. */
-  async next(): Promise<T[] | null> {
+  /**
+   * The next batch of up to `limit` rows (at most max, the read-ahead); null once every row was
+   * handed out.
+   */
+  async next(limit = this.max): Promise<T[] | null> {
+    const n = Math.min(limit, this.max)
     for (;;) {
       if (this.error !== null) throw this.error
-      if (this.rows.length >= this.max || (this.ended && this.rows.length > 0)) {
+      if (this.rows.length >= n || (this.ended && this.rows.length > 0)) {
         let batch: T[]
-        if (this.rows.length <= this.max) {
+        if (this.rows.length <= n) {
           batch = this.rows
           this.rows = []
         } else {
-          batch = this.rows.slice(0, this.max)
-          this.rows = this.rows.slice(this.max)
+          batch = this.rows.slice(0, n)
+          this.rows = this.rows.slice(n)
         }
         if (!this.ended && this.rows.length < this.max) this.stream.resume()
         return batch

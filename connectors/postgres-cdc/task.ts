@@ -271,7 +271,8 @@ export class PostgresCdcTask extends CdcSourceTask {
         if (st.mapping.length === 0 || st.schemas === null) this.tableState(st.t.schema, st.t.table, res.fields.map((f) => ({ name: f.name, type: f.dataTypeID, scale: f.dataTypeModifier })))
         s.reader = new CopyBatchReader(s.client, `COPY (SELECT * FROM ${qt(st.t)}) TO STDOUT`, qt(st.t), st.mapping.length, this.snapshotFetch, rowBuilder(st.mapping))
       }
-      const rows = await s.reader.next()
+      // Polls hand out max.batch.size rows, as Debezium's do; the COPY reads up to snapshot.fetch.size ahead.
+      const rows = await s.reader.next(this.maxBatch)
       if (rows === null || s.reader.done) {
         s.reader = null
         s.index++

@@ -77,41 +77,52 @@ export class WorkerSourceTask {
   private async sendAndCommit(records: SourceRecord[]): Promise<void> {
     const rt = this.rt
     // Transforms first (they may rename topics), so the topics exist before the first send.
-    const sent: SourceRecord[] = []
-    let unknownTopic = false
-    for (const r of records) {
-      const t = transform(rt, r)
-      if (t === null) continue
-      sent.push(t)
-      if (!this.knownTopics.has(t.topic)) unknownTopic = true
+    let sent = records
+    if (rt.chain.steps.length > 0) {
+      sent = []
+      for (const r of records) {
+        const t = transform(rt, r)
+        if (t !== null) sent.push(t)
+      }
     }
-    if (unknownTopic) await this.ensureTopics(sent)
+    let lastTopic: string | null = null
+    for (const t of sent) {
+      if (t.topic === lastTopic) continue
+      lastTopic = t.topic
+      if (!this.knownTopics.has(t.topic)) {
+        await this.ensureTopics(sent)
+        break
+      }
+    }
     // Each record goes to the producer as it is converted (sendQuiet: no ProducerRecord, promise
     // or RecordMetadata per record); one listener counts the poll's acknowledgements.
     const ack = new PollAcknowledgement()
     const producer = this.producer!
+    const keyConverter = rt.keyConverter
+    const valueConverter = rt.valueConverter
     const now = Date.now()
+    ack.expect(sent.length)
     for (const t of sent) {
-      const key = rt.keyConverter.fromConnectData(t.topic, t.keySchema, t.key)
-      const value = rt.valueConverter.fromConnectData(t.topic, t.valueSchema, t.value)
-      ack.expect()
+      const key = keyConverter.fromConnectData(t.topic, t.keySchema, t.key)
+      const value = valueConverter.fromConnectData(t.topic, t.valueSchema, t.value)
       producer.sendQuiet(t.topic, t.kafkaPartition ?? -1, key, value, t.timestamp ?? now, t.headers.length > 0 ? t.headers : undefined, ack)
     }
     const acked = ack.sealed()
     acked.catch(() => {}) // observed through the commit chain
+    // The next poll waits for this one's acknowledgement (MAX_IN_FLIGHT = 1): nothing else can
+    // join the open batches, so they go now instead of after linger.ms (outcomes reach `ack`).
+    if (MAX_IN_FLIGHT === 1) producer.flush().catch(() => {})
     // The last offset per source partition, in poll order (records dropped by transforms count too).
+    // Tasks reuse one partition object for their records: a partition is looked at once per run.
     const lastIndex = new Map<string, number>()
     let lastPartition: SourcePartition | null = null
-    let lastKey = ''
     for (let i = 0; i < records.length; i++) {
       const p = records[i]!.sourcePartition
-      // Tasks reuse one partition object for their records: stringify it once per run.
-      if (p !== lastPartition) {
-        lastPartition = p
-        lastKey = JSON.stringify(p)
-      }
-      lastIndex.set(lastKey, i)
+      if (p === lastPartition) continue
+      if (lastPartition !== null) lastIndex.set(JSON.stringify(lastPartition), i - 1)
+      lastPartition = p
     }
+    if (lastPartition !== null) lastIndex.set(JSON.stringify(lastPartition), records.length - 1)
     const latest: Array<{ partition: SourcePartition; offset: SourceOffset }> = []
     for (const i of lastIndex.values()) latest.push({ partition: records[i]!.sourcePartition, offset: records[i]!.sourceOffset })
     this.inFlight++
@@ -173,9 +184,9 @@ class PollAcknowledgement implements SendListener {
   private resolve: (() => void) | null = null
   private reject: ((e: Error) => void) | null = null
 
-  /** One more record is about to be sent. */
-  expect(): void {
-    this.left++
+  /** `n` more records are about to be sent. */
+  expect(n: number): void {
+    this.left += n
   }
 
   /** Every record was sent: the promise of their acknowledgement. */

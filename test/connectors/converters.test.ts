@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Decimal, Schemas } from '../../connectors/api/schema.js'
 import { JsonConverter, StringConverter } from '../../connectors/index.js'
-import { decimalFromBytes, decimalToBase64, decimalToBytes } from '../../connectors/converters/decimal.js'
+import { decimalFromBytes, decimalToBase64, decimalToBytes, decimalWithScale } from '../../connectors/converters/decimal.js'
 import { timestampTextToMs } from '../../connectors/jdbc/temporal.js'
 import { ConfigDef, NO_DEFAULT, Validators } from '../../connectors/api/config-def.js'
 import { parseProperties } from '../../connectors/config/config-file.js'
@@ -117,11 +117,66 @@ describe('JsonConverter writes bytes directly', () => {
     expect(Buffer.from(decimalToBase64('-1.28', 2), 'base64')).toEqual(Buffer.from([0x80]))
   })
 
+  it('numbers are written as JSON.stringify writes them: safe integers digit by digit, the rest as their text', () => {
+    const c = new JsonConverter()
+    c.configure({ 'schemas.enable': 'false' }, false)
+    const s = Schemas.struct('n', [{ name: 'i', schema: Schemas.int64() }, { name: 'f', schema: Schemas.float64() }])
+    const ints = [0, -0, 7, -7, 10, 99_999_999, 100_000_000, -100_000_001, 1_764_412_345_678, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1)]
+    for (const i of ints) expect(c.fromConnectData('t', s, { i, f: null })!.toString()).toBe(`{"i":${JSON.stringify(i)},"f":null}`)
+    for (const f of [1.5, -0.25, 1e21, 2 ** 53 + 2, 5e-7]) expect(JSON.parse(c.fromConnectData('t', s, { i: null, f })!.toString()).f).toBe(f)
+  })
+
+  it('decimals of every byte length and sign read back exactly from the minimal two\'s complement', () => {
+    const c = new JsonConverter()
+    c.configure({ 'schemas.enable': 'false' }, false)
+    const s = Schemas.struct('d', [{ name: 'a', schema: Decimal.schema(2) }])
+    for (let bits = 0; bits <= 52; bits++) {
+      for (const sign of [1, -1]) {
+        for (const v of [2 ** bits - 1, 2 ** bits]) {
+          const unscaled = sign * v
+          const text = `${unscaled < 0 ? '-' : ''}${Math.floor(Math.abs(unscaled) / 100)}.${String(Math.abs(unscaled) % 100).padStart(2, '0')}`
+          const b64 = (JSON.parse(c.fromConnectData('t', s, { a: text })!.toString()) as { a: string }).a
+          const bytes = Buffer.from(b64, 'base64')
+          expect(decimalFromBytes(bytes, 2)).toBe(text === '-0.00' ? '0.00' : text)
+          // Minimal: the first byte is not a mere sign extension of the second.
+          if (bytes.length > 1) expect((bytes[0] === 0 && bytes[1]! < 0x80) || (bytes[0] === 0xff && bytes[1]! >= 0x80)).toBe(false)
+        }
+      }
+    }
+  })
+
+  it('decimal text already at its scale passes through; other spellings are normalized', () => {
+    expect(decimalWithScale('12.50', 2)).toBe('12.50')
+    expect(decimalWithScale('-0.00', 2)).toBe('0.00')
+    expect(decimalWithScale('007.50', 2)).toBe('7.50')
+    expect(decimalWithScale('1.5', 2)).toBe('1.50')
+    expect(decimalWithScale('+3.10', 2)).toBe('3.10')
+    expect(decimalWithScale('-0', 0)).toBe('0')
+    expect(decimalWithScale('42', 0)).toBe('42')
+    expect(decimalWithScale(' 1.00', 2)).toBe('1.00')
+  })
+
+  it('field names that need escaping are written as JSON, and per-record schemas of one shape share one writer', () => {
+    const c = new JsonConverter()
+    c.configure({ 'schemas.enable': 'false' }, false)
+    for (let i = 0; i < 3; i++) {
+      // A new schema object per record, as transforms that add or rename fields make them.
+      const s = Schemas.struct('odd', [{ name: 'quote"back\\slash', schema: Schemas.string() }, { name: "it's`${x}`", schema: Schemas.int32() }])
+      expect(JSON.parse(c.fromConnectData('t', s, { 'quote"back\\slash': `v${i}`, "it's`${x}`": i })!.toString())).toEqual({ 'quote"back\\slash': `v${i}`, "it's`${x}`": i })
+    }
+    const empty = Schemas.struct('empty', [])
+    expect(c.fromConnectData('t', empty, {})!.toString()).toBe('{}')
+  })
+
   it('timestamps without a zone are read as UTC, with or without fractions', () => {
     expect(timestampTextToMs('2024-01-02 03:04:05')).toBe(Date.UTC(2024, 0, 2, 3, 4, 5))
     expect(timestampTextToMs('2024-01-02T03:04:05.123456')).toBe(Date.UTC(2024, 0, 2, 3, 4, 5, 123))
     expect(timestampTextToMs('2024-01-02 03:04:05.5+02')).toBe(Date.UTC(2024, 0, 2, 1, 4, 5, 500))
     expect(timestampTextToMs('0099-01-02 00:00:00')).toBe(new Date('0099-01-02T00:00:00Z').getTime())
     expect(timestampTextToMs('0099-01-02')).toBe(new Date('0099-01-02T00:00:00Z').getTime())
+    expect(timestampTextToMs('2024-02-29 23:59:59.999')).toBe(Date.UTC(2024, 1, 29, 23, 59, 59, 999))
+    expect(timestampTextToMs('1969-12-31 23:59:59')).toBe(-1000)
+    expect(timestampTextToMs('0001-01-01 00:00:00')).toBe(new Date('0001-01-01T00:00:00Z').getTime())
+    expect(timestampTextToMs('9999-12-31 23:59:59')).toBe(Date.UTC(9999, 11, 31, 23, 59, 59))
   })
 })
