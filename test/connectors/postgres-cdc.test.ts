@@ -112,6 +112,42 @@ describe.skipIf(url === null)('PostgreSQL CDC (pgoutput)', () => {
     }
   })
 
+  it('snapshot.mode=when_needed resumes from a present slot without a snapshot, and snapshots again when the slot is gone', async () => {
+    const table = `cdc_wn_${suffix}`
+    const name = 'pgwn'
+    const wnSlot = `${slot}_wn`
+    const cfg = { ...base, name, 'slot.name': wnSlot, 'publication.name': `${pub}_wn`, 'topic.prefix': 'wn', 'table.include.list': `public\\.${table}` }
+    const topic = `wn.public.${table}`
+    const ops = async (): Promise<string[]> => (await readTopic(client, topic)).map((r) => String(payload(r)?.op ?? 'tombstone'))
+    await db.query(`DROP TABLE IF EXISTS ${table}`)
+    await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY)`)
+    await db.query(`INSERT INTO ${table} SELECT generate_series(1, 3)`)
+    try {
+      await worker.startConnector({ ...cfg, 'snapshot.mode': 'initial' })
+      await waitFor('the first snapshot stored', () => worker.offsets.forConnector(name)[0]?.offset.snapshot_completed === true)
+      await worker.stopConnector(name)
+      // The slot is there: when_needed streams from it, no second snapshot.
+      await worker.startConnector({ ...cfg, 'snapshot.mode': 'when_needed' })
+      await db.query(`INSERT INTO ${table} VALUES (4)`)
+      await waitFor('the insert after the restart', async () => (await topicCount(client, topic)) >= 4)
+      await waitFor('its offset stored', () => worker.offsets.forConnector(name)[0]?.offset.lsn !== undefined)
+      await worker.stopConnector(name)
+      expect(await ops()).toEqual(['r', 'r', 'r', 'c'])
+      // The slot is gone (dropped by an operator, or lost): the stream cannot resume, so the table is read again.
+      await db.query(`SELECT pg_drop_replication_slot($1)`, [wnSlot])
+      await worker.startConnector({ ...cfg, 'snapshot.mode': 'when_needed' })
+      await waitFor('the second snapshot', async () => (await topicCount(client, topic)) >= 8)
+      await db.query(`INSERT INTO ${table} VALUES (5)`)
+      await waitFor('streaming after it', async () => (await topicCount(client, topic)) >= 9)
+      expect(await ops()).toEqual(['r', 'r', 'r', 'c', 'r', 'r', 'r', 'r', 'c'])
+    } finally {
+      await worker.stopConnector(name).catch(() => {})
+      await db.query(`SELECT pg_drop_replication_slot($1)`, [wnSlot]).catch(() => {})
+      await db.query(`DROP PUBLICATION IF EXISTS ${pub}_wn`).catch(() => {})
+      await db.query(`DROP TABLE IF EXISTS ${table}`)
+    }
+  })
+
   it('reads the snapshot through COPY in batches of snapshot.fetch.size, each value as a text-mode SELECT of the same row converts', async () => {
     const table = `cdc_types_${suffix}`
     const tSlot = `brook_test_ty_${suffix}`
