@@ -8,6 +8,7 @@ import type { SinkTask, SinkTaskContext, TaskConfig } from '../api/connector.js'
 import type { SinkRecord } from '../api/record.js'
 import { errorMessage, RetriableException } from '../errors.js'
 import { retrying, setTaskState, toleranceAll, transform, wrapTaskError, type TaskRuntime } from './task-runtime.js'
+import { consumerOverrides } from './client-overrides.js'
 
 type Stage = 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'TRANSFORMATION' | 'TASK_PUT'
 
@@ -42,6 +43,7 @@ export class WorkerSinkTask {
       enableAutoCommit: false,
       autoOffsetReset: 'earliest',
       maxPollRecords: rt.config.getInt('consumer.max.poll.records'),
+      ...consumerOverrides(rt.config.originals, rt.connector),
     })
     this.consumer = consumer
     const context: SinkTaskContext = {

@@ -10,6 +10,7 @@ import type { SourceOffset, SourcePartition, SourceRecord } from '../api/record.
 import { errorMessage } from '../errors.js'
 import type { OffsetStore } from './offset-store.js'
 import { retrying, setTaskState, transform, wrapTaskError, type TaskRuntime } from './task-runtime.js'
+import { producerOverrides } from './client-overrides.js'
 
 /**
  * Polls whose records may be in flight at once. 1 until concurrent sendBatch calls are shown to
@@ -35,7 +36,7 @@ export class WorkerSourceTask {
 
   async start(): Promise<void> {
     const rt = this.rt
-    this.producer = rt.client.producer({ clientId: `connector-producer-${rt.connector}-${rt.taskId}`, acks: 'all', lingerMs: 1 })
+    this.producer = rt.client.producer({ clientId: `connector-producer-${rt.connector}-${rt.taskId}`, acks: 'all', lingerMs: 1, ...producerOverrides(rt.config.originals, rt.connector) })
     const context: SourceTaskContext = {
       connector: rt.connector,
       taskId: rt.taskId,

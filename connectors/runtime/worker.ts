@@ -18,6 +18,7 @@ import { WorkerSinkTask } from './worker-sink-task.js'
 import { WorkerSourceTask } from './worker-source-task.js'
 import '../transforms/index.js'
 import '../plugins.js'
+import { consumerOverrides, producerOverrides } from './client-overrides.js'
 
 export interface WorkerConfig {
   workerId?: string
@@ -88,6 +89,9 @@ export class Worker {
     const connector = factory()
     const def = commonConfigDef(connector.kind).merge(connector.config())
     checkUnknownKeys(props, def, name)
+    // Client overrides are checked now, so a bad one fails the creation, not a task later.
+    producerOverrides(props, name)
+    consumerOverrides(props, name)
     const parsed = def.parse(props, name)
     if (connector.kind === 'sink' && parsed.getList('topics').length === 0 && parsed.getOptionalString('topics.regex') === null) {
       throw new ConfigException('topics', 'a sink connector needs topics or topics.regex', { connector: name })

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3'
 import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
+import type { BrookClient, ProducerConfig } from '../../core/client/types.js'
 import { ConfigDef, RetriableException, registerConnector, sourceRecord, Worker, type SourceConnector, type SourceTask } from '../../connectors/index.js'
 import { tmpDir } from '../helpers/tmp.js'
 import { readTopic, waitFor } from './helpers.js'
@@ -97,6 +98,39 @@ describe('worker error handling', () => {
     })
     await waitFor('task FAILED', () => worker.describe('src')?.tasks[0]?.state === 'FAILED')
     expect(worker.describe('src')?.tasks[0]?.trace).toBe("Connector 'src': transform 'unwrap' failed on a record of topic 't': the value is not a Debezium change event (no op/after fields)")
+    await worker.stop()
+    await client.close()
+  })
+})
+
+describe('producer.override.* and consumer.override.*', () => {
+  it("reach the task's producer, and a bad or unknown one fails the creation naming its key, with nothing started", async () => {
+    const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+    const producerConfigs: Array<ProducerConfig | undefined> = []
+    const watched: BrookClient = {
+      producer: (config) => {
+        producerConfigs.push(config)
+        return client.producer(config)
+      },
+      consumer: (config) => client.consumer(config),
+      admin: () => client.admin(),
+      close: () => client.close(),
+    }
+    const worker = await Worker.start(watched, { log: () => {} })
+    failuresLeft = 0
+    const base = { 'connector.class': 'test.Flaky', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter' }
+    await expect(worker.startConnector({ ...base, name: 'unknown-override', 'producer.override.max.block.ms': '10' })).rejects.toThrow(
+      /Connector 'unknown-override': Invalid value for configuration 'producer.override.max.block.ms': 'max.block.ms' is not a client setting Brook applies/,
+    )
+    await expect(worker.startConnector({ ...base, name: 'bad-override', 'consumer.override.max.poll.records': '0' })).rejects.toThrow(
+      /Invalid value for configuration 'consumer.override.max.poll.records': must be an integer of at least 1/,
+    )
+    expect(worker.describe('unknown-override')).toBeFalsy()
+    expect(worker.describe('bad-override')).toBeFalsy()
+    await worker.startConnector({ ...base, name: 'overridden', 'producer.override.compression.type': 'gzip', 'producer.override.linger.ms': '20' })
+    await waitFor('the record', async () => (await readTopic(client, 'flaky')).length >= 1)
+    const taskProducer = producerConfigs.find((c) => c?.clientId?.startsWith('connector-producer-overridden'))
+    expect(taskProducer).toMatchObject({ compressionType: 'gzip', lingerMs: 20, acks: 'all' })
     await worker.stop()
     await client.close()
   })
