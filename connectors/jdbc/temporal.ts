@@ -5,7 +5,7 @@
 const TS = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/
 
 /** Date.UTC for every year (Date.UTC reads years 0-99 as 1900-1999). */
-function utc(y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): number {
+export function utc(y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): number {
   const v = Date.UTC(y, mo, d, h, mi, sec, ms)
   if (y < 0 || y > 99) return v
   const dt = new Date(v)
@@ -14,14 +14,14 @@ function utc(y: number, mo: number, d: number, h: number, mi: number, sec: numbe
 }
 
 /** Two ASCII digits at i as a number; NaN-free: a non-digit gives a value out of every range checked. */
-export const d2 = (t: string, i: number): number => {
+const d2 = (t: string, i: number): number => {
   const a = t.charCodeAt(i) - 48
   const b = t.charCodeAt(i + 1) - 48
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : 100
 }
 
 /** Days since 1970-01-01 of a proleptic Gregorian date (month 1-12), for every year, without a Date. */
-export function daysFromCivil(y: number, m: number, d: number): number {
+function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y
   const era = Math.floor(yy / 400)
   const yoe = yy - era * 400
@@ -29,32 +29,47 @@ export function daysFromCivil(y: number, m: number, d: number): number {
   return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468
 }
 
-/** 'YYYY-MM-DD HH:MM:SS[.fff...]' without a zone, as databases print it, read without a regex; NaN otherwise. */
-function plainTimestampMs(t: string): number {
+/**
+ * 'YYYY-MM-DD' or 'YYYY-MM-DD[ T]HH:MM:SS[.f...]' without a zone, as databases print it, read
+ * without a regex or a Date: microseconds since the epoch (digits past the sixth are checked and
+ * dropped); NaN for anything else. Callers narrow the forms they take before calling.
+ */
+export function plainDateTimeMicros(t: string): number {
   const n = t.length
-  if (n < 19 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return NaN
-  const sep = t.charCodeAt(10)
-  if (sep !== 32 && sep !== 84) return NaN
-  let ms = 0
-  if (n > 19) {
-    if (t.charCodeAt(19) !== 46) return NaN
-    let scale = 100
-    for (let i = 20; i < n; i++) {
-      const c = t.charCodeAt(i) - 48
-      if (c < 0 || c > 9) return NaN
-      ms += c * scale
-      scale /= 10
-    }
-    ms = Math.floor(ms + 1e-9)
-  }
+  if ((n !== 10 && n < 19) || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return NaN
   const y = d2(t, 0) * 100 + d2(t, 2)
   const mo = d2(t, 5)
   const d = d2(t, 8)
-  const h = d2(t, 11)
-  const mi = d2(t, 14)
-  const sec = d2(t, 17)
-  if (y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 59) return NaN
-  return daysFromCivil(y, mo, d) * 86_400_000 + ((h * 60 + mi) * 60 + sec) * 1000 + ms
+  if (y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31) return NaN
+  let secs = 0
+  let micros = 0
+  if (n > 10) {
+    const sep = t.charCodeAt(10)
+    if ((sep !== 32 && sep !== 84) || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return NaN
+    const h = d2(t, 11)
+    const mi = d2(t, 14)
+    const sec = d2(t, 17)
+    if (h > 23 || mi > 59 || sec > 59) return NaN
+    secs = (h * 60 + mi) * 60 + sec
+    if (n > 19) {
+      if (t.charCodeAt(19) !== 46) return NaN
+      let scale = 100_000
+      for (let i = 20; i < n; i++) {
+        const c = t.charCodeAt(i) - 48
+        if (c < 0 || c > 9) return NaN
+        micros += c * scale
+        scale = scale >= 10 ? scale / 10 : 0
+      }
+    }
+  }
+  return (daysFromCivil(y, mo, d) * 86_400 + secs) * 1_000_000 + micros
+}
+
+/** 'YYYY-MM-DD HH:MM:SS[.fff...]' (or a 'T' between): milliseconds since the epoch; NaN otherwise. */
+function plainTimestampMs(t: string): number {
+  if (t.length < 19) return NaN
+  // Whole milliseconds below: the fraction's digits past the third are dropped, as before any Date.
+  return Math.floor(plainDateTimeMicros(t) / 1000)
 }
 
 export function timestampTextToMs(text: string): number {

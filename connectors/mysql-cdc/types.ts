@@ -12,7 +12,7 @@ import { Decimal, Schemas, type Schema } from '../api/schema.js'
 import { decimalWithScale } from '../converters/decimal.js'
 import type { ColumnMapping } from '../jdbc/dialect.js'
 import type { ColumnDef } from './ddl.js'
-import { d2, daysFromCivil } from '../jdbc/temporal.js'
+import { plainDateTimeMicros, utc } from '../jdbc/temporal.js'
 
 const named = (type: Schema['type'], name: string, optional: boolean, parameters?: Record<string, string>): Schema => {
   const s: Schema = { type, optional, name, version: 1 }
@@ -39,41 +39,15 @@ export function datetimeTextToMicros(text: string): number | null {
   const m = DT.exec(text.trim())
   if (m === null) throw new Error(`'${text}' is not a DATETIME`)
   if (m[1] === '0000' && m[2] === '00' && m[3] === '00') return null
-  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0))
-  const ms4 = new Date(ms)
-  if (+m[1]! < 100) ms4.setUTCFullYear(+m[1]!) // Date.UTC maps years 0-99 to 1900-1999
-  return ms4.getTime() * 1000 + Number((m[7] ?? '').padEnd(6, '0'))
+  return utc(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), 0) * 1000 + Number((m[7] ?? '').padEnd(6, '0'))
 }
 
 /** 'YYYY-MM-DD[ HH:MM:SS[.f{1,6}]]' as the server prints it, read without a regex or a Date; NaN for anything else (zero dates too). */
 function plainDatetimeMicros(t: string): number {
   const n = t.length
-  if ((n !== 10 && n < 19) || n > 26 || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return NaN
-  const y = d2(t, 0) * 100 + d2(t, 2)
-  const mo = d2(t, 5)
-  const d = d2(t, 8)
-  if (y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31) return NaN
-  let secs = 0
-  let micros = 0
-  if (n > 10) {
-    if (t.charCodeAt(10) !== 32 || t.charCodeAt(13) !== 58 || t.charCodeAt(16) !== 58) return NaN
-    const h = d2(t, 11)
-    const mi = d2(t, 14)
-    const s = d2(t, 17)
-    if (h > 23 || mi > 59 || s > 59) return NaN
-    secs = (h * 60 + mi) * 60 + s
-    if (n > 19) {
-      if (t.charCodeAt(19) !== 46 || n === 20) return NaN
-      let scale = 100_000
-      for (let i = 20; i < n; i++) {
-        const c = t.charCodeAt(i) - 48
-        if (c < 0 || c > 9) return NaN
-        micros += c * scale
-        scale /= 10
-      }
-    }
-  }
-  return (daysFromCivil(y, mo, d) * 86_400 + secs) * 1000 * 1000 + micros
+  // The server's own form only: a space between date and time, one to six fraction digits.
+  if (n > 26 || n === 20 || (n > 10 && t.charCodeAt(10) !== 32)) return NaN
+  return plainDateTimeMicros(t)
 }
 
 /** '[-]HHH:MM:SS[.ffffff]' → signed microseconds (MySQL TIME spans -838:59:59 to 838:59:59). */
