@@ -96,7 +96,6 @@ interface Schedule {
   callback: Punctuator
   next: number
   cancelled: boolean
-  node: RuntimeNode
 }
 
 interface SourceRuntime {
@@ -115,8 +114,7 @@ export class StreamTask {
   readonly id: TaskId
   readonly stateManager: StateManager
   private readonly sources = new Map<string, SourceRuntime>()
-  private readonly nodes: RuntimeNode[] = []
-  private readonly processors: Array<{ node: RuntimeNode; processor: AnyProcessor; context: ProcessorContext }> = []
+  private readonly processors: Array<{ processor: AnyProcessor; context: ProcessorContext }> = []
   private readonly schedules: Schedule[] = []
   private streamTime = -1
   // Mutated in place, not reallocated per record: the runtime's hot path.
@@ -169,7 +167,6 @@ export class StreamTask {
         const child = byName.get(c)
         if (child !== undefined) node.children.push(child)
       }
-      this.nodes.push(node)
     }
     // Children before parents: an inline step binds to the emit of what follows it.
     for (let i = this.subtopology.nodes.length - 1; i >= 0; i--) this.link(this.subtopology.nodes[i]!, byName.get(this.subtopology.nodes[i]!.name)!)
@@ -475,7 +472,7 @@ export class StreamTask {
       emit: (k, v, ts, h) => this.runNode(node, run, new StreamRecord(k, v, ts, h)),
     }
     const context = this.makeContext(node, def.stores)
-    this.processors.push({ node, processor, context })
+    this.processors.push({ processor, context })
     return node
   }
 
@@ -505,7 +502,6 @@ export class StreamTask {
           callback,
           next: type === PunctuationType.WALL_CLOCK_TIME ? task.wallClock() + intervalMs : task.streamTime < 0 ? -1 : task.streamTime + intervalMs,
           cancelled: false,
-          node,
         }
         task.schedules.push(s)
         return {
