@@ -147,6 +147,14 @@ const doubleSerde = serde<number>(
 const bytesSerde = serde<Buffer>('Bytes', (b) => b, (b) => b)
 const jsonSerde = serde<unknown>('JSON', (v) => Buffer.from(JSON.stringify(v), 'utf8'), (b) => JSON.parse(b.toString('utf8')) as unknown)
 
+/**
+ * True for Serdes.Long(), Integer() and Double(): they serialize any number to bytes of a fixed size
+ * without looking at anything else, so a cache may keep a number typed and serialize it later.
+ */
+export function isNumberSerde(serde: Serde<unknown>): boolean {
+  return serde === (longSerde as Serde<unknown>) || serde === (integerSerde as Serde<unknown>) || serde === (doubleSerde as Serde<unknown>)
+}
+
 export const Serdes = {
   /** UTF-8 text. */
   String: (): Serde<string> => stringSerde,

@@ -6,13 +6,29 @@ import type { BytesEntry, KeyValueBytesStore, RestoreRecord } from './bytes.js'
 
 export type CacheFlushListener = (key: Buffer, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void
 
+/** The typed layer's serde, given to the cache so values of primitive type can stay typed in it (see setValueCodec). */
+export interface CacheValueCodec {
+  serialize(value: unknown): Buffer | null
+  deserialize(bytes: Buffer | null): unknown
+  /** Numbers may be serialized when they go below rather than at the put (the serde cannot fail on one: isNumberSerde). */
+  deferNumbers: boolean
+}
+
+/** Told about each entry written below, with the values typed (the codec's). */
+export type TypedCacheFlushListener = (key: Buffer, newValue: unknown, oldValue: unknown, timestamp: number) => void
+
 interface CacheEntry {
   /** The map key (the key bytes as latin1). */
   k: string
   key: Buffer
-  value: Buffer | null
+  /** undefined: not serialized yet, `typed` holds it (a number put through putTypedByMapKey). */
+  value: Buffer | null | undefined
+  /** The value as the codec reads it, when known and immutable (a primitive); undefined when not known. */
+  typed: unknown
   /** What the store below holds for the key, when known (read in on a miss or written at a flush): the old value a flush forwards without reading it back. */
   below: Buffer | null | undefined
+  /** `below` typed, when known. */
+  belowTyped: unknown
   timestamp: number
   dirty: boolean
   /** Neighbours in write order (a list through the entries: moving one to the end touches no map). */
@@ -21,6 +37,8 @@ interface CacheEntry {
 }
 
 const ENTRY_OVERHEAD = 64
+/** What a number not serialized yet counts for: Long's and Double's size (a constant, so an entry counts the same in and out). */
+const NUMBER_SIZE = 8
 
 export class CachingKeyValueStore implements KeyValueBytesStore {
   private readonly cache = new Map<string, CacheEntry>()
@@ -30,6 +48,8 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   private dirtyCount = 0
   private bytes = 0
   private listener: CacheFlushListener | null = null
+  private typedListener: TypedCacheFlushListener | null = null
+  private codec: CacheValueCodec | null = null
 
   constructor(
     private readonly inner: KeyValueBytesStore,
@@ -49,6 +69,21 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
 
   setFlushListener(listener: CacheFlushListener): void {
     this.listener = listener
+    this.typedListener = null
+  }
+
+  /**
+   * Lets the typed layer above keep values typed in the cache: an aggregation's get then put of a
+   * key reads and writes no bytes while the key stays cached (a count serializes once per flush,
+   * not once per record). Only primitives stay typed (they cannot change after the put); numbers
+   * of a number serde are serialized when they go below, anything else at the put, as before.
+   */
+  setValueCodec(codec: CacheValueCodec, listener: TypedCacheFlushListener | null): void {
+    this.codec = codec
+    if (listener !== null) {
+      this.typedListener = listener
+      this.listener = null
+    }
   }
 
   // The last key buffer and its map key: a get and put of the same bytes convert them once.
@@ -86,28 +121,63 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   /** `key` is the bytes of map key `k`, or null to make them from it when needed. */
   private getEntry(k: string, key: Buffer | null): Buffer | null {
     const hit = this.cache.get(k)
-    if (hit !== undefined) return hit.value
-    const bytes = key ?? Buffer.from(k, 'latin1')
-    const value = this.inner.get(bytes)
-    const e: CacheEntry = { k, key: bytes, value, below: value, timestamp: 0, dirty: false, prev: null, next: null }
-    this.cache.set(k, e)
-    this.append(e)
-    this.bytes += size(e)
-    return value
+    if (hit !== undefined) return hit.value === undefined ? this.serialized(hit) : hit.value
+    return this.readIn(k, key).value as Buffer | null
   }
 
-  private putEntry(k: string, key: Buffer | null, value: Buffer | null): void {
+  /** A miss: the store below's value becomes a clean entry. */
+  private readIn(k: string, key: Buffer | null): CacheEntry {
+    const bytes = key ?? Buffer.from(k, 'latin1')
+    const value = this.inner.get(bytes)
+    const e: CacheEntry = { k, key: bytes, value, typed: value === null ? null : undefined, below: value, belowTyped: undefined, timestamp: 0, dirty: false, prev: null, next: null }
+    this.cache.set(k, e)
+    this.append(e)
+    this.bytes += this.size(e)
+    return e
+  }
+
+  /** get() by map key, typed by the codec (setValueCodec): a cached primitive is handed out as it is. */
+  getTypedByMapKey(k: string): unknown {
+    const e = this.cache.get(k) ?? this.readIn(k, null)
+    if (e.typed !== undefined) return e.typed
+    const typed = this.codec!.deserialize(e.value as Buffer | null)
+    if (isPrimitive(typed)) {
+      e.typed = typed
+      // a clean entry's value is what the store below holds
+      if (!e.dirty) e.belowTyped = typed
+    }
+    return typed
+  }
+
+  /** put() by map key of a typed value (setValueCodec): a number stays unserialized until it goes below (deferNumbers). */
+  putTypedByMapKey(k: string, value: unknown): void {
+    if (typeof value === 'number' && this.codec!.deferNumbers) this.putEntry(k, null, undefined, value)
+    else this.putEntry(k, null, this.codec!.serialize(value), isPrimitive(value) ? value : undefined)
+  }
+
+  /** Serializes an entry's typed value (its size is counted again with the real bytes). */
+  private serialized(e: CacheEntry): Buffer | null {
+    this.bytes -= this.size(e)
+    const bytes = this.codec!.serialize(e.typed)
+    e.value = bytes
+    this.bytes += this.size(e)
+    return bytes
+  }
+
+  /** `value` undefined: `typed` (a number) is serialized later. */
+  private putEntry(k: string, key: Buffer | null, value: Buffer | null | undefined, typed: unknown = value === null ? null : undefined): void {
     const timestamp = this.currentTimestamp()
     let e = this.cache.get(k)
     if (e === undefined) {
-      e = { k, key: key ?? Buffer.from(k, 'latin1'), value, below: undefined, timestamp, dirty: true, prev: null, next: null }
+      e = { k, key: key ?? Buffer.from(k, 'latin1'), value, typed, below: undefined, belowTyped: undefined, timestamp, dirty: true, prev: null, next: null }
       this.dirtyCount++
       this.cache.set(k, e)
     } else {
       // The entry moves to the end (last written), updated in place.
-      this.bytes -= size(e)
+      this.bytes -= this.size(e)
       this.unlink(e)
       e.value = value
+      e.typed = typed
       e.timestamp = timestamp
       if (!e.dirty) {
         e.dirty = true
@@ -115,7 +185,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
       }
     }
     this.append(e)
-    this.bytes += size(e)
+    this.bytes += this.size(e)
     this.evict()
   }
 
@@ -142,8 +212,9 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
       if (!e.dirty) continue
       if (from !== null && Buffer.compare(e.key, from) < 0) continue
       if (to !== null && Buffer.compare(e.key, to) > 0) continue
-      if (e.value === null) merged.delete(k)
-      else merged.set(k, { key: e.key, value: e.value })
+      const value = e.value === undefined ? this.serialized(e) : e.value
+      if (value === null) merged.delete(k)
+      else merged.set(k, { key: e.key, value })
     }
     return [...merged.values()].sort((a, b) => Buffer.compare(a.key, b.key))
   }
@@ -193,6 +264,12 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     this.tail = e
   }
 
+  /** Bytes an entry counts for: key, value (a number not serialized yet as NUMBER_SIZE), the old value when it differs. */
+  private size(e: CacheEntry): number {
+    const value = e.value === undefined ? NUMBER_SIZE : (e.value?.length ?? 0)
+    return e.key.length + value + (e.below !== e.value ? (e.below?.length ?? 0) : 0) + ENTRY_OVERHEAD
+  }
+
   private unlink(e: CacheEntry): void {
     if (e.prev === null) this.head = e.next
     else e.prev.next = e.next
@@ -206,15 +283,26 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     const e = this.cache.get(k)
     if (e === undefined || !e.dirty) return
     this.dirtyCount--
-    const old = this.listener === null && e.value !== null ? null : e.below !== undefined ? e.below : this.inner.get(e.key)
+    const value = e.value === undefined ? this.serialized(e) : e.value
+    const forwards = this.listener !== null || this.typedListener !== null
+    const old = !forwards && value !== null ? null : e.below !== undefined ? e.below : this.inner.get(e.key)
+    const oldTyped = e.below !== undefined ? e.belowTyped : undefined
     e.dirty = false
-    this.bytes -= size(e)
-    e.below = e.value
-    this.bytes += size(e)
+    this.bytes -= this.size(e)
+    e.below = value
+    e.belowTyped = e.typed
+    this.bytes += this.size(e)
     // deleting what never reached the store below: nothing to write or log
-    if (e.value === null && old === null) return
-    this.inner.put(e.key, e.value)
-    if (this.listener !== null && (e.value !== null || old !== null)) this.listener(e.key, e.value, old, e.timestamp)
+    if (value === null && old === null) return
+    this.inner.put(e.key, value)
+    if (!forwards || (value === null && old === null)) return
+    if (this.listener !== null) this.listener(e.key, value, old, e.timestamp)
+    else {
+      const codec = this.codec!
+      const nv = e.typed !== undefined ? e.typed : codec.deserialize(value)
+      const ov = oldTyped !== undefined ? oldTyped : codec.deserialize(old)
+      this.typedListener!(e.key, nv, ov, e.timestamp)
+    }
   }
 
   /** Least recently written entries go first; a dirty one is written below (and forwarded) before it leaves. */
@@ -227,11 +315,12 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
       if (this.cache.get(e.k) !== e) continue
       this.unlink(e)
       this.cache.delete(e.k)
-      this.bytes -= size(e)
+      this.bytes -= this.size(e)
     }
   }
 }
 
-function size(e: CacheEntry): number {
-  return e.key.length + (e.value?.length ?? 0) + (e.below !== e.value ? (e.below?.length ?? 0) : 0) + ENTRY_OVERHEAD
+function isPrimitive(v: unknown): boolean {
+  const t = typeof v
+  return v === null || t === 'number' || t === 'string' || t === 'boolean' || t === 'bigint'
 }

@@ -7,7 +7,7 @@ import type { CachingKeyValueStore } from './caching.js'
 import type { CachingSessionStore, CachingWindowStore } from './caching-window.js'
 import type { KeyValue, KeyValueStore, SessionStore, WindowStore } from './types.js'
 import { StreamsException } from '../errors.js'
-import { isStringSerde } from '../serdes.js'
+import { isNumberSerde, isStringSerde } from '../serdes.js'
 
 /** Text this short whose units are all below 0x80: its UTF-8 bytes are its characters. */
 function isShortAscii(text: string): boolean {
@@ -81,6 +81,14 @@ export class MeteredKeyValueStore<K, V> extends Metered<K, V, KeyValueBytesStore
   ) {
     super(inner, keySerde, valueSerde, topic)
     this.textKeys = caching !== null && caching === (inner as unknown) && isStringSerde(keySerde as Serde<unknown>) ? caching : null
+    this.textKeys?.setValueCodec(this.codec, null)
+  }
+
+  /** The value serde as the cache calls it: the cache keeps primitive values typed (setValueCodec). */
+  private readonly codec = {
+    serialize: (value: unknown): Buffer | null => this.v(value as V | null),
+    deserialize: (bytes: Buffer | null): unknown => this.dv(bytes),
+    deferNumbers: isNumberSerde(this.valueSerde as Serde<unknown>),
   }
 
   /**
@@ -93,7 +101,7 @@ export class MeteredKeyValueStore<K, V> extends Metered<K, V, KeyValueBytesStore
   /** Returns false when the store has no cache, so the caller must forward by itself. */
   setFlushListener(listener: TypedFlushListener<K, V>): boolean {
     if (this.caching === null) return false
-    this.caching.setFlushListener((k, nv, ov, ts) => listener(this.dk(k), this.dv(nv), this.dv(ov), ts))
+    this.caching.setValueCodec(this.codec, (k, nv, ov, ts) => listener(this.dk(k), nv as V | null, ov as V | null, ts))
     return true
   }
 
@@ -101,7 +109,7 @@ export class MeteredKeyValueStore<K, V> extends Metered<K, V, KeyValueBytesStore
     const c = this.textKeys
     if (c !== null && typeof key === 'string' && isShortAscii(key)) {
       this.checkOpen()
-      return this.dv(c.getByMapKey(key))
+      return c.getTypedByMapKey(key) as V | null
     }
     return this.dv(this.inner.get(this.k(key)))
   }
@@ -109,7 +117,7 @@ export class MeteredKeyValueStore<K, V> extends Metered<K, V, KeyValueBytesStore
     const c = this.textKeys
     if (c !== null && typeof key === 'string' && isShortAscii(key)) {
       this.checkOpen()
-      c.putByMapKey(key, this.v(value))
+      c.putTypedByMapKey(key, value)
       return
     }
     this.inner.put(this.k(key), this.v(value))

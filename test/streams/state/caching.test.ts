@@ -99,6 +99,106 @@ describe('MeteredKeyValueStore over a cache with String keys', () => {
   })
 })
 
+describe('MeteredKeyValueStore keeping primitive values typed in the cache', () => {
+  const typedOp = fc.oneof(
+    fc.record({ kind: fc.constant('put' as const), key: fc.integer({ min: 0, max: 12 }), value: fc.option(fc.integer({ min: -1000, max: 1000 }), { nil: null }) }),
+    fc.record({ kind: fc.constant('add' as const), key: fc.integer({ min: 0, max: 12 }) }),
+    fc.record({ kind: fc.constant('delete' as const), key: fc.integer({ min: 0, max: 12 }) }),
+    fc.record({ kind: fc.constant('flush' as const) }),
+    fc.record({ kind: fc.constant('all' as const) }),
+    fc.record({ kind: fc.constant('bytes' as const), key: fc.integer({ min: 0, max: 12 }) }),
+  )
+  // Long: numbers deferred until they go below; JSON: numbers serialized at the put (not a number serde).
+  for (const [name, serde] of [
+    ['Long', Serdes.Long()],
+    ['JSON', Serdes.JSON<number>()],
+  ] as const) {
+    it(`${name} values: reads, flushes and forwards like a map under any sequence of operations and cache sizes`, () => {
+      fc.assert(
+        fc.property(fc.array(typedOp, { maxLength: 80 }), fc.integer({ min: 0, max: 800 }), (ops, maxBytes) => {
+          const model = new Map<string, number>()
+          const below = new InMemoryKeyValueStore('b')
+          const cached = new CachingKeyValueStore(below, maxBytes, () => 0)
+          const store = new MeteredKeyValueStore<string, number>(cached, Serdes.String(), serde, 'app-s-changelog', cached)
+          // What the store below holds per key, as told by the forwarded updates: each must name it as the old value.
+          const forwardedBelow = new Map<string, number | null>()
+          store.setFlushListener((key, nv, ov) => {
+            expect(ov).toBe(forwardedBelow.get(key) ?? null)
+            forwardedBelow.set(key, nv)
+          })
+          const key = (n: number): string => `k${n}`
+          const belowMatchesModel = (): void => {
+            const rows = below.all().map((e) => [e.key.toString('utf8'), serde.deserialize('t', e.value)])
+            expect(rows).toEqual([...model].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+          }
+          for (const o of ops) {
+            if (o.kind === 'put') {
+              store.put(key(o.key), o.value)
+              if (o.value === null) model.delete(key(o.key))
+              else model.set(key(o.key), o.value)
+            } else if (o.kind === 'add') {
+              const next = (store.get(key(o.key)) ?? 0) + 1
+              store.put(key(o.key), next)
+              model.set(key(o.key), next)
+            } else if (o.kind === 'delete') {
+              expect(store.delete(key(o.key))).toBe(model.get(key(o.key)) ?? null)
+              model.delete(key(o.key))
+            } else if (o.kind === 'flush') {
+              store.flush()
+              belowMatchesModel()
+            } else if (o.kind === 'all') {
+              expect(store.all().map((e) => [e.key, e.value])).toEqual([...model].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
+            } else {
+              // the bytes path sees what the typed path wrote
+              const want = model.get(key(o.key))
+              expect(cached.get(Buffer.from(key(o.key)))).toEqual(want === undefined ? null : serde.serialize('t', want))
+            }
+            for (let i = 0; i <= 12; i += 5) expect(store.get(key(i))).toBe(model.get(key(i)) ?? null)
+          }
+          store.flush()
+          belowMatchesModel()
+          for (const [k, v] of model) expect(forwardedBelow.get(k)).toBe(v)
+        }),
+        { numRuns: 150 },
+      )
+    })
+  }
+
+  it('serializes a cached count once per flush, not once per update, and reads it once on a miss', () => {
+    const L = Serdes.Long()
+    const { serialize, deserialize } = L
+    let serialized = 0
+    let deserialized = 0
+    L.serialize = (topic, data) => (serialized++, serialize(topic, data))
+    L.deserialize = (topic, data) => (deserialized++, deserialize(topic, data))
+    try {
+      const below = new InMemoryKeyValueStore('b')
+      below.put(Buffer.from('word'), serialize('t', 41))
+      const cached = new CachingKeyValueStore(below, 1 << 20, () => 0)
+      const store = new MeteredKeyValueStore<string, number>(cached, Serdes.String(), L, 'app-counts-changelog', cached)
+      const forwarded: Array<[string, number | null, number | null]> = []
+      store.setFlushListener((key, nv, ov) => forwarded.push([key, nv, ov]))
+      for (let i = 0; i < 1000; i++) store.put('word', (store.get('word') ?? 0) + 1)
+      expect(serialized).toBe(0)
+      expect(deserialized).toBe(1)
+      store.flush()
+      expect(serialized).toBe(1)
+      expect(deserialize('t', below.get(Buffer.from('word')))).toBe(1041)
+      store.put('word', (store.get('word') ?? 0) + 1)
+      store.flush()
+      expect(serialized).toBe(2)
+      expect(deserialized).toBe(1)
+      expect(forwarded).toEqual([
+        ['word', 1041, 41],
+        ['word', 1042, 1041],
+      ])
+    } finally {
+      L.serialize = serialize
+      L.deserialize = deserialize
+    }
+  })
+})
+
 describe('SqliteKeyValueStore', () => {
   it('orders and ranges keys exactly like unsigned byte comparison', () => {
     fc.assert(
