@@ -48,6 +48,8 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   private dirtyCount = 0
   private bytes = 0
   private listener: CacheFlushListener | null = null
+  /** The entry getTypedByMapKey read last, while it is cached: an aggregation puts the key it just got, with no second lookup. */
+  private lastRead: CacheEntry | null = null
   private typedListener: TypedCacheFlushListener | null = null
   private codec: CacheValueCodec | null = null
 
@@ -139,6 +141,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   /** get() by map key, typed by the codec (setValueCodec): a cached primitive is handed out as it is. */
   getTypedByMapKey(k: string): unknown {
     const e = this.cache.get(k) ?? this.readIn(k, null)
+    this.lastRead = e
     if (e.typed !== undefined) return e.typed
     const typed = this.codec!.deserialize(e.value as Buffer | null)
     if (isPrimitive(typed)) {
@@ -167,7 +170,8 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   /** `value` undefined: `typed` (a number) is serialized later. */
   private putEntry(k: string, key: Buffer | null, value: Buffer | null | undefined, typed: unknown = value === null ? null : undefined): void {
     const timestamp = this.currentTimestamp()
-    let e = this.cache.get(k)
+    const last = this.lastRead
+    let e = last !== null && last.k === k ? last : this.cache.get(k)
     if (e === undefined) {
       e = { k, key: key ?? Buffer.from(k, 'latin1'), value, typed, below: undefined, belowTyped: undefined, timestamp, dirty: true, prev: null, next: null }
       this.dirtyCount++
@@ -251,6 +255,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   }
 
   private clear(): void {
+    this.lastRead = null
     this.cache.clear()
     this.head = null
     this.tail = null
@@ -315,6 +320,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
       if (this.cache.get(e.k) !== e) continue
       this.unlink(e)
       this.cache.delete(e.k)
+      if (e === this.lastRead) this.lastRead = null
       this.bytes -= this.size(e)
     }
   }
