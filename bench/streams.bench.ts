@@ -7,13 +7,16 @@
 //   hand-loop     the same written by hand on the client (poll, decode, filter, upper-case,
 //                 sendQuiet, commit after the outputs are acknowledged every --commit-ms): a peer
 //                 that shows what the DSL costs over the client itself
+//   copy          the hand loop with no decoding and no processing: each polled value is produced
+//                 as it is. The floor of any topology writing one output per input on this client
+//                 (raw consume plus producing), beside which the stateless ratio can be read
 //   wc-cached     word count (flatMapValues, selectKey, repartition, count, to) over a small
 //                 vocabulary that fits the record cache: SQLite is written once per key per commit
 //   wc-sqlite     the same over a vocabulary larger than the cache: cache misses read SQLite and
 //                 evictions and commits write it (every word's count is checked against the store)
 //   restore       restore rate from a changelog (with --cases=...,restore)
 // Options: --lines=N (default 500000 4-word lines), --partitions=N (4), --rounds=N (3),
-// --cases=a,b (default raw,stateless,wc-cached,wc-sqlite), --vocab-small=N (10000),
+// --cases=a,b (default raw,stateless,hand-loop,copy,wc-cached,wc-sqlite), --vocab-small=N (10000),
 // --vocab-large=N (1000000), --commit-ms=N (1000), --max-poll=N (1000), --restore-records=N (500000),
 // --cpu-profile=FILE (a V8 CPU profile of the measured runs only, not of filling the topics).
 // Each figure also comes per CPU second of the process (broker included), steadier than wall time on a shared machine.
@@ -46,8 +49,8 @@ const VOCAB_LARGE = Number(args.get('vocab-large') ?? 1_000_000)
 const COMMIT_MS = Number(args.get('commit-ms') ?? 1000)
 const MAX_POLL = Number(args.get('max-poll') ?? 1000)
 const RESTORE_RECORDS = Number(args.get('restore-records') ?? 500_000)
-const CASES = (args.get('cases') ?? 'raw,stateless,hand-loop,wc-cached,wc-sqlite').split(',')
-const KNOWN = ['raw', 'stateless', 'hand-loop', 'wc-cached', 'wc-sqlite', 'restore']
+const CASES = (args.get('cases') ?? 'raw,stateless,hand-loop,copy,wc-cached,wc-sqlite').split(',')
+const KNOWN = ['raw', 'stateless', 'hand-loop', 'copy', 'wc-cached', 'wc-sqlite', 'restore']
 for (const c of CASES) if (!KNOWN.includes(c)) throw new Error(`unknown case '${c}' (known: ${KNOWN.join(', ')})`)
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-bench-streams-'))
@@ -109,14 +112,17 @@ async function rawConsume(client: EmbeddedClient, topic: string): Promise<Rate> 
   return { wall: (LINES / ms) * 1000, cpu: (LINES / cpu) * 1000 }
 }
 
+/** The producer settings KafkaStreams gives its own producer (streams/runtime/kafka-streams.ts). */
+const STREAMS_PRODUCER = { lingerMs: 5, batchSize: 256 * 1024 }
+
 /**
  * filter + mapValues + to written by hand on the client, with the guarantee KafkaStreams gives:
  * input offsets are committed (every COMMIT_MS and at the end) only once the outputs before them
- * are acknowledged.
+ * are acknowledged. `copy`: every value is produced as it came, not decoded nor changed.
  */
-async function handLoop(client: EmbeddedClient, input: string, output: string, groupId: string): Promise<Rate> {
+async function handLoop(client: EmbeddedClient, input: string, output: string, groupId: string, copy = false): Promise<Rate> {
   const consumer = client.consumer({ groupId, enableAutoCommit: false, maxPollRecords: MAX_POLL, maxPartitionFetchBytes: 256 << 10, autoOffsetReset: 'earliest' })
-  const producer = client.producer({})
+  const producer = client.producer(STREAMS_PRODUCER)
   let failed: Error | null = null
   const listener: SendListener = { onAcknowledged: () => {}, onFailed: (_t, _p, _n, err) => void (failed ??= err) }
   consumer.assign(Array.from({ length: PARTITIONS }, (_, partition) => ({ topic: input, partition })))
@@ -133,8 +139,11 @@ async function handLoop(client: EmbeddedClient, input: string, output: string, g
   }
   while (seenRecords < LINES) {
     for (const r of await consumer.poll(100)) {
-      const v = r.value === null ? null : r.value.toString('utf8')
-      if (v !== null && v.length > 3) producer.sendQuiet(output, -1, null, v.toUpperCase(), r.timestamp, undefined, listener)
+      if (copy) producer.sendQuiet(output, -1, null, r.value, r.timestamp, undefined, listener)
+      else {
+        const v = r.value === null ? null : r.value.toString('utf8')
+        if (v !== null && v.length > 3) producer.sendQuiet(output, -1, null, v.toUpperCase(), r.timestamp, undefined, listener)
+      }
       next.set(r.partition, r.offset + 1)
       seenRecords++
     }
@@ -301,6 +310,7 @@ async function main(): Promise<void> {
     if (c === 'raw') rate = await rawConsume(client, 'lines-small')
     else if (c === 'stateless') rate = await runApp(client, stateless('lines-small', out), id, 'lines-small', LINES)
     else if (c === 'hand-loop') rate = await handLoop(client, 'lines-small', out, id)
+    else if (c === 'copy') rate = await handLoop(client, 'lines-small', out, id, true)
     else if (c === 'wc-cached') rate = await runApp(client, wordCount('lines-small', out), id, 'lines-small', LINES * WORDS_PER_LINE, checkCounts)
     else if (c === 'wc-sqlite') {
       rawLarge.push(await rawConsume(client, 'lines-large'))
@@ -345,6 +355,7 @@ async function main(): Promise<void> {
     const vsHand = Number.isNaN(dsl.wall) ? '' : `; the DSL runs at ${(dsl.wall / hand.wall).toFixed(2)}x of it (${(dsl.cpu / hand.cpu).toFixed(2)}x per CPU second)`
     line('  same, by hand', hand, 1, 'records/s', `${ratio(hand, raw)}${vsHand}`)
   }
+  if (want('copy')) line('consume + produce only', med(results.get('copy')!), 1, 'records/s', `${ratio(med(results.get('copy')!), raw)}: no decoding, no processing (the floor of one output per input)`)
   if (want('wc-cached')) {
     const wc = med(results.get('wc-cached')!)
     line('word count, cached', wc, WORDS_PER_LINE, 'words/s', ratio(wc, raw))
