@@ -25,6 +25,7 @@ import type { DataSource } from '../sql/catalog/data-source.js'
 import { ProcessingLog } from '../sql/runtime/processing-log.js'
 import { SqlTypes } from '../sql/types/sql-type.js'
 import { alternateRounds, med } from './rounds.js'
+import { runUntilCommitted } from './streams-timing.js'
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
 const RECORDS = Number(args.get('records') ?? 1_000_000)
@@ -165,21 +166,8 @@ async function runApp(client: BrookClient, topology: Topology, applicationId: st
     },
   }
   const streams = new KafkaStreams(topology, counting, { applicationId, stateDir, commitIntervalMs: 1000 })
-  let t0 = 0
-  let c0 = process.cpuUsage()
-  streams.onStateChange = (state) => {
-    if (state === 'RUNNING' && t0 === 0) {
-      t0 = performance.now()
-      c0 = process.cpuUsage()
-    }
-  }
-  await streams.start()
-  while (polled < RECORDS) {
-    if (streams.state === 'ERROR') throw streams.error!
-    await new Promise((r) => setTimeout(r, 2))
-  }
-  await streams.commit()
-  const r = rate(RECORDS, t0, c0)
+  const span = await runUntilCommitted(streams, () => polled >= RECORDS)
+  const r = { wall: (RECORDS / span.ms) * 1000, cpu: (RECORDS / span.cpuMs) * 1000 }
   await streams.close()
   if (polled !== RECORDS) throw new Error(`${applicationId}: processed ${polled} of ${RECORDS} records`)
   return r

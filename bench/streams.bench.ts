@@ -38,6 +38,7 @@ import {
   StreamsBuilder,
   type Topology,
 } from '../streams/index.js'
+import { runUntilCommitted } from './streams-timing.js'
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
 const LINES = Number(args.get('lines') ?? 500_000)
@@ -184,22 +185,7 @@ async function runApp(client: EmbeddedClient, topology: Topology, applicationId:
     commitIntervalMs: COMMIT_MS,
   })
   seen.n = 0
-  let t0 = 0
-  let c0 = process.cpuUsage()
-  streams.onStateChange = (state) => {
-    if (state === 'RUNNING' && t0 === 0) {
-      t0 = performance.now()
-      c0 = process.cpuUsage()
-    }
-  }
-  await streams.start()
-  while (seen.n < expected) {
-    if (streams.state === 'ERROR') throw streams.error!
-    await new Promise((r) => setTimeout(r, 2))
-  }
-  await streams.commit()
-  const ms = performance.now() - t0
-  const cpu = cpuMs(c0)
+  const { ms, cpuMs: cpu } = await runUntilCommitted(streams, () => seen.n >= expected)
   const admin = client.admin()
   const committed = (await admin.listGroupOffsets(applicationId)).filter((o) => o.topic === input).reduce((n, o) => n + (o.committedOffset ?? 0), 0)
   await admin.close()
