@@ -5,7 +5,7 @@
 // object or string per record.
 import { ConnectDate, ConnectTime, ConnectTimestamp, Decimal, decimalScale, type Field, type Schema } from '../api/schema.js'
 import { ConfigException, DataException } from '../errors.js'
-import type { Converter, SchemaAndValue } from './converter.js'
+import type { ByteRange, Converter, SchemaAndValue } from './converter.js'
 import { decimalFromBytes, decimalToBase64, decimalWithScale, twosComplementInto, unscaledNumber } from './decimal.js'
 import { JsonWriter } from './json-writer.js'
 
@@ -38,8 +38,20 @@ export class JsonConverter implements Converter {
   }
 
   fromConnectData(_topic: string, schema: Schema | null, value: unknown): Buffer | null {
+    if (!this.write(schema, value)) return null
+    return this.out.finish()
+  }
+
+  fromConnectDataRange(_topic: string, schema: Schema | null, value: unknown, into: ByteRange): boolean {
+    if (!this.write(schema, value)) return false
+    this.out.finishInto(into)
+    return true
+  }
+
+  /** Writes the message into the slab (begin() to here); false when it is null. */
+  private write(schema: Schema | null, value: unknown): boolean {
     if (value === null || value === undefined) {
-      if (!this.schemasEnable || schema === null) return null
+      if (!this.schemasEnable || schema === null) return false
     }
     const w = this.out
     w.begin()
@@ -49,7 +61,7 @@ export class JsonConverter implements Converter {
       this.writeValue(w, schema, value)
       w.byte(125)
     } else this.writeValue(w, schema, value)
-    return w.finish()
+    return true
   }
 
   /** `{"schema":<schema JSON>,"payload":` as bytes, once per schema. */

@@ -92,6 +92,29 @@ describe('JsonConverter writes bytes directly', () => {
     })
   })
 
+  it('fromConnectDataRange points at the bytes fromConnectData returns, kept intact across slabs; null as false', () => {
+    for (const schemas of ['true', 'false']) {
+      const byRange = new JsonConverter()
+      byRange.configure({ 'schemas.enable': schemas }, false)
+      const byBuffer = new JsonConverter()
+      byBuffer.configure({ 'schemas.enable': schemas }, false)
+      const ranges: Array<{ buffer: Buffer; start: number; end: number }> = []
+      const want: Buffer[] = []
+      for (let i = 0; i < 30; i++) {
+        const value = { id: i, note: i % 3 === 0 ? 'x'.repeat(40_000) : `n${i}`, amount: '2.25', src: { db: 'd' } }
+        const r = { buffer: Buffer.alloc(0), start: -1, end: -1 }
+        expect(byRange.fromConnectDataRange('t', schema, value, r)).toBe(true)
+        ranges.push(r)
+        want.push(Buffer.from(byBuffer.fromConnectData('t', schema, value)!))
+      }
+      ranges.forEach((r, i) => expect(r.buffer.subarray(r.start, r.end).equals(want[i]!), `record ${i}`).toBe(true))
+      const r = { buffer: Buffer.alloc(0), start: 0, end: 0 }
+      expect(byRange.fromConnectDataRange('t', schema, null, r)).toBe(schemas === 'true')
+      if (schemas === 'true') expect(r.buffer.subarray(r.start, r.end)).toEqual(byBuffer.fromConnectData('t', schema, null))
+      expect(byRange.fromConnectDataRange('t', null, null, r)).toBe(false)
+    }
+  })
+
   it('a frozen struct shared by records is written once and reused; a mutable one is written each time', () => {
     const c = new JsonConverter()
     c.configure({ 'schemas.enable': 'false' }, false)

@@ -35,15 +35,26 @@ export class CopyTextParser {
 
   /** Parses the complete rows in `piece` (after what was left of the previous piece). */
   push(piece: string): void {
-    const text = this.carry.length > 0 ? this.carry + piece : piece
     let pos = 0
+    if (this.carry.length > 0) {
+      // Only the row that spans the pieces is joined: carry + piece whole would be flattened (copied) by the first indexOf.
+      const nl = piece.indexOf('\n')
+      if (nl < 0) {
+        this.carry += piece
+        return
+      }
+      const spanning = this.carry + piece.slice(0, nl + 1)
+      this.carry = ''
+      this.row(spanning, 0, spanning.length - 1)
+      pos = nl + 1
+    }
     for (;;) {
-      const end = text.indexOf('\n', pos)
+      const end = piece.indexOf('\n', pos)
       if (end < 0) break
-      this.row(text, pos, end)
+      this.row(piece, pos, end)
       pos = end + 1
     }
-    this.carry = pos < text.length ? text.slice(pos) : ''
+    this.carry = pos < piece.length ? piece.slice(pos) : ''
   }
 
   /** The input ended: a row without its final newline is an error. */
