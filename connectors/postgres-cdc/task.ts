@@ -205,13 +205,19 @@ export class PostgresCdcTask extends CdcSourceTask {
     if (this.snapshot === null && !this.snapshotOnly) await this.startStreaming()
   }
 
-  /** The planner's row estimate (pg_class.reltuples): no full count before the snapshot starts. */
+  /**
+   * The planner's row estimate (EXPLAIN: pg_class.reltuples scaled to the table's current size,
+   * or a guess from its size when never analyzed), for the progress bar: no count(*), which
+   * would read the whole table once more before the snapshot starts.
+   */
   private async estimateRows(c: pg.Client): Promise<number | null> {
     let total = 0
     for (const s of this.tables.values()) {
-      const r = await c.query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = $1::regclass`, [qt(s.t)])
-      let n = Number((r.rows[0] as { n: string } | undefined)?.n ?? -1)
-      if (n < 0) n = Number(((await c.query(`SELECT count(*) AS n FROM ${qt(s.t)}`)).rows[0] as { n: string }).n) // never analyzed
+      const r = await c.query({ text: `EXPLAIN (FORMAT JSON) SELECT * FROM ${qt(s.t)}`, rowMode: 'array' })
+      const cell = (r.rows[0] as unknown[] | undefined)?.[0]
+      const plan = (typeof cell === 'string' ? JSON.parse(cell) : cell) as Array<{ Plan?: { 'Plan Rows'?: number } }> | undefined
+      const n = plan?.[0]?.Plan?.['Plan Rows']
+      if (typeof n !== 'number' || !Number.isFinite(n)) return null
       total += n
     }
     return total
