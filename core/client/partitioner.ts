@@ -22,7 +22,8 @@ export function defaultPartition(key: Buffer, numPartitions: number): number {
 /** defaultPartition of the key bytes key[start, end), without a Buffer view of them. */
 export function defaultPartitionOfRange(key: Buffer, start: number, end: number, numPartitions: number): number {
   checkPartitions(numPartitions)
-  return toPositive(murmur2(key, end - start, start)) % numPartitions
+  // Any hash modulo 1 is 0: a one-partition topic (a CDC table's topic) needs no hash.
+  return numPartitions === 1 ? 0 : toPositive(murmur2(key, end - start, start)) % numPartitions
 }
 
 /** Scratch for text keys: their UTF-8 bytes are hashed here, not in a Buffer of their own. */

@@ -147,6 +147,13 @@ describe('JsonConverter writes bytes directly', () => {
     const ints = [0, -0, 7, -7, 10, 99_999_999, 100_000_000, -100_000_001, 1_764_412_345_678, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1)]
     for (const i of ints) expect(c.fromConnectData('t', s, { i, f: null })!.toString()).toBe(`{"i":${JSON.stringify(i)},"f":null}`)
     for (const f of [1.5, -0.25, 1e21, 2 ** 53 + 2, 5e-7]) expect(JSON.parse(c.fromConnectData('t', s, { i: null, f })!.toString()).f).toBe(f)
+    // Large numbers repeated, alternating, with either sign and of other lengths (the last one's digits are reused).
+    const pool = [1_764_412_345_678, -1_764_412_345_678, 1_764_412_345_679, 100_000_000, 2 ** 53 - 1, 123_456_789_012, 5]
+    for (let k = 0; k < 200; k++) {
+      const i = pool[(k * 7 + (k >> 2)) % pool.length]!
+      const f = pool[(k * 3) % pool.length]!
+      expect(c.fromConnectData('t', s, { i, f })!.toString()).toBe(JSON.stringify({ i, f }))
+    }
   })
 
   it('decimals of every byte length and sign read back exactly from the minimal two\'s complement', () => {
