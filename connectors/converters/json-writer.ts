@@ -106,10 +106,7 @@ export class JsonWriter {
     this.pos = p + 4
   }
 
-  /**
-   * A finite number as JSON writes it; safe integers digit by digit (no string). Large ones (a
-   * change event's ts_ms, the same for every record of a batch) are kept as their last bytes.
-   */
+  /** A finite number as JSON writes it; safe integers digit by digit (no string). */
   number(n: number): void {
     if (!Number.isSafeInteger(n) || (n === 0 && 1 / n < 0)) return this.ascii(String(n))
     this.ensure(17)
@@ -119,16 +116,6 @@ export class JsonWriter {
       v = -v
     }
     if (v < 100_000_000) return this.digits(v)
-    const last = this.largeDigits
-    if (v === this.largeValue) {
-      const buf = this.buf
-      const len = this.largeLength
-      let p = this.pos
-      for (let i = 0; i < len; i++) buf[p++] = last[i]!
-      this.pos = p
-      return
-    }
-    const from = this.pos
     // Beyond 8 digits: the high part (below 2^31 for any safe integer) and 8 low digits, in int32 arithmetic.
     const hi = Math.floor(v / 100_000_000)
     this.digits(hi)
@@ -141,16 +128,7 @@ export class JsonWriter {
       lo = q
     }
     this.pos = end
-    const len = end - from
-    for (let i = 0; i < len; i++) last[i] = buf[from + i]!
-    this.largeValue = v
-    this.largeLength = len
   }
-
-  /** The last number of 9 digits or more written (without its sign) and its digits (at most 16: below 2^53). */
-  private largeValue = -1
-  private largeLength = 0
-  private readonly largeDigits = new Uint8Array(16)
 
   /** A non-negative integer below 2^31 (room already ensured). */
   private digits(v: number): void {

@@ -34,10 +34,16 @@ function fileSeq(file: string): number {
   return m === null ? 0 : Number(m[1])
 }
 
+/**
+ * Text-protocol values as the column mappings (types.ts) take them: dates and decimals as the
+ * server's text; BIGINT as a number when it is a safe integer and its exact digits otherwise
+ * (supportBigNumbers without bigNumberStrings: mysql2 reads the digits into a number itself,
+ * no string per value for toInt64 to parse again).
+ */
 export function connectionOptions(t: MysqlTarget): mysql.ConnectionOptions {
   return {
     host: t.host, port: t.port, user: t.user, password: t.password, connectTimeout: t.connectTimeout,
-    dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, jsonStrings: true, timezone: 'Z', multipleStatements: false,
+    dateStrings: true, supportBigNumbers: true, bigNumberStrings: false, decimalNumbers: false, jsonStrings: true, timezone: 'Z', multipleStatements: false,
   }
 }
 

@@ -92,6 +92,16 @@ describe('JsonConverter writes bytes directly', () => {
     })
   })
 
+  it('a converter configured again writes the same schema object by its new settings', () => {
+    const c = new JsonConverter()
+    c.configure({ 'schemas.enable': 'false' }, false)
+    const s = Schemas.struct('d', [{ name: 'amount', schema: Decimal.schema(2) }])
+    expect(c.fromConnectData('t', s, { amount: '1.50' })!.toString()).toBe('{"amount":"AJY="}')
+    expect(c.fromConnectData('t', s, { amount: '1.50' })!.toString()).toBe('{"amount":"AJY="}')
+    c.configure({ 'schemas.enable': 'true', 'decimal.format': 'NUMERIC' }, false)
+    expect(JSON.parse(c.fromConnectData('t', s, { amount: '1.50' })!.toString()).payload).toEqual({ amount: 1.5 })
+  })
+
   it('fromConnectDataRange points at the bytes fromConnectData returns, kept intact across slabs; null as false', () => {
     for (const schemas of ['true', 'false']) {
       const byRange = new JsonConverter()
