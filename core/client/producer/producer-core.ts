@@ -66,6 +66,8 @@ type OpenBatches = Array<ProducerBatch | undefined>
 
 /** Smallest first buffer of a batch builder; it doubles up to batchSize as records come (a short linger batch stays small). */
 const INITIAL_BATCH_CAPACITY = 16 * 1024
+/** Sealed batch sizes the next batch's first buffer is sized by. */
+const SEALED_SIZES = 8
 /** Bytes a record takes in a batch besides its key and value (length, attributes, deltas, headers count), about. */
 const RECORD_OVERHEAD_HINT = 16
 
@@ -84,8 +86,14 @@ export class ProducerCore implements Producer {
   private readonly custom: ProducerConfig['partitioner']
   private readonly open = new Map<string, OpenBatches>()
   private openCount = 0
-  /** Uncompressed bytes of the last batch sealed: the next batch's first buffer. */
-  private lastSealedBytes = 0
+  /**
+   * Uncompressed bytes of the last SEALED_SIZES batches sealed (a ring): the next batch's first
+   * buffer is as large as the largest of them, so a stream that fills its batches (a snapshot,
+   * whose polls end in a flushed partial batch) does not grow them by copying, and a producer
+   * that went back to small batches allocates small buffers again a few batches later.
+   */
+  private readonly sealedSizes = new Array<number>(SEALED_SIZES).fill(0)
+  private sealedCount = 0
   /** The record handed to the batch builder, refilled for each append (no object per record). */
   private readonly scratch: { key: Buffer | string | null; value: Buffer | string | null; headers: RecordHeader[] | undefined; timestamp: number } = {
     key: null,
@@ -425,8 +433,8 @@ export class ProducerCore implements Producer {
         key: k,
         builder: new RecordBatchBuilder({
           compression: this.compression,
-          // As large as the last sealed batch (a steady stream fills its batches without growing them), at most batch.size.
-          initialCapacity: Math.min(Math.max(INITIAL_BATCH_CAPACITY, this.lastSealedBytes), this.batchSize + 1024),
+          // As large as the largest of the last batches sealed (see sealedSizes), at most batch.size.
+          initialCapacity: Math.min(this.recentLargestBatch(), this.batchSize + 1024),
           ...(this.idempotent ? { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: this.sequences.get(k) ?? 0 } : {}),
           ...(this.txn ? { transactional: true } : {}),
         }),
@@ -449,6 +457,13 @@ export class ProducerCore implements Producer {
       this.unfinished++
     }
     return batch
+  }
+
+  /** The largest of the last batches sealed, at least INITIAL_BATCH_CAPACITY. */
+  private recentLargestBatch(): number {
+    let max = INITIAL_BATCH_CAPACITY
+    for (const n of this.sealedSizes) if (n > max) max = n
+    return max
   }
 
   /** Books the record just appended at `position` to its sink or listener; seals the batch once full, else starts the linger. */
@@ -508,7 +523,7 @@ export class ProducerCore implements Producer {
       const seq = this.sequences.get(batch.key) ?? 0
       this.sequences.set(batch.key, (seq + batch.builder.recordCount) % 0x80000000)
     }
-    this.lastSealedBytes = batch.builder.sizeInBytes
+    this.sealedSizes[this.sealedCount++ % SEALED_SIZES] = batch.builder.sizeInBytes
     // Each batch has its own builder, so its buffer can go to the log without a copy.
     batch.bytes = batch.builder.buildDetached()
     batch.order = this.order++
