@@ -3,6 +3,7 @@
 // delete. Shared by the PostgreSQL and MySQL/MariaDB CDC connectors.
 import type { SourceOffset, SourcePartition, SourceRecord } from '../api/record.js'
 import { Schemas, type Schema } from '../api/schema.js'
+import { keyBuilder } from './row-builder.js'
 
 export type Op = 'c' | 'u' | 'd' | 'r' | 't'
 
@@ -12,6 +13,8 @@ export interface TableSchemas {
   rowSchema: Schema
   envelope: Schema
   keyColumns: string[]
+  /** The key struct of a row (its key columns), null without key columns. */
+  keyOf: ((row: Record<string, unknown>) => Record<string, unknown>) | null
 }
 
 export function tableSchemas(topicPrefix: string, schemaOrDb: string, table: string, row: Array<{ name: string; schema: Schema }>, keyColumns: string[], source: Schema): TableSchemas {
@@ -26,7 +29,7 @@ export function tableSchemas(topicPrefix: string, schemaOrDb: string, table: str
     { name: 'ts_ms', schema: Schemas.int64() },
   ])
   envelope.version = 1
-  return { topic, keySchema, rowSchema, envelope, keyColumns }
+  return { topic, keySchema, rowSchema, envelope, keyColumns, keyOf: keyColumns.length === 0 ? null : keyBuilder(keyColumns) }
 }
 
 export function changeRecord(
@@ -40,11 +43,7 @@ export function changeRecord(
   nowMs: number,
 ): SourceRecord {
   const row = after ?? before
-  let key: Record<string, unknown> | null = null
-  if (t.keySchema !== null && row !== null) {
-    key = {}
-    for (const k of t.keyColumns) key[k] = row[k] ?? null
-  }
+  const key = t.keySchema !== null && t.keyOf !== null && row !== null ? t.keyOf(row) : null
   return {
     sourcePartition: partition,
     sourceOffset: offset,

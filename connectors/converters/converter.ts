@@ -11,9 +11,22 @@ export interface SchemaAndValue {
   value: unknown
 }
 
+/** Bytes at [start, end) of a buffer, refilled by whoever writes them. */
+export interface ByteRange {
+  buffer: Buffer
+  start: number
+  end: number
+}
+
 export interface Converter {
   configure(props: Record<string, string>, isKey: boolean): void
   fromConnectData(topic: string, schema: Schema | null, value: unknown): Buffer | null
+  /**
+   * fromConnectData without a Buffer of its own: the bytes are written into the converter's
+   * buffer and `into` says where (valid until the next call); false for null (no bytes).
+   * Optional: the worker falls back to fromConnectData.
+   */
+  fromConnectDataRange?(topic: string, schema: Schema | null, value: unknown, into: ByteRange): boolean
   toConnectData(topic: string, bytes: Buffer | null): SchemaAndValue
 }
 

@@ -5,7 +5,7 @@
 // object or string per record.
 import { ConnectDate, ConnectTime, ConnectTimestamp, Decimal, decimalScale, type Field, type Schema } from '../api/schema.js'
 import { ConfigException, DataException } from '../errors.js'
-import type { Converter, SchemaAndValue } from './converter.js'
+import type { ByteRange, Converter, SchemaAndValue } from './converter.js'
 import { decimalFromBytes, decimalToBase64, decimalWithScale, twosComplementInto, unscaledNumber } from './decimal.js'
 import { JsonWriter } from './json-writer.js'
 
@@ -15,6 +15,8 @@ export class JsonConverter implements Converter {
   private readonly schemaJsonCache = new WeakMap<Schema, string>()
   private readonly schemaBytesCache = new WeakMap<Schema, Buffer>()
   private writers = new WeakMap<Schema, ValueWriter>()
+  private lastWriterSchema: Schema | null = null
+  private lastWriter: ValueWriter | null = null
   private writersByShape = new Map<string, ValueWriter>()
   private readonly out = new JsonWriter()
   /** Parsed schemas by their JSON text: records of one topic repeat the same schema. */
@@ -24,6 +26,8 @@ export class JsonConverter implements Converter {
   configure(props: Record<string, string>, _isKey: boolean): void {
     this.writers = new WeakMap()
     this.writersByShape = new Map()
+    this.lastWriterSchema = null
+    this.lastWriter = null
     const se = props['schemas.enable']
     if (se !== undefined) {
       if (!/^(true|false)$/i.test(se)) throw new ConfigException('schemas.enable', `'${se}' is not a boolean`)
@@ -38,8 +42,20 @@ export class JsonConverter implements Converter {
   }
 
   fromConnectData(_topic: string, schema: Schema | null, value: unknown): Buffer | null {
+    if (!this.write(schema, value)) return null
+    return this.out.finish()
+  }
+
+  fromConnectDataRange(_topic: string, schema: Schema | null, value: unknown, into: ByteRange): boolean {
+    if (!this.write(schema, value)) return false
+    this.out.finishInto(into)
+    return true
+  }
+
+  /** Writes the message into the slab (begin() to here); false when it is null. */
+  private write(schema: Schema | null, value: unknown): boolean {
     if (value === null || value === undefined) {
-      if (!this.schemasEnable || schema === null) return null
+      if (!this.schemasEnable || schema === null) return false
     }
     const w = this.out
     w.begin()
@@ -49,18 +65,23 @@ export class JsonConverter implements Converter {
       this.writeValue(w, schema, value)
       w.byte(125)
     } else this.writeValue(w, schema, value)
-    return w.finish()
+    return true
   }
 
   /** `{"schema":<schema JSON>,"payload":` as bytes, once per schema. */
   private schemaPrefix(schema: Schema): Buffer {
+    if (schema === this.lastPrefixSchema) return this.lastPrefix!
     let b = this.schemaBytesCache.get(schema)
     if (b === undefined) {
       b = Buffer.from(`${SCHEMA_PREFIX}${this.schemaJson(schema)}${PAYLOAD_INFIX}`)
       this.schemaBytesCache.set(schema, b)
     }
+    this.lastPrefixSchema = schema
+    this.lastPrefix = b
     return b
   }
+  private lastPrefixSchema: Schema | null = null
+  private lastPrefix: Buffer | null = null
 
   toConnectData(_topic: string, bytes: Buffer | null): SchemaAndValue {
     if (bytes === null || bytes.length === 0) return { schema: null, value: null }
@@ -130,6 +151,8 @@ export class JsonConverter implements Converter {
    * object per record (InsertField, ReplaceField, ...) find the writer by the schema's JSON text.
    */
   private writer(schema: Schema): ValueWriter {
+    // Records of one table share their schema object: the last one's writer without a WeakMap lookup.
+    if (schema === this.lastWriterSchema) return this.lastWriter!
     let w = this.writers.get(schema)
     if (w === undefined) {
       const shape = this.schemaJson(schema)
@@ -141,6 +164,8 @@ export class JsonConverter implements Converter {
       }
       this.writers.set(schema, w)
     }
+    this.lastWriterSchema = schema
+    this.lastWriter = w
     return w
   }
 

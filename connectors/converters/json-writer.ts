@@ -22,6 +22,13 @@ export class JsonWriter {
     return this.buf.subarray(this.start, this.pos)
   }
 
+  /** Where the message written since begin() is: finish() without the view. */
+  finishInto(into: { buffer: Buffer; start: number; end: number }): void {
+    into.buffer = this.buf
+    into.start = this.start
+    into.end = this.pos
+  }
+
   /** Room for n more bytes; a full slab is left behind and the message so far moves to a new one. */
   private ensure(n: number): void {
     if (this.pos + n <= this.buf.length) return

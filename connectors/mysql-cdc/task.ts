@@ -13,6 +13,7 @@ import type { SourceOffset, SourceRecord } from '../api/record.js'
 import { Schemas, type Schema } from '../api/schema.js'
 import { CdcSourceTask } from '../cdc/cdc-source-task.js'
 import { changeRecord, tableSchemas, tombstone, type Op, type TableSchemas } from '../cdc/envelope.js'
+import { rowBuilder } from '../cdc/row-builder.js'
 import { heartbeatRecord } from '../cdc/heartbeat.js'
 import { needsSnapshot, type SnapshotMode } from '../cdc/snapshot-mode.js'
 import { ConnectException, errorMessage, RetriableException } from '../errors.js'
@@ -57,6 +58,8 @@ interface TableState {
   def: TableDef
   mapping: ColumnMapping[]
   schemas: TableSchemas
+  /** A snapshot row (values in column order) → its row object. */
+  buildRow: (values: ArrayLike<unknown>) => Record<string, unknown>
 }
 
 interface MysqlOffset extends SourceOffset {
@@ -239,7 +242,7 @@ export class MysqlCdcTask extends CdcSourceTask {
     if (st === undefined) {
       const mapping = def.columns.map((c) => columnMapping(c, c.nullable && !def.pk.includes(c.name)))
       const schemas = tableSchemas(this.prefix, def.db, def.table, mapping.map((m) => ({ name: m.name, schema: m.schema })), def.pk, this.source)
-      st = { def, mapping, schemas }
+      st = { def, mapping, schemas, buildRow: rowBuilder(mapping.map((m) => m.name), mapping.map((m) => m.convert)) }
       this.states.set(def, st)
     }
     return st
@@ -269,21 +272,11 @@ export class MysqlCdcTask extends CdcSourceTask {
       const rows = await s.reader.next(this.maxBatch)
       const now = Date.now()
       const offset: MysqlOffset = { file: s.position.file, pos: s.position.pos, row: 0, snapshot: true, snapshot_completed: false }
-      const mapping = st.mapping
-      const n = mapping.length
+      const buildRow = st.buildRow
       // One frozen source block per batch: the JSON converter writes it once.
       const source = Object.freeze(this.sourceStruct(def, 'true', s.position.file, s.position.pos, 0, now))
       const out: SourceRecord[] = new Array(rows === null ? 0 : rows.length)
-      for (let i = 0; i < out.length; i++) {
-        const arr = rows![i]!
-        const after: Record<string, unknown> = {}
-        for (let c = 0; c < n; c++) {
-          const m = mapping[c]!
-          const v = arr[c]
-          after[m.name] = v === null || v === undefined ? null : m.convert(v)
-        }
-        out[i] = changeRecord(st.schemas, 'r', null, after, source, this.partition, offset, now)
-      }
+      for (let i = 0; i < out.length; i++) out[i] = changeRecord(st.schemas, 'r', null, buildRow(rows![i]!), source, this.partition, offset, now)
       if (rows === null || s.reader.done) {
         s.reader = null
         s.index++

@@ -15,6 +15,7 @@ import { CdcSourceTask } from '../cdc/cdc-source-task.js'
 import { ChangeQueue } from '../cdc/change-queue.js'
 import { changeRecord, tableSchemas, tombstone, type Op, type TableSchemas } from '../cdc/envelope.js'
 import { heartbeatRecord } from '../cdc/heartbeat.js'
+import { rowBuilder } from '../cdc/row-builder.js'
 import { needsSnapshot } from '../cdc/snapshot-mode.js'
 import { ConfigException, errorMessage, RetriableException } from '../errors.js'
 import { postgresDialect } from '../jdbc/postgres/dialect.js'
@@ -204,13 +205,19 @@ export class PostgresCdcTask extends CdcSourceTask {
     if (this.snapshot === null && !this.snapshotOnly) await this.startStreaming()
   }
 
-  /** The planner's row estimate (pg_class.reltuples): no full count before the snapshot starts. */
+  /**
+   * The planner's row estimate (EXPLAIN: pg_class.reltuples scaled to the table's current size,
+   * or a guess from its size when never analyzed), for the progress bar: no count(*), which
+   * would read the whole table once more before the snapshot starts.
+   */
   private async estimateRows(c: pg.Client): Promise<number | null> {
     let total = 0
     for (const s of this.tables.values()) {
-      const r = await c.query(`SELECT reltuples::bigint AS n FROM pg_class WHERE oid = $1::regclass`, [qt(s.t)])
-      let n = Number((r.rows[0] as { n: string } | undefined)?.n ?? -1)
-      if (n < 0) n = Number(((await c.query(`SELECT count(*) AS n FROM ${qt(s.t)}`)).rows[0] as { n: string }).n) // never analyzed
+      const r = await c.query({ text: `EXPLAIN (FORMAT JSON) SELECT * FROM ${qt(s.t)}`, rowMode: 'array' })
+      const cell = (r.rows[0] as unknown[] | undefined)?.[0]
+      const plan = (typeof cell === 'string' ? JSON.parse(cell) : cell) as Array<{ Plan?: { 'Plan Rows'?: number } }> | undefined
+      const n = plan?.[0]?.Plan?.['Plan Rows']
+      if (typeof n !== 'number' || !Number.isFinite(n)) return null
       total += n
     }
     return total
@@ -269,7 +276,7 @@ export class PostgresCdcTask extends CdcSourceTask {
       if (s.reader === null) {
         const res = await s.client.query({ text: `SELECT * FROM ${qt(st.t)} LIMIT 0`, rowMode: 'array' })
         if (st.mapping.length === 0 || st.schemas === null) this.tableState(st.t.schema, st.t.table, res.fields.map((f) => ({ name: f.name, type: f.dataTypeID, scale: f.dataTypeModifier })))
-        s.reader = new CopyBatchReader(s.client, `COPY (SELECT * FROM ${qt(st.t)}) TO STDOUT`, qt(st.t), st.mapping.length, this.snapshotFetch, rowBuilder(st.mapping))
+        s.reader = new CopyBatchReader(s.client, `COPY (SELECT * FROM ${qt(st.t)}) TO STDOUT`, qt(st.t), st.mapping.length, this.snapshotFetch, copyRowBuilder(st.mapping))
       }
       // Polls hand out max.batch.size rows, as Debezium's do; the COPY reads up to snapshot.fetch.size ahead.
       const rows = await s.reader.next(this.maxBatch)
@@ -528,17 +535,8 @@ export class PostgresCdcTask extends CdcSourceTask {
 const NO_OFFSET: SourceOffset = Object.freeze({})
 
 /** Builds a row's record value from its COPY text fields, converting per column type. */
-function rowBuilder(mapping: ColumnMapping[]): (fields: Array<string | null>) => Record<string, unknown> {
-  const n = mapping.length
-  return (fields) => {
-    const after: Record<string, unknown> = {}
-    for (let c = 0; c < n; c++) {
-      const v = fields[c]
-      const m = mapping[c]!
-      after[m.name] = v === null || v === undefined ? null : m.convert(v)
-    }
-    return after
-  }
+function copyRowBuilder(mapping: ColumnMapping[]): (fields: Array<string | null>) => Record<string, unknown> {
+  return rowBuilder(mapping.map((m) => m.name), mapping.map((m) => m.convert))
 }
 
 const textTypes = { getTypeParser: (oid: number) => (oid === Oid.bytea ? pg.types.getTypeParser(oid, 'text') : (v: string) => v) } as unknown as pg.CustomTypesConfig

@@ -46,8 +46,12 @@ export class InternalTopicWriter {
   constructor(private readonly producer: Producer, readonly topic: string) {}
   async write(entries: Array<{ key: string; value: unknown }>): Promise<void> {
     if (entries.length === 0) return
-    await this.producer.sendBatch(
+    const sent = this.producer.sendBatch(
       entries.map((e) => ({ topic: this.topic, partition: 0, key: e.key, value: e.value === null ? null : JSON.stringify(e.value) })),
     )
+    // The writer waits for these records alone: they go now, not after linger.ms (even 0 is a
+    // timer, ≥ 1 ms, once per poll of a source task committing its offsets).
+    this.producer.flush().catch(() => {})
+    await sent
   }
 }

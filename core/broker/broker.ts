@@ -493,6 +493,16 @@ export class Broker {
   }
 
   /**
+   * produce() of a batch an in-process producer has just encoded (its CRC computed over these
+   * very bytes, which never left this process): the log does not compute the CRC a second time.
+   * Bytes from a connection or a file go through produce(), which checks everything.
+   */
+  async produceEncoded(topic: string, partition: number, batch: Buffer, acks: AckMode = -1): Promise<AppendResult> {
+    this.checkOpen()
+    return this.partition(topic, partition).append(batch, acks, true)
+  }
+
+  /**
    * Reads stored batches from many partitions; waits up to maxWaitMs until minBytes are
    * available (long poll). Per-partition errors are reported, not thrown.
    */

@@ -1,8 +1,11 @@
 // One topic partition on this broker: the log plus what the broker adds on top
 // (acks, waking long-polling fetches). Single node, so the high watermark is the log end.
-import type { AppendResult, Log } from '../log/log.js'
+import type { AppendOptions, AppendResult, Log } from '../log/log.js'
 
 export type AckMode = 0 | 1 | -1
+
+const APPEND_DEFAULT: AppendOptions = {}
+const CRC_COMPUTED: AppendOptions = { crcComputed: true }
 
 export class Partition {
   private waiters = new Set<() => void>()
@@ -21,9 +24,12 @@ export class Partition {
     return this.log.logStartOffset
   }
 
-  /** Appends wire-form batches; with acks=all waits for the fsync when the topic asks for durable acks. */
-  async append(batches: Buffer, acks: AckMode): Promise<AppendResult> {
-    const result = this.log.append(batches)
+  /**
+   * Appends wire-form batches; with acks=all waits for the fsync when the topic asks for durable
+   * acks. `crcComputed`: see AppendOptions (only for batches this process just encoded).
+   */
+  async append(batches: Buffer, acks: AckMode, crcComputed = false): Promise<AppendResult> {
+    const result = this.log.append(batches, crcComputed ? CRC_COMPUTED : APPEND_DEFAULT)
     if (!result.duplicate) this.wake()
     if (acks === -1 && this.log.needsFlushOnAck()) await this.log.waitForFlush(result.lastOffset + 1)
     return result

@@ -19,6 +19,13 @@ export function defaultPartition(key: Buffer, numPartitions: number): number {
   return toPositive(murmur2(key)) % numPartitions
 }
 
+/** defaultPartition of the key bytes key[start, end), without a Buffer view of them. */
+export function defaultPartitionOfRange(key: Buffer, start: number, end: number, numPartitions: number): number {
+  checkPartitions(numPartitions)
+  // Any hash modulo 1 is 0: a one-partition topic (a CDC table's topic) needs no hash.
+  return numPartitions === 1 ? 0 : toPositive(murmur2(key, end - start, start)) % numPartitions
+}
+
 /** Scratch for text keys: their UTF-8 bytes are hashed here, not in a Buffer of their own. */
 let textScratch = Buffer.allocUnsafe(256)
 

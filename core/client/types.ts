@@ -127,6 +127,26 @@ export interface Producer {
     headers: RecordHeader[] | undefined,
     listener: SendListener,
   ): void
+  /**
+   * sendQuiet of a key and value that are byte ranges of larger buffers: key[keyStart, keyEnd)
+   * and value[valueStart, valueEnd) (a null buffer is a null key or value), copied before the
+   * call returns. For callers that write many records into one buffer of their own (Connect's
+   * converters): no Buffer view per key and value. Optional: a Producer without it takes
+   * sendQuiet with views of the same bytes.
+   */
+  sendQuietRange?(
+    topic: string,
+    partition: number,
+    key: Buffer | null,
+    keyStart: number,
+    keyEnd: number,
+    value: Buffer | null,
+    valueStart: number,
+    valueEnd: number,
+    timestamp: number,
+    headers: RecordHeader[] | undefined,
+    listener: SendListener,
+  ): void
   /** Sends everything that is lingering and waits for it. */
   flush(): Promise<void>
   /** Transactional producers: fences older producers with the same transactional id and completes their transactions. */

@@ -78,6 +78,12 @@ export interface AppendOptions {
    * false: batches keep their base offsets, which must increase past the log end.
    */
   assignOffsets?: boolean
+  /**
+   * true: the caller computed each batch's CRC over these very bytes in this process (the
+   * embedded producer's own batches), so it is not computed again. Never for bytes read from a
+   * socket or a file: those are always checked (default false).
+   */
+  crcComputed?: boolean
 }
 
 export interface ReadOptions {
@@ -390,7 +396,7 @@ export class Log {
         throw new CorruptRecordError(`Record batch at byte ${at} has magic ${batches[at + MAGIC]}, expected 2`, at)
       }
       if (size > cfg.maxMessageBytes) throw new RecordTooLargeError(size, cfg.maxMessageBytes, this.name)
-      if (!isBatchCrcValid(batches, at, at + size)) {
+      if (options.crcComputed !== true && !isBatchCrcValid(batches, at, at + size)) {
         throw new CorruptRecordError(`Record batch at byte ${at} fails its CRC check for ${this.name}`, at)
       }
       const delta = lastOffsetDelta(batches, at)

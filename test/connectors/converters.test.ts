@@ -92,6 +92,39 @@ describe('JsonConverter writes bytes directly', () => {
     })
   })
 
+  it('a converter configured again writes the same schema object by its new settings', () => {
+    const c = new JsonConverter()
+    c.configure({ 'schemas.enable': 'false' }, false)
+    const s = Schemas.struct('d', [{ name: 'amount', schema: Decimal.schema(2) }])
+    expect(c.fromConnectData('t', s, { amount: '1.50' })!.toString()).toBe('{"amount":"AJY="}')
+    expect(c.fromConnectData('t', s, { amount: '1.50' })!.toString()).toBe('{"amount":"AJY="}')
+    c.configure({ 'schemas.enable': 'true', 'decimal.format': 'NUMERIC' }, false)
+    expect(JSON.parse(c.fromConnectData('t', s, { amount: '1.50' })!.toString()).payload).toEqual({ amount: 1.5 })
+  })
+
+  it('fromConnectDataRange points at the bytes fromConnectData returns, kept intact across slabs; null as false', () => {
+    for (const schemas of ['true', 'false']) {
+      const byRange = new JsonConverter()
+      byRange.configure({ 'schemas.enable': schemas }, false)
+      const byBuffer = new JsonConverter()
+      byBuffer.configure({ 'schemas.enable': schemas }, false)
+      const ranges: Array<{ buffer: Buffer; start: number; end: number }> = []
+      const want: Buffer[] = []
+      for (let i = 0; i < 30; i++) {
+        const value = { id: i, note: i % 3 === 0 ? 'x'.repeat(40_000) : `n${i}`, amount: '2.25', src: { db: 'd' } }
+        const r = { buffer: Buffer.alloc(0), start: -1, end: -1 }
+        expect(byRange.fromConnectDataRange('t', schema, value, r)).toBe(true)
+        ranges.push(r)
+        want.push(Buffer.from(byBuffer.fromConnectData('t', schema, value)!))
+      }
+      ranges.forEach((r, i) => expect(r.buffer.subarray(r.start, r.end).equals(want[i]!), `record ${i}`).toBe(true))
+      const r = { buffer: Buffer.alloc(0), start: 0, end: 0 }
+      expect(byRange.fromConnectDataRange('t', schema, null, r)).toBe(schemas === 'true')
+      if (schemas === 'true') expect(r.buffer.subarray(r.start, r.end)).toEqual(byBuffer.fromConnectData('t', schema, null))
+      expect(byRange.fromConnectDataRange('t', null, null, r)).toBe(false)
+    }
+  })
+
   it('a frozen struct shared by records is written once and reused; a mutable one is written each time', () => {
     const c = new JsonConverter()
     c.configure({ 'schemas.enable': 'false' }, false)
@@ -124,6 +157,13 @@ describe('JsonConverter writes bytes directly', () => {
     const ints = [0, -0, 7, -7, 10, 99_999_999, 100_000_000, -100_000_001, 1_764_412_345_678, 2 ** 31, -(2 ** 31) - 1, 2 ** 53 - 1, -(2 ** 53 - 1)]
     for (const i of ints) expect(c.fromConnectData('t', s, { i, f: null })!.toString()).toBe(`{"i":${JSON.stringify(i)},"f":null}`)
     for (const f of [1.5, -0.25, 1e21, 2 ** 53 + 2, 5e-7]) expect(JSON.parse(c.fromConnectData('t', s, { i: null, f })!.toString()).f).toBe(f)
+    // Large numbers repeated, alternating, with either sign and of other lengths (the last one's digits are reused).
+    const pool = [1_764_412_345_678, -1_764_412_345_678, 1_764_412_345_679, 100_000_000, 2 ** 53 - 1, 123_456_789_012, 5]
+    for (let k = 0; k < 200; k++) {
+      const i = pool[(k * 7 + (k >> 2)) % pool.length]!
+      const f = pool[(k * 3) % pool.length]!
+      expect(c.fromConnectData('t', s, { i, f })!.toString()).toBe(JSON.stringify({ i, f }))
+    }
   })
 
   it('decimals of every byte length and sign read back exactly from the minimal two\'s complement', () => {

@@ -24,6 +24,15 @@ describe('CopyTextParser', () => {
     expect(parseAll(3, [text])).toEqual(expected)
   })
 
+  it('gives the same rows when a row spans three pieces or more', () => {
+    for (let a = 1; a < text.length - 1; a += 3) {
+      for (let b = a + 1; b < text.length; b += 2) {
+        expect(parseAll(3, [text.slice(0, a), text.slice(a, b), text.slice(b)])).toEqual(expected)
+      }
+    }
+    expect(parseAll(3, [...text].map((c) => c))).toEqual(expected)
+  })
+
   it('gives the same rows however the text is split into pieces', () => {
     for (let cut = 1; cut < text.length; cut++) {
       expect(parseAll(3, [text.slice(0, cut), text.slice(cut)])).toEqual(expected)

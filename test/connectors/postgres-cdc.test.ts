@@ -161,14 +161,18 @@ describe.skipIf(url === null)('PostgreSQL CDC (pgoutput)', () => {
       9007199254740993 + g, g / 3.0, g % 2 = 0, md5(g::text)::uuid FROM generate_series(1, 53) g`)
     const task = new PostgresCdcTask()
     const abort = new AbortController()
+    const totals: Array<number | null> = []
     await task.start({
       ...base, name: 'ty', 'slot.name': tSlot, 'publication.name': `${pub}_ty`, 'topic.prefix': 'ty', 'table.include.list': `public\\.${table}`,
       'snapshot.mode': 'initial_only', 'snapshot.fetch.size': '10',
     }, {
       connector: 'ty', taskId: 0, client, signal: abort.signal, offsetStorageReader: { offset: () => null },
-      progress: { start: () => {}, advance: () => {}, done: () => {} },
+      progress: { start: (_label, total) => totals.push(total), advance: () => {}, done: () => {} },
     })
     try {
+      // The progress total of a never-analyzed table is the planner's estimate (no count(*) before the snapshot).
+      expect(totals).toHaveLength(1)
+      expect(totals[0]).toBeGreaterThan(0)
       const got: Array<Record<string, unknown>> = []
       let last: SourceRecord | undefined
       while (got.length < 53) {

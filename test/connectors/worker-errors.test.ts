@@ -130,7 +130,10 @@ describe('producer.override.* and consumer.override.*', () => {
     await worker.startConnector({ ...base, name: 'overridden', 'producer.override.compression.type': 'gzip', 'producer.override.linger.ms': '20' })
     await waitFor('the record', async () => (await readTopic(client, 'flaky')).length >= 1)
     const taskProducer = producerConfigs.find((c) => c?.clientId?.startsWith('connector-producer-overridden'))
-    expect(taskProducer).toMatchObject({ compressionType: 'gzip', lingerMs: 20, acks: 'all' })
+    // The source producer's batch.size default (larger than the Java client's 16 KiB), unless overridden.
+    expect(taskProducer).toMatchObject({ compressionType: 'gzip', lingerMs: 20, acks: 'all', batchSize: 512 * 1024 })
+    await worker.startConnector({ ...base, name: 'small-batches', 'producer.override.batch.size': '16384' })
+    expect(producerConfigs.find((c) => c?.clientId?.startsWith('connector-producer-small-batches'))).toMatchObject({ batchSize: 16384 })
     await worker.stop()
     await client.close()
   })

@@ -275,6 +275,55 @@ export function runClientContract(name: string, setup: () => Promise<ContractTar
       expect([plain.partition, plain.value!.toString()]).toEqual([1, 'text value'])
     })
 
+    it('sendQuietRange sends byte ranges of larger buffers as their own bytes, partitioned and acknowledged as sendQuiet', async () => {
+      const topic = await createTopic('quiet-range', 3)
+      const p = client.producer({ lingerMs: 5 })
+      expect(p.sendQuietRange).toBeDefined()
+      let acked = 0
+      const failed: Array<{ partition: number; error: Error }> = []
+      const listener: SendListener = { onAcknowledged: (_t, _p, _o, count) => void (acked += count), onFailed: (_t, partition, _c, error) => void failed.push({ partition, error }) }
+      // Keys and values written one after another into one shared buffer, as a converter writes them; the first
+      // records take the slow path (unknown topic) and must be copied, since the buffer is overwritten below.
+      const slab = Buffer.alloc(4096)
+      const sent: Array<{ key: string | null; value: string | null }> = []
+      let pos = 0
+      for (let i = 0; i < 40; i++) {
+        const key = i % 10 === 9 ? null : `key-${i}`
+        const value = i % 13 === 12 ? null : `value-${i}-${'x'.repeat(i * 3)}`
+        const ks = pos
+        if (key !== null) pos += slab.write(key, pos)
+        const vs = pos
+        if (value !== null) pos += slab.write(value, pos)
+        p.sendQuietRange!(topic, i === 39 ? 2 : -1, key === null ? null : slab, ks, vs, value === null ? null : slab, vs, pos, 6000 + i, i === 5 ? [{ key: 'h', value: Buffer.from('v') }] : undefined, listener)
+        sent.push({ key, value })
+        if (pos > 3000) {
+          slab.fill(0x21, 0, pos)
+          pos = 0
+        }
+        // The first 20 wait for the topic's partition count (copied); the rest are appended at once.
+        if (i === 19) await p.flush()
+      }
+      slab.fill(0x21)
+      p.sendQuietRange!(topic, 9, null, 0, 0, slab, 0, 4, 7000, undefined, listener)
+      p.sendQuietRange!(topic, 0, slab, 10, 5000, slab, 0, 4, 7000, undefined, listener)
+      await p.flush()
+      await p.close()
+      expect(acked).toBe(40)
+      expect(failed.map((f) => [f.partition, (f.error as BrookError).code])).toEqual([[9, 'UNKNOWN_TOPIC_OR_PARTITION'], [0, 'CORRUPT_RECORD']])
+      const c = client.consumer({ autoOffsetReset: 'earliest', enableAutoCommit: false })
+      c.assign([0, 1, 2].map((partition) => ({ topic, partition })))
+      const got = await pollFor(c, 40)
+      await c.close()
+      const byTs = new Map(got.map((r) => [r.timestamp, r]))
+      sent.forEach((s, i) => {
+        const r = byTs.get(6000 + i)!
+        expect([r.key?.toString() ?? null, r.value?.toString() ?? null], `record ${i}`).toEqual([s.key, s.value])
+        if (s.key !== null && i !== 39) expect(r.partition).toBe(defaultPartition(Buffer.from(s.key), 3))
+      })
+      expect(byTs.get(6039)!.partition).toBe(2)
+      expect(byTs.get(6005)!.headers.map((h) => [h.key, h.value!.toString()])).toEqual([['h', 'v']])
+    })
+
     it('consumes with assign, seek, pause, resume, offsetsForTimes and end offsets', async () => {
       const topic = await createTopic('consume', 2)
       const base = 1_700_000_000_000

@@ -35,21 +35,57 @@ export class CopyTextParser {
 
   /** Parses the complete rows in `piece` (after what was left of the previous piece). */
   push(piece: string): void {
-    const text = this.carry.length > 0 ? this.carry + piece : piece
     let pos = 0
+    if (this.carry.length > 0) {
+      // Only the row that spans the pieces is joined: carry + piece whole would be flattened (copied) by the first indexOf.
+      const nl = piece.indexOf('\n')
+      if (nl < 0) {
+        this.carry += piece
+        return
+      }
+      const spanning = this.carry + piece.slice(0, nl + 1)
+      this.carry = ''
+      this.newText()
+      this.row(spanning, 0, spanning.length - 1)
+      pos = nl + 1
+    }
+    this.newText()
     for (;;) {
-      const end = text.indexOf('\n', pos)
+      const end = piece.indexOf('\n', pos)
       if (end < 0) break
-      this.row(text, pos, end)
+      this.row(piece, pos, end)
       pos = end + 1
     }
-    this.carry = pos < text.length ? text.slice(pos) : ''
+    this.carry = pos < piece.length ? piece.slice(pos) : ''
   }
 
   /** The input ended: a row without its final newline is an error. */
   end(piece = ''): void {
     if (piece.length > 0) this.push(piece)
     if (this.carry.length > 0) throw copyError('incomplete last row (no line end)', this.rows + 1, this.table)
+  }
+
+  /**
+   * The next tab and backslash at or after the read position of the text being parsed (its
+   * length when there is none), found with indexOf and kept until the read position passes
+   * them: each text is searched once for each, however many rows and fields it holds.
+   */
+  private nextTab = -1
+  private nextBackslash = -1
+
+  /** A new text is parsed from here on. */
+  private newText(): void {
+    this.nextTab = -1
+    this.nextBackslash = -1
+  }
+
+  private tabFrom(text: string, p: number): number {
+    let t = this.nextTab
+    if (t < p) {
+      t = text.indexOf('\t', p)
+      this.nextTab = t = t < 0 ? text.length : t
+    }
+    return t
   }
 
   private row(text: string, start: number, end: number): void {
@@ -59,28 +95,30 @@ export class CopyTextParser {
     for (let c = 0; c < n; c++) {
       let stop: number
       if (c < n - 1) {
-        stop = text.indexOf('\t', p)
-        if (stop < 0 || stop > end) throw copyError(`${c + 1} columns, expected ${n}`, this.rows + 1, this.table)
+        stop = this.tabFrom(text, p)
+        if (stop > end) throw copyError(`${c + 1} columns, expected ${n}`, this.rows + 1, this.table)
       } else {
         stop = end
-        // 9 = tab; a bounded scan (indexOf would search on into the following rows)
-        for (let i = p; i < end; i++) if (text.charCodeAt(i) === 9) throw copyError(`more than ${n} columns`, this.rows + 1, this.table)
+        if (this.tabFrom(text, p) < end) throw copyError(`more than ${n} columns`, this.rows + 1, this.table)
       }
-      fields[c] = field(text, p, stop)
+      fields[c] = this.field(text, p, stop)
       p = stop + 1
     }
     this.rows++
     this.onRow(fields)
   }
-}
 
-/** One field's value: null for \N, the text with its escapes resolved otherwise. */
-function field(text: string, start: number, stop: number): string | null {
-  // 92 = '\\', 78 = 'N'
-  if (stop - start === 2 && text.charCodeAt(start) === 92 && text.charCodeAt(start + 1) === 78) return null
-  // A bounded scan: indexOf would search past the field to the end of the piece.
-  for (let i = start; i < stop; i++) if (text.charCodeAt(i) === 92) return unescape(text, start, stop, i)
-  return text.slice(start, stop)
+  /** One field's value: null for \N, the text with its escapes resolved otherwise. */
+  private field(text: string, start: number, stop: number): string | null {
+    // 92 = '\\', 78 = 'N'
+    if (stop - start === 2 && text.charCodeAt(start) === 92 && text.charCodeAt(start + 1) === 78) return null
+    let b = this.nextBackslash
+    if (b < start) {
+      b = text.indexOf('\\', start)
+      this.nextBackslash = b = b < 0 ? text.length : b
+    }
+    return b < stop ? unescape(text, start, stop, b) : text.slice(start, stop)
+  }
 }
 
 function unescape(text: string, start: number, stop: number, firstBackslash: number): string {

@@ -36,7 +36,8 @@ class EmbeddedProducerTransport implements ProducerTransport, TransactionTranspo
   }
 
   send(batch: ProducerBatch): void {
-    this.broker.produce(batch.topic, batch.partition, batch.bytes!, this.core.acks).then(
+    // The core encoded these bytes and their CRC just now, in this process: the log need not check it again.
+    this.broker.produceEncoded(batch.topic, batch.partition, batch.bytes!, this.core.acks).then(
       (result) => this.core.complete(batch, result.baseOffset, result.logAppendTime),
       (err: Error) => {
         // A batch that did not land (storage error, ...) leaves the broker's sequence behind ours:

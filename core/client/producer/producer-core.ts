@@ -4,10 +4,10 @@
 // delivers them (in process, or in Produce requests over the wire) and reports back
 // through complete()/fail(). Linger, batch size, acks and idempotence as in the Java
 // client; transactions (KIP-98) through the TransactionManager.
-import { BrookError } from '../../errors.js'
+import { BrookError, CorruptRecordError } from '../../errors.js'
 import type { CompressionType } from '../../protocol/records/batch-header.js'
 import { RecordBatchBuilder } from '../../protocol/records/record-batch.js'
-import { StickyPartitioner } from '../partitioner.js'
+import { StickyPartitioner, defaultPartitionOfRange } from '../partitioner.js'
 import { toCompressionType, tpKey } from '../record-utils.js'
 import { BatchSink, SingleSink, type Sink } from '../send-sinks.js'
 import type { ConsumerGroupMetadata, Producer, ProducerConfig, ProducerRecord, RecordHeader, RecordMetadata, SendListener, TopicPartitionOffset } from '../types.js'
@@ -64,8 +64,17 @@ type QuietBacklog = Array<{ record: ProducerRecord & { key: Buffer | string | nu
 /** Open batches of one topic by partition: a record finds its batch without building a topic-partition string. */
 type OpenBatches = Array<ProducerBatch | undefined>
 
-/** First buffer of a batch builder; it doubles up to batchSize as records come (a short linger batch stays small). */
+/** Smallest first buffer of a batch builder; it doubles up to batchSize as records come (a short linger batch stays small). */
 const INITIAL_BATCH_CAPACITY = 16 * 1024
+/** Sealed batch sizes the next batch's first buffer is sized by. */
+const SEALED_SIZES = 8
+/** Bytes a record takes in a batch besides its key and value (length, attributes, deltas, headers count), about. */
+const RECORD_OVERHEAD_HINT = 16
+
+/** Bytes of a key or value, about: text counts one byte per UTF-16 unit (exact for ASCII). */
+function sizeHint(v: Buffer | string | null): number {
+  return v === null ? 0 : v.length
+}
 
 export class ProducerCore implements Producer {
   readonly acks: 0 | 1 | -1
@@ -77,6 +86,14 @@ export class ProducerCore implements Producer {
   private readonly custom: ProducerConfig['partitioner']
   private readonly open = new Map<string, OpenBatches>()
   private openCount = 0
+  /**
+   * Uncompressed bytes of the last SEALED_SIZES batches sealed (a ring): the next batch's first
+   * buffer is as large as the largest of them, so a stream that fills its batches (a snapshot,
+   * whose polls end in a flushed partial batch) does not grow them by copying, and a producer
+   * that went back to small batches allocates small buffers again a few batches later.
+   */
+  private readonly sealedSizes = new Array<number>(SEALED_SIZES).fill(0)
+  private sealedCount = 0
   /** The record handed to the batch builder, refilled for each append (no object per record). */
   private readonly scratch: { key: Buffer | string | null; value: Buffer | string | null; headers: RecordHeader[] | undefined; timestamp: number } = {
     key: null,
@@ -206,6 +223,58 @@ export class ProducerCore implements Producer {
     })
   }
 
+  /**
+   * sendQuiet of a key and value that are byte ranges of larger buffers (key[keyStart, keyEnd),
+   * value[valueStart, valueEnd); a null buffer is a null key or value), copied into the batch
+   * before the call returns: a caller that writes records into a buffer of its own (a converter)
+   * hands them over without a Buffer view per record. Partitioned, ordered and reported as sendQuiet.
+   */
+  sendQuietRange(
+    topic: string,
+    partition: number,
+    key: Buffer | null,
+    keyStart: number,
+    keyEnd: number,
+    value: Buffer | null,
+    valueStart: number,
+    valueEnd: number,
+    timestamp: number,
+    headers: RecordHeader[] | undefined,
+    listener: SendListener,
+  ): void {
+    if ((key !== null && (keyStart < 0 || keyEnd < keyStart || keyEnd > key.length)) || (value !== null && (valueStart < 0 || valueEnd < valueStart || valueEnd > value.length))) {
+      const err = new CorruptRecordError(`Record bytes out of their buffers (key ${keyStart}..${keyEnd} of ${key?.length ?? 0}, value ${valueStart}..${valueEnd} of ${value?.length ?? 0})`)
+      return listener.onFailed(topic, partition, 1, err)
+    }
+    if (this.queued === 0 && !this.closed && this.txn === null && !(this.idempotent && this.producerId < 0)) {
+      const count = this.partitionCounts.get(topic)
+      if (count !== undefined) {
+        try {
+          let p: number
+          if (partition >= 0) {
+            if (!Number.isInteger(partition) || partition >= count) {
+              throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} does not exist in topic '${topic}' (${count} partitions)`, { field: 'partition' })
+            }
+            p = partition
+          } else if (this.custom) {
+            p = this.custom(topic, key === null ? null : key.subarray(keyStart, keyEnd), count)
+          } else {
+            p = key === null ? this.partitioner.partition(topic, null, count) : defaultPartitionOfRange(key, keyStart, keyEnd, count)
+          }
+          const batch = this.openBatch(topic, p, (key === null ? 0 : keyEnd - keyStart) + (value === null ? 0 : valueEnd - valueStart) + RECORD_OVERHEAD_HINT)
+          const position = batch.builder.recordCount
+          batch.builder.appendRange(key, keyStart, keyEnd, value, valueStart, valueEnd, timestamp, headers)
+          this.appended(batch, position, timestamp, null, 0, listener)
+        } catch (err) {
+          listener.onFailed(topic, partition, 1, err as Error)
+        }
+        return
+      }
+    }
+    // Every other case (closed, transactional checks, the first records of a topic): as sendQuiet, which copies what must wait.
+    this.sendQuiet(topic, partition, key === null ? null : key.subarray(keyStart, keyEnd), value === null ? null : value.subarray(valueStart, valueEnd), timestamp, headers, listener)
+  }
+
   private chainQuietBacklog(): QuietBacklog {
     const backlog: QuietBacklog = []
     this.quietBacklog = backlog
@@ -323,12 +392,39 @@ export class ProducerCore implements Producer {
         field: 'partition',
       })
     }
+    const batch = this.openBatch(topic, partition, sizeHint(key) + sizeHint(value) + RECORD_OVERHEAD_HINT)
+    const position = batch.builder.recordCount
+    const r = this.scratch
+    r.key = key
+    r.value = value
+    r.headers = headers
+    r.timestamp = timestamp
+    batch.builder.append(r)
+    r.key = null
+    r.value = null
+    r.headers = undefined
+    this.appended(batch, position, timestamp, sink, index, listener)
+  }
+
+  /**
+   * The open batch of a partition for a record of about `recordBytes`, started when there is none.
+   * As in the Java producer's accumulator, a record that would take a batch past batch.size goes
+   * to the next batch (the full one is sealed): a batch exceeds batch.size only when it holds one record.
+   */
+  private openBatch(topic: string, partition: number, recordBytes: number): ProducerBatch {
     let byPartition = this.open.get(topic)
     if (byPartition === undefined) {
       byPartition = []
       this.open.set(topic, byPartition)
     }
     let batch = byPartition[partition]
+    if (batch !== undefined && batch.builder.recordCount > 0 && batch.builder.sizeInBytes + recordBytes > this.batchSize) {
+      byPartition[partition] = undefined
+      this.openCount--
+      this.partitioner.onNewBatch(topic)
+      this.seal(batch)
+      batch = undefined
+    }
     if (batch === undefined) {
       const k = tpKey(topic, partition)
       batch = {
@@ -337,7 +433,8 @@ export class ProducerCore implements Producer {
         key: k,
         builder: new RecordBatchBuilder({
           compression: this.compression,
-          initialCapacity: Math.min(INITIAL_BATCH_CAPACITY, this.batchSize + 1024),
+          // As large as the largest of the last batches sealed (see sealedSizes), at most batch.size.
+          initialCapacity: Math.min(this.recentLargestBatch(), this.batchSize + 1024),
           ...(this.idempotent ? { producerId: this.producerId, producerEpoch: this.producerEpoch, baseSequence: this.sequences.get(k) ?? 0 } : {}),
           ...(this.txn ? { transactional: true } : {}),
         }),
@@ -359,16 +456,18 @@ export class ProducerCore implements Producer {
       this.openCount++
       this.unfinished++
     }
-    const position = batch.builder.recordCount
-    const r = this.scratch
-    r.key = key
-    r.value = value
-    r.headers = headers
-    r.timestamp = timestamp
-    batch.builder.append(r)
-    r.key = null
-    r.value = null
-    r.headers = undefined
+    return batch
+  }
+
+  /** The largest of the last batches sealed, at least INITIAL_BATCH_CAPACITY. */
+  private recentLargestBatch(): number {
+    let max = INITIAL_BATCH_CAPACITY
+    for (const n of this.sealedSizes) if (n > max) max = n
+    return max
+  }
+
+  /** Books the record just appended at `position` to its sink or listener; seals the batch once full, else starts the linger. */
+  private appended(batch: ProducerBatch, position: number, timestamp: number, sink: Sink | null, index: number, listener: SendListener | null): void {
     if (sink !== null) {
       batch.sinks.push(sink)
       batch.indexes.push(index)
@@ -388,9 +487,9 @@ export class ProducerCore implements Producer {
       }
     }
     if (batch.builder.sizeInBytes >= this.batchSize) {
-      byPartition[partition] = undefined
+      this.open.get(batch.topic)![batch.partition] = undefined
       this.openCount--
-      this.partitioner.onNewBatch(topic)
+      this.partitioner.onNewBatch(batch.topic)
       this.seal(batch)
     } else if (this.lingerTimer === null) {
       this.lingerTimer = setTimeout(() => this.drain(), this.lingerMs)
@@ -424,6 +523,7 @@ export class ProducerCore implements Producer {
       const seq = this.sequences.get(batch.key) ?? 0
       this.sequences.set(batch.key, (seq + batch.builder.recordCount) % 0x80000000)
     }
+    this.sealedSizes[this.sealedCount++ % SEALED_SIZES] = batch.builder.sizeInBytes
     // Each batch has its own builder, so its buffer can go to the log without a copy.
     batch.bytes = batch.builder.buildDetached()
     batch.order = this.order++

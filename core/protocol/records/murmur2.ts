@@ -4,11 +4,11 @@
 const SEED = 0x9747b28c
 const M = 0x5bd1e995
 
-/** Murmur2 of `data` (its first `length` bytes) as a signed 32-bit int, bit-for-bit what Java returns. */
-export function murmur2(data: Uint8Array, length = data.length): number {
+/** Murmur2 of `data` (its `length` bytes from `start`) as a signed 32-bit int, bit-for-bit what Java returns. */
+export function murmur2(data: Uint8Array, length = data.length, start = 0): number {
   let h = SEED ^ length
-  const end4 = length & ~3
-  for (let i = 0; i < end4; i += 4) {
+  const end4 = start + (length & ~3)
+  for (let i = start; i < end4; i += 4) {
     let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24)
     k = Math.imul(k, M)
     k ^= k >>> 24

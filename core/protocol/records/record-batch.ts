@@ -184,6 +184,22 @@ function copyBytes(src: Buffer, dst: Buffer, pos: number): number {
   return pos + n
 }
 
+/** A null key or value: length -1. */
+function writeNull(buf: Buffer, pos: number): number {
+  buf[pos] = 1 // zigzag(-1)
+  return pos + 1
+}
+
+/** Copies src[start, start + n) to dst at pos (small copies inline, as copyBytes). */
+function copyRange(src: Buffer, start: number, n: number, dst: Buffer, pos: number): number {
+  if (n < 64) {
+    for (let i = 0; i < n; i++) dst[pos + i] = src[start + i]!
+  } else {
+    src.copy(dst, pos, start, start + n)
+  }
+  return pos + n
+}
+
 /**
  * Builds one v2 record batch at a time into a reusable buffer. Records are
  * written in wire form as they are appended; build() adds header and CRC and,
@@ -235,6 +251,52 @@ export class RecordBatchBuilder {
     this.lastDelta = offsetDelta
   }
 
+  /**
+   * Appends a record (next offset delta) whose key is key[keyStart, keyEnd) and value
+   * value[valueStart, valueEnd), copied from there (null: a null key or value): bytes a caller
+   * wrote into a buffer of its own go in without a Buffer view per record.
+   */
+  appendRange(
+    key: Buffer | null,
+    keyStart: number,
+    keyEnd: number,
+    value: Buffer | null,
+    valueStart: number,
+    valueEnd: number,
+    timestamp: number,
+    headers: readonly RecordHeader[] | undefined,
+  ): void {
+    const offsetDelta = this.lastDelta + 1
+    if (offsetDelta > 0x7fffffff) throw new CorruptRecordError(`Offset delta ${offsetDelta} must be an int32`)
+    if (this.count === 0 && this.opts.deleteHorizonMs === undefined) this.baseTs = timestamp
+    if (timestamp > this.maxTs || this.count === 0) this.maxTs = timestamp
+    const tsDelta = timestamp - this.baseTs
+    const keyLength = key === null ? -1 : keyEnd - keyStart
+    const valueLength = value === null ? -1 : valueEnd - valueStart
+    if ((key !== null && (keyStart < 0 || keyLength < 0 || keyEnd > key.length)) || (value !== null && (valueStart < 0 || valueLength < 0 || valueEnd > value.length))) {
+      throw new CorruptRecordError(`Record bytes out of their buffers (key ${keyStart}..${keyEnd} of ${key?.length ?? 0}, value ${valueStart}..${valueEnd} of ${value?.length ?? 0})`)
+    }
+    const r = this.rangeHeaders
+    r.headers = headers
+    const body = bodySize(offsetDelta, tsDelta, keyLength, valueLength, r)
+    r.headers = undefined
+    const need = this.pos + sizeOfVarint(body) + body
+    if (need > this.buf.length) this.grow(need)
+    const buf = this.buf
+    let pos = writeVarint(buf, this.pos, body)
+    buf[pos++] = 0 // record attributes: unused
+    pos = writeVarlong(buf, pos, tsDelta)
+    pos = writeVarint(buf, pos, offsetDelta)
+    pos = key === null ? writeNull(buf, pos) : copyRange(key, keyStart, keyLength, buf, writeVarint(buf, pos, keyLength))
+    pos = value === null ? writeNull(buf, pos) : copyRange(value, valueStart, valueLength, buf, writeVarint(buf, pos, valueLength))
+    this.pos = headers === undefined || headers.length === 0 ? ((buf[pos] = 0), pos + 1) : this.writeHeaders(headers, buf, pos)
+    this.count++
+    this.lastDelta = offsetDelta
+  }
+
+  /** bodySize's view of a range record: only its headers are read. */
+  private readonly rangeHeaders: RecordInput = { key: null, value: null, timestamp: 0 }
+
   /** Writes one record at the end with key and value lengths from `measure`; false (nothing written) when writeBytes says the guess was wrong. */
   private write(offsetDelta: number, tsDelta: number, record: RecordInput, measure: (v: Buffer | string | null) => number): boolean {
     const key = record.key
@@ -258,23 +320,29 @@ export class RecordBatchBuilder {
     if (headers === undefined || headers.length === 0) {
       buf[pos++] = 0
     } else {
-      pos = writeVarint(buf, pos, headers.length)
-      for (let i = 0; i < headers.length; i++) {
-        const h = headers[i]!
-        const kl = Buffer.byteLength(h.key, 'utf8')
-        pos = writeVarint(buf, pos, kl)
-        pos += buf.write(h.key, pos, kl, 'utf8')
-        const hv = h.value
-        if (hv === null) {
-          buf[pos++] = 1
-        } else {
-          pos = writeVarint(buf, pos, hv.length)
-          pos = copyBytes(hv, buf, pos)
-        }
-      }
+      pos = this.writeHeaders(headers, buf, pos)
     }
     this.pos = pos
     return true
+  }
+
+  /** The headers count and headers of a record at `pos` (room already made); returns the next position. */
+  private writeHeaders(headers: readonly RecordHeader[], buf: Buffer, pos: number): number {
+    pos = writeVarint(buf, pos, headers.length)
+    for (let i = 0; i < headers.length; i++) {
+      const h = headers[i]!
+      const kl = Buffer.byteLength(h.key, 'utf8')
+      pos = writeVarint(buf, pos, kl)
+      pos += buf.write(h.key, pos, kl, 'utf8')
+      const hv = h.value
+      if (hv === null) {
+        buf[pos++] = 1
+      } else {
+        pos = writeVarint(buf, pos, hv.length)
+        pos = copyBytes(hv, buf, pos)
+      }
+    }
+    return pos
   }
 
   /** Forces lastOffsetDelta (compaction keeps the original batch's last offset delta). */

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../../core/client/embedded/client.js'
 import { defaultPartition } from '../../../../core/client/partitioner.js'
 import { BrookError, RecordTooLargeError } from '../../../../core/errors.js'
-import { forEachBatch, readBatchInfo } from '../../../../core/protocol/records/record-batch.js'
+import { encodeRecordBatch, forEachBatch, readBatchInfo, validateBatch } from '../../../../core/protocol/records/record-batch.js'
 import { tmpDir } from '../../../helpers/tmp.js'
 
 function batchesOf(client: EmbeddedClient, topic: string, partition: number): ReturnType<typeof readBatchInfo>[] {
@@ -74,6 +74,47 @@ describe('EmbeddedProducer', () => {
     const metas = await Promise.all(Array.from({ length: 20 }, (_, i) => producer.send({ topic: 'fresh', value: String(i) })))
     expect(metas.map((m) => m.offset)).toEqual(metas.map((_, i) => i))
     expect(await client.admin().listTopics()).toEqual(['fresh'])
+    await client.close()
+  })
+
+  it('starts a new batch for a record that would take the open one past batch.size, as the Java producer does', async () => {
+    const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+    await client.admin().createTopics([{ topic: 't' }])
+    const producer = client.producer({ lingerMs: 1000, batchSize: 1000 })
+    const value = Buffer.alloc(300, 0x61)
+    const sends = Array.from({ length: 10 }, (_, i) => producer.send({ topic: 't', value, timestamp: 1000 + i }))
+    await producer.flush()
+    expect((await Promise.all(sends)).map((m) => m.offset)).toEqual(Array.from({ length: 10 }, (_, i) => i))
+    // A 61-byte header and records of ~308 bytes: three fit in 1000 bytes, a fourth would not (it went in, making 1293-byte batches of 4, before).
+    const batches = batchesOf(client, 't', 0)
+    expect(batches.map((b) => b.recordCount)).toEqual([3, 3, 3, 1])
+    for (const b of batches) expect(b.size).toBeLessThanOrEqual(1000)
+    // One record larger than batch.size still goes, alone.
+    await producer.send({ topic: 't', value: Buffer.alloc(3000) })
+    expect(batchesOf(client, 't', 0).map((b) => b.recordCount)).toEqual([3, 3, 3, 1, 1])
+    await client.close()
+  })
+
+  it("lands its own batches with their CRC (the log skips recomputing it only for them); a corrupted batch is refused by produce()", async () => {
+    const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+    await client.admin().createTopics([{ topic: 't' }])
+    const producer = client.producer({ lingerMs: 5 })
+    await Promise.all(Array.from({ length: 50 }, (_, i) => producer.send({ topic: 't', key: `k${i}`, value: `value ${i}` })))
+    await producer.send({ topic: 't', value: 'last' })
+    const p = client.broker.partition('t', 0)
+    const stored = p.read(0, 1 << 20)
+    let batches = 0
+    forEachBatch(stored, (at) => {
+      validateBatch(stored, at) // throws on a CRC mismatch
+      batches++
+    })
+    expect(batches).toBe(2)
+    // A batch with one bit flipped after its CRC was computed: produce() (the wire path) checks the CRC and refuses it.
+    const corrupt = encodeRecordBatch([{ key: null, value: Buffer.from('flipped'), timestamp: 1 }])
+    corrupt[corrupt.length - 1]! ^= 0x01
+    await expect(client.broker.produce('t', 0, corrupt)).rejects.toMatchObject({ code: 'CORRUPT_RECORD' })
+    // produceEncoded() is only for batches this process just encoded: it does not compute the CRC again.
+    await expect(client.broker.produceEncoded('t', 0, Buffer.from(corrupt))).resolves.toMatchObject({ baseOffset: 51 })
     await client.close()
   })
 })

@@ -198,6 +198,44 @@ describe('round trips', () => {
   })
 })
 
+describe('appendRange', () => {
+  it('writes the bytes append() writes for the same keys and values, taken from ranges of larger buffers', () => {
+    fc.assert(
+      fc.property(fc.array(recordArb, { maxLength: 30 }), fc.nat(7), (records, pad) => {
+        // Every key and value copied into one shared buffer with padding around it.
+        const slab = Buffer.alloc(records.reduce((n, r) => n + (r.key?.length ?? 0) + (r.value?.length ?? 0) + 2 * pad, 0), 0xee)
+        const builder = new RecordBatchBuilder({ initialCapacity: 16, producerId: 3, baseSequence: 5 })
+        let pos = 0
+        for (const r of records) {
+          const keyBuf = r.key as Buffer | null
+          const valueBuf = r.value as Buffer | null
+          const ks = pos + pad
+          if (keyBuf !== null) keyBuf.copy(slab, ks)
+          const ke = ks + (keyBuf?.length ?? 0)
+          const vs = ke + pad
+          if (valueBuf !== null) valueBuf.copy(slab, vs)
+          const ve = vs + (valueBuf?.length ?? 0)
+          pos = ve
+          builder.appendRange(keyBuf === null ? null : slab, ks, ke, valueBuf === null ? null : slab, vs, ve, r.timestamp, r.headers)
+        }
+        expect(builder.build()).toEqual(encodeRecordBatch(records, { producerId: 3, baseSequence: 5 }))
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('refuses a range outside its buffer and writes nothing', () => {
+    const builder = new RecordBatchBuilder()
+    const b = Buffer.from('0123456789')
+    expect(() => builder.appendRange(b, 5, 11, null, 0, 0, 1, undefined)).toThrow(CorruptRecordError)
+    expect(() => builder.appendRange(null, 0, 0, b, 6, 5, 1, undefined)).toThrow(CorruptRecordError)
+    expect(() => builder.appendRange(b, -1, 2, null, 0, 0, 1, undefined)).toThrow(CorruptRecordError)
+    expect(builder.recordCount).toBe(0)
+    builder.appendRange(b, 0, 0, b, 2, 4, 1, undefined)
+    expect(plain(decodeRecords(builder.build()))).toEqual([{ offset: 0, timestamp: 1, key: '', value: Buffer.from('23').toString('hex'), headers: [] }])
+  })
+})
+
 describe('text keys and values', () => {
   // Arbitrary UTF-16 (lone surrogates included), short (JS-encoded) and long (native) strings.
   const textArb = fc.oneof(fc.string({ unit: 'binary', maxLength: 80 }), fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ minLength: 60, maxLength: 200 }))
