@@ -4,9 +4,9 @@
 // delivers them (in process, or in Produce requests over the wire) and reports back
 // through complete()/fail(). Linger, batch size, acks and idempotence as in the Java
 // client; transactions (KIP-98) through the TransactionManager.
-import { BrookError, CorruptRecordError } from '../../errors.js'
+import { BrookError } from '../../errors.js'
 import type { CompressionType } from '../../protocol/records/batch-header.js'
-import { RecordBatchBuilder } from '../../protocol/records/record-batch.js'
+import { RecordBatchBuilder, rangeError } from '../../protocol/records/record-batch.js'
 import { StickyPartitioner, defaultPartitionOfRange } from '../partitioner.js'
 import { toCompressionType, tpKey } from '../record-utils.js'
 import { BatchSink, SingleSink, type Sink } from '../send-sinks.js'
@@ -242,10 +242,8 @@ export class ProducerCore implements Producer {
     headers: RecordHeader[] | undefined,
     listener: SendListener,
   ): void {
-    if ((key !== null && (keyStart < 0 || keyEnd < keyStart || keyEnd > key.length)) || (value !== null && (valueStart < 0 || valueEnd < valueStart || valueEnd > value.length))) {
-      const err = new CorruptRecordError(`Record bytes out of their buffers (key ${keyStart}..${keyEnd} of ${key?.length ?? 0}, value ${valueStart}..${valueEnd} of ${value?.length ?? 0})`)
-      return listener.onFailed(topic, partition, 1, err)
-    }
+    const outside = rangeError(key, keyStart, keyEnd, value, valueStart, valueEnd)
+    if (outside !== null) return listener.onFailed(topic, partition, 1, outside)
     if (this.queued === 0 && !this.closed && this.txn === null && !(this.idempotent && this.producerId < 0)) {
       const count = this.partitionCounts.get(topic)
       if (count !== undefined) {

@@ -200,6 +200,22 @@ function copyRange(src: Buffer, start: number, n: number, dst: Buffer, pos: numb
   return pos + n
 }
 
+/** A record's length, attributes, timestamp delta and offset delta; returns where its key goes. */
+function writeRecordStart(buf: Buffer, pos: number, body: number, tsDelta: number, offsetDelta: number): number {
+  pos = writeVarint(buf, pos, body)
+  buf[pos++] = 0 // record attributes: unused
+  pos = writeVarlong(buf, pos, tsDelta)
+  return writeVarint(buf, pos, offsetDelta)
+}
+
+/** The error for key[keyStart, keyEnd) or value[valueStart, valueEnd) not inside its buffer (null buffers: null key or value); null when both are. */
+export function rangeError(key: Buffer | null, keyStart: number, keyEnd: number, value: Buffer | null, valueStart: number, valueEnd: number): CorruptRecordError | null {
+  if ((key !== null && (keyStart < 0 || keyEnd < keyStart || keyEnd > key.length)) || (value !== null && (valueStart < 0 || valueEnd < valueStart || valueEnd > value.length))) {
+    return new CorruptRecordError(`Record bytes out of their buffers (key ${keyStart}..${keyEnd} of ${key?.length ?? 0}, value ${valueStart}..${valueEnd} of ${value?.length ?? 0})`)
+  }
+  return null
+}
+
 /**
  * Builds one v2 record batch at a time into a reusable buffer. Records are
  * written in wire form as they are appended; build() adds header and CRC and,
@@ -273,9 +289,8 @@ export class RecordBatchBuilder {
     const tsDelta = timestamp - this.baseTs
     const keyLength = key === null ? -1 : keyEnd - keyStart
     const valueLength = value === null ? -1 : valueEnd - valueStart
-    if ((key !== null && (keyStart < 0 || keyLength < 0 || keyEnd > key.length)) || (value !== null && (valueStart < 0 || valueLength < 0 || valueEnd > value.length))) {
-      throw new CorruptRecordError(`Record bytes out of their buffers (key ${keyStart}..${keyEnd} of ${key?.length ?? 0}, value ${valueStart}..${valueEnd} of ${value?.length ?? 0})`)
-    }
+    const outside = rangeError(key, keyStart, keyEnd, value, valueStart, valueEnd)
+    if (outside !== null) throw outside
     const r = this.rangeHeaders
     r.headers = headers
     const body = bodySize(offsetDelta, tsDelta, keyLength, valueLength, r)
@@ -283,10 +298,7 @@ export class RecordBatchBuilder {
     const need = this.pos + sizeOfVarint(body) + body
     if (need > this.buf.length) this.grow(need)
     const buf = this.buf
-    let pos = writeVarint(buf, this.pos, body)
-    buf[pos++] = 0 // record attributes: unused
-    pos = writeVarlong(buf, pos, tsDelta)
-    pos = writeVarint(buf, pos, offsetDelta)
+    let pos = writeRecordStart(buf, this.pos, body, tsDelta, offsetDelta)
     pos = key === null ? writeNull(buf, pos) : copyRange(key, keyStart, keyLength, buf, writeVarint(buf, pos, keyLength))
     pos = value === null ? writeNull(buf, pos) : copyRange(value, valueStart, valueLength, buf, writeVarint(buf, pos, valueLength))
     this.pos = headers === undefined || headers.length === 0 ? ((buf[pos] = 0), pos + 1) : this.writeHeaders(headers, buf, pos)
@@ -308,10 +320,7 @@ export class RecordBatchBuilder {
     const need = this.pos + sizeOfVarint(body) + body
     if (need > this.buf.length) this.grow(need)
     const buf = this.buf
-    let pos = writeVarint(buf, this.pos, body)
-    buf[pos++] = 0 // record attributes: unused
-    pos = writeVarlong(buf, pos, tsDelta)
-    pos = writeVarint(buf, pos, offsetDelta)
+    let pos = writeRecordStart(buf, this.pos, body, tsDelta, offsetDelta)
     pos = writeBytes(key, keyLength, buf, pos)
     if (pos < 0) return false
     pos = writeBytes(value, valueLength, buf, pos)
