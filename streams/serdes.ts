@@ -148,11 +148,17 @@ const bytesSerde = serde<Buffer>('Bytes', (b) => b, (b) => b)
 const jsonSerde = serde<unknown>('JSON', (v) => Buffer.from(JSON.stringify(v), 'utf8'), (b) => JSON.parse(b.toString('utf8')) as unknown)
 
 /**
- * True for Serdes.Long(), Integer() and Double(): they serialize any number to bytes of a fixed size
- * without looking at anything else, so a cache may keep a number typed and serialize it later.
+ * For the built-in serdes where it is cheap to tell: whether a value comes back as itself from
+ * deserialize(serialize(value)) (a Long that is a safe integer, an Integer in range, any Double,
+ * well-formed text). A record cache may then keep the value as it was put. null for any other
+ * serde (the cache keeps what deserialize gives instead).
  */
-export function isNumberSerde(serde: Serde<unknown>): boolean {
-  return serde === (longSerde as Serde<unknown>) || serde === (integerSerde as Serde<unknown>) || serde === (doubleSerde as Serde<unknown>)
+export function exactValues(serde: Serde<unknown>): ((value: unknown) => boolean) | null {
+  if (serde === (longSerde as Serde<unknown>)) return (v) => Number.isSafeInteger(v) && !Object.is(v, -0)
+  if (serde === (integerSerde as Serde<unknown>)) return (v) => Number.isInteger(v) && (v as number) >= -0x80000000 && (v as number) <= 0x7fffffff && !Object.is(v, -0)
+  if (serde === (doubleSerde as Serde<unknown>)) return (v) => typeof v === 'number'
+  if (serde === (stringSerde as Serde<unknown>)) return (v) => typeof v === 'string' && (v as unknown as { isWellFormed(): boolean }).isWellFormed()
+  return null
 }
 
 export const Serdes = {

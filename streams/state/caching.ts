@@ -10,8 +10,12 @@ export type CacheFlushListener = (key: Buffer, newValue: Buffer | null, oldValue
 export interface CacheValueCodec {
   serialize(value: unknown): Buffer | null
   deserialize(bytes: Buffer | null): unknown
-  /** Numbers may be serialized when they go below rather than at the put (the serde cannot fail on one: isNumberSerde). */
-  deferNumbers: boolean
+  /**
+   * Whether deserialize(serialize(value)) is the value itself (exactValues): only then is a put
+   * value kept typed, and a number then serialized only when it goes below (a number serde cannot
+   * fail on one it gives back exactly). null: put values are serialized at once and kept as bytes.
+   */
+  exact: ((value: unknown) => boolean) | null
 }
 
 /** Told about each entry written below, with the values typed (the codec's). */
@@ -77,8 +81,9 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   /**
    * Lets the typed layer above keep values typed in the cache: an aggregation's get then put of a
    * key reads and writes no bytes while the key stays cached (a count serializes once per flush,
-   * not once per record). Only primitives stay typed (they cannot change after the put); numbers
-   * of a number serde are serialized when they go below, anything else at the put, as before.
+   * not once per record). Only primitives the serde gives back exactly stay typed as put (they
+   * cannot change after the put); numbers of those are serialized when they go below, anything
+   * else at the put, as before.
    */
   setValueCodec(codec: CacheValueCodec, listener: TypedCacheFlushListener | null): void {
     this.codec = codec
@@ -152,10 +157,16 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     return typed
   }
 
-  /** put() by map key of a typed value (setValueCodec): a number stays unserialized until it goes below (deferNumbers). */
+  /**
+   * put() by map key of a typed value (setValueCodec). A value the serde gives back exactly
+   * (codec.exact) is kept as it is, and a number of those stays unserialized until it goes below;
+   * anything else is serialized now and read back through the serde.
+   */
   putTypedByMapKey(k: string, value: unknown): void {
-    if (typeof value === 'number' && this.codec!.deferNumbers) this.putEntry(k, null, undefined, value)
-    else this.putEntry(k, null, this.codec!.serialize(value), isPrimitive(value) ? value : undefined)
+    const codec = this.codec!
+    const exact = value !== null && value !== undefined && codec.exact !== null && codec.exact(value)
+    if (exact && typeof value === 'number') this.putEntry(k, null, undefined, value)
+    else this.putEntry(k, null, codec.serialize(value), exact ? value : value === null || value === undefined ? null : undefined)
   }
 
   /** Serializes an entry's typed value (its size is counted again with the real bytes). */

@@ -7,7 +7,7 @@ import type { CachingKeyValueStore } from './caching.js'
 import type { CachingSessionStore, CachingWindowStore } from './caching-window.js'
 import type { KeyValue, KeyValueStore, SessionStore, WindowStore } from './types.js'
 import { StreamsException } from '../errors.js'
-import { isNumberSerde, isStringSerde } from '../serdes.js'
+import { exactValues, isStringSerde } from '../serdes.js'
 
 /** Text this short whose units are all below 0x80: its UTF-8 bytes are its characters. */
 function isShortAscii(text: string): boolean {
@@ -88,7 +88,7 @@ export class MeteredKeyValueStore<K, V> extends Metered<K, V, KeyValueBytesStore
   private readonly codec = {
     serialize: (value: unknown): Buffer | null => this.v(value as V | null),
     deserialize: (bytes: Buffer | null): unknown => this.dv(bytes),
-    deferNumbers: isNumberSerde(this.valueSerde as Serde<unknown>),
+    exact: exactValues(this.valueSerde as Serde<unknown>),
   }
 
   /**
