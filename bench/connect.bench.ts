@@ -12,6 +12,8 @@
 //   --only=snapshot,cdc,latency,jdbc,mariadb,mariadb-cdc runs a subset.
 // CDC streaming inserts ROWS rows in one transaction: pgoutput sends nothing before the server
 // decoded its commit, so the figure includes the server's logical decoding of the whole transaction.
+// The latency run starts once the slot's walsender has sent all WAL written before it (the
+// database's own bulk INSERT baseline just before would otherwise still be decoding).
 // The latency writer commits with synchronous_commit=on: the CI database runs with it off, and
 // then a commit returns before its WAL is flushed, which the walsender waits for (up to
 // wal_writer_delay, 200 ms), so "committed" would not yet mean "visible to replication".
@@ -166,6 +168,16 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
     // (includes the commit itself and the consumer's fetch, so it overstates the acknowledgement latency).
     if (ONLY.has('latency')) {
       await db.query('SET synchronous_commit = on')
+      // The database's own bulk INSERT just before (the streaming baseline) leaves its walsender
+      // decoding that whole transaction; the steady load starts once it has sent all WAL so far.
+      const { rows: [here] } = await db.query<{ lsn: string }>('SELECT pg_current_wal_lsn()::text AS lsn')
+      await until('walsender caught up', async () => {
+        const { rows } = await db.query<{ caught: boolean }>(
+          'SELECT s.sent_lsn >= $1::pg_lsn AS caught FROM pg_stat_replication s JOIN pg_replication_slots r ON r.active_pid = s.pid WHERE r.slot_name = $2',
+          [here!.lsn, slot],
+        )
+        return rows[0]?.caught === true
+      })
     // Without a snapshot or streaming phase before, the topic does not exist yet: create it for the reader.
     const admin = client.admin()
     await admin.createTopics([{ topic, numPartitions: 1, replicationFactor: 1 }]).catch(() => {})
@@ -175,6 +187,8 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
       consumer.seek({ topic, partition: 0 }, await topicEnd(client, topic))
       const committedAt = new Map<number, number>()
       const latencies: number[] = []
+      // How long each COMMIT itself took (synchronous_commit=on: the server's WAL flush), part of every latency above.
+      const commits: number[] = []
       let nextId = 3 * ROWS + 1
       const perTick = Math.max(1, Math.round(RATE / 100))
       const total = RATE * SECONDS
@@ -201,6 +215,7 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
         const now = performance.now()
         for (let id = from; id < nextId; id++) committedAt.set(id, now)
         await db.query('COMMIT')
+        commits.push(performance.now() - now)
         const wait = start + (tick + 1) * 10 - performance.now()
         if (wait > 0) await new Promise((r) => setTimeout(r, wait))
       }
@@ -213,6 +228,9 @@ async function benchPostgres(client: BrookClient, worker: Worker, round: number)
       record(`PostgreSQL CDC latency p50 at ${fmt(RATE)} rows/s`, p(0.5), 0, 'ms')
       record(`PostgreSQL CDC latency p99 at ${fmt(RATE)} rows/s`, p(0.99), 0, 'ms')
       record('  (event-loop delay p99 during that run)', loopDelay.percentile(99) / 1e6, 0, 'ms')
+      record('  (event-loop delay max during that run)', loopDelay.max / 1e6, 0, 'ms')
+      commits.sort((a, b) => a - b)
+      record('  (the COMMIT itself p99, the server flushing its WAL)', commits[Math.min(commits.length - 1, Math.floor(0.99 * commits.length))]!, 0, 'ms')
     }
     await worker.stopConnector(`cdc-${round}`)
     if (!ONLY.has('jdbc')) return
