@@ -76,6 +76,14 @@ function sizeHint(v: Buffer | string | null): number {
   return v === null ? 0 : v.length
 }
 
+/** A partition the caller chose, checked against the topic's partition count. */
+function checkedPartition(topic: string, partition: number, count: number): number {
+  if (!Number.isInteger(partition) || partition < 0 || partition >= count) {
+    throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} does not exist in topic '${topic}' (${count} partitions)`, { field: 'partition' })
+  }
+  return partition
+}
+
 export class ProducerCore implements Producer {
   readonly acks: 0 | 1 | -1
   readonly idempotent: boolean
@@ -249,12 +257,8 @@ export class ProducerCore implements Producer {
       if (count !== undefined) {
         try {
           let p: number
-          if (partition >= 0) {
-            if (!Number.isInteger(partition) || partition >= count) {
-              throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} does not exist in topic '${topic}' (${count} partitions)`, { field: 'partition' })
-            }
-            p = partition
-          } else if (this.custom) {
+          if (partition >= 0) p = checkedPartition(topic, partition, count)
+          else if (this.custom) {
             p = this.custom(topic, key === null ? null : key.subarray(keyStart, keyEnd), count)
           } else {
             p = key === null ? this.partitioner.partition(topic, null, count) : defaultPartitionOfRange(key, keyStart, keyEnd, count)
@@ -385,11 +389,7 @@ export class ProducerCore implements Producer {
       partition = this.custom
         ? this.custom(topic, typeof key === 'string' ? Buffer.from(key) : key, partitionCount)
         : this.partitioner.partition(topic, key, partitionCount)
-    } else if (!Number.isInteger(partition) || partition < 0 || partition >= partitionCount) {
-      throw new BrookError('UNKNOWN_TOPIC_OR_PARTITION', `Partition ${partition} does not exist in topic '${topic}' (${partitionCount} partitions)`, {
-        field: 'partition',
-      })
-    }
+    } else partition = checkedPartition(topic, partition, partitionCount)
     const batch = this.openBatch(topic, partition, sizeHint(key) + sizeHint(value) + RECORD_OVERHEAD_HINT)
     const position = batch.builder.recordCount
     const r = this.scratch
@@ -417,10 +417,7 @@ export class ProducerCore implements Producer {
     }
     let batch = byPartition[partition]
     if (batch !== undefined && batch.builder.recordCount > 0 && batch.builder.sizeInBytes + recordBytes > this.batchSize) {
-      byPartition[partition] = undefined
-      this.openCount--
-      this.partitioner.onNewBatch(topic)
-      this.seal(batch)
+      this.sealFull(batch)
       batch = undefined
     }
     if (batch === undefined) {
@@ -457,6 +454,14 @@ export class ProducerCore implements Producer {
     return batch
   }
 
+  /** Takes a full open batch out of the open ones and seals it; the sticky partitioner moves on. */
+  private sealFull(batch: ProducerBatch): void {
+    this.open.get(batch.topic)![batch.partition] = undefined
+    this.openCount--
+    this.partitioner.onNewBatch(batch.topic)
+    this.seal(batch)
+  }
+
   /** The largest of the last batches sealed, at least INITIAL_BATCH_CAPACITY. */
   private recentLargestBatch(): number {
     let max = INITIAL_BATCH_CAPACITY
@@ -484,12 +489,8 @@ export class ProducerCore implements Producer {
         batch.listenerLast[j] = position
       }
     }
-    if (batch.builder.sizeInBytes >= this.batchSize) {
-      this.open.get(batch.topic)![batch.partition] = undefined
-      this.openCount--
-      this.partitioner.onNewBatch(batch.topic)
-      this.seal(batch)
-    } else if (this.lingerTimer === null) {
+    if (batch.builder.sizeInBytes >= this.batchSize) this.sealFull(batch)
+    else if (this.lingerTimer === null) {
       this.lingerTimer = setTimeout(() => this.drain(), this.lingerMs)
     }
   }
