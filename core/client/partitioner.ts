@@ -2,7 +2,7 @@
 // murmur2(key) mod partitions, so Brook and Java clients agree; records without
 // a key stick to one partition per topic until a batch completes (KIP-480).
 import { BrookError } from '../errors.js'
-import { murmur2, toPositive } from '../protocol/records/murmur2.js'
+import { murmur2, murmur2Ascii, toPositive } from '../protocol/records/murmur2.js'
 import { utf8Length, writeUtf8 } from '../protocol/records/utf8.js'
 
 function checkPartitions(numPartitions: number): void {
@@ -32,6 +32,8 @@ let textScratch = Buffer.allocUnsafe(256)
 /** defaultPartition of a text key (its UTF-8 bytes), as Buffer.from(key) would place it. */
 export function defaultPartitionOfText(key: string, numPartitions: number): number {
   checkPartitions(numPartitions)
+  const ascii = murmur2Ascii(key)
+  if (ascii !== null) return toPositive(ascii) % numPartitions
   const n = utf8Length(key)
   if (n > textScratch.length) textScratch = Buffer.allocUnsafe(Math.max(n, textScratch.length * 2))
   writeUtf8(key, textScratch, 0, n)

@@ -93,6 +93,8 @@ export class ProducerCore implements Producer {
   private readonly partitioner = new StickyPartitioner()
   private readonly custom: ProducerConfig['partitioner']
   private readonly open = new Map<string, OpenBatches>()
+  private lastOpenTopic = ''
+  private lastOpen: OpenBatches | undefined = undefined
   private openCount = 0
   /**
    * Uncompressed bytes of the last SEALED_SIZES batches sealed (a ring): the next batch's first
@@ -410,11 +412,14 @@ export class ProducerCore implements Producer {
    * to the next batch (the full one is sealed): a batch exceeds batch.size only when it holds one record.
    */
   private openBatch(topic: string, partition: number, recordBytes: number): ProducerBatch {
-    let byPartition = this.open.get(topic)
+    // Records come in runs of one topic: its open batches are the last ones looked up (the arrays stay in the map for good).
+    let byPartition = topic === this.lastOpenTopic ? this.lastOpen : this.open.get(topic)
     if (byPartition === undefined) {
       byPartition = []
       this.open.set(topic, byPartition)
     }
+    this.lastOpenTopic = topic
+    this.lastOpen = byPartition
     let batch = byPartition[partition]
     if (batch !== undefined && batch.builder.recordCount > 0 && batch.builder.sizeInBytes + recordBytes > this.batchSize) {
       this.sealFull(batch)

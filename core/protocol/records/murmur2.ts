@@ -29,6 +29,51 @@ export function murmur2(data: Uint8Array, length = data.length, start = 0): numb
   return h | 0
 }
 
+/**
+ * murmur2 of an ASCII text's bytes (one byte per UTF-16 unit), read from the string itself: no
+ * copy of it in bytes first. null when the text is not ASCII (its UTF-8 bytes then differ).
+ */
+export function murmur2Ascii(text: string): number | null {
+  const length = text.length
+  let h = SEED ^ length
+  let seen = 0
+  const end4 = length & ~3
+  for (let i = 0; i < end4; i += 4) {
+    const a = text.charCodeAt(i)
+    const b = text.charCodeAt(i + 1)
+    const c = text.charCodeAt(i + 2)
+    const d = text.charCodeAt(i + 3)
+    seen |= a | b | c | d
+    let k = a | (b << 8) | (c << 16) | (d << 24)
+    k = Math.imul(k, M)
+    k ^= k >>> 24
+    k = Math.imul(k, M)
+    h = Math.imul(h, M) ^ k
+  }
+  const tail = length & 3
+  if (tail !== 0) {
+    if (tail === 3) {
+      const c = text.charCodeAt(end4 + 2)
+      seen |= c
+      h ^= c << 16
+    }
+    if (tail >= 2) {
+      const c = text.charCodeAt(end4 + 1)
+      seen |= c
+      h ^= c << 8
+    }
+    const c = text.charCodeAt(end4)
+    seen |= c
+    h ^= c
+    h = Math.imul(h, M)
+  }
+  if (seen >= 0x80) return null
+  h ^= h >>> 13
+  h = Math.imul(h, M)
+  h ^= h >>> 15
+  return h | 0
+}
+
 /** Java's Utils.toPositive: clears the sign bit (not Math.abs, which overflows on MIN_VALUE). */
 export function toPositive(n: number): number {
   return n & 0x7fffffff

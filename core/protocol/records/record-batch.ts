@@ -262,7 +262,14 @@ export class RecordBatchBuilder {
     if (this.count === 0 && this.opts.deleteHorizonMs === undefined) this.baseTs = ts
     if (ts > this.maxTs || this.count === 0) this.maxTs = ts
     // Text is written as ASCII in one pass; if it was not, the record is written again, measured.
-    if (!this.write(offsetDelta, ts - this.baseTs, record, asciiLength)) this.write(offsetDelta, ts - this.baseTs, record, byteLength)
+    const key = record.key
+    const value = record.value
+    const keyLength = asciiLength(key)
+    // A value that is the key's very text (a repartitioned word) is measured once.
+    if (!this.write(offsetDelta, ts - this.baseTs, record, keyLength, value === key ? keyLength : asciiLength(value))) {
+      const kl = byteLength(key)
+      this.write(offsetDelta, ts - this.baseTs, record, kl, value === key ? kl : byteLength(value))
+    }
     this.count++
     this.lastDelta = offsetDelta
   }
@@ -309,13 +316,10 @@ export class RecordBatchBuilder {
   /** bodySize's view of a range record: only its headers are read. */
   private readonly rangeHeaders: RecordInput = { key: null, value: null, timestamp: 0 }
 
-  /** Writes one record at the end with key and value lengths from `measure`; false (nothing written) when writeBytes says the guess was wrong. */
-  private write(offsetDelta: number, tsDelta: number, record: RecordInput, measure: (v: Buffer | string | null) => number): boolean {
+  /** Writes one record at the end with the key and value lengths given (asciiLength or byteLength); false (nothing written) when writeBytes says the ASCII guess was wrong. */
+  private write(offsetDelta: number, tsDelta: number, record: RecordInput, keyLength: number, valueLength: number): boolean {
     const key = record.key
     const value = record.value
-    const keyLength = measure(key)
-    // A value that is the key's very text (a repartitioned word) is measured once.
-    const valueLength = value === key ? keyLength : measure(value)
     const body = bodySize(offsetDelta, tsDelta, keyLength, valueLength, record)
     const need = this.pos + sizeOfVarint(body) + body
     if (need > this.buf.length) this.grow(need)

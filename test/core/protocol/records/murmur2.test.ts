@@ -1,6 +1,6 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { murmur2, toPositive } from '../../../../core/protocol/records/murmur2.js'
+import { murmur2, murmur2Ascii, toPositive } from '../../../../core/protocol/records/murmur2.js'
 
 // The vectors of Kafka's own UtilsTest.testMurmur2 (Java client).
 const javaVectors: [string, number][] = [
@@ -46,6 +46,18 @@ describe('murmur2', () => {
         expect(murmur2(Buffer.from(bytes))).toBe(h)
       }),
     )
+  })
+
+  it('murmur2Ascii hashes ASCII text as murmur2 hashes its bytes, and declines any other text', () => {
+    for (const [key, expected] of javaVectors) expect(murmur2Ascii(key)).toBe(expected)
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary', maxLength: 40 }), (text) => {
+        const ascii = [...text].every((ch) => ch.charCodeAt(0) < 0x80)
+        expect(murmur2Ascii(text)).toBe(ascii ? murmur2(Buffer.from(text, 'utf8')) : null)
+      }),
+    )
+    // one non-ASCII unit anywhere (every position of the 4-unit blocks and the tail) declines
+    for (let n = 1; n < 10; n++) for (let at = 0; at < n; at++) expect(murmur2Ascii('a'.repeat(at) + 'é' + 'a'.repeat(n - at - 1))).toBeNull()
   })
 
   it('toPositive clears the sign bit like Java', () => {
