@@ -276,6 +276,26 @@ describe('damaged internal topics: the broker starts, skips the damaged record w
   })
 })
 
+describe('offset commits and fsync', () => {
+  it('a commit follows the flush policy of __consumer_offsets: no fsync by default, an fsync before it resolves with flush.messages=1', async () => {
+    const broker = await Broker.open({ dataDir: tmpDir(), logger: capture().logger })
+    await broker.createTopic('t', { numPartitions: 1 })
+    const log = broker.topicPartitions('__consumer_offsets')[0]!.log
+    const commit = (offset: number): Promise<unknown> => broker.coordinator.commitOffsets({ groupId: 'g', generationId: -1, memberId: '', offsets: [{ topic: 't', partition: 0, offset }] })
+    const before = log.stats.fsyncs
+    for (let i = 1; i <= 5; i++) await commit(i)
+    // As in Kafka (which relies on replication here), the commit is in the log (page cache) when acknowledged: kill -9 keeps it.
+    expect(log.stats.fsyncs).toBe(before)
+    expect((await broker.coordinator.fetchOffsets({ groupId: 'g' })).offsets.find((o) => o.topic === 't')?.offset).toBe(5)
+    await broker.alterTopicConfigs('__consumer_offsets', [{ name: 'flush.messages', op: 'set', value: '1' }])
+    const log2 = broker.topicPartitions('__consumer_offsets')[0]!.log
+    const synced = log2.stats.fsyncs
+    await commit(6)
+    expect(log2.stats.fsyncs).toBeGreaterThan(synced)
+    await broker.close()
+  })
+})
+
 describe('storage errors', () => {
   it('ENOSPC on append: KAFKA_STORAGE_ERROR, nothing half-written, appends work again once space returns', async () => {
     const dataDir = tmpDir()
