@@ -47,7 +47,7 @@ export class TopicOffsetsLog implements OffsetsLog {
   }
 
   async appendMarker(partition: number, producerId: number, producerEpoch: number, commit: boolean): Promise<void> {
-    // The offsets themselves were written durably by TxnOffsetCommit; the marker follows the flush policy, as data markers do.
+    // The marker follows the flush policy, as the offsets themselves and data markers do.
     await this.partitions()[partition]!.append(encodeControlRecord(producerId, producerEpoch, commit, 0, Date.now()), -1)
   }
 
