@@ -31,7 +31,7 @@ export interface SqlSettingDoc {
 const STREAMS_PROPERTIES: Record<string, PropertyDef & { default: string; doc: string }> = {
   'auto.offset.reset': { ...oneOf('earliest', 'latest'), default: 'latest', doc: 'Where a new persistent query starts reading source topics without committed offsets (source tables always read from the beginning)' },
   'commit.interval.ms': { ...nonNegativeLong, default: '1000 (brook sql)', doc: 'How often a query commits its progress and flushes its state' },
-  'cache.max.bytes.buffering': { ...nonNegativeLong, default: '10485760', doc: 'Record cache of the query\'s state stores; 0 emits every update' },
+  'cache.max.bytes.buffering': { ...nonNegativeLong, default: '10485760', doc: 'Record cache shared by all the query\'s state stores (one budget per query, as Kafka has one per instance); 0 emits every update' },
   'statestore.cache.max.bytes': { ...nonNegativeLong, default: '10485760', doc: 'Newer name of cache.max.bytes.buffering (wins when both are set)' },
   'processing.guarantee': { ...oneOf('at_least_once', 'exactly_once_v2'), default: 'at_least_once', doc: 'exactly_once_v2 runs the query with transactions' },
 }

@@ -2,6 +2,7 @@
 // records, pushes them through the processors, tracks stream time, fires
 // punctuations and commits its state. The test driver and the runtime are
 // both executors of tasks; they only feed records and call the hooks.
+import type { CacheBudget } from '../state/cache-budget.js'
 import type { RecordView } from '../../core/client/types.js'
 import { isStringSerde, type Serde } from '../serdes.js'
 import type { Cancellable, ProcessorContext, Punctuator, RecordMetadata, TaskId } from '../processor/api.js'
@@ -22,7 +23,11 @@ export interface StreamsConfig extends SerdeDefaults {
   applicationId: string
   /** Directory for task state (SQLite files, checkpoints); null/undefined keeps state in memory. */
   stateDir?: string | null
-  /** Cache size per caching store in bytes. Default 10 MiB. 0 disables caching. */
+  /**
+   * statestore.cache.max.bytes: the record caches of all stores of an instance share this many
+   * bytes (Kafka's ThreadCache; a task outside an instance has a budget of its own). Default 10 MiB.
+   * 0 disables caching.
+   */
   cacheMaxBytes?: number
   /** When set, stream time of a task that has seen no record for this long advances with the wall clock. */
   idleAdvanceMs?: number | null
@@ -133,6 +138,8 @@ export class StreamTask {
     changelogWriter: ChangelogWriter | null,
     private readonly wallClock: () => number,
     private readonly globalStores: GlobalStores | null = null,
+    /** The record-cache budget the instance's tasks share (statestore.cache.max.bytes); default: one of this task's own. */
+    cacheBudget: CacheBudget | null = null,
   ) {
     this.id = new TaskIdImpl(subtopology.id, partition)
     this.log = config.logger ?? (() => {})
@@ -146,6 +153,7 @@ export class StreamTask {
       changelogWriter,
       currentTimestamp: () => this.current.timestamp,
       cacheMaxBytes: config.cacheMaxBytes,
+      ...(cacheBudget === null ? {} : { cacheBudget }),
       checkpointOnFlush: config.processingGuarantee !== 'exactly_once_v2',
     })
   }

@@ -12,6 +12,7 @@
 // exactly_once_v2 (see exactly-once.ts): outputs, changelogs and input offsets commit in one
 // transaction, input and changelogs are read read_committed, and state not covered by a
 // committed transaction is wiped and restored after a crash.
+import { CacheBudget, DEFAULT_CACHE_MAX_BYTES } from '../state/cache-budget.js'
 import fs from 'node:fs'
 import type { Admin, BrookClient, Consumer, ConsumerRecord, Producer, ProducerConfig, RecordView, SendListener, TopicPartition, TopicPartitionOffset } from '../../core/client/types.js'
 import type { Topology } from '../processor/topology.js'
@@ -78,6 +79,8 @@ const MAX_IN_FLIGHT_RECORDS = 64 * 1024
 const RETRIABLE_COMMIT = /REBALANCE_IN_PROGRESS|ILLEGAL_GENERATION|UNKNOWN_MEMBER_ID|not a member of a stable generation/i
 
 export class KafkaStreams implements QueryableStoreProvider {
+  /** statestore.cache.max.bytes, shared by every task's record caches (Kafka's ThreadCache). */
+  private readonly cacheBudget: CacheBudget
   private readonly config: Required<Pick<KafkaStreamsConfig, 'commitIntervalMs' | 'pollMs' | 'maxPollRecords'>> & KafkaStreamsConfig
   private readonly topics: TopologyTopics
   private readonly tasks = new Map<string, ActiveTask>()
@@ -126,6 +129,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     config: KafkaStreamsConfig,
   ) {
     this.config = { commitIntervalMs: 30_000, pollMs: 100, maxPollRecords: 1000, ...config }
+    this.cacheBudget = new CacheBudget(this.config.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES)
     const guarantee = this.config.processingGuarantee
     if (guarantee !== undefined && guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
       throw new StreamsException(`processingGuarantee '${String(guarantee)}' is not supported; use 'at_least_once' or 'exactly_once_v2'`)
@@ -372,7 +376,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     let entry: ActiveTask | null = null
     const owner = (): ActiveTask | null => entry
     const globals = { get: (name: string) => this.globalTask?.getStore(name) ?? null }
-    const task = new StreamTask(sub, partition, this.topology.internal, this.config, this.collector(), this.changelogWriter(owner), () => this.now, globals)
+    const task = new StreamTask(sub, partition, this.topology.internal, this.config, this.collector(), this.changelogWriter(owner), () => this.now, globals, this.cacheBudget)
     entry = { id: `${sub.id}_${partition}`, task, consumed: new Map(), acked: new Map() }
     if (this.transactions !== null) wipeUncheckpointedState(task.stateManager.taskDir, task.stateManager.checkpoint().size > 0)
     task.init()
@@ -539,7 +543,7 @@ export class KafkaStreams implements QueryableStoreProvider {
       stores: globalSubs.flatMap((s) => s.stores),
       global: true,
     }
-    this.globalTask = new StreamTask(merged, 0, this.topology.internal, this.config, this.collector(), null, () => this.now)
+    this.globalTask = new StreamTask(merged, 0, this.topology.internal, this.config, this.collector(), null, () => this.now, null, this.cacheBudget)
     this.globalTask.init()
     const admin = this.client.admin()
     const described = await admin.describeTopics(merged.sourceTopics).finally(() => admin.close())

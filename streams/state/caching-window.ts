@@ -3,6 +3,7 @@
 // between commits collapse into one write below (one changelog record) and one
 // record downstream via the flush listener. Reads merge dirty cached entries
 // over the store below; retention applies to cached entries as it does below.
+import { cacheBudget, type CacheBudget } from './cache-budget.js'
 import type { RestoreRecord, SessionBytesEntry, SessionBytesStore, WindowBytesEntry, WindowBytesStore } from './bytes.js'
 
 export type WindowCacheFlushListener = (key: Buffer, windowStart: number, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void
@@ -36,11 +37,22 @@ abstract class WindowedRecordCache {
   /** Largest window start (window stores) or session end (session stores) written through this cache. */
   protected observed = -Infinity
 
+  private readonly budget: CacheBudget
+
+  /** `budget`: the instance's shared CacheBudget, or a size for a budget of this store's own. */
   constructor(
-    private readonly maxBytes: number,
+    budget: CacheBudget | number,
     protected readonly currentTimestamp: () => number,
     private readonly retention: number,
-  ) {}
+  ) {
+    this.budget = cacheBudget(budget)
+  }
+
+  /** Bytes held change by `delta`: this store's count and the shared budget's. */
+  private account(delta: number): void {
+    this.bytes += delta
+    this.budget.used += delta
+  }
 
   protected get horizon(): number {
     return this.observed - this.retention
@@ -53,7 +65,7 @@ abstract class WindowedRecordCache {
     let g = this.byKey.get(e.group)
     if (g === undefined) this.byKey.set(e.group, (g = new Map()))
     g.set(e.id, e)
-    this.bytes += size(e)
+    this.account(size(e))
     if (e.dirty) {
       this.dirty.delete(e.id)
       this.dirty.add(e.id)
@@ -69,7 +81,7 @@ abstract class WindowedRecordCache {
       g.delete(e.id)
       if (g.size === 0) this.byKey.delete(e.group)
     }
-    this.bytes -= size(e)
+    this.account(-size(e))
   }
 
   /** Dirty entries of one key. */
@@ -124,13 +136,13 @@ abstract class WindowedRecordCache {
     this.entries.clear()
     this.byKey.clear()
     this.dirty.clear()
-    this.bytes = 0
+    this.account(-this.bytes)
     this.dirtyEndFloor = Infinity
   }
 
   /** Least recently written entries leave first; a dirty one is written below (and forwarded) before. */
   private evict(): void {
-    while (this.bytes > this.maxBytes && this.entries.size > 1) {
+    while (this.budget.used > this.budget.maxBytes && this.entries.size > 1) {
       const first = this.entries.values().next()
       if (first.done === true) return
       const e = first.value
@@ -149,10 +161,10 @@ export class CachingWindowStore extends WindowedRecordCache implements WindowByt
 
   constructor(
     private readonly inner: WindowBytesStore,
-    maxBytes: number,
+    budget: CacheBudget | number,
     currentTimestamp: () => number,
   ) {
-    super(maxBytes, currentTimestamp, inner.retentionMs)
+    super(budget, currentTimestamp, inner.retentionMs)
   }
 
   get name(): string {
@@ -255,10 +267,10 @@ export class CachingSessionStore extends WindowedRecordCache implements SessionB
 
   constructor(
     private readonly inner: SessionBytesStore,
-    maxBytes: number,
+    budget: CacheBudget | number,
     currentTimestamp: () => number,
   ) {
-    super(maxBytes, currentTimestamp, inner.retentionMs)
+    super(budget, currentTimestamp, inner.retentionMs)
   }
 
   get name(): string {

@@ -3,6 +3,7 @@
 // downstream (via the flush listener), which is how Kafka Streams thins the
 // update stream of aggregations.
 import type { BytesEntry, KeyValueBytesStore, RestoreRecord } from './bytes.js'
+import { cacheBudget, type CacheBudget } from './cache-budget.js'
 
 export type CacheFlushListener = (key: Buffer, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void
 
@@ -57,11 +58,22 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   private typedListener: TypedCacheFlushListener | null = null
   private codec: CacheValueCodec | null = null
 
+  private readonly budget: CacheBudget
+
+  /** `budget`: the instance's shared CacheBudget, or a size for a budget of this store's own. */
   constructor(
     private readonly inner: KeyValueBytesStore,
-    private readonly maxBytes: number,
+    budget: CacheBudget | number,
     private readonly currentTimestamp: () => number,
-  ) {}
+  ) {
+    this.budget = cacheBudget(budget)
+  }
+
+  /** Bytes held change by `delta`: this store's count and the shared budget's. */
+  private account(delta: number): void {
+    this.bytes += delta
+    this.budget.used += delta
+  }
 
   get name(): string {
     return this.inner.name
@@ -139,7 +151,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     const e: CacheEntry = { k, key: bytes, value, typed: value === null ? null : undefined, below: value, belowTyped: undefined, timestamp: 0, dirty: false, prev: null, next: null }
     this.cache.set(k, e)
     this.append(e)
-    this.bytes += this.size(e)
+    this.account(this.size(e))
     return e
   }
 
@@ -171,10 +183,10 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
 
   /** Serializes an entry's typed value (its size is counted again with the real bytes). */
   private serialized(e: CacheEntry): Buffer | null {
-    this.bytes -= this.size(e)
+    this.account(-this.size(e))
     const bytes = this.codec!.serialize(e.typed)
     e.value = bytes
-    this.bytes += this.size(e)
+    this.account(this.size(e))
     return bytes
   }
 
@@ -189,7 +201,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
       this.cache.set(k, e)
     } else {
       // The entry moves to the end (last written), updated in place.
-      this.bytes -= this.size(e)
+      this.account(-this.size(e))
       this.unlink(e)
       e.value = value
       e.typed = typed
@@ -200,7 +212,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
       }
     }
     this.append(e)
-    this.bytes += this.size(e)
+    this.account(this.size(e))
     this.evict()
   }
 
@@ -255,7 +267,6 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
   restoreBatch(records: RestoreRecord[]): void {
     this.clear()
     this.dirtyCount = 0
-    this.bytes = 0
     this.inner.restoreBatch(records)
   }
 
@@ -265,7 +276,9 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     this.inner.close()
   }
 
+  /** Empties the cache and gives its bytes back to the budget. */
   private clear(): void {
+    this.account(-this.bytes)
     this.lastRead = null
     this.cache.clear()
     this.head = null
@@ -304,10 +317,10 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
     const old = !forwards && value !== null ? null : e.below !== undefined ? e.below : this.inner.get(e.key)
     const oldTyped = e.below !== undefined ? e.belowTyped : undefined
     e.dirty = false
-    this.bytes -= this.size(e)
+    this.account(-this.size(e))
     e.below = value
     e.belowTyped = e.typed
-    this.bytes += this.size(e)
+    this.account(this.size(e))
     // deleting what never reached the store below: nothing to write or log
     if (value === null && old === null) return
     this.inner.put(e.key, value)
@@ -323,7 +336,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
 
   /** Least recently written entries go first; a dirty one is written below (and forwarded) before it leaves. */
   private evict(): void {
-    while (this.bytes > this.maxBytes && this.cache.size > 1) {
+    while (this.budget.used > this.budget.maxBytes && this.cache.size > 1) {
       const e = this.head
       if (e === null) return
       if (e.dirty) this.flushEntry(e.k)
@@ -332,7 +345,7 @@ export class CachingKeyValueStore implements KeyValueBytesStore {
       this.unlink(e)
       this.cache.delete(e.k)
       if (e === this.lastRead) this.lastRead = null
-      this.bytes -= this.size(e)
+      this.account(-this.size(e))
     }
   }
 }

@@ -1,6 +1,7 @@
 // Per-task state: builds the store layers, feeds changelog records to stores
 // during restore, and keeps the checkpoint file of changelog offsets so a
 // restart restores only what came after it.
+import { CacheBudget, DEFAULT_CACHE_MAX_BYTES } from './cache-budget.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Serde } from '../serdes.js'
@@ -33,6 +34,8 @@ export interface StateManagerOptions {
   currentTimestamp: () => number
   /** Cache size of each caching store. Default 10 MiB. */
   cacheMaxBytes?: number
+  /** The budget shared with the other tasks of the instance; default: one of this manager's own of cacheMaxBytes. */
+  cacheBudget?: CacheBudget
   /** Write the checkpoint on every flush (at_least_once, default) or only through checkpointNow() (exactly_once_v2). */
   checkpointOnFlush?: boolean
 }
@@ -63,6 +66,7 @@ export class StateManager {
   private readonly stores = new Map<string, Registered>()
   private fileDb: SqliteDatabase | null = null
   private memoryDb: SqliteDatabase | null = null
+  private cacheBudget: CacheBudget | null = null
   /** topic:partition -> next offset. */
   private readonly offsets = new Map<string, number>()
   private readonly checkpointed: Map<string, number>
@@ -86,12 +90,12 @@ export class StateManager {
     const topic = changelogTopic ?? `${this.options.applicationId}-${name}`
     let store: StateStore
     let bytes: BytesStore
-    const cacheMaxBytes = this.options.cacheMaxBytes ?? 10 * 1024 * 1024
+    const cacheBudget = (this.cacheBudget ??= this.options.cacheBudget ?? new CacheBudget(this.options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES))
     const ts = this.options.currentTimestamp
     if (s.kind === 'keyValue') {
       const base: KeyValueBytesStore = s.inMemory ? new InMemoryKeyValueStore(name) : new SqliteKeyValueStore(name, this.database(false))
       let layer: KeyValueBytesStore = changelogTopic === null ? base : new ChangeLoggingKeyValueStore(base, log)
-      const caching = builder.cachingEnabled ? new CachingKeyValueStore(layer, cacheMaxBytes, ts) : null
+      const caching = builder.cachingEnabled ? new CachingKeyValueStore(layer, cacheBudget, ts) : null
       if (caching !== null) layer = caching
       bytes = base
       store = new MeteredKeyValueStore(layer, keySerde, valueSerde, topic, caching)
@@ -99,14 +103,14 @@ export class StateManager {
       const base: WindowBytesStore = new SqliteWindowStore(name, this.database(s.inMemory), s.retentionMs, s.windowSizeMs, s.retainDuplicates, !s.inMemory)
       let layer: WindowBytesStore = changelogTopic === null ? base : new ChangeLoggingWindowStore(base, log)
       // a store keeping duplicates has no (key, window) identity to collapse updates on
-      const caching = builder.cachingEnabled && !s.retainDuplicates ? new CachingWindowStore(layer, cacheMaxBytes, ts) : null
+      const caching = builder.cachingEnabled && !s.retainDuplicates ? new CachingWindowStore(layer, cacheBudget, ts) : null
       if (caching !== null) layer = caching
       bytes = base
       store = new MeteredWindowStore(layer, keySerde, valueSerde, topic, caching)
     } else {
       const base: SessionBytesStore = new SqliteSessionStore(name, this.database(s.inMemory), s.retentionMs, !s.inMemory)
       let layer: SessionBytesStore = changelogTopic === null ? base : new ChangeLoggingSessionStore(base, log)
-      const caching = builder.cachingEnabled ? new CachingSessionStore(layer, cacheMaxBytes, ts) : null
+      const caching = builder.cachingEnabled ? new CachingSessionStore(layer, cacheBudget, ts) : null
       if (caching !== null) layer = caching
       bytes = base
       store = new MeteredSessionStore(layer, keySerde, valueSerde, topic, caching)

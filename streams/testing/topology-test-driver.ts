@@ -1,6 +1,7 @@
 // Runs a topology synchronously with no broker: one task per sub-topology on
 // partition 0, in-memory topics, repartition topics routed back in, and a
 // wall clock that only moves when told to.
+import { CacheBudget, DEFAULT_CACHE_MAX_BYTES } from '../state/cache-budget.js'
 import type { Serde } from '../serdes.js'
 import type { Topology } from '../processor/topology.js'
 import type { Headers } from '../processor/record.js'
@@ -67,17 +68,19 @@ export class TopologyTestDriver implements DriverTopics, QueryableStoreProvider 
       log: (_store, topic, _partition, key, value, timestamp) => this.append(topic, key, value, timestamp, []).offset,
     }
     const subs = b.subtopologies()
+    // One record-cache budget for the driver's tasks, as an instance's tasks share one.
+    const budget = new CacheBudget(this.config.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES)
     const globalSub = subs.filter((s) => s.global)
     if (globalSub.length > 0) {
       const merged = { id: globalSub[0]!.id, nodes: globalSub.flatMap((s) => s.nodes), sourceTopics: globalSub.flatMap((s) => s.sourceTopics), stores: globalSub.flatMap((s) => s.stores), global: true }
-      this.globalTask = new StreamTask(merged, 0, b, this.config, collector, null, () => this.now)
+      this.globalTask = new StreamTask(merged, 0, b, this.config, collector, null, () => this.now, null, budget)
       this.globalTask.init()
       for (const t of this.globalTask.sourceTopics()) this.topicTask.set(t, this.globalTask)
     }
     const globals = { get: (name: string) => this.globalTask?.getStore(name) ?? null }
     for (const s of subs) {
       if (s.global) continue
-      const task = new StreamTask(s, 0, b, this.config, collector, changelog, () => this.now, globals)
+      const task = new StreamTask(s, 0, b, this.config, collector, changelog, () => this.now, globals, budget)
       task.init()
       this.tasks.push(task)
       for (const t of task.sourceTopics()) this.topicTask.set(t, task)
