@@ -394,15 +394,20 @@ export class ProducerCore implements Producer {
     } else partition = checkedPartition(topic, partition, partitionCount)
     const batch = this.openBatch(topic, partition, sizeHint(key) + sizeHint(value) + RECORD_OVERHEAD_HINT)
     const position = batch.builder.recordCount
-    const r = this.scratch
-    r.key = key
-    r.value = value
-    r.headers = headers
-    r.timestamp = timestamp
-    batch.builder.append(r)
-    r.key = null
-    r.value = null
-    r.headers = undefined
+    if ((key === null || typeof key === 'string') && (value === null || typeof value === 'string') && (headers === undefined || headers.length === 0)) {
+      // text (or null) without headers: a streams sink's records, written in one pass
+      batch.builder.appendText(key, value, timestamp)
+    } else {
+      const r = this.scratch
+      r.key = key
+      r.value = value
+      r.headers = headers
+      r.timestamp = timestamp
+      batch.builder.append(r)
+      r.key = null
+      r.value = null
+      r.headers = undefined
+    }
     this.appended(batch, position, timestamp, sink, index, listener)
   }
 

@@ -184,6 +184,24 @@ function copyBytes(src: Buffer, dst: Buffer, pos: number): number {
   return pos + n
 }
 
+/** ASCII text of `n` units at `pos`; -1 at a unit that is not ASCII. */
+function writeAscii(text: string, n: number, buf: Buffer, pos: number): number {
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i)
+    if (c >= 0x80) return -1
+    buf[pos + i] = c
+  }
+  return pos + n
+}
+
+/** A value that is the key's very text: the key's `n` bytes, which end at `keyEnd`, copied after their length (not encoded again). */
+function copyKeyAsValue(buf: Buffer, keyEnd: number, n: number): number {
+  const from = keyEnd - n
+  const pos = writeVarint(buf, keyEnd, n)
+  for (let i = 0; i < n; i++) buf[pos + i] = buf[from + i]!
+  return pos + n
+}
+
 /** A null key or value: length -1. */
 function writeNull(buf: Buffer, pos: number): number {
   buf[pos] = 1 // zigzag(-1)
@@ -272,6 +290,50 @@ export class RecordBatchBuilder {
     }
     this.count++
     this.lastDelta = offsetDelta
+  }
+
+  /**
+   * append() of a record whose key and value are text (or null), without headers: what a streams
+   * sink hands over. Short ASCII text is written in one pass with no measuring; other text goes
+   * through append().
+   */
+  appendText(key: string | null, value: string | null, timestamp: number): void {
+    const kl = key === null ? -1 : key.length
+    const vl = value === null ? -1 : value.length
+    const offsetDelta = this.lastDelta + 1
+    if (kl <= ASCII_GUESS_MAX && vl <= ASCII_GUESS_MAX && offsetDelta <= 0x7fffffff) {
+      const first = this.count === 0
+      const baseTs = first && this.opts.deleteHorizonMs === undefined ? timestamp : this.baseTs
+      const tsDelta = timestamp - baseTs
+      // attributes, timestamp delta, offset delta, key, value, header count
+      const body = 2 + sizeOfVarlong(tsDelta) + sizeOfVarint(offsetDelta) + (kl < 0 ? 1 : sizeOfVarint(kl) + kl) + (vl < 0 ? 1 : sizeOfVarint(vl) + vl)
+      const need = this.pos + 5 + body
+      if (need > this.buf.length) this.grow(need)
+      const buf = this.buf
+      let pos = writeRecordStart(buf, this.pos, body, tsDelta, offsetDelta)
+      pos = kl < 0 ? writeNull(buf, pos) : writeAscii(key!, kl, buf, writeVarint(buf, pos, kl))
+      if (pos >= 0) pos = vl < 0 ? writeNull(buf, pos) : value === key ? copyKeyAsValue(buf, pos, kl) : writeAscii(value!, vl, buf, writeVarint(buf, pos, vl))
+      if (pos >= 0) {
+        buf[pos] = 0 // no headers
+        this.pos = pos + 1
+        this.baseTs = baseTs
+        if (timestamp > this.maxTs || first) this.maxTs = timestamp
+        this.count++
+        this.lastDelta = offsetDelta
+        return
+      }
+      // Not ASCII: what was written past this.pos is written over, measured.
+    }
+    const r = this.rangeHeaders
+    r.key = key
+    r.value = value
+    r.timestamp = timestamp
+    try {
+      this.appendWithOffsetDelta(offsetDelta, r)
+    } finally {
+      r.key = null
+      r.value = null
+    }
   }
 
   /**

@@ -256,6 +256,30 @@ describe('text keys and values', () => {
       { numRuns: 300 },
     )
   })
+
+  it('appendText writes the bytes append() writes, mixed with other appends, for any timestamps and a delete horizon', () => {
+    const ts = fc.oneof(fc.integer({ min: -1, max: 2000 }), fc.integer({ min: 0, max: 2 ** 45 }))
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ key: fc.option(textArb), value: fc.option(textArb), same: fc.boolean(), timestamp: ts, viaText: fc.boolean() }), { minLength: 1, maxLength: 25 }),
+        fc.option(fc.integer({ min: 0, max: 2 ** 42 }), { nil: undefined }),
+        (rows, deleteHorizonMs) => {
+          const options = deleteHorizonMs === undefined ? {} : { deleteHorizonMs }
+          const asBytes: RecordInput[] = rows.map((r) => {
+            const value = r.same ? r.key : r.value
+            return { key: r.key === null ? null : Buffer.from(r.key), value: value === null ? null : Buffer.from(value), timestamp: r.timestamp }
+          })
+          const builder = new RecordBatchBuilder({ initialCapacity: 16, ...options })
+          rows.forEach((r, i) => {
+            if (r.viaText) builder.appendText(r.key, r.same ? r.key : r.value, r.timestamp)
+            else builder.append(asBytes[i]!)
+          })
+          expect(builder.build()).toEqual(encodeRecordBatch(asBytes, options))
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
 })
 
 describe('RecordBatchBuilder', () => {
