@@ -394,9 +394,9 @@ export class ProducerCore implements Producer {
     } else partition = checkedPartition(topic, partition, partitionCount)
     const batch = this.openBatch(topic, partition, sizeHint(key) + sizeHint(value) + RECORD_OVERHEAD_HINT)
     const position = batch.builder.recordCount
-    if ((key === null || typeof key === 'string') && (value === null || typeof value === 'string') && (headers === undefined || headers.length === 0)) {
-      // text (or null) without headers: a streams sink's records, written in one pass
-      batch.builder.appendText(key, value, timestamp)
+    if (headers === undefined || headers.length === 0) {
+      // no headers: a streams sink's or changelog's records, written in one pass
+      batch.builder.appendKeyValue(key, value, timestamp)
     } else {
       const r = this.scratch
       r.key = key

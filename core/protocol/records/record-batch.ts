@@ -184,17 +184,18 @@ function copyBytes(src: Buffer, dst: Buffer, pos: number): number {
   return pos + n
 }
 
-/** ASCII text of `n` units at `pos`; -1 at a unit that is not ASCII. */
-function writeAscii(text: string, n: number, buf: Buffer, pos: number): number {
+/** A key or value of `n` bytes (text guessed ASCII: n units) at `pos`; -1 at a text unit that is not ASCII. */
+function writePart(v: Buffer | string, n: number, buf: Buffer, pos: number): number {
+  if (typeof v !== 'string') return copyBytes(v, buf, pos)
   for (let i = 0; i < n; i++) {
-    const c = text.charCodeAt(i)
+    const c = v.charCodeAt(i)
     if (c >= 0x80) return -1
     buf[pos + i] = c
   }
   return pos + n
 }
 
-/** A value that is the key's very text: the key's `n` bytes, which end at `keyEnd`, copied after their length (not encoded again). */
+/** A value that is the key itself (the same string or Buffer): the key's `n` bytes, which end at `keyEnd`, copied after their length (not encoded again). */
 function copyKeyAsValue(buf: Buffer, keyEnd: number, n: number): number {
   const from = keyEnd - n
   const pos = writeVarint(buf, keyEnd, n)
@@ -293,15 +294,15 @@ export class RecordBatchBuilder {
   }
 
   /**
-   * append() of a record whose key and value are text (or null), without headers: what a streams
-   * sink hands over. Short ASCII text is written in one pass with no measuring; other text goes
-   * through append().
+   * append() of a record without headers, its key and value text, bytes or null: what a streams
+   * sink or a changelog hands over. Short ASCII text and bytes are written in one pass with no
+   * measuring; other text goes through append().
    */
-  appendText(key: string | null, value: string | null, timestamp: number): void {
+  appendKeyValue(key: Buffer | string | null, value: Buffer | string | null, timestamp: number): void {
     const kl = key === null ? -1 : key.length
     const vl = value === null ? -1 : value.length
     const offsetDelta = this.lastDelta + 1
-    if (kl <= ASCII_GUESS_MAX && vl <= ASCII_GUESS_MAX && offsetDelta <= 0x7fffffff) {
+    if ((kl <= ASCII_GUESS_MAX || typeof key !== 'string') && (vl <= ASCII_GUESS_MAX || typeof value !== 'string') && offsetDelta <= 0x7fffffff) {
       const first = this.count === 0
       const baseTs = first && this.opts.deleteHorizonMs === undefined ? timestamp : this.baseTs
       const tsDelta = timestamp - baseTs
@@ -311,8 +312,8 @@ export class RecordBatchBuilder {
       if (need > this.buf.length) this.grow(need)
       const buf = this.buf
       let pos = writeRecordStart(buf, this.pos, body, tsDelta, offsetDelta)
-      pos = kl < 0 ? writeNull(buf, pos) : writeAscii(key!, kl, buf, writeVarint(buf, pos, kl))
-      if (pos >= 0) pos = vl < 0 ? writeNull(buf, pos) : value === key ? copyKeyAsValue(buf, pos, kl) : writeAscii(value!, vl, buf, writeVarint(buf, pos, vl))
+      pos = kl < 0 ? writeNull(buf, pos) : writePart(key!, kl, buf, writeVarint(buf, pos, kl))
+      if (pos >= 0) pos = vl < 0 ? writeNull(buf, pos) : value === key ? copyKeyAsValue(buf, pos, kl) : writePart(value!, vl, buf, writeVarint(buf, pos, vl))
       if (pos >= 0) {
         buf[pos] = 0 // no headers
         this.pos = pos + 1
@@ -322,7 +323,7 @@ export class RecordBatchBuilder {
         this.lastDelta = offsetDelta
         return
       }
-      // Not ASCII: what was written past this.pos is written over, measured.
+      // Text that is not ASCII: what was written past this.pos is written over, measured.
     }
     const r = this.rangeHeaders
     r.key = key

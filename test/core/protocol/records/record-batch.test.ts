@@ -257,11 +257,11 @@ describe('text keys and values', () => {
     )
   })
 
-  it('appendText writes the bytes append() writes, mixed with other appends, for any timestamps and a delete horizon', () => {
+  it('appendKeyValue writes the bytes append() writes for text, bytes or null, mixed with other appends, for any timestamps and a delete horizon', () => {
     const ts = fc.oneof(fc.integer({ min: -1, max: 2000 }), fc.integer({ min: 0, max: 2 ** 45 }))
     fc.assert(
       fc.property(
-        fc.array(fc.record({ key: fc.option(textArb), value: fc.option(textArb), same: fc.boolean(), timestamp: ts, viaText: fc.boolean() }), { minLength: 1, maxLength: 25 }),
+        fc.array(fc.record({ key: fc.option(textArb), value: fc.option(textArb), same: fc.boolean(), timestamp: ts, via: fc.constantFrom('text', 'bytes', 'append') }), { minLength: 1, maxLength: 25 }),
         fc.option(fc.integer({ min: 0, max: 2 ** 42 }), { nil: undefined }),
         (rows, deleteHorizonMs) => {
           const options = deleteHorizonMs === undefined ? {} : { deleteHorizonMs }
@@ -271,8 +271,10 @@ describe('text keys and values', () => {
           })
           const builder = new RecordBatchBuilder({ initialCapacity: 16, ...options })
           rows.forEach((r, i) => {
-            if (r.viaText) builder.appendText(r.key, r.same ? r.key : r.value, r.timestamp)
-            else builder.append(asBytes[i]!)
+            const b = asBytes[i]!
+            if (r.via === 'text') builder.appendKeyValue(r.key, r.same ? r.key : r.value, r.timestamp)
+            else if (r.via === 'bytes') builder.appendKeyValue(b.key, r.same ? b.key : b.value, r.timestamp)
+            else builder.append(b)
           })
           expect(builder.build()).toEqual(encodeRecordBatch(asBytes, options))
         },
