@@ -119,3 +119,33 @@ describe('EmbeddedConsumer.records() backpressure', () => {
     await client.close()
   })
 })
+
+describe('EmbeddedConsumer and the event loop', () => {
+  it('a poll loop over a backlog lets timers run while it works, not only once the backlog is gone', async () => {
+    const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+    await client.admin().createTopics([{ topic: 'backlog', numPartitions: 1 }])
+    const producer = client.producer({ lingerMs: 5 })
+    await producer.sendBatch(Array.from({ length: 3000 }, (_, i) => ({ topic: 'backlog', partition: 0, key: null, value: `v${i}` })))
+    await producer.close()
+    const c = client.consumer({ maxPollRecords: 10 })
+    c.assign([{ topic: 'backlog', partition: 0 }])
+    await c.seekToBeginning()
+    let seen = 0
+    let seenWhenTimerFired = -1
+    const timer = setTimeout(() => (seenWhenTimerFired = seen), 0)
+    while (seen < 3000) {
+      const records = await c.poll(1000)
+      seen += records.length
+      // some work per poll, as a processing loop does (1 ms)
+      const until = performance.now() + 1
+      while (performance.now() < until);
+    }
+    clearTimeout(timer)
+    // Every poll found records buffered or read them from the log at once: without a turn of the
+    // event loop now and then, the timer could fire only after the last poll.
+    expect(seenWhenTimerFired).toBeGreaterThanOrEqual(0)
+    expect(seenWhenTimerFired).toBeLessThan(3000)
+    await c.close()
+    await client.close()
+  })
+})
