@@ -6,7 +6,7 @@
 import type pg from 'pg'
 import { StringDecoder } from 'node:string_decoder'
 import { to as copyTo } from 'pg-copy-streams'
-import { CopyTextParser } from '../jdbc/postgres/copy-text.js'
+import { CopyTextParser, type CopyField } from '../jdbc/postgres/copy-text.js'
 
 export class CopyBatchReader<T> {
   private readonly stream: ReturnType<typeof copyTo>
@@ -18,11 +18,11 @@ export class CopyBatchReader<T> {
   private wake: (() => void) | null = null
 
   /**
-   * `sql` is the COPY statement, `columns` its column count, `build` turns a row's fields (a
-   * reused array) into one T; batches hold up to `max` rows.
+   * `sql` is the COPY statement, `fields` how each column's field becomes its value, `build`
+   * turns a row's values (a reused array) into one T; batches hold up to `max` rows.
    */
-  constructor(client: pg.Client, sql: string, table: string, columns: number, private readonly max: number, build: (fields: Array<string | null>) => T) {
-    this.parser = new CopyTextParser(table, columns, (f) => this.rows.push(build(f)))
+  constructor(client: pg.Client, sql: string, table: string, fields: readonly CopyField[], private readonly max: number, build: (values: unknown[]) => T) {
+    this.parser = new CopyTextParser(table, fields, (v) => this.rows.push(build(v)))
     this.stream = client.query(copyTo(sql))
     this.stream.on('data', (chunk: Buffer) => {
       try {
