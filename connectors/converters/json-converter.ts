@@ -206,11 +206,14 @@ export class JsonConverter implements Converter {
       }
       body += `f${i}(w, v)\n}\n`
     }
-    // A frozen struct shared by many records (a CDC batch's source block) is written once.
-    const src = `${prologue}let lastObj = null, lastBytes = null
+    // A frozen struct shared by many records (a CDC batch's source block) is written once its
+    // second record shows it is shared: structs of one record each (rows, keys, envelopes) are
+    // never asked whether they are frozen.
+    const src = `${prologue}let lastObj = null, lastBytes = null, prevObj = null
 return function writeStruct(w, o) {
   if (o === lastObj) return w.bytes(lastBytes)
-  const frozen = Object.isFrozen(o)
+  const frozen = o === prevObj && Object.isFrozen(o)
+  prevObj = o
   const mark = frozen ? w.finish().length : 0
   let v, b, p
 ${body}w.byte(125)
