@@ -46,6 +46,11 @@ export class CopyTextParser {
     this.values = new Array<unknown>(fields.length).fill(null)
   }
 
+  /** Part of a row waits for the rest of its text. */
+  get incomplete(): boolean {
+    return this.carry.length > 0
+  }
+
   /** Rows parsed so far. */
   get rowCount(): number {
     return this.rows
