@@ -15,12 +15,17 @@ function propertyKey(name: string): string {
 
 /**
  * A function that turns one row's values (an array in column order, read at once: the caller may
- * reuse it) into the row object { [names[i]]: convert[i](values[i]) }, null and undefined as null.
+ * reuse it) into the row object { [names[i]]: convert[i](values[i]) }, null and undefined as null;
+ * without converters the values are taken as they are.
  */
-export function rowBuilder(names: readonly string[], converters: readonly Convert[]): (values: ArrayLike<unknown>) => Record<string, unknown> {
+export function rowBuilder(names: readonly string[], converters: readonly Convert[] | null): (values: ArrayLike<unknown>) => Record<string, unknown> {
   let prologue = ''
   let body = ''
   for (let i = 0; i < names.length; i++) {
+    if (converters === null) {
+      body += `    ${propertyKey(names[i]!)}: (v = values[${i}]) === undefined ? null : v,\n`
+      continue
+    }
     prologue += `const c${i} = converters[${i}]\n`
     body += `    ${propertyKey(names[i]!)}: (v = values[${i}]) === null || v === undefined ? null : c${i}(v),\n`
   }

@@ -172,8 +172,10 @@ export class JsonConverter implements Converter {
   /**
    * A struct's writer is generated code (as fast JSON serializers do): each field is read with
    * its own property access and written with its own writer, so no call site or property load
-   * is shared by every struct shape, which would make them megamorphic. Field names enter the
-   * code only as JSON string literals; the writers and name bytes are passed in.
+   * is shared by every struct shape, which would make them megamorphic. The constant bytes
+   * before each value (`{"name":` or `,"name":`) are stored into the slab as constants, and a
+   * null value's `null` with them. Field names enter the code only as JSON string literals and
+   * byte values; the writers and long names' bytes are passed in.
    */
   private compileStruct(schema: Schema): ValueWriter {
     const fields = schema.fields ?? []
@@ -183,25 +185,37 @@ export class JsonConverter implements Converter {
     let body = fields.length === 0 ? 'w.byte(123)\n' : ''
     for (let i = 0; i < fields.length; i++) {
       const f = fields[i]!
+      const name = names[i]!
+      const n = name.length
       prologue += `const n${i} = names[${i}], f${i} = writers[${i}]\n`
-      body += `w.bytes(n${i}); v = o[${JSON.stringify(f.name)}]\nif (v === null || v === undefined) w.nul()\n`
+      body += `v = o[${JSON.stringify(f.name)}]\n`
+      if (n <= INLINE_NAME_MAX) {
+        body += `w.reserve(${n + 4}); b = w.buf; p = w.pos\n`
+        for (let k = 0; k < n; k++) body += `b[p${k === 0 ? '' : ` + ${k}`}] = ${name[k]!}; `
+        body += `\nif (v === null || v === undefined) { b[p + ${n}] = 110; b[p + ${n + 1}] = 117; b[p + ${n + 2}] = 108; b[p + ${n + 3}] = 108; w.pos = p + ${n + 4} }\nelse {\nw.pos = p + ${n}\n`
+      } else {
+        body += `w.bytes(n${i})\nif (v === null || v === undefined) w.nul()\nelse {\n`
+      }
       switch (f.schema.type) {
         case 'string':
-          body += `else if (typeof v === 'string') w.string(v)\n`
+          body += `if (typeof v === 'string') w.string(v)\nelse `
           break
         case 'int8': case 'int16': case 'int32': case 'int64': case 'float32': case 'float64':
-          body += `else if (typeof v === 'number' && Number.isFinite(v)) w.number(v)\n`
+          body += `if (typeof v === 'number' && Number.isFinite(v)) w.number(v)\nelse `
           break
       }
-      body += `else f${i}(w, v)\n`
+      body += `f${i}(w, v)\n}\n`
     }
-    // A frozen struct shared by many records (a CDC batch's source block) is written once.
-    const src = `${prologue}let lastObj = null, lastBytes = null
+    // A frozen struct shared by many records (a CDC batch's source block) is written once its
+    // second record shows it is shared: structs of one record each (rows, keys, envelopes) are
+    // never asked whether they are frozen.
+    const src = `${prologue}let lastObj = null, lastBytes = null, prevObj = null
 return function writeStruct(w, o) {
   if (o === lastObj) return w.bytes(lastBytes)
-  const frozen = Object.isFrozen(o)
+  const frozen = o === prevObj && Object.isFrozen(o)
+  prevObj = o
   const mark = frozen ? w.finish().length : 0
-  let v
+  let v, b, p
 ${body}w.byte(125)
   if (frozen) {
     lastObj = o
@@ -293,6 +307,8 @@ ${body}w.byte(125)
 }
 
 type ValueWriter = (w: JsonWriter, value: unknown) => void
+/** Field name bytes up to this length are stored as constants in a struct writer's code; longer ones are copied. */
+const INLINE_NAME_MAX = 48
 const INTEGER = /^-?\d+$/
 const NON_ASCII = /[\u0080-\uffff]/g
 const escapeNonAscii = (c: string): string => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`

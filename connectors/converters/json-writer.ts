@@ -8,8 +8,9 @@ const QUOTE = 34
 const BACKSLASH = 92
 
 export class JsonWriter {
-  private buf = Buffer.allocUnsafe(SLAB_SIZE)
-  private pos = 0
+  /** The slab and the write position: generated struct writers store constant bytes straight into them after reserve(). */
+  buf = Buffer.allocUnsafe(SLAB_SIZE)
+  pos = 0
   private start = 0
 
   /** Starts a message. */
@@ -27,6 +28,11 @@ export class JsonWriter {
     into.buffer = this.buf
     into.start = this.start
     into.end = this.pos
+  }
+
+  /** Room for n more bytes at buf[pos...] (the message so far may move to a new slab: read buf after). */
+  reserve(n: number): void {
+    if (this.pos + n > this.buf.length) this.ensure(n)
   }
 
   /** Room for n more bytes; a full slab is left behind and the message so far moves to a new one. */

@@ -65,11 +65,47 @@ export function plainDateTimeMicros(t: string): number {
   return (daysFromCivil(y, mo, d) * 86_400 + secs) * 1_000_000 + micros
 }
 
-/** 'YYYY-MM-DD HH:MM:SS[.fff...]' (or a 'T' between): milliseconds since the epoch; NaN otherwise. */
-function plainTimestampMs(t: string): number {
-  if (t.length < 19) return NaN
-  // Whole milliseconds below: the fraction's digits past the third are dropped, as before any Date.
-  return Math.floor(plainDateTimeMicros(t) / 1000)
+/** The last date read by plainTimestampMs (y * 512 + month * 32 + day) and its day number: rows of one table often share dates. */
+let lastDateKey = -1
+let lastDateDays = 0
+
+/**
+ * 'YYYY-MM-DD[ T]HH:MM:SS[.f...]' without a zone, in t[start, end) (all of t by default):
+ * milliseconds since the epoch, read without a regex, a Date or a microsecond product (fraction
+ * digits past the third are checked and dropped, so this is Math.floor(plainDateTimeMicros / 1000));
+ * NaN for anything else.
+ */
+export function plainTimestampMs(t: string, start = 0, end = t.length): number {
+  const n = end - start
+  const s = start
+  if (n < 19 || t.charCodeAt(s + 4) !== 45 || t.charCodeAt(s + 7) !== 45) return NaN
+  const y = d2(t, s) * 100 + d2(t, s + 2)
+  const mo = d2(t, s + 5)
+  const d = d2(t, s + 8)
+  if (y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31) return NaN
+  const sep = t.charCodeAt(s + 10)
+  if ((sep !== 32 && sep !== 84) || t.charCodeAt(s + 13) !== 58 || t.charCodeAt(s + 16) !== 58) return NaN
+  const h = d2(t, s + 11)
+  const mi = d2(t, s + 14)
+  const sec = d2(t, s + 17)
+  if (h > 23 || mi > 59 || sec > 59) return NaN
+  let ms = 0
+  if (n > 19) {
+    if (t.charCodeAt(s + 19) !== 46) return NaN
+    let scale = 100
+    for (let i = s + 20; i < end; i++) {
+      const c = t.charCodeAt(i) - 48
+      if (c < 0 || c > 9) return NaN
+      ms += c * scale
+      scale = scale >= 10 ? (scale / 10) | 0 : 0
+    }
+  }
+  const key = y * 512 + mo * 32 + d
+  if (key !== lastDateKey) {
+    lastDateDays = daysFromCivil(y, mo, d)
+    lastDateKey = key
+  }
+  return (lastDateDays * 86_400 + (h * 60 + mi) * 60 + sec) * 1000 + ms
 }
 
 export function timestampTextToMs(text: string): number {

@@ -12,7 +12,7 @@ import { Decimal, Schemas, type Schema } from '../api/schema.js'
 import { decimalWithScale } from '../converters/decimal.js'
 import type { ColumnMapping } from '../jdbc/dialect.js'
 import type { ColumnDef } from './ddl.js'
-import { plainDateTimeMicros, utc } from '../jdbc/temporal.js'
+import { plainDateTimeMicros, plainTimestampMs, utc } from '../jdbc/temporal.js'
 
 const named = (type: Schema['type'], name: string, optional: boolean, parameters?: Record<string, string>): Schema => {
   const s: Schema = { type, optional, name, version: 1 }
@@ -64,6 +64,17 @@ export function timestampTextToZoned(text: string): string | null {
   if (m === null) throw new Error(`'${text}' is not a TIMESTAMP`)
   if (m[1] === '0000') return null
   return `${m[1]}-${m[2]}-${m[3]}T${m[4] ?? '00'}:${m[5] ?? '00'}:${m[6] ?? '00'}${m[7] === undefined ? '' : `.${m[7]}`}Z`
+}
+
+/** DATETIME(0-3) → milliseconds: the server's own text form straight to ms, anything else through the microseconds. */
+const datetimeMillis = (v: unknown): number | null => {
+  if (v === null) return null
+  if (typeof v === 'string' && v.length >= 19 && v.length <= 26 && v.length !== 20 && v.charCodeAt(10) === 32) {
+    const ms = plainTimestampMs(v)
+    if (ms === ms) return ms // not NaN
+  }
+  const us = datetimeMicros(v)
+  return us === null ? null : Math.floor(us / 1000)
 }
 
 const datetimeMicros = (v: unknown): number | null => (v === null ? null : v instanceof Date ? v.getTime() * 1000 : datetimeTextToMicros(String(v)))
@@ -128,7 +139,7 @@ export function columnMapping(col: ColumnDef, optional: boolean): ColumnMapping 
       return n(named('int64', 'io.debezium.time.MicroTime', optional), (v) => (v === null ? null : timeTextToMicros(String(v))))
     case 'datetime': {
       const fsp = Number(args[0] ?? 0)
-      if (fsp <= 3) return n(named('int64', 'io.debezium.time.Timestamp', optional), (v) => { const us = datetimeMicros(v); return us === null ? null : Math.floor(us / 1000) })
+      if (fsp <= 3) return n(named('int64', 'io.debezium.time.Timestamp', optional), datetimeMillis)
       return n(named('int64', 'io.debezium.time.MicroTimestamp', optional), datetimeMicros)
     }
     case 'timestamp':

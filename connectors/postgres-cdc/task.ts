@@ -19,7 +19,7 @@ import { rowBuilder } from '../cdc/row-builder.js'
 import { needsSnapshot } from '../cdc/snapshot-mode.js'
 import { ConfigException, errorMessage, RetriableException } from '../errors.js'
 import { postgresDialect } from '../jdbc/postgres/dialect.js'
-import { Oid, mapColumn } from '../jdbc/postgres/types.js'
+import { Oid, copyField, mapColumn } from '../jdbc/postgres/types.js'
 import type { ColumnMapping } from '../jdbc/dialect.js'
 import { postgresCdcConfigDef, type SnapshotMode } from './config.js'
 import { CopyBatchReader } from './copy-reader.js'
@@ -276,7 +276,9 @@ export class PostgresCdcTask extends CdcSourceTask {
       if (s.reader === null) {
         const res = await s.client.query({ text: `SELECT * FROM ${qt(st.t)} LIMIT 0`, rowMode: 'array' })
         if (st.mapping.length === 0 || st.schemas === null) this.tableState(st.t.schema, st.t.table, res.fields.map((f) => ({ name: f.name, type: f.dataTypeID, scale: f.dataTypeModifier })))
-        s.reader = new CopyBatchReader(s.client, `COPY (SELECT * FROM ${qt(st.t)}) TO STDOUT`, qt(st.t), st.mapping.length, this.snapshotFetch, copyRowBuilder(st.mapping))
+        const types = res.fields.map((f) => f.dataTypeID)
+        const fields = st.mapping.map((m, i) => copyField(types[i]!, m))
+        s.reader = new CopyBatchReader(s.client, `COPY (SELECT * FROM ${qt(st.t)}) TO STDOUT`, qt(st.t), fields, this.snapshotFetch, rowBuilder(st.mapping.map((m) => m.name), null))
       }
       // Polls hand out max.batch.size rows, as Debezium's do; the COPY reads up to snapshot.fetch.size ahead.
       const rows = await s.reader.next(this.maxBatch)
@@ -533,11 +535,6 @@ export class PostgresCdcTask extends CdcSourceTask {
 
 /** Placeholder offset of a change until its transaction's commit sets the real one. */
 const NO_OFFSET: SourceOffset = Object.freeze({})
-
-/** Builds a row's record value from its COPY text fields, converting per column type. */
-function copyRowBuilder(mapping: ColumnMapping[]): (fields: Array<string | null>) => Record<string, unknown> {
-  return rowBuilder(mapping.map((m) => m.name), mapping.map((m) => m.convert))
-}
 
 const textTypes = { getTypeParser: (oid: number) => (oid === Oid.bytea ? pg.types.getTypeParser(oid, 'text') : (v: string) => v) } as unknown as pg.CustomTypesConfig
 

@@ -125,7 +125,7 @@ describe('JsonConverter writes bytes directly', () => {
     }
   })
 
-  it('a frozen struct shared by records is written once and reused; a mutable one is written each time', () => {
+  it('a frozen struct shared by records is written once it repeats and reused; a mutable one is written each time', () => {
     const c = new JsonConverter()
     c.configure({ 'schemas.enable': 'false' }, false)
     const frozen = Object.freeze({ db: 'a' })

@@ -1,12 +1,11 @@
-// The COPY text format parser: rows split anywhere across pieces, NULL, every escape PostgreSQL
-// writes, and malformed input named by row.
+// The COPY text format parser: rows split anywhere across pieces, NULL, every escape PostgreSQL writes, and malformed input named by row.
 import { describe, expect, it } from 'vitest'
-import { CopyTextParser } from '../../connectors/jdbc/postgres/copy-text.js'
+import { CopyTextParser, TEXT_FIELD } from '../../connectors/jdbc/postgres/copy-text.js'
 import { DataException } from '../../connectors/errors.js'
 
-function parseAll(columns: number, pieces: string[]): Array<Array<string | null>> {
-  const rows: Array<Array<string | null>> = []
-  const p = new CopyTextParser('t', columns, (f) => rows.push([...f]))
+function parseAll(columns: number, pieces: string[]): unknown[][] {
+  const rows: unknown[][] = []
+  const p = new CopyTextParser('t', new Array(columns).fill(TEXT_FIELD), (f) => rows.push([...f]))
   for (const x of pieces) p.push(x)
   p.end()
   return rows
@@ -49,5 +48,13 @@ describe('CopyTextParser', () => {
     expect(() => parseAll(2, ['1\t2\t3\n'])).toThrow(/row 1: more than 2 columns/)
     expect(() => parseAll(2, ['1\t2\n3\t4'])).toThrow(DataException)
     expect(() => parseAll(2, ['1\t2\n3\t4'])).toThrow(/row 2: incomplete last row/)
+    // The row is judged whole even when the chunk ends right after its extra or missing field.
+    expect(() => parseAll(2, ['1\t2\t', '3\n'])).toThrow(/row 1: more than 2 columns/)
+    expect(() => parseAll(3, ['1\t2\n', '3\t4\t5\n'])).toThrow(/row 1: 2 columns, expected 3/)
+  })
+
+  it('reads a table without columns (one empty line per row)', () => {
+    expect(parseAll(0, ['\n\n', '\n'])).toEqual([[], [], []])
+    expect(() => parseAll(0, ['\nx\n'])).toThrow(/row 2: more than 0 columns/)
   })
 })

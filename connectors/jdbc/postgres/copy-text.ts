@@ -5,7 +5,9 @@
 // type mapping (types.ts) converts it as it converts query results.
 //
 // The parser takes the decoded text in pieces of any size (a row may span pieces) and hands each
-// complete row to onRow in one reused array: no per-row allocation beyond the field strings.
+// complete row to onRow in one reused array of values. Each column has a CopyField that makes
+// its value: read in place from the piece when the field holds no escape (a number or a timestamp
+// never becomes a string of its own), from its unescaped text otherwise.
 
 import { DataException } from '../../errors.js'
 
@@ -14,18 +16,39 @@ function copyError(message: string, row: number, table: string): DataException {
   return new DataException(`COPY text of ${table}, row ${row}: ${message}`, { field: table })
 }
 
+/** How one column's field becomes its value (\N is null and reaches neither). */
+export interface CopyField {
+  /** The value of a field without escapes: text[start, end) is the column's text output. */
+  slice(text: string, start: number, end: number): unknown
+  /** The value of a field's text, its escapes resolved. */
+  text(text: string): unknown
+}
+
+/** A field whose value is its text. */
+export const TEXT_FIELD: CopyField = {
+  slice: (text, start, end) => text.slice(start, end),
+  text: (text) => text,
+}
+
 export class CopyTextParser {
   private carry = ''
   private rows = 0
-  private readonly fields: Array<string | null>
+  private readonly columns: number
+  private readonly values: unknown[]
 
-  /** `columns` fields per row; onRow gets the row's fields (the array is reused: copy what you keep). `table` names errors. */
+  /** One CopyField per column; onRow gets the row's values (the array is reused: copy what you keep). `table` names errors. */
   constructor(
     private readonly table: string,
-    private readonly columns: number,
-    private readonly onRow: (fields: Array<string | null>) => void,
+    private readonly fields: readonly CopyField[],
+    private readonly onRow: (values: unknown[]) => void,
   ) {
-    this.fields = new Array<string | null>(columns).fill(null)
+    this.columns = fields.length
+    this.values = new Array<unknown>(fields.length).fill(null)
+  }
+
+  /** Part of a row waits for the rest of its text. */
+  get incomplete(): boolean {
+    return this.carry.length > 0
   }
 
   /** Rows parsed so far. */
@@ -90,7 +113,7 @@ export class CopyTextParser {
 
   private row(text: string, start: number, end: number): void {
     const n = this.columns
-    const fields = this.fields
+    const values = this.values
     let p = start
     for (let c = 0; c < n; c++) {
       let stop: number
@@ -101,15 +124,16 @@ export class CopyTextParser {
         stop = end
         if (this.tabFrom(text, p) < end) throw copyError(`more than ${n} columns`, this.rows + 1, this.table)
       }
-      fields[c] = this.field(text, p, stop)
+      values[c] = this.field(this.fields[c]!, text, p, stop)
       p = stop + 1
     }
+    if (n === 0 && end > start) throw copyError('more than 0 columns', this.rows + 1, this.table)
     this.rows++
-    this.onRow(fields)
+    this.onRow(values)
   }
 
-  /** One field's value: null for \N, the text with its escapes resolved otherwise. */
-  private field(text: string, start: number, stop: number): string | null {
+  /** One field's value: null for \N, its CopyField's value of the text (escapes resolved) otherwise. */
+  private field(f: CopyField, text: string, start: number, stop: number): unknown {
     // 92 = '\\', 78 = 'N'
     if (stop - start === 2 && text.charCodeAt(start) === 92 && text.charCodeAt(start + 1) === 78) return null
     let b = this.nextBackslash
@@ -117,7 +141,7 @@ export class CopyTextParser {
       b = text.indexOf('\\', start)
       this.nextBackslash = b = b < 0 ? text.length : b
     }
-    return b < stop ? unescape(text, start, stop, b) : text.slice(start, stop)
+    return b < stop ? f.text(unescape(text, start, stop, b)) : f.slice(text, start, stop)
   }
 }
 

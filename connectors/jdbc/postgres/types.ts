@@ -6,7 +6,8 @@ import { Decimal, Schemas, type Schema } from '../../api/schema.js'
 import { decimalWithScale } from '../../converters/decimal.js'
 import type { ColumnMapping, ResultColumn, TableColumn } from '../dialect.js'
 import { logicalToText } from '../sink-values.js'
-import { dateTextToDays, timestampTextToMs, timeTextToMs } from '../temporal.js'
+import { dateTextToDays, plainTimestampMs, timestampTextToMs, timeTextToMs } from '../temporal.js'
+import type { CopyField } from './copy-text.js'
 
 export const Oid = {
   bool: 16, bytea: 17, int8: 20, int2: 21, int4: 23, text: 25, json: 114, float4: 700, float8: 701, bpchar: 1042,
@@ -44,6 +45,46 @@ export function mapColumn(col: ResultColumn, nullable: boolean): ColumnMapping {
     case Oid.json:
     case Oid.jsonb: return { name, schema: Schemas.json(nullable), convert: str }
     default: return { name, schema: Schemas.string(nullable), convert: str }
+  }
+}
+
+/** [-]digits (at most 15: exact in a double) in text[start, end) as a number; NaN for anything else. */
+function plainInt(text: string, start: number, end: number): number {
+  let i = start
+  const neg = text.charCodeAt(i) === 45
+  if (neg) i++
+  if (end - i < 1 || end - i > 15) return NaN
+  let v = 0
+  for (; i < end; i++) {
+    const c = text.charCodeAt(i) - 48
+    if (c < 0 || c > 9) return NaN
+    v = v * 10 + c
+  }
+  return neg ? -v : v
+}
+
+/**
+ * How a COPY text field of a column of type `type` becomes the value mapping.convert makes of
+ * its text: integers and timestamps read in place (no string of their own), text columns as
+ * their text, the rest through convert; what a fast path does not take goes through convert too.
+ */
+export function copyField(type: number, mapping: ColumnMapping): CopyField {
+  const convert = mapping.convert
+  const viaText = (text: string, start: number, end: number): unknown => convert(text.slice(start, end))
+  switch (type) {
+    case Oid.int2:
+    case Oid.int4:
+    case Oid.int8:
+      return { slice: (text, start, end) => { const v = plainInt(text, start, end); return v === v ? v : viaText(text, start, end) }, text: convert }
+    case Oid.timestamp:
+    case Oid.timestamptz:
+      return { slice: (text, start, end) => { const v = plainTimestampMs(text, start, end); return v === v ? v : viaText(text, start, end) }, text: convert }
+    case Oid.text:
+    case Oid.varchar:
+    case Oid.bpchar:
+      return { slice: (text, start, end) => text.slice(start, end), text: convert }
+    default:
+      return { slice: viaText, text: convert }
   }
 }
 
