@@ -20,6 +20,13 @@ const d2 = (t: string, i: number): number => {
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : 100
 }
 
+/** Four ASCII digits at i as a year; 10000 (out of range) for anything else ('19ab' is not 2000). */
+const d4 = (t: string, i: number): number => {
+  const hi = d2(t, i)
+  const lo = d2(t, i + 2)
+  return hi < 100 && lo < 100 ? hi * 100 + lo : 10000
+}
+
 /** Days since 1970-01-01 of a proleptic Gregorian date (month 1-12), for every year, without a Date. */
 function daysFromCivil(y: number, m: number, d: number): number {
   const yy = m <= 2 ? y - 1 : y
@@ -37,7 +44,7 @@ function daysFromCivil(y: number, m: number, d: number): number {
 export function plainDateTimeMicros(t: string): number {
   const n = t.length
   if ((n !== 10 && n < 19) || t.charCodeAt(4) !== 45 || t.charCodeAt(7) !== 45) return NaN
-  const y = d2(t, 0) * 100 + d2(t, 2)
+  const y = d4(t, 0)
   const mo = d2(t, 5)
   const d = d2(t, 8)
   if (y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31) return NaN
@@ -79,7 +86,7 @@ export function plainTimestampMs(t: string, start = 0, end = t.length): number {
   const n = end - start
   const s = start
   if (n < 19 || t.charCodeAt(s + 4) !== 45 || t.charCodeAt(s + 7) !== 45) return NaN
-  const y = d2(t, s) * 100 + d2(t, s + 2)
+  const y = d4(t, s)
   const mo = d2(t, s + 5)
   const d = d2(t, s + 8)
   if (y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31) return NaN

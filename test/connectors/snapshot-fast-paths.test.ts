@@ -52,6 +52,14 @@ describe('timestamps straight to milliseconds', () => {
     )
   })
 
+  it('refuses a year with a non-digit in its last two places (19ab is not the year 2000)', () => {
+    for (const t of ['19ab-01-01 00:00:00', '20x4-01-01 00:00:00', '2a24-01-01 00:00:00.5']) {
+      expect(plainTimestampMs(t)).toBeNaN()
+      expect(plainDateTimeMicros(t)).toBeNaN()
+    }
+    expect(plainTimestampMs('2024-01-01 00:00:00')).toBe(Date.UTC(2024, 0, 1))
+  })
+
   it('agrees with Date.UTC across dates (the day cache changes with the date)', () => {
     for (const t of ['1970-01-01 00:00:00', '2024-02-29 23:59:59.999', '2024-03-01 00:00:00.5', '1900-01-01 12:00:00.123456', '2024-02-29 01:02:03']) {
       const [date, time] = t.split(' ') as [string, string]
