@@ -4,16 +4,28 @@
 const SEED = 0x9747b28c
 const M = 0x5bd1e995
 
+/** h with one little-endian 4-byte block k mixed in. */
+function mixBlock(h: number, k: number): number {
+  k = Math.imul(k, M)
+  k ^= k >>> 24
+  k = Math.imul(k, M)
+  return Math.imul(h, M) ^ k
+}
+
+/** The final avalanche, as a signed 32-bit int. */
+function finalMix(h: number): number {
+  h ^= h >>> 13
+  h = Math.imul(h, M)
+  h ^= h >>> 15
+  return h | 0
+}
+
 /** Murmur2 of `data` (its `length` bytes from `start`) as a signed 32-bit int, bit-for-bit what Java returns. */
 export function murmur2(data: Uint8Array, length = data.length, start = 0): number {
   let h = SEED ^ length
   const end4 = start + (length & ~3)
   for (let i = start; i < end4; i += 4) {
-    let k = data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24)
-    k = Math.imul(k, M)
-    k ^= k >>> 24
-    k = Math.imul(k, M)
-    h = Math.imul(h, M) ^ k
+    h = mixBlock(h, data[i]! | (data[i + 1]! << 8) | (data[i + 2]! << 16) | (data[i + 3]! << 24))
   }
   // The 1-3 trailing bytes, as Java's fall-through switch mixes them.
   const tail = length & 3
@@ -23,10 +35,7 @@ export function murmur2(data: Uint8Array, length = data.length, start = 0): numb
     h ^= data[end4]!
     h = Math.imul(h, M)
   }
-  h ^= h >>> 13
-  h = Math.imul(h, M)
-  h ^= h >>> 15
-  return h | 0
+  return finalMix(h)
 }
 
 /**
@@ -44,11 +53,7 @@ export function murmur2Ascii(text: string): number | null {
     const c = text.charCodeAt(i + 2)
     const d = text.charCodeAt(i + 3)
     seen |= a | b | c | d
-    let k = a | (b << 8) | (c << 16) | (d << 24)
-    k = Math.imul(k, M)
-    k ^= k >>> 24
-    k = Math.imul(k, M)
-    h = Math.imul(h, M) ^ k
+    h = mixBlock(h, a | (b << 8) | (c << 16) | (d << 24))
   }
   const tail = length & 3
   if (tail !== 0) {
@@ -67,11 +72,7 @@ export function murmur2Ascii(text: string): number | null {
     h ^= c
     h = Math.imul(h, M)
   }
-  if (seen >= 0x80) return null
-  h ^= h >>> 13
-  h = Math.imul(h, M)
-  h ^= h >>> 15
-  return h | 0
+  return seen >= 0x80 ? null : finalMix(h)
 }
 
 /** Java's Utils.toPositive: clears the sign bit (not Math.abs, which overflows on MIN_VALUE). */
