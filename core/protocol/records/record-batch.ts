@@ -376,7 +376,7 @@ export class RecordBatchBuilder {
     this.lastDelta = offsetDelta
   }
 
-  /** bodySize's view of a range record: only its headers are read. */
+  /** A scratch record: bodySize's view of a range record (only its headers are read), and appendKeyValue's handed to append(). */
   private readonly rangeHeaders: RecordInput = { key: null, value: null, timestamp: 0 }
 
   /** Writes one record at the end with the key and value lengths given (asciiLength or byteLength); false (nothing written) when writeBytes says the ASCII guess was wrong. */
