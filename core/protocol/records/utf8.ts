@@ -41,14 +41,29 @@ const native = Buffer.prototype as unknown as { utf8Slice(this: Buffer, start: n
 
 /** The text of buf[start, end) as toString('utf8', start, end) gives it, without its argument checks. */
 export function readUtf8(buf: Buffer, start: number, end: number): string {
-  if (end - start <= JS_READ_MAX) {
-    let s = ''
-    for (let i = start; i < end; i++) {
-      const c = buf[i]!
-      if (c >= 0x80) return native.utf8Slice.call(buf, start, end)
-      s += String.fromCharCode(c)
+  const n = end - start
+  if (n <= JS_READ_MAX) {
+    let seen = 0
+    for (let i = start; i < end; i++) seen |= buf[i]!
+    // ASCII: one fromCharCode call with the units as arguments makes a flat string at once (adding
+    // one character at a time builds a chain that a Map lookup then has to flatten).
+    if (seen < 0x80) {
+      const b = buf
+      const s = start
+      switch (n) {
+        case 0: return ''
+        case 1: return fromCharCode(b[s]!)
+        case 2: return fromCharCode(b[s]!, b[s + 1]!)
+        case 3: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!)
+        case 4: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!)
+        case 5: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!)
+        case 6: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!)
+        case 7: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!)
+        default: return fromCharCode(b[s]!, b[s + 1]!, b[s + 2]!, b[s + 3]!, b[s + 4]!, b[s + 5]!, b[s + 6]!, b[s + 7]!)
+      }
     }
-    return s
   }
   return native.utf8Slice.call(buf, start, end)
 }
+
+const fromCharCode = String.fromCharCode

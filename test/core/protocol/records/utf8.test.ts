@@ -26,6 +26,13 @@ describe('UTF-8 in and out of record batches', () => {
         expect(readUtf8(buf, before, before + bytes.length)).toBe(buf.toString('utf8', before, before + bytes.length))
       }),
     )
+    // ASCII of every length around the JS path's limit, NUL included
+    fc.assert(
+      fc.property(fc.uint8Array({ max: 0x7f, maxLength: 10 }), fc.nat(3), (bytes, before) => {
+        const buf = Buffer.concat([Buffer.alloc(before, 0xc3), Buffer.from(bytes)])
+        expect(readUtf8(buf, before, buf.length)).toBe(Buffer.from(bytes).toString('latin1'))
+      }),
+    )
     // short ASCII (the JS path), short non-ASCII, long text (the native path)
     for (const t of ['', 'w', 'word', 'wörd', 'a-longer-line of words', '日本語']) {
       const b = Buffer.from(`[${t}]`)
