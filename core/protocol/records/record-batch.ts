@@ -605,6 +605,12 @@ export function forEachRecord(buf: Buffer, at: number, fn: (r: DecodedRecord) =>
 const EMPTY = Buffer.alloc(0)
 
 /**
+ * The headers of every decoded record that has none: one frozen array, not one per record. Read
+ * records' headers are read-only, as Kafka's consumer makes them (a copy is the way to add some).
+ */
+const NO_HEADERS = Object.freeze([]) as unknown as RecordHeader[]
+
+/**
  * Where one record's parts lie: its key is bytes[keyStart, keyEnd) (keyStart -1 for a null key),
  * its value bytes[valueStart, valueEnd) (valueStart -1 for null). Filled in place by
  * BatchRecordReader.nextInto, so reading a record makes no object and no Buffer.
@@ -726,9 +732,10 @@ export class BatchRecordReader {
     p.valueStart = readRange(data, c, recEnd, base)
     p.valueEnd = c.pos
     const hc = readVarintIn(data, c, recEnd)
-    const headers: RecordHeader[] = []
+    let headers = NO_HEADERS
     if (hc !== 0) {
       if (hc < 0 || hc > recEnd - c.pos) corrupt(`Invalid header count ${hc}`, base + c.pos)
+      headers = []
       for (let i = 0; i < hc; i++) {
         const kl = readVarintIn(data, c, recEnd)
         if (kl < 0 || c.pos + kl > recEnd) corrupt(`Invalid header key length ${kl}`, base + c.pos)

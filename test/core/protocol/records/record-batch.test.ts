@@ -284,6 +284,25 @@ describe('text keys and values', () => {
   })
 })
 
+describe('decoded headers', () => {
+  it('records without headers share one read-only empty array; records with headers get their own', () => {
+    const batch = encodeRecordBatch([
+      { key: null, value: Buffer.from('a'), timestamp: 1 },
+      { key: null, value: Buffer.from('b'), timestamp: 2 },
+      { key: null, value: Buffer.from('c'), timestamp: 3, headers: [{ key: 'h', value: Buffer.from('1') }] },
+    ])
+    const [a, b, c] = decodeRecords(batch) as [DecodedRecord, DecodedRecord, DecodedRecord]
+    expect(a.headers).toEqual([])
+    expect(a.headers).toBe(b.headers)
+    // read-only, as Kafka's consumer records' headers are: adding one to a record cannot leak into another
+    expect(() => a.headers.push({ key: 'x', value: null })).toThrow(TypeError)
+    expect(b.headers).toEqual([])
+    expect(c.headers).toEqual([{ key: 'h', value: Buffer.from('1') }])
+    c.headers.push({ key: 'more', value: null })
+    expect(c.headers).toHaveLength(2)
+  })
+})
+
 describe('RecordBatchBuilder', () => {
   const rec = (v: string, timestamp = 1000): RecordInput => ({ key: null, value: Buffer.from(v), timestamp })
 
