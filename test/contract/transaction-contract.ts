@@ -5,6 +5,7 @@
 // fences an older one, and a stalled transaction is aborted after its timeout.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { BrookError } from '../../core/errors.js'
+import { waitFor } from '../helpers/wait.js'
 import type { BrookClient, Consumer, ConsumerRecord, Producer } from '../../core/client/types.js'
 
 export interface TransactionContractTarget {
@@ -169,8 +170,14 @@ export function runTransactionContract(name: string, setup: () => Promise<Transa
       await p.sendBatch(records.map((r) => ({ topic: output, key: r.key, value: `y${r.value!.toString()}` })))
       await p.sendOffsetsToTransaction(positionsAfter(records), consumer.groupMetadata()!)
       await p.commitTransaction()
-      const offsets = await admin.listGroupOffsets(group)
-      const committedTotal = offsets.reduce((n, o) => n + (o.committedOffset ?? 0), 0)
+      // Apache Kafka answers EndTxn once the commit is decided and writes the markers (which make
+      // the offsets visible in __consumer_offsets) after: wait for them, never more than 40.
+      let committedTotal = 0
+      await waitFor('the transaction\'s offsets to be visible', async () => {
+        const offsets = await admin.listGroupOffsets(group)
+        committedTotal = offsets.reduce((n, o) => n + (o.committedOffset ?? 0), 0)
+        return committedTotal >= 40
+      })
       expect(committedTotal).toBe(40)
       const committed = await consumer.committed([{ topic: input, partition: 0 }, { topic: input, partition: 1 }])
       const expectedOffsets = positionsAfter(records).sort((a, b) => a.partition - b.partition).map((o) => o.offset)
