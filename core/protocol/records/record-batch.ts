@@ -156,10 +156,7 @@ const ASCII_GUESS_MAX = 64
  * -1 when text guessed ASCII is not (nothing else is then valid).
  */
 function writeBytes(v: Buffer | string | null, length: number, buf: Buffer, pos: number): number {
-  if (v === null) {
-    buf[pos] = 1 // zigzag(-1)
-    return pos + 1
-  }
+  if (v === null) return writeNull(buf, pos)
   pos = writeVarint(buf, pos, length)
   if (typeof v !== 'string') return copyBytes(v, buf, pos)
   if (length === v.length && length <= ASCII_GUESS_MAX) {
@@ -180,17 +177,6 @@ function copyBytes(src: Buffer, dst: Buffer, pos: number): number {
     for (let i = 0; i < n; i++) dst[pos + i] = src[i]!
   } else {
     dst.set(src, pos)
-  }
-  return pos + n
-}
-
-/** A key or value of `n` bytes (text guessed ASCII: n units) at `pos`; -1 at a text unit that is not ASCII. */
-function writePart(v: Buffer | string, n: number, buf: Buffer, pos: number): number {
-  if (typeof v !== 'string') return copyBytes(v, buf, pos)
-  for (let i = 0; i < n; i++) {
-    const c = v.charCodeAt(i)
-    if (c >= 0x80) return -1
-    buf[pos + i] = c
   }
   return pos + n
 }
@@ -312,8 +298,8 @@ export class RecordBatchBuilder {
       if (need > this.buf.length) this.grow(need)
       const buf = this.buf
       let pos = writeRecordStart(buf, this.pos, body, tsDelta, offsetDelta)
-      pos = kl < 0 ? writeNull(buf, pos) : writePart(key!, kl, buf, writeVarint(buf, pos, kl))
-      if (pos >= 0) pos = vl < 0 ? writeNull(buf, pos) : value === key ? copyKeyAsValue(buf, pos, kl) : writePart(value!, vl, buf, writeVarint(buf, pos, vl))
+      pos = writeBytes(key, kl, buf, pos)
+      if (pos >= 0) pos = value === key && key !== null ? copyKeyAsValue(buf, pos, kl) : writeBytes(value, vl, buf, pos)
       if (pos >= 0) {
         buf[pos] = 0 // no headers
         this.pos = pos + 1
@@ -325,7 +311,7 @@ export class RecordBatchBuilder {
       }
       // Text that is not ASCII: what was written past this.pos is written over, measured.
     }
-    const r = this.rangeHeaders
+    const r = this.scratch
     r.key = key
     r.value = value
     r.timestamp = timestamp
@@ -361,7 +347,7 @@ export class RecordBatchBuilder {
     const valueLength = value === null ? -1 : valueEnd - valueStart
     const outside = rangeError(key, keyStart, keyEnd, value, valueStart, valueEnd)
     if (outside !== null) throw outside
-    const r = this.rangeHeaders
+    const r = this.scratch
     r.headers = headers
     const body = bodySize(offsetDelta, tsDelta, keyLength, valueLength, r)
     r.headers = undefined
@@ -377,7 +363,7 @@ export class RecordBatchBuilder {
   }
 
   /** A scratch record: bodySize's view of a range record (only its headers are read), and appendKeyValue's handed to append(). */
-  private readonly rangeHeaders: RecordInput = { key: null, value: null, timestamp: 0 }
+  private readonly scratch: RecordInput = { key: null, value: null, timestamp: 0 }
 
   /** Writes one record at the end with the key and value lengths given (asciiLength or byteLength); false (nothing written) when writeBytes says the ASCII guess was wrong. */
   private write(offsetDelta: number, tsDelta: number, record: RecordInput, keyLength: number, valueLength: number): boolean {
