@@ -2,8 +2,8 @@
 // records, pushes them through the processors, tracks stream time, fires
 // punctuations and commits its state. The test driver and the runtime are
 // both executors of tasks; they only feed records and call the hooks.
-import type { CacheBudget } from '../state/cache-budget.js'
 import type { RecordView } from '../../core/client/types.js'
+import type { CacheBudget } from '../state/cache-budget.js'
 import { isStringSerde, type Serde } from '../serdes.js'
 import type { Cancellable, ProcessorContext, Punctuator, RecordMetadata, TaskId } from '../processor/api.js'
 import type { Headers } from '../processor/record.js'

@@ -12,10 +12,10 @@
 // exactly_once_v2 (see exactly-once.ts): outputs, changelogs and input offsets commit in one
 // transaction, input and changelogs are read read_committed, and state not covered by a
 // committed transaction is wiped and restored after a crash.
-import { CacheBudget, DEFAULT_CACHE_MAX_BYTES } from '../state/cache-budget.js'
 import fs from 'node:fs'
 import type { Admin, BrookClient, Consumer, ConsumerRecord, Producer, ProducerConfig, RecordView, SendListener, TopicPartition, TopicPartitionOffset } from '../../core/client/types.js'
 import type { Topology } from '../processor/topology.js'
+import { CacheBudget } from '../state/cache-budget.js'
 import type { ChangelogWriter } from '../state/state-manager.js'
 import type { RestoreRecord } from '../state/bytes.js'
 import type { StateStore } from '../state/types.js'
@@ -129,7 +129,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     config: KafkaStreamsConfig,
   ) {
     this.config = { commitIntervalMs: 30_000, pollMs: 100, maxPollRecords: 1000, ...config }
-    this.cacheBudget = new CacheBudget(this.config.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES)
+    this.cacheBudget = new CacheBudget(this.config.cacheMaxBytes)
     const guarantee = this.config.processingGuarantee
     if (guarantee !== undefined && guarantee !== 'at_least_once' && guarantee !== 'exactly_once_v2') {
       throw new StreamsException(`processingGuarantee '${String(guarantee)}' is not supported; use 'at_least_once' or 'exactly_once_v2'`)

@@ -5,13 +5,14 @@
 // however many partitions an instance owns.
 
 /** Kafka Streams' default statestore.cache.max.bytes. */
-export const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 * 1024
+const DEFAULT_CACHE_MAX_BYTES = 10 * 1024 * 1024
 
 export class CacheBudget {
   /** Bytes the caches sharing this budget hold now. */
   used = 0
 
-  constructor(readonly maxBytes: number) {}
+  /** `maxBytes` undefined: Kafka's default. */
+  constructor(readonly maxBytes: number = DEFAULT_CACHE_MAX_BYTES) {}
 }
 
 /** A budget of its own for a store given a size (tests, a store outside an instance). */

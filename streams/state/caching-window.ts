@@ -3,8 +3,8 @@
 // between commits collapse into one write below (one changelog record) and one
 // record downstream via the flush listener. Reads merge dirty cached entries
 // over the store below; retention applies to cached entries as it does below.
-import { cacheBudget, type CacheBudget } from './cache-budget.js'
 import type { RestoreRecord, SessionBytesEntry, SessionBytesStore, WindowBytesEntry, WindowBytesStore } from './bytes.js'
+import { cacheBudget, type CacheBudget } from './cache-budget.js'
 
 export type WindowCacheFlushListener = (key: Buffer, windowStart: number, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void
 export type SessionCacheFlushListener = (key: Buffer, start: number, end: number, newValue: Buffer | null, oldValue: Buffer | null, timestamp: number) => void

@@ -1,10 +1,10 @@
 // Per-task state: builds the store layers, feeds changelog records to stores
 // during restore, and keeps the checkpoint file of changelog offsets so a
 // restart restores only what came after it.
-import { CacheBudget, DEFAULT_CACHE_MAX_BYTES } from './cache-budget.js'
 import fs from 'node:fs'
 import path from 'node:path'
 import type { Serde } from '../serdes.js'
+import { CacheBudget } from './cache-budget.js'
 import type { BytesStore, KeyValueBytesStore, RestoreRecord, SessionBytesStore, WindowBytesStore } from './bytes.js'
 import type { StateStore } from './types.js'
 import type { StoreBuilder } from './store-builder.js'
@@ -32,7 +32,7 @@ export interface StateManagerOptions {
   changelogWriter: ChangelogWriter | null
   /** Timestamp of the record being processed, stamped on changelog records and cache entries. */
   currentTimestamp: () => number
-  /** Cache size of each caching store. Default 10 MiB. */
+  /** The record caches' budget when cacheBudget is not given: this task's stores share this many bytes. Default 10 MiB. */
   cacheMaxBytes?: number
   /** The budget shared with the other tasks of the instance; default: one of this manager's own of cacheMaxBytes. */
   cacheBudget?: CacheBudget
@@ -66,7 +66,8 @@ export class StateManager {
   private readonly stores = new Map<string, Registered>()
   private fileDb: SqliteDatabase | null = null
   private memoryDb: SqliteDatabase | null = null
-  private cacheBudget: CacheBudget | null = null
+  /** What every caching store of this task draws on. */
+  private readonly cacheBudget: CacheBudget
   /** topic:partition -> next offset. */
   private readonly offsets = new Map<string, number>()
   private readonly checkpointed: Map<string, number>
@@ -75,6 +76,7 @@ export class StateManager {
   constructor(private readonly options: StateManagerOptions) {
     this.taskDir = options.stateDir === null ? null : path.join(options.stateDir, options.applicationId, options.taskId)
     this.checkpointed = this.readCheckpoint()
+    this.cacheBudget = options.cacheBudget ?? new CacheBudget(options.cacheMaxBytes)
   }
 
   register<K, V>(builder: StoreBuilder<K, V>, keySerde: Serde<K>, valueSerde: Serde<V>): StateStore {
@@ -90,12 +92,11 @@ export class StateManager {
     const topic = changelogTopic ?? `${this.options.applicationId}-${name}`
     let store: StateStore
     let bytes: BytesStore
-    const cacheBudget = (this.cacheBudget ??= this.options.cacheBudget ?? new CacheBudget(this.options.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES))
     const ts = this.options.currentTimestamp
     if (s.kind === 'keyValue') {
       const base: KeyValueBytesStore = s.inMemory ? new InMemoryKeyValueStore(name) : new SqliteKeyValueStore(name, this.database(false))
       let layer: KeyValueBytesStore = changelogTopic === null ? base : new ChangeLoggingKeyValueStore(base, log)
-      const caching = builder.cachingEnabled ? new CachingKeyValueStore(layer, cacheBudget, ts) : null
+      const caching = builder.cachingEnabled ? new CachingKeyValueStore(layer, this.cacheBudget, ts) : null
       if (caching !== null) layer = caching
       bytes = base
       store = new MeteredKeyValueStore(layer, keySerde, valueSerde, topic, caching)
@@ -103,14 +104,14 @@ export class StateManager {
       const base: WindowBytesStore = new SqliteWindowStore(name, this.database(s.inMemory), s.retentionMs, s.windowSizeMs, s.retainDuplicates, !s.inMemory)
       let layer: WindowBytesStore = changelogTopic === null ? base : new ChangeLoggingWindowStore(base, log)
       // a store keeping duplicates has no (key, window) identity to collapse updates on
-      const caching = builder.cachingEnabled && !s.retainDuplicates ? new CachingWindowStore(layer, cacheBudget, ts) : null
+      const caching = builder.cachingEnabled && !s.retainDuplicates ? new CachingWindowStore(layer, this.cacheBudget, ts) : null
       if (caching !== null) layer = caching
       bytes = base
       store = new MeteredWindowStore(layer, keySerde, valueSerde, topic, caching)
     } else {
       const base: SessionBytesStore = new SqliteSessionStore(name, this.database(s.inMemory), s.retentionMs, !s.inMemory)
       let layer: SessionBytesStore = changelogTopic === null ? base : new ChangeLoggingSessionStore(base, log)
-      const caching = builder.cachingEnabled ? new CachingSessionStore(layer, cacheBudget, ts) : null
+      const caching = builder.cachingEnabled ? new CachingSessionStore(layer, this.cacheBudget, ts) : null
       if (caching !== null) layer = caching
       bytes = base
       store = new MeteredSessionStore(layer, keySerde, valueSerde, topic, caching)

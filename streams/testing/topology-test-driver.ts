@@ -1,9 +1,9 @@
 // Runs a topology synchronously with no broker: one task per sub-topology on
 // partition 0, in-memory topics, repartition topics routed back in, and a
 // wall clock that only moves when told to.
-import { CacheBudget, DEFAULT_CACHE_MAX_BYTES } from '../state/cache-budget.js'
 import type { Serde } from '../serdes.js'
 import type { Topology } from '../processor/topology.js'
+import { CacheBudget } from '../state/cache-budget.js'
 import type { Headers } from '../processor/record.js'
 import type { ReadOnlyKeyValueStore, ReadOnlySessionStore, ReadOnlyWindowStore, StateStore, KeyValueStore, WindowStore, SessionStore } from '../state/types.js'
 import type { ChangelogWriter } from '../state/state-manager.js'
@@ -69,7 +69,7 @@ export class TopologyTestDriver implements DriverTopics, QueryableStoreProvider 
     }
     const subs = b.subtopologies()
     // One record-cache budget for the driver's tasks, as an instance's tasks share one.
-    const budget = new CacheBudget(this.config.cacheMaxBytes ?? DEFAULT_CACHE_MAX_BYTES)
+    const budget = new CacheBudget(this.config.cacheMaxBytes)
     const globalSub = subs.filter((s) => s.global)
     if (globalSub.length > 0) {
       const merged = { id: globalSub[0]!.id, nodes: globalSub.flatMap((s) => s.nodes), sourceTopics: globalSub.flatMap((s) => s.sourceTopics), stores: globalSub.flatMap((s) => s.stores), global: true }
