@@ -4,6 +4,7 @@
 // be sent while earlier ones await their acknowledgement; offsets are written strictly in poll
 // order. A crash loses no record: at worst the records after the last stored offset are
 // produced again.
+import { EventLoopTurns } from '../../core/common/time.js'
 import type { Producer, SendListener } from '../../core/client/types.js'
 import type { SourceTask, SourceTaskContext, TaskConfig } from '../api/connector.js'
 import type { SourceOffset, SourcePartition, SourceRecord } from '../api/record.js'
@@ -35,6 +36,8 @@ export class WorkerSourceTask {
   private producer: Producer | null = null
   private readonly knownTopics = new Set<string>()
   private loop: Promise<void> | null = null
+  /** The poll loop gives the event loop a turn every 5 ms. */
+  private readonly turns = new EventLoopTurns(5)
   private committing: Promise<void> = Promise.resolve()
   private inFlight = 0
   private commitError: unknown = null
@@ -80,6 +83,9 @@ export class WorkerSourceTask {
         }
         const records = await retrying(rt, 'poll', () => this.task.poll())
         if (records.length > 0) await this.sendAndCommit(records)
+        // A task whose database answers synchronously (SQLite) writing to the embedded log would
+        // otherwise run its whole backlog on promise callbacks alone, with no timer or socket served.
+        await this.turns.take()
       }
       await this.committing
       if (this.commitError !== null) throw this.commitError

@@ -29,3 +29,21 @@ export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<voi
     signal.addEventListener('abort', done)
   })
 }
+
+/**
+ * Turns of the event loop for a loop that may run on promise callbacks alone (the embedded log
+ * and SQLite answer synchronously): without them no timer fires and no socket is read until the
+ * loop is done. take() gives the event loop a turn (setImmediate) when `everyMs` have passed
+ * since the last one, and resolves at once otherwise.
+ */
+export class EventLoopTurns {
+  private last = performance.now()
+
+  constructor(private readonly everyMs: number) {}
+
+  async take(): Promise<void> {
+    if (performance.now() - this.last < this.everyMs) return
+    await new Promise<void>((resolve) => setImmediate(resolve))
+    this.last = performance.now()
+  }
+}

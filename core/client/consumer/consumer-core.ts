@@ -5,7 +5,7 @@
 // ConsumerTransport does the fetching and offset lookups, in process or over the wire.
 import type { Observable } from 'rxjs'
 import { BrookError } from '../../errors.js'
-import { sleepUnlessAborted } from '../../common/time.js'
+import { EventLoopTurns, sleepUnlessAborted } from '../../common/time.js'
 import { GroupMembership, fetchCommitted, groupError, type GroupCoordinatorApi } from '../group-membership.js'
 import { PartitionStates, raceTimeout, type PartitionState } from '../partition-states.js'
 import { tpKey } from '../record-utils.js'
@@ -65,9 +65,6 @@ export interface ConsumerTransport {
 
 type ResolvedConfig = Required<Omit<ConsumerConfig, 'groupId' | 'groupInstanceId' | 'clientId'>> & ConsumerConfig
 
-/** How long polls may run on promise callbacks alone before one gives the event loop a turn. */
-const YIELD_MS = 5
-
 export class ConsumerCore implements Consumer {
   private readonly config: ResolvedConfig
   private readonly states = new PartitionStates()
@@ -77,8 +74,8 @@ export class ConsumerCore implements Consumer {
   private group: GroupMembership | null = null
   private coordinator: GroupCoordinatorApi | null = null
   private fetchAbort: AbortController | null = null
-  /** When a poll last gave the event loop a turn (see pollWith). */
-  private lastYield = performance.now()
+  /** A poll gives the event loop a turn every 5 ms (see pollWith). */
+  private readonly turns = new EventLoopTurns(5)
   private lastAutoCommit = Date.now()
   private lastPatternCheck = 0
   private closed = false
@@ -231,12 +228,8 @@ export class ConsumerCore implements Consumer {
     this.checkOpen()
     // A loop whose polls always find records (buffered, or read from the log at once by the embedded
     // fetch) would run on promise callbacks alone: timers, sockets and the app's own server would
-    // wait until the backlog is gone. So a poll gives the event loop a turn every YIELD_MS.
-    const now = performance.now()
-    if (now - this.lastYield >= YIELD_MS) {
-      await new Promise<void>((resolve) => setImmediate(resolve))
-      this.lastYield = performance.now()
-    }
+    // wait until the backlog is gone.
+    await this.turns.take()
     const deadline = Date.now() + timeoutMs
     if (this.group) {
       await this.refreshPattern()
