@@ -30,7 +30,8 @@ export class TableQuerier {
   readonly partition: SourcePartition
   private inc: number | string | null = null
   private ts: string | number | null = null
-  private bulkPending: SourceRecord[] = []
+  /** Bulk mode: the rows of this period's full read not handed out yet; null between periods. */
+  private bulkPending: SourceRecord[] | null = null
   private mappingKey = ''
   private mapping: ColumnMapping[] = []
   private valueSchema: Schema | null = null
@@ -72,12 +73,16 @@ export class TableQuerier {
     const q = this.dialect.quote
     const p = (i: number): string => this.dialect.param(i)
     if (mode === 'bulk') {
-      if (this.bulkPending.length === 0) {
+      if (this.bulkPending === null) {
         const res = await conn.query(`SELECT * FROM ${this.source()}${this.suffix()}`)
         this.bulkPending = this.toRecords(res, () => ({}))
         onBulkStart?.(this.bulkPending.length)
       }
-      return this.bulkPending.splice(0, batchMaxRows)
+      const batch = this.bulkPending.splice(0, batchMaxRows)
+      // The read is handed out: the empty batch ends the period, and the table is read whole again
+      // after poll.interval.ms (as Connect's bulk mode does), not at once.
+      if (batch.length === 0) this.bulkPending = null
+      return batch
     }
     const inc = this.spec.incrementingColumn !== null ? q(this.spec.incrementingColumn) : null
     const limit = ` LIMIT ${batchMaxRows}`
