@@ -141,6 +141,41 @@ describe('JDBC source on SQLite', () => {
     await worker.stop()
   })
 
+  it('a custom query source writes to topic.prefix as the topic; an update-mode sink keyed from the value changes existing rows only; auto.evolve adds a new field as a column', async () => {
+    const src = sqliteFile(`CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL, city TEXT, secret TEXT);
+      INSERT INTO people VALUES (1,'ann','oslo','a'),(2,'bob','rome','b'),(3,'cy','oslo','c');`)
+    const dst = path.join(tmpDir(), 'dst.sqlite')
+    const target = new Database(dst)
+    target.exec(`CREATE TABLE people_oslo (id INTEGER PRIMARY KEY, name TEXT)`)
+    target.exec(`INSERT INTO people_oslo VALUES (1,'old ann'),(2,'old bob')`)
+    target.close()
+    const client = await embedded()
+    const worker = await Worker.start(client, { log: () => {} })
+    // Confluent's query mode: the query's rows (incrementing on id), all to the topic named by topic.prefix.
+    await worker.startConnector({
+      name: 'q', 'connector.class': 'JdbcSourceConnector', 'connection.url': `jdbc:sqlite:${src}`, mode: 'incrementing', 'incrementing.column.name': 'id',
+      query: `SELECT id, name, city FROM people WHERE city = 'oslo'`, 'topic.prefix': 'oslo-people', 'poll.interval.ms': '50',
+    })
+    await waitFor('the query rows', async () => (await topicCount(client, 'oslo-people')) >= 2)
+    const recs = await readTopic(client, 'oslo-people')
+    expect(recs.map((r) => json(r)!.payload)).toEqual([{ id: 1, name: 'ann', city: 'oslo' }, { id: 3, name: 'cy', city: 'oslo' }])
+    await worker.startConnector({
+      name: 'upd', 'connector.class': 'JdbcSinkConnector', 'connection.url': `jdbc:sqlite:${dst}`, topics: 'oslo-people', 'table.name.format': 'people_oslo',
+      'insert.mode': 'update', 'pk.mode': 'record_value', 'pk.fields': 'id', 'auto.evolve': 'true',
+    })
+    const rows = (): unknown[] => {
+      const db = new Database(dst, { readonly: true })
+      try {
+        return db.prepare('SELECT * FROM people_oslo ORDER BY id').all()
+      } finally {
+        db.close()
+      }
+    }
+    // id 1 exists and is updated (its new city column added by auto.evolve); id 3 does not exist and is not inserted; id 2 is untouched.
+    await waitFor('the update', () => JSON.stringify(rows()) === JSON.stringify([{ id: 1, name: 'ann', city: 'oslo' }, { id: 2, name: 'old bob', city: null }]))
+    await worker.stop()
+  })
+
   it('JDBC sink upserts into a second SQLite file, auto-creates the table and deletes on tombstones; a replayed batch changes nothing', async () => {
     const src = sqliteFile(`CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT NOT NULL, price DECIMAL(10,3));
       INSERT INTO items VALUES (1,'a','1.500'),(2,'b','2.250'),(3,'c',NULL);`)
