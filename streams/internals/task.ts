@@ -362,10 +362,8 @@ export class StreamTask {
   /** The emit of everything below a node: one child's own, or each child's in turn. */
   private static childrenEmit(children: RuntimeNode[]): Emit {
     if (children.length === 0) return () => {}
-    if (children.length === 1) {
-      const only = children[0]!
-      return (k, v, ts, h) => only.emit(k, v, ts, h)
-    }
+    // Children are linked before their parents, so a lone child's emit is final: called directly, no hop between.
+    if (children.length === 1) return children[0]!.emit
     return (k, v, ts, h) => {
       for (let i = 0; i < children.length; i++) children[i]!.emit(k, v, ts, h)
     }
