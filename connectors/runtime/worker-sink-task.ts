@@ -57,6 +57,8 @@ export class WorkerSinkTask {
     if (regex === null) await this.ensureTopics(rt.config.getList('topics'))
     consumer.subscribe(regex !== null ? new RegExp(regex) : rt.config.getList('topics'))
     await setTaskState(rt, 'RUNNING', null)
+    // A stop ends the poll in progress at once (its WAKEUP error ends the loop as the stop does).
+    rt.signal.addEventListener('abort', () => consumer.wakeup(), { once: true })
     this.loop = this.run()
   }
 

@@ -93,16 +93,23 @@ export class PartitionStates extends Map<string, PartitionState> {
   }
 }
 
-/** Resolves true when `p` settles within ms, false otherwise; a rejection is rethrown. */
-export async function raceTimeout(p: Promise<void>, ms: number): Promise<boolean> {
+/** Resolves true when `p` settles within ms, false otherwise or when `signal` aborts first; a rejection is rethrown. */
+export async function raceTimeout(p: Promise<void>, ms: number, signal?: AbortSignal): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined
+  let onAbort: (() => void) | undefined
   const timeout = new Promise<false>((resolve) => {
     timer = setTimeout(() => resolve(false), ms)
+    if (signal !== undefined) {
+      onAbort = () => resolve(false)
+      if (signal.aborted) onAbort()
+      else signal.addEventListener('abort', onAbort)
+    }
   })
   p.catch(() => undefined)
   try {
     return await Promise.race([p.then(() => true as const), timeout])
   } finally {
     clearTimeout(timer)
+    if (onAbort !== undefined) signal?.removeEventListener('abort', onAbort)
   }
 }

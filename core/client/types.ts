@@ -225,6 +225,12 @@ export interface Consumer {
    * Positions move as poll()'s do: past each record once visit returns.
    */
   pollInto(timeoutMs: number, visit: (record: RecordView) => void): Promise<number>
+  /**
+   * Ends the wait of a poll() or pollInto() in progress: it rejects with a BrookError of code
+   * WAKEUP (Kafka's WakeupException). With no poll waiting, the next poll rejects so instead.
+   * Records already fetched stay where they are: positions move only for records handed out.
+   */
+  wakeup(): void
   seek(partition: TopicPartition, offset: number): void
   seekToBeginning(partitions?: TopicPartition[]): Promise<void>
   seekToEnd(partitions?: TopicPartition[]): Promise<void>

@@ -23,6 +23,7 @@ import { StreamTask, type RecordCollector, type StreamsConfig } from '../interna
 import { checkCopartitioning, topologyTopics, type TopologyTopics } from '../internals/topology-metadata.js'
 import type { Subtopology } from '../internals/topology-builder.js'
 import { StreamsException } from '../errors.js'
+import { BrookError } from '../../core/errors.js'
 import { readOnlyView, type QueryableStoreProvider, type QueryableStoreType } from '../state/queryable.js'
 import { compositeView } from './composite-view.js'
 import { EOS_TRANSACTION_TIMEOUT_MS, StreamsTransactions, transactionalIdFor, wipeUncheckpointedState } from './exactly-once.js'
@@ -577,8 +578,14 @@ export class KafkaStreams implements QueryableStoreProvider {
       }
       // Records are processed as the poll hands them over, left in the fetched bytes (see visit).
       this.visitFresh = true
-      if (this.consumer !== null) await this.consumer.pollInto(this.config.pollMs, this.visit)
-      else await sleep(this.config.pollMs)
+      if (this.consumer !== null) {
+        try {
+          await this.consumer.pollInto(this.config.pollMs, this.visit)
+        } catch (err) {
+          // close() wakes the poll up rather than waiting for it to time out.
+          if (!(err instanceof BrookError && err.code === 'WAKEUP')) throw err
+        }
+      } else await sleep(this.config.pollMs)
       this.endVisit()
       if (!this.running()) break
       this.now = Date.now()
@@ -815,6 +822,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     if (this.stateValue === 'NOT_RUNNING') return
     const failed = this.stateValue === 'ERROR' || this.stateValue === 'CREATED'
     this.setState('PENDING_SHUTDOWN')
+    this.consumer?.wakeup()
     await this.loop
     let error: unknown = null
     if (!failed) await this.exclusive(() => this.commitNow()).catch((err: unknown) => (error = err))

@@ -80,6 +80,10 @@ export class ConsumerCore implements Consumer {
   private lastPatternCheck = 0
   private closed = false
   private readonly abort = new AbortController()
+  /** wakeup() was called and no poll has answered it with WAKEUP yet. */
+  private wakeupPending = false
+  /** Aborted by wakeup(): ends a poll's wait for its group join or for partitions to fetch. */
+  private wake = new AbortController()
 
   constructor(config: ConsumerConfig = {}) {
     this.config = {
@@ -223,9 +227,24 @@ export class ConsumerCore implements Consumer {
     return n
   }
 
-  /** The poll loop: joins, commits, fetches until `drain` gives records or the time is up. */
+  wakeup(): void {
+    this.wakeupPending = true
+    this.wake.abort()
+    this.fetchAbort?.abort()
+  }
+
+  /** Answers a pending wakeup(): the poll rejects with WAKEUP, and the next one waits again. */
+  private checkWakeup(): void {
+    if (!this.wakeupPending) return
+    this.wakeupPending = false
+    this.wake = new AbortController()
+    throw new BrookError('WAKEUP', 'The poll was woken up by Consumer.wakeup()')
+  }
+
+  /** The poll loop: joins, commits, fetches until `drain` gives records, the time is up or wakeup() is called. */
   private async pollWith(timeoutMs: number, drain: () => number): Promise<void> {
     this.checkOpen()
+    this.checkWakeup()
     // A loop whose polls always find records (buffered, or read from the log at once by the embedded
     // fetch) would run on promise callbacks alone: timers, sockets and the app's own server would
     // wait until the backlog is gone.
@@ -234,7 +253,8 @@ export class ConsumerCore implements Consumer {
     if (this.group) {
       await this.refreshPattern()
       // The join goes on in the background when it outlasts this poll, as in the Java client.
-      const joined = await raceTimeout(this.group.ensureActive(), Math.max(0, deadline - Date.now()))
+      const joined = await raceTimeout(this.group.ensureActive(), Math.max(0, deadline - Date.now()), this.wake.signal)
+      this.checkWakeup()
       if (!joined) return
     }
     await this.maybeAutoCommit()
@@ -242,7 +262,10 @@ export class ConsumerCore implements Consumer {
     if (drain() > 0) return
     for (;;) {
       await this.fetchOnce(Math.max(0, deadline - Date.now()))
-      if (drain() > 0 || Date.now() >= deadline || this.closed) return
+      // Records fetched before a wakeup are handed out; the wakeup answers the next poll.
+      if (drain() > 0) return
+      this.checkWakeup()
+      if (Date.now() >= deadline || this.closed) return
       if (this.group?.needsRejoin) return
       await this.resolvePositions()
     }
@@ -255,10 +278,11 @@ export class ConsumerCore implements Consumer {
       wanted.push(s)
     }
     if (wanted.length === 0) {
-      if (maxWaitMs > 0) await sleepUnlessAborted(Math.min(maxWaitMs, 100), this.abort.signal)
+      if (maxWaitMs > 0) await sleepUnlessAborted(Math.min(maxWaitMs, 100), AbortSignal.any([this.abort.signal, this.wake.signal]))
       return
     }
     const fetchAbort = new AbortController()
+    if (this.wakeupPending) fetchAbort.abort()
     this.fetchAbort = fetchAbort
     const onClose = (): void => fetchAbort.abort()
     this.abort.signal.addEventListener('abort', onClose)

@@ -251,6 +251,24 @@ describe('KafkaStreams start checks', () => {
   })
 })
 
+describe('KafkaStreams close', () => {
+  it('wakes the poll in progress instead of waiting out pollMs, and still commits what was processed', { timeout: 20_000 }, async () => {
+    const client = await clientWith([['in', 1], ['out', 1]])
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S)).mapValues((v) => v.toUpperCase()).to('out', Produced.with(S, S))
+    // A poll of ten minutes: close() can only end before the test's timeout by waking it up.
+    const s = await started(b.build(), client, { applicationId: 'closing', pollMs: 600_000, commitIntervalMs: 600_000 })
+    await produce(client, 'in', [{ key: 'k', value: 'a' }, { key: 'k', value: 'b' }])
+    await waitFor('outputs', async () => ((await readAll(client, 'out')).length === 2 ? true : null))
+    await s.close()
+    expect(s.state).toBe('NOT_RUNNING')
+    const admin = client.admin()
+    const offsets = await admin.listGroupOffsets('closing')
+    await admin.close()
+    expect(offsets.find((o) => o.topic === 'in' && o.partition === 0)?.committedOffset).toBe(2)
+  })
+})
+
 describe('KafkaStreams repartition purge', () => {
   async function repartitionOffsets(client: EmbeddedClient): Promise<{ start: number; committed: number }> {
     const admin = client.admin()
