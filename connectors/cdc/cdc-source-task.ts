@@ -9,7 +9,7 @@ import type { SourceTask, SourceTaskContext, TaskConfig } from '../api/connector
 import type { SourceRecord } from '../api/record.js'
 import { ConnectException, errorMessage, RetriableException } from '../errors.js'
 import { isNetworkError } from '../jdbc/errors.js'
-import { sleep } from '../runtime/retry.js'
+import { sleepUnlessAborted } from '../../core/common/time.js'
 
 export abstract class CdcSourceTask implements SourceTask {
   protected ctx!: SourceTaskContext
@@ -54,7 +54,7 @@ export abstract class CdcSourceTask implements SourceTask {
       }
     }
     if (this.snapshotOnly) {
-      await sleep(this.pollInterval, this.ctx.signal)
+      await sleepUnlessAborted(this.pollInterval, this.ctx.signal)
       return []
     }
     if (this.streamError !== null) {

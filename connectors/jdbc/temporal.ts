@@ -2,6 +2,8 @@
 // epoch, Time: milliseconds since midnight, Timestamp: milliseconds since the epoch). Times
 // without a zone are read in UTC (the JDBC connector's db.timezone default).
 
+import { daysFromCivil } from '../../core/common/civil-date.js'
+
 const TS = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/
 
 /** Date.UTC for every year (Date.UTC reads years 0-99 as 1900-1999). */
@@ -25,15 +27,6 @@ const d4 = (t: string, i: number): number => {
   const hi = d2(t, i)
   const lo = d2(t, i + 2)
   return hi < 100 && lo < 100 ? hi * 100 + lo : 10000
-}
-
-/** Days since 1970-01-01 of a proleptic Gregorian date (month 1-12), for every year, without a Date. */
-function daysFromCivil(y: number, m: number, d: number): number {
-  const yy = m <= 2 ? y - 1 : y
-  const era = Math.floor(yy / 400)
-  const yoe = yy - era * 400
-  const doy = Math.floor((153 * ((m + 9) % 12) + 2) / 5) + d - 1
-  return era * 146097 + yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy - 719468
 }
 
 /**

@@ -1,6 +1,7 @@
 // Retries with exponential backoff for operations that fail with a RetriableException
 // (a database that is unreachable). The delay doubles from 100 ms up to maxDelayMs; the
 // wait ends early when the signal aborts.
+import { sleepUnlessAborted } from '../../core/common/time.js'
 import { RetriableException } from '../errors.js'
 
 export interface RetryOptions {
@@ -24,21 +25,8 @@ export async function withRetry<T>(op: () => Promise<T>, opts: RetryOptions): Pr
       if (!(err instanceof RetriableException) || opts.signal.aborted) throw err
       if (opts.timeoutMs >= 0 && now() - start + delay > opts.timeoutMs) throw err
       await opts.onRetry(err, delay, attempt)
-      await sleep(delay, opts.signal)
+      await sleepUnlessAborted(delay, opts.signal)
       delay = Math.min(delay * 2, opts.maxDelayMs)
     }
   }
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve()
-    const t = setTimeout(done, ms)
-    function done(): void {
-      clearTimeout(t)
-      signal?.removeEventListener('abort', done)
-      resolve()
-    }
-    signal?.addEventListener('abort', done, { once: true })
-  })
 }

@@ -11,7 +11,7 @@ import { checkUnknownKeys, commonConfigDef } from './connector-config.js'
 import { defaultTopics, ensureCompactedTopics, InternalTopicWriter, type InternalTopicNames } from './internal-topics.js'
 import { OffsetStore } from './offset-store.js'
 import { connectorFactory } from './plugins.js'
-import { sleep } from './retry.js'
+import { sleepUnlessAborted } from '../../core/common/time.js'
 import { StatusStore, type ConnectorStateInfo } from './status-store.js'
 import { PauseGate, type ProgressEvent, type TaskRuntime } from './task-runtime.js'
 import { WorkerSinkTask } from './worker-sink-task.js'
@@ -243,7 +243,7 @@ export class Worker {
         } catch (err) {
           if (this.stopped.signal.aborted) return
           this.log(`connect-configs watch: ${errorMessage(err)}`)
-          await sleep(1000, this.stopped.signal)
+          await sleepUnlessAborted(1000, this.stopped.signal)
           continue
         }
         for (const r of recs) {

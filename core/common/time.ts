@@ -14,19 +14,19 @@ export const systemTime: Time = {
 }
 
 /** Resolves after `ms`, or at once when the signal aborts (a poll loop's wait between fetches). */
-export function sleepUnlessAborted(ms: number, signal: AbortSignal): Promise<void> {
+export function sleepUnlessAborted(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
-    if (signal.aborted) {
+    if (signal?.aborted) {
       resolve()
       return
     }
     const t = setTimeout(done, ms)
     function done(): void {
       clearTimeout(t)
-      signal.removeEventListener('abort', done)
+      signal?.removeEventListener('abort', done)
       resolve()
     }
-    signal.addEventListener('abort', done)
+    signal?.addEventListener('abort', done)
   })
 }
 

@@ -3,7 +3,8 @@
 // (java-time-format.ts); time zones are Java zone ids resolved through Intl (time-zones.ts).
 import { BIGINT, DATE, INTEGER, STRING, TIME, TIMESTAMP, nullSafe, param, scalar, sig } from './define.js'
 import { FunctionError } from './errors.js'
-import { MS_PER_DAY, civilFromDays, daysFromCivil } from './iso-time.js'
+import { civilFromDays, daysFromCivil } from '../../core/common/civil-date.js'
+import { MS_PER_DAY } from './iso-time.js'
 import { MJD_EPOCH_DAY, formatterFor, type ParsedFields, type TemporalValue } from './java-time-format.js'
 import type { ScalarFunction } from './registry-types.js'
 import { systemZone, zoneOf, type Zone } from './time-zones.js'

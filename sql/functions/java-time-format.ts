@@ -6,7 +6,7 @@
 // DateTimeFormatter maps it to, ChronoField.ALIGNED_DAY_OF_WEEK_IN_MONTH ((day-of-month - 1) % 7 + 1),
 // g the modified Julian day, and pN pads the next field with spaces to width N.
 import { FunctionError } from './errors.js'
-import { daysFromCivil } from './iso-time.js'
+import { daysFromCivil } from '../../core/common/civil-date.js'
 
 type Token =
   | { readonly kind: 'literal'; readonly text: string }

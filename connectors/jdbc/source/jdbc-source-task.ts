@@ -3,7 +3,7 @@
 import type { SourceTask, SourceTaskContext, TaskConfig } from '../../api/connector.js'
 import type { SourceRecord } from '../../api/record.js'
 import { ConnectException, RetriableException, errorMessage } from '../../errors.js'
-import { sleep } from '../../runtime/retry.js'
+import { sleepUnlessAborted } from '../../../core/common/time.js'
 import type { ConnectionTarget, Dialect, JdbcConnection } from '../dialect.js'
 import { openConnection, resolveTarget } from '../dialects.js'
 import { parsedTables } from './jdbc-source-connector.js'
@@ -66,7 +66,7 @@ export class JdbcSourceTask implements SourceTask {
 
   async poll(): Promise<SourceRecord[]> {
     if (this.queriers.length === 0) {
-      await sleep(this.pollInterval, this.context.signal)
+      await sleepUnlessAborted(this.pollInterval, this.context.signal)
       return []
     }
     for (let tries = 0; tries < this.queriers.length; tries++) {
@@ -103,7 +103,7 @@ export class JdbcSourceTask implements SourceTask {
       q.nextPollAt = Date.now() + this.pollInterval
     }
     const wake = Math.min(...this.queriers.map((q) => q.nextPollAt))
-    await sleep(Math.max(0, wake - Date.now()), this.context.signal)
+    await sleepUnlessAborted(Math.max(0, wake - Date.now()), this.context.signal)
     return []
   }
 
