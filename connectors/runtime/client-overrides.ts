@@ -32,6 +32,7 @@ const CONSUMER: Record<string, Setter<ConsumerConfig>> = {
   'client.id': (c, v) => void (c.clientId = v),
   'max.poll.records': (c, v, fail) => void (c.maxPollRecords = int(1)(v, fail)),
   'max.partition.fetch.bytes': (c, v, fail) => void (c.maxPartitionFetchBytes = int(1)(v, fail)),
+  'fetch.max.wait.ms': (c, v, fail) => void (c.fetchMaxWaitMs = int(0)(v, fail)),
   'auto.offset.reset': (c, v, fail) => void (c.autoOffsetReset = oneOf<AutoOffsetReset>(v, ['earliest', 'latest', 'none'], fail)),
   'isolation.level': (c, v, fail) => void (c.isolationLevel = oneOf<IsolationLevel>(v, ['read_uncommitted', 'read_committed'], fail)),
   'session.timeout.ms': (c, v, fail) => void (c.sessionTimeoutMs = int(1)(v, fail)),

@@ -178,6 +178,12 @@ export interface ConsumerConfig {
   maxPollRecords?: number
   /** Upper bound of bytes fetched per partition per poll. */
   maxPartitionFetchBytes?: number
+  /**
+   * fetch.max.wait.ms: the longest one fetch waits on the broker for data (default 500, as Kafka);
+   * a poll with a longer timeout fetches again. It bounds how long a fetch left behind by
+   * wakeup() or a rebalance holds its connection (a Kafka broker answers a connection in order).
+   */
+  fetchMaxWaitMs?: number
   /** Assignors in order of preference; the group picks the first all members support. */
   partitionAssignmentStrategy?: AssignorName[]
   /** isolation.level; default read_uncommitted, as Kafka. */

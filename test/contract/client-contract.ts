@@ -472,6 +472,96 @@ export function runClientContract(name: string, setup: () => Promise<ContractTar
       await second.close()
     })
 
+    // Consumer.wakeup (Kafka's KafkaConsumer.wakeup). The polls are far longer than the test's
+    // timeout: they can only end in time by the wakeup.
+    const LONG_POLL_MS = 120_000
+
+    it('wakeup ends a waiting poll with WAKEUP; the next poll waits again and gets what comes', { timeout: 30_000 }, async () => {
+      const topic = await createTopic('wakeup-wait', 2)
+      // fetch.max.wait.ms well inside the test's timeout, and far below the poll's.
+      const consumer = client.consumer({ enableAutoCommit: false, fetchMaxWaitMs: 1000 })
+      try {
+        const tps = [0, 1].map((partition) => ({ topic, partition }))
+        consumer.assign(tps)
+        await consumer.seekToBeginning(tps)
+        const waiting = consumer.pollInto(LONG_POLL_MS, () => expect.unreachable('the topic is empty'))
+        setImmediate(() => consumer.wakeup())
+        await expectCode(waiting, 'WAKEUP')
+        // The fetch the woken poll left on the broker (a Kafka broker answers a connection in order)
+        // holds the consumer's connection no longer than fetch.max.wait.ms: it answers at once.
+        expect(await consumer.endOffsets(tps)).toEqual(tps.map((tp) => ({ ...tp, offset: 0 })))
+        // Answered once: the next poll waits again, and gets what is produced meanwhile.
+        const next = consumer.poll(LONG_POLL_MS)
+        const producer = client.producer()
+        await producer.send({ topic, partition: 1, value: 'after' })
+        await producer.close()
+        expect((await next).map((r) => r.value!.toString())).toEqual(['after'])
+      } finally {
+        await consumer.close()
+      }
+    })
+
+    it('wakeup with no poll waiting ends the next poll; every record still comes exactly once', { timeout: 30_000 }, async () => {
+      const topic = await createTopic('wakeup-next', 2)
+      const values = Array.from({ length: 50 }, (_, i) => `v${i}`)
+      const producer = client.producer()
+      await producer.sendBatch(values.map((value, i) => ({ topic, partition: i % 2, value })))
+      await producer.close()
+      const consumer = client.consumer({ enableAutoCommit: false, maxPollRecords: 10 })
+      try {
+        const tps = [0, 1].map((partition) => ({ topic, partition }))
+        consumer.assign(tps)
+        await consumer.seekToBeginning(tps)
+        const first = (await pollFor(consumer, 1)).map((r) => r.value!.toString())
+        expect(first.length).toBeGreaterThan(0)
+        consumer.wakeup()
+        await expectCode(consumer.poll(LONG_POLL_MS), 'WAKEUP')
+        const rest = (await pollFor(consumer, values.length - first.length)).map((r) => r.value!.toString())
+        expect([...first, ...rest].sort()).toEqual([...values].sort())
+      } finally {
+        await consumer.close()
+      }
+    })
+
+    it('wakeup ends a poll waiting for its group join; the member joins on the next polls', { timeout: 60_000 }, async () => {
+      const topic = await createTopic('wakeup-join', 1)
+      const consumer = client.consumer({ groupId: unique('wakeup'), enableAutoCommit: false, autoOffsetReset: 'earliest' })
+      try {
+        consumer.subscribe([topic])
+        const waiting = consumer.poll(LONG_POLL_MS)
+        setImmediate(() => consumer.wakeup())
+        await expectCode(waiting, 'WAKEUP')
+        const producer = client.producer()
+        await producer.send({ topic, value: 'x' })
+        await producer.close()
+        expect((await pollFor(consumer, 1)).map((r) => r.value!.toString())).toEqual(['x'])
+      } finally {
+        await consumer.close()
+      }
+    })
+
+    it('consumer configs are checked when the consumer is made, the error naming the key', () => {
+      const bad: Array<[Parameters<BrookClient['consumer']>[0], string]> = [
+        [{ maxPollRecords: 0 }, 'max.poll.records'],
+        [{ fetchMaxWaitMs: -1 }, 'fetch.max.wait.ms'],
+        [{ fetchMaxWaitMs: 1.5 }, 'fetch.max.wait.ms'],
+        [{ autoOffsetReset: 'sometimes' as never }, 'auto.offset.reset'],
+        [{ isolationLevel: 'serializable' as never }, 'isolation.level'],
+      ]
+      for (const [config, key] of bad) {
+        let err: unknown = null
+        try {
+          client.consumer(config)
+        } catch (e) {
+          err = e
+        }
+        expect(err, key).toBeInstanceOf(BrookError)
+        expect((err as BrookError).code).toBe('INVALID_CONFIG')
+        expect((err as BrookError).field).toBe(key)
+        expect((err as BrookError).message).toContain(key)
+      }
+    })
+
     it('producers are idempotent by default, which needs acks=all', async () => {
       expect(() => client.producer({ acks: 1 })).toThrow(BrookError)
       const topic = await createTopic('idem', 1)

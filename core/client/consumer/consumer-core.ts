@@ -95,6 +95,7 @@ export class ConsumerCore implements Consumer {
       rebalanceTimeoutMs: 300_000,
       maxPollRecords: 500,
       maxPartitionFetchBytes: 1_048_576,
+      fetchMaxWaitMs: 500,
       partitionAssignmentStrategy: ['range', 'cooperative-sticky'],
       isolationLevel: 'read_uncommitted',
       ...config,
@@ -106,6 +107,9 @@ export class ConsumerCore implements Consumer {
     }
     if (!Number.isInteger(this.config.maxPollRecords) || this.config.maxPollRecords < 1) {
       throw new BrookError('INVALID_CONFIG', `max.poll.records must be a positive integer`, { field: 'max.poll.records' })
+    }
+    if (!Number.isInteger(this.config.fetchMaxWaitMs) || this.config.fetchMaxWaitMs < 0) {
+      throw new BrookError('INVALID_CONFIG', `fetch.max.wait.ms must be a non-negative integer, got ${String(this.config.fetchMaxWaitMs)}`, { field: 'fetch.max.wait.ms' })
     }
     if (this.config.isolationLevel !== 'read_committed' && this.config.isolationLevel !== 'read_uncommitted') {
       throw new BrookError('INVALID_CONFIG', `isolation.level must be read_committed or read_uncommitted, got ${String(this.config.isolationLevel)}`, {
@@ -261,7 +265,7 @@ export class ConsumerCore implements Consumer {
     await this.resolvePositions()
     if (drain() > 0) return
     for (;;) {
-      await this.fetchOnce(Math.max(0, deadline - Date.now()))
+      await this.fetchOnce(Math.min(this.config.fetchMaxWaitMs, Math.max(0, deadline - Date.now())))
       // Records fetched before a wakeup are handed out; the wakeup answers the next poll.
       if (drain() > 0) return
       this.checkWakeup()
