@@ -1,0 +1,194 @@
+// npm run bench:streams-peer: Brook Streams beside its peer, Apache Kafka Streams (Java), on the
+// same broker and the same input, each beside its own client's raw consume of that input:
+//   java-raw          Kafka's KafkaConsumer reading every line (max.poll.records 1000)
+//   java-stateless    Kafka Streams, filter + mapValues + to, one stream thread, commits every second
+//   brook-raw         Brook's wire client reading every line (the same settings)
+//   brook-stateless   Brook Streams on the wire client, the same topology and commit interval
+// Both stateless cases are timed from RUNNING until the last record went through the topology
+// (Kafka Streams has no call that commits now). The JVM stays up between rounds (JIT-warm), as the
+// Node process does; rounds alternate (the order rotates) and medians are reported.
+// The broker: --bootstrap=host:port or BROOK_KAFKA_BOOTSTRAP (Apache Kafka: scripts/ci/start-kafka.sh),
+// else Brook's own server in its own process. Needs java and javac, and Kafka's jars in KAFKA_JARS
+// (default .cache/maven-jars, from scripts/ci/install-compat.sh).
+// Options: --lines=N (default 500000 4-word lines), --partitions=N (4), --rounds=N (3), --warmup=N (1: rounds
+// run first and not counted, so neither JIT is measured cold).
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import readline from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { KafkaClient } from '../core/client/kafka/client.js'
+import type { BrookClient, ProducerRecord } from '../core/client/types.js'
+import { Consumed, KafkaStreams, Produced, Serdes, StreamsBuilder } from '../streams/index.js'
+import { alternateRounds, med } from './rounds.js'
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
+const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
+const LINES = Number(args.get('lines') ?? 500_000)
+const PARTITIONS = Number(args.get('partitions') ?? 4)
+const ROUNDS = Number(args.get('rounds') ?? 3)
+const WARMUP = Number(args.get('warmup') ?? 1)
+const JARS = process.env.KAFKA_JARS ?? path.join(ROOT, '.cache', 'maven-jars')
+const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
+const S = Serdes.String()
+const run = Date.now().toString(36)
+
+async function startBrookServer(): Promise<{ bootstrap: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'ci', 'brook-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] })
+  const lines = readline.createInterface({ input: child.stdout! })
+  for await (const line of lines) {
+    const m = /^BROOK_BOOTSTRAP=(.+)$/.exec(line)
+    if (m) return { bootstrap: m[1]!, child }
+  }
+  throw new Error('brook-server exited before listening')
+}
+
+/** The Java peer, compiled into a temporary directory and kept running; one command per line. */
+class JavaPeer {
+  private readonly lines: AsyncIterator<string>
+  private constructor(private readonly child: ChildProcess) {
+    this.lines = readline.createInterface({ input: child.stdout! })[Symbol.asyncIterator]()
+  }
+
+  static async start(bootstrap: string): Promise<JavaPeer> {
+    if (!fs.existsSync(JARS)) throw new Error(`Kafka's jars are not in ${JARS}: run scripts/ci/install-compat.sh or set KAFKA_JARS`)
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), 'streams-peer-'))
+    execFileSync('javac', ['-nowarn', '-d', out, '-cp', `${JARS}/*`, path.join(ROOT, 'bench', 'java', 'StreamsPeer.java')], { stdio: 'inherit' })
+    const child = spawn('java', ['-cp', `${JARS}/*${path.delimiter}${out}`, 'StreamsPeer', bootstrap], { stdio: ['pipe', 'pipe', 'inherit'] })
+    const peer = new JavaPeer(child)
+    if ((await peer.lines.next()).value !== 'ready') throw new Error('the Java peer did not start')
+    return peer
+  }
+
+  /** Runs one command; returns its elapsed milliseconds. */
+  async ms(command: string): Promise<number> {
+    this.child.stdin!.write(`${command}\n`)
+    const { value, done } = await this.lines.next()
+    const m = done ? null : /^ms (\d+)$/.exec(value as string)
+    if (m === null) throw new Error(`the Java peer answered '${String(value)}' to '${command}'`)
+    return Number(m[1])
+  }
+
+  stop(): void {
+    this.child.stdin!.end()
+    this.child.kill()
+  }
+}
+
+async function createTopics(client: BrookClient, topics: string[]): Promise<void> {
+  const admin = client.admin()
+  await admin.createTopics(topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: 1 })))
+  await admin.close()
+}
+
+/** Lines of 4 words drawn from a vocabulary of 10,000, as bench:streams writes them. */
+async function fillLines(client: BrookClient, topic: string): Promise<void> {
+  const words = Array.from({ length: 10_000 }, (_, i) => `w${i.toString(36)}`)
+  let s = 42
+  const rnd = (): number => (s = (s * 1103515245 + 12345) & 0x7fffffff) % words.length
+  const producer = client.producer({ lingerMs: 5, batchSize: 256 * 1024 })
+  for (let sent = 0; sent < LINES; ) {
+    const chunk: ProducerRecord[] = []
+    for (let i = 0; i < 10_000 && sent < LINES; i++, sent++) {
+      chunk.push({ topic, partition: sent % PARTITIONS, key: null, value: `${words[rnd()]} ${words[rnd()]} ${words[rnd()]} ${words[rnd()]}` })
+    }
+    await producer.sendBatch(chunk)
+  }
+  await producer.close()
+}
+
+/** Milliseconds Brook's wire client takes to read every line. */
+async function brookRaw(client: BrookClient, topic: string): Promise<number> {
+  const consumer = client.consumer({ enableAutoCommit: false, maxPollRecords: 1000, maxPartitionFetchBytes: 256 << 10 })
+  const tps = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition }))
+  consumer.assign(tps)
+  await consumer.seekToBeginning(tps)
+  const t0 = performance.now()
+  let seen = 0
+  let bytes = 0
+  while (seen < LINES) {
+    const rs = await consumer.poll(100)
+    for (const r of rs) bytes += r.value?.length ?? 0
+    seen += rs.length
+  }
+  const ms = performance.now() - t0
+  await consumer.close()
+  if (bytes === 0) throw new Error('no bytes read')
+  return ms
+}
+
+/** Milliseconds from RUNNING until Brook Streams passed the last line through filter + mapValues + to. */
+async function brookStateless(client: BrookClient, input: string, output: string, applicationId: string): Promise<number> {
+  let seen = 0
+  const b = new StreamsBuilder()
+  b.stream<string, string>(input, Consumed.with(S, S))
+    .filter((_k, v) => v.length > 3)
+    .mapValues((v) => v.toUpperCase())
+    .peek(() => seen++)
+    .to(output, Produced.with(S, S))
+  const streams = new KafkaStreams(b.build(), client, {
+    applicationId,
+    stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'streams-peer-state-')),
+    commitIntervalMs: 1000,
+    maxPollRecords: 1000,
+  })
+  let t0 = 0
+  streams.onStateChange = (state) => {
+    if (state === 'RUNNING' && t0 === 0) t0 = performance.now()
+  }
+  await streams.start()
+  while (seen < LINES) {
+    if (streams.state === 'ERROR') throw streams.error!
+    await new Promise((r) => setTimeout(r, 2))
+  }
+  const ms = performance.now() - t0
+  await streams.close()
+  return ms
+}
+
+async function main(): Promise<void> {
+  let server: { bootstrap: string; child: ChildProcess } | null = null
+  const bootstrap = args.get('bootstrap') ?? process.env.BROOK_KAFKA_BOOTSTRAP ?? (server = await startBrookServer()).bootstrap
+  const broker = server === null ? `the broker at ${bootstrap}` : `Brook's server (its own process) at ${bootstrap}`
+  console.log(`Streams peer bench: ${fmt(LINES)} lines of 4 words, ${PARTITIONS} partitions, on ${broker}; medians of ${ROUNDS} rounds, the order rotating`)
+  const client = await KafkaClient.connect({ bootstrapServers: bootstrap })
+  const peer = await JavaPeer.start(bootstrap)
+  try {
+    const input = `peer-lines-${run}`
+    await createTopics(client, [input])
+    await fillLines(client, input)
+    const rate = (ms: number): Record<string, number> => ({ rate: (LINES / ms) * 1000 })
+    const output = async (side: string, round: number): Promise<string> => {
+      const topic = `peer-out-${side}-${run}-${round}`
+      await createTopics(client, [topic])
+      return topic
+    }
+    const sides = {
+      'java-raw': async () => rate(await peer.ms(`raw ${input} ${PARTITIONS} ${LINES}`)),
+      'java-stateless': async (r: number) => rate(await peer.ms(`stateless ${input} ${await output('java', r)} ${LINES} peer-java-${run}-${r}`)),
+      'brook-raw': async () => rate(await brookRaw(client, input)),
+      'brook-stateless': async (r: number) => rate(await brookStateless(client, input, await output('brook', r), `peer-brook-${run}-${r}`)),
+    }
+    const show = (label: string) => (round: number, side: string, m: Record<string, number>): void =>
+      console.log(`  ${label} ${round + 1} ${side.padEnd(16)} ${fmt(m.rate!).padStart(11)} records/s`)
+    // Warm-up rounds use their own round numbers (topics and application ids), past the counted ones.
+    await alternateRounds(WARMUP, Object.fromEntries(Object.entries(sides).map(([k, f]) => [k, (r: number) => f(ROUNDS + r)])), show('warm-up'))
+    const results = await alternateRounds(ROUNDS, sides, show('round'))
+    const m = (side: keyof typeof results): number => med(results, side, 'rate')
+    console.log('\nmedians:')
+    console.log(`  Kafka consumer (Java)   ${fmt(m('java-raw')).padStart(11)} records/s`)
+    console.log(`  Kafka Streams (Java)    ${fmt(m('java-stateless')).padStart(11)} records/s  ${(m('java-stateless') / m('java-raw')).toFixed(2)}x of its raw consume`)
+    console.log(`  Brook wire consumer     ${fmt(m('brook-raw')).padStart(11)} records/s  ${(m('brook-raw') / m('java-raw')).toFixed(2)}x of the Java consumer`)
+    console.log(
+      `  Brook Streams           ${fmt(m('brook-stateless')).padStart(11)} records/s  ${(m('brook-stateless') / m('brook-raw')).toFixed(2)}x of its raw consume; ` +
+        `${(m('brook-stateless') / m('java-stateless')).toFixed(2)}x of Kafka Streams`,
+    )
+  } finally {
+    peer.stop()
+    await client.close()
+    server?.child.kill()
+  }
+}
+
+await main()
