@@ -4,14 +4,17 @@
 //   java-stateless    Kafka Streams, filter + mapValues + to, one stream thread, commits every second
 //   brook-raw         Brook's wire client reading every line (the same settings)
 //   brook-stateless   Brook Streams on the wire client, the same topology and commit interval
-// Both stateless cases are timed from RUNNING until the last record went through the topology
+//   java-wordcount    Kafka Streams word count (flatMapValues, selectKey, repartition, count, to), RocksDB
+//                     and the default record cache, one stream thread, commits every second
+//   brook-wordcount   Brook Streams word count, the same topology, SQLite and the default record cache
+// The streams cases are timed from RUNNING until the last record went through the topology
 // (Kafka Streams has no call that commits now). The JVM stays up between rounds (JIT-warm), as the
 // Node process does; rounds alternate (the order rotates) and medians are reported.
 // The broker: --bootstrap=host:port or BROOK_KAFKA_BOOTSTRAP (Apache Kafka: scripts/ci/start-kafka.sh),
 // else Brook's own server in its own process. Needs java and javac, and Kafka's jars in KAFKA_JARS
 // (default .cache/maven-jars, from scripts/ci/install-compat.sh).
 // Options: --lines=N (default 500000 4-word lines), --partitions=N (4), --rounds=N (3), --warmup=N (1: rounds
-// run first and not counted, so neither JIT is measured cold).
+// run first and not counted, so neither JIT is measured cold), --cases=stateless,wordcount (both by default).
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -20,7 +23,7 @@ import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { KafkaClient } from '../core/client/kafka/client.js'
 import type { BrookClient, ProducerRecord } from '../core/client/types.js'
-import { Consumed, KafkaStreams, Produced, Serdes, StreamsBuilder } from '../streams/index.js'
+import { Consumed, Grouped, KafkaStreams, Materialized, Produced, Repartitioned, Serdes, StreamsBuilder, type Topology } from '../streams/index.js'
 import { alternateRounds, med } from './rounds.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
@@ -29,10 +32,14 @@ const LINES = Number(args.get('lines') ?? 500_000)
 const PARTITIONS = Number(args.get('partitions') ?? 4)
 const ROUNDS = Number(args.get('rounds') ?? 3)
 const WARMUP = Number(args.get('warmup') ?? 1)
+const CASES = (args.get('cases') ?? 'stateless,wordcount').split(',')
+for (const c of CASES) if (c !== 'stateless' && c !== 'wordcount') throw new Error(`unknown case '${c}' (known: stateless, wordcount)`)
+const WORDS_PER_LINE = 4
 const JARS = process.env.KAFKA_JARS ?? path.join(ROOT, '.cache', 'maven-jars')
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 const S = Serdes.String()
 const run = Date.now().toString(36)
+type Side = 'java-raw' | 'brook-raw' | 'java-stateless' | 'brook-stateless' | 'java-wordcount' | 'brook-wordcount'
 
 async function startBrookServer(): Promise<{ bootstrap: string; child: ChildProcess }> {
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'ci', 'brook-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] })
@@ -118,16 +125,38 @@ async function brookRaw(client: BrookClient, topic: string): Promise<number> {
   return ms
 }
 
-/** Milliseconds from RUNNING until Brook Streams passed the last line through filter + mapValues + to. */
-async function brookStateless(client: BrookClient, input: string, output: string, applicationId: string): Promise<number> {
-  let seen = 0
+/** Counts records reaching the last stage of a topology (a peek there). */
+const seen = { n: 0 }
+
+function stateless(input: string, output: string): Topology {
   const b = new StreamsBuilder()
   b.stream<string, string>(input, Consumed.with(S, S))
     .filter((_k, v) => v.length > 3)
     .mapValues((v) => v.toUpperCase())
-    .peek(() => seen++)
+    .peek(() => seen.n++)
     .to(output, Produced.with(S, S))
-  const streams = new KafkaStreams(b.build(), client, {
+  return b.build()
+}
+
+/** Word count as bench:streams (and the Java peer) builds it: the peek counts words reaching the count. */
+function wordCount(input: string, output: string): Topology {
+  const b = new StreamsBuilder()
+  b.stream<string, string>(input, Consumed.with(S, S))
+    .flatMapValues((line) => line.split(' '))
+    .selectKey((_k, w) => w)
+    .repartition(Repartitioned.with(S, S).withName('words'))
+    .peek(() => seen.n++)
+    .groupByKey(Grouped.with(S, S))
+    .count(Materialized.as<string, number>('counts'))
+    .toStream()
+    .to(output, Produced.with(S, Serdes.Long()))
+  return b.build()
+}
+
+/** Milliseconds from RUNNING until Brook Streams passed `expected` records through the topology's last stage. */
+async function brookStreams(client: BrookClient, topology: Topology, applicationId: string, expected: number): Promise<number> {
+  seen.n = 0
+  const streams = new KafkaStreams(topology, client, {
     applicationId,
     stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'streams-peer-state-')),
     commitIntervalMs: 1000,
@@ -138,7 +167,7 @@ async function brookStateless(client: BrookClient, input: string, output: string
     if (state === 'RUNNING' && t0 === 0) t0 = performance.now()
   }
   await streams.start()
-  while (seen < LINES) {
+  while (seen.n < expected) {
     if (streams.state === 'ERROR') throw streams.error!
     await new Promise((r) => setTimeout(r, 2))
   }
@@ -164,26 +193,40 @@ async function main(): Promise<void> {
       await createTopics(client, [topic])
       return topic
     }
-    const sides = {
+    const all: Record<string, (r: number) => Promise<Record<string, number>>> = {
       'java-raw': async () => rate(await peer.ms(`raw ${input} ${PARTITIONS} ${LINES}`)),
-      'java-stateless': async (r: number) => rate(await peer.ms(`stateless ${input} ${await output('java', r)} ${LINES} peer-java-${run}-${r}`)),
       'brook-raw': async () => rate(await brookRaw(client, input)),
-      'brook-stateless': async (r: number) => rate(await brookStateless(client, input, await output('brook', r), `peer-brook-${run}-${r}`)),
     }
+    if (CASES.includes('stateless')) {
+      all['java-stateless'] = async (r) => rate(await peer.ms(`stateless ${input} ${await output('java-sl', r)} ${LINES} peer-java-sl-${run}-${r}`))
+      all['brook-stateless'] = async (r) => rate(await brookStreams(client, stateless(input, await output('brook-sl', r)), `peer-brook-sl-${run}-${r}`, LINES))
+    }
+    if (CASES.includes('wordcount')) {
+      const words = LINES * WORDS_PER_LINE
+      all['java-wordcount'] = async (r) => rate(await peer.ms(`wordcount ${input} ${await output('java-wc', r)} ${words} peer-java-wc-${run}-${r}`))
+      all['brook-wordcount'] = async (r) => rate(await brookStreams(client, wordCount(input, await output('brook-wc', r)), `peer-brook-wc-${run}-${r}`, words))
+    }
+    const sides = all as Record<Side, (r: number) => Promise<Record<string, number>>>
     const show = (label: string) => (round: number, side: string, m: Record<string, number>): void =>
-      console.log(`  ${label} ${round + 1} ${side.padEnd(16)} ${fmt(m.rate!).padStart(11)} records/s`)
+      console.log(`  ${label} ${round + 1} ${side.padEnd(16)} ${fmt(m.rate! * (side.endsWith('wordcount') ? WORDS_PER_LINE : 1)).padStart(11)} ${side.endsWith('wordcount') ? 'words/s' : 'records/s'}`)
     // Warm-up rounds use their own round numbers (topics and application ids), past the counted ones.
     await alternateRounds(WARMUP, Object.fromEntries(Object.entries(sides).map(([k, f]) => [k, (r: number) => f(ROUNDS + r)])), show('warm-up'))
     const results = await alternateRounds(ROUNDS, sides, show('round'))
-    const m = (side: keyof typeof results): number => med(results, side, 'rate')
+    const m = (side: Side): number => med(results, side, 'rate')
     console.log('\nmedians:')
-    console.log(`  Kafka consumer (Java)   ${fmt(m('java-raw')).padStart(11)} records/s`)
-    console.log(`  Kafka Streams (Java)    ${fmt(m('java-stateless')).padStart(11)} records/s  ${(m('java-stateless') / m('java-raw')).toFixed(2)}x of its raw consume`)
-    console.log(`  Brook wire consumer     ${fmt(m('brook-raw')).padStart(11)} records/s  ${(m('brook-raw') / m('java-raw')).toFixed(2)}x of the Java consumer`)
-    console.log(
-      `  Brook Streams           ${fmt(m('brook-stateless')).padStart(11)} records/s  ${(m('brook-stateless') / m('brook-raw')).toFixed(2)}x of its raw consume; ` +
-        `${(m('brook-stateless') / m('java-stateless')).toFixed(2)}x of Kafka Streams`,
-    )
+    console.log(`  Kafka consumer (Java)       ${fmt(m('java-raw')).padStart(11)} records/s`)
+    console.log(`  Brook wire consumer         ${fmt(m('brook-raw')).padStart(11)} records/s  ${(m('brook-raw') / m('java-raw')).toFixed(2)}x of the Java consumer`)
+    if (CASES.includes('stateless')) {
+      console.log(`  Kafka Streams, stateless    ${fmt(m('java-stateless')).padStart(11)} records/s  ${(m('java-stateless') / m('java-raw')).toFixed(2)}x of its raw consume`)
+      console.log(
+        `  Brook Streams, stateless    ${fmt(m('brook-stateless')).padStart(11)} records/s  ${(m('brook-stateless') / m('brook-raw')).toFixed(2)}x of its raw consume; ` +
+          `${(m('brook-stateless') / m('java-stateless')).toFixed(2)}x of Kafka Streams`,
+      )
+    }
+    if (CASES.includes('wordcount')) {
+      console.log(`  Kafka Streams, word count   ${fmt(m('java-wordcount') * WORDS_PER_LINE).padStart(11)} words/s`)
+      console.log(`  Brook Streams, word count   ${fmt(m('brook-wordcount') * WORDS_PER_LINE).padStart(11)} words/s    ${(m('brook-wordcount') / m('java-wordcount')).toFixed(2)}x of Kafka Streams`)
+    }
   } finally {
     peer.stop()
     await client.close()

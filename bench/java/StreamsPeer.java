@@ -5,12 +5,16 @@
 //   raw <topic> <partitions> <records>                  -> "ms <elapsed>" (poll until every record came)
 //   stateless <topic> <output> <records> <application.id> -> "ms <elapsed>" (RUNNING until the last record
 //                                                          passed the filter + mapValues + to, commit.interval.ms 1000)
+//   wordcount <topic> <output> <words> <application.id>  -> "ms <elapsed>" (RUNNING until the last word reached
+//                                                          the count: flatMapValues, selectKey, repartition, count in
+//                                                          RocksDB with the default record cache, to)
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
@@ -27,7 +31,10 @@ import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.StreamsBuilder;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.kstream.Consumed;
+import org.apache.kafka.streams.kstream.Grouped;
+import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Produced;
+import org.apache.kafka.streams.kstream.Repartitioned;
 
 public final class StreamsPeer {
   public static void main(String[] args) throws Exception {
@@ -40,6 +47,7 @@ public final class StreamsPeer {
       long ms;
       if (c[0].equals("raw")) ms = raw(bootstrap, c[1], Integer.parseInt(c[2]), Long.parseLong(c[3]));
       else if (c[0].equals("stateless")) ms = stateless(bootstrap, c[1], c[2], Long.parseLong(c[3]), c[4]);
+      else if (c[0].equals("wordcount")) ms = wordCount(bootstrap, c[1], c[2], Long.parseLong(c[3]), c[4]);
       else throw new IllegalArgumentException("unknown command: " + line);
       System.out.println("ms " + ms);
       System.out.flush();
@@ -85,6 +93,30 @@ public final class StreamsPeer {
           if (seen.incrementAndGet() == records) done.countDown();
         })
         .to(output, Produced.with(Serdes.String(), Serdes.String()));
+    return timed(b, bootstrap, appId, records, seen, done);
+  }
+
+  /** Word count as bench:streams builds it, the repartition explicit so a peek counts the words reaching the count. */
+  static long wordCount(String bootstrap, String input, String output, long words, String appId) throws Exception {
+    AtomicLong seen = new AtomicLong();
+    CountDownLatch done = new CountDownLatch(1);
+    StreamsBuilder b = new StreamsBuilder();
+    b.stream(input, Consumed.with(Serdes.String(), Serdes.String()))
+        .flatMapValues(line -> Arrays.asList(line.split(" ")))
+        .selectKey((k, w) -> w)
+        .repartition(Repartitioned.with(Serdes.String(), Serdes.String()).withName("words"))
+        .peek((k, v) -> {
+          if (seen.incrementAndGet() == words) done.countDown();
+        })
+        .groupByKey(Grouped.with(Serdes.String(), Serdes.String()))
+        .count(Materialized.as("counts"))
+        .toStream()
+        .to(output, Produced.with(Serdes.String(), Serdes.Long()));
+    return timed(b, bootstrap, appId, words, seen, done);
+  }
+
+  /** Runs the topology with one stream thread and commits every second; milliseconds from RUNNING until `done`. */
+  static long timed(StreamsBuilder b, String bootstrap, String appId, long records, AtomicLong seen, CountDownLatch done) throws Exception {
     Properties p = new Properties();
     p.put(StreamsConfig.APPLICATION_ID_CONFIG, appId);
     p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
