@@ -82,7 +82,7 @@ export class ConsumerCore implements Consumer {
   private readonly abort = new AbortController()
   /** wakeup() was called and no poll has answered it with WAKEUP yet. */
   private wakeupPending = false
-  /** Aborted by wakeup(): ends a poll's wait for its group join or for partitions to fetch. */
+  /** Aborted by wakeup() and by close(): ends a poll's wait for its group join or for partitions to fetch. */
   private wake = new AbortController()
 
   constructor(config: ConsumerConfig = {}) {
@@ -282,7 +282,7 @@ export class ConsumerCore implements Consumer {
       wanted.push(s)
     }
     if (wanted.length === 0) {
-      if (maxWaitMs > 0) await sleepUnlessAborted(Math.min(maxWaitMs, 100), AbortSignal.any([this.abort.signal, this.wake.signal]))
+      if (maxWaitMs > 0) await sleepUnlessAborted(Math.min(maxWaitMs, 100), this.wake.signal)
       return
     }
     const fetchAbort = new AbortController()
@@ -501,6 +501,7 @@ export class ConsumerCore implements Consumer {
     } finally {
       this.closed = true
       this.abort.abort()
+      this.wake.abort()
       try {
         await this.group?.close()
       } finally {
