@@ -33,6 +33,8 @@ export interface StateRestoreListener {
   onRestoreStart?(partition: TopicPartition, storeName: string, startOffset: number, endOffset: number): void
   onBatchRestored?(partition: TopicPartition, storeName: string, batchEndOffset: number, numRestored: number): void
   onRestoreEnd?(partition: TopicPartition, storeName: string, totalRestored: number): void
+  /** close() stopped the restore before the end (KIP-869); the checkpoint holds how far it got, where the next start resumes. */
+  onRestoreSuspended?(partition: TopicPartition, storeName: string, totalRestored: number): void
 }
 
 export interface KafkaStreamsConfig extends StreamsConfig {
@@ -101,6 +103,8 @@ export class KafkaStreams implements QueryableStoreProvider {
   private globalTask: StreamTask | null = null
   private globalConsumer: Consumer | null = null
   private consumer: Consumer | null = null
+  /** The consumer reading a changelog while a task restores (close() wakes it). */
+  private restorer: Consumer | null = null
   private producer: Producer | null = null
   /** exactly_once_v2 only. */
   private transactions: StreamsTransactions | null = null
@@ -403,6 +407,7 @@ export class KafkaStreams implements QueryableStoreProvider {
       maxPartitionFetchBytes: 8 << 20,
       isolationLevel: 'read_committed',
     })
+    this.restorer = restorer
     try {
       for (const c of changelogs) {
         const tp = { topic: c.topic, partition: c.partition }
@@ -418,7 +423,14 @@ export class KafkaStreams implements QueryableStoreProvider {
           let position = from
           let idle = 0
           while (position < end && idle < 3) {
-            const records = await restorer.poll(200)
+            if (!this.running()) break
+            let records: ConsumerRecord[]
+            try {
+              records = await restorer.poll(200)
+            } catch (err) {
+              if (err instanceof BrookError && err.code === 'WAKEUP') break
+              throw err
+            }
             if (records.length === 0) {
               // Markers and aborted records move the position without returning records.
               const at = await restorer.position(tp)
@@ -439,11 +451,17 @@ export class KafkaStreams implements QueryableStoreProvider {
             listener?.onBatchRestored?.(tp, c.storeName, position, batch.length)
           }
         }
+        if (!this.running()) {
+          // close() during the restore: what was restored is flushed and checkpointed below, and the next start resumes there.
+          listener?.onRestoreSuspended?.(tp, c.storeName, restored)
+          break
+        }
         listener?.onRestoreEnd?.(tp, c.storeName, restored)
       }
       // Commits the restored state and checkpoints where it ends.
       task.stateManager.flush()
     } finally {
+      this.restorer = null
       await restorer.close()
     }
   }
@@ -469,6 +487,8 @@ export class KafkaStreams implements QueryableStoreProvider {
       }
     }
     for (const [id, { sub, partition }] of wanted) {
+      // close() came during the assignment: tasks not made yet are left to the next owner (or start).
+      if (!this.running()) break
       if (this.tasks.has(id)) continue
       const back = this.suspended.get(id)
       if (back !== undefined) {
@@ -823,6 +843,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     const failed = this.stateValue === 'ERROR' || this.stateValue === 'CREATED'
     this.setState('PENDING_SHUTDOWN')
     this.consumer?.wakeup()
+    this.restorer?.wakeup()
     await this.loop
     let error: unknown = null
     if (!failed) await this.exclusive(() => this.commitNow()).catch((err: unknown) => (error = err))

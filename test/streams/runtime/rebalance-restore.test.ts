@@ -6,8 +6,8 @@ import { EmbeddedClient } from '../../../core/client/embedded/client.js'
 import { KafkaClient } from '../../../core/client/kafka/client.js'
 import type { BrookClient } from '../../../core/client/types.js'
 import { startServer } from '../../../core/server/server.js'
-import { KafkaStreams, QueryableStoreTypes, type KafkaStreamsConfig, type StateRestoreListener } from '../../../streams/index.js'
-import { LINES, cleanupDirs, expectedCounts, latestCounts, produce, readAll, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
+import { Consumed, KafkaStreams, Materialized, QueryableStoreTypes, StreamsBuilder, type KafkaStreamsConfig, type StateRestoreListener, type Topology } from '../../../streams/index.js'
+import { L, LINES, S, cleanupDirs, expectedCounts, latestCounts, produce, readAll, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -184,5 +184,75 @@ describe('KafkaStreams state restore', () => {
     // Every changelog record was replayed (no compaction ran on this small log).
     expect(wiped.total()).toBe(total)
     expect([...wiped.restored.keys()].sort()).toEqual(['wc-counts-changelog-0', 'wc-counts-changelog-1'])
+  })
+
+  it('close() during a restore stops it, checkpoints how far it got, and the next start restores only the rest', async () => {
+    const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+    closers.push(() => client.close())
+    const admin = client.admin()
+    await admin.createTopics([
+      { topic: 'counted', numPartitions: 1 },
+      { topic: 'resume-store-changelog', numPartitions: 1, configs: { 'cleanup.policy': 'compact' } },
+    ])
+    await admin.close()
+    // A changelog of 50,000 distinct keys, each counted once: restored in batches of at most 10,000.
+    const total = 50_000
+    const one = L.serialize('resume-store-changelog', 1)
+    const producer = client.producer({ lingerMs: 5, batchSize: 256 * 1024 })
+    await producer.sendBatch(Array.from({ length: total }, (_, i) => ({ topic: 'resume-store-changelog', partition: 0, key: `key-${i}`, value: one })))
+    await producer.close()
+    const topology = (): Topology => {
+      const b = new StreamsBuilder()
+      b.stream<string, string>('counted', Consumed.with(S, S)).groupByKey().count(Materialized.as<string, number>('store'))
+      return b.build()
+    }
+    const stateDir = tmpDir()
+
+    // The first instance is closed as its first batch is restored.
+    let suspendedAt = -1
+    let ended = false
+    let closing: Promise<void> | null = null
+    const first: KafkaStreams = new KafkaStreams(topology(), client, {
+      applicationId: 'resume',
+      stateDir,
+      restoreListener: {
+        onBatchRestored: () => void (closing ??= first.close()),
+        onRestoreSuspended: (_tp, _store, restored) => void (suspendedAt = restored),
+        onRestoreEnd: () => void (ended = true),
+      },
+    })
+    closers.push(() => first.close())
+    await first.start().catch(() => undefined)
+    await waitFor('the first instance closed', () => closing !== null)
+    await closing
+    expect(first.state).toBe('NOT_RUNNING')
+    expect(ended).toBe(false)
+    expect(suspendedAt).toBeGreaterThan(0)
+    expect(suspendedAt).toBeLessThan(total)
+
+    // The second resumes from the checkpoint: it restores only the rest, and the store holds every key.
+    const starts: number[] = []
+    let restored = 0
+    const second = new KafkaStreams(topology(), client, {
+      applicationId: 'resume',
+      stateDir,
+      restoreListener: {
+        onRestoreStart: (_tp, _store, from) => void starts.push(from),
+        onRestoreEnd: (_tp, _store, n) => void (restored += n),
+      },
+    })
+    closers.push(() => second.close())
+    await second.start()
+    await waitFor('running', () => second.state === 'RUNNING')
+    expect(starts).toEqual([suspendedAt])
+    expect(restored).toBe(total - suspendedAt)
+    const store = second.store('store', QueryableStoreTypes.keyValueStore<string, number>())
+    let keys = 0
+    for (const { value } of store.all()) {
+      expect(value).toBe(1)
+      keys++
+    }
+    expect(keys).toBe(total)
+    await second.close()
   })
 })
