@@ -408,6 +408,7 @@ export class KafkaStreams implements QueryableStoreProvider {
       isolationLevel: 'read_committed',
     })
     this.restorer = restorer
+    let suspended = false
     try {
       for (const c of changelogs) {
         const tp = { topic: c.topic, partition: c.partition }
@@ -423,13 +424,17 @@ export class KafkaStreams implements QueryableStoreProvider {
           let position = from
           let idle = 0
           while (position < end && idle < 3) {
-            if (!this.running()) break
+            if (!this.running()) {
+              suspended = true
+              break
+            }
             let records: ConsumerRecord[]
             try {
               records = await restorer.poll(200)
             } catch (err) {
-              if (err instanceof BrookError && err.code === 'WAKEUP') break
-              throw err
+              if (!(err instanceof BrookError && err.code === 'WAKEUP')) throw err
+              suspended = true
+              break
             }
             if (records.length === 0) {
               // Markers and aborted records move the position without returning records.
@@ -451,7 +456,7 @@ export class KafkaStreams implements QueryableStoreProvider {
             listener?.onBatchRestored?.(tp, c.storeName, position, batch.length)
           }
         }
-        if (!this.running()) {
+        if (suspended) {
           // close() during the restore: what was restored is flushed and checkpointed below, and the next start resumes there.
           listener?.onRestoreSuspended?.(tp, c.storeName, restored)
           break
