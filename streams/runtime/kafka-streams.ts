@@ -13,6 +13,8 @@
 // transaction, input and changelogs are read read_committed, and state not covered by a
 // committed transaction is wiped and restored after a crash.
 import fs from 'node:fs'
+import path from 'node:path'
+import { DirLock } from '../../core/common/dir-lock.js'
 import type { Admin, BrookClient, Consumer, ConsumerRecord, Producer, ProducerConfig, RecordView, SendListener, TopicPartition, TopicPartitionOffset } from '../../core/client/types.js'
 import type { Topology } from '../processor/topology.js'
 import { CacheBudget } from '../state/cache-budget.js'
@@ -103,6 +105,8 @@ export class KafkaStreams implements QueryableStoreProvider {
   private globalTask: StreamTask | null = null
   private globalConsumer: Consumer | null = null
   private consumer: Consumer | null = null
+  /** This instance's hold on <stateDir>/<applicationId>, from start() to close(). */
+  private dirLock: DirLock | null = null
   /** The consumer reading a changelog while a task restores (close() wakes it). */
   private restorer: Consumer | null = null
   private producer: Producer | null = null
@@ -171,6 +175,7 @@ export class KafkaStreams implements QueryableStoreProvider {
   /** Creates internal topics, joins the group and starts processing in the background. */
   async start(): Promise<void> {
     if (this.stateValue !== 'CREATED') throw new StreamsException(`Cannot start KafkaStreams in state ${this.stateValue}`)
+    this.dirLock = this.lockStateDir('start')
     this.setState('REBALANCING')
     try {
       await this.prepareTopics()
@@ -838,6 +843,45 @@ export class KafkaStreams implements QueryableStoreProvider {
     return [...this.tasks.keys()].sort()
   }
 
+  /** This application's local state: <stateDir>/<applicationId> (null without a stateDir: stores in memory). */
+  private appStateDir(): string | null {
+    const dir = this.config.stateDir
+    return dir === undefined || dir === null ? null : path.join(dir, this.config.applicationId)
+  }
+
+  /**
+   * Takes the application's state directory for this instance, as Kafka Streams locks its own: two instances
+   * in one directory would open, checkpoint and wipe the same task directories.
+   */
+  private lockStateDir(action: string): DirLock | null {
+    const dir = this.appStateDir()
+    if (dir === null) return null
+    fs.mkdirSync(dir, { recursive: true })
+    try {
+      return DirLock.acquire(dir, 'State directory', 'KafkaStreams process')
+    } catch (err) {
+      throw new StreamsException(
+        `Cannot ${action} '${this.config.applicationId}': ${err instanceof Error ? err.message : String(err)}; give each instance its own stateDir`,
+        { cause: err },
+      )
+    }
+  }
+
+  /**
+   * Deletes this application's local state (<stateDir>/<applicationId>): the stores are restored from
+   * their changelogs at the next start. Only before start() or after close(), as in Kafka Streams, and
+   * not while another instance holds the directory.
+   */
+  cleanUp(): void {
+    if (this.stateValue !== 'CREATED' && this.stateValue !== 'NOT_RUNNING') {
+      throw new StreamsException(`Cannot clean up '${this.config.applicationId}' in state ${this.stateValue}: close() it first`)
+    }
+    const dir = this.appStateDir()
+    if (dir === null || !fs.existsSync(dir)) return
+    this.lockStateDir('clean up')?.release()
+    fs.rmSync(dir, { recursive: true, force: true })
+  }
+
   /** Commits, closes every task and leaves the group. After a processing error, tasks close without a commit and their state directories are wiped. */
   close(): Promise<void> {
     return (this.closing ??= this.doClose())
@@ -868,6 +912,8 @@ export class KafkaStreams implements QueryableStoreProvider {
     await this.producer?.close().catch(() => undefined)
     await this.purging
     await this.purgeAdmin?.close().catch(() => undefined)
+    this.dirLock?.release()
+    this.dirLock = null
     this.setState('NOT_RUNNING')
     if (error !== null && !failed) this.config.logger?.(`Closing '${this.config.applicationId}': ${String(error)}`)
   }

@@ -1,3 +1,5 @@
+import fs from 'node:fs'
+import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
 import {
@@ -266,6 +268,49 @@ describe('KafkaStreams close', () => {
     const offsets = await admin.listGroupOffsets('closing')
     await admin.close()
     expect(offsets.find((o) => o.topic === 'in' && o.partition === 0)?.committedOffset).toBe(2)
+  })
+})
+
+describe('KafkaStreams state directory', () => {
+  it('is held by one instance: a second one in the same stateDir cannot start until the first closed', async () => {
+    const client = await clientWith([['text', 2], ['word-counts', 1]])
+    const stateDir = tmpDir()
+    const first = await started(wordCount(), client, { applicationId: 'held', stateDir })
+    const second = new KafkaStreams(wordCount(), client, { applicationId: 'held', stateDir, commitIntervalMs: 100 })
+    closers.push(() => second.close())
+    await expect(second.start()).rejects.toThrow(/Cannot start 'held': State directory .*held is already open in this process; give each instance its own stateDir/)
+    // Nothing of the second began: it is still CREATED, and the first runs on.
+    expect(second.state).toBe('CREATED')
+    expect(first.state).not.toBe('ERROR')
+    await first.close()
+    await second.start()
+    await produce(client, 'text', [{ key: 'k', value: 'one two two' }])
+    await waitFor('counts from the second instance', async () => ((await latestCounts(client, 'word-counts')).get('two') === 2 ? true : null))
+  })
+
+  it('cleanUp() deletes the local state, not while running, and the next start restores it from the changelog', async () => {
+    const client = await clientWith([['text', 2], ['word-counts', 1]])
+    const stateDir = tmpDir()
+    const appDir = path.join(stateDir, 'wiped')
+    const first = await started(wordCount(), client, { applicationId: 'wiped', stateDir })
+    await produce(client, 'text', [{ key: 'a', value: 'red red blue', partition: 0 }, { key: 'b', value: 'red green', partition: 1 }])
+    await waitFor('counts', async () => ((await latestCounts(client, 'word-counts')).get('red') === 3 ? true : null))
+    expect(() => first.cleanUp()).toThrow(/Cannot clean up 'wiped' in state (RUNNING|REBALANCING): close\(\) it first/)
+    expect(fs.existsSync(appDir)).toBe(true)
+    await first.close()
+    first.cleanUp()
+    expect(fs.existsSync(appDir)).toBe(false)
+
+    let restored = 0
+    const second = await started(wordCount(), client, {
+      applicationId: 'wiped',
+      stateDir,
+      restoreListener: { onRestoreEnd: (_tp, _store, n) => void (restored += n) },
+    })
+    await waitFor('running', () => second.state === 'RUNNING')
+    expect(restored).toBeGreaterThan(0)
+    const counts = new Map(second.store('counts', QueryableStoreTypes.keyValueStore<string, number>()).all().map((e) => [e.key, e.value]))
+    expect(counts).toEqual(new Map([['red', 3], ['blue', 1], ['green', 1]]))
   })
 })
 
