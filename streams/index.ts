@@ -41,5 +41,5 @@ export { Stores, StoreBuilder, type StoreSupplier, type StoreKind } from './stat
 export type { ChangelogWriter, ChangelogInfo } from './state/state-manager.js'
 export type { StreamsConfig, DeserializationExceptionHandler } from './internals/task.js'
 export { TopologyException, StreamsException, ProcessorException } from './errors.js'
-export { KafkaStreams, type KafkaStreamsConfig, type KafkaStreamsState, type StateRestoreListener } from './runtime/kafka-streams.js'
+export { KafkaStreams, type KafkaStreamsConfig, type KafkaStreamsState, type StateRestoreListener, type StreamThreadExceptionResponse } from './runtime/kafka-streams.js'
 export { observableToTopic, type ObservableToTopicOptions } from './rxjs.js'

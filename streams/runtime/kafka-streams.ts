@@ -65,7 +65,17 @@ export interface KafkaStreamsConfig extends StreamsConfig {
    * 'earliest' (Kafka Streams'); repartition topics always start at the earliest.
    */
   autoOffsetReset?: 'earliest' | 'latest'
+  /**
+   * Decides what a processing failure does (Kafka's setUncaughtExceptionHandler): SHUTDOWN_CLIENT
+   * (the default) stops this instance in ERROR; REPLACE_THREAD restarts processing from the committed
+   * offsets, the failed tasks' state restored from their changelogs. A failure that recurs recurs
+   * again. SHUTDOWN_APPLICATION (stopping every instance through the group) is not offered.
+   */
+  uncaughtExceptionHandler?: (error: Error) => StreamThreadExceptionResponse
 }
+
+/** What a processing failure leads to (Kafka's StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse). */
+export type StreamThreadExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT'
 
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR'
 
@@ -105,6 +115,8 @@ export class KafkaStreams implements QueryableStoreProvider {
   private globalTask: StreamTask | null = null
   private globalConsumer: Consumer | null = null
   private consumer: Consumer | null = null
+  /** REPLACE_THREAD in progress: the failed loop's consumer leaves without committing. */
+  private replacing = false
   /** This instance's hold on <stateDir>/<applicationId>, from start() to close(). */
   private dirLock: DirLock | null = null
   /** The consumer reading a changelog while a task restores (close() wakes it). */
@@ -179,19 +191,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.setState('REBALANCING')
     try {
       await this.prepareTopics()
-      const eos = this.config.processingGuarantee === 'exactly_once_v2'
-      this.producer = this.client.producer({
-        clientId: `${this.config.applicationId}-producer`,
-        lingerMs: 5,
-        batchSize: 256 * 1024,
-        ...this.config.producer,
-        acks: 'all',
-        ...(eos ? { transactionalId: transactionalIdFor(this.config.applicationId, this.config.stateDir), transactionTimeoutMs: EOS_TRANSACTION_TIMEOUT_MS } : {}),
-      })
-      if (eos) {
-        this.transactions = new StreamsTransactions(this.producer)
-        await this.transactions.init()
-      }
+      await this.startProducer()
       await this.startGlobal()
     } catch (err) {
       this.failure = err as Error
@@ -199,35 +199,117 @@ export class KafkaStreams implements QueryableStoreProvider {
       await this.producer?.close().catch(() => undefined)
       throw err
     }
-    const sources = [...this.topicToSub.keys()]
-    if (sources.length > 0) {
-      this.consumer = this.client.consumer({
-        groupId: this.config.applicationId,
-        clientId: `${this.config.applicationId}-consumer`,
-        enableAutoCommit: false,
-        autoOffsetReset: 'earliest',
-        // range gives the same partition numbers of co-partitioned topics to the same instance.
-        partitionAssignmentStrategy: ['range'],
-        maxPollRecords: this.config.maxPollRecords,
-        // Small fetches keep decoded records short-lived (young-generation garbage): measured faster than 1-4 MiB.
-        maxPartitionFetchBytes: 256 << 10,
-        ...(this.transactions !== null ? { isolationLevel: 'read_committed' as const } : {}),
-        ...(this.config.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: this.config.sessionTimeoutMs } : {}),
-        ...(this.config.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: this.config.heartbeatIntervalMs } : {}),
-      })
-      this.consumer.subscribe(sources, {
-        onPartitionsAssigned: (tps) => this.exclusive(() => this.onAssigned(tps)),
-        onPartitionsRevoked: (tps) => this.exclusive(() => this.onRevoked(tps)),
-        onPartitionsLost: (tps) => this.exclusive(() => this.onLost(tps)),
-      })
-    } else {
-      this.setState('RUNNING')
-    }
-    this.loop = this.run().catch((err: unknown) => {
-      this.failure = err instanceof Error ? err : new Error(String(err))
-      this.config.logger?.(`Stream processing of '${this.config.applicationId}' failed: ${this.failure.message}`)
-      this.setState('ERROR', this.failure)
+    if (!this.subscribe()) this.setState('RUNNING')
+    this.loop = this.runHandlingErrors()
+  }
+
+  /** The producer of outputs and changelogs (transactional with exactly_once_v2). */
+  private async startProducer(): Promise<void> {
+    const eos = this.config.processingGuarantee === 'exactly_once_v2'
+    this.producer = this.client.producer({
+      clientId: `${this.config.applicationId}-producer`,
+      lingerMs: 5,
+      batchSize: 256 * 1024,
+      ...this.config.producer,
+      acks: 'all',
+      ...(eos ? { transactionalId: transactionalIdFor(this.config.applicationId, this.config.stateDir), transactionTimeoutMs: EOS_TRANSACTION_TIMEOUT_MS } : {}),
     })
+    if (eos) {
+      this.transactions = new StreamsTransactions(this.producer)
+      await this.transactions.init()
+    }
+  }
+
+  /** A consumer in the application's group, subscribed to the source topics; false when the topology has none. */
+  private subscribe(): boolean {
+    const sources = [...this.topicToSub.keys()]
+    if (sources.length === 0) return false
+    this.consumer = this.client.consumer({
+      groupId: this.config.applicationId,
+      clientId: `${this.config.applicationId}-consumer`,
+      enableAutoCommit: false,
+      autoOffsetReset: 'earliest',
+      // range gives the same partition numbers of co-partitioned topics to the same instance.
+      partitionAssignmentStrategy: ['range'],
+      maxPollRecords: this.config.maxPollRecords,
+      // Small fetches keep decoded records short-lived (young-generation garbage): measured faster than 1-4 MiB.
+      maxPartitionFetchBytes: 256 << 10,
+      ...(this.transactions !== null ? { isolationLevel: 'read_committed' as const } : {}),
+      ...(this.config.sessionTimeoutMs !== undefined ? { sessionTimeoutMs: this.config.sessionTimeoutMs } : {}),
+      ...(this.config.heartbeatIntervalMs !== undefined ? { heartbeatIntervalMs: this.config.heartbeatIntervalMs } : {}),
+    })
+    this.consumer.subscribe(sources, {
+      onPartitionsAssigned: (tps) => this.exclusive(() => this.onAssigned(tps)),
+      onPartitionsRevoked: (tps) => this.exclusive(() => this.onRevoked(tps)),
+      onPartitionsLost: (tps) => this.exclusive(() => this.onLost(tps)),
+    })
+    return true
+  }
+
+  /**
+   * The processing loop, and what happens when it fails: the uncaught exception handler's answer
+   * (Kafka's StreamsUncaughtExceptionHandler). SHUTDOWN_CLIENT (the default) leaves the instance in
+   * ERROR; REPLACE_THREAD starts the loop afresh from the committed offsets.
+   */
+  private async runHandlingErrors(): Promise<void> {
+    for (;;) {
+      try {
+        await this.run()
+        return
+      } catch (err) {
+        const failure = err instanceof Error ? err : new Error(String(err))
+        this.config.logger?.(`Stream processing of '${this.config.applicationId}' failed: ${failure.message}`)
+        let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT'
+        try {
+          response = this.config.uncaughtExceptionHandler?.(failure) ?? 'SHUTDOWN_CLIENT'
+        } catch (handlerError) {
+          this.config.logger?.(`The uncaught exception handler of '${this.config.applicationId}' threw: ${String(handlerError)}`)
+        }
+        if (response === 'REPLACE_THREAD' && this.running()) {
+          try {
+            await this.replaceThread()
+            continue
+          } catch (replaceError) {
+            this.config.logger?.(`Replacing the stream thread of '${this.config.applicationId}' failed: ${String(replaceError)}`)
+          }
+        } else if (response !== 'SHUTDOWN_CLIENT') {
+          this.config.logger?.(`Unknown uncaught exception handler response '${String(response)}': shutting the client down`)
+        }
+        this.failure = failure
+        this.setState('ERROR', failure)
+        return
+      }
+    }
+  }
+
+  /**
+   * REPLACE_THREAD: the failed loop's tasks close without a commit (their state wiped, as after any
+   * processing error), its consumer leaves the group and its producer is dropped (a failed send
+   * poisons it); a new producer and consumer start over from the committed offsets.
+   */
+  private async replaceThread(): Promise<void> {
+    if (this.running()) this.setState('REBALANCING')
+    this.replacing = true
+    try {
+      await this.transactions?.abort().catch(() => undefined)
+      await this.exclusive(async () => {
+        for (const t of [...this.tasks.values(), ...this.suspended.values()]) this.closeDirty(t)
+        this.tasks.clear()
+        this.suspended.clear()
+      })
+      this.held = []
+      this.endVisit()
+      await this.consumer?.close().catch(() => undefined)
+      await this.producer?.close().catch(() => undefined)
+      this.transactions = null
+      this.sendError = null
+      this.inFlight = 0
+      this.ackWaiter = null
+      await this.startProducer()
+      this.subscribe()
+    } finally {
+      this.replacing = false
+    }
   }
 
   /** Runs fn after every earlier exclusive section: commits and task changes never interleave. */
@@ -528,7 +610,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     if (this.stateValue === 'RUNNING') this.setState('REBALANCING')
     this.dropHeld(tps)
     // After a processing error nothing more is committed: the failed task's input is read again.
-    if (this.failure === null) await this.commitNow()
+    if (this.failure === null && !this.replacing) await this.commitNow()
     for (const id of this.taskIdsFor(tps).keys()) {
       const t = this.tasks.get(id)
       if (t === undefined) continue

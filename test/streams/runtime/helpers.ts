@@ -46,10 +46,10 @@ export async function produce(client: BrookClient, topic: string, records: Array
 }
 
 /** Every record of the topic up to its current end. */
-export async function readAll(client: BrookClient, topic: string): Promise<ConsumerRecord[]> {
+export async function readAll(client: BrookClient, topic: string, isolationLevel: 'read_committed' | 'read_uncommitted' = 'read_uncommitted'): Promise<ConsumerRecord[]> {
   const admin = client.admin()
   const [d] = await admin.describeTopics([topic]).finally(() => admin.close())
-  const c = client.consumer({ enableAutoCommit: false, maxPollRecords: 10_000 })
+  const c = client.consumer({ enableAutoCommit: false, maxPollRecords: 10_000, isolationLevel })
   try {
     const tps = d!.partitions.map((p) => ({ topic, partition: p.partition }))
     c.assign(tps)
