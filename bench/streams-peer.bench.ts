@@ -23,8 +23,11 @@ import readline from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { KafkaClient } from '../core/client/kafka/client.js'
 import type { BrookClient, ProducerRecord } from '../core/client/types.js'
-import { Consumed, Grouped, KafkaStreams, Materialized, Produced, Repartitioned, Serdes, StreamsBuilder, type Topology } from '../streams/index.js'
+import { KafkaStreams, type Topology } from '../streams/index.js'
+import { startBrookServer } from './brook-server.js'
+import { rawConsume } from './raw-consume.js'
 import { alternateRounds, med } from './rounds.js'
+import { seen, stateless, wordCount } from './streams-topologies.js'
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
@@ -37,19 +40,8 @@ for (const c of CASES) if (c !== 'stateless' && c !== 'wordcount') throw new Err
 const WORDS_PER_LINE = 4
 const JARS = process.env.KAFKA_JARS ?? path.join(ROOT, '.cache', 'maven-jars')
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
-const S = Serdes.String()
 const run = Date.now().toString(36)
 type Side = 'java-raw' | 'brook-raw' | 'java-stateless' | 'brook-stateless' | 'java-wordcount' | 'brook-wordcount'
-
-async function startBrookServer(): Promise<{ bootstrap: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'ci', 'brook-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = readline.createInterface({ input: child.stdout! })
-  for await (const line of lines) {
-    const m = /^BROOK_BOOTSTRAP=(.+)$/.exec(line)
-    if (m) return { bootstrap: m[1]!, child }
-  }
-  throw new Error('brook-server exited before listening')
-}
 
 /** The Java peer, compiled into a temporary directory and kept running; one command per line. */
 class JavaPeer {
@@ -105,54 +97,6 @@ async function fillLines(client: BrookClient, topic: string): Promise<void> {
   await producer.close()
 }
 
-/** Milliseconds Brook's wire client takes to read every line. */
-async function brookRaw(client: BrookClient, topic: string): Promise<number> {
-  const consumer = client.consumer({ enableAutoCommit: false, maxPollRecords: 1000, maxPartitionFetchBytes: 256 << 10 })
-  const tps = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition }))
-  consumer.assign(tps)
-  await consumer.seekToBeginning(tps)
-  const t0 = performance.now()
-  let seen = 0
-  let bytes = 0
-  while (seen < LINES) {
-    const rs = await consumer.poll(100)
-    for (const r of rs) bytes += r.value?.length ?? 0
-    seen += rs.length
-  }
-  const ms = performance.now() - t0
-  await consumer.close()
-  if (bytes === 0) throw new Error('no bytes read')
-  return ms
-}
-
-/** Counts records reaching the last stage of a topology (a peek there). */
-const seen = { n: 0 }
-
-function stateless(input: string, output: string): Topology {
-  const b = new StreamsBuilder()
-  b.stream<string, string>(input, Consumed.with(S, S))
-    .filter((_k, v) => v.length > 3)
-    .mapValues((v) => v.toUpperCase())
-    .peek(() => seen.n++)
-    .to(output, Produced.with(S, S))
-  return b.build()
-}
-
-/** Word count as bench:streams (and the Java peer) builds it: the peek counts words reaching the count. */
-function wordCount(input: string, output: string): Topology {
-  const b = new StreamsBuilder()
-  b.stream<string, string>(input, Consumed.with(S, S))
-    .flatMapValues((line) => line.split(' '))
-    .selectKey((_k, w) => w)
-    .repartition(Repartitioned.with(S, S).withName('words'))
-    .peek(() => seen.n++)
-    .groupByKey(Grouped.with(S, S))
-    .count(Materialized.as<string, number>('counts'))
-    .toStream()
-    .to(output, Produced.with(S, Serdes.Long()))
-  return b.build()
-}
-
 /** Milliseconds from RUNNING until Brook Streams passed `expected` records through the topology's last stage. */
 async function brookStreams(client: BrookClient, topology: Topology, applicationId: string, expected: number): Promise<number> {
   seen.n = 0
@@ -195,7 +139,7 @@ async function main(): Promise<void> {
     }
     const all: Record<string, (r: number) => Promise<Record<string, number>>> = {
       'java-raw': async () => rate(await peer.ms(`raw ${input} ${PARTITIONS} ${LINES}`)),
-      'brook-raw': async () => rate(await brookRaw(client, input)),
+      'brook-raw': async () => rate((await rawConsume(client, input, PARTITIONS, LINES, 1000)).ms),
     }
     if (CASES.includes('stateless')) {
       all['java-stateless'] = async (r) => rate(await peer.ms(`stateless ${input} ${await output('java-sl', r)} ${LINES} peer-java-sl-${run}-${r}`))

@@ -29,17 +29,16 @@ import { EmbeddedClient } from '../core/client/embedded/client.js'
 import type { ProducerRecord, RecordView, SendListener } from '../core/client/types.js'
 import {
   Consumed,
-  Grouped,
   KafkaStreams,
   Materialized,
-  Produced,
   QueryableStoreTypes,
-  Repartitioned,
   Serdes,
   StreamsBuilder,
   type Topology,
 } from '../streams/index.js'
+import { rawConsume } from './raw-consume.js'
 import { runUntilCommitted } from './streams-timing.js'
+import { seen, stateless, wordCount } from './streams-topologies.js'
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
 const LINES = Number(args.get('lines') ?? 500_000)
@@ -93,24 +92,8 @@ async function fillLines(client: EmbeddedClient, topic: string, vocab: number, s
   }))
 }
 
-async function rawConsume(client: EmbeddedClient, topic: string): Promise<Rate> {
-  const consumer = client.consumer({ enableAutoCommit: false, maxPollRecords: MAX_POLL, maxPartitionFetchBytes: 256 << 10 })
-  const tps = Array.from({ length: PARTITIONS }, (_, partition) => ({ topic, partition }))
-  consumer.assign(tps)
-  await consumer.seekToBeginning(tps)
-  const t0 = performance.now()
-  const c0 = process.cpuUsage()
-  let seen = 0
-  let bytes = 0
-  while (seen < LINES) {
-    const rs = await consumer.poll(100)
-    for (const r of rs) bytes += r.value?.length ?? 0
-    seen += rs.length
-  }
-  const ms = performance.now() - t0
-  const cpu = cpuMs(c0)
-  await consumer.close()
-  if (bytes === 0) throw new Error('no bytes read')
+async function rawRate(client: EmbeddedClient, topic: string): Promise<Rate> {
+  const { ms, cpuMs: cpu } = await rawConsume(client, topic, PARTITIONS, LINES, MAX_POLL)
   return { wall: (LINES / ms) * 1000, cpu: (LINES / cpu) * 1000 }
 }
 
@@ -178,8 +161,6 @@ function cpuMs(since: NodeJS.CpuUsage): number {
   return (d.user + d.system) / 1000
 }
 
-/** Counts records reaching the last stage of a topology (a peek there), so the bench knows when all input went through. */
-const seen = { n: 0 }
 
 /**
  * Runs the topology and returns input records/s, timed from the first assignment (RUNNING) until
@@ -202,31 +183,6 @@ async function runApp(client: EmbeddedClient, topology: Topology, applicationId:
   check?.(streams)
   await streams.close()
   return { wall: (LINES / ms) * 1000, cpu: (LINES / cpu) * 1000 }
-}
-
-function stateless(input: string, output: string): Topology {
-  const b = new StreamsBuilder()
-  b.stream<string, string>(input, Consumed.with(S, S))
-    .filter((_k, v) => v.length > 3)
-    .mapValues((v) => v.toUpperCase())
-    .peek(() => seen.n++)
-    .to(output, Produced.with(S, S))
-  return b.build()
-}
-
-/** Word count as groupBy would build it, with the repartition explicit so a peek can count words reaching the count. */
-function wordCount(input: string, output: string): Topology {
-  const b = new StreamsBuilder()
-  b.stream<string, string>(input, Consumed.with(S, S))
-    .flatMapValues((line) => line.split(' '))
-    .selectKey((_k, w) => w)
-    .repartition(Repartitioned.with(S, S).withName('words'))
-    .peek(() => seen.n++)
-    .groupByKey(Grouped.with(S, S))
-    .count(Materialized.as<string, number>('counts'))
-    .toStream()
-    .to(output, Produced.with(S, L))
-  return b.build()
 }
 
 /** Every word of the input counted once: the counts in the store add up to the number of words. */
@@ -302,13 +258,13 @@ async function main(): Promise<void> {
     const out = `${id}-out`
     if (c !== 'raw' && c !== 'restore') await createTopics(client, [[out, PARTITIONS]])
     let rate: Rate
-    if (c === 'raw') rate = await rawConsume(client, 'lines-small')
+    if (c === 'raw') rate = await rawRate(client, 'lines-small')
     else if (c === 'stateless') rate = await runApp(client, stateless('lines-small', out), id, 'lines-small', LINES)
     else if (c === 'hand-loop') rate = await handLoop(client, 'lines-small', out, id)
     else if (c === 'copy') rate = await handLoop(client, 'lines-small', out, id, true)
     else if (c === 'wc-cached') rate = await runApp(client, wordCount('lines-small', out), id, 'lines-small', LINES * WORDS_PER_LINE, checkCounts)
     else if (c === 'wc-sqlite') {
-      rawLarge.push(await rawConsume(client, 'lines-large'))
+      rawLarge.push(await rawRate(client, 'lines-large'))
       rate = await runApp(client, wordCount('lines-large', out), id, 'lines-large', LINES * WORDS_PER_LINE, checkCounts)
     } else rate = await restoreRate(client, round)
     results.get(c)!.push(rate)

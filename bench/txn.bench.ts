@@ -8,18 +8,16 @@
 // Options: --records=N (produce, default 300000), --txn-size=N, --rounds=N (default 3),
 //   --wc-records=N (word-count lines, default 100000), --commit-ms=N (default 100), --only=produce|wordcount,
 //   --bootstrap=host:port (produce against a running broker instead, e.g. Apache Kafka).
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import readline from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { EmbeddedClient } from '../core/client/embedded/client.js'
 import { KafkaClient } from '../core/client/kafka/client.js'
 import type { BrookClient, ProducerRecord } from '../core/client/types.js'
+import { startBrookServer } from './brook-server.js'
 import { Consumed, Grouped, KafkaStreams, Materialized, Produced, Serdes, StreamsBuilder } from '../streams/index.js'
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
 const RECORDS = Number(args.get('records') ?? 300_000)
 const TXN_SIZE = Number(args.get('txn-size') ?? 1000)
@@ -30,16 +28,6 @@ const ONLY = args.get('only') ?? 'all'
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US')
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 const VALUE = Buffer.alloc(100, 'x')
-
-async function startBrookServer(): Promise<{ bootstrap: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'scripts', 'ci', 'brook-server.ts')], { stdio: ['ignore', 'pipe', 'inherit'] })
-  const lines = readline.createInterface({ input: child.stdout! })
-  for await (const line of lines) {
-    const m = /^BROOK_BOOTSTRAP=(.+)$/.exec(line)
-    if (m) return { bootstrap: m[1]!, child }
-  }
-  throw new Error('brook-server exited before listening')
-}
 
 /** Records/s of one producer sending RECORDS records of 100 bytes to a 4-partition topic. */
 async function produceRate(client: BrookClient, topic: string, transactional: boolean, round: number): Promise<number> {

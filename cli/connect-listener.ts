@@ -10,6 +10,7 @@ import type { BrookClient } from '../core/client/types.js'
 import { EmbeddedClient } from '../core/client/embedded/client.js'
 import { startServer } from '../core/server/server.js'
 import { withClient, type ConnectionOptions } from './context.js'
+import { isProcessAlive } from '../core/common/dir-lock.js'
 
 export const LISTENER_FILE = 'connect-listener.json'
 
@@ -50,7 +51,7 @@ export function runningConnectListener(dataDir: string): string | null {
   } catch {
     return null
   }
-  if (!Number.isInteger(info.pid) || info.pid === process.pid || !isAlive(info.pid)) return null
+  if (!Number.isInteger(info.pid) || info.pid === process.pid || !isProcessAlive(info.pid)) return null
   return `${info.host}:${info.port}`
 }
 
@@ -61,13 +62,4 @@ export function withConnectClient<T>(opts: ConnectionOptions, fn: (client: Brook
     if (bootstrap !== null) return withClient({ ...opts, bootstrap }, fn)
   }
   return withClient(opts, fn)
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0)
-    return true
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM'
-  }
 }

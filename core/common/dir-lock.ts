@@ -21,7 +21,7 @@ export class DirLock {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
       }
       const pid = Number(fs.readFileSync(file, 'utf8').trim())
-      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isAlive(pid)) {
+      if (Number.isInteger(pid) && pid > 0 && pid !== process.pid && isProcessAlive(pid)) {
         throw new BrookError('ILLEGAL_STATE', `${what} ${dir} is in use by another ${owner} (pid ${pid})`)
       }
       if (pid === process.pid) {
@@ -37,7 +37,8 @@ export class DirLock {
   }
 }
 
-function isAlive(pid: number): boolean {
+/** Whether a process with this pid exists (one of another user's counts). */
+export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
     return true
