@@ -137,6 +137,8 @@ export class KafkaStreams implements QueryableStoreProvider {
   private purging: Promise<void> | null = null
   private lastPurge = -Infinity
   private closing: Promise<void> | null = null
+  /** The first start(): close() waits for it, so nothing is made after close() returns. */
+  private starting: Promise<void> | null = null
   /** pause(): partitions are paused and nothing is processed or punctuated until resume(). */
   private paused = false
   /** Records a poll returned after pause() was called; processed first on resume(). */
@@ -185,20 +187,28 @@ export class KafkaStreams implements QueryableStoreProvider {
   }
 
   /** Creates internal topics, joins the group and starts processing in the background. */
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    const starting = this.doStart()
+    if (this.starting === null) this.starting = starting
+    return starting
+  }
+
+  private async doStart(): Promise<void> {
     if (this.stateValue !== 'CREATED') throw new StreamsException(`Cannot start KafkaStreams in state ${this.stateValue}`)
     this.dirLock = this.lockStateDir('start')
     this.setState('REBALANCING')
     try {
       await this.prepareTopics()
-      await this.startProducer()
-      await this.startGlobal()
+      // close() during start() waits for it: what is not made yet is not made at all.
+      if (this.running()) await this.startProducer()
+      if (this.running()) await this.startGlobal()
     } catch (err) {
       this.failure = err as Error
       this.setState('ERROR', this.failure)
       await this.producer?.close().catch(() => undefined)
       throw err
     }
+    if (!this.running()) return
     if (!this.subscribe()) this.setState('RUNNING')
     this.loop = this.runHandlingErrors()
   }
@@ -975,6 +985,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.setState('PENDING_SHUTDOWN')
     this.consumer?.wakeup()
     this.restorer?.wakeup()
+    await this.starting?.catch(() => undefined)
     await this.loop
     let error: unknown = null
     if (!failed) await this.exclusive(() => this.commitNow()).catch((err: unknown) => (error = err))

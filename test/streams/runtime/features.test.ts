@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
+import type { BrookClient, ConsumerConfig, ProducerConfig } from '../../../core/client/types.js'
 import {
   BufferConfig,
   Consumed,
@@ -253,7 +254,45 @@ describe('KafkaStreams start checks', () => {
   })
 })
 
+/** The client, noting every producer and consumer made through it until it is closed. */
+function tracking(client: BrookClient): { client: BrookClient; open: Set<string> } {
+  const open = new Set<string>()
+  let made = 0
+  const track = <T extends { close(): Promise<void> }>(kind: string, x: T): T => {
+    const id = `${kind}-${made++}`
+    open.add(id)
+    const close = x.close.bind(x)
+    x.close = async () => {
+      open.delete(id)
+      await close()
+    }
+    return x
+  }
+  const wrapped = new Proxy(client, {
+    get(target, prop) {
+      if (prop === 'producer') return (c?: ProducerConfig) => track('producer', target.producer(c))
+      if (prop === 'consumer') return (c?: ConsumerConfig) => track('consumer', target.consumer(c))
+      const v = Reflect.get(target, prop) as unknown
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v
+    },
+  })
+  return { client: wrapped, open }
+}
+
 describe('KafkaStreams close', () => {
+  it('during start() waits for it, and leaves no producer or consumer behind', async () => {
+    const base = await clientWith([['in', 2], ['out', 1]])
+    const { client, open } = tracking(base)
+    const s = new KafkaStreams(wordCount('in', 'out'), client, { applicationId: 'early', stateDir: tmpDir(), commitIntervalMs: 100 })
+    // close() while start() is still making the internal topics.
+    const starting = s.start()
+    await s.close()
+    await starting.catch(() => undefined)
+    expect(s.state).toBe('NOT_RUNNING')
+    expect([...open]).toEqual([])
+  })
+
+
   it('wakes the poll in progress instead of waiting out pollMs, and still commits what was processed', { timeout: 20_000 }, async () => {
     const client = await clientWith([['in', 1], ['out', 1]])
     const b = new StreamsBuilder()
