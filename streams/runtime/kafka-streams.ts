@@ -137,6 +137,8 @@ export class KafkaStreams implements QueryableStoreProvider {
   private purging: Promise<void> | null = null
   private lastPurge = -Infinity
   private closing: Promise<void> | null = null
+  /** start() is loading the global tables (close() wakes their consumer then, and only then). */
+  private globalLoading = false
   /** The first start(): close() waits for it, so nothing is made after close() returns. */
   private starting: Promise<void> | null = null
   /** pause(): partitions are paused and nothing is processed or punctuated until resume(). */
@@ -529,7 +531,7 @@ export class KafkaStreams implements QueryableStoreProvider {
             try {
               records = await restorer.poll(200)
             } catch (err) {
-              if (!(err instanceof BrookError && err.code === 'WAKEUP')) throw err
+              if (!isWakeup(err)) throw err
               suspended = true
               break
             }
@@ -676,11 +678,25 @@ export class KafkaStreams implements QueryableStoreProvider {
     await this.globalConsumer.seekToBeginning(tps)
     // A global table is complete before any task processes a record.
     const ends = await this.globalConsumer.endOffsets(tps)
-    for (;;) {
-      let behind = false
-      for (const e of ends) if ((await this.globalConsumer.position(e)) < e.offset) behind = true
-      if (!behind) break
-      for (const r of await this.globalConsumer.poll(200)) this.globalTask.process(r)
+    this.globalLoading = true
+    try {
+      for (;;) {
+        // close() during the load stops it (woken up): the next start loads the global tables from the beginning again.
+        if (!this.running()) break
+        let behind = false
+        for (const e of ends) if ((await this.globalConsumer.position(e)) < e.offset) behind = true
+        if (!behind) break
+        let records: ConsumerRecord[]
+        try {
+          records = await this.globalConsumer.poll(200)
+        } catch (err) {
+          if (isWakeup(err)) break
+          throw err
+        }
+        for (const r of records) this.globalTask.process(r)
+      }
+    } finally {
+      this.globalLoading = false
     }
     this.globalTask.commit()
   }
@@ -705,7 +721,7 @@ export class KafkaStreams implements QueryableStoreProvider {
           await this.consumer.pollInto(this.config.pollMs, this.visit)
         } catch (err) {
           // close() wakes the poll up rather than waiting for it to time out.
-          if (!(err instanceof BrookError && err.code === 'WAKEUP')) throw err
+          if (!isWakeup(err)) throw err
         }
       } else await sleep(this.config.pollMs)
       this.endVisit()
@@ -985,6 +1001,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.setState('PENDING_SHUTDOWN')
     this.consumer?.wakeup()
     this.restorer?.wakeup()
+    if (this.globalLoading) this.globalConsumer?.wakeup()
     await this.starting?.catch(() => undefined)
     await this.loop
     let error: unknown = null
@@ -1010,6 +1027,11 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.setState('NOT_RUNNING')
     if (error !== null && !failed) this.config.logger?.(`Closing '${this.config.applicationId}': ${String(error)}`)
   }
+}
+
+/** The error of a poll ended by Consumer.wakeup(). */
+function isWakeup(err: unknown): boolean {
+  return err instanceof BrookError && err.code === 'WAKEUP'
 }
 
 function sleep(ms: number): Promise<void> {

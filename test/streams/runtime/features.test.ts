@@ -228,6 +228,61 @@ describe('KafkaStreams global tables', () => {
     expect(out.map((r) => r.value!.toString()).sort()).toEqual(['fr:Europe', 'fr:Europe', 'jp:Asia'])
     expect(s.store('regions-store', QueryableStoreTypes.keyValueStore<string, string>()).get('jp')).toBe('Asia')
   })
+
+  it('close() during the load of a global table stops it; the next start loads the whole table', async () => {
+    const base = await clientWith([['regions', 1], ['visits', 1], ['visits-by-region', 1]])
+    // 100,000 regions: the global consumer reads them in at least 10 polls of at most 10,000.
+    const total = 100_000
+    const producer = base.producer({ lingerMs: 5, batchSize: 256 * 1024 })
+    await producer.sendBatch(Array.from({ length: total }, (_, i) => ({ topic: 'regions', partition: 0, key: `r${i}`, value: `region ${i}` })))
+    await producer.close()
+    const topology = (): Topology => {
+      const b = new StreamsBuilder()
+      const regions = b.globalTable<string, string>('regions', Consumed.with(S, S), Materialized.as<string, string>('regions-store'))
+      b.stream<string, string>('visits', Consumed.with(S, S))
+        .join(regions, (_k, r) => r, (r, region) => `${r}:${region}`)
+        .to('visits-by-region', Produced.with(S, S))
+      return b.build()
+    }
+    const stateDir = tmpDir()
+
+    // The first instance is closed as its global consumer polls for the first time.
+    let globalPolls = 0
+    let closing: Promise<void> | null = null
+    const first: KafkaStreams = new KafkaStreams(
+      topology(),
+      new Proxy(base, {
+        get(target, prop) {
+          if (prop !== 'consumer') return (Reflect.get(target, prop) as (...a: unknown[]) => unknown).bind(target)
+          return (config?: ConsumerConfig) => {
+            const c = target.consumer(config)
+            if (config?.clientId !== 'global-stop-global') return c
+            const poll = c.poll.bind(c)
+            c.poll = (ms?: number) => {
+              globalPolls++
+              closing ??= first.close()
+              return poll(ms)
+            }
+            return c
+          }
+        },
+      }),
+      { applicationId: 'global-stop', stateDir, commitIntervalMs: 100 },
+    )
+    closers.push(() => first.close())
+    await first.start().catch(() => undefined)
+    await waitFor('closing', () => closing !== null)
+    await closing
+    expect(first.state).toBe('NOT_RUNNING')
+    expect(globalPolls).toBeLessThan(total / 10_000)
+
+    const second = await started(topology(), base, { applicationId: 'global-stop', stateDir })
+    await waitFor('running', () => second.state === 'RUNNING')
+    const store = second.store('regions-store', QueryableStoreTypes.keyValueStore<string, string>())
+    expect(store.get('r0')).toBe('region 0')
+    expect(store.get(`r${total - 1}`)).toBe(`region ${total - 1}`)
+    expect(store.approximateNumEntries()).toBe(total)
+  })
 })
 
 describe('KafkaStreams start checks', () => {
