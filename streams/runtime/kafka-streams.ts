@@ -304,11 +304,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.replacing = true
     try {
       await this.transactions?.abort().catch(() => undefined)
-      await this.exclusive(async () => {
-        for (const t of [...this.tasks.values(), ...this.suspended.values()]) this.closeDirty(t)
-        this.tasks.clear()
-        this.suspended.clear()
-      })
+      await this.closeAllTasks(true)
       this.held = []
       this.endVisit()
       await this.consumer?.close().catch(() => undefined)
@@ -647,6 +643,18 @@ export class KafkaStreams implements QueryableStoreProvider {
         this.closeDirty(t)
       }
     }
+  }
+
+  /** Closes every active and suspended task; `dirty`: without a commit, their state directories wiped (see closeDirty). */
+  private closeAllTasks(dirty: boolean): Promise<void> {
+    return this.exclusive(async () => {
+      for (const t of [...this.tasks.values(), ...this.suspended.values()]) {
+        if (dirty) this.closeDirty(t)
+        else t.task.close()
+      }
+      this.tasks.clear()
+      this.suspended.clear()
+    })
   }
 
   private closeDirty(t: ActiveTask): void {
@@ -1009,14 +1017,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     else await this.transactions?.abort()
     // Leaving the group revokes (and commits) what is left.
     await this.consumer?.close().catch((err: unknown) => (error ??= err))
-    await this.exclusive(async () => {
-      for (const t of [...this.tasks.values(), ...this.suspended.values()]) {
-        if (failed) this.closeDirty(t)
-        else t.task.close()
-      }
-      this.tasks.clear()
-      this.suspended.clear()
-    })
+    await this.closeAllTasks(failed)
     await this.globalConsumer?.close()
     this.globalTask?.close()
     await this.producer?.close().catch(() => undefined)
