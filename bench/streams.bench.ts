@@ -7,6 +7,10 @@
 //   hand-loop     the same written by hand on the client (poll, decode, filter, upper-case,
 //                 sendQuiet, commit after the outputs are acknowledged every --commit-ms): a peer
 //                 that shows what the DSL costs over the client itself
+//   hand-view     the same hand loop on the client's cheapest read path: each record read in place
+//                 (pollInto's view, its value decoded from the fetched bytes, no record object nor
+//                 Buffer per record). The ceiling of this topology on this client in JavaScript:
+//                 the work the topology asks for (decode, filter, upper-case, encode, produce) and nothing else
 //   copy          the hand loop with no decoding and no processing: each value is produced as it is,
 //                 read in place (pollInto) and copied into the batch (sendQuietRange). The floor of
 //                 any topology writing one output per input on this client (reading plus producing),
@@ -17,7 +21,7 @@
 //                 evictions and commits write it (every word's count is checked against the store)
 //   restore       restore rate from a changelog (with --cases=...,restore)
 // Options: --lines=N (default 500000 4-word lines), --partitions=N (4), --rounds=N (3),
-// --cases=a,b (default raw,stateless,hand-loop,copy,wc-cached,wc-sqlite), --vocab-small=N (10000),
+// --cases=a,b (default raw,stateless,hand-loop,hand-view,copy,wc-cached,wc-sqlite), --vocab-small=N (10000),
 // --vocab-large=N (1000000), --commit-ms=N (1000), --max-poll=N (1000), --restore-records=N (500000),
 // --cpu-profile=FILE (a V8 CPU profile of the measured runs only, not of filling the topics).
 // Each figure also comes per CPU second of the process (broker included), steadier than wall time on a shared machine.
@@ -50,8 +54,8 @@ const VOCAB_LARGE = Number(args.get('vocab-large') ?? 1_000_000)
 const COMMIT_MS = Number(args.get('commit-ms') ?? 1000)
 const MAX_POLL = Number(args.get('max-poll') ?? 1000)
 const RESTORE_RECORDS = Number(args.get('restore-records') ?? 500_000)
-const CASES = (args.get('cases') ?? 'raw,stateless,hand-loop,copy,wc-cached,wc-sqlite').split(',')
-const KNOWN = ['raw', 'stateless', 'hand-loop', 'copy', 'wc-cached', 'wc-sqlite', 'restore']
+const CASES = (args.get('cases') ?? 'raw,stateless,hand-loop,hand-view,copy,wc-cached,wc-sqlite').split(',')
+const KNOWN = ['raw', 'stateless', 'hand-loop', 'hand-view', 'copy', 'wc-cached', 'wc-sqlite', 'restore']
 for (const c of CASES) if (!KNOWN.includes(c)) throw new Error(`unknown case '${c}' (known: ${KNOWN.join(', ')})`)
 
 const root = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-bench-streams-'))
@@ -106,7 +110,7 @@ const STREAMS_PRODUCER = { lingerMs: 5, batchSize: 256 * 1024 }
  * are acknowledged. `copy`: every value is produced as it came, not decoded nor changed, by the
  * client's cheapest path (a view of each record, its bytes copied straight into the batch).
  */
-async function handLoop(client: EmbeddedClient, input: string, output: string, groupId: string, copy = false): Promise<Rate> {
+async function handLoop(client: EmbeddedClient, input: string, output: string, groupId: string, mode: 'poll' | 'view' | 'copy'): Promise<Rate> {
   const consumer = client.consumer({ groupId, enableAutoCommit: false, maxPollRecords: MAX_POLL, maxPartitionFetchBytes: 256 << 10, autoOffsetReset: 'earliest' })
   const producer = client.producer(STREAMS_PRODUCER)
   let failed: Error | null = null
@@ -125,13 +129,21 @@ async function handLoop(client: EmbeddedClient, input: string, output: string, g
   }
   // copy reads each record in place (pollInto's view) and hands its value's byte range to the producer
   // (sendQuietRange): the cheapest way through the client, no record object nor Buffer per record.
+  // view: the topology's work on pollInto's view, the value decoded in place as the DSL's source does.
+  const processView = (r: RecordView): void => {
+    const v = r.valueStart < 0 ? null : S.deserializeFrom!(input, r.bytes, r.valueStart, r.valueEnd)
+    if (v !== null && v.length > 3) producer.sendQuiet(output, -1, null, v.toUpperCase(), r.timestamp, undefined, listener)
+    next.set(r.partition, r.offset + 1)
+    seenRecords++
+  }
   const copyView = (r: RecordView): void => {
     producer.sendQuietRange!(output, -1, null, 0, 0, r.valueStart < 0 ? null : r.bytes, r.valueStart, r.valueEnd, r.timestamp, undefined, listener)
     next.set(r.partition, r.offset + 1)
     seenRecords++
   }
   while (seenRecords < LINES) {
-    if (copy) await consumer.pollInto(100, copyView)
+    if (mode === 'copy') await consumer.pollInto(100, copyView)
+    else if (mode === 'view') await consumer.pollInto(100, processView)
     else {
       for (const r of await consumer.poll(100)) {
         const v = r.value === null ? null : r.value.toString('utf8')
@@ -260,8 +272,9 @@ async function main(): Promise<void> {
     let rate: Rate
     if (c === 'raw') rate = await rawRate(client, 'lines-small')
     else if (c === 'stateless') rate = await runApp(client, stateless('lines-small', out), id, 'lines-small', LINES)
-    else if (c === 'hand-loop') rate = await handLoop(client, 'lines-small', out, id)
-    else if (c === 'copy') rate = await handLoop(client, 'lines-small', out, id, true)
+    else if (c === 'hand-loop') rate = await handLoop(client, 'lines-small', out, id, 'poll')
+    else if (c === 'hand-view') rate = await handLoop(client, 'lines-small', out, id, 'view')
+    else if (c === 'copy') rate = await handLoop(client, 'lines-small', out, id, 'copy')
     else if (c === 'wc-cached') rate = await runApp(client, wordCount('lines-small', out), id, 'lines-small', LINES * WORDS_PER_LINE, checkCounts)
     else if (c === 'wc-sqlite') {
       rawLarge.push(await rawRate(client, 'lines-large'))
@@ -305,6 +318,12 @@ async function main(): Promise<void> {
     const dsl = want('stateless') ? med(results.get('stateless')!) : none
     const vsHand = Number.isNaN(dsl.wall) ? '' : `; the DSL runs at ${(dsl.wall / hand.wall).toFixed(2)}x of it (${(dsl.cpu / hand.cpu).toFixed(2)}x per CPU second)`
     line('  same, by hand', hand, 1, 'records/s', `${ratio(hand, raw)}${vsHand}`)
+  }
+  if (want('hand-view')) {
+    const view = med(results.get('hand-view')!)
+    const dsl = want('stateless') ? med(results.get('stateless')!) : none
+    const vsView = Number.isNaN(dsl.wall) ? '' : `; the DSL runs at ${(dsl.wall / view.wall).toFixed(2)}x of it (${(dsl.cpu / view.cpu).toFixed(2)}x per CPU second)`
+    line('  same, by hand, views', view, 1, 'records/s', `${ratio(view, raw)}: the topology's own work and nothing else${vsView}`)
   }
   if (want('copy')) line('consume + produce only', med(results.get('copy')!), 1, 'records/s', `${ratio(med(results.get('copy')!), raw)}: no decoding, no processing (the floor of one output per input)`)
   if (want('wc-cached')) {
