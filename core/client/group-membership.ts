@@ -243,7 +243,7 @@ export class GroupMembership {
       name: a.name,
       metadata: encodeSubscription({
         topics: this.topics,
-        userData: null,
+        userData: a.subscriptionUserData?.(this.topics) ?? null,
         ownedPartitions: this.protocol === 'cooperative' ? this.owned : [],
         generationId: this.generationId,
         rackId: this.rackId,
@@ -298,7 +298,9 @@ export class GroupMembership {
       this.handleMembershipError(sync.errorCode, 'SyncGroup')
       return
     }
-    const assigned = decodeAssignment(sync.assignment).assignedPartitions
+    const decoded = decodeAssignment(sync.assignment)
+    const assigned = decoded.assignedPartitions
+    this.assignors.find((a) => a.name === join.protocolName)?.onAssignment?.({ partitions: assigned, userData: decoded.userData ?? null }, join.generationId)
     await this.completeJoin(assigned)
   }
 
@@ -361,10 +363,13 @@ export class GroupMembership {
       }),
     )
     const result = assignor.assign(partitionsPerTopic, subscriptions)
-    return join.members.map((m) => ({
-      memberId: m.memberId,
-      assignment: encodeAssignment({ assignedPartitions: result.get(m.memberId) ?? [], userData: null }),
-    }))
+    return join.members.map((m) => {
+      const assignedPartitions = result.get(m.memberId) ?? []
+      return {
+        memberId: m.memberId,
+        assignment: encodeAssignment({ assignedPartitions, userData: assignor.assignmentUserData?.(m.memberId, assignedPartitions, subscriptions) ?? null }),
+      }
+    })
   }
 
   /** Errors that end this round: reset what they invalidate, then the caller rejoins or gives up. */

@@ -6,6 +6,7 @@ import type { CompressionType, TimestampType } from '../protocol/records/batch-h
 import type { RecordHeader } from '../protocol/records/record-batch.js'
 
 import type { GroupState, IsolationLevel, TopicPartition } from '../common/types.js'
+import type { PartitionAssignor } from './assignors/index.js'
 
 export type { GroupState, IsolationLevel, TopicPartition }
 
@@ -184,8 +185,8 @@ export interface ConsumerConfig {
    * wakeup() or a rebalance holds its connection (a Kafka broker answers a connection in order).
    */
   fetchMaxWaitMs?: number
-  /** Assignors in order of preference; the group picks the first all members support. */
-  partitionAssignmentStrategy?: AssignorName[]
+  /** Assignors in order of preference, by name or an object of the application's; the group picks the first all members support. */
+  partitionAssignmentStrategy?: Array<AssignorName | PartitionAssignor>
   /** isolation.level; default read_uncommitted, as Kafka. */
   isolationLevel?: IsolationLevel
 }

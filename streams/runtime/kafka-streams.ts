@@ -29,6 +29,7 @@ import { BrookError } from '../../core/errors.js'
 import { readOnlyView, type QueryableStoreProvider, type QueryableStoreType } from '../state/queryable.js'
 import { compositeView } from './composite-view.js'
 import { EOS_TRANSACTION_TIMEOUT_MS, StreamsTransactions, transactionalIdFor, wipeUncheckpointedState } from './exactly-once.js'
+import { StreamsPartitionAssignor } from './streams-assignor.js'
 
 /** Told about every changelog restore (as Kafka's StateRestoreListener). */
 export interface StateRestoreListener {
@@ -68,14 +69,15 @@ export interface KafkaStreamsConfig extends StreamsConfig {
   /**
    * Decides what a processing failure does (Kafka's setUncaughtExceptionHandler): SHUTDOWN_CLIENT
    * (the default) stops this instance in ERROR; REPLACE_THREAD restarts processing from the committed
-   * offsets, the failed tasks' state restored from their changelogs. A failure that recurs recurs
-   * again. SHUTDOWN_APPLICATION (stopping every instance through the group) is not offered.
+   * offsets, the failed tasks' state restored from their changelogs (a failure that recurs recurs
+   * again); SHUTDOWN_APPLICATION stops every instance of the application through the consumer group
+   * (each ends in ERROR; healthy ones commit first), or this one alone when it reads no topics.
    */
   uncaughtExceptionHandler?: (error: Error) => StreamThreadExceptionResponse
 }
 
 /** What a processing failure leads to (Kafka's StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse). */
-export type StreamThreadExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT'
+export type StreamThreadExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION'
 
 export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR'
 
@@ -117,6 +119,12 @@ export class KafkaStreams implements QueryableStoreProvider {
   private consumer: Consumer | null = null
   /** REPLACE_THREAD in progress: the failed loop's consumer leaves without committing. */
   private replacing = false
+  /** The group's assignor: it carries a SHUTDOWN_APPLICATION request to every instance. */
+  private readonly assignor = new StreamsPartitionAssignor(() => (this.groupShutdown = true))
+  /** An assignment brought the application's shutdown: the loop ends and the instance goes to ERROR. */
+  private groupShutdown = false
+  /** SHUTDOWN_APPLICATION: the failure this instance asked the application to shut down for. */
+  private shutdownCause: Error | null = null
   /** This instance's hold on <stateDir>/<applicationId>, from start() to close(). */
   private dirLock: DirLock | null = null
   /** The consumer reading a changelog while a task restores (close() wakes it). */
@@ -241,8 +249,9 @@ export class KafkaStreams implements QueryableStoreProvider {
       clientId: `${this.config.applicationId}-consumer`,
       enableAutoCommit: false,
       autoOffsetReset: 'earliest',
-      // range gives the same partition numbers of co-partitioned topics to the same instance.
-      partitionAssignmentStrategy: ['range'],
+      // stream (range's partitions: co-partitioned topics' same numbers to the same instance, and a
+      // shutdown request carried to every instance); range alone with instances of Brook before it.
+      partitionAssignmentStrategy: [this.assignor, 'range'],
       maxPollRecords: this.config.maxPollRecords,
       // Small fetches keep decoded records short-lived (young-generation garbage): measured faster than 1-4 MiB.
       maxPartitionFetchBytes: 256 << 10,
@@ -261,37 +270,73 @@ export class KafkaStreams implements QueryableStoreProvider {
   /**
    * The processing loop, and what happens when it fails: the uncaught exception handler's answer
    * (Kafka's StreamsUncaughtExceptionHandler). SHUTDOWN_CLIENT (the default) leaves the instance in
-   * ERROR; REPLACE_THREAD starts the loop afresh from the committed offsets.
+   * ERROR; REPLACE_THREAD starts the loop afresh from the committed offsets; SHUTDOWN_APPLICATION
+   * asks the group to stop every instance.
    */
   private async runHandlingErrors(): Promise<void> {
     for (;;) {
       try {
         await this.run()
+        if (this.groupShutdown) await this.shutDownByGroup()
         return
       } catch (err) {
         const failure = err instanceof Error ? err : new Error(String(err))
         this.config.logger?.(`Stream processing of '${this.config.applicationId}' failed: ${failure.message}`)
-        let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT'
-        try {
-          response = this.config.uncaughtExceptionHandler?.(failure) ?? 'SHUTDOWN_CLIENT'
-        } catch (handlerError) {
-          this.config.logger?.(`The uncaught exception handler of '${this.config.applicationId}' threw: ${String(handlerError)}`)
-        }
-        if (response === 'REPLACE_THREAD' && this.running()) {
-          try {
-            await this.replaceThread()
-            continue
-          } catch (replaceError) {
-            this.config.logger?.(`Replacing the stream thread of '${this.config.applicationId}' failed: ${String(replaceError)}`)
-          }
-        } else if (response !== 'SHUTDOWN_CLIENT') {
-          this.config.logger?.(`Unknown uncaught exception handler response '${String(response)}': shutting the client down`)
-        }
-        this.failure = failure
-        this.setState('ERROR', failure)
+        // A failure while the shutdown request is on its way ends this instance with the first one.
+        const cause = this.shutdownCause ?? failure
+        if (this.shutdownCause === null && this.running() && (await this.respond(failure))) continue
+        this.failure = cause
+        this.setState('ERROR', cause)
         return
       }
     }
+  }
+
+  /** The uncaught exception handler's answer carried out; true when processing goes on (a new consumer). */
+  private async respond(failure: Error): Promise<boolean> {
+    let response: StreamThreadExceptionResponse = 'SHUTDOWN_CLIENT'
+    try {
+      response = this.config.uncaughtExceptionHandler?.(failure) ?? 'SHUTDOWN_CLIENT'
+    } catch (handlerError) {
+      this.config.logger?.(`The uncaught exception handler of '${this.config.applicationId}' threw: ${String(handlerError)}`)
+    }
+    if (response === 'SHUTDOWN_CLIENT') return false
+    if (response === 'SHUTDOWN_APPLICATION') {
+      if (this.consumer === null) {
+        this.config.logger?.(`'${this.config.applicationId}' reads no topics through a group: SHUTDOWN_APPLICATION shuts this instance down`)
+        return false
+      }
+      // As Kafka Streams: a fresh consumer (the failed tasks closed without a commit) joins asking
+      // for the shutdown; that rebalance carries it to every instance, this one included.
+      this.shutdownCause = failure
+      this.assignor.requestShutdown = true
+      this.config.logger?.(`Asking every instance of '${this.config.applicationId}' to shut down (SHUTDOWN_APPLICATION)`)
+    } else if (response !== 'REPLACE_THREAD') {
+      this.config.logger?.(`Unknown uncaught exception handler response '${String(response)}': shutting the client down`)
+      return false
+    }
+    try {
+      await this.replaceThread()
+      return true
+    } catch (replaceError) {
+      this.config.logger?.(`Replacing the stream thread of '${this.config.applicationId}' failed: ${String(replaceError)}`)
+      return false
+    }
+  }
+
+  /**
+   * The application's shutdown reached this instance (its assignment, no partitions in it): the loop
+   * has ended, its tasks were committed and closed at the revocation (or, on the instance that asked,
+   * closed without a commit after its failure), and the consumer leaves the group, as Kafka Streams' does.
+   */
+  private async shutDownByGroup(): Promise<void> {
+    const failure = this.shutdownCause ?? new StreamsException(`Application '${this.config.applicationId}' was shut down at the request of one of its instances (SHUTDOWN_APPLICATION)`)
+    this.config.logger?.(`Shutting down '${this.config.applicationId}': ${failure.message}`)
+    await this.closeAllTasks(false)
+    await this.consumer?.close().catch(() => undefined)
+    this.consumer = null
+    this.failure = failure
+    this.setState('ERROR', failure)
   }
 
   /**
@@ -601,7 +646,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     if (this.config.autoOffsetReset === 'latest') await this.resetToLatest(tps)
     this.lastCommit = Date.now()
     if (this.paused && this.consumer !== null) this.consumer.pause(this.consumer.assignment())
-    if (this.running()) this.setState('RUNNING')
+    if (this.running() && !this.groupShutdown) this.setState('RUNNING')
   }
 
   /** auto.offset.reset=latest: source partitions (not repartition topics) with no committed offset start at their end. */
@@ -733,7 +778,7 @@ export class KafkaStreams implements QueryableStoreProvider {
         }
       } else await sleep(this.config.pollMs)
       this.endVisit()
-      if (!this.running()) break
+      if (!this.running() || this.groupShutdown) break
       this.now = Date.now()
       if (!this.paused) for (const t of this.tasks.values()) t.task.advanceWallClock(this.now)
       this.globalTask?.advanceWallClock(this.now)

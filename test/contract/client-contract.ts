@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { firstValueFrom, take, toArray } from 'rxjs'
 import { BrookError } from '../../core/errors.js'
 import { defaultPartition } from '../../core/client/partitioner.js'
+import { RangeAssignor, type PartitionAssignor } from '../../core/client/assignors/index.js'
 import type { BrookClient, Consumer, ConsumerRecord, SendListener, TopicPartition } from '../../core/client/types.js'
 
 export interface ContractTarget {
@@ -449,6 +450,45 @@ export function runClientContract(name: string, setup: () => Promise<ContractTar
       await admin.close()
     })
 
+    it("an assignor of the application's carries its bytes through a rebalance: subscriptions to the leader, the leader's word to each member", { timeout: 60_000 }, async () => {
+      const topic = await createTopic('assignor', 4)
+      const groupId = unique('assignor')
+      const heard = new Map<string, { partitions: string[]; userData: string | null; generation: number }>()
+      // Each member tags its subscription; the leader tells every member the tags it saw, and whom it gave what.
+      const tagged = (tag: string): PartitionAssignor => {
+        const range = new RangeAssignor()
+        return {
+          name: 'tagged',
+          protocol: 'eager',
+          subscriptionUserData: () => Buffer.from(tag),
+          assign: (counts, subs) => range.assign(counts, subs),
+          assignmentUserData: (_member, partitions, subs) =>
+            Buffer.from(JSON.stringify({ tags: [...subs.values()].map((s) => s.userData?.toString() ?? '?').sort(), partitions: partitions.length })),
+          onAssignment: (a, generation) =>
+            void heard.set(tag, { partitions: sortTps(a.partitions), userData: a.userData?.toString() ?? null, generation }),
+        }
+      }
+      const config = { groupId, autoOffsetReset: 'earliest' as const, heartbeatIntervalMs: 500, sessionTimeoutMs: 10_000 }
+      const a = client.consumer({ ...config, clientId: 'a', partitionAssignmentStrategy: [tagged('a'), 'range'] })
+      const b = client.consumer({ ...config, clientId: 'b', partitionAssignmentStrategy: [tagged('b'), 'range'] })
+      a.subscribe([topic])
+      b.subscribe([topic])
+      await pollUntil([a, b], () => a.assignment().length === 2 && b.assignment().length === 2 && heard.get('a')?.generation === heard.get('b')?.generation)
+      for (const [tag, c] of [['a', a], ['b', b]] as const) {
+        const h = heard.get(tag)
+        expect(h, `member ${tag} heard its assignment`).toBeDefined()
+        expect(h!.partitions).toEqual(sortTps(c.assignment()))
+        expect(JSON.parse(h!.userData!)).toEqual({ tags: ['a', 'b'], partitions: 2 })
+      }
+      const admin = client.admin()
+      const [desc] = await admin.describeGroups([groupId])
+      expect(desc!.protocol).toBe('tagged')
+      await a.close()
+      await b.close()
+      await admin.deleteGroups([groupId])
+      await admin.close()
+    })
+
     it('a restarted consumer resumes from the committed offset', async () => {
       const topic = await createTopic('restart', 1)
       const groupId = unique('restart')
@@ -547,6 +587,10 @@ export function runClientContract(name: string, setup: () => Promise<ContractTar
         [{ fetchMaxWaitMs: 1.5 }, 'fetch.max.wait.ms'],
         [{ autoOffsetReset: 'sometimes' as never }, 'auto.offset.reset'],
         [{ isolationLevel: 'serializable' as never }, 'isolation.level'],
+        [{ partitionAssignmentStrategy: [] }, 'partition.assignment.strategy'],
+        [{ partitionAssignmentStrategy: ['sticky' as never] }, 'partition.assignment.strategy'],
+        [{ partitionAssignmentStrategy: [{ name: 'custom' } as never] }, 'partition.assignment.strategy'],
+        [{ partitionAssignmentStrategy: ['range', new RangeAssignor()] }, 'partition.assignment.strategy'],
       ]
       for (const [config, key] of bad) {
         let err: unknown = null

@@ -23,15 +23,36 @@ export interface Subscription {
 /** EAGER: members give up everything before a rebalance. COOPERATIVE: only what moves, over two rebalances. */
 export type RebalanceProtocol = 'eager' | 'cooperative'
 
+/** One member's share of a rebalance as the leader sent it (Kafka's ConsumerPartitionAssignor.Assignment). */
+export interface MemberAssignment {
+  partitions: TopicPartition[]
+  userData: Buffer | null
+}
+
+/**
+ * An assignor (Kafka's ConsumerPartitionAssignor): the built-in ones by name, or an object of the
+ * application's (Kafka Streams has its own). The optional hooks carry an application's own bytes
+ * through a rebalance: each member's subscription to the leader, the leader's word back to each member.
+ */
 export interface PartitionAssignor {
-  readonly name: AssignorName
+  /** The protocol name members agree on: the group uses the first name every member lists. */
+  readonly name: AssignorName | (string & {})
   readonly protocol: RebalanceProtocol
   /**
    * partitionsPerTopic holds the partition count of every subscribed topic that exists.
    * The result has an entry, maybe empty, for every member.
    */
   assign(partitionsPerTopic: Map<string, number>, subscriptions: Map<MemberId, Subscription>): Map<MemberId, TopicPartition[]>
+  /** Bytes this member puts in its subscription at every join (Kafka's subscriptionUserData); the leader's assign sees them. */
+  subscriptionUserData?(topics: readonly string[]): Buffer | null
+  /** On the leader, after assign: the bytes that go to `memberId` with its partitions (null: none). */
+  assignmentUserData?(memberId: MemberId, partitions: readonly TopicPartition[], subscriptions: Map<MemberId, Subscription>): Buffer | null
+  /** This member's assignment as the leader sent it, before the rebalance listener hears of it (Kafka's onAssignment). */
+  onAssignment?(assignment: MemberAssignment, generationId: number): void
 }
+
+/** The assignors known by name (partition.assignment.strategy). */
+export const BUILT_IN_ASSIGNORS: readonly AssignorName[] = ['range', 'roundrobin', 'cooperative-sticky']
 
 export function assignorFor(name: AssignorName): PartitionAssignor {
   switch (name) {

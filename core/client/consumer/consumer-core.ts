@@ -6,6 +6,7 @@
 import type { Observable } from 'rxjs'
 import { BrookError } from '../../errors.js'
 import { EventLoopTurns, sleepUnlessAborted } from '../../common/time.js'
+import { BUILT_IN_ASSIGNORS, type PartitionAssignor } from '../assignors/index.js'
 import { GroupMembership, fetchCommitted, groupError, type GroupCoordinatorApi } from '../group-membership.js'
 import { PartitionStates, raceTimeout, type PartitionState } from '../partition-states.js'
 import { tpKey } from '../record-utils.js'
@@ -116,6 +117,7 @@ export class ConsumerCore implements Consumer {
         field: 'isolation.level',
       })
     }
+    checkAssignors(this.config.partitionAssignmentStrategy)
   }
 
   /** Set once by the implementation that owns this core. */
@@ -518,5 +520,29 @@ export class ConsumerCore implements Consumer {
     const g = this.config.groupId
     if (!g) throw new BrookError('INVALID_GROUP_ID', 'This consumer has no groupId', { field: 'groupId' })
     return g
+  }
+}
+
+/** partition.assignment.strategy: at least one assignor, each a built-in name or an assignor object, no name twice. */
+function checkAssignors(strategy: unknown): void {
+  const bad = (why: string): never => {
+    throw new BrookError('INVALID_CONFIG', `partition.assignment.strategy ${why}`, { field: 'partition.assignment.strategy' })
+  }
+  if (!Array.isArray(strategy) || strategy.length === 0) bad('must list at least one assignor')
+  const names = new Set<string>()
+  for (const a of strategy as unknown[]) {
+    let name: string
+    if (typeof a === 'string') {
+      if (!(BUILT_IN_ASSIGNORS as readonly string[]).includes(a)) bad(`names an unknown assignor '${a}' (built in: ${BUILT_IN_ASSIGNORS.join(', ')})`)
+      name = a
+    } else {
+      const o = a as Partial<PartitionAssignor> | null
+      if (o === null || typeof o !== 'object' || typeof o.name !== 'string' || o.name === '' || typeof o.assign !== 'function' || (o.protocol !== 'eager' && o.protocol !== 'cooperative')) {
+        bad('entries must be assignor names or objects with a name, a protocol (eager or cooperative) and assign()')
+      }
+      name = o!.name!
+    }
+    if (names.has(name)) bad(`lists '${name}' twice`)
+    names.add(name)
   }
 }

@@ -2,20 +2,17 @@
 // the output read read_committed holds per word a strictly increasing run of counts ending
 // at the exact reference, on the embedded client, over the wire on Brook and on Apache Kafka.
 import { afterEach, describe, expect, it } from 'vitest'
-import { Broker } from '../../../core/broker/broker.js'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
 import { KafkaClient } from '../../../core/client/kafka/client.js'
 import type { BrookClient, ConsumerRecord } from '../../../core/client/types.js'
-import { startServer } from '../../../core/server/server.js'
 import { KafkaStreams, QueryableStoreTypes } from '../../../streams/index.js'
-import { L, S, cleanupDirs, expectedCounts, produce, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
+import { L, S, brookServerClient, cleanupDirs, expectedCounts, produce, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c().catch(() => undefined)
   cleanupDirs()
 })
-const quiet = { info: () => {}, warn: () => {}, error: () => {} }
 
 async function readCommitted(client: BrookClient, topic: string): Promise<ConsumerRecord[]> {
   const admin = client.admin()
@@ -89,12 +86,7 @@ describe('KafkaStreams exactly_once_v2', () => {
   }, 90_000)
 
   it("counts exactly over the wire on Brook's server", async () => {
-    const broker = await Broker.open({ dataDir: tmpDir() })
-    closers.push(() => broker.close())
-    const server = await startServer(broker, { port: 0, logger: quiet })
-    closers.push(() => server.close())
-    const client = await KafkaClient.connect({ bootstrapServers: `127.0.0.1:${server.port}` })
-    closers.push(() => client.close())
+    const { client } = await brookServerClient(closers)
     await runEosWordCount(client, 'wire')
   }, 90_000)
 

@@ -2,7 +2,10 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { Broker } from '../../../core/broker/broker.js'
+import { KafkaClient } from '../../../core/client/kafka/client.js'
 import type { BrookClient, ConsumerRecord } from '../../../core/client/types.js'
+import { startServer } from '../../../core/server/server.js'
 import { StreamsBuilder, Serdes, Materialized, Produced, Grouped, Consumed, type Topology } from '../../../streams/index.js'
 
 export const S = Serdes.String()
@@ -16,6 +19,18 @@ export function tmpDir(prefix = 'brook-rt-'): string {
 }
 export function cleanupDirs(): void {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
+}
+
+/** Brook's broker and server (port 0, quiet) and a wire-protocol client to it: what runs over the Kafka protocol. Each is pushed on `closers`. */
+export async function brookServerClient(closers: Array<() => Promise<void>>): Promise<{ client: KafkaClient; bootstrap: string }> {
+  const broker = await Broker.open({ dataDir: tmpDir() })
+  closers.push(() => broker.close())
+  const server = await startServer(broker, { port: 0, logger: { info: () => {}, warn: () => {}, error: () => {} } })
+  closers.push(() => server.close())
+  const bootstrap = `127.0.0.1:${server.port}`
+  const client = await KafkaClient.connect({ bootstrapServers: bootstrap })
+  closers.push(() => client.close())
+  return { client, bootstrap }
 }
 
 /** text (lines) -> words -> counts per word in store `counts`, to `word-counts`. */

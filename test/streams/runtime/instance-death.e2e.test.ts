@@ -3,11 +3,8 @@
 import { spawn } from 'node:child_process'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Broker } from '../../../core/broker/broker.js'
-import { KafkaClient } from '../../../core/client/kafka/client.js'
-import { startServer } from '../../../core/server/server.js'
 import { KafkaStreams, QueryableStoreTypes, type StateRestoreListener } from '../../../streams/index.js'
-import { LINES, cleanupDirs, expectedCounts, latestCounts, produce, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
+import { LINES, brookServerClient, cleanupDirs, expectedCounts, latestCounts, produce, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
 
 const FIXTURE = path.resolve(import.meta.dirname, '../../fixtures/streams/wc-instance.ts')
 const closers: Array<() => Promise<void>> = []
@@ -18,13 +15,7 @@ afterEach(async () => {
 
 describe('KafkaStreams instance death', () => {
   it('moves the tasks of a killed instance to the survivor with their state', async () => {
-    const broker = await Broker.open({ dataDir: tmpDir() })
-    closers.push(() => broker.close())
-    const server = await startServer(broker, { port: 0, logger: { info: () => {}, warn: () => {}, error: () => {} } })
-    closers.push(() => server.close())
-    const bootstrap = `127.0.0.1:${server.port}`
-    const client = await KafkaClient.connect({ bootstrapServers: bootstrap })
-    closers.push(() => client.close())
+    const { client, bootstrap } = await brookServerClient(closers)
     const admin = client.admin()
     await admin.createTopics([
       { topic: 'text', numPartitions: 4 },

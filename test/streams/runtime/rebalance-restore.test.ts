@@ -1,13 +1,11 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
-import { Broker } from '../../../core/broker/broker.js'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
 import { KafkaClient } from '../../../core/client/kafka/client.js'
 import type { BrookClient } from '../../../core/client/types.js'
-import { startServer } from '../../../core/server/server.js'
 import { Consumed, KafkaStreams, Materialized, QueryableStoreTypes, StreamsBuilder, type KafkaStreamsConfig, type StateRestoreListener, type Topology } from '../../../streams/index.js'
-import { L, LINES, S, cleanupDirs, expectedCounts, latestCounts, produce, readAll, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
+import { L, LINES, S, brookServerClient, cleanupDirs, expectedCounts, latestCounts, produce, readAll, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -24,12 +22,7 @@ async function setup(partitions: number): Promise<EmbeddedClient> {
 
 /** Brook's server on port 0 and a wire-protocol client to it. */
 async function setupWire(partitions: number): Promise<BrookClient> {
-  const broker = await Broker.open({ dataDir: tmpDir() })
-  closers.push(() => broker.close())
-  const server = await startServer(broker, { port: 0, logger: { info: () => {}, warn: () => {}, error: () => {} } })
-  closers.push(() => server.close())
-  const client = await KafkaClient.connect({ bootstrapServers: `127.0.0.1:${server.port}` })
-  closers.push(() => client.close())
+  const { client } = await brookServerClient(closers)
   await createTopics(client, partitions)
   return client
 }

@@ -1,9 +1,7 @@
 import { afterEach, describe, it } from 'vitest'
-import { Broker } from '../../../core/broker/broker.js'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
 import { KafkaClient } from '../../../core/client/kafka/client.js'
-import { startServer } from '../../../core/server/server.js'
-import { cleanupDirs, tmpDir } from './helpers.js'
+import { brookServerClient, cleanupDirs, tmpDir } from './helpers.js'
 import { runWordCount } from './word-count.shared.js'
 
 const closers: Array<() => Promise<void>> = []
@@ -12,7 +10,6 @@ afterEach(async () => {
   cleanupDirs()
 })
 
-const quiet = { info: () => {}, warn: () => {}, error: () => {} }
 
 describe('KafkaStreams word count', () => {
   it('runs on the embedded client', async () => {
@@ -22,12 +19,7 @@ describe('KafkaStreams word count', () => {
   })
 
   it("runs unchanged over the wire protocol against Brook's own server", async () => {
-    const broker = await Broker.open({ dataDir: tmpDir() })
-    closers.push(() => broker.close())
-    const server = await startServer(broker, { port: 0, logger: quiet })
-    closers.push(() => server.close())
-    const client = await KafkaClient.connect({ bootstrapServers: `127.0.0.1:${server.port}` })
-    closers.push(() => client.close())
+    const { client } = await brookServerClient(closers)
     await runWordCount(client, 'wire')
   })
 })
