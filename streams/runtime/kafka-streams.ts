@@ -79,7 +79,8 @@ export interface KafkaStreamsConfig extends StreamsConfig {
 /** What a processing failure leads to (Kafka's StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse). */
 export type StreamThreadExceptionResponse = 'REPLACE_THREAD' | 'SHUTDOWN_CLIENT' | 'SHUTDOWN_APPLICATION'
 
-export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'ERROR'
+/** Kafka's KafkaStreams.State: PENDING_ERROR is the way to ERROR, while a failed instance closes its tasks and leaves the group (KIP-696). */
+export type KafkaStreamsState = 'CREATED' | 'REBALANCING' | 'RUNNING' | 'PENDING_SHUTDOWN' | 'NOT_RUNNING' | 'PENDING_ERROR' | 'ERROR'
 
 interface ActiveTask {
   readonly id: string
@@ -285,8 +286,12 @@ export class KafkaStreams implements QueryableStoreProvider {
         // A failure while the shutdown request is on its way ends this instance with the first one.
         const cause = this.shutdownCause ?? failure
         if (this.shutdownCause === null && this.running() && (await this.respond(failure))) continue
-        this.failure = cause
-        this.setState('ERROR', cause)
+        if (this.running()) await this.closeToError(cause, true)
+        else {
+          // close() is under way and closes what is left.
+          this.failure = cause
+          this.setState('ERROR', cause)
+        }
         return
       }
     }
@@ -332,11 +337,25 @@ export class KafkaStreams implements QueryableStoreProvider {
   private async shutDownByGroup(): Promise<void> {
     const failure = this.shutdownCause ?? new StreamsException(`Application '${this.config.applicationId}' was shut down at the request of one of its instances (SHUTDOWN_APPLICATION)`)
     this.config.logger?.(`Shutting down '${this.config.applicationId}': ${failure.message}`)
-    await this.closeAllTasks(false)
+    await this.closeToError(failure, false)
+  }
+
+  /**
+   * PENDING_ERROR, then ERROR, as Kafka Streams (KIP-696): the tasks close (`dirty`: without a
+   * commit, their state wiped, after a processing failure) and the consumer leaves the group, so the
+   * partitions go to the application's other instances at once instead of waiting for close().
+   */
+  private async closeToError(cause: Error, dirty: boolean): Promise<void> {
+    // Set first: the revocation that leaving the group brings must not commit.
+    this.failure = cause
+    this.setState('PENDING_ERROR', cause)
+    if (dirty) await this.transactions?.abort().catch(() => undefined)
+    await this.closeAllTasks(dirty)
+    this.held = []
+    this.endVisit()
     await this.consumer?.close().catch(() => undefined)
     this.consumer = null
-    this.failure = failure
-    this.setState('ERROR', failure)
+    this.setState('ERROR', cause)
   }
 
   /**
@@ -873,7 +892,7 @@ export class KafkaStreams implements QueryableStoreProvider {
   }
 
   private running(): boolean {
-    return this.stateValue !== 'PENDING_SHUTDOWN' && this.stateValue !== 'NOT_RUNNING' && this.stateValue !== 'ERROR'
+    return this.stateValue !== 'PENDING_SHUTDOWN' && this.stateValue !== 'NOT_RUNNING' && this.stateValue !== 'PENDING_ERROR' && this.stateValue !== 'ERROR'
   }
 
   /**
@@ -1050,7 +1069,7 @@ export class KafkaStreams implements QueryableStoreProvider {
 
   private async doClose(): Promise<void> {
     if (this.stateValue === 'NOT_RUNNING') return
-    const failed = this.stateValue === 'ERROR' || this.stateValue === 'CREATED'
+    const failed = this.stateValue === 'ERROR' || this.stateValue === 'PENDING_ERROR' || this.stateValue === 'CREATED'
     this.setState('PENDING_SHUTDOWN')
     this.consumer?.wakeup()
     this.restorer?.wakeup()

@@ -435,6 +435,55 @@ describe('KafkaStreams uncaught exception handler', () => {
     expect(replaced).toBe(1)
   })
 
+  it("SHUTDOWN_CLIENT: the failed instance leaves the group on its way to ERROR, and the application's other instance takes its partitions over", async () => {
+    const client = await clientWith([['in', 2], ['out', 1]])
+    // One failure in all: whichever instance meets 'boom' first fails, the one that takes it over does not.
+    const left = { failures: 1 }
+    const topology = (): Topology => {
+      const b = new StreamsBuilder()
+      b.stream<string, string>('in', Consumed.with(S, S))
+        .mapValues((v) => {
+          if (v === 'boom' && left.failures > 0) {
+            left.failures--
+            throw new Error('failure once')
+          }
+          return v.toUpperCase()
+        })
+        .to('out', Produced.with(S, S))
+      return b.build()
+    }
+    const states = new Map<KafkaStreams, string[]>()
+    const instance = (): KafkaStreams => {
+      const s = new KafkaStreams(topology(), client, { applicationId: 'survive', stateDir: tmpDir(), commitIntervalMs: 100, heartbeatIntervalMs: 100, sessionTimeoutMs: 60_000 })
+      states.set(s, [])
+      s.onStateChange = (state) => void states.get(s)!.push(state)
+      closers.push(() => s.close())
+      return s
+    }
+    const a = instance()
+    const b = instance()
+    await a.start()
+    await b.start()
+    await waitFor('one task each', () => a.state === 'RUNNING' && b.state === 'RUNNING' && a.taskIds().length === 1 && b.taskIds().length === 1)
+    await produce(client, 'in', [{ key: 'k', value: 'boom', partition: 0 }, { key: 'k', value: 'after', partition: 0 }, { key: 'j', value: 'other', partition: 1 }])
+    // The session timeout is a minute: only leaving the group hands partition 0 over within the wait.
+    const out = await waitFor('every output', async () => {
+      const values = (await readAll(client, 'out')).map((r) => r.value!.toString())
+      return values.includes('AFTER') && values.includes('OTHER') ? values : null
+    })
+    expect(out).toContain('BOOM')
+    const failed = a.state === 'ERROR' ? a : b
+    const survivor = failed === a ? b : a
+    expect(failed.state).toBe('ERROR')
+    expect(failed.error?.message).toMatch(/failure once/)
+    expect(states.get(failed)!.slice(-2)).toEqual(['PENDING_ERROR', 'ERROR'])
+    await waitFor('the survivor to run both tasks', () => survivor.state === 'RUNNING' && survivor.taskIds().length === 2)
+    const admin = client.admin()
+    const [group] = await admin.describeGroups(['survive'])
+    await admin.close()
+    expect(group!.members).toHaveLength(1)
+  })
+
   it('SHUTDOWN_CLIENT (the default answer) stops the instance in ERROR with the failure', async () => {
     const client = await clientWith([['in', 1], ['out', 1]])
     let asked = 0
