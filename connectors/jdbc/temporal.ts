@@ -2,18 +2,10 @@
 // epoch, Time: milliseconds since midnight, Timestamp: milliseconds since the epoch). Times
 // without a zone are read in UTC (the JDBC connector's db.timezone default).
 
-import { daysFromCivil } from '../../core/common/civil-date.js'
+import { daysFromCivil, utcMillis } from '../../core/common/civil-date.js'
 
 const TS = /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/
 
-/** Date.UTC for every year (Date.UTC reads years 0-99 as 1900-1999). */
-export function utc(y: number, mo: number, d: number, h: number, mi: number, sec: number, ms: number): number {
-  const v = Date.UTC(y, mo, d, h, mi, sec, ms)
-  if (y < 0 || y > 99) return v
-  const dt = new Date(v)
-  dt.setUTCFullYear(y)
-  return dt.getTime()
-}
 
 /** Two ASCII digits at i as a number; NaN-free: a non-digit gives a value out of every range checked. */
 const d2 = (t: string, i: number): number => {
@@ -117,7 +109,7 @@ export function timestampTextToMs(text: string): number {
     if (Number.isNaN(t)) throw new Error(`'${text}' is not a timestamp`)
     return t
   }
-  const ms = utc(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), +((m[7] ?? '0') + '00').slice(0, 3))
+  const ms = utcMillis(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), +((m[7] ?? '0') + '00').slice(0, 3))
   const zone = m[8]
   if (zone === undefined || zone === 'Z') return ms
   const sign = zone[0] === '-' ? -1 : 1

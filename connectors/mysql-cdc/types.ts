@@ -12,7 +12,8 @@ import { Decimal, Schemas, type Schema } from '../api/schema.js'
 import { decimalWithScale } from '../converters/decimal.js'
 import type { ColumnMapping } from '../jdbc/dialect.js'
 import type { ColumnDef } from './ddl.js'
-import { plainDateTimeMicros, plainTimestampMs, utc } from '../jdbc/temporal.js'
+import { utcMillis } from '../../core/common/civil-date.js'
+import { plainDateTimeMicros, plainTimestampMs } from '../jdbc/temporal.js'
 
 const named = (type: Schema['type'], name: string, optional: boolean, parameters?: Record<string, string>): Schema => {
   const s: Schema = { type, optional, name, version: 1 }
@@ -39,7 +40,7 @@ export function datetimeTextToMicros(text: string): number | null {
   const m = DT.exec(text.trim())
   if (m === null) throw new Error(`'${text}' is not a DATETIME`)
   if (m[1] === '0000' && m[2] === '00' && m[3] === '00') return null
-  return utc(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), 0) * 1000 + Number((m[7] ?? '').padEnd(6, '0'))
+  return utcMillis(+m[1]!, +m[2]! - 1, +m[3]!, +(m[4] ?? 0), +(m[5] ?? 0), +(m[6] ?? 0), 0) * 1000 + Number((m[7] ?? '').padEnd(6, '0'))
 }
 
 /** 'YYYY-MM-DD[ HH:MM:SS[.f{1,6}]]' as the server prints it, read without a regex or a Date; NaN for anything else (zero dates too). */

@@ -4,6 +4,7 @@
 // parse() reads one back. Letters SimpleDateFormat has and this does not (week-based fields)
 // are refused when the pattern is compiled, naming the letter.
 import { ConfigException, DataException } from '../errors.js'
+import { utcMillis } from '../../core/common/civil-date.js'
 
 type Letter = 'G' | 'y' | 'M' | 'L' | 'd' | 'D' | 'E' | 'u' | 'a' | 'H' | 'k' | 'K' | 'h' | 'm' | 's' | 'S' | 'z' | 'Z' | 'X'
 type Token = { kind: 'literal'; text: string } | { kind: 'field'; letter: Letter; count: number }
@@ -164,17 +165,9 @@ export class SimpleDateFormat {
     if (pos !== text.length) fail('the end of the text')
     if (hour12 && pm === true) hour += 12
     if (bc) year = 1 - year
-    const ms = dayOfYear > 0 ? utc(year, 0, 1, hour, minute, second, milli) + (dayOfYear - 1) * 86_400_000 : utc(year, month, day, hour, minute, second, milli)
+    const ms = dayOfYear > 0 ? utcMillis(year, 0, 1, hour, minute, second, milli) + (dayOfYear - 1) * 86_400_000 : utcMillis(year, month, day, hour, minute, second, milli)
     return ms - offsetMin * 60_000
   }
-}
-
-/** Date.UTC for every year (Date.UTC reads 0-99 as 1900-1999); out-of-range fields roll over as in Java's lenient calendar. */
-function utc(y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number {
-  const dt = new Date(Date.UTC(2000, 0, 1))
-  dt.setUTCFullYear(y, mo, d)
-  dt.setUTCHours(h, mi, s, ms)
-  return dt.getTime()
 }
 
 function isDigit(c: number): boolean {

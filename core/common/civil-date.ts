@@ -27,3 +27,15 @@ export function daysFromCivil(year: number, month: number, day: number): number 
   const doe = yoe * 365 + Math.floor(yoe / 4) - Math.floor(yoe / 100) + doy
   return era * 146097 + doe - 719468
 }
+
+/**
+ * Date.UTC for every year: Date.UTC reads years 0-99 as 1900-1999, and setting the year afterwards
+ * is wrong for 29 February of year 0 (a leap year; 1900 is not). Fields out of range roll over as
+ * Date.UTC's do (Java's lenient calendar).
+ */
+export function utcMillis(year: number, month0: number, day: number, hour: number, minute: number, second: number, ms: number): number {
+  const dt = new Date(0)
+  dt.setUTCFullYear(year, month0, day)
+  dt.setUTCHours(hour, minute, second, ms)
+  return dt.getTime()
+}

@@ -10,7 +10,8 @@ import { CopyTextParser } from '../../connectors/jdbc/postgres/copy-text.js'
 import { copyField, mapColumn, Oid } from '../../connectors/jdbc/postgres/types.js'
 import type { ColumnDef } from '../../connectors/mysql-cdc/ddl.js'
 import { columnMapping, datetimeTextToMicros } from '../../connectors/mysql-cdc/types.js'
-import { plainDateTimeMicros, plainTimestampMs, timestampTextToMs, utc } from '../../connectors/jdbc/temporal.js'
+import { utcMillis as utc } from '../../core/common/civil-date.js'
+import { plainDateTimeMicros, plainTimestampMs, timestampTextToMs } from '../../connectors/jdbc/temporal.js'
 
 const pad = (n: number, w: number): string => String(n).padStart(w, '0')
 

@@ -2,7 +2,7 @@
 // over the whole range Date covers, and as inverses of each other beyond it.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { civilFromDays, daysFromCivil } from '../../../core/common/civil-date.js'
+import { civilFromDays, daysFromCivil, utcMillis } from '../../../core/common/civil-date.js'
 
 const MS_PER_DAY = 86_400_000
 /** Date's range: ±100,000,000 days around the epoch. */
@@ -48,6 +48,31 @@ describe('civil dates', () => {
         expect(daysFromCivil(c.year, c.month, c.day)).toBe(days)
       }),
       { numRuns: 1000 },
+    )
+  })
+
+  it('utcMillis is Date.UTC for every year, 0-99 and 29 February of year 0 included', () => {
+    // Date.UTC alone reads years 0-99 as 1900-1999; the epoch-day arithmetic is the reference.
+    const at = (y: number, mo: number, d: number, h: number, mi: number, s: number, ms: number): number => (daysFromCivil(y, mo, d) * 86_400 + (h * 60 + mi) * 60 + s) * 1000 + ms
+    expect(utcMillis(0, 1, 29, 0, 0, 0, 0)).toBe(at(0, 2, 29, 0, 0, 0, 0))
+    expect(utcMillis(1900, 1, 29, 0, 0, 0, 0)).toBe(at(1900, 3, 1, 0, 0, 0, 0))
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 31 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 59 }),
+        fc.integer({ min: 0, max: 999 }),
+        (y, mo, d, h, mi, s, ms) => {
+          const last = civilFromDays(daysFromCivil(mo === 12 ? y + 1 : y, mo === 12 ? 1 : mo + 1, 1) - 1).day
+          fc.pre(d <= last)
+          expect(utcMillis(y, mo - 1, d, h, mi, s, ms)).toBe(at(y, mo, d, h, mi, s, ms))
+          if (y >= 100) expect(utcMillis(y, mo - 1, d, h, mi, s, ms)).toBe(Date.UTC(y, mo - 1, d, h, mi, s, ms))
+        },
+      ),
+      { numRuns: 3000 },
     )
   })
 })
