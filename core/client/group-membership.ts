@@ -49,7 +49,10 @@ export interface GroupMembershipConfig {
   clientHost?: string
   /** Default 45000, as Kafka 3. */
   sessionTimeoutMs?: number
-  /** max.poll.interval.ms; how long the coordinator waits for members to rejoin. Default 300000. */
+  /**
+   * max.poll.interval.ms: how long the coordinator waits for members to rejoin, and how long this
+   * member may go without polling before it leaves the group (as the Java client). Default 300000.
+   */
   rebalanceTimeoutMs?: number
   /** Must be below sessionTimeoutMs. Default 3000, or a third of a shorter session timeout. */
   heartbeatIntervalMs?: number
@@ -139,6 +142,9 @@ export class GroupMembership {
   private active: Promise<void> | null = null
   private heartbeatHandle: unknown = null
   private listenerError: unknown = null
+  /** Polls under way, and when the last one ended: the heartbeat leaves the group once none came for max.poll.interval.ms. */
+  private polling = 0
+  private lastPoll = 0
 
   constructor(config: GroupMembershipConfig) {
     if (!config.groupId) throw new InvalidConfigError('groupId', 'a group id is required for group membership')
@@ -161,6 +167,7 @@ export class GroupMembership {
     this.listener = config.listener
     this.rackId = config.rackId ?? null
     this.time = config.time ?? systemTime
+    this.lastPoll = this.time.now()
     this.onRejoinNeeded = config.onRejoinNeeded
   }
 
@@ -180,6 +187,17 @@ export class GroupMembership {
 
   subscription(): string[] {
     return [...this.topics]
+  }
+
+  /** The consumer's poll began: while it lasts (a rebalance listener runs inside it) the member is polling. */
+  pollStarted(): void {
+    this.polling++
+  }
+
+  /** The consumer's poll ended: max.poll.interval.ms counts from here. */
+  pollEnded(): void {
+    this.polling--
+    this.lastPoll = this.time.now()
   }
 
   /** Asks for a rebalance at the next ensureActive(), e.g. when a subscribed topic grew. */
@@ -418,6 +436,14 @@ export class GroupMembership {
   private async beat(): Promise<void> {
     this.heartbeatHandle = null
     if (this.state !== 'stable') return
+    if (this.polling === 0 && this.time.now() - this.lastPoll > this.rebalanceTimeoutMs) {
+      // As the Java client: a member that stopped polling leaves, so its partitions go to members
+      // that process. The next poll reports them lost and joins again as a new member.
+      const memberId = this.memberId
+      this.resetGeneration(true)
+      await this.sendLeave(memberId, `the consumer did not poll for max.poll.interval.ms (${this.rebalanceTimeoutMs} ms)`)
+      return
+    }
     const generationId = this.generationId
     const memberId = this.memberId
     let code: number
@@ -530,12 +556,12 @@ export class GroupMembership {
     await this.sendLeave(memberId)
   }
 
-  private async sendLeave(memberId: string): Promise<void> {
+  private async sendLeave(memberId: string, reason = 'the consumer is being closed'): Promise<void> {
     if (memberId === '' || this.groupInstanceId !== null) return
     try {
       await this.coordinator.leaveGroup({
         groupId: this.groupId,
-        members: [{ memberId, groupInstanceId: null, reason: 'the consumer is being closed' }],
+        members: [{ memberId, groupInstanceId: null, reason }],
       })
     } catch {
       // The session timeout removes us anyway.

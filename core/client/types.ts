@@ -175,6 +175,11 @@ export interface ConsumerConfig {
   autoCommitIntervalMs?: number
   sessionTimeoutMs?: number
   heartbeatIntervalMs?: number
+  /**
+   * max.poll.interval.ms (default 300000): how long the group waits for members to rejoin, and how
+   * long a member may go between polls before it leaves the group (its next poll reports its
+   * partitions lost and joins again), as the Java client.
+   */
   rebalanceTimeoutMs?: number
   maxPollRecords?: number
   /** Upper bound of bytes fetched per partition per poll. */

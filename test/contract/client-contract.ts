@@ -489,6 +489,34 @@ export function runClientContract(name: string, setup: () => Promise<ContractTar
       await admin.close()
     })
 
+    it('a member that stops polling for max.poll.interval.ms leaves the group; its next poll reports its partitions lost and joins again', { timeout: 60_000 }, async () => {
+      const topic = await createTopic('poll-interval', 4)
+      const groupId = unique('poll-interval')
+      // A session timeout far longer than the test: only the poll interval can take a's partitions away.
+      const config = { groupId, autoOffsetReset: 'earliest' as const, heartbeatIntervalMs: 200, sessionTimeoutMs: 45_000, rebalanceTimeoutMs: 3000 }
+      const lost: string[][] = []
+      const a = client.consumer({ ...config, clientId: 'a' })
+      const b = client.consumer({ ...config, clientId: 'b' })
+      a.subscribe([topic], { onPartitionsLost: (tps) => void lost.push(sortTps(tps)) })
+      b.subscribe([topic])
+      await pollUntil([a, b], () => a.assignment().length === 2 && b.assignment().length === 2)
+      const hadA = sortTps(a.assignment())
+      expect(hadA).toHaveLength(2)
+      // a stops polling; b polls on and gets every partition once a has left.
+      const stoppedAt = Date.now()
+      await pollUntil([b], () => b.assignment().length === 4, 30_000)
+      expect(b.assignment()).toHaveLength(4)
+      // Not before the interval (a's last poll ended a moment before stoppedAt).
+      expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(2900)
+      expect(lost).toEqual([])
+      // a polls again: what it held is reported lost, and it joins again and gets a share.
+      await pollUntil([a, b], () => a.assignment().length === 2 && b.assignment().length === 2)
+      expect(lost).toEqual([hadA])
+      expect(sortTps([...a.assignment(), ...b.assignment()])).toEqual([0, 1, 2, 3].map((p) => `${topic}-${p}`).sort())
+      await a.close()
+      await b.close()
+    })
+
     it('a restarted consumer resumes from the committed offset', async () => {
       const topic = await createTopic('restart', 1)
       const groupId = unique('restart')

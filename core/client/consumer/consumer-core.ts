@@ -249,6 +249,17 @@ export class ConsumerCore implements Consumer {
 
   /** The poll loop: joins, commits, fetches until `drain` gives records, the time is up or wakeup() is called. */
   private async pollWith(timeoutMs: number, drain: () => number): Promise<void> {
+    // The group counts max.poll.interval.ms from the end of the last poll.
+    const group = this.group
+    group?.pollStarted()
+    try {
+      await this.pollOnce(timeoutMs, drain)
+    } finally {
+      group?.pollEnded()
+    }
+  }
+
+  private async pollOnce(timeoutMs: number, drain: () => number): Promise<void> {
     this.checkOpen()
     this.checkWakeup()
     // A loop whose polls always find records (buffered, or read from the log at once by the embedded
