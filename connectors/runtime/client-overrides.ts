@@ -37,6 +37,7 @@ const CONSUMER: Record<string, Setter<ConsumerConfig>> = {
   'isolation.level': (c, v, fail) => void (c.isolationLevel = oneOf<IsolationLevel>(v, ['read_uncommitted', 'read_committed'], fail)),
   'session.timeout.ms': (c, v, fail) => void (c.sessionTimeoutMs = int(1)(v, fail)),
   'heartbeat.interval.ms': (c, v, fail) => void (c.heartbeatIntervalMs = int(1)(v, fail)),
+  'max.poll.interval.ms': (c, v, fail) => void (c.rebalanceTimeoutMs = int(1)(v, fail)),
 }
 
 function overrides<C extends object>(props: Record<string, string>, prefix: string, setters: Record<string, Setter<C>>, connector: string): Partial<C> {

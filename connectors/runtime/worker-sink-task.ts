@@ -9,6 +9,10 @@ import type { SinkRecord } from '../api/record.js'
 import { errorMessage, RetriableException } from '../errors.js'
 import { retrying, setTaskState, toleranceAll, transform, wrapTaskError, type TaskRuntime } from './task-runtime.js'
 import { consumerOverrides } from './client-overrides.js'
+import { BrookError } from '../../core/errors.js'
+
+/** Commit refusals that mean this member's generation is over, not that the commit is wrong (Kafka's CommitFailedException and RebalanceInProgressException). */
+const GROUP_MOVED_ON = new Set(['REBALANCE_IN_PROGRESS', 'ILLEGAL_GENERATION', 'UNKNOWN_MEMBER_ID'])
 
 type Stage = 'KEY_CONVERTER' | 'VALUE_CONVERTER' | 'TRANSFORMATION' | 'TASK_PUT'
 
@@ -102,13 +106,28 @@ export class WorkerSinkTask {
         for (const f of failed) await this.toDlqRaw(f.cr, f.stage, f.err)
         await this.deliver(records)
         await retrying(rt, 'flush', () => this.task.flush())
-        await consumer.commitSync(nextOffsets(batch))
+        await this.commit(consumer, nextOffsets(batch))
       }
     } catch (err) {
       if (rt.signal.aborted) return
       this.failure = wrapTaskError(rt, err)
       rt.log(`${rt.connector}-${rt.taskId} FAILED: ${this.failure.message}`)
       await setTaskState(rt, 'FAILED', this.failure.message).catch(() => {})
+    }
+  }
+
+  /**
+   * Commits what was written. A commit the group refuses because it moved on (a rebalance, or this
+   * member left after a put that outlasted max.poll.interval.ms) is not the task's failure, as in
+   * Kafka Connect: the records after the last committed offset come again, to this task or to the
+   * partition's new owner, and the next poll joins the group again.
+   */
+  private async commit(consumer: Consumer, offsets: TopicPartitionOffset[]): Promise<void> {
+    try {
+      await consumer.commitSync(offsets)
+    } catch (err) {
+      if (!(err instanceof BrookError) || !GROUP_MOVED_ON.has(err.code)) throw err
+      this.rt.log(`${this.rt.connector}-${this.rt.taskId}: offsets not committed, the group moved on (${err.message}); the records after the last commit come again`)
     }
   }
 

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
 import type { BrookClient, ProducerConfig } from '../../core/client/types.js'
-import { ConfigDef, RetriableException, registerConnector, sourceRecord, Worker, type SourceConnector, type SourceTask } from '../../connectors/index.js'
+import { ConfigDef, RetriableException, registerConnector, sourceRecord, Worker, type SinkConnector, type SinkTask, type SourceConnector, type SourceTask } from '../../connectors/index.js'
 import { tmpDir } from '../helpers/tmp.js'
 import { readTopic, waitFor } from './helpers.js'
 
@@ -33,7 +33,55 @@ const flaky: () => SourceConnector = () => ({
 })
 registerConnector(['test.Flaky'], flaky)
 
+/** A sink whose first put lasts until its group no longer has it as a member (max.poll.interval.ms ran out meanwhile). */
+const slow = { client: null as BrookClient | null, group: '', firstPutWaits: false, delivered: [] as string[] }
+class SlowSinkTask implements SinkTask {
+  async start(): Promise<void> {}
+  async put(records: Parameters<SinkTask['put']>[0]): Promise<void> {
+    for (const r of records) slow.delivered.push(String(r.value))
+    if (!slow.firstPutWaits) return
+    slow.firstPutWaits = false
+    const admin = slow.client!.admin()
+    try {
+      await waitFor('the task to be out of its group', async () => ((await admin.describeGroups([slow.group]))[0]?.members.length ?? 0) === 0)
+    } finally {
+      await admin.close()
+    }
+  }
+  async flush(): Promise<void> {}
+  async stop(): Promise<void> {}
+}
+const slowSink: () => SinkConnector = () => ({
+  kind: 'sink', version: () => '1', config: () => new ConfigDef(), start: async () => {}, taskConfigs: () => [{}], stop: async () => {}, createTask: () => new SlowSinkTask(),
+})
+registerConnector(['test.SlowSink'], slowSink)
+
 describe('worker error handling', () => {
+  it('a put that outlasts max.poll.interval.ms costs the sink its group membership, not its life: the batch comes again and is committed', async () => {
+    const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+    const admin = client.admin()
+    await admin.createTopics([{ topic: 'slow-in', numPartitions: 1 }])
+    const producer = client.producer()
+    await producer.sendBatch(['a', 'b', 'c'].map((value) => ({ topic: 'slow-in', partition: 0, value })))
+    await producer.close()
+    const logs: string[] = []
+    const worker = await Worker.start(client, { log: (m) => void logs.push(m) })
+    // Kafka Connect's group of a sink connector: connect-<name>.
+    Object.assign(slow, { client, group: 'connect-slow', firstPutWaits: true, delivered: [] })
+    await worker.startConnector({
+      name: 'slow', 'connector.class': 'test.SlowSink', topics: 'slow-in', 'value.converter': 'org.apache.kafka.connect.storage.StringConverter',
+      'consumer.override.max.poll.interval.ms': '500', 'consumer.override.heartbeat.interval.ms': '100',
+    })
+    await waitFor('the batch committed', async () => (await admin.listGroupOffsets(slow.group)).find((o) => o.topic === 'slow-in')?.committedOffset === 3)
+    expect(worker.describe('slow')?.tasks[0]?.state).toBe('RUNNING')
+    // Written once before the membership ran out, and again after the task joined anew (at least once).
+    expect(slow.delivered).toEqual(['a', 'b', 'c', 'a', 'b', 'c'])
+    expect(logs.some((l) => /slow-0: offsets not committed, the group moved on/.test(l))).toBe(true)
+    await admin.close()
+    await worker.stop()
+    await client.close()
+  })
+
   it('retries a retriable failure with backoff, reporting it in the task status, then delivers', async () => {
     const client = await EmbeddedClient.open({ dataDir: tmpDir() })
     const worker = await Worker.start(client, { log: () => {} })
