@@ -355,7 +355,8 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.endVisit()
     await this.consumer?.close().catch(() => undefined)
     this.consumer = null
-    this.setState('ERROR', cause)
+    // A close() meanwhile (PENDING_SHUTDOWN) ends in NOT_RUNNING; the failure stays in `error`.
+    if (this.stateValue === 'PENDING_ERROR') this.setState('ERROR', cause)
   }
 
   /**

@@ -484,6 +484,24 @@ describe('KafkaStreams uncaught exception handler', () => {
     expect(group!.members).toHaveLength(1)
   })
 
+  it('close() while a failed instance is in PENDING_ERROR ends it in NOT_RUNNING, not back in ERROR, the failure kept', async () => {
+    const client = await clientWith([['in', 1], ['out', 1]])
+    const s = new KafkaStreams(flaky(1), client, { applicationId: 'pending', stateDir: tmpDir(), commitIntervalMs: 100 })
+    const states: string[] = []
+    let closing: Promise<void> | null = null
+    s.onStateChange = (state) => {
+      states.push(state)
+      if (state === 'PENDING_ERROR') closing = s.close()
+    }
+    closers.push(() => s.close())
+    await s.start()
+    await produce(client, 'in', [{ key: 'k', value: 'boom' }])
+    await waitFor('close() called in PENDING_ERROR', () => closing !== null)
+    await closing
+    expect(states.slice(states.indexOf('PENDING_ERROR'))).toEqual(['PENDING_ERROR', 'PENDING_SHUTDOWN', 'NOT_RUNNING'])
+    expect(s.error?.message).toMatch(/transient failure/)
+  })
+
   it('SHUTDOWN_CLIENT (the default answer) stops the instance in ERROR with the failure', async () => {
     const client = await clientWith([['in', 1], ['out', 1]])
     let asked = 0
