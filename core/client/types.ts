@@ -243,6 +243,12 @@ export interface Consumer {
    * Records already fetched stay where they are: positions move only for records handed out.
    */
   wakeup(): void
+  /**
+   * Kafka's enforceRebalance(): the member joins the group again at its next poll (a waiting poll
+   * returns for it), sending its subscription afresh, e.g. new bytes from its assignor. Only for
+   * subscribed consumers.
+   */
+  enforceRebalance(): void
   seek(partition: TopicPartition, offset: number): void
   seekToBeginning(partitions?: TopicPartition[]): Promise<void>
   seekToEnd(partitions?: TopicPartition[]): Promise<void>

@@ -311,11 +311,15 @@ export class KafkaStreams implements QueryableStoreProvider {
         this.config.logger?.(`'${this.config.applicationId}' reads no topics through a group: SHUTDOWN_APPLICATION shuts this instance down`)
         return false
       }
-      // As Kafka Streams: a fresh consumer (the failed tasks closed without a commit) joins asking
-      // for the shutdown; that rebalance carries it to every instance, this one included.
       this.shutdownCause = failure
-      this.assignor.requestShutdown = true
       this.config.logger?.(`Asking every instance of '${this.config.applicationId}' to shut down (SHUTDOWN_APPLICATION)`)
+      try {
+        await this.requestApplicationShutdown()
+        return true
+      } catch (requestError) {
+        this.config.logger?.(`Asking for the shutdown of '${this.config.applicationId}' failed: ${String(requestError)}`)
+        return false
+      }
     } else if (response !== 'REPLACE_THREAD') {
       this.config.logger?.(`Unknown uncaught exception handler response '${String(response)}': shutting the client down`)
       return false
@@ -327,6 +331,23 @@ export class KafkaStreams implements QueryableStoreProvider {
       this.config.logger?.(`Replacing the stream thread of '${this.config.applicationId}' failed: ${String(replaceError)}`)
       return false
     }
+  }
+
+  /**
+   * SHUTDOWN_APPLICATION: the failed tasks close without a commit, and the same member joins again
+   * (enforceRebalance) with the request in its subscription; that rebalance carries it to every
+   * instance, this one included. The member stays in the group meanwhile, its partitions paused:
+   * leaving would hand the failing partition to another instance before the request is out.
+   */
+  private async requestApplicationShutdown(): Promise<void> {
+    const consumer = this.consumer!
+    await this.transactions?.abort().catch(() => undefined)
+    await this.closeAllTasks(true)
+    this.held = []
+    this.endVisit()
+    consumer.pause(consumer.assignment())
+    this.assignor.requestShutdown = true
+    consumer.enforceRebalance()
   }
 
   /**
@@ -683,7 +704,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     if (this.stateValue === 'RUNNING') this.setState('REBALANCING')
     this.dropHeld(tps)
     // After a processing error nothing more is committed: the failed task's input is read again.
-    if (this.failure === null && !this.replacing) await this.commitNow()
+    if (this.failure === null && !this.replacing && this.shutdownCause === null) await this.commitNow()
     for (const id of this.taskIdsFor(tps).keys()) {
       const t = this.tasks.get(id)
       if (t === undefined) continue

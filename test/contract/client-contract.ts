@@ -455,12 +455,13 @@ export function runClientContract(name: string, setup: () => Promise<ContractTar
       const groupId = unique('assignor')
       const heard = new Map<string, { partitions: string[]; userData: string | null; generation: number }>()
       // Each member tags its subscription; the leader tells every member the tags it saw, and whom it gave what.
+      const tags = new Map([['a', 'a'], ['b', 'b']])
       const tagged = (tag: string): PartitionAssignor => {
         const range = new RangeAssignor()
         return {
           name: 'tagged',
           protocol: 'eager',
-          subscriptionUserData: () => Buffer.from(tag),
+          subscriptionUserData: () => Buffer.from(tags.get(tag)!),
           assign: (counts, subs) => range.assign(counts, subs),
           assignmentUserData: (_member, partitions, subs) =>
             Buffer.from(JSON.stringify({ tags: [...subs.values()].map((s) => s.userData?.toString() ?? '?').sort(), partitions: partitions.length })),
@@ -483,6 +484,18 @@ export function runClientContract(name: string, setup: () => Promise<ContractTar
       const admin = client.admin()
       const [desc] = await admin.describeGroups([groupId])
       expect(desc!.protocol).toBe('tagged')
+      // enforceRebalance: a joins again and its new tag reaches the leader, which tells both members.
+      tags.set('a', 'a2')
+      a.enforceRebalance()
+      const seesA2 = (tag: string): boolean => JSON.parse(heard.get(tag)?.userData ?? '{"tags":[]}').tags.includes('a2')
+      await pollUntil([a, b], () => seesA2('a') && seesA2('b') && a.assignment().length === 2 && b.assignment().length === 2)
+      expect(JSON.parse(heard.get('b')!.userData!)).toEqual({ tags: ['a2', 'b'], partitions: 2 })
+      expect(heard.get('a')!.generation).toBeGreaterThan(desc!.generationId)
+      // Only a subscribed consumer is in a group to rejoin.
+      const assigned = client.consumer({ groupId: unique('assigned') })
+      assigned.assign([{ topic, partition: 0 }])
+      expect(() => assigned.enforceRebalance()).toThrow(BrookError)
+      await assigned.close()
       await a.close()
       await b.close()
       await admin.deleteGroups([groupId])

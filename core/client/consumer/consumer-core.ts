@@ -233,6 +233,14 @@ export class ConsumerCore implements Consumer {
     return n
   }
 
+  enforceRebalance(): void {
+    this.checkOpen()
+    if (!this.group) throw new BrookError('ILLEGAL_STATE', 'enforceRebalance() needs subscribe(): an assigned consumer is in no group')
+    this.group.requestRejoin()
+    // A poll waiting on a fetch returns, so the next one rejoins.
+    this.fetchAbort?.abort()
+  }
+
   wakeup(): void {
     this.wakeupPending = true
     this.wake.abort()
