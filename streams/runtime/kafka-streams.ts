@@ -305,7 +305,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     } catch (handlerError) {
       this.config.logger?.(`The uncaught exception handler of '${this.config.applicationId}' threw: ${String(handlerError)}`)
     }
-    if (response === 'SHUTDOWN_CLIENT') return false
+    if (response === 'REPLACE_THREAD') return this.goesOn('Replacing the stream thread', () => this.replaceThread())
     if (response === 'SHUTDOWN_APPLICATION') {
       if (this.consumer === null) {
         this.config.logger?.(`'${this.config.applicationId}' reads no topics through a group: SHUTDOWN_APPLICATION shuts this instance down`)
@@ -313,22 +313,19 @@ export class KafkaStreams implements QueryableStoreProvider {
       }
       this.shutdownCause = failure
       this.config.logger?.(`Asking every instance of '${this.config.applicationId}' to shut down (SHUTDOWN_APPLICATION)`)
-      try {
-        await this.requestApplicationShutdown()
-        return true
-      } catch (requestError) {
-        this.config.logger?.(`Asking for the shutdown of '${this.config.applicationId}' failed: ${String(requestError)}`)
-        return false
-      }
-    } else if (response !== 'REPLACE_THREAD') {
-      this.config.logger?.(`Unknown uncaught exception handler response '${String(response)}': shutting the client down`)
-      return false
+      return this.goesOn('Asking for the shutdown', () => this.requestApplicationShutdown())
     }
+    if (response !== 'SHUTDOWN_CLIENT') this.config.logger?.(`Unknown uncaught exception handler response '${String(response)}': shutting the client down`)
+    return false
+  }
+
+  /** Carries out an answer that keeps the loop going; false (and a log line) when it fails, which shuts the client down. */
+  private async goesOn(what: string, step: () => Promise<void>): Promise<boolean> {
     try {
-      await this.replaceThread()
+      await step()
       return true
-    } catch (replaceError) {
-      this.config.logger?.(`Replacing the stream thread of '${this.config.applicationId}' failed: ${String(replaceError)}`)
+    } catch (err) {
+      this.config.logger?.(`${what} of '${this.config.applicationId}' failed: ${String(err)}`)
       return false
     }
   }
