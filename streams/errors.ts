@@ -1,6 +1,6 @@
 // Errors raised by Brook Streams: topology mistakes found while building or
 // starting, and failures while processing records.
-import { BrookError } from '../core/errors.js'
+import { BrookError, type BrookErrorOptions } from '../core/errors.js'
 
 /** A topology that cannot run: bad wiring, missing serdes, unknown stores, co-partitioning. */
 export class TopologyException extends BrookError<'INVALID_TOPOLOGY'> {
@@ -12,7 +12,7 @@ export class TopologyException extends BrookError<'INVALID_TOPOLOGY'> {
 
 /** A failure while processing: deserialization with logAndFail, a processor throwing, a closed store. */
 export class StreamsException extends BrookError<'STREAMS_ERROR'> {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  constructor(message: string, options: BrookErrorOptions = {}) {
     super('STREAMS_ERROR', message, options)
     this.name = 'StreamsException'
   }

@@ -385,7 +385,7 @@ export class GroupMembership {
       const assignedPartitions = result.get(m.memberId) ?? []
       return {
         memberId: m.memberId,
-        assignment: encodeAssignment({ assignedPartitions, userData: assignor.assignmentUserData?.(m.memberId, assignedPartitions, subscriptions) ?? null }),
+        assignment: encodeAssignment({ assignedPartitions, userData: assignor.assignmentUserData?.(m.memberId, assignedPartitions, subscriptions, result) ?? null }),
       }
     })
   }

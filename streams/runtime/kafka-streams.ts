@@ -30,6 +30,9 @@ import { readOnlyView, type QueryableStoreProvider, type QueryableStoreType } fr
 import { compositeView } from './composite-view.js'
 import { EOS_TRANSACTION_TIMEOUT_MS, StreamsTransactions, transactionalIdFor, wipeUncheckpointedState } from './exactly-once.js'
 import { StreamsPartitionAssignor } from './streams-assignor.js'
+import { parseApplicationServer, StreamsMetadataState, type KeyQueryMetadata, type StreamsMetadata } from './streams-metadata.js'
+import type { Serializer } from '../serdes.js'
+import type { StreamPartitioner } from '../internals/topology-builder.js'
 
 /** Told about every changelog restore (as Kafka's StateRestoreListener). */
 export interface StateRestoreListener {
@@ -74,6 +77,13 @@ export interface KafkaStreamsConfig extends StreamsConfig {
    * (each ends in ERROR; healthy ones commit first), or this one alone when it reads no topics.
    */
   uncaughtExceptionHandler?: (error: Error) => StreamThreadExceptionResponse
+  /**
+   * application.server: this instance's endpoint, "host:port", where the application answers queries
+   * of its stores. Every instance learns the partitions of every endpoint at each rebalance, so
+   * queryMetadataForKey can name the instance that holds a key. Brook serves no such queries itself:
+   * as in Kafka Streams, the application does (over HTTP, say).
+   */
+  applicationServer?: string
 }
 
 /** What a processing failure leads to (Kafka's StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse). */
@@ -120,8 +130,10 @@ export class KafkaStreams implements QueryableStoreProvider {
   private consumer: Consumer | null = null
   /** REPLACE_THREAD in progress: the failed loop's consumer leaves without committing. */
   private replacing = false
-  /** The group's assignor: it carries a SHUTDOWN_APPLICATION request to every instance. */
-  private readonly assignor = new StreamsPartitionAssignor(() => (this.groupShutdown = true))
+  /** The group's assignor: it carries a SHUTDOWN_APPLICATION request, and every endpoint's partitions, to every instance. */
+  private readonly assignor: StreamsPartitionAssignor
+  /** Where the application's stores live across its instances, as of the last assignment. */
+  private readonly metadataState: StreamsMetadataState
   /** An assignment brought the application's shutdown: the loop ends and the instance goes to ERROR. */
   private groupShutdown = false
   /** SHUTDOWN_APPLICATION: the failure this instance asked the application to shut down for. */
@@ -175,11 +187,20 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.topics = topologyTopics(topology.internal, this.config.applicationId)
     this.repartitionTopics = new Set(this.topics.repartitionTopics)
     const subsById = new Map(topology.internal.subtopologies().map((s) => [s.id, s]))
+    const sourcesOf = new Map<string, string[]>()
     for (const s of this.topics.subtopologies) {
       if (s.global) continue
       const sub = subsById.get(s.id)!
       for (const t of s.sourceTopics) this.topicToSub.set(t, sub)
+      for (const store of sub.stores) sourcesOf.set(store, s.sourceTopics)
     }
+    const endpoint = this.config.applicationServer === undefined ? null : parseApplicationServer(this.config.applicationServer)
+    this.metadataState = new StreamsMetadataState({ sourcesOf, globalStores: topology.internal.globalStores }, (t) => this.partitionCounts.get(t), endpoint)
+    this.assignor = new StreamsPartitionAssignor(
+      () => (this.groupShutdown = true),
+      endpoint,
+      (byHost) => this.metadataState.update(byHost),
+    )
   }
 
   get state(): KafkaStreamsState {
@@ -1025,6 +1046,41 @@ export class KafkaStreams implements QueryableStoreProvider {
     if (stores.length === 0) throw new StreamsException(`No store named '${storeName}' on this instance (state ${this.stateValue})`)
     const views = stores.map((s) => readOnlyView(storeName, s, type))
     return views.length === 1 ? views[0]! : compositeView(type, views)
+  }
+
+  /**
+   * Every instance of the application that has an endpoint (application.server), with the stores and
+   * partitions it holds, as of the last rebalance (Kafka's metadataForAllStreamsClients). Empty before
+   * the first assignment.
+   */
+  metadataForAllStreamsClients(): StreamsMetadata[] {
+    this.validateRunningOrRebalancing('metadataForAllStreamsClients')
+    return this.metadataState.all()
+  }
+
+  /** The instances that hold some of `storeName`; every instance for a global store (Kafka's streamsMetadataForStore). */
+  streamsMetadataForStore(storeName: string): StreamsMetadata[] {
+    this.validateRunningOrRebalancing('streamsMetadataForStore')
+    return this.metadataState.forStore(storeName)
+  }
+
+  /**
+   * The instance that holds `key` in `storeName` and the key's partition (Kafka's queryMetadataForKey):
+   * the key is partitioned as its source topic's records are, by `keySerializer` and the default
+   * partitioner or by `partitioner`. KeyQueryMetadata.NOT_AVAILABLE until the first rebalance ends;
+   * null for a store the topology does not have. The answer can be stale while a rebalance moves the
+   * partition: query there, and ask again if that instance no longer has the key's task.
+   */
+  queryMetadataForKey<K>(storeName: string, key: K, keySerializer: Serializer<K> | StreamPartitioner): KeyQueryMetadata | null {
+    this.validateRunningOrRebalancing('queryMetadataForKey')
+    return this.metadataState.forKey(storeName, key, keySerializer)
+  }
+
+  /** Kafka's validateIsRunningOrRebalancing: metadata is asked of an instance that has started and not stopped. */
+  private validateRunningOrRebalancing(what: string): void {
+    if (this.stateValue === 'RUNNING' || this.stateValue === 'REBALANCING') return
+    if (this.stateValue === 'CREATED') throw new StreamsException(`${what}: KafkaStreams has not been started, call start() first`)
+    throw new StreamsException(`${what}: KafkaStreams is not running; its state is ${this.stateValue}`)
   }
 
   /** The input record a task of this instance is processing right now (for error reports); null between records. */

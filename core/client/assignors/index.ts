@@ -45,8 +45,8 @@ export interface PartitionAssignor {
   assign(partitionsPerTopic: Map<string, number>, subscriptions: Map<MemberId, Subscription>): Map<MemberId, TopicPartition[]>
   /** Bytes this member puts in its subscription at every join (Kafka's subscriptionUserData); the leader's assign sees them. */
   subscriptionUserData?(topics: readonly string[]): Buffer | null
-  /** On the leader, after assign: the bytes that go to `memberId` with its partitions (null: none). */
-  assignmentUserData?(memberId: MemberId, partitions: readonly TopicPartition[], subscriptions: Map<MemberId, Subscription>): Buffer | null
+  /** On the leader, after assign: the bytes that go to `memberId` with its partitions (null: none); `assignment` is assign's whole result. */
+  assignmentUserData?(memberId: MemberId, partitions: readonly TopicPartition[], subscriptions: Map<MemberId, Subscription>, assignment: ReadonlyMap<MemberId, readonly TopicPartition[]>): Buffer | null
   /** This member's assignment as the leader sent it, before the rebalance listener hears of it (Kafka's onAssignment). */
   onAssignment?(assignment: MemberAssignment, generationId: number): void
 }
