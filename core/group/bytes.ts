@@ -18,6 +18,12 @@ export class ByteWriter {
     this.buf = next
   }
 
+  int8(v: number): this {
+    this.ensure(1)
+    this.pos = this.buf.writeInt8(v, this.pos)
+    return this
+  }
+
   int16(v: number): this {
     this.ensure(2)
     this.pos = this.buf.writeInt16BE(v, this.pos)

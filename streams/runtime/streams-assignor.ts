@@ -9,6 +9,7 @@
 //   of a store lives (Kafka's partitionsByHost, for KafkaStreams.queryMetadataForKey).
 import { RangeAssignor, type MemberAssignment, type MemberId, type PartitionAssignor, type Subscription } from '../../core/client/assignors/index.js'
 import type { TopicPartition } from '../../core/client/types.js'
+import { ByteReader, ByteWriter } from '../../core/group/bytes.js'
 import { parseApplicationServer, type HostInfo } from './streams-metadata.js'
 
 /** The codes Kafka Streams' assignor sends in an assignment (AssignorError); Brook sends these two. */
@@ -16,9 +17,9 @@ export const AssignorError = { NONE: 0, SHUTDOWN_REQUESTED: 2 } as const
 
 /**
  * userData, both ways: a version byte and the error code as int32, then
- * - in a subscription: the endpoint, int16 length and UTF-8 (length -1: none);
- * - in an assignment: int32 endpoints, each its int16-length UTF-8 text, int32 partitions, each
- *   an int16-length UTF-8 topic and int32 partition.
+ * - in a subscription: the endpoint (a nullable int16-length string);
+ * - in an assignment: the partitions of every endpoint, an array of (endpoint, array of (topic,
+ *   array of int32 partition)), in the consumer protocol's int32-counted arrays.
  * A reader of the first version's five bytes ignores the rest.
  */
 const VERSION = 1
@@ -30,71 +31,24 @@ export interface HostPartitions {
   partitions: TopicPartition[]
 }
 
-/** Writes the parts after the code; sizes first, so one Buffer holds it all. */
-class Writer {
-  private readonly parts: Array<{ text: string } | { int32: number } | { int16: number }> = []
-  private size = SIZE
-  text(s: string | null): this {
-    if (s === null) return this.int16(-1)
-    const bytes = Buffer.byteLength(s, 'utf8')
-    this.parts.push({ int16: bytes }, { text: s })
-    this.size += 2 + bytes
-    return this
-  }
-  int16(n: number): this {
-    this.parts.push({ int16: n })
-    this.size += 2
-    return this
-  }
-  int32(n: number): this {
-    this.parts.push({ int32: n })
-    this.size += 4
-    return this
-  }
-  build(code: number): Buffer {
-    const b = Buffer.alloc(this.size)
-    b[0] = VERSION
-    b.writeInt32BE(code, 1)
-    let pos = SIZE
-    for (const p of this.parts) {
-      if ('text' in p) pos += b.write(p.text, pos, 'utf8')
-      else if ('int16' in p) pos = b.writeInt16BE(p.int16, pos)
-      else pos = b.writeInt32BE(p.int32, pos)
-    }
-    return b
-  }
-}
-
-/** Reads the parts after the code; null from a read past the end (a form this version does not know). */
-class Reader {
-  private pos = SIZE
-  constructor(private readonly b: Buffer) {}
-  get more(): boolean {
-    return this.pos < this.b.length
-  }
-  int16(): number | null {
-    if (this.pos + 2 > this.b.length) return null
-    const n = this.b.readInt16BE(this.pos)
-    this.pos += 2
-    return n
-  }
-  int32(): number | null {
-    if (this.pos + 4 > this.b.length) return null
-    const n = this.b.readInt32BE(this.pos)
-    this.pos += 4
-    return n
-  }
-  text(): string | null {
-    const n = this.int16()
-    if (n === null || n < 0 || this.pos + n > this.b.length) return null
-    const s = this.b.toString('utf8', this.pos, this.pos + n)
-    this.pos += n
-    return s
-  }
+function header(code: number): ByteWriter {
+  return new ByteWriter().int8(VERSION).int32(code)
 }
 
 function known(userData: Buffer | null | undefined): userData is Buffer {
   return userData !== null && userData !== undefined && userData.length >= SIZE && userData[0] === VERSION
+}
+
+/** What comes after the code, or null for none or a form this version cannot read whole. */
+function after<T>(userData: Buffer | null | undefined, read: (r: ByteReader) => T): T | null {
+  if (!known(userData) || userData.length === SIZE) return null
+  const r = new ByteReader(userData, 'stream assignor userData')
+  r.pos = SIZE
+  try {
+    return read(r)
+  } catch {
+    return null
+  }
 }
 
 /** The code in userData; NONE for none or a form this version does not know (a newer member's). */
@@ -104,59 +58,34 @@ export function decodeAssignorError(userData: Buffer | null | undefined): number
 
 /** A subscription's userData: the shutdown request and the member's endpoint. */
 export function encodeSubscriptionInfo(code: number, endpoint: HostInfo | null): Buffer {
-  return new Writer().text(endpoint === null ? null : endpoint.toString()).build(code)
+  return header(code).string(endpoint === null ? null : endpoint.toString()).finish()
 }
 
 /** The endpoint in a subscription's userData; null for none, or one that does not parse. */
 export function decodeEndpoint(userData: Buffer | null | undefined): HostInfo | null {
-  if (!known(userData)) return null
-  const text = new Reader(userData).text()
-  if (text === null) return null
-  try {
-    return parseApplicationServer(text)
-  } catch {
-    return null
-  }
+  return after(userData, (r) => {
+    const text = r.nullableString()
+    return text === null ? null : parseApplicationServer(text)
+  })
 }
 
 /** An assignment's userData: the code and the partitions of every endpoint. */
 export function encodeAssignmentInfo(code: number, byHost: readonly HostPartitions[]): Buffer {
-  const w = new Writer().int32(byHost.length)
-  for (const { host, partitions } of byHost) {
-    w.text(host.toString()).int32(partitions.length)
-    for (const tp of partitions) w.text(tp.topic).int32(tp.partition)
-  }
-  return w.build(code)
+  return header(code)
+    .array(byHost, (w, { host, partitions }) => {
+      w.string(host.toString()).array(partitions, (w, tp) => w.string(tp.topic).int32(tp.partition))
+    })
+    .finish()
 }
 
 /** The partitions of every endpoint in an assignment's userData; null when it has none (an older leader's) or is cut short. */
 export function decodePartitionsByHost(userData: Buffer | null | undefined): HostPartitions[] | null {
-  if (!known(userData)) return null
-  const r = new Reader(userData)
-  if (!r.more) return null
-  const hosts = r.int32()
-  if (hosts === null || hosts < 0) return null
-  const out: HostPartitions[] = []
-  for (let i = 0; i < hosts; i++) {
-    const text = r.text()
-    const n = r.int32()
-    if (text === null || n === null || n < 0) return null
-    let host: HostInfo
-    try {
-      host = parseApplicationServer(text)
-    } catch {
-      return null
-    }
-    const partitions: TopicPartition[] = []
-    for (let j = 0; j < n; j++) {
-      const topic = r.text()
-      const partition = r.int32()
-      if (topic === null || partition === null) return null
-      partitions.push({ topic, partition })
-    }
-    out.push({ host, partitions })
-  }
-  return out
+  return after(userData, (r) =>
+    r.array((r) => ({
+      host: parseApplicationServer(r.string()),
+      partitions: r.array((r) => ({ topic: r.string(), partition: r.int32() })),
+    })),
+  )
 }
 
 function shutdownRequested(subscriptions: Map<MemberId, Subscription>): boolean {
