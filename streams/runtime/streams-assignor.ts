@@ -19,7 +19,7 @@ export const AssignorError = { NONE: 0, SHUTDOWN_REQUESTED: 2 } as const
  * userData, both ways: a version byte and the error code as int32, then
  * - in a subscription: the endpoint (a nullable int16-length string);
  * - in an assignment: the partitions of every endpoint, an array of (endpoint, array of (topic,
- *   array of int32 partition)), in the consumer protocol's int32-counted arrays.
+ *   int32 partition)), strings and arrays as the consumer protocol writes them.
  * A reader of the first version's five bytes ignores the rest.
  */
 const VERSION = 1
