@@ -1,7 +1,7 @@
 // Public entry of Brook Streams. Internals (graph, operators, store layers)
 // stay out; the test driver is under streams/testing.
 export { StreamsBuilder, type StreamsBuilderConfig } from './dsl/streams-builder.js'
-export type { KStream, KTable, GlobalKTable, BranchedKStream, KGroupedStream, KGroupedTable, TimeWindowedKStream, SessionWindowedKStream, RecordContextInfo, StreamedRecord } from './dsl/kstream.js'
+export type { KStream, KTable, GlobalKTable, BranchedKStream, KGroupedStream, KGroupedTable, TimeWindowedKStream, SessionWindowedKStream, CogroupedKStream, TimeWindowedCogroupedKStream, SessionWindowedCogroupedKStream, RecordContextInfo, StreamedRecord } from './dsl/kstream.js'
 export type { Predicate, ValueMapper, ValueMapperWithKey, KeyValueMapper, ForeachAction, ValueJoiner, ValueJoinerWithKey, Initializer, Aggregator, Reducer, Merger } from './dsl/callbacks.js'
 export { pair } from './dsl/callbacks.js'
 export { Consumed, Produced, Grouped, Materialized, Joined, StreamJoined, TableJoined, Named, Repartitioned, type StoreType } from './dsl/options.js'

@@ -107,6 +107,32 @@ export interface KGroupedStream<K, V> {
   aggregate<VA>(initializer: Initializer<VA>, aggregator: Aggregator<K, V, VA>, materialized?: Materialized<K, VA>): KTable<K, VA>
   windowedBy(windows: TimeWindows | SlidingWindows): TimeWindowedKStream<K, V>
   windowedBy(windows: SessionWindows): SessionWindowedKStream<K, V>
+  /**
+   * Starts a co-aggregation (KIP-150): this stream and the ones added with cogroup() update one
+   * aggregate per key, each with its own aggregator, in one store. The streams must be co-partitioned.
+   */
+  cogroup<VOut>(aggregator: Aggregator<K, V, VOut>): CogroupedKStream<K, VOut>
+}
+
+/** Grouped streams aggregated together into one table (Kafka's CogroupedKStream). */
+export interface CogroupedKStream<K, VOut> {
+  cogroup<VIn>(groupedStream: KGroupedStream<K, VIn>, aggregator: Aggregator<K, VIn, VOut>): CogroupedKStream<K, VOut>
+  aggregate(initializer: Initializer<VOut>, materialized?: Materialized<K, VOut>): KTable<K, VOut>
+  aggregate(initializer: Initializer<VOut>, named: Named, materialized?: Materialized<K, VOut>): KTable<K, VOut>
+  /** Sliding windows are refused (TopologyException): Brook's sliding aggregation keeps the input records, of one type. */
+  windowedBy(windows: TimeWindows): TimeWindowedCogroupedKStream<K, VOut>
+  windowedBy(windows: SessionWindows): SessionWindowedCogroupedKStream<K, VOut>
+  windowedBy(windows: SlidingWindows): never
+}
+
+export interface TimeWindowedCogroupedKStream<K, VOut> {
+  aggregate(initializer: Initializer<VOut>, materialized?: Materialized<K, VOut>): KTable<Windowed<K>, VOut>
+  aggregate(initializer: Initializer<VOut>, named: Named, materialized?: Materialized<K, VOut>): KTable<Windowed<K>, VOut>
+}
+
+export interface SessionWindowedCogroupedKStream<K, VOut> {
+  aggregate(initializer: Initializer<VOut>, sessionMerger: Merger<K, VOut>, materialized?: Materialized<K, VOut>): KTable<Windowed<K>, VOut>
+  aggregate(initializer: Initializer<VOut>, sessionMerger: Merger<K, VOut>, named: Named, materialized?: Materialized<K, VOut>): KTable<Windowed<K>, VOut>
 }
 
 export interface KGroupedTable<K, V> {

@@ -1,7 +1,7 @@
 // Grouped streams and tables and their (windowed) aggregations. A grouping
 // after a key change inserts the repartition topic here, named after the
 // Grouped name or the aggregation's store.
-import type { KGroupedStream, KGroupedTable, KTable, SessionWindowedKStream, TimeWindowedKStream } from '../dsl/kstream.js'
+import type { CogroupedKStream, KGroupedStream, KGroupedTable, KTable, SessionWindowedKStream, TimeWindowedKStream } from '../dsl/kstream.js'
 import type { Aggregator, Initializer, Merger, Reducer } from '../dsl/callbacks.js'
 import type { DslContext } from './dsl-context.js'
 import type { Windowed } from '../dsl/windowed.js'
@@ -15,13 +15,14 @@ import { DeferredSerde, type SerdeSpec } from './serde-resolution.js'
 import { insertRepartition, insertTableRepartition } from './repartition.js'
 import { keyValueStore, sessionStore, windowStore } from './materialize.js'
 import { storeGetter, type ValueGetterSupplier } from './value-getter.js'
-import { kstreamAggregate } from './operators/aggregate.js'
+import { aggregateStep, kstreamAggregate } from './operators/aggregate.js'
 import { ktableAggregate } from './operators/ktable-aggregate.js'
 import { kstreamWindowAggregate } from './operators/window-aggregate.js'
 import { kstreamSlidingWindowAggregate } from './operators/sliding-window-aggregate.js'
 import { kstreamSessionWindowAggregate } from './operators/session-window-aggregate.js'
 import { changeSerde } from './change.js'
 import { KTableImpl } from './ktable-impl.js'
+import { CogroupedKStreamImpl } from './cogrouped-impl.js'
 
 type M = Materialized<unknown, unknown> | undefined
 type Step = (old: unknown, key: unknown, value: unknown) => unknown
@@ -31,10 +32,6 @@ const reduceStep =
   (reducer: Reducer<unknown>): Step =>
   (old, _k, v) =>
     old === null ? v : reducer(old, v)
-const aggregateStep =
-  (init: Initializer<unknown>, agg: Aggregator<unknown, unknown, unknown>): Step =>
-  (old, k, v) =>
-    agg(k, v, old === null ? init() : old)
 
 function countMaterialized(a: unknown, b: unknown): M {
   const m = (a instanceof Materialized ? a : b) as M
@@ -53,12 +50,22 @@ export class KGroupedStreamImpl<K, V> implements KGroupedStream<K, V> {
     private readonly groupName: string | null,
   ) {}
 
-  private get ctx(): DslContext {
+  /** @internal */
+  get ctx(): DslContext {
     return this.stream.ctx
   }
 
-  /** The node to aggregate from: the stream itself, or the source of a new repartition topic. */
-  private input(storeName: string): string {
+  /** @internal the grouping's key serde (cogroup's table takes the first stream's) */
+  get groupKeySerde(): SerdeSpec {
+    return this.keySerde
+  }
+
+  cogroup<VOut>(aggregator: Aggregator<K, V, VOut>): CogroupedKStream<K, VOut> {
+    return new CogroupedKStreamImpl<K, VOut>([{ grouped: this as KGroupedStreamImpl<K, unknown>, aggregator: aggregator as Aggregator<K, unknown, VOut> }])
+  }
+
+  /** @internal The node to aggregate from: the stream itself, or the source of a new repartition topic (named after the Grouped name, else the store). */
+  input(storeName: string): string {
     if (!this.stream.repartitionRequired) return this.stream.node
     return insertRepartition(this.ctx, this.stream.node, this.groupName ?? storeName, this.keySerde, this.valueSerde).sourceNode
   }

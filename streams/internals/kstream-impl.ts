@@ -141,7 +141,8 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
 
   groupBy<KR>(selector: KeyValueMapper<K, V, KR>, grouped?: Grouped<KR, V>): KGroupedStream<KR, V> {
-    const selected = this.selectKey(selector) as KStreamImpl<KR, V>
+    // Kafka names the key selector after the Grouped name, when there is one.
+    const selected = this.selectKey(selector, grouped?.name !== null && grouped?.name !== undefined ? Named.as(grouped.name) : undefined) as KStreamImpl<KR, V>
     return new KGroupedStreamImpl<KR, V>(selected, (grouped?.keySerde ?? null) as SerdeSpec, (grouped?.valueSerde ?? this.valueSerde) as SerdeSpec, grouped?.name ?? null)
   }
 

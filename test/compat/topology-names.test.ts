@@ -218,6 +218,53 @@ const brook: Record<string, () => Topology> = {
       .toStream().to('o', OUT)
     return b.build()
   },
+  cogroup: () => {
+    const b = new StreamsBuilder()
+    const x = b.stream<string, string>('a', C).groupByKey()
+    const y = b.stream<string, string>('b', C).groupByKey()
+    x.cogroup<number>((_k, _v, agg) => agg + 1).cogroup(y, (_k, _v, agg) => agg + 10)
+      .aggregate(() => 0, Materialized.with(S, Serdes.Long()))
+      .toStream().to('o', Produced.with(S, Serdes.Long()))
+    return b.build()
+  },
+  'cogroup-one-repartition': () => {
+    const b = new StreamsBuilder()
+    const x = b.stream<string, string>('a', C).groupBy((_k, v) => v)
+    const y = b.stream<string, string>('b', C).groupByKey()
+    x.cogroup<number>((_k, _v, agg) => agg + 1).cogroup(y, (_k, _v, agg) => agg + 10)
+      .aggregate(() => 0, Materialized.with(S, Serdes.Long()))
+      .toStream().to('o', Produced.with(S, Serdes.Long()))
+    return b.build()
+  },
+  'cogroup-named': () => {
+    const b = new StreamsBuilder()
+    const x = b.stream<string, string>('a', C).groupBy((_k, v) => v, Grouped.as('ga'))
+    const y = b.stream<string, string>('b', C).groupByKey()
+    x.cogroup<number>((_k, _v, agg) => agg + 1).cogroup(y, (_k, _v, agg) => agg + 10)
+      .aggregate(() => 0, Named.as('cg'), Materialized.as<string, number>('cg-store').withValueSerde(Serdes.Long()))
+      .toStream().to('o', Produced.with(S, Serdes.Long()))
+    return b.build()
+  },
+  'cogroup-time-windows': () => {
+    const b = new StreamsBuilder()
+    const x = b.stream<string, string>('a', C).groupByKey()
+    const y = b.stream<string, string>('b', C).groupByKey()
+    x.cogroup<number>((_k, _v, agg) => agg + 1).cogroup(y, (_k, _v, agg) => agg + 10)
+      .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
+      .aggregate(() => 0, Materialized.with(S, Serdes.Long()))
+      .toStream().to('o')
+    return b.build()
+  },
+  'cogroup-session-windows': () => {
+    const b = new StreamsBuilder()
+    const x = b.stream<string, string>('a', C).groupByKey()
+    const y = b.stream<string, string>('b', C).groupByKey()
+    x.cogroup<number>((_k, _v, agg) => agg + 1).cogroup(y, (_k, _v, agg) => agg + 10)
+      .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(10))
+      .aggregate(() => 0, (_k, l, r) => l + r, Named.as('sess'), Materialized.with(S, Serdes.Long()))
+      .toStream().to('o')
+    return b.build()
+  },
 }
 
 interface Described {

@@ -19,6 +19,7 @@ import org.apache.kafka.streams.kstream.Consumed;
 import org.apache.kafka.streams.kstream.GlobalKTable;
 import org.apache.kafka.streams.kstream.Grouped;
 import org.apache.kafka.streams.kstream.JoinWindows;
+import org.apache.kafka.streams.kstream.KGroupedStream;
 import org.apache.kafka.streams.kstream.Joined;
 import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
@@ -235,6 +236,53 @@ public final class TopologyNames {
           .reduce((a, c) -> a + c, (a, c) -> a)
           .suppress(Suppressed.untilTimeLimit(Duration.ofMillis(50), Suppressed.BufferConfig.maxRecords(10)).withName("limit"))
           .toStream().to("o", OUT);
+      return b.build();
+    });
+    all.put("cogroup", () -> {
+      StreamsBuilder b = new StreamsBuilder();
+      KGroupedStream<String, String> x = b.stream("a", S).groupByKey();
+      KGroupedStream<String, String> y = b.stream("b", S).groupByKey();
+      x.cogroup((String k, String v, Long agg) -> agg + 1).cogroup(y, (String k, String v, Long agg) -> agg + 10)
+          .aggregate(() -> 0L, Materialized.with(Serdes.String(), Serdes.Long()))
+          .toStream().to("o", Produced.with(Serdes.String(), Serdes.Long()));
+      return b.build();
+    });
+    all.put("cogroup-one-repartition", () -> {
+      StreamsBuilder b = new StreamsBuilder();
+      KGroupedStream<String, String> x = b.stream("a", S).groupBy((k, v) -> v);
+      KGroupedStream<String, String> y = b.stream("b", S).groupByKey();
+      x.cogroup((String k, String v, Long agg) -> agg + 1).cogroup(y, (String k, String v, Long agg) -> agg + 10)
+          .aggregate(() -> 0L, Materialized.with(Serdes.String(), Serdes.Long()))
+          .toStream().to("o", Produced.with(Serdes.String(), Serdes.Long()));
+      return b.build();
+    });
+    all.put("cogroup-named", () -> {
+      StreamsBuilder b = new StreamsBuilder();
+      KGroupedStream<String, String> x = b.stream("a", S).groupBy((k, v) -> v, Grouped.as("ga"));
+      KGroupedStream<String, String> y = b.stream("b", S).groupByKey();
+      x.cogroup((String k, String v, Long agg) -> agg + 1).cogroup(y, (String k, String v, Long agg) -> agg + 10)
+          .aggregate(() -> 0L, Named.as("cg"), Materialized.<String, Long, KeyValueStore<Bytes, byte[]>>as("cg-store").withValueSerde(Serdes.Long()))
+          .toStream().to("o", Produced.with(Serdes.String(), Serdes.Long()));
+      return b.build();
+    });
+    all.put("cogroup-time-windows", () -> {
+      StreamsBuilder b = new StreamsBuilder();
+      KGroupedStream<String, String> x = b.stream("a", S).groupByKey();
+      KGroupedStream<String, String> y = b.stream("b", S).groupByKey();
+      x.cogroup((String k, String v, Long agg) -> agg + 1).cogroup(y, (String k, String v, Long agg) -> agg + 10)
+          .windowedBy(TimeWindows.ofSizeAndGrace(Duration.ofMillis(10), Duration.ofMillis(5)))
+          .aggregate(() -> 0L, Materialized.with(Serdes.String(), Serdes.Long()))
+          .toStream().to("o");
+      return b.build();
+    });
+    all.put("cogroup-session-windows", () -> {
+      StreamsBuilder b = new StreamsBuilder();
+      KGroupedStream<String, String> x = b.stream("a", S).groupByKey();
+      KGroupedStream<String, String> y = b.stream("b", S).groupByKey();
+      x.cogroup((String k, String v, Long agg) -> agg + 1).cogroup(y, (String k, String v, Long agg) -> agg + 10)
+          .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofMillis(10)))
+          .aggregate(() -> 0L, (k, l, r) -> l + r, Named.as("sess"), Materialized.with(Serdes.String(), Serdes.Long()))
+          .toStream().to("o");
       return b.build();
     });
     for (Map.Entry<String, Supplier<Topology>> e : all.entrySet()) {
