@@ -160,6 +160,12 @@ export class StreamTask {
 
   /** Registers stores and builds and initializes the processors. Restore (by the runtime) goes between this and processing. */
   init(): void {
+    this.initStores()
+    this.initProcessors()
+  }
+
+  /** Registers and opens the sub-topology's stores: all a standby replica needs. */
+  initStores(): void {
     for (const s of this.subtopology.stores) {
       if (this.builder.globalStores.has(s) && !this.subtopology.global) continue
       const b = this.builder.stores.get(s)!
@@ -167,6 +173,9 @@ export class StreamTask {
       if (b.cachingEnabled && this.config.cacheMaxBytes === 0) sb = b.withCachingDisabled()
       this.stateManager.register(sb, resolveSerde(b.keySerde as never, 'key', this.config, `store '${s}'`), resolveSerde(b.valueSerde as never, 'value', this.config, `store '${s}'`))
     }
+  }
+
+  private initProcessors(): void {
     const byName = new Map<string, RuntimeNode>()
     for (const def of this.subtopology.nodes) byName.set(def.name, this.makeNode(def))
     for (const def of this.subtopology.nodes) {

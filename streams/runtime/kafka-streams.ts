@@ -29,8 +29,8 @@ import { BrookError } from '../../core/errors.js'
 import { readOnlyView, type QueryableStoreProvider, type QueryableStoreType } from '../state/queryable.js'
 import { compositeView } from './composite-view.js'
 import { EOS_TRANSACTION_TIMEOUT_MS, StreamsTransactions, transactionalIdFor, wipeUncheckpointedState } from './exactly-once.js'
-import { StreamsPartitionAssignor } from './streams-assignor.js'
-import { parseApplicationServer, StreamsMetadataState, type KeyQueryMetadata, type StreamsMetadata } from './streams-metadata.js'
+import { StreamsPartitionAssignor, type TaskId } from './streams-assignor.js'
+import { LagInfo, parseApplicationServer, StreamsMetadataState, type KeyQueryMetadata, type StreamsMetadata } from './streams-metadata.js'
 import type { Serializer } from '../serdes.js'
 import type { StreamPartitioner } from '../internals/topology-builder.js'
 
@@ -84,6 +84,12 @@ export interface KafkaStreamsConfig extends StreamsConfig {
    * as in Kafka Streams, the application does (over HTTP, say).
    */
   applicationServer?: string
+  /**
+   * num.standby.replicas: how many other instances keep a replica of each stateful task's stores,
+   * fed from its changelog, so that the instance taking a task over after a failure or a rebalance
+   * restores only what the replica had not read yet. Default 0, as Kafka Streams.
+   */
+  numStandbyReplicas?: number
 }
 
 /** What a processing failure leads to (Kafka's StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse). */
@@ -134,6 +140,14 @@ export class KafkaStreams implements QueryableStoreProvider {
   private readonly assignor: StreamsPartitionAssignor
   /** Where the application's stores live across its instances, as of the last assignment. */
   private readonly metadataState: StreamsMetadataState
+  /** The standby tasks the last assignment gave this instance (heard before the rebalance listener). */
+  private standbyWanted: TaskId[] = []
+  /** Standby replicas: a task's stores only, fed from their changelogs, never processing input. */
+  private readonly standbys = new Map<string, StreamTask>()
+  /** Reads the standby tasks' changelog partitions (read_committed, as restores). */
+  private standbyConsumer: Consumer | null = null
+  /** Changelog "topic:partition" -> the standby task and store it feeds. */
+  private readonly standbyRoutes = new Map<string, { task: StreamTask; store: string }>()
   /** An assignment brought the application's shutdown: the loop ends and the instance goes to ERROR. */
   private groupShutdown = false
   /** SHUTDOWN_APPLICATION: the failure this instance asked the application to shut down for. */
@@ -196,11 +210,27 @@ export class KafkaStreams implements QueryableStoreProvider {
     }
     const endpoint = this.config.applicationServer === undefined ? null : parseApplicationServer(this.config.applicationServer)
     this.metadataState = new StreamsMetadataState({ sourcesOf, globalStores: topology.internal.globalStores }, (t) => this.partitionCounts.get(t), endpoint)
-    this.assignor = new StreamsPartitionAssignor(
-      () => (this.groupShutdown = true),
+    const standbys = this.config.numStandbyReplicas ?? 0
+    if (!Number.isInteger(standbys) || standbys < 0) {
+      throw new StreamsException(`numStandbyReplicas (num.standby.replicas) must be an integer >= 0, got ${String(standbys)}`, { field: 'numStandbyReplicas' })
+    }
+    const stateful = new Set<number>()
+    for (const s of this.topics.subtopologies) if (!s.global && s.changelogTopics.size > 0) stateful.add(s.id)
+    const sourcesBySub = new Map(this.topics.subtopologies.map((s) => [s.id, s.sourceTopics]))
+    this.assignor = new StreamsPartitionAssignor({
+      onShutdown: () => (this.groupShutdown = true),
       endpoint,
-      (byHost) => this.metadataState.update(byHost),
-    )
+      onAssignmentInfo: (info) => {
+        this.metadataState.update(info.byHost, info.standbyByHost)
+        this.standbyWanted = info.standbyTasks
+      },
+      standby: {
+        numStandbyReplicas: standbys,
+        subtopologyOf: (topic) => this.topicToSub.get(topic)?.id,
+        stateful,
+        sourcesOf: (sub) => sourcesBySub.get(sub) ?? [],
+      },
+    })
   }
 
   get state(): KafkaStreamsState {
@@ -683,6 +713,8 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.setState('REBALANCING')
     this.now = Date.now()
     const wanted = this.taskIdsFor(tps)
+    // A standby replica that becomes active closes first (its checkpoint says how far it read): the active task restores the rest.
+    this.closeStandbys((id) => wanted.has(id) || !this.standbyWanted.some((t) => `${t.subtopology}_${t.partition}` === id))
     // Eager rebalancing revoked everything first: suspended tasks not given back move elsewhere.
     for (const [id, t] of this.suspended) {
       if (!wanted.has(id)) {
@@ -703,6 +735,7 @@ export class KafkaStreams implements QueryableStoreProvider {
       }
     }
     if (this.config.autoOffsetReset === 'latest') await this.resetToLatest(tps)
+    if (this.running()) await this.openStandbys(wanted)
     this.lastCommit = Date.now()
     if (this.paused && this.consumer !== null) this.consumer.pause(this.consumer.assignment())
     if (this.running() && !this.groupShutdown) this.setState('RUNNING')
@@ -716,6 +749,118 @@ export class KafkaStreams implements QueryableStoreProvider {
     if (external.length === 0) return
     const fresh = (await consumer.committed(external)).filter((c) => c.offset === null).map((c) => ({ topic: c.topic, partition: c.partition }))
     if (fresh.length > 0) await consumer.seekToEnd(fresh)
+  }
+
+  /** Closes the standby tasks `drop` picks (their stores flushed and checkpointed), and stops reading their changelogs. */
+  private closeStandbys(drop: (id: string) => boolean): void {
+    let changed = false
+    for (const [id, task] of this.standbys) {
+      if (!drop(id)) continue
+      this.standbys.delete(id)
+      for (const c of task.stateManager.changelogs()) this.standbyRoutes.delete(`${c.topic}:${c.partition}`)
+      task.close()
+      changed = true
+    }
+    if (changed) this.assignStandbyConsumer()
+  }
+
+  /** Opens the standby tasks the assignment asks for that this instance neither runs nor keeps, reading each changelog from its checkpoint. */
+  private async openStandbys(active: Map<string, { sub: Subtopology; partition: number }>): Promise<void> {
+    const subs = new Map(this.topology.internal.subtopologies().map((s) => [s.id, s]))
+    const fresh: Array<{ tp: TopicPartition; from: number | null }> = []
+    for (const t of this.standbyWanted) {
+      const id = `${t.subtopology}_${t.partition}`
+      const sub = subs.get(t.subtopology)
+      if (sub === undefined || active.has(id) || this.standbys.has(id)) continue
+      const globals = { get: (name: string) => this.globalTask?.getStore(name) ?? null }
+      const task = new StreamTask(sub, t.partition, this.topology.internal, this.config, this.collector(), this.changelogWriter(() => null), () => this.now, globals, this.cacheBudget)
+      // exactly_once_v2: state no committed transaction covers goes, as for an active task.
+      if (this.transactions !== null) wipeUncheckpointedState(task.stateManager.taskDir, task.stateManager.checkpoint().size > 0)
+      task.initStores()
+      this.standbys.set(id, task)
+      for (const c of task.stateManager.changelogs()) {
+        this.standbyRoutes.set(`${c.topic}:${c.partition}`, { task, store: c.storeName })
+        fresh.push({ tp: { topic: c.topic, partition: c.partition }, from: c.checkpointOffset })
+      }
+    }
+    if (fresh.length === 0) return
+    this.assignStandbyConsumer()
+    const consumer = this.standbyConsumer!
+    const starts = await consumer.beginningOffsets(fresh.map((f) => f.tp))
+    for (const [i, f] of fresh.entries()) {
+      const start = starts[i]!.offset
+      consumer.seek(f.tp, f.from === null || f.from < start ? start : f.from)
+    }
+  }
+
+  /** Points the standby consumer at the changelog partitions of the standby tasks (made on first use, closed with the instance). */
+  private assignStandbyConsumer(): void {
+    if (this.standbyConsumer === null) {
+      if (this.standbyRoutes.size === 0) return
+      this.standbyConsumer = this.client.consumer({
+        clientId: `${this.config.applicationId}-standby`,
+        enableAutoCommit: false,
+        // A changelog trimmed below the replica's position: read again from what is left.
+        autoOffsetReset: 'earliest',
+        maxPollRecords: 10_000,
+        isolationLevel: 'read_committed',
+      })
+    }
+    const tps = [...this.standbyRoutes.keys()].map((k) => {
+      const at = k.lastIndexOf(':')
+      return { topic: k.slice(0, at), partition: Number(k.slice(at + 1)) }
+    })
+    this.standbyConsumer.assign(tps)
+  }
+
+  /** Applies what the standby consumer has read to the standby stores (one batch per store per poll). */
+  private async updateStandbys(): Promise<void> {
+    const consumer = this.standbyConsumer
+    if (consumer === null || this.standbyRoutes.size === 0) return
+    const records = await consumer.poll(0)
+    if (records.length === 0) return
+    const batches = new Map<string, { route: { task: StreamTask; store: string }; batch: RestoreRecord[]; next: number }>()
+    for (const r of records) {
+      const key = `${r.topic}:${r.partition}`
+      const route = this.standbyRoutes.get(key)
+      if (route === undefined) continue
+      let b = batches.get(key)
+      if (b === undefined) batches.set(key, (b = { route, batch: [], next: r.offset + 1 }))
+      if (r.key !== null) b.batch.push(r as RestoreRecord)
+      b.next = r.offset + 1
+    }
+    for (const { route, batch, next } of batches.values()) route.task.stateManager.restore(route.store, batch, next)
+  }
+
+  /**
+   * How far each local replica of each store partition is behind its changelog, for active and
+   * standby tasks (Kafka's allLocalStorePartitionLags): store -> partition -> LagInfo. An active task
+   * that is processing counts as caught up, as in Kafka; a standby as far as it has read.
+   */
+  async allLocalStorePartitionLags(): Promise<Map<string, Map<number, LagInfo>>> {
+    this.validateRunningOrRebalancing('allLocalStorePartitionLags')
+    const replicas: Array<{ store: string; tp: TopicPartition; position: number | null; active: boolean }> = []
+    const add = (task: StreamTask, active: boolean): void => {
+      for (const c of task.stateManager.changelogs()) replicas.push({ store: c.storeName, tp: { topic: c.topic, partition: c.partition }, position: task.stateManager.changelogPosition(c.storeName), active })
+    }
+    for (const t of this.tasks.values()) add(t.task, true)
+    for (const t of this.standbys.values()) add(t, false)
+    const out = new Map<string, Map<number, LagInfo>>()
+    if (replicas.length === 0) return out
+    const admin = this.client.admin()
+    const ends = await admin.listOffsets(replicas.map((r) => ({ ...r.tp, spec: 'latest' as const }))).finally(() => admin.close())
+    for (const [i, r] of replicas.entries()) {
+      const end = ends[i]!.offset
+      let byPartition = out.get(r.store)
+      if (byPartition === undefined) out.set(r.store, (byPartition = new Map()))
+      byPartition.set(r.tp.partition, new LagInfo(r.active ? end : Math.min(r.position ?? 0, end), end))
+    }
+    return out
+  }
+
+  /** Standby tasks of this instance, as "<subtopology>_<partition>" (Kafka's TaskMetadata of standby tasks). */
+  standbyTaskIds(): string[] {
+    return [...this.standbys.keys()].sort()
   }
 
   private async onRevoked(tps: TopicPartition[]): Promise<void> {
@@ -758,6 +903,8 @@ export class KafkaStreams implements QueryableStoreProvider {
       }
       this.tasks.clear()
       this.suspended.clear()
+      // Standby state only ever holds changelog records up to its checkpoint: always closed clean.
+      this.closeStandbys(() => true)
     })
   }
 
@@ -822,6 +969,8 @@ export class KafkaStreams implements QueryableStoreProvider {
         this.now = Date.now()
         for (const r of g) this.globalTask.process(r)
       }
+      // pause() pauses standby replicas too (KIP-834).
+      if (this.standbyConsumer !== null && !this.paused) await this.exclusive(() => this.updateStandbys())
       if (!this.paused && this.held.length > 0) {
         this.now = Date.now()
         this.processHeld()
@@ -940,6 +1089,8 @@ export class KafkaStreams implements QueryableStoreProvider {
    * acknowledged, commit SQLite and checkpoints, and only then commit the input offsets.
    */
   private async commitNow(): Promise<void> {
+    // Standby stores commit what they applied and checkpoint how far they read.
+    for (const t of this.standbys.values()) t.stateManager.flush()
     if (this.transactions !== null) return this.commitTransaction(this.transactions)
     this.now = Date.now()
     for (const t of this.tasks.values()) t.task.commit()
@@ -1157,6 +1308,8 @@ export class KafkaStreams implements QueryableStoreProvider {
     // Leaving the group revokes (and commits) what is left.
     await this.consumer?.close().catch((err: unknown) => (error ??= err))
     await this.closeAllTasks(failed)
+    await this.standbyConsumer?.close().catch(() => undefined)
+    this.standbyConsumer = null
     await this.globalConsumer?.close()
     this.globalTask?.close()
     await this.producer?.close().catch(() => undefined)

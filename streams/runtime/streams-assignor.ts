@@ -69,28 +69,127 @@ export function decodeEndpoint(userData: Buffer | null | undefined): HostInfo | 
   })
 }
 
-/** An assignment's userData: the code and the partitions of every endpoint. */
-export function encodeAssignmentInfo(code: number, byHost: readonly HostPartitions[]): Buffer {
+/** A task: a sub-topology and the partition it processes (Kafka's TaskId, "<subtopology>_<partition>"). */
+export interface TaskId {
+  subtopology: number
+  partition: number
+}
+
+/** What every member learns from its assignment's userData beyond its own partitions. */
+export interface AssignmentInfo {
+  /** The partitions each endpoint processes. */
+  byHost: HostPartitions[]
+  /** The tasks this member keeps a standby replica of (num.standby.replicas). */
+  standbyTasks: TaskId[]
+  /** The source partitions of the standby tasks each endpoint keeps. */
+  standbyByHost: HostPartitions[]
+}
+
+const tpWriter = (w: ByteWriter, tp: TopicPartition): void => void w.string(tp.topic).int32(tp.partition)
+const hostWriter = (w: ByteWriter, { host, partitions }: HostPartitions): void => void w.string(host.toString()).array(partitions, tpWriter)
+const hostReader = (r: ByteReader): HostPartitions => ({
+  host: parseApplicationServer(r.string()),
+  partitions: r.array((r) => ({ topic: r.string(), partition: r.int32() })),
+})
+
+/** An assignment's userData: the code, the partitions of every endpoint, then this member's standby tasks and every endpoint's standby partitions. */
+export function encodeAssignmentInfo(code: number, byHost: readonly HostPartitions[], standbyTasks: readonly TaskId[] = [], standbyByHost: readonly HostPartitions[] = []): Buffer {
   return header(code)
-    .array(byHost, (w, { host, partitions }) => {
-      w.string(host.toString()).array(partitions, (w, tp) => w.string(tp.topic).int32(tp.partition))
-    })
+    .array(byHost, hostWriter)
+    .array(standbyTasks, (w, t) => void w.int32(t.subtopology).int32(t.partition))
+    .array(standbyByHost, hostWriter)
     .finish()
+}
+
+/**
+ * What an assignment's userData says beyond the code; null when it says nothing more (an older
+ * leader's) or is cut short. The standby parts may be absent (a leader of the version before them).
+ */
+export function decodeAssignmentInfo(userData: Buffer | null | undefined): AssignmentInfo | null {
+  return after(userData, (r) => {
+    const byHost = r.array(hostReader)
+    if (r.remaining === 0) return { byHost, standbyTasks: [], standbyByHost: [] }
+    const standbyTasks = r.array((r) => ({ subtopology: r.int32(), partition: r.int32() }))
+    return { byHost, standbyTasks, standbyByHost: r.array(hostReader) }
+  })
 }
 
 /** The partitions of every endpoint in an assignment's userData; null when it has none (an older leader's) or is cut short. */
 export function decodePartitionsByHost(userData: Buffer | null | undefined): HostPartitions[] | null {
-  return after(userData, (r) =>
-    r.array((r) => ({
-      host: parseApplicationServer(r.string()),
-      partitions: r.array((r) => ({ topic: r.string(), partition: r.int32() })),
-    })),
-  )
+  return decodeAssignmentInfo(userData)?.byHost ?? null
+}
+
+/** What the leader needs to place standby replicas: how many, and the tasks of the topology. */
+export interface StandbyPlanning {
+  numStandbyReplicas: number
+  /** The sub-topology that reads a source topic (undefined: not one of this topology's). */
+  subtopologyOf(topic: string): number | undefined
+  /** Sub-topologies with logged state: the only ones standby replicas are kept of. */
+  stateful: ReadonlySet<number>
+  /** The source topics of a sub-topology. */
+  sourcesOf(subtopology: number): readonly string[]
+}
+
+/**
+ * Places `numStandbyReplicas` standby replicas of every stateful task, each on a member other than
+ * the task's active one and other replicas, the least loaded first (members in sorted order break
+ * ties), as Kafka's assignor does without rack awareness. Fewer members than replicas + 1: fewer replicas.
+ */
+export function planStandbys(assignment: ReadonlyMap<MemberId, readonly TopicPartition[]>, planning: StandbyPlanning): Map<MemberId, TaskId[]> {
+  const members = [...assignment.keys()].sort()
+  const plan = new Map<MemberId, TaskId[]>(members.map((m) => [m, []]))
+  if (planning.numStandbyReplicas <= 0) return plan
+  const owners = new Map<string, { task: TaskId; owner: MemberId }>()
+  for (const m of members) {
+    for (const tp of assignment.get(m)!) {
+      const sub = planning.subtopologyOf(tp.topic)
+      if (sub === undefined || !planning.stateful.has(sub)) continue
+      owners.set(`${sub}_${tp.partition}`, { task: { subtopology: sub, partition: tp.partition }, owner: m })
+    }
+  }
+  // Each owner's tasks in turn (its first, then every other owner's first, ...), so that the least
+  // loaded member is rarely the one whose own tasks come last.
+  const byOwner = new Map<MemberId, TaskId[]>()
+  for (const { task, owner } of owners.values()) {
+    let list = byOwner.get(owner)
+    if (list === undefined) byOwner.set(owner, (list = []))
+    list.push(task)
+  }
+  for (const list of byOwner.values()) list.sort((a, b) => a.subtopology - b.subtopology || a.partition - b.partition)
+  const tasks: Array<{ task: TaskId; owner: MemberId }> = []
+  for (let i = 0; tasks.length < owners.size; i++) {
+    for (const m of members) {
+      const t = byOwner.get(m)?.[i]
+      if (t !== undefined) tasks.push({ task: t, owner: m })
+    }
+  }
+  for (const { task, owner } of tasks) {
+    const holders = new Set([owner])
+    for (let r = 0; r < planning.numStandbyReplicas; r++) {
+      let best: MemberId | null = null
+      for (const m of members) if (!holders.has(m) && (best === null || plan.get(m)!.length < plan.get(best)!.length)) best = m
+      if (best === null) break
+      holders.add(best)
+      plan.get(best)!.push(task)
+    }
+  }
+  return plan
 }
 
 function shutdownRequested(subscriptions: Map<MemberId, Subscription>): boolean {
   for (const s of subscriptions.values()) if (decodeAssignorError(s.userData) === AssignorError.SHUTDOWN_REQUESTED) return true
   return false
+}
+
+export interface StreamsAssignorOptions {
+  /** An assignment brought the application's shutdown. */
+  onShutdown: () => void
+  /** This instance's application.server. */
+  endpoint?: HostInfo | null
+  /** Every assignment's endpoints, standby tasks and standby partitions (empty parts from a leader that sends none). */
+  onAssignmentInfo?: (info: AssignmentInfo) => void
+  /** Standby replicas to place when this member leads. */
+  standby?: StandbyPlanning
 }
 
 export class StreamsPartitionAssignor implements PartitionAssignor {
@@ -99,20 +198,14 @@ export class StreamsPartitionAssignor implements PartitionAssignor {
   private readonly range = new RangeAssignor()
   /** This instance asks every instance of the application to shut down, from its next join on. */
   requestShutdown = false
+  /** The standby plan of the assignment being handed out (the leader computes it once per assign result). */
+  private planned: { for: ReadonlyMap<MemberId, readonly TopicPartition[]>; plan: Map<MemberId, TaskId[]> } | null = null
 
-  /**
-   * `onShutdown` runs when an assignment brings the application's shutdown, `onHosts` with the
-   * partitions of every endpoint at each assignment (empty from a leader that sends none); both
-   * before the rebalance listener. `endpoint` is this instance's application.server.
-   */
-  constructor(
-    private readonly onShutdown: () => void,
-    private readonly endpoint: HostInfo | null = null,
-    private readonly onHosts: (byHost: HostPartitions[]) => void = () => {},
-  ) {}
+  /** The callbacks run before the rebalance listener hears of the assignment. */
+  constructor(private readonly options: StreamsAssignorOptions) {}
 
   subscriptionUserData(): Buffer {
-    return encodeSubscriptionInfo(this.requestShutdown ? AssignorError.SHUTDOWN_REQUESTED : AssignorError.NONE, this.endpoint)
+    return encodeSubscriptionInfo(this.requestShutdown ? AssignorError.SHUTDOWN_REQUESTED : AssignorError.NONE, this.options.endpoint ?? null)
   }
 
   assign(partitionsPerTopic: Map<string, number>, subscriptions: Map<MemberId, Subscription>): Map<MemberId, TopicPartition[]> {
@@ -122,22 +215,33 @@ export class StreamsPartitionAssignor implements PartitionAssignor {
   }
 
   assignmentUserData(
-    _member: MemberId,
+    member: MemberId,
     _partitions: readonly TopicPartition[],
     subscriptions: Map<MemberId, Subscription>,
     assignment: ReadonlyMap<MemberId, readonly TopicPartition[]>,
   ): Buffer {
     if (shutdownRequested(subscriptions)) return encodeAssignmentInfo(AssignorError.SHUTDOWN_REQUESTED, [])
-    const byHost: HostPartitions[] = []
-    for (const [member, s] of subscriptions) {
-      const host = decodeEndpoint(s.userData)
-      if (host !== null) byHost.push({ host, partitions: [...(assignment.get(member) ?? [])] })
+    const standby = this.options.standby
+    if (this.planned?.for !== assignment) {
+      this.planned = { for: assignment, plan: standby === undefined ? new Map() : planStandbys(assignment, standby) }
     }
-    return encodeAssignmentInfo(AssignorError.NONE, byHost)
+    const plan = this.planned.plan
+    const byHost: HostPartitions[] = []
+    const standbyByHost: HostPartitions[] = []
+    for (const [m, s] of subscriptions) {
+      const host = decodeEndpoint(s.userData)
+      if (host === null) continue
+      byHost.push({ host, partitions: [...(assignment.get(m) ?? [])] })
+      const tasks = plan.get(m) ?? []
+      if (tasks.length > 0 && standby !== undefined) {
+        standbyByHost.push({ host, partitions: tasks.flatMap((t) => standby.sourcesOf(t.subtopology).map((topic) => ({ topic, partition: t.partition }))) })
+      }
+    }
+    return encodeAssignmentInfo(AssignorError.NONE, byHost, plan.get(member) ?? [], standbyByHost)
   }
 
   onAssignment(assignment: MemberAssignment): void {
-    if (decodeAssignorError(assignment.userData) === AssignorError.SHUTDOWN_REQUESTED) return this.onShutdown()
-    this.onHosts(decodePartitionsByHost(assignment.userData) ?? [])
+    if (decodeAssignorError(assignment.userData) === AssignorError.SHUTDOWN_REQUESTED) return this.options.onShutdown()
+    this.options.onAssignmentInfo?.(decodeAssignmentInfo(assignment.userData) ?? { byHost: [], standbyTasks: [], standbyByHost: [] })
   }
 }

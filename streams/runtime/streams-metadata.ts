@@ -29,7 +29,7 @@ export class HostInfo {
 
 const UNAVAILABLE = new HostInfo('unavailable', -1)
 
-/** What one instance of the application hosts (Kafka's StreamsMetadata). Brook keeps no standby replicas: the standby lists are empty. */
+/** What one instance of the application hosts (Kafka's StreamsMetadata); the standby lists: its standby replicas (num.standby.replicas). */
 export interface StreamsMetadata {
   readonly hostInfo: HostInfo
   readonly host: string
@@ -52,6 +52,20 @@ export class KeyQueryMetadata {
     readonly standbyHosts: HostInfo[],
     readonly partition: number,
   ) {}
+}
+
+/** How far a local replica of a store partition is behind its changelog (Kafka's LagInfo). */
+export class LagInfo {
+  constructor(
+    /** The next changelog offset the local state holds. */
+    readonly currentOffsetPosition: number,
+    /** The changelog's end offset. */
+    readonly endOffsetPosition: number,
+  ) {}
+
+  get offsetLag(): number {
+    return Math.max(0, this.endOffsetPosition - this.currentOffsetPosition)
+  }
 }
 
 /**
@@ -79,7 +93,7 @@ export interface StoreSources {
  * StreamsMetadataState). Unknown until the first assignment; each rebalance replaces it.
  */
 export class StreamsMetadataState {
-  private byHost: Map<string, { host: HostInfo; partitions: TopicPartition[] }> | null = null
+  private byHost: Map<string, { host: HostInfo; partitions: TopicPartition[]; standby: TopicPartition[] }> | null = null
 
   constructor(
     private readonly stores: StoreSources,
@@ -89,29 +103,31 @@ export class StreamsMetadataState {
     private readonly local: HostInfo | null,
   ) {}
 
-  /** An assignment arrived: the partitions of every endpoint, this instance's included. */
-  update(partitionsByHost: ReadonlyArray<{ host: HostInfo; partitions: TopicPartition[] }>): void {
-    const next = new Map<string, { host: HostInfo; partitions: TopicPartition[] }>()
-    for (const { host, partitions } of partitionsByHost) {
+  /** An assignment arrived: the partitions of every endpoint, this instance's included, and the source partitions of the standby tasks each keeps. */
+  update(partitionsByHost: ReadonlyArray<{ host: HostInfo; partitions: TopicPartition[] }>, standbyByHost: ReadonlyArray<{ host: HostInfo; partitions: TopicPartition[] }> = []): void {
+    const next = new Map<string, { host: HostInfo; partitions: TopicPartition[]; standby: TopicPartition[] }>()
+    const entry = (host: HostInfo): { host: HostInfo; partitions: TopicPartition[]; standby: TopicPartition[] } => {
       const key = host.toString()
-      const had = next.get(key)
-      if (had === undefined) next.set(key, { host, partitions: [...partitions] })
-      else had.partitions.push(...partitions)
+      let e = next.get(key)
+      if (e === undefined) next.set(key, (e = { host, partitions: [], standby: [] }))
+      return e
     }
+    for (const { host, partitions } of partitionsByHost) entry(host).partitions.push(...partitions)
+    for (const { host, partitions } of standbyByHost) entry(host).standby.push(...partitions)
     this.byHost = next
   }
 
   /** Every instance with an endpoint, as of the last assignment. */
   all(): StreamsMetadata[] {
     if (this.byHost === null) return []
-    return [...this.byHost.values()].map(({ host, partitions }) => this.metadata(host, partitions)).sort((a, b) => a.hostInfo.toString().localeCompare(b.hostInfo.toString()))
+    return [...this.byHost.values()].map(({ host, partitions, standby }) => this.metadata(host, partitions, standby)).sort((a, b) => a.hostInfo.toString().localeCompare(b.hostInfo.toString()))
   }
 
   /** The instances that hold some of `storeName` (every one for a global store). */
   forStore(storeName: string): StreamsMetadata[] {
     const all = this.all()
     if (this.stores.globalStores.has(storeName)) return all
-    return all.filter((m) => m.stateStoreNames.includes(storeName))
+    return all.filter((m) => m.stateStoreNames.includes(storeName) || m.standbyStateStoreNames.includes(storeName))
   }
 
   /**
@@ -144,23 +160,29 @@ export class StreamsMetadataState {
       throw new StreamsException(`The partitioner gave ${String(partition)} for a key of store '${storeName}'; expected a partition of '${topic}' (0-${count - 1})`)
     }
     let active = UNAVAILABLE
-    for (const { host, partitions } of this.byHost.values()) {
-      if (partitions.some((tp) => tp.partition === partition && sources.includes(tp.topic))) active = host
+    const standbys: HostInfo[] = []
+    const holds = (tps: TopicPartition[]): boolean => tps.some((tp) => tp.partition === partition && sources.includes(tp.topic))
+    for (const { host, partitions, standby } of this.byHost.values()) {
+      if (holds(partitions)) active = host
+      else if (holds(standby)) standbys.push(host)
     }
-    return new KeyQueryMetadata(active, [], partition)
+    return new KeyQueryMetadata(active, standbys, partition)
   }
 
-  private metadata(host: HostInfo, partitions: TopicPartition[]): StreamsMetadata {
-    const stores = new Set(this.stores.globalStores)
-    for (const [store, sources] of this.stores.sourcesOf) if (partitions.some((tp) => sources.includes(tp.topic))) stores.add(store)
+  private metadata(host: HostInfo, partitions: TopicPartition[], standby: TopicPartition[]): StreamsMetadata {
+    const storesOf = (tps: TopicPartition[], out: Set<string>): string[] => {
+      for (const [store, sources] of this.stores.sourcesOf) if (tps.some((tp) => sources.includes(tp.topic))) out.add(store)
+      return [...out].sort()
+    }
+    const byTopic = (a: TopicPartition, b: TopicPartition): number => a.topic.localeCompare(b.topic) || a.partition - b.partition
     return {
       hostInfo: host,
       host: host.host,
       port: host.port,
-      stateStoreNames: [...stores].sort(),
-      topicPartitions: [...partitions].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition),
-      standbyStateStoreNames: [],
-      standbyTopicPartitions: [],
+      stateStoreNames: storesOf(partitions, new Set(this.stores.globalStores)),
+      topicPartitions: [...partitions].sort(byTopic),
+      standbyStateStoreNames: storesOf(standby, new Set()),
+      standbyTopicPartitions: [...standby].sort(byTopic),
     }
   }
 }

@@ -148,6 +148,14 @@ export class StateManager {
     if (nextOffset !== undefined && r.changelogTopic !== null) this.offsets.set(`${r.changelogTopic}:${this.options.partition}`, nextOffset)
   }
 
+  /** The next offset of a store's changelog partition this task's state holds (restored, acknowledged or checkpointed); null when not logged or unknown. */
+  changelogPosition(storeName: string): number | null {
+    const r = this.stores.get(storeName)
+    if (r === undefined || r.changelogTopic === null) return null
+    const key = `${r.changelogTopic}:${this.options.partition}`
+    return this.offsets.get(key) ?? this.checkpointed.get(key) ?? null
+  }
+
   /** Called by the runtime when produced changelog records are acknowledged. */
   setChangelogOffset(topic: string, partition: number, nextOffset: number): void {
     this.offsets.set(`${topic}:${partition}`, nextOffset)
