@@ -5,6 +5,7 @@ export type { KStream, KTable, GlobalKTable, BranchedKStream, KGroupedStream, KG
 export type { Predicate, ValueMapper, ValueMapperWithKey, KeyValueMapper, ForeachAction, ValueJoiner, ValueJoinerWithKey, Initializer, Aggregator, Reducer, Merger } from './dsl/callbacks.js'
 export { pair } from './dsl/callbacks.js'
 export { Consumed, Produced, Grouped, Materialized, Joined, StreamJoined, TableJoined, Named, Repartitioned, type StoreType } from './dsl/options.js'
+export { Printed } from './dsl/printed.js'
 export { TimeWindows, SlidingWindows, SessionWindows, JoinWindows, Suppressed, BufferConfig } from './dsl/windows.js'
 export { Branched } from './dsl/branched.js'
 export { windowed, type Window, type Windowed } from './dsl/windowed.js'

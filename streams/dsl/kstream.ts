@@ -18,6 +18,7 @@ import type {
 } from './callbacks.js'
 import type { JoinWindows, SessionWindows, SlidingWindows, Suppressed, TimeWindows } from './windows.js'
 import type { Branched } from './branched.js'
+import type { Printed } from './printed.js'
 import type { Grouped, Joined, Materialized, Named, Produced, Repartitioned, StreamJoined, TableJoined } from './options.js'
 
 export type { RecordContextInfo }
@@ -39,6 +40,8 @@ export interface KStream<K, V> {
   flatMapValues<VR>(mapper: ValueMapperWithKey<K, V, Iterable<VR>>, named?: Named): KStream<K, VR>
   selectKey<KR>(mapper: KeyValueMapper<K, V, KR>, named?: Named): KStream<KR, V>
   peek(action: ForeachAction<K, V>, named?: Named): KStream<K, V>
+  /** Writes each record as "[label]: key, value" to standard output or a file (Kafka's print(Printed)); the branch ends here. */
+  print(printed: Printed<K, V>): void
   foreach(action: ForeachAction<K, V>, named?: Named): void
   /**
    * The records reaching this point of the topology, as an rxjs Observable, from every task of the

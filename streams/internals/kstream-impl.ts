@@ -31,6 +31,8 @@ import { insertRepartition } from './repartition.js'
 import { keyValueStore } from './materialize.js'
 import { KTableImpl } from './ktable-impl.js'
 import { KGroupedStreamImpl } from './grouped-impl.js'
+import { kstreamPrint } from './operators/print.js'
+import type { Printed } from '../dsl/printed.js'
 import { storeGetter, type ValueGetterSupplier } from './value-getter.js'
 import { Serdes, type Serde } from '../serdes.js'
 
@@ -79,6 +81,10 @@ export class KStreamImpl<K, V> implements KStream<K, V> {
   }
   peek(action: ForeachAction<K, V>, named?: Named): KStream<K, V> {
     return this.add('KSTREAM-PEEK-', named, kstreamPeek(action as Fn as never, true), this.keySerde, this.valueSerde, this.repartitionRequired)
+  }
+  print(printed: Printed<K, V>): void {
+    const name = this.ctx.nameOr(printed.processorName, 'KSTREAM-PRINTER-')
+    this.ctx.builder.addProcessor(name, kstreamPrint(printed.label ?? name, printed.filePath, printed.mapper as ((k: unknown, v: unknown) => string) | null), [this.node])
   }
   foreach(action: ForeachAction<K, V>, named?: Named): void {
     this.add('KSTREAM-FOREACH-', named, kstreamPeek(action as Fn as never, false), null, null, false)

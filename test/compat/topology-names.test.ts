@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process'
 import { expect, it } from 'vitest'
 import {
-  Branched, BufferConfig, Consumed, Grouped, JoinWindows, Joined, Materialized, Named, Produced, Repartitioned, Serdes, SessionWindows,
+  Branched, BufferConfig, Printed, Consumed, Grouped, JoinWindows, Joined, Materialized, Named, Produced, Repartitioned, Serdes, SessionWindows,
   SlidingWindows, StreamJoined, StreamsBuilder, Stores, Suppressed, TableJoined, type ProcessorContext, TimeWindows, pair, type Topology,
 } from '../../streams/index.js'
 import { describeWithTools, kafkaStreamsTopologyPrinter } from './helpers.js'
@@ -253,6 +253,14 @@ const brook: Record<string, () => Topology> = {
       .windowedBy(TimeWindows.ofSizeAndGrace(10, 5))
       .aggregate(() => 0, Materialized.with(S, Serdes.Long()))
       .toStream().to('o')
+    return b.build()
+  },
+  print: () => {
+    const b = new StreamsBuilder()
+    const s = b.stream<string, string>('a', C)
+    s.print(Printed.toSysOut())
+    s.mapValues((v) => `${v}!`).print(Printed.toSysOut<string, string>().withLabel('x').withName('shown'))
+    s.to('o', OUT)
     return b.build()
   },
   'cogroup-session-windows': () => {

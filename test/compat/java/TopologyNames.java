@@ -25,6 +25,7 @@ import org.apache.kafka.streams.kstream.KStream;
 import org.apache.kafka.streams.kstream.KTable;
 import org.apache.kafka.streams.kstream.Materialized;
 import org.apache.kafka.streams.kstream.Named;
+import org.apache.kafka.streams.kstream.Printed;
 import org.apache.kafka.streams.kstream.Produced;
 import org.apache.kafka.streams.kstream.Repartitioned;
 import org.apache.kafka.streams.kstream.SessionWindows;
@@ -283,6 +284,14 @@ public final class TopologyNames {
           .windowedBy(SessionWindows.ofInactivityGapWithNoGrace(Duration.ofMillis(10)))
           .aggregate(() -> 0L, (k, l, r) -> l + r, Named.as("sess"), Materialized.with(Serdes.String(), Serdes.Long()))
           .toStream().to("o");
+      return b.build();
+    });
+    all.put("print", () -> {
+      StreamsBuilder b = new StreamsBuilder();
+      KStream<String, String> s = b.stream("a", S);
+      s.print(Printed.<String, String>toSysOut());
+      s.mapValues(v -> v + "!").print(Printed.<String, String>toSysOut().withLabel("x").withName("shown"));
+      s.to("o", OUT);
       return b.build();
     });
     for (Map.Entry<String, Supplier<Topology>> e : all.entrySet()) {

@@ -1,5 +1,10 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import {
+  Printed,
+  TopologyException,
   StreamsBuilder,
   Serdes,
   Materialized,
@@ -187,5 +192,51 @@ describe('stateless KStream operators', () => {
     const b3 = new StreamsBuilder()
     b3.stream<string, string>('in').to('out', Produced.with(S, S))
     expect(() => new TopologyTestDriver(b3.build(), { applicationId: 'x' })).toThrow(/KSTREAM-SOURCE-0000000000 needs a key serde/)
+  })
+})
+
+describe('KStream.print', () => {
+  it('writes "[label]: key, value" per record to a file, the label the processor name unless given', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-print-'))
+    try {
+      const b = new StreamsBuilder()
+      const s = b.stream<string, string>('in', Consumed.with(S, S))
+      const plain = path.join(dir, 'plain.txt')
+      const mapped = path.join(dir, 'mapped.txt')
+      fs.writeFileSync(plain, 'left over from before\n')
+      s.print(Printed.toFile<string, string>(plain))
+      s.print(Printed.toFile<string, string>(mapped).withLabel('clicks').withKeyValueMapper((k, v) => `${k}=${v.toUpperCase()}`))
+      const topology = b.build()
+      expect(topology.describe().toString()).toContain('KSTREAM-PRINTER-0000000001')
+      const d = new TopologyTestDriver(topology, { applicationId: 'print' })
+      const input = d.createInputTopic('in', S, S)
+      input.pipeInput('a', 'x')
+      input.pipeInput(null, 'y')
+      d.close()
+      // Created or emptied at start, as Kafka's.
+      expect(fs.readFileSync(plain, 'utf8')).toBe('[KSTREAM-PRINTER-0000000001]: a, x\n[KSTREAM-PRINTER-0000000001]: null, y\n')
+      expect(fs.readFileSync(mapped, 'utf8')).toBe('[clicks]: a=X\n[clicks]: null=Y\n')
+      expect(() => Printed.toFile('')).toThrow(TopologyException)
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('toSysOut writes to standard output; withName names the processor', () => {
+    const b = new StreamsBuilder()
+    b.stream<string, string>('in', Consumed.with(S, S)).print(Printed.toSysOut<string, string>().withName('show'))
+    const topology = b.build()
+    expect(topology.describe().toString()).toContain('Processor: show')
+    const written: string[] = []
+    const write = process.stdout.write.bind(process.stdout)
+    process.stdout.write = ((chunk: string) => (written.push(String(chunk)), true)) as typeof process.stdout.write
+    try {
+      const d = new TopologyTestDriver(topology, { applicationId: 'print' })
+      d.createInputTopic('in', S, S).pipeInput('k', 'v')
+      d.close()
+    } finally {
+      process.stdout.write = write
+    }
+    expect(written).toContain('[show]: k, v\n')
   })
 })
