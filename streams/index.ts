@@ -40,7 +40,7 @@ export type {
 export { QueryableStoreTypes, type QueryableStoreType, type QueryableStoreProvider } from './state/queryable.js'
 export { Stores, StoreBuilder, type StoreSupplier, type StoreKind } from './state/store-builder.js'
 export type { ChangelogWriter, ChangelogInfo } from './state/state-manager.js'
-export type { StreamsConfig, DeserializationExceptionHandler } from './internals/task.js'
+export type { StreamsConfig, DeserializationExceptionHandler, ProcessingExceptionHandler, ProcessingHandlerResponse, ErrorHandlerContext } from './internals/task.js'
 export { TopologyException, StreamsException, ProcessorException } from './errors.js'
 export { KafkaStreams, type KafkaStreamsConfig, type KafkaStreamsState, type StateRestoreListener, type StreamThreadExceptionResponse } from './runtime/kafka-streams.js'
 export { HostInfo, KeyQueryMetadata, LagInfo, type StreamsMetadata } from './runtime/streams-metadata.js'

@@ -19,6 +19,31 @@ import { inlineStepOf, type Emit } from './operators/base.js'
 
 export type DeserializationExceptionHandler = 'logAndContinue' | 'logAndFail' | { deadLetterTopic: string }
 
+/** Where a processor failed (Kafka's ErrorHandlerContext). */
+export interface ErrorHandlerContext {
+  /** The input record being processed: its topic, partition and offset (null in a punctuation). */
+  topic: string | null
+  partition: number
+  offset: number
+  timestamp: number
+  headers: Headers
+  processorNodeId: string
+  taskId: string
+}
+
+/** What a processing failure does to the record (Kafka's ProcessingExceptionHandler.ProcessingHandlerResponse). */
+export type ProcessingHandlerResponse = 'CONTINUE' | 'FAIL'
+
+/**
+ * processing.exception.handler (KIP-1033): 'logAndFail' (the default) stops processing with the
+ * failure; 'logAndContinue' logs it and drops the record at the processor that threw (its other
+ * branches go on); a function decides record by record.
+ */
+export type ProcessingExceptionHandler =
+  | 'logAndFail'
+  | 'logAndContinue'
+  | ((context: ErrorHandlerContext, record: { key: unknown; value: unknown; timestamp: number }, error: Error) => ProcessingHandlerResponse)
+
 export interface StreamsConfig extends SerdeDefaults {
   applicationId: string
   /** Directory for task state (SQLite files, checkpoints); null/undefined keeps state in memory. */
@@ -32,6 +57,7 @@ export interface StreamsConfig extends SerdeDefaults {
   /** When set, stream time of a task that has seen no record for this long advances with the wall clock. */
   idleAdvanceMs?: number | null
   deserializationExceptionHandler?: DeserializationExceptionHandler
+  processingExceptionHandler?: ProcessingExceptionHandler
   /** Where warnings go (skipped records, late records). Default: nowhere. */
   logger?: (message: string) => void
   /** processing.guarantee; exactly_once_v2 needs the runtime (KafkaStreams) and transactions in the client. Default at_least_once. */
@@ -347,6 +373,31 @@ export class StreamTask {
     s.callback(time)
   }
 
+  /**
+   * The processing exception handler's answer for an error thrown at node `name` (only the innermost
+   * node asks: an error already wrapped was answered FAIL there): true to drop the record and go on.
+   * A handler that throws, or answers anything else, fails processing.
+   */
+  private continuesAfter(name: string, err: unknown, key: unknown, value: unknown, timestamp: number, headers: Headers): boolean {
+    const handler = this.config.processingExceptionHandler ?? 'logAndFail'
+    if (handler === 'logAndFail' || err instanceof ProcessorException || this.current.input === null) return false
+    const input = this.current.input
+    const error = err instanceof Error ? err : new Error(String(err))
+    let answer: ProcessingHandlerResponse
+    if (handler === 'logAndContinue') answer = 'CONTINUE'
+    else {
+      const context: ErrorHandlerContext = { topic: input.topic, partition: input.partition, offset: input.offset, timestamp, headers, processorNodeId: name, taskId: this.id.toString() }
+      try {
+        answer = handler(context, { key, value, timestamp }, error)
+      } catch (handlerErr) {
+        throw new StreamsException(`The processing exception handler failed on an error of ${name} in task ${this.id.toString()}: ${String(handlerErr)}`, { cause: handlerErr })
+      }
+    }
+    if (answer !== 'CONTINUE') return false
+    this.log(`Skipping record at topic=${input.topic}, partition=${input.partition}, offset=${input.offset} after an error in processor ${name} (task ${this.id.toString()}): ${error.message}`)
+    return true
+  }
+
   /** An error of node `name` as the ProcessorException that says where it happened (once: the innermost node). */
   private failure(name: string, err: unknown): unknown {
     if (err instanceof ProcessorException) return err
@@ -362,7 +413,7 @@ export class StreamTask {
     try {
       run(record)
     } catch (err) {
-      throw this.failure(node.name, err)
+      if (!this.continuesAfter(node.name, err, record.key, record.value, record.timestamp, record.headers)) throw this.failure(node.name, err)
     } finally {
       this.current.timestamp = prevTs
     }
@@ -392,7 +443,7 @@ export class StreamTask {
       try {
         body(k, v, ts, h)
       } catch (err) {
-        throw this.failure(name, err)
+        if (!this.continuesAfter(name, err, k, v, ts, h)) throw this.failure(name, err)
       }
     }
     node.process = (r) => node.emit(r.key, r.value, r.timestamp, r.headers)
