@@ -3,10 +3,9 @@
 // at the exact reference, on the embedded client, over the wire on Brook and on Apache Kafka.
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
-import { KafkaClient } from '../../../core/client/kafka/client.js'
 import type { BrookClient, ConsumerRecord } from '../../../core/client/types.js'
 import { KafkaStreams, QueryableStoreTypes } from '../../../streams/index.js'
-import { L, S, brookServerClient, cleanupDirs, expectedCounts, produce, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
+import { L, S, apacheKafkaClient, brookServerClient, itOnApacheKafka, cleanupDirs, expectedCounts, produce, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -90,12 +89,9 @@ describe('KafkaStreams exactly_once_v2', () => {
     await runEosWordCount(client, 'wire')
   }, 90_000)
 
-  const bootstrap = process.env.BROOK_KAFKA_BOOTSTRAP
-  it.skipIf(!bootstrap && process.env.CI !== 'true')('counts exactly on Apache Kafka (needs BROOK_KAFKA_BOOTSTRAP)', async () => {
-    if (!bootstrap) throw new Error('CI=true but BROOK_KAFKA_BOOTSTRAP is unset: start Apache Kafka with scripts/ci/start-kafka.sh')
-    const client = await KafkaClient.connect({ bootstrapServers: bootstrap })
-    closers.push(() => client.close())
-    await runEosWordCount(client, `kafka-${process.pid}-${Date.now()}`)
+  itOnApacheKafka('counts exactly on Apache Kafka (needs BROOK_KAFKA_BOOTSTRAP)', async () => {
+    const { client, suffix } = await apacheKafkaClient(closers)
+    await runEosWordCount(client, `kafka-${suffix}`)
   }, 120_000)
 
   it('refuses an unknown processing guarantee', async () => {

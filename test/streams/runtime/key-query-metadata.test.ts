@@ -6,20 +6,17 @@
 import fc from 'fast-check'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
-import { KafkaClient } from '../../../core/client/kafka/client.js'
 import type { BrookClient } from '../../../core/client/types.js'
 import { HostInfo, KafkaStreams, KeyQueryMetadata, QueryableStoreTypes, StreamsException } from '../../../streams/index.js'
 import { AssignorError, decodeAssignorError, decodeEndpoint, decodePartitionsByHost, encodeAssignmentInfo, encodeSubscriptionInfo } from '../../../streams/runtime/streams-assignor.js'
 import { parseApplicationServer, StreamsMetadataState } from '../../../streams/runtime/streams-metadata.js'
-import { L, S, brookServerClient, cleanupDirs, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
+import { L, S, apacheKafkaClient, brookServerClient, itOnApacheKafka, cleanupDirs, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c().catch(() => undefined)
   cleanupDirs()
 })
-
-const kafka = process.env.BROOK_KAFKA_BOOTSTRAP
 
 describe('application.server', () => {
   it('is host:port or [IPv6]:port, the port 0-65535', () => {
@@ -188,12 +185,8 @@ describe('KafkaStreams.queryMetadataForKey', () => {
     await whereKeysLive(client, 'text', 'word-counts', 'kqm', 5000)
   }, 120_000)
 
-  // In CI a missing Kafka fails rather than skips.
-  it.skipIf(!kafka && process.env.CI !== 'true')('names it the same way against Apache Kafka (needs BROOK_KAFKA_BOOTSTRAP)', async () => {
-    if (!kafka) throw new Error('CI=true but BROOK_KAFKA_BOOTSTRAP is unset: start Apache Kafka with scripts/ci/start-kafka.sh')
-    const client = await KafkaClient.connect({ bootstrapServers: kafka })
-    closers.push(() => client.close())
-    const suffix = `${process.pid}-${Date.now()}`
+  itOnApacheKafka('names it the same way against Apache Kafka (needs BROOK_KAFKA_BOOTSTRAP)', async () => {
+    const { client, suffix } = await apacheKafkaClient(closers)
     // Kafka's group.min.session.timeout.ms is 6000 by default.
     await whereKeysLive(client, `text-${suffix}`, `counts-${suffix}`, `kqm-${suffix}`, 10_000)
   }, 180_000)

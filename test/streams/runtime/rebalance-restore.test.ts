@@ -2,10 +2,9 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
-import { KafkaClient } from '../../../core/client/kafka/client.js'
 import type { BrookClient } from '../../../core/client/types.js'
 import { Consumed, KafkaStreams, Materialized, QueryableStoreTypes, StreamsBuilder, type KafkaStreamsConfig, type StateRestoreListener, type Topology } from '../../../streams/index.js'
-import { L, LINES, S, brookServerClient, cleanupDirs, expectedCounts, latestCounts, produce, readAll, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
+import { L, LINES, S, apacheKafkaClient, brookServerClient, itOnApacheKafka, cleanupDirs, expectedCounts, latestCounts, produce, readAll, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -100,8 +99,6 @@ async function splitAndHandOver(client: BrookClient, input: string, output: stri
     expect(storeMap(b)).toEqual(expected3)
 }
 
-// Apache Kafka: scripts/ci/start-kafka.sh starts one on 127.0.0.1:19092.
-const kafka = process.env.BROOK_KAFKA_BOOTSTRAP
 
 describe('KafkaStreams instances of one application', () => {
   it('split the partitions of a 4-partition input and hand tasks over with their state when one closes, on the embedded client', async () => {
@@ -112,12 +109,8 @@ describe('KafkaStreams instances of one application', () => {
     await splitAndHandOver(await setupWire(4), 'text', 'word-counts', 'wc', 5000)
   })
 
-  // In CI a missing Kafka fails rather than skips.
-  it.skipIf(!kafka && process.env.CI !== 'true')('split and hand over the same way against Apache Kafka (needs BROOK_KAFKA_BOOTSTRAP)', async () => {
-    if (!kafka) throw new Error('CI=true but BROOK_KAFKA_BOOTSTRAP is unset: start Apache Kafka with scripts/ci/start-kafka.sh')
-    const client = await KafkaClient.connect({ bootstrapServers: kafka! })
-    closers.push(() => client.close())
-    const suffix = `${process.pid}-${Date.now()}`
+  itOnApacheKafka('split and hand over the same way against Apache Kafka (needs BROOK_KAFKA_BOOTSTRAP)', async () => {
+    const { client, suffix } = await apacheKafkaClient(closers)
     const admin = client.admin()
     await admin.createTopics([
       { topic: `text-${suffix}`, numPartitions: 4 },

@@ -3,19 +3,15 @@
 // runs on: embedded, the wire protocol against Brook's server, and Apache Kafka.
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
-import { KafkaClient } from '../../../core/client/kafka/client.js'
 import type { BrookClient } from '../../../core/client/types.js'
 import { Consumed, KafkaStreams, Materialized, Produced, StreamsBuilder, StreamsException, type KafkaStreamsState, type Topology } from '../../../streams/index.js'
-import { L, S, brookServerClient, cleanupDirs, produce, readAll, tmpDir, waitFor } from './helpers.js'
+import { L, S, apacheKafkaClient, brookServerClient, itOnApacheKafka, cleanupDirs, produce, readAll, tmpDir, waitFor } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c().catch(() => undefined)
   cleanupDirs()
 })
-
-// Apache Kafka: scripts/ci/start-kafka.sh starts one on 127.0.0.1:19092.
-const kafka = process.env.BROOK_KAFKA_BOOTSTRAP
 
 /** Counts per key; the value 'boom' fails the count's task, every time. */
 function failingCount(input: string, output: string): Topology {
@@ -123,12 +119,8 @@ describe('KafkaStreams SHUTDOWN_APPLICATION', () => {
     await shutdownReachesEveryInstance(client, 'in', 'out', 'shutapp', 5000)
   }, 90_000)
 
-  // In CI a missing Kafka fails rather than skips.
-  it.skipIf(!kafka && process.env.CI !== 'true')('stops every instance the same way against Apache Kafka (needs BROOK_KAFKA_BOOTSTRAP)', async () => {
-    if (!kafka) throw new Error('CI=true but BROOK_KAFKA_BOOTSTRAP is unset: start Apache Kafka with scripts/ci/start-kafka.sh')
-    const client = await KafkaClient.connect({ bootstrapServers: kafka })
-    closers.push(() => client.close())
-    const suffix = `${process.pid}-${Date.now()}`
+  itOnApacheKafka('stops every instance the same way against Apache Kafka (needs BROOK_KAFKA_BOOTSTRAP)', async () => {
+    const { client, suffix } = await apacheKafkaClient(closers)
     await createTopics(client, `in-${suffix}`, `out-${suffix}`)
     // Kafka's group.min.session.timeout.ms is 6000 by default.
     await shutdownReachesEveryInstance(client, `in-${suffix}`, `out-${suffix}`, `shutapp-${suffix}`, 10_000)

@@ -4,20 +4,17 @@
 // and Apache Kafka.
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
-import { KafkaClient } from '../../../core/client/kafka/client.js'
 import type { BrookClient, TopicPartition } from '../../../core/client/types.js'
 import { KafkaStreams, StreamsException, type StateRestoreListener } from '../../../streams/index.js'
 import { AssignorError, decodeAssignmentInfo, encodeAssignmentInfo, planStandbys } from '../../../streams/runtime/streams-assignor.js'
 import { HostInfo } from '../../../streams/runtime/streams-metadata.js'
-import { L, S, brookServerClient, cleanupDirs, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
+import { L, S, apacheKafkaClient, brookServerClient, itOnApacheKafka, cleanupDirs, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c().catch(() => undefined)
   cleanupDirs()
 })
-
-const kafka = process.env.BROOK_KAFKA_BOOTSTRAP
 
 describe('standby placement', () => {
   const planning = (n: number) => ({
@@ -178,12 +175,8 @@ describe('KafkaStreams numStandbyReplicas', () => {
     expect(await takeOver(client, 'text', 'word-counts', 'sb', 5000, 1)).toBe(0)
   }, 120_000)
 
-  // In CI a missing Kafka fails rather than skips.
-  it.skipIf(!kafka && process.env.CI !== 'true')('the same against Apache Kafka (needs BROOK_KAFKA_BOOTSTRAP)', async () => {
-    if (!kafka) throw new Error('CI=true but BROOK_KAFKA_BOOTSTRAP is unset: start Apache Kafka with scripts/ci/start-kafka.sh')
-    const client = await KafkaClient.connect({ bootstrapServers: kafka })
-    closers.push(() => client.close())
-    const suffix = `${process.pid}-${Date.now()}`
+  itOnApacheKafka('the same against Apache Kafka (needs BROOK_KAFKA_BOOTSTRAP)', async () => {
+    const { client, suffix } = await apacheKafkaClient(closers)
     // Kafka's group.min.session.timeout.ms is 6000 by default.
     expect(await takeOver(client, `text-${suffix}`, `counts-${suffix}`, `sb-${suffix}`, 10_000, 1)).toBe(0)
   }, 180_000)
