@@ -758,6 +758,7 @@ export class KafkaStreams implements QueryableStoreProvider {
       if (!drop(id)) continue
       this.standbys.delete(id)
       for (const c of task.stateManager.changelogs()) this.standbyRoutes.delete(`${c.topic}:${c.partition}`)
+      checkpointStandby(task)
       task.close()
       changed = true
     }
@@ -847,6 +848,12 @@ export class KafkaStreams implements QueryableStoreProvider {
     for (const t of this.standbys.values()) add(t, false)
     const out = new Map<string, Map<number, LagInfo>>()
     if (replicas.length === 0) return out
+    // A replica has applied everything its consumer returned: the consumer's position also counts the
+    // transaction markers (exactly_once_v2) it passed after the last record.
+    const consumer = this.standbyConsumer
+    if (consumer !== null) {
+      for (const r of replicas) if (!r.active) r.position = Math.max(r.position ?? 0, await consumer.position(r.tp).catch(() => 0))
+    }
     const admin = this.client.admin()
     const ends = await admin.listOffsets(replicas.map((r) => ({ ...r.tp, spec: 'latest' as const }))).finally(() => admin.close())
     for (const [i, r] of replicas.entries()) {
@@ -1090,7 +1097,7 @@ export class KafkaStreams implements QueryableStoreProvider {
    */
   private async commitNow(): Promise<void> {
     // Standby stores commit what they applied and checkpoint how far they read.
-    for (const t of this.standbys.values()) t.stateManager.flush()
+    for (const t of this.standbys.values()) checkpointStandby(t)
     if (this.transactions !== null) return this.commitTransaction(this.transactions)
     this.now = Date.now()
     for (const t of this.tasks.values()) t.task.commit()
@@ -1320,6 +1327,16 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.setState('NOT_RUNNING')
     if (error !== null && !failed) this.config.logger?.(`Closing '${this.config.applicationId}': ${String(error)}`)
   }
+}
+
+/**
+ * Commits what a standby replica applied and checkpoints how far it read. It holds only changelog
+ * records (read_committed), so the checkpoint is written under exactly_once_v2 too, where active
+ * tasks write theirs only after a transaction commits.
+ */
+function checkpointStandby(task: StreamTask): void {
+  task.stateManager.flush()
+  task.stateManager.checkpointNow()
 }
 
 /** The error of a poll ended by Consumer.wakeup(). */

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
 import type { BrookClient, TopicPartition } from '../../../core/client/types.js'
-import { KafkaStreams, StreamsException, type StateRestoreListener } from '../../../streams/index.js'
+import { KafkaStreams, StreamsException, type KafkaStreamsConfig, type StateRestoreListener } from '../../../streams/index.js'
 import { AssignorError, decodeAssignmentInfo, encodeAssignmentInfo, planStandbys } from '../../../streams/runtime/streams-assignor.js'
 import { HostInfo } from '../../../streams/runtime/streams-metadata.js'
 import { L, S, apacheKafkaClient, brookServerClient, itOnApacheKafka, cleanupDirs, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
@@ -79,7 +79,7 @@ interface Restore {
  * Two instances of word count on two partitions, with `replicas` standby replicas. Instance a
  * closes; b takes its tasks over. Returns how many records b restored for the task it took.
  */
-async function takeOver(client: BrookClient, input: string, output: string, app: string, sessionTimeoutMs: number, replicas: number): Promise<number> {
+async function takeOver(client: BrookClient, input: string, output: string, app: string, sessionTimeoutMs: number, replicas: number, extra: Partial<KafkaStreamsConfig> = {}): Promise<number> {
   const admin = client.admin()
   await admin.createTopics([
     { topic: input, numPartitions: 2 },
@@ -98,6 +98,7 @@ async function takeOver(client: BrookClient, input: string, output: string, app:
       applicationServer: endpoint,
       numStandbyReplicas: replicas,
       restoreListener: listener,
+      ...extra,
     })
     closers.push(() => s.close())
     return s
@@ -168,6 +169,12 @@ describe('KafkaStreams numStandbyReplicas', () => {
     const client = await EmbeddedClient.open({ dataDir: tmpDir() })
     closers.push(() => client.close())
     expect(await takeOver(client, 'text', 'word-counts', 'nosb', 5000, 0)).toBeGreaterThan(0)
+  }, 120_000)
+
+  it('with exactly_once_v2 too: the replica reads committed changelog records and checkpoints them', async () => {
+    const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+    closers.push(() => client.close())
+    expect(await takeOver(client, 'text', 'word-counts', 'sb-eos', 5000, 1, { processingGuarantee: 'exactly_once_v2' })).toBe(0)
   }, 120_000)
 
   it("the same over the wire protocol against Brook's server", async () => {
