@@ -224,8 +224,13 @@ export class KafkaStreams implements QueryableStoreProvider {
         this.metadataState.update(info.byHost, info.standbyByHost)
         this.standbyWanted = info.standbyTasks
       },
+      localTasks: () => ({
+        active: [...this.tasks.keys(), ...this.suspended.keys()].map(taskIdOf),
+        standby: [...this.standbys.keys()].map(taskIdOf),
+      }),
       standby: {
         numStandbyReplicas: standbys,
+        subtopologies: this.topics.subtopologies.filter((s) => !s.global).map((s) => s.id),
         subtopologyOf: (topic) => this.topicToSub.get(topic)?.id,
         stateful,
         sourcesOf: (sub) => sourcesBySub.get(sub) ?? [],
@@ -301,8 +306,8 @@ export class KafkaStreams implements QueryableStoreProvider {
       clientId: `${this.config.applicationId}-consumer`,
       enableAutoCommit: false,
       autoOffsetReset: 'earliest',
-      // stream (range's partitions: co-partitioned topics' same numbers to the same instance, and a
-      // shutdown request carried to every instance); range alone with instances of Brook before it.
+      // stream (tasks: co-partitioned topics' same numbers to the same instance, sticky, standby-aware,
+      // and a shutdown request carried to every instance); range alone with instances of Brook before it.
       partitionAssignmentStrategy: [this.assignor, 'range'],
       maxPollRecords: this.config.maxPollRecords,
       // Small fetches keep decoded records short-lived (young-generation garbage): measured faster than 1-4 MiB.
@@ -1327,6 +1332,12 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.setState('NOT_RUNNING')
     if (error !== null && !failed) this.config.logger?.(`Closing '${this.config.applicationId}': ${String(error)}`)
   }
+}
+
+/** "<subtopology>_<partition>" as a TaskId. */
+function taskIdOf(id: string): TaskId {
+  const at = id.indexOf('_')
+  return { subtopology: Number(id.slice(0, at)), partition: Number(id.slice(at + 1)) }
 }
 
 /**

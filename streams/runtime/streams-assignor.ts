@@ -1,6 +1,9 @@
 // The assignor of a KafkaStreams application's consumer group ('stream', the name Kafka Streams
-// gives its own): range's partitions, so co-partitioned topics land together, and a few words each
-// way through the rebalance:
+// gives its own). It assigns tasks, not partitions: each task's source partitions together (so
+// co-partitioned topics land together), balanced, sticky to the member that ran a task, else to one
+// with a standby replica of it, else where range would put it (assignTasks). A few words go each way
+// through the rebalance:
+// - a member's subscription carries the tasks it has (active and standby);
 // - a member's subscription says whether it asks the whole application to shut down
 //   (SHUTDOWN_APPLICATION), and its endpoint (application.server) when it has one;
 // - when one asks, the leader gives every member no partitions and the shutdown in its assignment,
@@ -56,9 +59,34 @@ export function decodeAssignorError(userData: Buffer | null | undefined): number
   return known(userData) ? userData.readInt32BE(1) : AssignorError.NONE
 }
 
-/** A subscription's userData: the shutdown request and the member's endpoint. */
-export function encodeSubscriptionInfo(code: number, endpoint: HostInfo | null): Buffer {
-  return header(code).string(endpoint === null ? null : endpoint.toString()).finish()
+/** The tasks a member had when it joined: the leader gives them back to it where it can. */
+export interface LocalTasks {
+  /** Active tasks, the ones suspended by the revocation included. */
+  active: TaskId[]
+  standby: TaskId[]
+}
+
+const taskWriter = (w: ByteWriter, t: TaskId): void => void w.int32(t.subtopology).int32(t.partition)
+const taskReader = (r: ByteReader): TaskId => ({ subtopology: r.int32(), partition: r.int32() })
+
+/** A subscription's userData: the shutdown request, the member's endpoint, then the tasks it has. */
+export function encodeSubscriptionInfo(code: number, endpoint: HostInfo | null, tasks: LocalTasks = { active: [], standby: [] }): Buffer {
+  return header(code)
+    .string(endpoint === null ? null : endpoint.toString())
+    .array(tasks.active, taskWriter)
+    .array(tasks.standby, taskWriter)
+    .finish()
+}
+
+/** The tasks in a subscription's userData; none for an older member's, or bytes cut short. */
+export function decodeLocalTasks(userData: Buffer | null | undefined): LocalTasks {
+  return (
+    after(userData, (r) => {
+      r.nullableString()
+      if (r.remaining === 0) return null
+      return { active: r.array(taskReader), standby: r.array(taskReader) }
+    }) ?? { active: [], standby: [] }
+  )
 }
 
 /** The endpoint in a subscription's userData; null for none, or one that does not parse. */
@@ -96,7 +124,7 @@ const hostReader = (r: ByteReader): HostPartitions => ({
 export function encodeAssignmentInfo(code: number, byHost: readonly HostPartitions[], standbyTasks: readonly TaskId[] = [], standbyByHost: readonly HostPartitions[] = []): Buffer {
   return header(code)
     .array(byHost, hostWriter)
-    .array(standbyTasks, (w, t) => void w.int32(t.subtopology).int32(t.partition))
+    .array(standbyTasks, taskWriter)
     .array(standbyByHost, hostWriter)
     .finish()
 }
@@ -109,7 +137,7 @@ export function decodeAssignmentInfo(userData: Buffer | null | undefined): Assig
   return after(userData, (r) => {
     const byHost = r.array(hostReader)
     if (r.remaining === 0) return { byHost, standbyTasks: [], standbyByHost: [] }
-    const standbyTasks = r.array((r) => ({ subtopology: r.int32(), partition: r.int32() }))
+    const standbyTasks = r.array(taskReader)
     return { byHost, standbyTasks, standbyByHost: r.array(hostReader) }
   })
 }
@@ -122,12 +150,85 @@ export function decodePartitionsByHost(userData: Buffer | null | undefined): Hos
 /** What the leader needs to place standby replicas: how many, and the tasks of the topology. */
 export interface StandbyPlanning {
   numStandbyReplicas: number
+  /** Every sub-topology that makes tasks (not the global ones). */
+  subtopologies: readonly number[]
   /** The sub-topology that reads a source topic (undefined: not one of this topology's). */
   subtopologyOf(topic: string): number | undefined
   /** Sub-topologies with logged state: the only ones standby replicas are kept of. */
   stateful: ReadonlySet<number>
   /** The source topics of a sub-topology. */
   sourcesOf(subtopology: number): readonly string[]
+}
+
+/**
+ * Active tasks to members, each task's source partitions together: balanced (no member more than
+ * one task over another), and sticky, as Kafka's assignor is: a task goes back to the member that
+ * ran it, else to one with a standby replica of it (whose state is nearly there), else to the least
+ * loaded. A task nobody had goes where range would put it if that member has room, so a fresh group
+ * whose partitions split evenly gets range's placement (the same partition of every sub-topology on
+ * one member); range itself can give the first members a task more per topic, this never more than one in all.
+ */
+export function assignTasks(partitionsPerTopic: ReadonlyMap<string, number>, subscriptions: ReadonlyMap<MemberId, Subscription>, planning: StandbyPlanning): Map<MemberId, TopicPartition[]> {
+  const members = [...subscriptions.keys()].sort()
+  const out = new Map<MemberId, TopicPartition[]>(members.map((m) => [m, []]))
+  if (members.length === 0) return out
+  const tasks: Array<{ id: string; tps: TopicPartition[]; partition: number; count: number }> = []
+  const counts = planning.subtopologies.map((sub) => Math.max(0, ...planning.sourcesOf(sub).map((t) => partitionsPerTopic.get(t) ?? 0)))
+  const most = Math.max(0, ...counts)
+  for (let p = 0; p < most; p++) {
+    planning.subtopologies.forEach((sub, i) => {
+      if (p >= counts[i]!) return
+      const tps = planning.sourcesOf(sub).filter((t) => p < (partitionsPerTopic.get(t) ?? 0)).map((topic) => ({ topic, partition: p }))
+      tasks.push({ id: `${sub}_${p}`, tps, partition: p, count: counts[i]! })
+    })
+  }
+  const had = new Map<string, MemberId>()
+  const replicaOf = new Map<string, MemberId[]>()
+  for (const m of members) {
+    const local = decodeLocalTasks(subscriptions.get(m)!.userData)
+    for (const t of local.active) had.set(`${t.subtopology}_${t.partition}`, m)
+    for (const t of local.standby) {
+      const id = `${t.subtopology}_${t.partition}`
+      replicaOf.set(id, [...(replicaOf.get(id) ?? []), m])
+    }
+  }
+  // Each member gets floor or ceil of the average; `extra` members may take the ceil.
+  const floor = Math.floor(tasks.length / members.length)
+  let extra = tasks.length % members.length
+  const load = new Map(members.map((m) => [m, 0]))
+  const fits = (m: MemberId): boolean => load.get(m)! < floor || (load.get(m)! === floor && extra > 0)
+  const give = (task: { tps: TopicPartition[] }, m: MemberId): void => {
+    if (load.get(m)! === floor) extra--
+    load.set(m, load.get(m)! + 1)
+    out.get(m)!.push(...task.tps)
+  }
+  const left: typeof tasks = []
+  for (const t of tasks) {
+    const m = had.get(t.id)
+    if (m !== undefined && fits(m)) give(t, m)
+    else left.push(t)
+  }
+  const leastLoaded = (pool: readonly MemberId[]): MemberId | null => {
+    let best: MemberId | null = null
+    for (const m of pool) if (fits(m) && (best === null || load.get(m)! < load.get(best)!)) best = m
+    return best
+  }
+  for (const t of left) {
+    // The least loaded holder of a replica; else the member range would give it; else the least
+    // loaded (sorted order breaks ties). Someone fits: the members' room adds up to the tasks.
+    const home = members[rangeIndex(t.partition, t.count, members.length)]!
+    const best = leastLoaded(replicaOf.get(t.id) ?? []) ?? (fits(home) ? home : leastLoaded(members))
+    give(t, best!)
+  }
+  return out
+}
+
+/** The index of the member the range assignor gives partition `p` of `n` among `members` (the first n % members get one more). */
+function rangeIndex(p: number, n: number, members: number): number {
+  const q = Math.floor(n / members)
+  const r = n % members
+  // The first r members take q + 1 partitions each, the others q.
+  return p < r * (q + 1) ? Math.floor(p / (q + 1)) : r + Math.floor((p - r * (q + 1)) / Math.max(q, 1))
 }
 
 /**
@@ -188,8 +289,10 @@ export interface StreamsAssignorOptions {
   endpoint?: HostInfo | null
   /** Every assignment's endpoints, standby tasks and standby partitions (empty parts from a leader that sends none). */
   onAssignmentInfo?: (info: AssignmentInfo) => void
-  /** Standby replicas to place when this member leads. */
+  /** The topology's tasks, and the standby replicas to place, when this member leads. */
   standby?: StandbyPlanning
+  /** The tasks this instance has, told at every join. */
+  localTasks?: () => LocalTasks
 }
 
 export class StreamsPartitionAssignor implements PartitionAssignor {
@@ -205,13 +308,14 @@ export class StreamsPartitionAssignor implements PartitionAssignor {
   constructor(private readonly options: StreamsAssignorOptions) {}
 
   subscriptionUserData(): Buffer {
-    return encodeSubscriptionInfo(this.requestShutdown ? AssignorError.SHUTDOWN_REQUESTED : AssignorError.NONE, this.options.endpoint ?? null)
+    return encodeSubscriptionInfo(this.requestShutdown ? AssignorError.SHUTDOWN_REQUESTED : AssignorError.NONE, this.options.endpoint ?? null, this.options.localTasks?.())
   }
 
   assign(partitionsPerTopic: Map<string, number>, subscriptions: Map<MemberId, Subscription>): Map<MemberId, TopicPartition[]> {
     // A shutdown gives nobody anything to process.
     if (shutdownRequested(subscriptions)) return new Map([...subscriptions.keys()].map((m) => [m, []]))
-    return this.range.assign(partitionsPerTopic, subscriptions)
+    const planning = this.options.standby
+    return planning === undefined ? this.range.assign(partitionsPerTopic, subscriptions) : assignTasks(partitionsPerTopic, subscriptions, planning)
   }
 
   assignmentUserData(

@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
 import type { BrookClient, ConsumerRecord } from '../../../core/client/types.js'
 import { KafkaStreams, QueryableStoreTypes } from '../../../streams/index.js'
-import { L, S, apacheKafkaClient, brookServerClient, itOnApacheKafka, cleanupDirs, expectedCounts, produce, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
+import { L, S, brookServerClient, cleanupDirs, expectedCounts, produce, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
+import { apacheKafkaClient, itOnApacheKafka } from './apache-kafka.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {

@@ -2,7 +2,6 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { it } from 'vitest'
 import { Broker } from '../../../core/broker/broker.js'
 import { KafkaClient } from '../../../core/client/kafka/client.js'
 import type { BrookClient, ConsumerRecord } from '../../../core/client/types.js'
@@ -20,22 +19,6 @@ export function tmpDir(prefix = 'brook-rt-'): string {
 }
 export function cleanupDirs(): void {
   for (const d of dirs.splice(0)) fs.rmSync(d, { recursive: true, force: true })
-}
-
-/** Apache Kafka for the runtime tests: scripts/ci/start-kafka.sh starts one and prints its address. */
-const KAFKA = process.env.BROOK_KAFKA_BOOTSTRAP
-
-/** it() of a test against Apache Kafka: skipped on a machine without BROOK_KAFKA_BOOTSTRAP, run (and failing if it is missing) under CI=true. */
-export function itOnApacheKafka(name: string, fn: () => Promise<void>, timeoutMs?: number): void {
-  it.skipIf(!KAFKA && process.env.CI !== 'true')(name, fn, timeoutMs)
-}
-
-/** A client of the Apache Kafka of BROOK_KAFKA_BOOTSTRAP (pushed on `closers`) and a suffix that makes this run's topic and group names its own. */
-export async function apacheKafkaClient(closers: Array<() => Promise<void>>): Promise<{ client: KafkaClient; suffix: string }> {
-  if (!KAFKA) throw new Error('CI=true but BROOK_KAFKA_BOOTSTRAP is unset: start Apache Kafka with scripts/ci/start-kafka.sh')
-  const client = await KafkaClient.connect({ bootstrapServers: KAFKA })
-  closers.push(() => client.close())
-  return { client, suffix: `${process.pid}-${Date.now()}` }
 }
 
 /** Brook's broker and server (port 0, quiet) and a wire-protocol client to it: what runs over the Kafka protocol. Each is pushed on `closers`. */

@@ -10,7 +10,8 @@ import type { BrookClient } from '../../../core/client/types.js'
 import { HostInfo, KafkaStreams, KeyQueryMetadata, QueryableStoreTypes, StreamsException } from '../../../streams/index.js'
 import { AssignorError, decodeAssignorError, decodeEndpoint, decodePartitionsByHost, encodeAssignmentInfo, encodeSubscriptionInfo } from '../../../streams/runtime/streams-assignor.js'
 import { parseApplicationServer, StreamsMetadataState } from '../../../streams/runtime/streams-metadata.js'
-import { L, S, apacheKafkaClient, brookServerClient, itOnApacheKafka, cleanupDirs, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
+import { L, S, brookServerClient, cleanupDirs, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
+import { apacheKafkaClient, itOnApacheKafka } from './apache-kafka.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {

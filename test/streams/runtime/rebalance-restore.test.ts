@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
 import type { BrookClient } from '../../../core/client/types.js'
 import { Consumed, KafkaStreams, Materialized, QueryableStoreTypes, StreamsBuilder, type KafkaStreamsConfig, type StateRestoreListener, type Topology } from '../../../streams/index.js'
-import { L, LINES, S, apacheKafkaClient, brookServerClient, itOnApacheKafka, cleanupDirs, expectedCounts, latestCounts, produce, readAll, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
+import { L, LINES, S, brookServerClient, cleanupDirs, expectedCounts, latestCounts, produce, readAll, sameMap, tmpDir, waitFor, wordCount } from './helpers.js'
+import { apacheKafkaClient, itOnApacheKafka } from './apache-kafka.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {

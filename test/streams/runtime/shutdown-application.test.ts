@@ -5,7 +5,8 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
 import type { BrookClient } from '../../../core/client/types.js'
 import { Consumed, KafkaStreams, Materialized, Produced, StreamsBuilder, StreamsException, type KafkaStreamsState, type Topology } from '../../../streams/index.js'
-import { L, S, apacheKafkaClient, brookServerClient, itOnApacheKafka, cleanupDirs, produce, readAll, tmpDir, waitFor } from './helpers.js'
+import { L, S, brookServerClient, cleanupDirs, produce, readAll, tmpDir, waitFor } from './helpers.js'
+import { apacheKafkaClient, itOnApacheKafka } from './apache-kafka.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {

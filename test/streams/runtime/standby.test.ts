@@ -6,9 +6,12 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../../core/client/embedded/client.js'
 import type { BrookClient, TopicPartition } from '../../../core/client/types.js'
 import { KafkaStreams, StreamsException, type KafkaStreamsConfig, type StateRestoreListener } from '../../../streams/index.js'
-import { AssignorError, decodeAssignmentInfo, encodeAssignmentInfo, planStandbys } from '../../../streams/runtime/streams-assignor.js'
+import { AssignorError, assignTasks, decodeAssignmentInfo, encodeAssignmentInfo, encodeSubscriptionInfo, planStandbys } from '../../../streams/runtime/streams-assignor.js'
+import { RangeAssignor } from '../../../core/client/assignors/index.js'
+import fc from 'fast-check'
 import { HostInfo } from '../../../streams/runtime/streams-metadata.js'
-import { L, S, apacheKafkaClient, brookServerClient, itOnApacheKafka, cleanupDirs, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
+import { L, S, brookServerClient, cleanupDirs, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
+import { apacheKafkaClient, itOnApacheKafka } from './apache-kafka.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -19,6 +22,7 @@ afterEach(async () => {
 describe('standby placement', () => {
   const planning = (n: number) => ({
     numStandbyReplicas: n,
+    subtopologies: [0, 1],
     subtopologyOf: (t: string) => (t === 'in' ? 0 : t === 'rep' ? 1 : undefined),
     stateful: new Set([1]),
     sourcesOf: (sub: number) => (sub === 1 ? ['rep'] : ['in']),
@@ -45,6 +49,53 @@ describe('standby placement', () => {
     for (const [m, tasks] of two) expect(tasks.map((t) => t.partition).sort()).toEqual([0, 1, 2, 3, 4, 5].filter((p) => owner(p) !== m))
     // More replicas than other members: as many as there are.
     expect([...planStandbys(new Map([['m1', tps('rep', 0)]]), planning(1)).values()].flat()).toEqual([])
+  })
+
+  const member = (active: string[] = [], standby: string[] = []) => {
+    const ids = (l: string[]) => l.map((id) => ({ subtopology: Number(id.split('_')[0]), partition: Number(id.split('_')[1]) }))
+    return { topics: ['in', 'rep'], ownedPartitions: [], userData: encodeSubscriptionInfo(AssignorError.NONE, null, { active: ids(active), standby: ids(standby) }) }
+  }
+  const counts = (n: number) => new Map([['in', n], ['rep', n]])
+  const tasksOf = (tps: TopicPartition[]) => [...new Set(tps.map((tp) => `${tp.topic === 'in' ? 0 : 1}_${tp.partition}`))].sort()
+
+  it("a fresh group's tasks land as range would put them, when the partitions split evenly", () => {
+    const subs = new Map([['m1', member()], ['m2', member()], ['m3', member()]])
+    const tasks = assignTasks(counts(6), subs, planning(1))
+    const range = new RangeAssignor().assign(counts(6), subs)
+    for (const m of subs.keys()) expect(tasksOf(tasks.get(m)!)).toEqual(tasksOf(range.get(m)!))
+  })
+
+  it('tasks go back to the member that ran them, as many as its share', () => {
+    const all = ['0_0', '1_0', '0_1', '1_1', '0_2', '1_2', '0_3', '1_3']
+    const tasks = assignTasks(counts(4), new Map([['m1', member(all)], ['m2', member()]]), planning(1))
+    expect(tasksOf(tasks.get('m1')!)).toEqual(['0_0', '0_1', '1_0', '1_1'])
+    expect(tasksOf(tasks.get('m2')!)).toEqual(['0_2', '0_3', '1_2', '1_3'])
+  })
+
+  it("a departed member's stateful task goes to the holder of its replica, not where range would put it", () => {
+    // m2 ran 0_1 and 1_1 and left; m3 keeps a replica of 1_1. Range would give partition 1 to m1.
+    const subs = new Map([['m1', member(['0_0', '1_0'])], ['m3', member(['0_2', '1_2'], ['1_1'])]])
+    const tasks = assignTasks(counts(3), subs, planning(1))
+    expect(tasksOf(tasks.get('m3')!)).toEqual(['0_2', '1_1', '1_2'])
+    expect(tasksOf(tasks.get('m1')!)).toEqual(['0_0', '0_1', '1_0'])
+    expect(tasksOf(new RangeAssignor().assign(counts(3), subs).get('m1')!)).toContain('1_1')
+  })
+
+  it('every task to one member, each whole, loads within one of each other, whatever the members had', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 8 }), fc.array(fc.tuple(fc.nat(4), fc.nat(15), fc.boolean()), { maxLength: 20 }), (n, partitions, had) => {
+        const local = Array.from({ length: n }, () => ({ active: [] as string[], standby: [] as string[] }))
+        for (const [m, t, standby] of had) (standby ? local[m % n]!.standby : local[m % n]!.active).push(`${t % 2}_${t >> 1}`)
+        const subs = new Map(local.map((l, i) => [`m${i}`, member(l.active, l.standby)]))
+        const tasks = assignTasks(counts(partitions), subs, planning(1))
+        const seen = [...tasks.values()].flatMap(tasksOf)
+        expect(seen.sort()).toEqual(Array.from({ length: partitions }, (_, p) => [`0_${p}`, `1_${p}`]).flat().sort())
+        for (const tps of tasks.values()) for (const t of tasksOf(tps)) expect(tps.filter((tp) => tp.partition === Number(t.split('_')[1]) && (tp.topic === 'in') === t.startsWith('0_'))).toHaveLength(1)
+        const loads = [...tasks.values()].map((tps) => tasksOf(tps).length)
+        expect(Math.max(...loads) - Math.min(...loads)).toBeLessThanOrEqual(1)
+      }),
+      { numRuns: 300 },
+    )
   })
 
   it("travel in the assignment after the endpoints; an older leader's assignment has none", () => {
