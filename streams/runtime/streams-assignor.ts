@@ -233,8 +233,8 @@ function rangeIndex(p: number, n: number, members: number): number {
 
 /**
  * Places `numStandbyReplicas` standby replicas of every stateful task, each on a member other than
- * the task's active one and other replicas, the least loaded first (members in sorted order break
- * ties), as Kafka's assignor does without rack awareness. Fewer members than replicas + 1: fewer replicas.
+ * the task's active one and other replicas, the least loaded first, as Kafka's assignor does without
+ * rack awareness. Fewer members than replicas + 1: fewer replicas.
  */
 export function planStandbys(assignment: ReadonlyMap<MemberId, readonly TopicPartition[]>, planning: StandbyPlanning): Map<MemberId, TaskId[]> {
   const members = [...assignment.keys()].sort()
@@ -266,9 +266,15 @@ export function planStandbys(assignment: ReadonlyMap<MemberId, readonly TopicPar
   }
   for (const { task, owner } of tasks) {
     const holders = new Set([owner])
+    const from = members.indexOf(owner) + 1
     for (let r = 0; r < planning.numStandbyReplicas; r++) {
+      // The least loaded, looking from the member after the owner round (ties: the first seen), so
+      // that each member's replicas tend to sit on the next members and the loads come out even.
       let best: MemberId | null = null
-      for (const m of members) if (!holders.has(m) && (best === null || plan.get(m)!.length < plan.get(best)!.length)) best = m
+      for (let k = 0; k < members.length; k++) {
+        const m = members[(from + k) % members.length]!
+        if (!holders.has(m) && (best === null || plan.get(m)!.length < plan.get(best)!.length)) best = m
+      }
       if (best === null) break
       holders.add(best)
       plan.get(best)!.push(task)

@@ -209,6 +209,56 @@ async function takeOver(client: BrookClient, input: string, output: string, app:
   return restored[0]!.restored
 }
 
+describe('KafkaStreams numStandbyReplicas, three instances', () => {
+  it("a closed instance's stateful task goes to the holder of its replica, which restores nothing", async () => {
+    const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+    closers.push(() => client.close())
+    const admin = client.admin()
+    await admin.createTopics([{ topic: 'text', numPartitions: 3 }, { topic: 'word-counts', numPartitions: 1 }])
+    await admin.close()
+    const restored = new Map<string, Restore[]>()
+    const instance = (name: string): KafkaStreams => {
+      restored.set(name, [])
+      const s = new KafkaStreams(wordCount(), client, {
+        applicationId: 'sb3',
+        stateDir: tmpDir(),
+        commitIntervalMs: 100,
+        heartbeatIntervalMs: 100,
+        sessionTimeoutMs: 5000,
+        numStandbyReplicas: 1,
+        restoreListener: { onRestoreEnd: (tp, _store, n) => void restored.get(name)!.push({ tp, restored: n }) },
+      })
+      closers.push(() => s.close())
+      return s
+    }
+    const all = new Map([['a', instance('a')], ['b', instance('b')], ['c', instance('c')]])
+    for (const s of all.values()) await s.start()
+    const spread = () => [...all.values()].every((s) => s.state === 'RUNNING' && s.taskIds().length === 2 && s.standbyTaskIds().length === 1)
+    await waitFor('two tasks and one replica on each instance', spread, 60_000)
+    const words = Array.from({ length: 60 }, (_, i) => `w${i}`)
+    await produce(client, 'text', words.map((w, i) => ({ key: null, value: `${w} ${w}`, partition: i % 3 })))
+    await waitFor('every word counted twice', async () => {
+      const last = new Map((await readAll(client, 'word-counts')).map((r) => [r.key?.toString(), L.deserialize('word-counts', r.value)]))
+      return words.every((w) => last.get(w) === 2)
+    }, 60_000)
+    const b = all.get('b')!
+    const taken = Number(b.taskIds().find((t) => t.startsWith('1_'))!.split('_')[1])
+    const holder = [...all].find(([, s]) => s.standbyTaskIds().includes(`1_${taken}`))![0]
+    await waitFor("the replica of b's task to catch up", async () => {
+      const lag = (await all.get(holder)!.allLocalStorePartitionLags()).get('counts')?.get(taken)
+      return lag !== undefined && lag.currentOffsetPosition > 0 && lag.offsetLag === 0
+    }, 60_000)
+    for (const r of restored.values()) r.length = 0
+    await b.close()
+    all.delete('b')
+    await waitFor('the two survivors running three tasks each', () => [...all.values()].every((s) => s.state === 'RUNNING' && s.taskIds().length === 3), 60_000)
+    expect(all.get(holder)!.taskIds()).toContain(`1_${taken}`)
+    const ofTaken = restored.get(holder)!.filter((r) => r.tp.partition === taken && r.tp.topic.endsWith('-counts-changelog'))
+    expect(ofTaken).toHaveLength(1)
+    expect(ofTaken[0]!.restored).toBe(0)
+  }, 120_000)
+})
+
 describe('KafkaStreams numStandbyReplicas', () => {
   it('the instance taking a task over restores nothing its caught-up replica had read, on the embedded client', async () => {
     const client = await EmbeddedClient.open({ dataDir: tmpDir() })
