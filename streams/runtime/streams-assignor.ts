@@ -213,12 +213,18 @@ export function assignTasks(partitionsPerTopic: ReadonlyMap<string, number>, sub
     for (const m of pool) if (fits(m) && (best === null || load.get(m)! < load.get(best)!)) best = m
     return best
   }
+  // Tasks with a replica first, to the least loaded holder that has room, before other tasks take that room.
+  const rest: typeof tasks = []
   for (const t of left) {
-    // The least loaded holder of a replica; else the member range would give it; else the least
-    // loaded (sorted order breaks ties). Someone fits: the members' room adds up to the tasks.
+    const holder = leastLoaded(replicaOf.get(t.id) ?? [])
+    if (holder !== null) give(t, holder)
+    else rest.push(t)
+  }
+  for (const t of rest) {
+    // The member range would give it; else the least loaded (sorted order breaks ties). Someone
+    // fits: the members' room adds up to the tasks.
     const home = members[rangeIndex(t.partition, t.count, members.length)]!
-    const best = leastLoaded(replicaOf.get(t.id) ?? []) ?? (fits(home) ? home : leastLoaded(members))
-    give(t, best!)
+    give(t, fits(home) ? home : leastLoaded(members)!)
   }
   return out
 }

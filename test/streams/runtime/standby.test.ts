@@ -81,6 +81,15 @@ describe('standby placement', () => {
     expect(tasksOf(new RangeAssignor().assign(counts(3), subs).get('m1')!)).toContain('1_1')
   })
 
+  it("a task with a replica is placed before the tasks that would take its holder's room", () => {
+    // m2 ran 0_0 and 1_0 and left; m1 keeps a replica of 1_0 and is where range puts partition 0, so
+    // 0_0, placed first by partition, would fill m1's last slot.
+    const subs = new Map([['m1', member(['0_1', '1_1'], ['1_0'])], ['m3', member(['0_2', '1_2'])]])
+    const tasks = assignTasks(counts(3), subs, planning(1))
+    expect(tasksOf(tasks.get('m1')!)).toEqual(['0_1', '1_0', '1_1'])
+    expect(tasksOf(tasks.get('m3')!)).toEqual(['0_0', '0_2', '1_2'])
+  })
+
   it('every task to one member, each whole, loads within one of each other, whatever the members had', () => {
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 8 }), fc.array(fc.tuple(fc.nat(4), fc.nat(15), fc.boolean()), { maxLength: 20 }), (n, partitions, had) => {
@@ -233,8 +242,12 @@ describe('KafkaStreams numStandbyReplicas, three instances', () => {
     }
     const all = new Map([['a', instance('a')], ['b', instance('b')], ['c', instance('c')]])
     for (const s of all.values()) await s.start()
-    const spread = () => [...all.values()].every((s) => s.state === 'RUNNING' && s.taskIds().length === 2 && s.standbyTaskIds().length === 1)
-    await waitFor('two tasks and one replica on each instance', spread, 60_000)
+    // Two tasks on each instance, and a replica of each of the three stateful tasks somewhere else.
+    const spread = () =>
+      [...all.values()].every((s) => s.state === 'RUNNING' && s.taskIds().length === 2) &&
+      [...all.values()].flatMap((s) => s.standbyTaskIds()).sort().join() === ['1_0', '1_1', '1_2'].join()
+    await waitFor('two tasks on each instance and a replica of each stateful task', spread, 60_000)
+    for (const s of all.values()) for (const t of s.standbyTaskIds()) expect(s.taskIds()).not.toContain(t)
     const words = Array.from({ length: 60 }, (_, i) => `w${i}`)
     await produce(client, 'text', words.map((w, i) => ({ key: null, value: `${w} ${w}`, partition: i % 3 })))
     await waitFor('every word counted twice', async () => {
