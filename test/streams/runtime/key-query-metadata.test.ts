@@ -10,7 +10,7 @@ import type { BrookClient } from '../../../core/client/types.js'
 import { HostInfo, KafkaStreams, KeyQueryMetadata, QueryableStoreTypes, StreamsException } from '../../../streams/index.js'
 import { AssignorError, decodeAssignorError, decodeEndpoint, decodePartitionsByHost, encodeAssignmentInfo, encodeSubscriptionInfo } from '../../../streams/runtime/streams-assignor.js'
 import { parseApplicationServer, StreamsMetadataState } from '../../../streams/runtime/streams-metadata.js'
-import { L, S, brookServerClient, cleanupDirs, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
+import { S, brookServerClient, cleanupDirs, latestCounts, produce, tmpDir, waitFor, wordCount } from './helpers.js'
 import { apacheKafkaClient, itOnApacheKafka } from './apache-kafka.js'
 
 const closers: Array<() => Promise<void>> = []
@@ -131,7 +131,7 @@ async function whereKeysLive(client: BrookClient, input: string, output: string,
     words.map((w, i) => ({ key: null, value: `${w} ${w}`, partition: i % 4 })),
   )
   await waitFor('every word counted twice', async () => {
-    const last = new Map((await readAll(client, output)).map((r) => [r.key?.toString(), L.deserialize(output, r.value)]))
+    const last = await latestCounts(client, output)
     return words.every((w) => last.get(w) === 2)
   }, 60_000)
   // Both instances were handed the same map in the last rebalance.

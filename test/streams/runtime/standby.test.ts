@@ -10,7 +10,7 @@ import { AssignorError, assignTasks, decodeAssignmentInfo, encodeAssignmentInfo,
 import { RangeAssignor } from '../../../core/client/assignors/index.js'
 import fc from 'fast-check'
 import { HostInfo } from '../../../streams/runtime/streams-metadata.js'
-import { L, S, brookServerClient, cleanupDirs, produce, readAll, tmpDir, waitFor, wordCount } from './helpers.js'
+import { S, brookServerClient, cleanupDirs, latestCounts, produce, tmpDir, waitFor, wordCount } from './helpers.js'
 import { apacheKafkaClient, itOnApacheKafka } from './apache-kafka.js'
 
 const closers: Array<() => Promise<void>> = []
@@ -182,7 +182,7 @@ async function takeOver(client: BrookClient, input: string, output: string, app:
   const words = Array.from({ length: 60 }, (_, i) => `w${i}`)
   await produce(client, input, words.map((w, i) => ({ key: null, value: `${w} ${w}`, partition: i % 2 })))
   await waitFor('every word counted twice', async () => {
-    const last = new Map((await readAll(client, output)).map((r) => [r.key?.toString(), L.deserialize(output, r.value)]))
+    const last = await latestCounts(client, output)
     return words.every((w) => last.get(w) === 2)
   }, 60_000)
 
@@ -212,7 +212,7 @@ async function takeOver(client: BrookClient, input: string, output: string, app:
   expect(wordsOfTaken.length).toBeGreaterThan(0)
   await produce(client, input, wordsOfTaken.map((w, i) => ({ key: null, value: w, partition: i % 2 })))
   await waitFor('the taken words at 3', async () => {
-    const last = new Map((await readAll(client, output)).map((r) => [r.key?.toString(), L.deserialize(output, r.value)]))
+    const last = await latestCounts(client, output)
     return wordsOfTaken.every((w) => last.get(w) === 3)
   }, 60_000)
   return restored[0]!.restored
@@ -251,7 +251,7 @@ describe('KafkaStreams numStandbyReplicas, three instances', () => {
     const words = Array.from({ length: 60 }, (_, i) => `w${i}`)
     await produce(client, 'text', words.map((w, i) => ({ key: null, value: `${w} ${w}`, partition: i % 3 })))
     await waitFor('every word counted twice', async () => {
-      const last = new Map((await readAll(client, 'word-counts')).map((r) => [r.key?.toString(), L.deserialize('word-counts', r.value)]))
+      const last = await latestCounts(client, 'word-counts')
       return words.every((w) => last.get(w) === 2)
     }, 60_000)
     const b = all.get('b')!
