@@ -29,7 +29,8 @@ import { BrookError } from '../../core/errors.js'
 import { readOnlyView, type QueryableStoreProvider, type QueryableStoreType } from '../state/queryable.js'
 import { compositeView } from './composite-view.js'
 import { EOS_TRANSACTION_TIMEOUT_MS, StreamsTransactions, transactionalIdFor, wipeUncheckpointedState } from './exactly-once.js'
-import { StreamsPartitionAssignor, type TaskId } from './streams-assignor.js'
+import { parseTaskId, StreamsPartitionAssignor, taskIdString, type TaskId } from './streams-assignor.js'
+import { tpKey } from '../../core/client/record-utils.js'
 import { LagInfo, parseApplicationServer, StreamsMetadataState, type KeyQueryMetadata, type StreamsMetadata } from './streams-metadata.js'
 import type { Serializer } from '../serdes.js'
 import type { StreamPartitioner } from '../internals/topology-builder.js'
@@ -121,6 +122,7 @@ export class KafkaStreams implements QueryableStoreProvider {
   /** Tasks whose partitions were revoked in a rebalance; kept open in case they come back. */
   private readonly suspended = new Map<string, ActiveTask>()
   private readonly topicToSub = new Map<string, Subtopology>()
+  private readonly subtopologyById: ReadonlyMap<number, Subtopology>
   private readonly partitionCounts = new Map<string, number>()
   /** Records handed to the producer (sendQuiet) and not yet acknowledged or failed (failures land in sendError). */
   private inFlight = 0
@@ -146,8 +148,8 @@ export class KafkaStreams implements QueryableStoreProvider {
   private readonly standbys = new Map<string, StreamTask>()
   /** Reads the standby tasks' changelog partitions (read_committed, as restores). */
   private standbyConsumer: Consumer | null = null
-  /** Changelog "topic:partition" -> the standby task and store it feeds. */
-  private readonly standbyRoutes = new Map<string, { task: StreamTask; store: string }>()
+  /** Changelog partition (tpKey) -> the standby task and store it feeds. */
+  private readonly standbyRoutes = new Map<string, { task: StreamTask; store: string; tp: TopicPartition }>()
   /** An assignment brought the application's shutdown: the loop ends and the instance goes to ERROR. */
   private groupShutdown = false
   /** SHUTDOWN_APPLICATION: the failure this instance asked the application to shut down for. */
@@ -200,7 +202,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     topology.internal.validate(this.config)
     this.topics = topologyTopics(topology.internal, this.config.applicationId)
     this.repartitionTopics = new Set(this.topics.repartitionTopics)
-    const subsById = new Map(topology.internal.subtopologies().map((s) => [s.id, s]))
+    const subsById = (this.subtopologyById = new Map(topology.internal.subtopologies().map((s) => [s.id, s])))
     const sourcesOf = new Map<string, string[]>()
     for (const s of this.topics.subtopologies) {
       if (s.global) continue
@@ -225,10 +227,10 @@ export class KafkaStreams implements QueryableStoreProvider {
         this.standbyWanted = info.standbyTasks
       },
       localTasks: () => ({
-        active: [...this.tasks.keys(), ...this.suspended.keys()].map(taskIdOf),
-        standby: [...this.standbys.keys()].map(taskIdOf),
+        active: [...this.tasks.keys(), ...this.suspended.keys()].map(parseTaskId),
+        standby: [...this.standbys.keys()].map(parseTaskId),
       }),
-      standby: {
+      tasks: {
         numStandbyReplicas: standbys,
         subtopologies: this.topics.subtopologies.filter((s) => !s.global).map((s) => s.id),
         subtopologyOf: (topic) => this.topicToSub.get(topic)?.id,
@@ -719,7 +721,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.now = Date.now()
     const wanted = this.taskIdsFor(tps)
     // A standby replica that becomes active closes first (its checkpoint says how far it read): the active task restores the rest.
-    this.closeStandbys((id) => wanted.has(id) || !this.standbyWanted.some((t) => `${t.subtopology}_${t.partition}` === id))
+    this.closeStandbys((id) => wanted.has(id) || !this.standbyWanted.some((t) => taskIdString(t) === id))
     // Eager rebalancing revoked everything first: suspended tasks not given back move elsewhere.
     for (const [id, t] of this.suspended) {
       if (!wanted.has(id)) {
@@ -762,7 +764,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     for (const [id, task] of this.standbys) {
       if (!drop(id)) continue
       this.standbys.delete(id)
-      for (const c of task.stateManager.changelogs()) this.standbyRoutes.delete(`${c.topic}:${c.partition}`)
+      for (const c of task.stateManager.changelogs()) this.standbyRoutes.delete(tpKey(c.topic, c.partition))
       checkpointStandby(task)
       task.close()
       changed = true
@@ -772,11 +774,10 @@ export class KafkaStreams implements QueryableStoreProvider {
 
   /** Opens the standby tasks the assignment asks for that this instance neither runs nor keeps, reading each changelog from its checkpoint. */
   private async openStandbys(active: Map<string, { sub: Subtopology; partition: number }>): Promise<void> {
-    const subs = new Map(this.topology.internal.subtopologies().map((s) => [s.id, s]))
     const fresh: Array<{ tp: TopicPartition; from: number | null }> = []
     for (const t of this.standbyWanted) {
-      const id = `${t.subtopology}_${t.partition}`
-      const sub = subs.get(t.subtopology)
+      const id = taskIdString(t)
+      const sub = this.subtopologyById.get(t.subtopology)
       if (sub === undefined || active.has(id) || this.standbys.has(id)) continue
       const globals = { get: (name: string) => this.globalTask?.getStore(name) ?? null }
       const task = new StreamTask(sub, t.partition, this.topology.internal, this.config, this.collector(), this.changelogWriter(() => null), () => this.now, globals, this.cacheBudget)
@@ -785,8 +786,9 @@ export class KafkaStreams implements QueryableStoreProvider {
       task.initStores()
       this.standbys.set(id, task)
       for (const c of task.stateManager.changelogs()) {
-        this.standbyRoutes.set(`${c.topic}:${c.partition}`, { task, store: c.storeName })
-        fresh.push({ tp: { topic: c.topic, partition: c.partition }, from: c.checkpointOffset })
+        const tp = { topic: c.topic, partition: c.partition }
+        this.standbyRoutes.set(tpKey(c.topic, c.partition), { task, store: c.storeName, tp })
+        fresh.push({ tp, from: c.checkpointOffset })
       }
     }
     if (fresh.length === 0) return
@@ -812,11 +814,7 @@ export class KafkaStreams implements QueryableStoreProvider {
         isolationLevel: 'read_committed',
       })
     }
-    const tps = [...this.standbyRoutes.keys()].map((k) => {
-      const at = k.lastIndexOf(':')
-      return { topic: k.slice(0, at), partition: Number(k.slice(at + 1)) }
-    })
-    this.standbyConsumer.assign(tps)
+    this.standbyConsumer.assign([...this.standbyRoutes.values()].map((r) => r.tp))
   }
 
   /** Applies what the standby consumer has read to the standby stores (one batch per store per poll). */
@@ -827,7 +825,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     if (records.length === 0) return
     const batches = new Map<string, { route: { task: StreamTask; store: string }; batch: RestoreRecord[]; next: number }>()
     for (const r of records) {
-      const key = `${r.topic}:${r.partition}`
+      const key = tpKey(r.topic, r.partition)
       const route = this.standbyRoutes.get(key)
       if (route === undefined) continue
       let b = batches.get(key)
@@ -1332,12 +1330,6 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.setState('NOT_RUNNING')
     if (error !== null && !failed) this.config.logger?.(`Closing '${this.config.applicationId}': ${String(error)}`)
   }
-}
-
-/** "<subtopology>_<partition>" as a TaskId. */
-function taskIdOf(id: string): TaskId {
-  const at = id.indexOf('_')
-  return { subtopology: Number(id.slice(0, at)), partition: Number(id.slice(at + 1)) }
 }
 
 /**

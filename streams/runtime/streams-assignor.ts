@@ -103,6 +103,17 @@ export interface TaskId {
   partition: number
 }
 
+/** A task's id as Kafka writes it: "<subtopology>_<partition>". */
+export function taskIdString(t: TaskId): string {
+  return `${t.subtopology}_${t.partition}`
+}
+
+/** "<subtopology>_<partition>" as a TaskId. */
+export function parseTaskId(id: string): TaskId {
+  const at = id.indexOf('_')
+  return { subtopology: Number(id.slice(0, at)), partition: Number(id.slice(at + 1)) }
+}
+
 /** What every member learns from its assignment's userData beyond its own partitions. */
 export interface AssignmentInfo {
   /** The partitions each endpoint processes. */
@@ -147,8 +158,8 @@ export function decodePartitionsByHost(userData: Buffer | null | undefined): Hos
   return decodeAssignmentInfo(userData)?.byHost ?? null
 }
 
-/** What the leader needs to place standby replicas: how many, and the tasks of the topology. */
-export interface StandbyPlanning {
+/** What the leader needs to assign tasks and place their standby replicas: the topology's tasks, and how many replicas. */
+export interface TopologyTasks {
   numStandbyReplicas: number
   /** Every sub-topology that makes tasks (not the global ones). */
   subtopologies: readonly number[]
@@ -168,7 +179,7 @@ export interface StandbyPlanning {
  * whose partitions split evenly gets range's placement (the same partition of every sub-topology on
  * one member); range itself can give the first members a task more per topic, this never more than one in all.
  */
-export function assignTasks(partitionsPerTopic: ReadonlyMap<string, number>, subscriptions: ReadonlyMap<MemberId, Subscription>, planning: StandbyPlanning): Map<MemberId, TopicPartition[]> {
+export function assignTasks(partitionsPerTopic: ReadonlyMap<string, number>, subscriptions: ReadonlyMap<MemberId, Subscription>, planning: TopologyTasks): Map<MemberId, TopicPartition[]> {
   const members = [...subscriptions.keys()].sort()
   const out = new Map<MemberId, TopicPartition[]>(members.map((m) => [m, []]))
   if (members.length === 0) return out
@@ -179,16 +190,16 @@ export function assignTasks(partitionsPerTopic: ReadonlyMap<string, number>, sub
     planning.subtopologies.forEach((sub, i) => {
       if (p >= counts[i]!) return
       const tps = planning.sourcesOf(sub).filter((t) => p < (partitionsPerTopic.get(t) ?? 0)).map((topic) => ({ topic, partition: p }))
-      tasks.push({ id: `${sub}_${p}`, tps, partition: p, count: counts[i]! })
+      tasks.push({ id: taskIdString({ subtopology: sub, partition: p }), tps, partition: p, count: counts[i]! })
     })
   }
   const had = new Map<string, MemberId>()
   const replicaOf = new Map<string, MemberId[]>()
   for (const m of members) {
     const local = decodeLocalTasks(subscriptions.get(m)!.userData)
-    for (const t of local.active) had.set(`${t.subtopology}_${t.partition}`, m)
+    for (const t of local.active) had.set(taskIdString(t), m)
     for (const t of local.standby) {
-      const id = `${t.subtopology}_${t.partition}`
+      const id = taskIdString(t)
       replicaOf.set(id, [...(replicaOf.get(id) ?? []), m])
     }
   }
@@ -242,7 +253,7 @@ function rangeIndex(p: number, n: number, members: number): number {
  * the task's active one and other replicas, the least loaded first, as Kafka's assignor does without
  * rack awareness. Fewer members than replicas + 1: fewer replicas.
  */
-export function planStandbys(assignment: ReadonlyMap<MemberId, readonly TopicPartition[]>, planning: StandbyPlanning): Map<MemberId, TaskId[]> {
+export function planStandbys(assignment: ReadonlyMap<MemberId, readonly TopicPartition[]>, planning: TopologyTasks): Map<MemberId, TaskId[]> {
   const members = [...assignment.keys()].sort()
   const plan = new Map<MemberId, TaskId[]>(members.map((m) => [m, []]))
   if (planning.numStandbyReplicas <= 0) return plan
@@ -251,7 +262,8 @@ export function planStandbys(assignment: ReadonlyMap<MemberId, readonly TopicPar
     for (const tp of assignment.get(m)!) {
       const sub = planning.subtopologyOf(tp.topic)
       if (sub === undefined || !planning.stateful.has(sub)) continue
-      owners.set(`${sub}_${tp.partition}`, { task: { subtopology: sub, partition: tp.partition }, owner: m })
+      const task = { subtopology: sub, partition: tp.partition }
+      owners.set(taskIdString(task), { task, owner: m })
     }
   }
   // Each owner's tasks in turn (its first, then every other owner's first, ...), so that the least
@@ -301,8 +313,8 @@ export interface StreamsAssignorOptions {
   endpoint?: HostInfo | null
   /** Every assignment's endpoints, standby tasks and standby partitions (empty parts from a leader that sends none). */
   onAssignmentInfo?: (info: AssignmentInfo) => void
-  /** The topology's tasks, and the standby replicas to place, when this member leads. */
-  standby?: StandbyPlanning
+  /** The topology's tasks and the standby replicas to place, when this member leads (without them: range's partitions). */
+  tasks?: TopologyTasks
   /** The tasks this instance has, told at every join. */
   localTasks?: () => LocalTasks
 }
@@ -326,7 +338,7 @@ export class StreamsPartitionAssignor implements PartitionAssignor {
   assign(partitionsPerTopic: Map<string, number>, subscriptions: Map<MemberId, Subscription>): Map<MemberId, TopicPartition[]> {
     // A shutdown gives nobody anything to process.
     if (shutdownRequested(subscriptions)) return new Map([...subscriptions.keys()].map((m) => [m, []]))
-    const planning = this.options.standby
+    const planning = this.options.tasks
     return planning === undefined ? this.range.assign(partitionsPerTopic, subscriptions) : assignTasks(partitionsPerTopic, subscriptions, planning)
   }
 
@@ -337,7 +349,7 @@ export class StreamsPartitionAssignor implements PartitionAssignor {
     assignment: ReadonlyMap<MemberId, readonly TopicPartition[]>,
   ): Buffer {
     if (shutdownRequested(subscriptions)) return encodeAssignmentInfo(AssignorError.SHUTDOWN_REQUESTED, [])
-    const standby = this.options.standby
+    const standby = this.options.tasks
     if (this.planned?.for !== assignment) {
       this.planned = { for: assignment, plan: standby === undefined ? new Map() : planStandbys(assignment, standby) }
     }
