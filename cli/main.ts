@@ -2,6 +2,7 @@
 import { pathToFileURL } from 'node:url'
 import { Command, CommanderError, Option } from 'commander'
 import { BrookError } from '../core/errors.js'
+import { SchemaRegistryException } from '../registry/errors.js'
 import { topicsCommands } from './commands/topics.js'
 import { produceCommand } from './commands/produce.js'
 import { consumeCommand } from './commands/consume.js'
@@ -9,6 +10,7 @@ import { groupsCommands } from './commands/groups.js'
 import { registerBrokerCommand } from './commands/broker.js'
 import { connectCommands } from './commands/connect.js'
 import { sqlCommands } from './commands/sql.js'
+import { registryCommands } from './commands/registry.js'
 import { CliError, collect, connectionOptions, defaultDataDir, parseIntOption, type ConnectionOptions } from './context.js'
 
 const CONNECTION_KEYS = ['dataDir', 'bootstrap', 'connectTimeout', 'brokerConfig'] as const
@@ -35,6 +37,7 @@ export function buildProgram(): Command {
   registerBrokerCommand(program, dataDir)
   connectCommands(program, dataDir)
   sqlCommands(program, dataDir)
+  registryCommands(program, dataDir)
   // A command group with no subcommand (`brook`, `brook topics`) prints its help on stdout and
   // succeeds: asking what there is is not an error. An unknown subcommand is one.
   const helpWhenBare = (cmd: Command): void => {
@@ -83,7 +86,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof CommanderError) {
       return err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help' ? 0 : err.exitCode || 1
     }
-    const message = err instanceof BrookError ? `${err.message} [${err.code}]` : err instanceof Error ? err.message : String(err)
+    const message =
+      err instanceof BrookError ? `${err.message} [${err.code}]`
+      : err instanceof SchemaRegistryException ? `${err.message} [${err.errorCode} ${err.code}]`
+      : err instanceof Error ? err.message
+      : String(err)
     process.stderr.write(`brook: error: ${message}\n`)
     return 1
   }

@@ -1,0 +1,143 @@
+// AvroSerde: Confluent's wire format with the registry's schemas, schema evolution on read,
+// a schema registered after the serde was made, bad bytes, and a Brook Streams application
+// reading and writing registry-framed Avro on the embedded broker.
+import { afterEach, describe, expect, it } from 'vitest'
+import { EmbeddedClient } from '../../core/client/embedded/client.js'
+import { SchemaRegistryException } from '../../registry/errors.js'
+import { HttpSchemaRegistryClient } from '../../registry/http/client.js'
+import { startRegistryServer } from '../../registry/http/server.js'
+import { AvroSerde } from '../../registry/serde/avro-serde.js'
+import { TopicSchemaRegistry } from '../../registry/store/topic-registry.js'
+import { Consumed, KafkaStreams, Produced, Serdes, StreamsBuilder } from '../../streams/index.js'
+import { tmpDir } from '../helpers/tmp.js'
+import { waitFor } from '../helpers/wait.js'
+
+const closers: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const c of closers.splice(0).reverse()) await c()
+})
+
+async function setup(): Promise<{ client: EmbeddedClient; registry: TopicSchemaRegistry }> {
+  const client = await EmbeddedClient.open({ dataDir: tmpDir() })
+  closers.push(() => client.close())
+  const registry = await TopicSchemaRegistry.open(client, { log: () => {} })
+  closers.push(() => registry.close())
+  return { client, registry }
+}
+
+const READING = { type: 'record', name: 'Reading', fields: [{ name: 'sensor', type: 'string' }, { name: 'celsius', type: 'double' }] }
+const READING_V2 = { ...READING, fields: [...READING.fields, { name: 'unit', type: 'string', default: 'C' }] }
+
+function error(f: () => unknown): SchemaRegistryException {
+  try {
+    f()
+  } catch (e) {
+    expect(e).toBeInstanceOf(SchemaRegistryException)
+    return e as SchemaRegistryException
+  }
+  throw new Error('expected an error')
+}
+
+describe('AvroSerde', () => {
+  it('frames records with the schema id and reads older and newer writers into its own schema', async () => {
+    const { registry } = await setup()
+    const v1 = await AvroSerde.create<{ sensor: string; celsius: number }>(registry, { schema: READING, topics: ['readings'] })
+    const bytes = v1.serialize('readings', { sensor: 's1', celsius: 21.5 })!
+    expect(bytes[0]).toBe(0)
+    expect(bytes.readInt32BE(1)).toBe(v1.schemaId)
+    expect(await registry.getVersions('readings-value')).toEqual([1])
+    const v2 = await AvroSerde.create<Record<string, unknown>>(registry, { schema: READING_V2, topics: ['readings'] })
+    expect(v2.deserialize('readings', bytes)).toEqual({ sensor: 's1', celsius: 21.5, unit: 'C' })
+    const newer = v2.serialize('readings', { sensor: 's2', celsius: 3, unit: 'F' })!
+    // An older reader drops the field it does not know.
+    expect(v1.deserialize('readings', newer)).toEqual({ sensor: 's2', celsius: 3 })
+    // A serde without a schema reads each record as its writer wrote it, and cannot write.
+    const generic = await AvroSerde.create(registry)
+    expect(generic.deserialize('readings', newer)).toEqual({ sensor: 's2', celsius: 3, unit: 'F' })
+    expect(error(() => generic.serialize('readings', {})).field).toBe('schema')
+    expect(v1.serialize('readings', null)).toBeNull()
+    expect(v1.deserialize('readings', null)).toBeNull()
+  })
+
+  it('registers under a topic first written after create, and reports a refusal at the next record', async () => {
+    const { registry } = await setup()
+    const serde = await AvroSerde.create(registry, { schema: READING, topics: ['a'], log: () => {} })
+    serde.serialize('b', { sensor: 'x', celsius: 1 })
+    await waitFor('b-value registered', async () => (await registry.getSubjects()).includes('b-value'))
+    expect((await registry.getVersion('b-value', 1)).id).toBe(serde.schemaId)
+    // A topic whose subject holds an incompatible schema: the registration fails and the next record says so.
+    await registry.register('c-value', { schema: JSON.stringify({ type: 'record', name: 'Reading', fields: [{ name: 'other', type: 'int' }] }) })
+    serde.serialize('c', { sensor: 'x', celsius: 1 })
+    await waitFor('refusal reported', () => {
+      try {
+        serde.serialize('c', { sensor: 'x', celsius: 1 })
+        return false
+      } catch (e) {
+        return e instanceof SchemaRegistryException && e.code === 'INCOMPATIBLE_SCHEMA'
+      }
+    })
+  })
+
+  it('finds a schema registered after it was made: at once in process, after a read of the registry over REST', async () => {
+    const { registry } = await setup()
+    const server = await startRegistryServer(registry, { port: 0 })
+    closers.push(() => server.close())
+    const inProcess = await AvroSerde.create(registry, { schema: READING_V2 })
+    const reader = await AvroSerde.create(new HttpSchemaRegistryClient(server.url), { schema: READING_V2, log: () => {} })
+    const writer = await AvroSerde.create(registry, { schema: READING, topics: ['late'] })
+    const bytes = writer.serialize('late', { sensor: 's', celsius: 0 })!
+    expect(inProcess.deserialize('late', bytes)).toEqual({ sensor: 's', celsius: 0, unit: 'C' })
+    // Over REST the first record fails naming the id while the registry is read again; later ones decode.
+    const e = error(() => reader.deserialize('late', bytes))
+    expect(e.code).toBe('SCHEMA_NOT_FOUND')
+    expect(e.message).toContain(`Schema ${writer.schemaId}`)
+    await reader.settled()
+    expect(reader.deserialize('late', bytes)).toEqual({ sensor: 's', celsius: 0, unit: 'C' })
+  })
+
+  it('refuses bytes that are not registry-framed and values that do not fit the schema, by name', async () => {
+    const { registry } = await setup()
+    const serde = await AvroSerde.create(registry, { schema: READING, topics: ['t'] })
+    expect(error(() => serde.deserialize('t', Buffer.from('{"json":1}'))).message).toMatch(/magic byte 0/)
+    expect(error(() => serde.deserialize('t', Buffer.from([0, 0]))).message).toMatch(/too short/)
+    const good = serde.serialize('t', { sensor: 's', celsius: 1 })!
+    expect(error(() => serde.deserialize('t', good.subarray(0, good.length - 3))).message).toMatch(/does not decode with schema/)
+    expect(error(() => serde.serialize('t', { sensor: 5 })).field).toBe('value')
+    const noTopics = await AvroSerde.create(registry, { schema: READING })
+    expect(error(() => noTopics.serialize('t', { sensor: 's', celsius: 1 })).field).toBe('topics')
+  })
+
+  it('serves a Brook Streams application: registry-framed Avro in, filtered and enriched, registry-framed Avro out', async () => {
+    const { client, registry } = await setup()
+    await client.admin().createTopics([
+      { topic: 'readings', numPartitions: 2 },
+      { topic: 'hot', numPartitions: 2 },
+    ])
+    type R = { sensor: string; celsius: number; unit?: string }
+    const input = await AvroSerde.create<R>(registry, { schema: READING, topics: ['readings'] })
+    const output = await AvroSerde.create<R>(registry, { schema: READING_V2, topics: ['hot'] })
+    const b = new StreamsBuilder()
+    b.stream<string, R>('readings', Consumed.with(Serdes.String(), input))
+      .filter((_k, v) => v.celsius > 30)
+      .mapValues((v): R => ({ ...v, unit: 'C' }))
+      .to('hot', Produced.with(Serdes.String(), output))
+    const streams = new KafkaStreams(b.build(), client, { applicationId: 'avro-app', stateDir: tmpDir(), commitIntervalMs: 100 })
+    closers.push(() => streams.close())
+    await streams.start()
+    const producer = client.producer()
+    const sent = Array.from({ length: 40 }, (_, i) => ({ sensor: `s${i % 4}`, celsius: i }))
+    await producer.sendBatch(sent.map((r) => ({ topic: 'readings', key: r.sensor, value: input.serialize('readings', r) })))
+    await producer.close()
+    const consumer = client.consumer({ groupId: 'check', autoOffsetReset: 'earliest' })
+    consumer.subscribe(['hot'])
+    const got: R[] = []
+    await waitFor('9 hot readings', async () => {
+      for (const r of await consumer.poll(100)) got.push(output.deserialize('hot', r.value)!)
+      return got.length >= 9
+    })
+    await consumer.close()
+    expect(got.map((r) => r.celsius).sort((x, y) => x - y)).toEqual([31, 32, 33, 34, 35, 36, 37, 38, 39])
+    expect(got.every((r) => r.unit === 'C')).toBe(true)
+    expect(await registry.getSubjects()).toEqual(['hot-value', 'readings-value'])
+  }, 30_000)
+})

@@ -1,0 +1,73 @@
+// The registry from the command line: `brook broker --schema-registry-port` serves the REST API
+// beside the Kafka protocol, one process, one data directory; `brook registry subjects|get`
+// read what it kept; `brook registry serve` serves a data directory on its own.
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { runBroker } from '../../cli/commands/broker.js'
+import { serveRegistry } from '../../cli/commands/registry.js'
+import { main } from '../../cli/main.js'
+import { tmpDir } from '../helpers/tmp.js'
+import { waitFor } from '../helpers/wait.js'
+
+afterEach(() => {
+  process.exitCode = undefined
+})
+
+async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = ''
+  let stderr = ''
+  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true))
+  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true))
+  try {
+    return { code: await main(['node', 'brook', ...args]), stdout, stderr }
+  } finally {
+    out.mockRestore()
+    err.mockRestore()
+  }
+}
+
+const post = async (url: string, body: unknown): Promise<unknown> =>
+  (await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' } })).json()
+
+describe('brook registry', () => {
+  it('brook broker --schema-registry-port serves the registry; brook registry subjects and get read it after', async () => {
+    const dataDir = tmpDir()
+    const ac = new AbortController()
+    const lines: string[] = []
+    const running = runBroker({ dataDir, port: 0, schemaRegistryPort: 0 }, ac.signal, (l) => lines.push(l))
+    await waitFor('registry listening', () => lines.some((l) => l.startsWith('Schema registry listening on ')))
+    const url = lines.find((l) => l.startsWith('Schema registry listening on '))!.split(' ').pop()!
+    expect(await post(`${url}/subjects/clicks-value/versions`, { schema: '{"type":"record","name":"Click","fields":[{"name":"url","type":"string"}]}' })).toEqual({ id: 1 })
+    ac.abort()
+    await running
+    expect(lines.at(-1)).toBe('Brook broker stopped')
+
+    const subjects = await run(['registry', 'subjects', '--data-dir', dataDir])
+    expect(subjects).toEqual({ code: 0, stdout: 'clicks-value\tversions 1\tlatest id 1\n', stderr: '' })
+    const got = await run(['registry', 'get', 'clicks-value', '--data-dir', dataDir])
+    expect(got.code).toBe(0)
+    expect(got.stdout.split('\n')[0]).toBe('clicks-value\tversion 1\tid 1')
+    expect(JSON.parse(got.stdout.split('\n')[1]!)).toEqual({ type: 'record', name: 'Click', fields: [{ name: 'url', type: 'string' }] })
+    const missing = await run(['registry', 'get', 'nope', '--data-dir', dataDir])
+    expect(missing.code).toBe(1)
+    expect(missing.stderr).toBe("brook: error: Subject 'nope' not found. [40401 SUBJECT_NOT_FOUND]\n")
+  })
+
+  it('brook registry serve serves a data directory on its own, and a taken port fails without leaving the directory held', async () => {
+    const dataDir = tmpDir()
+    const ac = new AbortController()
+    const lines: string[] = []
+    const serving = serveRegistry({ dataDir, port: 0 }, ac.signal, (l) => lines.push(l))
+    await waitFor('listening', () => lines.length > 0)
+    expect(lines[0]).toMatch(/^Schema registry listening on http:\/\/127\.0\.0\.1:\d+ \(schemas in topic _schemas\)$/)
+    const url = lines[0]!.split(' ')[4]!
+    expect(await post(`${url}/subjects/k-key/versions`, { schema: '"string"' })).toEqual({ id: 1 })
+    // Another registry on the same port: refused, and the data directory is let go.
+    const port = Number(url.split(':').pop())
+    const other = tmpDir()
+    await expect(serveRegistry({ dataDir: other, port }, new AbortController().signal, () => {})).rejects.toThrow(/EADDRINUSE/)
+    expect((await run(['registry', 'subjects', '--data-dir', other])).code).toBe(0)
+    ac.abort()
+    await serving
+    expect((await run(['registry', 'subjects', '--data-dir', dataDir])).stdout).toBe('k-key\tversions 1\tlatest id 1\n')
+  })
+})
