@@ -1,5 +1,6 @@
 // A stream or table in the catalog: its schema, topic and formats, and the query that writes it.
 import type { Column, LogicalSchema, WindowInfo } from '../analyzer/schema.js'
+import type { AvroBinding } from '../serde/avro/binding.js'
 
 export type DataSourceKind = 'STREAM' | 'TABLE'
 
@@ -24,6 +25,9 @@ export interface DataSource {
   readonly isSource: boolean
   /** The statement that created it. */
   readonly sql: string
+  /** AVRO key / value: the subject, schema id and registry the format writes and reads with. */
+  readonly keyAvro?: AvroBinding
+  readonly valueAvro?: AvroBinding
 }
 
 export function columnsOf(source: DataSource): readonly Column[] {

@@ -29,6 +29,11 @@ import type { QueryRuntime, RunningQuery } from './runtime.js'
 import { queryStartOptions, validateProperty, validateUnset } from './session-properties.js'
 import { preparePull, type PreparedPull } from './pull-query.js'
 import type { ConnectorHost, ResultSection } from './connectors.js'
+import { HttpSchemaRegistryClient } from '../../registry/http/client.js'
+import type { SchemaRegistryClient } from '../../registry/types.js'
+import { SqlSchemaRegistry, type AvroBinding } from '../serde/avro/binding.js'
+import { columnsOf as avroColumnsOf } from '../serde/avro/avro-schema.js'
+import { formatStatement } from '../parser/formatter.js'
 
 export interface StatementResult {
   /** The statement as written. */
@@ -83,6 +88,12 @@ export interface CommandLog {
 
 export interface KsqlEngineOptions {
   readonly runtime: QueryRuntime
+  /**
+   * The schema registry of the AVRO format. Default: ksql.schema.registry.url when set (a
+   * Confluent-compatible REST API), else the runtime's own (the _schemas topic of the broker the
+   * queries run on).
+   */
+  readonly schemaRegistry?: SchemaRegistryClient
   readonly registry?: FunctionRegistry
   readonly commandLog?: CommandLog
   /** Service id in internal names (ksql.service.id). */
@@ -136,6 +147,9 @@ export class KsqlEngine {
   private processingLogTopic: string | null = null
   private readonly logWrites = new Set<Promise<void>>()
   private readonly connectors: ConnectorHost | null
+  private readonly schemaRegistryClient: SchemaRegistryClient | null
+  private readonly schemaRegistryUrl: string | null
+  private sqlRegistry: SqlSchemaRegistry | null = null
   /** Bumped by every statement but a pull query: prepared pull plans of an older catalog are prepared again. */
   private catalogVersion = 0
   /** Texts of queries executed lately, parsed (the oldest goes first beyond PARSED_QUERIES). */
@@ -161,7 +175,9 @@ export class KsqlEngine {
       streamName: (props['ksql.logging.processing.stream.name'] ?? 'KSQL_PROCESSING_LOG').toUpperCase(),
       includeRows: flag('ksql.logging.processing.rows.include', false),
     }
-    this.overrides = Object.fromEntries(Object.entries(props).filter(([k]) => !k.startsWith('ksql.logging.processing.')))
+    this.schemaRegistryClient = options.schemaRegistry ?? null
+    this.schemaRegistryUrl = props['ksql.schema.registry.url'] ?? null
+    this.overrides = Object.fromEntries(Object.entries(props).filter(([k]) => !k.startsWith('ksql.logging.processing.') && k !== 'ksql.schema.registry.url'))
   }
 
   /** Creates an engine and replays the command log (persistent queries resume). */
@@ -508,6 +524,26 @@ export class KsqlEngine {
       const namespace = k === null ? 'VALUE' : k.kind === 'HEADERS' ? 'HEADERS' : k.kind === 'HEADER' ? 'HEADER' : 'KEY'
       columns.push({ name: c.name, type, namespace, ...(k?.kind === 'HEADER' ? { headerKey: k.key } : {}) })
     }
+    // AVRO (ksqlDB's schema inference): columns not given are read from the registry, the value's
+    // from <topic>-value (or VALUE_SCHEMA_ID), the key's from <topic>-key (or KEY_SCHEMA_ID)
+    const inferred: { key: { id: number; schema: unknown } | null; value: { id: number; schema: unknown } | null } = { key: null, value: null }
+    const keyAvroAsked = formats.key === 'AVRO' && (props.has('KEY_FORMAT') || props.has('FORMAT'))
+    if (formats.value === 'AVRO' && !columns.some((c) => c.namespace === 'VALUE')) {
+      inferred.value = await this.inferAvro(topic, 'value', props, st.pos)
+      for (const c of avroColumnsOf(inferred.value.schema, 'ROWVAL')) {
+        if (seen.has(c.name)) throw new SqlError('INVALID_STATEMENT', `Duplicate column names: ${c.name} (in the registered value schema too)`, { position: st.pos, field: c.name })
+        seen.add(c.name)
+        columns.push({ name: c.name, type: c.type, namespace: 'VALUE' })
+      }
+    }
+    if (keyAvroAsked && !columns.some((c) => c.namespace === 'KEY')) {
+      inferred.key = await this.inferAvro(topic, 'key', props, st.pos)
+      for (const c of avroColumnsOf(inferred.key.schema, 'ROWKEY')) {
+        if (seen.has(c.name)) throw new SqlError('INVALID_STATEMENT', `Duplicate column names: ${c.name} (in the registered key schema too)`, { position: st.pos, field: c.name })
+        seen.add(c.name)
+        columns.push({ name: c.name, type: c.type, namespace: 'KEY' })
+      }
+    }
     if (st.sourceKind === 'TABLE' && !columns.some((c) => c.namespace === 'KEY')) {
       throw new SqlError('INVALID_STATEMENT', `Tables require a PRIMARY KEY. Please define the PRIMARY KEY.\nUse a partial schema to define the primary key and still load the value columns from the Schema Registry, for example:\n\tCREATE TABLE ${st.name} (ID INT PRIMARY KEY) WITH (...);`, { position: st.pos })
     }
@@ -550,11 +586,14 @@ export class KsqlEngine {
       name: st.name, kind: st.sourceKind, schema: { columns: ordered }, topic, keyFormat, valueFormat: formats.value,
       keyDelimiter: props.string('KEY_DELIMITER') ?? ',', valueDelimiter: delimiter(props.string('VALUE_DELIMITER') ?? ','), wrapSingleValue: props.bool('WRAP_SINGLE_VALUE') ?? true,
       partitions: partitions ?? 1, replicas: props.int('REPLICAS') ?? 1, timestampColumn: tsCol, timestampFormat: props.string('TIMESTAMP_FORMAT'), window, isSource: st.isSource, sql: text,
+      ...(await this.avroBindings(topic, keyFormat, formats.value, props, st.pos, inferred)),
     }
     // validates the formats against the columns before anything changes
     keyFormatOf(source)
     valueFormatOf(source)
     if (existing !== undefined) this.checkReplace(existing, source, st.pos)
+    // a subject with no schema gets the source's now, so other clients can read what is written to it
+    await this.registerAvro(source, true)
     if (!exists) await this.runtime.createTopic(topic, source.partitions, source.replicas)
     this.sources.set(st.name, source)
     // CREATE SOURCE TABLE (ksqlDB 0.22+): a query materializes the table for pull queries
@@ -563,11 +602,76 @@ export class KsqlEngine {
       if (previous !== undefined) await previous.running.stop(false)
       const queryId = previous?.id ?? fixedQueryId ?? `CST_${st.name}_${this.commandSeq}`
       this.queries.set(queryId, await this.startSourceTableQuery(queryId, text, source, previous?.state === 'PAUSED'))
-      await this.record(text, queryId)
+      await this.record(withSchemaIds(st, text, inferred), queryId)
       return { statement: text, kind: 'message', queryId, message: 'Table created' }
     }
-    await this.record(text)
+    await this.record(withSchemaIds(st, text, inferred))
     return { statement: text, kind: 'message', message: `${st.sourceKind === 'STREAM' ? 'Stream' : 'Table'} created` }
+  }
+
+  /** The engine's schema registry (opened at the first AVRO statement); an error naming the format property when there is none. */
+  private async sqlSchemas(field: string, pos: { line: number; column: number }): Promise<SqlSchemaRegistry> {
+    if (this.sqlRegistry !== null) return this.sqlRegistry
+    const client = this.schemaRegistryClient ?? (this.schemaRegistryUrl !== null ? new HttpSchemaRegistryClient(this.schemaRegistryUrl) : ((await this.runtime.schemaRegistry?.()) ?? null))
+    if (client === null) {
+      throw new SqlError('INVALID_PROPERTY', `The 'AVRO' format needs a schema registry: set ksql.schema.registry.url`, { position: pos, field })
+    }
+    // a failed background read shows as the records it could not decode, in the processing log
+    this.sqlRegistry = new SqlSchemaRegistry(client)
+    return this.sqlRegistry
+  }
+
+  /** The registered schema a side's columns are inferred from: KEY_SCHEMA_ID / VALUE_SCHEMA_ID, else the subject's latest. */
+  private async inferAvro(topic: string, side: 'key' | 'value', props: WithProperties, pos: { line: number; column: number }): Promise<{ id: number; schema: unknown }> {
+    const field = side === 'key' ? 'KEY_FORMAT' : 'VALUE_FORMAT'
+    const registry = await this.sqlSchemas(field, pos)
+    const idProp = side === 'key' ? 'KEY_SCHEMA_ID' : 'VALUE_SCHEMA_ID'
+    const id = props.int(idProp)
+    if (id !== null) return { id, schema: await registry.byIdNow(id, idProp) }
+    const latest = await registry.latest(`${topic}-${side}`, field)
+    if (latest === null) {
+      throw new SqlError('INVALID_STATEMENT', `Schema for message ${side}s on topic '${topic}' does not exist in the Schema Registry. Subject: ${topic}-${side}. Declare the ${side} columns, or register a schema for the subject first.`, { position: pos, field })
+    }
+    return latest
+  }
+
+  /** The AVRO bindings of a source's key and value (none for other formats). */
+  private async avroBindings(
+    topic: string, keyFormat: string, valueFormat: string, props: WithProperties, pos: { line: number; column: number },
+    inferred: { key: { id: number; schema: unknown } | null; value: { id: number; schema: unknown } | null },
+  ): Promise<{ keyAvro?: AvroBinding; valueAvro?: AvroBinding }> {
+    if (keyFormat !== 'AVRO' && valueFormat !== 'AVRO') return {}
+    await this.sqlSchemas(valueFormat === 'AVRO' ? 'VALUE_FORMAT' : 'KEY_FORMAT', pos)
+    const out = this.avroBindingsNow(topic, keyFormat, valueFormat, props)
+    // inferred columns are written back in the schema they came from, under its id
+    for (const [b, inf] of [[out.keyAvro, inferred.key], [out.valueAvro, inferred.value]] as const) {
+      if (b !== undefined && inf !== null) Object.assign(b, { writeSchema: inf.schema, writeId: inf.id })
+    }
+    return out
+  }
+
+  private avroBindingsNow(topic: string, keyFormat: string, valueFormat: string, props: WithProperties): { keyAvro?: AvroBinding; valueAvro?: AvroBinding } {
+    const registry = this.sqlRegistry
+    if (registry === null) return {}
+    const binding = (side: 'key' | 'value', fullName: string | null): AvroBinding => ({ registry, subject: `${topic}-${side}`, fullName, writeId: null })
+    return {
+      ...(keyFormat === 'AVRO' ? { keyAvro: binding('key', props.string('KEY_SCHEMA_FULL_NAME')) } : {}),
+      ...(valueFormat === 'AVRO' ? { valueAvro: binding('value', props.string('VALUE_AVRO_SCHEMA_FULL_NAME')) } : {}),
+    }
+  }
+
+  /**
+   * Registers the schema a source writes with under its subject, once, before its first row.
+   * `onlyIfNew`: only when the subject has no schema yet (CREATE of a declared source: what others
+   * registered is left alone until the source is written to).
+   */
+  private async registerAvro(source: DataSource, onlyIfNew: boolean): Promise<void> {
+    const sides = [[source.keyAvro, 'KEY_FORMAT', () => keyFormatOf(source)], [source.valueAvro, 'VALUE_FORMAT', () => valueFormatOf(source)]] as const
+    for (const [b, field, format] of sides) {
+      if (b === undefined || b.writeId !== null) continue
+      if (onlyIfNew && (await b.registry.latest(b.subject, field)) !== null) continue
+      b.writeId = await b.registry.register(b.subject, format().avroSchema, field)
+    }
   }
 
   /** CREATE OR REPLACE of a source: only additive, compatible changes (ksqlDB's rule), and never for a source a query writes. */
@@ -610,6 +714,7 @@ export class KsqlEngine {
       keyDelimiter: props.string('KEY_DELIMITER') ?? first.keyDelimiter, valueDelimiter: delimiter(props.string('VALUE_DELIMITER') ?? first.valueDelimiter),
       wrapSingleValue: props.bool('WRAP_SINGLE_VALUE') ?? true, partitions: props.int('PARTITIONS') ?? first.partitions, replicas: props.int('REPLICAS') ?? first.replicas,
       timestampColumn: tsCol, timestampFormat: props.string('TIMESTAMP_FORMAT'), window: plan.window, isSource: false, sql: '',
+      ...this.avroBindingsNow(props.string('KAFKA_TOPIC') ?? st.name, keyFormat, formats.value!, props),
     }
   }
 
@@ -625,7 +730,11 @@ export class KsqlEngine {
       throw new SqlError('INVALID_STATEMENT', `Invalid result type. Your SELECT query produces a ${plan.resultKind}. Please use CREATE ${plan.resultKind} AS SELECT statement instead.`, { position: st.pos })
     }
     if (plan.sources.includes(st.name)) throw new SqlError('INVALID_STATEMENT', `Cannot create ${st.name}: the query reads from the source it writes to.`, { position: st.pos })
-    const sink = { ...this.sinkFor(st, plan), sql: text }
+    let sink = { ...this.sinkFor(st, plan), sql: text }
+    if ((sink.keyFormat === 'AVRO' || sink.valueFormat === 'AVRO') && this.sqlRegistry === null) {
+      await this.sqlSchemas(sink.valueFormat === 'AVRO' ? 'VALUE_FORMAT' : 'KEY_FORMAT', st.pos)
+      sink = { ...this.sinkFor(st, plan), sql: text }
+    }
     keyFormatOf(sink)
     valueFormatOf(sink)
     let replacing: PersistentQuery | undefined
@@ -636,6 +745,8 @@ export class KsqlEngine {
     }
     const prefix = st.sourceKind === 'STREAM' ? 'CSAS' : 'CTAS'
     const queryId = replacing?.id ?? fixedQueryId ?? `${prefix}_${st.name}_${this.commandSeq}`
+    // the sink's schema, registered before anything is created: a refusal (incompatible) leaves nothing behind
+    await this.registerAvro(sink, false)
     if (!(await this.runtime.topicExists(sink.topic))) await this.runtime.createTopic(sink.topic, sink.partitions, sink.replicas, sink.kind === 'TABLE' ? { 'cleanup.policy': 'compact' } : {})
     if (replacing !== undefined) await replacing.running.stop(false)
     ref.queryId = queryId
@@ -667,6 +778,7 @@ export class KsqlEngine {
     const b = target.schema.columns.map((c) => `\`${c.name}\` ${formatType(c.type)}${c.namespace === 'KEY' ? ' KEY' : ''}`).join(', ')
     if (a !== b) throw new SqlError('INVALID_STATEMENT', `Incompatible schema between results and sink.\nResult schema is ${a}\nSink schema is ${b}`, { position: st.pos })
     const queryId = fixedQueryId ?? `INSERTQUERY_${this.commandSeq}`
+    await this.registerAvro(target, false)
     ref.queryId = queryId
     const q = await this.startQuery(ref, text, plan, target)
     this.queries.set(queryId, q)
@@ -759,6 +871,7 @@ export class KsqlEngine {
     if (target.kind === 'TABLE' && key.some((k) => k === null)) throw new SqlError('INVALID_STATEMENT', `Failed to insert values into '${st.target}'. Value for primary key column(s) ${keyCols.map((c) => c.name).join(', ')} is required for tables`, { position: st.pos })
     let ts = rowtime ?? Date.now()
     if (target.timestampColumn !== null && values.get(target.timestampColumn) != null) ts = Number(values.get(target.timestampColumn))
+    await this.registerAvro(target, false)
     let keyBytes: Buffer | null
     if (target.window === null) keyBytes = keyFormatOf(target).serialize(key)
     else {
@@ -928,4 +1041,19 @@ function describeSchema(s: LogicalSchema): string {
 function delimiter(d: string): string {
   const named: Record<string, string> = { TAB: '\t', SPACE: ' ', COMMA: ',', SEMICOLON: ';', PIPE: '|' }
   return named[d.toUpperCase()] ?? d
+}
+
+/**
+ * The statement kept in the command topic for a CREATE whose columns came from the registry: with
+ * the ids they came from (KEY_SCHEMA_ID / VALUE_SCHEMA_ID), so a replay reads the same schemas
+ * whatever was registered since.
+ */
+function withSchemaIds(st: CreateSource, text: string, inferred: { key: { id: number } | null; value: { id: number } | null }): string {
+  if (inferred.key === null && inferred.value === null) return text
+  const extra = [['KEY_SCHEMA_ID', inferred.key], ['VALUE_SCHEMA_ID', inferred.value]] as const
+  const properties = [...st.properties]
+  for (const [name, inf] of extra) {
+    if (inf !== null && !properties.some((p) => p.name === name)) properties.push({ name, value: { kind: 'Literal', type: 'INTEGER', value: String(inf.id), pos: st.pos }, pos: st.pos })
+  }
+  return `${formatStatement({ ...st, properties })};`
 }

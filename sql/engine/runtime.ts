@@ -3,6 +3,7 @@
 import type { Topology } from '../../streams/processor/topology.js'
 import type { Headers } from '../../streams/processor/record.js'
 import type { QueryableStoreType } from '../../streams/state/queryable.js'
+import type { SchemaRegistryClient } from '../../registry/types.js'
 
 export interface RunningQuery {
   /** Stops processing; `cleanUp` also removes internal topics and local state (TERMINATE). */
@@ -43,6 +44,8 @@ export interface QueryRuntime {
   deleteTopics(topics: string[]): Promise<void>
   listTopics(): Promise<string[]>
   produce(topic: string, key: Buffer | null, value: Buffer | null, timestamp: number, headers: Headers): Promise<void>
+  /** The schema registry of the cluster the queries run on (its _schemas topic), for the AVRO format; absent where there is none (the test driver). */
+  schemaRegistry?(): Promise<SchemaRegistryClient>
   /** Reads the records of a topic (PRINT). */
   read(topic: string, fromBeginning: boolean, limit: number, timeoutMs: number): Promise<Array<{ key: Buffer | null; value: Buffer | null; timestamp: number; partition: number; offset: number }>>
   close(): Promise<void>

@@ -4,6 +4,8 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import type { BrookClient, Producer } from '../../core/client/types.js'
+import { TopicSchemaRegistry } from '../../registry/store/topic-registry.js'
+import type { SchemaRegistryClient } from '../../registry/types.js'
 import { KafkaStreams } from '../../streams/runtime/kafka-streams.js'
 import type { Topology } from '../../streams/processor/topology.js'
 import type { Headers } from '../../streams/processor/record.js'
@@ -23,6 +25,7 @@ export interface StreamsRuntimeOptions {
 }
 
 export class StreamsRuntime implements QueryRuntime {
+  private registry: Promise<SchemaRegistryClient> | null = null
   readonly kind = 'streams' as const
   private producer: Producer | null = null
   private readonly running = new Set<KafkaStreams>()
@@ -145,10 +148,19 @@ export class StreamsRuntime implements QueryRuntime {
     return out
   }
 
+  /** A TopicSchemaRegistry on the runtime's client, opened at first use (the first AVRO source). */
+  schemaRegistry(): Promise<SchemaRegistryClient> {
+    this.registry ??= TopicSchemaRegistry.open(this.options.client)
+    return this.registry
+  }
+
   async close(): Promise<void> {
     for (const s of [...this.running]) await s.close()
     this.running.clear()
     await this.producer?.close()
     this.producer = null
+    const registry = this.registry
+    this.registry = null
+    await (await registry?.catch(() => null))?.close()
   }
 }

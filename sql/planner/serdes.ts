@@ -4,6 +4,8 @@ import { WindowedSerdes, type Serde } from '../../streams/serdes.js'
 import type { Windowed } from '../../streams/dsl/windowed.js'
 import type { DataSource } from '../catalog/data-source.js'
 import { createFormat, type RowFormat } from '../serde/formats.js'
+// the AVRO format registers itself (it needs the formats' table first)
+import '../serde/avro/avro-format.js'
 import { keyColumns, valueColumns } from '../analyzer/schema.js'
 import type { ScopeColumn } from '../expression/compile.js'
 import { internalRowSerde } from '../serde/internal.js'
@@ -16,11 +18,16 @@ export function formatSerde(f: RowFormat): Serde<unknown[]> {
 }
 
 export function keyFormatOf(source: DataSource): RowFormat {
-  return createFormat(source.keyFormat, keyColumns(source.schema), { wrapSingle: false, delimiter: source.keyDelimiter }, 'key')
+  return createFormat(source.keyFormat, keyColumns(source.schema), { wrapSingle: false, delimiter: source.keyDelimiter, ...(source.keyAvro === undefined ? {} : { avro: source.keyAvro }) }, 'key')
 }
 
 export function valueFormatOf(source: DataSource): RowFormat {
-  return createFormat(source.valueFormat, valueColumns(source.schema).filter((c) => c.namespace === 'VALUE'), { wrapSingle: source.wrapSingleValue, delimiter: source.valueDelimiter }, 'value')
+  return createFormat(
+    source.valueFormat,
+    valueColumns(source.schema).filter((c) => c.namespace === 'VALUE'),
+    { wrapSingle: source.wrapSingleValue, delimiter: source.valueDelimiter, ...(source.valueAvro === undefined ? {} : { avro: source.valueAvro }) },
+    'value',
+  )
 }
 
 /** The key serde of a source's topic: plain or windowed. */

@@ -1,7 +1,8 @@
 // Key and value formats: bytes <-> arrays of column values, one array slot per column.
 // KAFKA (one primitive column, Kafka's own serializers), JSON, DELIMITED, NONE.
-// AVRO, PROTOBUF and JSON_SR would plug in here through `registerFormat` (schema registry: later).
+// AVRO (serde/avro/, with the schema registry) registers itself here; PROTOBUF and JSON_SR would too.
 import { SqlError } from '../errors.js'
+import type { AvroBinding } from './avro/binding.js'
 import { SqlDecimal } from '../types/decimal.js'
 import { formatType, type SqlType } from '../types/sql-type.js'
 import { javaDouble } from '../expression/ops.js'
@@ -18,11 +19,15 @@ export interface FormatOptions {
   readonly wrapSingle: boolean
   /** DELIMITED separator. */
   readonly delimiter: string
+  /** AVRO: the source's binding to the schema registry. */
+  readonly avro?: AvroBinding
 }
 
 /** Serializes and deserializes one side (key or value) of records. */
 export interface RowFormat {
   readonly name: string
+  /** AVRO: the schema rows are written with, to register under the subject before writing. */
+  readonly avroSchema?: unknown
   serialize(row: readonly unknown[] | null): Buffer | null
   deserialize(bytes: Buffer | null): unknown[] | null
 }
@@ -36,7 +41,7 @@ export function registerFormat(name: string, factory: FormatFactory): void {
   factories.set(name.toUpperCase(), factory)
 }
 
-export const SUPPORTED_FORMATS = ['KAFKA', 'JSON', 'DELIMITED', 'NONE'] as const
+export const SUPPORTED_FORMATS = ['KAFKA', 'JSON', 'DELIMITED', 'NONE', 'AVRO'] as const
 
 export function createFormat(name: string, columns: readonly FormatColumn[], options: FormatOptions, side: 'key' | 'value'): RowFormat {
   const f = factories.get(name.toUpperCase())
