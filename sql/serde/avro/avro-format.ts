@@ -17,19 +17,13 @@ type Convert = (v: unknown) => unknown
 
 const id: Convert = (v) => v
 
-/** Two's complement, big-endian, as few bytes as the value needs (Avro's decimal). */
+/** Two's complement, big-endian, as few bytes as the value needs (Avro's decimal, Java's BigInteger.toByteArray()). */
 export function decimalBytes(unscaled: bigint): Buffer {
-  let hex = (unscaled < 0n ? -unscaled : unscaled).toString(16)
-  if (hex.length % 2 === 1) hex = `0${hex}`
-  let bytes = Buffer.from(hex, 'hex')
-  if (unscaled >= 0n) return (bytes[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes.length === 0 ? Buffer.from([0]) : bytes
-  // negative: invert and add one over a width that keeps the sign bit
-  const width = bytes.length + ((bytes[0]! & 0x80) !== 0 ? 1 : 0)
-  const mod = 1n << BigInt(width * 8)
-  hex = (mod + unscaled).toString(16).padStart(width * 2, '0')
-  bytes = Buffer.from(hex, 'hex')
-  if ((bytes[0]! & 0x80) === 0) bytes = Buffer.concat([Buffer.from([0xff]), bytes])
-  return bytes
+  let width = 1
+  if (unscaled >= 0n) while (unscaled >= 1n << BigInt(8 * width - 1)) width++
+  else while (unscaled < -(1n << BigInt(8 * width - 1))) width++
+  const v = unscaled >= 0n ? unscaled : (1n << BigInt(8 * width)) + unscaled
+  return Buffer.from(v.toString(16).padStart(width * 2, '0'), 'hex')
 }
 
 export function decimalFromBytes(b: Buffer): bigint {
