@@ -333,6 +333,7 @@ export class KsqlEngine {
       'ksql.logging.processing.stream.auto.create': String(log.streamAutoCreate),
       'ksql.logging.processing.stream.name': log.streamName,
       'ksql.logging.processing.rows.include': String(log.includeRows),
+      ...(this.schemaRegistryUrl === null ? {} : { 'ksql.schema.registry.url': this.schemaRegistryUrl }),
       ...(this.replayOverrides ?? this.overrides),
     }
   }

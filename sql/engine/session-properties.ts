@@ -52,6 +52,7 @@ export const engineSettingDocs: readonly SqlSettingDoc[] = [
   { name: 'ksql.logging.processing.stream.auto.create', default: 'true', valid: '`true`, `false`', doc: 'Register the processing-log stream at start (ksqlDB defaults to false)' },
   { name: 'ksql.logging.processing.stream.name', default: 'KSQL_PROCESSING_LOG', valid: 'an identifier', doc: 'Name of the processing-log stream' },
   { name: 'ksql.logging.processing.rows.include', default: 'false', valid: '`true`, `false`', doc: 'Log the failing record\'s bytes (recordB64) and rows' },
+  { name: 'ksql.schema.registry.url', default: '(none: the _schemas topic of the broker the queries run on)', valid: 'an http(s) URL', doc: 'Schema registry of the AVRO format (Brook\'s `brook registry serve`, or Confluent\'s); the KsqlEngine option schemaRegistry wins' },
 ]
 
 /** Server-wide settings: shown by SHOW PROPERTIES, not settable per session. */

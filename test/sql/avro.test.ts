@@ -4,6 +4,7 @@
 // with, and refusals that leave nothing behind.
 import { afterEach, describe, expect, it } from 'vitest'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
+import { startRegistryServer } from '../../registry/http/server.js'
 import { AvroSerde } from '../../registry/serde/avro-serde.js'
 import { TopicSchemaRegistry } from '../../registry/store/topic-registry.js'
 import { KsqlEngine } from '../../sql/engine/engine.js'
@@ -165,5 +166,21 @@ describe('AVRO format', () => {
     const out = await waitFor(async () => (await engine.runtime.read('M2', true, 10, 300)).map((r) => reader.deserialize('M2', r.value)), (r) => r.length === 1)
     expect(out).toEqual([{ V: 'after' }])
     await waitFor(async () => [...engine.processingLog.list()], (e) => e.some((x) => /magic byte 0/.test(JSON.stringify(x))))
+  })
+
+  it('uses the registry of ksql.schema.registry.url over REST: the test driver, which has none of its own, runs AVRO queries with it', async () => {
+    const { registry } = await setup()
+    const server = await startRegistryServer(registry, { port: 0 })
+    closers.push(() => server.close())
+    const engine = await KsqlEngine.create({ runtime: new DriverRuntime(), properties: { 'ksql.schema.registry.url': server.url } })
+    closers.push(() => engine.close())
+    expect((await engine.execute('SHOW PROPERTIES;'))[0]!.rows).toContainEqual(['ksql.schema.registry.url', server.url])
+    await engine.execute("CREATE STREAM t (k STRING KEY, n INT) WITH (KAFKA_TOPIC='t', VALUE_FORMAT='AVRO', PARTITIONS=1);")
+    await engine.execute('CREATE STREAM doubled AS SELECT k, n * 2 AS twice FROM t EMIT CHANGES;')
+    await engine.execute("INSERT INTO t (k, n) VALUES ('a', 21);")
+    const reader = await AvroSerde.create<Record<string, unknown>>(registry)
+    const out = (await engine.runtime.read('DOUBLED', true, 10, 300)).map((r) => [r.key?.toString('utf8'), reader.deserialize('DOUBLED', r.value)])
+    expect(out).toEqual([['a', { TWICE: 42 }]])
+    expect(await registry.getSubjects()).toEqual(['DOUBLED-value', 't-value'])
   })
 })
