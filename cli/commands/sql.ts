@@ -33,10 +33,11 @@ export function sqlCommands(program: Command, dataDir: () => Option): void {
     .addOption(dataDir())
     .option('--bootstrap <servers>', 'connect to a Kafka cluster instead of the embedded log')
     .option('--emit-final-idle-ms <ms>', 'EMIT FINAL windows also close after this much wall-clock idleness', parseIntOption('--emit-final-idle-ms', 0))
-    .action(async (opts: { execute?: string; file?: string; output: 'table' | 'json'; dataDir: string; bootstrap?: string; emitFinalIdleMs?: number }) => {
+    .option('--schema-registry-url <url>', "the AVRO format's schema registry (ksql.schema.registry.url; default: the broker's _schemas topic)")
+    .action(async (opts: { execute?: string; file?: string; output: 'table' | 'json'; dataDir: string; bootstrap?: string; emitFinalIdleMs?: number; schemaRegistryUrl?: string }) => {
       const stateDir = opts.bootstrap ? path.resolve('.brook-sql-state') : path.join(opts.dataDir, 'sql-state')
       const code = await withClient(opts, (client) =>
-        runSqlShell(client, { ...(opts.execute === undefined ? {} : { execute: opts.execute }), ...(opts.file === undefined ? {} : { file: opts.file }), output: opts.output, stateDir, idleAdvanceMs: opts.emitFinalIdleMs ?? null }, (s) => process.stdout.write(s + '\n')),
+        runSqlShell(client, { ...(opts.execute === undefined ? {} : { execute: opts.execute }), ...(opts.file === undefined ? {} : { file: opts.file }), output: opts.output, stateDir, idleAdvanceMs: opts.emitFinalIdleMs ?? null, ...(opts.schemaRegistryUrl === undefined ? {} : { schemaRegistryUrl: opts.schemaRegistryUrl }) }, (s) => process.stdout.write(s + '\n')),
       )
       if (code !== 0) process.exitCode = code
     })

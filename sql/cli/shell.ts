@@ -20,12 +20,15 @@ export interface SqlShellOptions {
   readonly stateDir: string
   /** EMIT FINAL windows close after this much wall-clock idleness (null: only when stream time passes). */
   readonly idleAdvanceMs?: number | null
+  /** ksql.schema.registry.url: the AVRO format's registry (default: the _schemas topic of the client's broker). */
+  readonly schemaRegistryUrl?: string
 }
 
 /** An engine over `client` with its command topic replayed. */
-export async function openEngine(client: BrookClient, stateDir: string, commitIntervalMs = 1000, idleAdvanceMs: number | null = null): Promise<KsqlEngine> {
+export async function openEngine(client: BrookClient, stateDir: string, commitIntervalMs = 1000, idleAdvanceMs: number | null = null, schemaRegistryUrl?: string): Promise<KsqlEngine> {
   const runtime = new StreamsRuntime({ client, stateDir, commitIntervalMs, idleAdvanceMs })
-  return KsqlEngine.create({ runtime, commandLog: new CommandTopic(client), connectors: new WorkerConnectorHost(client, {}) })
+  const properties = schemaRegistryUrl === undefined ? {} : { properties: { 'ksql.schema.registry.url': schemaRegistryUrl } }
+  return KsqlEngine.create({ runtime, commandLog: new CommandTopic(client), connectors: new WorkerConnectorHost(client, {}), ...properties })
 }
 
 /** Runs one statement text; push queries print rows until LIMIT or abort. */
@@ -53,7 +56,7 @@ export async function runStatement(engine: KsqlEngine, text: string, output: 'ta
 }
 
 export async function runSqlShell(client: BrookClient, opts: SqlShellOptions, out: (s: string) => void): Promise<number> {
-  const engine = await openEngine(client, opts.stateDir, 1000, opts.idleAdvanceMs ?? null)
+  const engine = await openEngine(client, opts.stateDir, 1000, opts.idleAdvanceMs ?? null, opts.schemaRegistryUrl)
   try {
     if (opts.execute !== undefined || opts.file !== undefined) {
       const script = opts.execute ?? fs.readFileSync(opts.file!, 'utf8')

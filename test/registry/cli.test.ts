@@ -70,4 +70,18 @@ describe('brook registry', () => {
     await serving
     expect((await run(['registry', 'subjects', '--data-dir', dataDir])).stdout).toBe('k-key\tversions 1\tlatest id 1\n')
   })
+
+  it('brook sql writes AVRO through the data directory\'s registry, and brook registry shows the subject it registered', async () => {
+    const dataDir = tmpDir()
+    const sql = await run(['sql', '--data-dir', dataDir, '-e', "CREATE STREAM clicks (url STRING, n INT) WITH (KAFKA_TOPIC='clicks', VALUE_FORMAT='AVRO', PARTITIONS=1); INSERT INTO clicks (url, n) VALUES ('/a', 1);"])
+    expect(sql.code).toBe(0)
+    const subjects = await run(['registry', 'subjects', '--data-dir', dataDir])
+    expect(subjects.stdout).toBe('clicks-value\tversions 1\tlatest id 1\n')
+    const got = await run(['registry', 'get', 'clicks-value', '--data-dir', dataDir])
+    expect((JSON.parse(got.stdout.split('\n')[1]!) as { fields: Array<{ name: string }> }).fields.map((f) => f.name)).toEqual(['URL', 'N'])
+    // Registries elsewhere: --schema-registry-url points brook sql at one (here, none listening).
+    const away = await run(['sql', '--data-dir', tmpDir(), '--schema-registry-url', 'http://127.0.0.1:9', '-e', "CREATE STREAM x (v STRING) WITH (KAFKA_TOPIC='x', VALUE_FORMAT='AVRO', PARTITIONS=1);"])
+    expect(away.code).toBe(1)
+    expect(away.stdout + away.stderr).toMatch(/127\.0\.0\.1:9 unreachable/)
+  })
 })
