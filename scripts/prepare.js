@@ -9,7 +9,7 @@ import path from 'node:path'
 
 const root = path.resolve(import.meta.dirname, '..')
 const stamp = path.join(root, 'dist', '.build-stamp')
-const sources = ['core', 'cli', 'streams', 'sql', 'connectors']
+const sources = ['core', 'cli', 'streams', 'sql', 'connectors', 'registry']
 const configs = ['tsconfig.json', 'tsconfig.build.json', 'package.json']
 
 function newestSource() {

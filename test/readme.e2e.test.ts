@@ -102,6 +102,35 @@ describe('README command blocks', () => {
     expect(r.stdout).toMatch(/^Deleted topic orders$/m)
   })
 
+  it('the schema registry block: broker with the registry, a schema registered with curl, a stream whose columns come from it', async () => {
+    const block = all.find((s) => s.lang === 'sh' && s.heading === 'Schema registry')!
+    const [brokerLine, curlLine, sqlLine] = block.code.trim().split('\n')
+    const dir = path.join(project, 'registry')
+    fs.mkdirSync(dir)
+    const [kafkaPort, registryPort] = [await freePort(), await freePort()]
+    const at = (line: string): string => line.replaceAll('127.0.0.1:9092', `127.0.0.1:${kafkaPort}`).replaceAll('127.0.0.1:8081', `127.0.0.1:${registryPort}`)
+    const child = spawn('bash', ['-c', `exec ${brokerLine!.replace('--port 9092', `--port ${kafkaPort}`).replace('--schema-registry-port 8081', `--schema-registry-port ${registryPort}`)}`], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
+    const exited = new Promise((r) => child.on('exit', r))
+    try {
+      expect(await lineMatching(child.stdout, /^Schema registry listening on /)).toBe(`Schema registry listening on http://127.0.0.1:${registryPort}`)
+      if (spawnSync('curl', ['--version']).status === 0) {
+        const c = await sh(at(curlLine!), dir)
+        expect([c.status, c.stdout]).toEqual([0, '{"id":1}'])
+      } else {
+        console.warn('curl not installed: registering with fetch instead')
+        const body = /--data '(.*)' http/.exec(curlLine!)![1]!
+        const res = await fetch(`http://127.0.0.1:${registryPort}/subjects/clicks-value/versions`, { method: 'POST', body, headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' } })
+        expect(await res.text()).toBe('{"id":1}')
+      }
+      const q = await sh(at(sqlLine!), dir)
+      expect(q.status, q.stderr).toBe(0)
+      expect(q.stdout).toMatch(/^\| URL +\| STRING +\|$/m)
+    } finally {
+      process.kill(-child.pid!, 'SIGINT')
+      await exited
+    }
+  })
+
   it('the wire block: broker, kcat when installed, consume over --bootstrap', async () => {
     const block = all.find((s) => s.lang === 'sh' && s.heading === 'The Kafka wire protocol')!
     const [brokerLine, kcatLine, consumeLine] = block.code.trim().split('\n')
@@ -186,6 +215,19 @@ async function freePort(): Promise<number> {
       const port = (s.address() as { port: number }).port
       s.close(() => resolve(port))
     })
+  })
+}
+
+/** The first line of `stream` that `match` accepts. */
+function lineMatching(stream: NodeJS.ReadableStream, match: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let buf = ''
+    stream.on('data', (d: Buffer) => {
+      buf += d.toString()
+      const line = buf.split('\n').find((l) => match.test(l))
+      if (line !== undefined) resolve(line)
+    })
+    stream.on('end', () => reject(new Error(`exited before a line matching ${match}: ${buf}`)))
   })
 }
 
