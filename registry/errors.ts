@@ -34,13 +34,19 @@ export class SchemaRegistryException extends Error {
   readonly httpStatus: number
   /** What the error is about: a subject, a version, a schema id, a config key. */
   readonly field: string | undefined
+  /**
+   * A serde's "not yet": what it needs is being fetched and the call may succeed once this settles.
+   * Kafka Streams' runtime holds the record until then (see streams' Deserializer).
+   */
+  readonly retryAfter: Promise<unknown> | undefined
 
-  constructor(code: RegistryErrorName, message: string, options: { field?: string; cause?: unknown } = {}) {
+  constructor(code: RegistryErrorName, message: string, options: { field?: string; cause?: unknown; retryAfter?: Promise<unknown> } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.errorCode = RegistryErrorCodes[code].code
     this.httpStatus = RegistryErrorCodes[code].status
     this.field = options.field
+    this.retryAfter = options.retryAfter
   }
 }
 

@@ -28,11 +28,15 @@ export class SqlError extends Error {
   readonly position: SourcePosition | null
   readonly field: string | null
 
-  constructor(code: SqlErrorCode, message: string, options: { position?: SourcePosition | null; field?: string; cause?: unknown } = {}) {
+  /** A format's "not yet" (a schema being fetched): the query's runtime holds the record until this settles (see streams' Deserializer). */
+  readonly retryAfter: Promise<unknown> | undefined
+
+  constructor(code: SqlErrorCode, message: string, options: { position?: SourcePosition | null; field?: string; cause?: unknown; retryAfter?: Promise<unknown> } = {}) {
     const pos = options.position ?? null
     super(pos === null ? message : `line ${pos.line}:${pos.column}: ${message}`, options.cause === undefined ? undefined : { cause: options.cause })
     this.code = code
     this.position = pos
     this.field = options.field ?? null
+    this.retryAfter = options.retryAfter
   }
 }

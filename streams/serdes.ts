@@ -12,6 +12,13 @@ export interface Serializer<T> {
 }
 
 export interface Deserializer<T> {
+  /**
+   * A deserializer that needs something it can only fetch asynchronously (a schema registry's
+   * schema) throws an error with `retryAfter: Promise<unknown>`: KafkaStreams holds the record and
+   * the rest of its partition (other partitions go on, nothing after it is committed) and processes
+   * it again once the promise settles, for up to taskTimeoutMs (task.timeout.ms); then the error
+   * goes to the deserialization handler.
+   */
   deserialize(topic: string, data: Buffer | null): T | null
   /**
    * Optional: reads bytes[start, end) in place, as Kafka's deserialize(topic, headers, ByteBuffer)

@@ -5,8 +5,8 @@
 // registers the writer schema (or looks it up) and reads every schema the registry knows.
 //
 // A record written with a schema registered after that is found by reading the registry again:
-// the first such record fails with SCHEMA_NOT_FOUND naming the id while the registry is read in
-// the background; records after the read decode.
+// the record fails with SCHEMA_NOT_FOUND naming the id and carrying `retryAfter` (the read), so
+// Kafka Streams holds it and reads it again once the registry was read; other callers retry.
 import avro from 'avsc'
 import { SchemaRegistryException } from '../errors.js'
 import type { SchemaRegistryClient } from '../types.js'
@@ -27,10 +27,12 @@ export interface AvroSerdeOptions {
 
 /** A streams-compatible serde: serialize(topic, value) / deserialize(topic, bytes). */
 export class AvroSerde<T = unknown> {
+  /** Writer schemas by id, as read from the registry (text): resolved against the serde's own schema at the first record that needs it. */
+  private readonly writers = new Map<number, string>()
   private readonly readers = new Map<number, avro.Type | avro.Resolver>()
   private readonly subjectsDone = new Set<string>()
   private readonly failedSubjects = new Map<string, SchemaRegistryException>()
-  private refreshing: Promise<void> | null = null
+  private readonly fetching = new Map<number, Promise<void>>()
   private readonly log: (line: string) => void
 
   private constructor(
@@ -79,14 +81,25 @@ export class AvroSerde<T = unknown> {
     for (const subject of await this.registry.getSubjects()) {
       for (const v of await this.registry.getVersions(subject)) {
         const r = await this.registry.getVersion(subject, v)
-        if (!this.readers.has(r.id)) this.addReader(r.id, r.schema)
+        this.writers.set(r.id, r.schema)
       }
     }
   }
 
-  private addReader(id: number, writerText: string): void {
-    const writer = avro.Type.forSchema(JSON.parse(writerText) as avro.Schema)
-    this.readers.set(id, this.type === null ? writer : this.type.createResolver(writer))
+  /** The reader of records written with schema `id`, made at the first such record; an error naming the id when the serde's schema cannot read them. */
+  private readerOf(topic: string, id: number): avro.Type | avro.Resolver | undefined {
+    let reader = this.readers.get(id)
+    if (reader !== undefined) return reader
+    const text = this.writers.get(id) ?? this.registry.cachedSchemaById?.(id)?.schema
+    if (text === undefined) return undefined
+    try {
+      const writer = avro.Type.forSchema(JSON.parse(text) as avro.Schema)
+      reader = this.type === null ? writer : this.type.createResolver(writer)
+    } catch (err) {
+      throw new SchemaRegistryException('INCOMPATIBLE_SCHEMA', `Records of topic '${topic}' written with schema ${id} cannot be read with this serde's schema: ${(err as Error).message}`, { field: 'id', cause: err })
+    }
+    this.readers.set(id, reader)
+    return reader
   }
 
   serialize(topic: string, value: T | null): Buffer | null {
@@ -111,16 +124,10 @@ export class AvroSerde<T = unknown> {
   deserialize(topic: string, bytes: Buffer | null): T | null {
     if (bytes === null || bytes === undefined) return null
     const id = readSchemaId(topic, bytes)
-    let reader = this.readers.get(id)
+    // An in-process registry answers from what it has read, without waiting (readerOf asks it).
+    const reader = this.readerOf(topic, id)
     if (reader === undefined) {
-      // An in-process registry answers from what it has read, without waiting.
-      const cached = this.registry.cachedSchemaById?.(id)
-      if (cached !== undefined) this.addReader(id, cached.schema)
-      reader = this.readers.get(id)
-    }
-    if (reader === undefined) {
-      this.refreshInBackground()
-      throw new SchemaRegistryException('SCHEMA_NOT_FOUND', `Schema ${id} of a record of topic '${topic}' is not known to this serde yet (the registry is being read again)`, { field: 'id' })
+      throw new SchemaRegistryException('SCHEMA_NOT_FOUND', `Schema ${id} of a record of topic '${topic}' is not known to this serde yet (it is being fetched)`, { field: 'id', retryAfter: this.fetch(id) })
     }
     try {
       return (this.type === null ? (reader as avro.Type).fromBuffer(bytes.subarray(HEADER_SIZE)) : this.type.fromBuffer(bytes.subarray(HEADER_SIZE), reader as avro.Resolver)) as T
@@ -150,14 +157,22 @@ export class AvroSerde<T = unknown> {
     )
   }
 
-  private refreshInBackground(): void {
-    this.refreshing ??= this.loadKnown()
-      .catch((err: unknown) => this.log(`AvroSerde: reading the registry failed: ${(err as Error).message}`))
-      .finally(() => (this.refreshing = null))
+  /** Fetches the schema of an id met in a record (once at a time per id); settles when done, found or not. */
+  private fetch(id: number): Promise<void> {
+    let p = this.fetching.get(id)
+    if (p === undefined) {
+      p = this.registry
+        .getSchemaById(id)
+        .then((s) => void this.writers.set(id, s.schema))
+        .catch((err: unknown) => this.log(`AvroSerde: fetching schema ${id} failed: ${(err as Error).message}`))
+        .finally(() => this.fetching.delete(id))
+      this.fetching.set(id, p)
+    }
+    return p
   }
 
-  /** Resolves when a background read of the registry (after an unknown id) is done. */
+  /** Resolves when the schemas being fetched (after unknown ids) are in. */
   async settled(): Promise<void> {
-    await this.refreshing
+    await Promise.all(this.fetching.values())
   }
 }

@@ -207,7 +207,12 @@ class Lowering {
     const log = this.options.log
     const holder = this.options.context
     const queryId = this.options.queryId
-    const raw = this.builder.stream<Key, Buffer>(src.topic, Consumed.with(keySerde, Serdes.Bytes()))
+    // A format that may have to fetch what a record needs (AVRO: its schema) checks in the source,
+    // where the runtime can hold the record until it is here; decoding stays below, where a bad
+    // record goes to the processing log.
+    const ready = valueFormat.ready?.bind(valueFormat)
+    const valueSerde: Serde<Buffer> = ready === undefined ? Serdes.Bytes() : { serialize: (_t, b) => b, deserialize: (_t, b) => (ready(b), b) }
+    const raw = this.builder.stream<Key, Buffer>(src.topic, Consumed.with(keySerde, valueSerde))
     const rows = raw.processValues<Row>(() => {
       let ctx: FixedKeyProcessorContext<Key, Row>
       return {

@@ -30,6 +30,12 @@ export interface RowFormat {
   readonly avroSchema?: unknown
   serialize(row: readonly unknown[] | null): Buffer | null
   deserialize(bytes: Buffer | null): unknown[] | null
+  /**
+   * Optional: throws an error with `retryAfter` when what deserialize() needs for these bytes is
+   * not here yet (AVRO: the schema of their id, being fetched), and nothing otherwise (bad bytes
+   * are deserialize()'s to report). Run in the query's source, so the runtime holds the record.
+   */
+  ready?(bytes: Buffer | null): void
 }
 
 export type FormatFactory = (columns: readonly FormatColumn[], options: FormatOptions, side: 'key' | 'value') => RowFormat

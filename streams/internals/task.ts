@@ -229,7 +229,17 @@ export class StreamTask {
     return this.streamTime
   }
 
-  /** Processes one input record; returns false when it was skipped. */
+  /**
+   * Set by KafkaStreams: a deserializer's error that carries `retryAfter` (what it needs is being
+   * fetched) leaves the record unprocessed, with `blockedOn` set, for the runtime to process again
+   * once that settles. Off (the test driver, or past task.timeout.ms), the error goes to the
+   * deserialization handler like any other.
+   */
+  retriesDeserialization = false
+  /** After process()/processView() returned false: what the record waits for, when it waits rather than was skipped. The runtime takes it (sets it back to null). */
+  blockedOn: Promise<unknown> | null = null
+
+  /** Processes one input record; returns false when it was skipped (or, with blockedOn set, held back). */
   process(input: InputRecord): boolean {
     const src = this.source(input.topic)
     let key: unknown
@@ -238,6 +248,7 @@ export class StreamTask {
       key = src.keySerde.deserialize(input.topic, input.key)
       value = src.valueSerde.deserialize(input.topic, input.value)
     } catch (err) {
+      if (this.waitsFor(err)) return false
       return this.deserializationFailed(input, err)
     }
     return this.run(src, input, key, value, input.timestamp, input.headers)
@@ -263,9 +274,19 @@ export class StreamTask {
       else if (vs.deserializeFrom !== undefined) value = vs.deserializeFrom(topic, b, input.valueStart, input.valueEnd)
       else value = vs.deserialize(topic, b.subarray(input.valueStart, input.valueEnd))
     } catch (err) {
+      if (this.waitsFor(err)) return false
       return this.deserializationFailed(input.toRecord(), err)
     }
     return this.run(src, input, key, value, input.timestamp, input.headers)
+  }
+
+  /** Whether the deserialization error is one to wait out (sets blockedOn): a `retryAfter` promise on it or on an error it wraps. */
+  private waitsFor(err: unknown): boolean {
+    if (!this.retriesDeserialization) return false
+    const wait = retryAfterOf(err)
+    if (wait === null) return false
+    this.blockedOn = wait
+    return true
   }
 
   private lastSourceTopic = ''
@@ -599,3 +620,14 @@ export class StreamTask {
 
 /** The record timestamp the task is processing (for operators needing it without a context). */
 export type { RecordContextInfo }
+
+/** The `retryAfter` promise of an error or of one it wraps (serdes wrap what they call), or null. */
+export function retryAfterOf(err: unknown): Promise<unknown> | null {
+  let e: unknown = err
+  for (let depth = 0; depth < 8 && typeof e === 'object' && e !== null; depth++) {
+    const wait = (e as { retryAfter?: unknown }).retryAfter
+    if (wait instanceof Promise) return wait
+    e = (e as { cause?: unknown }).cause
+  }
+  return null
+}

@@ -91,6 +91,13 @@ export interface KafkaStreamsConfig extends StreamsConfig {
    * restores only what the replica had not read yet. Default 0, as Kafka Streams.
    */
   numStandbyReplicas?: number
+  /**
+   * How long a record may wait for what its deserializer is fetching (task.timeout.ms, KIP-572):
+   * a deserializer error carrying `retryAfter` holds the record and the rest of its partition until
+   * that settles; past this the error goes to the deserialization handler. Default 300000, as Kafka
+   * Streams; 0 never waits.
+   */
+  taskTimeoutMs?: number
 }
 
 /** What a processing failure leads to (Kafka's StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse). */
@@ -106,6 +113,16 @@ interface ActiveTask {
   readonly consumed: Map<string, number>
   /** Highest acknowledged next offset per changelog topic. */
   readonly acked: Map<string, number>
+}
+
+/** A partition whose records wait for what a deserializer is fetching (see Deserializer). */
+interface BlockedPartition {
+  readonly entry: ActiveTask
+  readonly tp: TopicPartition
+  /** The record that waits, then those polled after it, in offset order. */
+  readonly records: ConsumerRecord[]
+  settled: boolean
+  readonly since: number
 }
 
 /** Records sent and not yet acknowledged above which the processing loop waits for acknowledgements. */
@@ -182,6 +199,9 @@ export class KafkaStreams implements QueryableStoreProvider {
   private paused = false
   /** Records a poll returned after pause() was called; processed first on resume(). */
   private held: ConsumerRecord[] = []
+  private readonly taskTimeoutMs: number
+  /** Partitions (tpKey) whose next record waits for its deserializer (see Deserializer): that record and the ones after it, in order. */
+  private readonly blocked = new Map<string, BlockedPartition>()
   /** Called on every state change; errors of the processing loop arrive as ERROR with `error`. */
   onStateChange: ((state: KafkaStreamsState, error?: Error) => void) | null = null
 
@@ -212,6 +232,11 @@ export class KafkaStreams implements QueryableStoreProvider {
     }
     const endpoint = this.config.applicationServer === undefined ? null : parseApplicationServer(this.config.applicationServer)
     this.metadataState = new StreamsMetadataState({ sourcesOf, globalStores: topology.internal.globalStores }, (t) => this.partitionCounts.get(t), endpoint)
+    const taskTimeout = this.config.taskTimeoutMs ?? 300_000
+    if (!Number.isInteger(taskTimeout) || taskTimeout < 0) {
+      throw new StreamsException(`taskTimeoutMs (task.timeout.ms) must be an integer >= 0, got ${String(taskTimeout)}`, { field: 'taskTimeoutMs' })
+    }
+    this.taskTimeoutMs = taskTimeout
     const standbys = this.config.numStandbyReplicas ?? 0
     if (!Number.isInteger(standbys) || standbys < 0) {
       throw new StreamsException(`numStandbyReplicas (num.standby.replicas) must be an integer >= 0, got ${String(standbys)}`, { field: 'numStandbyReplicas' })
@@ -398,7 +423,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     const consumer = this.consumer!
     await this.transactions?.abort().catch(() => undefined)
     await this.closeAllTasks(true)
-    this.held = []
+    this.clearHeld()
     this.endVisit()
     consumer.pause(consumer.assignment())
     this.assignor.requestShutdown = true
@@ -427,7 +452,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.setState('PENDING_ERROR', cause)
     if (dirty) await this.transactions?.abort().catch(() => undefined)
     await this.closeAllTasks(dirty)
-    this.held = []
+    this.clearHeld()
     this.endVisit()
     await this.consumer?.close().catch(() => undefined)
     this.consumer = null
@@ -446,7 +471,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     try {
       await this.transactions?.abort().catch(() => undefined)
       await this.closeAllTasks(true)
-      this.held = []
+      this.clearHeld()
       this.endVisit()
       await this.consumer?.close().catch(() => undefined)
       await this.producer?.close().catch(() => undefined)
@@ -618,6 +643,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     const owner = (): ActiveTask | null => entry
     const globals = { get: (name: string) => this.globalTask?.getStore(name) ?? null }
     const task = new StreamTask(sub, partition, this.topology.internal, this.config, this.collector(), this.changelogWriter(owner), () => this.now, globals, this.cacheBudget)
+    task.retriesDeserialization = this.taskTimeoutMs > 0
     entry = { id: `${sub.id}_${partition}`, task, consumed: new Map(), acked: new Map() }
     if (this.transactions !== null) wipeUncheckpointedState(task.stateManager.taskDir, task.stateManager.checkpoint().size > 0)
     task.init()
@@ -985,6 +1011,10 @@ export class KafkaStreams implements QueryableStoreProvider {
         this.now = Date.now()
         this.processHeld()
       }
+      if (!this.paused && this.blocked.size > 0) {
+        this.now = Date.now()
+        this.retryBlocked()
+      }
       // Records are processed as the poll hands them over, left in the fetched bytes (see visit).
       this.visitFresh = true
       if (this.consumer !== null) {
@@ -1013,9 +1043,56 @@ export class KafkaStreams implements QueryableStoreProvider {
 
   /** Held records of partitions taken away were never processed nor committed: their next owner fetches them again. */
   private dropHeld(tps: TopicPartition[]): void {
+    for (const tp of tps) this.blocked.delete(tpKey(tp.topic, tp.partition))
     if (this.held.length === 0) return
     const gone = new Set(tps.map((tp) => `${tp.topic}\u0000${tp.partition}`))
     this.held = this.held.filter((r) => !gone.has(`${r.topic}\u0000${r.partition}`))
+  }
+
+  private clearHeld(): void {
+    this.held = []
+    this.blocked.clear()
+  }
+
+  /**
+   * Holds a record its deserializer cannot read yet, and the rest of its partition after it (the
+   * consumer stops fetching it); `since`: when the wait began, for task.timeout.ms.
+   */
+  private block(entry: ActiveTask, record: ConsumerRecord, since: number): BlockedPartition {
+    const wait = entry.task.blockedOn!
+    entry.task.blockedOn = null
+    const tp = { topic: record.topic, partition: record.partition }
+    const b: BlockedPartition = { entry, tp, records: [record], settled: false, since }
+    const settle = (): void => void (b.settled = true)
+    wait.then(settle, settle)
+    this.blocked.set(tpKey(tp.topic, tp.partition), b)
+    this.consumer?.pause([tp])
+    return b
+  }
+
+  /** Processes again, in order, the held records of each partition whose wait settled (or timed out: then the handler decides). */
+  private retryBlocked(): void {
+    for (const [key, b] of [...this.blocked]) {
+      const expired = this.now - b.since >= this.taskTimeoutMs
+      if (!b.settled && !expired) continue
+      this.blocked.delete(key)
+      const task = b.entry.task
+      task.retriesDeserialization = !expired
+      try {
+        for (let i = 0; i < b.records.length; i++) {
+          const r = b.records[i]!
+          task.process(r)
+          if (task.blockedOn !== null) {
+            this.block(b.entry, r, b.since).records.push(...b.records.slice(i + 1))
+            break
+          }
+          b.entry.consumed.set(r.topic, r.offset + 1)
+        }
+      } finally {
+        task.retriesDeserialization = this.taskTimeoutMs > 0
+      }
+      if (!this.blocked.has(key) && !this.paused) this.consumer?.resume([b.tp])
+    }
   }
 
   private processHeld(): void {
@@ -1030,6 +1107,8 @@ export class KafkaStreams implements QueryableStoreProvider {
   private visitEntry: ActiveTask | undefined = undefined
   private visitLast = -1
   private visitFresh = true
+  /** The visited partition's wait, when its records are held (see block). */
+  private visitBlocked: BlockedPartition | undefined = undefined
 
   /**
    * Takes one polled record: processed by its task (the position it reached noted for the next
@@ -1050,11 +1129,20 @@ export class KafkaStreams implements QueryableStoreProvider {
       this.visitPartition = r.partition
       const sub = this.topicToSub.get(r.topic)
       this.visitEntry = sub === undefined ? undefined : this.tasks.get(`${sub.id}_${r.partition}`)
+      this.visitBlocked = this.blocked.size === 0 ? undefined : this.blocked.get(tpKey(r.topic, r.partition))
     }
     const entry = this.visitEntry
     // Records polled for a partition this instance no longer owns are dropped; their new owner reads them.
     if (entry === undefined) return
+    if (this.visitBlocked !== undefined) {
+      this.visitBlocked.records.push(r.toRecord())
+      return
+    }
     entry.task.processView(r)
+    if (entry.task.blockedOn !== null) {
+      this.visitBlocked = this.block(entry, r.toRecord(), this.now)
+      return
+    }
     this.visitLast = r.offset
   }
 
@@ -1065,6 +1153,7 @@ export class KafkaStreams implements QueryableStoreProvider {
     this.visitPartition = -1
     this.visitEntry = undefined
     this.visitLast = -1
+    this.visitBlocked = undefined
   }
 
   private processRecords(records: ConsumerRecord[]): void {
@@ -1084,7 +1173,16 @@ export class KafkaStreams implements QueryableStoreProvider {
       }
       // Records polled for a partition this instance no longer owns are dropped; their new owner reads them.
       if (entry === undefined) continue
+      const waiting = this.blocked.size === 0 ? undefined : this.blocked.get(tpKey(topic, partition))
+      if (waiting !== undefined) {
+        waiting.records.push(r)
+        continue
+      }
       entry.task.process(r)
+      if (entry.task.blockedOn !== null) {
+        this.block(entry, r, this.now)
+        continue
+      }
       last = r.offset
     }
     if (entry !== undefined && last >= 0) entry.consumed.set(topic, last + 1)

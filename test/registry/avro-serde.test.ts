@@ -105,6 +105,15 @@ describe('AvroSerde', () => {
     expect(error(() => serde.serialize('t', { sensor: 5 })).field).toBe('value')
     const noTopics = await AvroSerde.create(registry, { schema: READING })
     expect(error(() => noTopics.serialize('t', { sensor: 's', celsius: 1 })).field).toBe('topics')
+    // A registry holding schemas this serde cannot read does not stop it; a record written with one
+    // fails naming the id.
+    const other = await AvroSerde.create(registry, { schema: { type: 'record', name: 'Other', fields: [{ name: 'x', type: 'int' }] }, topics: ['o'] })
+    const stranger = other.serialize('o', { x: 1 })!
+    const reading = await AvroSerde.create(registry, { schema: READING })
+    const e = error(() => reading.deserialize('o', stranger))
+    expect([e.code, e.field]).toEqual(['INCOMPATIBLE_SCHEMA', 'id'])
+    expect(e.message).toContain(`schema ${other.schemaId}`)
+    expect(reading.deserialize('t', good)).toEqual({ sensor: 's', celsius: 1 })
   })
 
   it('serves a Brook Streams application: registry-framed Avro in, filtered and enriched, registry-framed Avro out', async () => {
@@ -139,5 +148,42 @@ describe('AvroSerde', () => {
     expect(got.map((r) => r.celsius).sort((x, y) => x - y)).toEqual([31, 32, 33, 34, 35, 36, 37, 38, 39])
     expect(got.every((r) => r.unit === 'C')).toBe(true)
     expect(await registry.getSubjects()).toEqual(['hot-value', 'readings-value'])
+  }, 30_000)
+
+  it('a Streams application reading over REST waits for a schema registered after it started, and loses nothing', async () => {
+    const { client, registry } = await setup()
+    const server = await startRegistryServer(registry, { port: 0 })
+    closers.push(() => server.close())
+    await client.admin().createTopics([{ topic: 'readings', numPartitions: 1 }, { topic: 'celsius', numPartitions: 1 }])
+    type R = { sensor: string; celsius: number; unit?: string }
+    const input = await AvroSerde.create<R>(new HttpSchemaRegistryClient(server.url), { schema: READING_V2 })
+    const b = new StreamsBuilder()
+    b.stream<string, R>('readings', Consumed.with(Serdes.String(), input))
+      .mapValues((v) => `${v.sensor}=${v.celsius}${v.unit ?? '?'}`)
+      .to('celsius', Produced.with(Serdes.String(), Serdes.String()))
+    // Default handler (logAndFail): a record that could not be read would fail the application.
+    const streams = new KafkaStreams(b.build(), client, { applicationId: 'late-schema', stateDir: tmpDir(), commitIntervalMs: 50 })
+    closers.push(() => streams.close())
+    await streams.start()
+    // Written with schemas the app's serde has never seen: v1, then v2, both registered after it started.
+    const v1 = await AvroSerde.create<R>(registry, { schema: READING, topics: ['readings'] })
+    const v2 = await AvroSerde.create<R>(registry, { schema: READING_V2, topics: ['readings'] })
+    const producer = client.producer()
+    await producer.sendBatch([
+      { topic: 'readings', key: 's1', value: v1.serialize('readings', { sensor: 's1', celsius: 20 }) },
+      { topic: 'readings', key: 's2', value: v2.serialize('readings', { sensor: 's2', celsius: 68, unit: 'F' }) },
+      { topic: 'readings', key: 's3', value: v1.serialize('readings', { sensor: 's3', celsius: -4 }) },
+    ])
+    await producer.close()
+    const consumer = client.consumer({ groupId: 'check-late', autoOffsetReset: 'earliest' })
+    consumer.subscribe(['celsius'])
+    const got: string[] = []
+    await waitFor('3 readings', async () => {
+      for (const r of await consumer.poll(100)) got.push(r.value!.toString())
+      return got.length >= 3
+    })
+    await consumer.close()
+    expect(got).toEqual(['s1=20C', 's2=68F', 's3=-4C'])
+    expect(streams.state).toBe('RUNNING')
   }, 30_000)
 })

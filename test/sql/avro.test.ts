@@ -183,4 +183,29 @@ describe('AVRO format', () => {
     expect(out).toEqual([['a', { TWICE: 42 }]])
     expect(await registry.getSubjects()).toEqual(['DOUBLED-value', 't-value'])
   })
+
+  it('reads a record whose schema was registered after the query started, elsewhere: the record waits for its schema, nothing is skipped', async () => {
+    const { client, registry, engine } = await setup()
+    await client.admin().createTopics([{ topic: 'temps', numPartitions: 1 }])
+    const v1 = { type: 'record', name: 'T', fields: [{ name: 'sensor', type: 'string' }, { name: 'c', type: 'double' }] }
+    const v2 = { ...v1, fields: [...v1.fields, { name: 'site', type: 'string', default: 'none' }] }
+    await registry.register('temps-value', { schema: JSON.stringify(v1) })
+    await engine.execute("SET 'auto.offset.reset'='earliest';")
+    await engine.execute("CREATE STREAM temps WITH (KAFKA_TOPIC='temps', VALUE_FORMAT='AVRO');")
+    await engine.execute('CREATE STREAM hot AS SELECT sensor, c FROM temps WHERE c > 30 EMIT CHANGES;')
+    // Another application's registry (the test's, on the same _schemas topic) registers v2 now;
+    // the engine's registry has not read it.
+    const writer = await AvroSerde.create(registry, { schema: v2, topics: ['temps'] })
+    const producer = client.producer()
+    await producer.sendBatch([
+      { topic: 'temps', key: null, value: writer.serialize('temps', { sensor: 'a', c: 35, site: 'roof' }) },
+      { topic: 'temps', key: null, value: writer.serialize('temps', { sensor: 'b', c: 12, site: 'cellar' }) },
+      { topic: 'temps', key: null, value: writer.serialize('temps', { sensor: 'c', c: 31.5, site: 'roof' }) },
+    ])
+    await producer.close()
+    const reader = await AvroSerde.create<Record<string, unknown>>(registry)
+    const rows = await waitFor(async () => (await engine.runtime.read('HOT', true, 10, 300)).map((r) => reader.deserialize('HOT', r.value)), (r) => r.length === 2)
+    expect(rows).toEqual([{ SENSOR: 'a', C: 35 }, { SENSOR: 'c', C: 31.5 }])
+    expect(engine.processingLog.list()).toEqual([])
+  })
 })

@@ -245,8 +245,15 @@ registerFormat('AVRO', (columns, options, side) => {
       : ((w) => (row) => w((name) => row[indexOf.get(name)!]))(recordWriter(record.fields ?? [], columns, side))
   const indexOf = new Map(columns.map((c, i) => [c.name, i]))
   const plans = new Map<number, ReaderPlan>()
+  const notYet = (schemaId: number): SqlError =>
+    new SqlError('SERDE_ERROR', `Failed to deserialize ${side} from AVRO: schema ${schemaId} is not known yet (it is being fetched)`, { retryAfter: binding.registry.fetch(schemaId) })
   return {
     name: 'AVRO',
+    ready(bytes) {
+      if (bytes === null || bytes.length < HEADER_SIZE || bytes[0] !== 0) return
+      const schemaId = bytes.readInt32BE(1)
+      if (!plans.has(schemaId) && binding.registry.schemaById(schemaId) === undefined) throw notYet(schemaId)
+    },
     /** The schema rows are written with (registered under the subject before the first row). */
     avroSchema: writeSchema,
     serialize(row) {
@@ -274,7 +281,7 @@ registerFormat('AVRO', (columns, options, side) => {
       let plan = plans.get(schemaId)
       if (plan === undefined) {
         const writer = binding.registry.schemaById(schemaId)
-        if (writer === undefined) throw serdeError(`Failed to deserialize ${side} from AVRO: schema ${schemaId} is not known yet (the registry is being read again)`)
+        if (writer === undefined) throw notYet(schemaId)
         plan = readerPlan(writer, columns, unwrap, schemaId)
         plans.set(schemaId, plan)
       }

@@ -20,7 +20,7 @@ export interface AvroBinding {
 /** The engine's registry: ids to schemas without waiting, registration and lookups as SqlErrors. */
 export class SqlSchemaRegistry {
   private readonly byId = new Map<number, unknown>()
-  private readonly fetching = new Set<number>()
+  private readonly fetching = new Map<number, Promise<void>>()
 
   constructor(readonly client: SchemaRegistryClient, private readonly log: (line: string) => void = () => {}) {}
 
@@ -34,15 +34,22 @@ export class SqlSchemaRegistry {
       this.byId.set(id, parsed)
       return parsed
     }
-    if (!this.fetching.has(id)) {
-      this.fetching.add(id)
-      this.client
+    this.fetch(id)
+    return undefined
+  }
+
+  /** Fetches an id's schema (once at a time); settles when done, found or not. */
+  fetch(id: number): Promise<void> {
+    let p = this.fetching.get(id)
+    if (p === undefined) {
+      p = this.client
         .getSchemaById(id)
         .then((s) => void this.byId.set(id, JSON.parse(s.schema)))
         .catch((err: unknown) => this.log(`schema registry: schema ${id}: ${(err as Error).message}`))
         .finally(() => this.fetching.delete(id))
+      this.fetching.set(id, p)
     }
-    return undefined
+    return p
   }
 
   /** Registers the schema under the subject (or finds it there); the id. Refusals are SqlErrors naming the subject. */
