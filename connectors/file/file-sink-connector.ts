@@ -40,7 +40,7 @@ export class FileStreamSinkTask implements SinkTask {
     let out = ''
     for (const r of records) {
       const v = r.value
-      out += (typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : JSON.stringify(v, (_k, x: unknown) => (Buffer.isBuffer(x) ? x.toString('base64') : x))) + '\n'
+      out += (typeof v === 'string' ? v : Buffer.isBuffer(v) ? v.toString('utf8') : JSON.stringify(v, base64Bytes)) + '\n'
     }
     if (this.fd === null) process.stdout.write(out)
     else fs.writeSync(this.fd, out)
@@ -52,4 +52,10 @@ export class FileStreamSinkTask implements SinkTask {
     if (this.fd !== null) fs.closeSync(this.fd)
     this.fd = null
   }
+}
+
+/** JSON.stringify replacer: bytes as base64. The holder's own value is looked at, since a Buffer reaches a replacer already turned into {type, data} by its toJSON. */
+function base64Bytes(this: unknown, key: string, value: unknown): unknown {
+  const own = (this as Record<string, unknown>)[key]
+  return Buffer.isBuffer(own) ? own.toString('base64') : value
 }

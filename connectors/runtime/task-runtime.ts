@@ -90,6 +90,23 @@ export function transform<R extends ConnectRecord>(rt: TaskRuntime, record: R, o
   }
 }
 
+/**
+ * Awaits the converters' async preparation of a batch (registering or fetching schemas) when
+ * either needs any: `prepare` calls their hooks, which answer null when nothing is missing.
+ * Null when neither needed anything (the caller then does not await); a RetriableException
+ * (an unreachable registry) is retried with backoff while the task status says so.
+ */
+export function prepareConverters(rt: TaskRuntime, prepare: () => [Promise<void> | null | undefined, Promise<void> | null | undefined]): Promise<void> | null {
+  const [key, value] = prepare()
+  if ((key === null || key === undefined) && (value === null || value === undefined)) return null
+  let first: Promise<unknown> | null = Promise.all([key, value])
+  return retrying(rt, 'converter preparation', () => {
+    const attempt = first ?? Promise.all(prepare())
+    first = null
+    return attempt
+  }).then(() => undefined)
+}
+
 export function wrapTaskError(rt: TaskRuntime, err: unknown): ConnectException {
   if (err instanceof ConnectException) return err
   return new ConnectException(`task ${rt.taskId} failed: ${errorMessage(err)}`, { connector: rt.connector, cause: err })

@@ -7,7 +7,7 @@ import type { Consumer, ConsumerRecord, Producer, RecordHeader, TopicPartitionOf
 import type { SinkTask, SinkTaskContext, TaskConfig } from '../api/connector.js'
 import type { SinkRecord } from '../api/record.js'
 import { errorMessage, RetriableException } from '../errors.js'
-import { retrying, setTaskState, toleranceAll, transform, wrapTaskError, type TaskRuntime } from './task-runtime.js'
+import { prepareConverters, retrying, setTaskState, toleranceAll, transform, wrapTaskError, type TaskRuntime } from './task-runtime.js'
 import { consumerOverrides } from './client-overrides.js'
 import { BrookError } from '../../core/errors.js'
 
@@ -20,6 +20,12 @@ export class WorkerSinkTask {
   private consumer: Consumer | null = null
   private dlqProducer: Producer | null = null
   private loop: Promise<void> | null = null
+  /**
+   * With errors.tolerance=all, the consumed record each delivered record came from: the dead
+   * letter queue gets its original bytes, as in Connect (a converter may not write a record back
+   * synchronously: the Avro converter has no id for a schema it only read).
+   */
+  private readonly originals = new WeakMap<SinkRecord, ConsumerRecord>()
   failure: Error | null = null
 
   constructor(
@@ -97,6 +103,12 @@ export class WorkerSinkTask {
         }
         const batch = await consumer.poll(200)
         if (batch.length === 0) continue
+        // Converters that fetch schemas (Avro) do it for the whole batch here, so converting stays synchronous.
+        const { keyConverter, valueConverter } = rt
+        if (keyConverter.prepareToConnectData !== undefined || valueConverter.prepareToConnectData !== undefined) {
+          const prepared = prepareConverters(rt, () => [keyConverter.prepareToConnectData?.(batch), valueConverter.prepareToConnectData?.(batch)])
+          if (prepared !== null) await prepared
+        }
         const records: SinkRecord[] = []
         const failed: Array<{ cr: ConsumerRecord; stage: Stage; err: Error }> = []
         for (const cr of batch) {
@@ -144,7 +156,9 @@ export class WorkerSinkTask {
         topic: cr.topic, kafkaPartition: cr.partition, kafkaOffset: cr.offset, keySchema: k.schema, key: k.value,
         valueSchema: v.schema, value: v.value, timestamp: cr.timestamp, headers: cr.headers,
       }
-      return transform(rt, record, (e) => failed.push({ cr, stage: 'TRANSFORMATION', err: e }))
+      const delivered = transform(rt, record, (e) => failed.push({ cr, stage: 'TRANSFORMATION', err: e }))
+      if (delivered !== null && toleranceAll(rt)) this.originals.set(delivered, cr)
+      return delivered
     } catch (err) {
       if (!toleranceAll(rt)) throw err
       failed.push({ cr, stage, err: err as Error })
@@ -171,6 +185,8 @@ export class WorkerSinkTask {
   }
 
   private async toDlq(r: SinkRecord, stage: Stage, err: Error): Promise<void> {
+    const original = this.originals.get(r)
+    if (original !== undefined) return this.toDlqRaw(original, stage, err)
     const raw: ConsumerRecord = {
       topic: r.topic, partition: r.kafkaPartition ?? 0, offset: r.kafkaOffset, timestamp: r.timestamp ?? Date.now(), timestampType: 0,
       key: this.rt.keyConverter.fromConnectData(r.topic, r.keySchema, r.key),

@@ -10,7 +10,7 @@ import type { SourceTask, SourceTaskContext, TaskConfig } from '../api/connector
 import type { SourceOffset, SourcePartition, SourceRecord } from '../api/record.js'
 import { errorMessage } from '../errors.js'
 import type { OffsetStore } from './offset-store.js'
-import { retrying, setTaskState, transform, wrapTaskError, type TaskRuntime } from './task-runtime.js'
+import { prepareConverters, retrying, setTaskState, transform, wrapTaskError, type TaskRuntime } from './task-runtime.js'
 import { producerOverrides } from './client-overrides.js'
 import type { ByteRange } from '../converters/converter.js'
 
@@ -117,12 +117,17 @@ export class WorkerSourceTask {
         break
       }
     }
+    const keyConverter = rt.keyConverter
+    const valueConverter = rt.valueConverter
+    // Converters that register schemas (Avro) do it for the whole poll here, so converting stays synchronous.
+    if (keyConverter.prepareFromConnectData !== undefined || valueConverter.prepareFromConnectData !== undefined) {
+      const prepared = prepareConverters(rt, () => [keyConverter.prepareFromConnectData?.(sent), valueConverter.prepareFromConnectData?.(sent)])
+      if (prepared !== null) await prepared
+    }
     // Each record goes to the producer as it is converted (sendQuiet: no ProducerRecord, promise
     // or RecordMetadata per record); one listener counts the poll's acknowledgements.
     const ack = new PollAcknowledgement()
     const producer = this.producer!
-    const keyConverter = rt.keyConverter
-    const valueConverter = rt.valueConverter
     const now = Date.now()
     ack.expect(sent.length)
     if (producer.sendQuietRange !== undefined && keyConverter.fromConnectDataRange !== undefined && valueConverter.fromConnectDataRange !== undefined) {

@@ -4,8 +4,9 @@
 import os from 'node:os'
 import type { BrookClient, Consumer } from '../../core/client/types.js'
 import type { ConnectorContext, SinkConnector, SourceConnector } from '../api/connector.js'
-import { createConverter } from '../converters/converter.js'
-import { ConfigException, ConnectException, errorMessage } from '../errors.js'
+import { TopicSchemaRegistry, type SchemaRegistryClient } from '../../registry/index.js'
+import { createConverter, type ConverterContext } from '../converters/converter.js'
+import { ConfigException, ConnectException, errorMessage, RetriableException } from '../errors.js'
 import { buildChain } from '../transforms/index.js'
 import { checkUnknownKeys, commonConfigDef } from './connector-config.js'
 import { defaultTopics, ensureCompactedTopics, InternalTopicWriter, type InternalTopicNames } from './internal-topics.js'
@@ -27,6 +28,11 @@ export interface WorkerConfig {
   onProgress?: (event: ProgressEvent) => void
   /** Watch connect-configs for pause/resume/restart requests from other processes (default true). */
   watchControlTopic?: boolean
+  /**
+   * The schema registry of converters without schema.registry.url (the Avro converter). Default:
+   * Brook's own, kept in the `_schemas` topic of the worker's broker, opened at first use.
+   */
+  schemaRegistry?: SchemaRegistryClient
 }
 
 interface RunningConnector {
@@ -51,6 +57,9 @@ export class Worker {
   private controlConsumer: Consumer | null = null
   private controlLoop: Promise<void> | null = null
   private readonly stopped = new AbortController()
+  /** The registry the worker opened on its broker for its converters (at the first converter that asked). */
+  private ownRegistry: Promise<TopicSchemaRegistry> | null = null
+  private readonly converterContext: ConverterContext = { schemaRegistry: () => this.schemaRegistry() }
 
   private constructor(readonly client: BrookClient, private readonly config: WorkerConfig) {
     this.topics = { ...defaultTopics, ...config.topics }
@@ -96,8 +105,8 @@ export class Worker {
     if (connector.kind === 'sink' && parsed.getList('topics').length === 0 && parsed.getOptionalString('topics.regex') === null) {
       throw new ConfigException('topics', 'a sink connector needs topics or topics.regex', { connector: name })
     }
-    const keyConv = () => createConverter('key.converter', parsed.getString('key.converter'), parsed.originalsWithPrefix('key.converter.'), true, name)
-    const valueConv = () => createConverter('value.converter', parsed.getString('value.converter'), parsed.originalsWithPrefix('value.converter.'), false, name)
+    const keyConv = () => createConverter('key.converter', parsed.getString('key.converter'), parsed.originalsWithPrefix('key.converter.'), true, name, this.converterContext)
+    const valueConv = () => createConverter('value.converter', parsed.getString('value.converter'), parsed.originalsWithPrefix('value.converter.'), false, name, this.converterContext)
     keyConv()
     valueConv()
     buildChain(props, name)
@@ -226,7 +235,19 @@ export class Worker {
     await this.controlLoop
     for (const name of this.connectors()) await this.stopConnector(name)
     await this.controlConsumer?.close().catch(() => {})
+    const own = await this.ownRegistry?.catch(() => null)
+    await own?.close().catch(() => {})
     await this.producer.close()
+  }
+
+  /** The converters' registry: the one given, else Brook's own on this worker's broker (opened once; a failed open is tried again at the next call). */
+  private schemaRegistry(): Promise<SchemaRegistryClient> {
+    if (this.config.schemaRegistry !== undefined) return Promise.resolve(this.config.schemaRegistry)
+    const opening = (this.ownRegistry ??= TopicSchemaRegistry.open(this.client, { log: this.log }))
+    return opening.catch((err: unknown) => {
+      if (this.ownRegistry === opening) this.ownRegistry = null
+      throw new RetriableException(`Brook's schema registry on the worker's broker could not be opened: ${errorMessage(err)}`, { cause: err })
+    })
   }
 
   private async watchControl(): Promise<void> {
