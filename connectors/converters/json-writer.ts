@@ -3,53 +3,16 @@
 // written twice: when one is full the next record starts a new slab, and the old one lives as
 // long as views of it do (the way Node pools small Buffers).
 
-const SLAB_SIZE = 256 * 1024
+import { SlabWriter } from './slab-writer.js'
+
 const QUOTE = 34
 const BACKSLASH = 92
 
-export class JsonWriter {
-  /** The slab and the write position: generated struct writers store constant bytes straight into them after reserve(). */
-  buf = Buffer.allocUnsafe(SLAB_SIZE)
-  pos = 0
-  private start = 0
-
-  /** Starts a message. */
-  begin(): void {
-    this.start = this.pos
-  }
-
-  /** The message written since begin(), as a view of the slab. */
-  finish(): Buffer {
-    return this.buf.subarray(this.start, this.pos)
-  }
-
-  /** Where the message written since begin() is: finish() without the view. */
-  finishInto(into: { buffer: Buffer; start: number; end: number }): void {
-    into.buffer = this.buf
-    into.start = this.start
-    into.end = this.pos
-  }
-
-  /** Room for n more bytes at buf[pos...] (the message so far may move to a new slab: read buf after). */
-  reserve(n: number): void {
-    if (this.pos + n > this.buf.length) this.ensure(n)
-  }
-
-  /** Room for n more bytes; a full slab is left behind and the message so far moves to a new one. */
-  private ensure(n: number): void {
-    if (this.pos + n <= this.buf.length) return
-    const used = this.pos - this.start
-    const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, (used + n) * 2))
-    this.buf.copy(next, 0, this.start, this.pos)
-    this.buf = next
-    this.start = 0
-    this.pos = used
-  }
-
+export class JsonWriter extends SlabWriter {
   /** Bytes as they are (cached JSON fragments). */
   bytes(b: Buffer): void {
     const n = b.length
-    this.ensure(n)
+    this.reserve(n)
     if (n < 16) {
       const buf = this.buf
       let p = this.pos
@@ -64,7 +27,7 @@ export class JsonWriter {
   /** Text known to be ASCII and valid JSON where it goes (numbers, literals, pre-quoted names). */
   ascii(s: string): void {
     const n = s.length
-    this.ensure(n)
+    this.reserve(n)
     const buf = this.buf
     let p = this.pos
     if (n < 32) {
@@ -74,14 +37,14 @@ export class JsonWriter {
   }
 
   byte(c: number): void {
-    this.ensure(1)
+    this.reserve(1)
     this.buf[this.pos++] = c
   }
 
   /** A JSON string: printable ASCII is copied as it is, anything else goes through JSON.stringify. */
   string(s: string): void {
     const n = s.length
-    this.ensure(n + 2)
+    this.reserve(n + 2)
     const buf = this.buf
     let p = this.pos
     buf[p++] = QUOTE
@@ -96,13 +59,13 @@ export class JsonWriter {
 
   private escaped(s: string): void {
     const json = JSON.stringify(s)
-    this.ensure(json.length * 3)
+    this.reserve(json.length * 3)
     this.pos += this.buf.write(json, this.pos, 'utf8')
   }
 
   /** The literal null. */
   nul(): void {
-    this.ensure(4)
+    this.reserve(4)
     const buf = this.buf
     const p = this.pos
     buf[p] = 110
@@ -115,7 +78,7 @@ export class JsonWriter {
   /** A finite number as JSON writes it; safe integers digit by digit (no string). */
   number(n: number): void {
     if (!Number.isSafeInteger(n) || (n === 0 && 1 / n < 0)) return this.ascii(String(n))
-    this.ensure(17)
+    this.reserve(17)
     let v = n
     if (v < 0) {
       this.buf[this.pos++] = 45
@@ -153,7 +116,7 @@ export class JsonWriter {
 
   /** The first `n` bytes of `bytes` in base64 (standard alphabet, padded), without quotes. */
   base64(bytes: Uint8Array, n: number): void {
-    this.ensure(((n + 2) / 3) * 4 + 4)
+    this.reserve(((n + 2) / 3) * 4 + 4)
     const buf = this.buf
     let p = this.pos
     let i = 0

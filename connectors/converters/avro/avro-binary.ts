@@ -3,42 +3,12 @@
 // writer puts each message at the end of a shared slab and hands out a view of it (as the
 // JsonConverter's writer does), so a record costs no Buffer of its own.
 import { DataException } from '../../errors.js'
+import { SlabWriter } from '../slab-writer.js'
 
-const SLAB_SIZE = 256 * 1024
 /** Below this magnitude a long's zig-zag value (2|n|) is exact as a double; beyond, BigInt. */
 const EXACT_ZIGZAG = 2 ** 52
 
-export class AvroWriter {
-  buf = Buffer.allocUnsafe(SLAB_SIZE)
-  pos = 0
-  private start = 0
-
-  begin(): void {
-    this.start = this.pos
-  }
-
-  /** The message written since begin(), as a view of the slab. */
-  finish(): Buffer {
-    return this.buf.subarray(this.start, this.pos)
-  }
-
-  finishInto(into: { buffer: Buffer; start: number; end: number }): void {
-    into.buffer = this.buf
-    into.start = this.start
-    into.end = this.pos
-  }
-
-  /** Room for n more bytes; the message so far moves to a new slab when this one is full (a slab is never written twice). */
-  reserve(n: number): void {
-    if (this.pos + n <= this.buf.length) return
-    const used = this.pos - this.start
-    const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, (used + n) * 2))
-    this.buf.copy(next, 0, this.start, this.pos)
-    this.buf = next
-    this.start = 0
-    this.pos = used
-  }
-
+export class AvroWriter extends SlabWriter {
   /** Confluent's framing: magic byte 0, the schema id as a big-endian int32. */
   header(id: number): void {
     this.reserve(5)
