@@ -5,7 +5,9 @@
 //  2. A filtering and projecting CREATE STREAM AS SELECT run by KafkaStreams on the embedded client
 //     (commits every second, as applications run) vs raw consume of the same input topic from the
 //     same embedded log: records/s each and the ratio.
-//  3. Pull queries on the CTAS table: key lookups p50/p99 (µs) and the scan rate of a range query.
+//  3. The CTAS of 1 over the same records in AVRO (Confluent's wire format, schemas from a registry in the
+//     _schemas topic of an embedded log), input and output, vs the JSON CTAS: records/s and the ratio AVRO/JSON.
+//  4. Pull queries on the CTAS table: key lookups p50/p99 (µs) and the scan rate of a range query.
 // Each pair runs over alternating rounds (the order rotates each round); figures are medians, also per
 // CPU second of the process (steadier on a shared machine). Options: --records=N (default 1000000), --rounds=N (3).
 import fs from 'node:fs'
@@ -25,6 +27,11 @@ import type { DataSource } from '../sql/catalog/data-source.js'
 import { ProcessingLog } from '../sql/runtime/processing-log.js'
 import { SqlTypes } from '../sql/types/sql-type.js'
 import { alternateRounds, med } from './rounds.js'
+import avro from 'avsc'
+import { TopicSchemaRegistry } from '../registry/store/topic-registry.js'
+import { frame } from '../registry/serde/wire-format.js'
+import { SqlSchemaRegistry } from '../sql/serde/avro/binding.js'
+import { valueFormatOf } from '../sql/planner/serdes.js'
 import { runUntilCommitted } from './streams-timing.js'
 
 const args = new Map(process.argv.slice(2).map((a) => a.replace(/^--/, '').split('=') as [string, string]))
@@ -52,14 +59,16 @@ const pageviews: DataSource = {
   ] },
 }
 const registry = createBuiltinRegistry()
+/** Every SQL topology logs here: a record it could not read would be skipped and inflate its rate, so any entry ends the bench. */
+const processingLog = new ProcessingLog()
 
-function sqlTopology(sql: string, sinkName: string, kind: 'STREAM' | 'TABLE'): Topology {
+function sqlTopology(sql: string, sinkName: string, kind: 'STREAM' | 'TABLE', source: DataSource = pageviews, sinkOf: (d: DataSource) => DataSource = (d) => d): Topology {
   const st = parseStatement(sql)
   if (st.kind !== 'CreateAsSelect') throw new Error('expected CREATE ... AS SELECT')
-  const plan = analyzeQuery(st.query, { registry, getSource: (n) => (n === 'PAGEVIEWS' ? pageviews : undefined), namedTypes: () => undefined }, { persistent: true })
-  const sink: DataSource = { ...pageviews, name: sinkName, kind, topic: sinkName, schema: { columns: plan.schema } }
+  const plan = analyzeQuery(st.query, { registry, getSource: (n) => (n === 'PAGEVIEWS' ? source : undefined), namedTypes: () => undefined }, { persistent: true })
+  const sink: DataSource = sinkOf({ ...source, name: sinkName, kind, topic: sinkName, schema: { columns: plan.schema } })
   const builder = new StreamsBuilder()
-  lowerQuery(plan, builder, { queryId: 'BENCH', sink, log: new ProcessingLog(), context: { topic: null, partition: null, offset: null } })
+  lowerQuery(plan, builder, { queryId: 'BENCH', sink, log: processingLog, context: { topic: null, partition: null, offset: null } })
   return builder.build()
 }
 
@@ -87,15 +96,41 @@ function rate(count: number, t0: number, c0: NodeJS.CpuUsage): Rate {
   return { wall: (count / ms) * 1000, cpu: (count / ((cpu.user + cpu.system) / 1000)) * 1000 }
 }
 
+/**
+ * The pageviews source in AVRO, its schema registered in an embedded log's _schemas topic (what
+ * the engine does at CREATE), the input encoded in Confluent's wire format, and a sink binding
+ * with its own registered schema (what the engine does before starting a CTAS).
+ */
+async function avroSetup(client: EmbeddedClient): Promise<{ source: DataSource; values: Buffer[]; bindSink: (d: DataSource) => DataSource; registerSink: (d: DataSource) => Promise<void> }> {
+  const reg = new SqlSchemaRegistry(await TopicSchemaRegistry.open(client, { log: () => {} }))
+  const binding = (subject: string) => ({ registry: reg, subject, fullName: null, writeId: null as number | null })
+  const source: DataSource = { ...pageviews, valueFormat: 'AVRO', valueAvro: binding('pageviews-value') }
+  const schema = valueFormatOf(source).avroSchema
+  const id = await reg.register('pageviews-value', schema, 'VALUE_FORMAT')
+  source.valueAvro!.writeId = id
+  const type = avro.Type.forSchema(schema as avro.Schema)
+  const out = values.map((v) => {
+    const o = JSON.parse(v.toString()) as { page: string; ms: number; agent: string }
+    return frame(id, type.toBuffer({ PAGE: o.page, MS: o.ms, AGENT: o.agent }))
+  })
+  const bindSink = (d: DataSource): DataSource => ({ ...d, valueAvro: binding(`${d.topic}-value`) })
+  const registerSink = async (d: DataSource): Promise<void> => {
+    d.valueAvro!.writeId = await reg.register(d.valueAvro!.subject, valueFormatOf(d).avroSchema, 'VALUE_FORMAT')
+  }
+  return { source, values: out, bindSink, registerSink }
+}
+
 /** Records/s of a topology over the input (driver, commits only at the end so the cache works as in production). */
-function run(topology: Topology, name: string): Rate {
+function run(topology: Topology, name: string, input: readonly Buffer[] = values): Rate {
   const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), `brook-bench-sql-${name}-`))
   const driver = new TopologyTestDriver(topology, { applicationId: name, stateDir, commitIntervalMs: 1 << 30 })
   const t0 = performance.now()
   const c0 = process.cpuUsage()
-  for (let i = 0; i < RECORDS; i++) driver.pipe('pageviews', keys[i]!, values[i]!, i, [])
+  for (let i = 0; i < RECORDS; i++) driver.pipe('pageviews', keys[i]!, input[i]!, i, [])
   driver.commit()
   const r = rate(RECORDS, t0, c0)
+  const failed = processingLog.list()
+  if (failed.length > 0) throw new Error(`${name}: ${failed.length} records failed, first: ${JSON.stringify(failed[0])}`)
   driver.close()
   fs.rmSync(stateDir, { recursive: true, force: true })
   return r
@@ -220,7 +255,18 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-bench-sql-log-'))
   const client = await EmbeddedClient.open({ dataDir: path.join(dir, 'data') })
   let flt
+  let fmts
   try {
+    const av = await avroSetup(client)
+    const ctasSql = 'CREATE TABLE by_page AS SELECT page, COUNT(*) AS views, SUM(ms) AS total FROM pageviews GROUP BY page;'
+    let sink: DataSource | null = null
+    const ctasAvro = sqlTopology(ctasSql, 'BY_PAGE', 'TABLE', av.source, (d) => (sink = av.bindSink(d)))
+    await av.registerSink(sink!)
+    fmts = await alternateRounds(
+      ROUNDS,
+      { 'ctas-avro': (r) => ({ ...run(ctasAvro, `avro-${r}`, av.values) }), 'ctas-json': (r) => ({ ...run(ctas, `json-${r}`) }) },
+      show,
+    )
     await fillLog(client)
     flt = await alternateRounds(
       ROUNDS,
@@ -241,6 +287,7 @@ async function main(): Promise<void> {
   console.log('\nmedians:')
   line('CTAS COUNT/SUM GROUP BY', 'SQL', med(agg, 'ctas-sql', 'wall'), med(agg, 'ctas-sql', 'cpu'), 'DSL', med(agg, 'ctas-dsl', 'wall'), med(agg, 'ctas-dsl', 'cpu'))
   line('CSAS filter+project', 'SQL on KafkaStreams', med(flt, 'csas-sql', 'wall'), med(flt, 'csas-sql', 'cpu'), 'raw consume', med(flt, 'raw', 'wall'), med(flt, 'raw', 'cpu'))
+  line('CTAS in AVRO vs JSON', 'AVRO', med(fmts, 'ctas-avro', 'wall'), med(fmts, 'ctas-avro', 'cpu'), 'JSON', med(fmts, 'ctas-json', 'wall'), med(fmts, 'ctas-json', 'cpu'))
   const p = await pullQueries()
   console.log(`pull key lookup           p50 ${p.p50.toFixed(1)} µs   p99 ${p.p99.toFixed(1)} µs`)
   console.log(`pull range scan           ${fmt(p.scanRate)} rows/s (${p.rows} rows per query)`)
