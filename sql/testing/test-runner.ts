@@ -6,9 +6,14 @@ import { KsqlEngine } from '../engine/engine.js'
 import { DriverRuntime } from '../engine/driver-runtime.js'
 import { SqlError } from '../errors.js'
 import { JsonNumber, parseLosslessJson, stringifyLossless, type LosslessJson } from '../serde/json-text.js'
-import { fromJson } from '../serde/formats.js'
+import { createFormat, fromJson, type RowFormat } from '../serde/formats.js'
 import { keyFormatOf, topicKeySerde, valueFormatOf } from '../planner/serdes.js'
-import { keyColumns } from '../analyzer/schema.js'
+import { keyColumns, valueColumns } from '../analyzer/schema.js'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { EmbeddedClient } from '../../core/client/embedded/client.js'
+import { TopicSchemaRegistry } from '../../registry/store/topic-registry.js'
 import type { Windowed } from '../../streams/dsl/windowed.js'
 import type { SqlType } from '../types/sql-type.js'
 import type { FunctionRegistry } from '../functions/registry-types.js'
@@ -61,10 +66,35 @@ function readRecords(text: string, field: 'inputs' | 'outputs', file: string): T
   })
 }
 
+/**
+ * A schema registry for tests that use AVRO (ksqlDB's test runner has a mock one): Brook's own,
+ * on an embedded log in a temporary directory removed after the test.
+ */
+async function testRegistry(statements: string): Promise<{ registry: TopicSchemaRegistry; close: () => Promise<void> } | null> {
+  if (!/\bAVRO\b/i.test(statements)) return null
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'brook-sql-test-registry-'))
+  const client = await EmbeddedClient.open({ dataDir: dir })
+  const registry = await TopicSchemaRegistry.open(client, { log: () => {} })
+  return {
+    registry,
+    close: async () => {
+      await registry.close()
+      await client.close()
+      fs.rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
 export async function runTest(files: TestFiles): Promise<TestResult> {
   const runtime = new DriverRuntime()
+  const schemas = await testRegistry(files.statements)
   // ksqlDB's test runner reads every input from the beginning and has no processing-log topic or stream
-  const engine = await KsqlEngine.create({ runtime, properties: { 'auto.offset.reset': 'earliest', 'ksql.logging.processing.topic.auto.create': 'false', 'ksql.logging.processing.stream.auto.create': 'false' }, ...(files.registry === undefined ? {} : { registry: files.registry }) })
+  const engine = await KsqlEngine.create({
+    runtime,
+    properties: { 'auto.offset.reset': 'earliest', 'ksql.logging.processing.topic.auto.create': 'false', 'ksql.logging.processing.stream.auto.create': 'false' },
+    ...(files.registry === undefined ? {} : { registry: files.registry }),
+    ...(schemas === null ? {} : { schemaRegistry: schemas.registry }),
+  })
   const failures: string[] = []
   try {
     const inputs = files.input === null ? [] : readRecords(files.input, 'inputs', 'input file')
@@ -107,7 +137,13 @@ export async function runTest(files: TestFiles): Promise<TestResult> {
     return { passed: failures.length === 0, failures }
   } finally {
     await engine.close()
+    await schemas?.close()
   }
+}
+
+/** The JSON format of a source's value columns: how a test file writes an AVRO value. */
+function jsonOf(src: DataSource): RowFormat {
+  return createFormat('JSON', valueColumns(src.schema).filter((c) => c.namespace === 'VALUE'), { wrapSingle: src.wrapSingleValue, delimiter: ',' }, 'value')
 }
 
 interface ActualRecord {
@@ -141,6 +177,8 @@ function encodeValue(value: LosslessJson, src: DataSource | undefined): Buffer |
   if (src.valueFormat === 'DELIMITED') return Buffer.from(typeof value === 'string' ? value : stringifyLossless(value), 'utf8')
   const cols = src.schema.columns.filter((c) => c.namespace === 'VALUE')
   if (src.valueFormat === 'KAFKA') return valueFormatOf(src).serialize([fromJson(value, cols[0]!.type)])
+  // the file's JSON value, read as the columns, written in the source's format
+  if (src.valueFormat === 'AVRO') return valueFormatOf(src).serialize(jsonOf(src).deserialize(Buffer.from(stringifyLossless(value), 'utf8')))
   return Buffer.from(stringifyLossless(value), 'utf8')
 }
 
@@ -170,7 +208,10 @@ function decodeRecord(rec: { key: Buffer | null; value: Buffer | null; timestamp
   if (rec.value !== null) {
     if (sink.valueFormat === 'JSON') value = parseOrText(rec.value)
     else if (sink.valueFormat === 'DELIMITED') value = rec.value.toString('utf8')
-    else value = valueFormatOf(sink).deserialize(rec.value)?.[0] ?? null
+    else if (sink.valueFormat === 'AVRO') {
+      const row = valueFormatOf(sink).deserialize(rec.value)
+      value = row === null ? null : parseOrText(jsonOf(sink).serialize(row) ?? Buffer.from('null'))
+    } else value = valueFormatOf(sink).deserialize(rec.value)?.[0] ?? null
   }
   return { key, value, timestamp: rec.timestamp, window, headers }
 }

@@ -1,0 +1,3 @@
+CREATE STREAM orders (id INT KEY, item STRING, qty INT, price DECIMAL(6, 2)) WITH (KAFKA_TOPIC='orders', KEY_FORMAT='AVRO', VALUE_FORMAT='AVRO', PARTITIONS=1);
+CREATE STREAM big_orders AS SELECT id, item, qty * price AS total FROM orders WHERE qty > 1 EMIT CHANGES;
+CREATE STREAM order_items WITH (VALUE_FORMAT='JSON') AS SELECT id, item FROM orders EMIT CHANGES;
