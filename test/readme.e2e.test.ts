@@ -58,7 +58,7 @@ describe('README snippets run as written in a new project', () => {
   const ts = all.filter((s) => s.lang === 'ts')
   it('finds the snippets', () => {
     expect(ts.map((s) => s.heading)).toEqual(
-      expect.arrayContaining(['Streams', 'The Kafka wire protocol', 'Using the embedded client', 'Testing a topology without a broker']),
+      expect.arrayContaining(['Streams', 'Schema registry', 'The Kafka wire protocol', 'Using the embedded client', 'Testing a topology without a broker']),
     )
   })
 
@@ -81,6 +81,7 @@ describe('README snippets run as written in a new project', () => {
         expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0)
         if (s.heading === 'Streams') expect(r.stdout).toMatch(/'hello' => 2.*'brook' => 1|'brook' => 1.*'hello' => 2/s)
         if (s.heading === 'Testing a topology without a broker') expect(r.stdout).toMatch(/Map\(4\) \{ 'or' => 1, 'not' => 1, 'to' => 2, 'be' => 2 \}/)
+        if (s.heading === 'Schema registry') expect(r.stdout).toMatch(/^0 \d+ Click \{ url: '\/home' \}\n\[ 'clicks-value' \]$/m)
       } finally {
         await stop()
       }
