@@ -40,34 +40,32 @@ const records: ConnectRecord[] = Array.from({ length: RECORDS }, (_, i) =>
 
 /** Records/s each way, MB/s of converted bytes, bytes per record. */
 async function measure(c: Converter): Promise<Record<string, number>> {
-  {
-    const out: Buffer[] = new Array(RECORDS)
-    let bytes = 0
-    const t0 = performance.now()
-    for (let i = 0; i < RECORDS; i += BATCH) {
-      const batch = records.slice(i, i + BATCH)
-      const prepared = c.prepareFromConnectData?.(batch)
-      if (prepared) await prepared
-      for (let j = 0; j < batch.length; j++) {
-        const r = batch[j]!
-        // a copy: the converter's bytes are a view of its slab, valid until the next call
-        const b = Buffer.from(c.fromConnectData(r.topic, r.valueSchema ?? null, r.value)!)
-        out[i + j] = b
-        bytes += b.length
-      }
+  const out: Buffer[] = new Array(RECORDS)
+  let bytes = 0
+  const t0 = performance.now()
+  for (let i = 0; i < RECORDS; i += BATCH) {
+    const batch = records.slice(i, i + BATCH)
+    const prepared = c.prepareFromConnectData?.(batch)
+    if (prepared) await prepared
+    for (let j = 0; j < batch.length; j++) {
+      const r = batch[j]!
+      // a copy: the converter's bytes are a view of its slab, valid until the next call
+      const b = Buffer.from(c.fromConnectData(r.topic, r.valueSchema ?? null, r.value)!)
+      out[i + j] = b
+      bytes += b.length
     }
-    const write = performance.now() - t0
-    const t1 = performance.now()
-    for (let i = 0; i < RECORDS; i += BATCH) {
-      const raws: RawRecord[] = []
-      for (let j = i; j < Math.min(RECORDS, i + BATCH); j++) raws.push({ topic: 'orders', key: null, value: out[j]! })
-      const prepared = c.prepareToConnectData?.(raws)
-      if (prepared) await prepared
-      for (const r of raws) if (c.toConnectData('orders', r.value).value === null) throw new Error('lost a record')
-    }
-    const read = performance.now() - t1
-    return { write: (RECORDS / write) * 1000, read: (RECORDS / read) * 1000, mbs: bytes / 1e6 / (write / 1000), size: bytes / RECORDS }
   }
+  const write = performance.now() - t0
+  const t1 = performance.now()
+  for (let i = 0; i < RECORDS; i += BATCH) {
+    const raws: RawRecord[] = []
+    for (let j = i; j < Math.min(RECORDS, i + BATCH); j++) raws.push({ topic: 'orders', key: null, value: out[j]! })
+    const prepared = c.prepareToConnectData?.(raws)
+    if (prepared) await prepared
+    for (const r of raws) if (c.toConnectData('orders', r.value).value === null) throw new Error('lost a record')
+  }
+  const read = performance.now() - t1
+  return { write: (RECORDS / write) * 1000, read: (RECORDS / read) * 1000, mbs: bytes / 1e6 / (write / 1000), size: bytes / RECORDS }
 }
 
 async function main(): Promise<void> {
