@@ -369,6 +369,8 @@ export class KsqlEngine {
         if (st.deleteTopic) {
           if (src.isSource) throw new SqlError('INVALID_STATEMENT', `Cannot delete topic for read-only source: ${st.name}`, { position: st.pos })
           await this.runtime.deleteTopics([src.topic])
+          // as ksqlDB: the topic's AVRO subjects go with it (soft, then permanently)
+          for (const b of [src.keyAvro, src.valueAvro]) if (b !== undefined) await b.registry.deleteSubject(b.subject)
         }
         for (const q of own) {
           await q.running.stop(true)

@@ -96,6 +96,11 @@ describe('AVRO format', () => {
     const value = JSON.parse((await registry.getVersion('pays-value', 1)).schema) as { fields: Array<{ name: string }> }
     expect(value.fields.map((f) => f.name)).toEqual(['WHO', 'AMOUNT', 'AT'])
     await engine.execute("INSERT INTO pays (id, who, amount, at) VALUES (7, 'ana', 12.5, '2024-02-29');")
+    // DROP ... DELETE TOPIC takes the subjects with the topic, as ksqlDB does.
+    await engine.execute("CREATE STREAM gone (v STRING) WITH (KAFKA_TOPIC='gone', VALUE_FORMAT='AVRO', PARTITIONS=1);")
+    expect(await registry.getSubjects()).toContain('gone-value')
+    await engine.execute('DROP STREAM gone DELETE TOPIC;')
+    expect(await registry.getSubjects({ deleted: true })).not.toContain('gone-value')
     await engine.execute("INSERT INTO pays (id, who, amount, at) VALUES (8, NULL, -0.01, NULL);")
     const got: unknown[][] = []
     for await (const r of engine.stream('SELECT id, who, amount, at FROM pays EMIT CHANGES LIMIT 2;')) got.push([...r.row])

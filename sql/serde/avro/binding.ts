@@ -77,6 +77,20 @@ export class SqlSchemaRegistry {
     }
   }
 
+  /** Removes the subject, soft then permanently (DROP ... DELETE TOPIC); one already gone is no error. */
+  async deleteSubject(subject: string): Promise<void> {
+    try {
+      await this.client.deleteSubject(subject).catch((err: unknown) => {
+        // already soft-deleted: only the permanent delete is left
+        if (!(err instanceof SchemaRegistryException && err.code === 'SUBJECT_SOFT_DELETED')) throw err
+      })
+      await this.client.deleteSubject(subject, { permanent: true })
+    } catch (err) {
+      if (err instanceof SchemaRegistryException && err.code === 'SUBJECT_NOT_FOUND') return
+      throw registryError(err, subject, 'DELETE TOPIC')
+    }
+  }
+
   async byIdNow(id: number, field: string): Promise<unknown> {
     try {
       const s = await this.client.getSchemaById(id)
