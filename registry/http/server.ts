@@ -91,6 +91,8 @@ export async function startRegistryServer(registry: SchemaRegistryClient, option
     ['DELETE', /^\/config\/([^/]+)$/, async (m) => ({ compatibilityLevel: await registry.deleteCompatibility(sub(m)) })],
   ]
 
+  /** Requests whose body was too large: their connection closes once answered. */
+  const tooLarge = new WeakSet<http.IncomingMessage>()
   const readBody = (req: http.IncomingMessage): Promise<unknown> =>
     new Promise((resolve, reject) => {
       const chunks: Buffer[] = []
@@ -98,8 +100,10 @@ export async function startRegistryServer(registry: SchemaRegistryClient, option
       req.on('data', (c: Buffer) => {
         size += c.length
         if (size > maxBody) {
-          reject(bad(`Request body larger than ${maxBody} bytes`))
-          req.destroy()
+          // answered at once; what else comes is read and dropped, and the connection closes after the answer
+          reject(new SchemaRegistryException('BAD_REQUEST', `Request body larger than ${maxBody} bytes`, { field: 'body' }))
+          chunks.length = 0
+          tooLarge.add(req)
         } else chunks.push(c)
       })
       req.on('end', () => {
@@ -140,7 +144,8 @@ export async function startRegistryServer(registry: SchemaRegistryClient, option
       })
       .then((a) => {
         const text = JSON.stringify(a.body)
-        res.writeHead(a.status, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(text) })
+        const close = tooLarge.has(req)
+        res.writeHead(a.status, { 'content-type': CONTENT_TYPE, 'content-length': Buffer.byteLength(text), ...(close ? { connection: 'close' } : {}) })
         res.end(text)
       })
       .catch(() => res.destroy())

@@ -85,4 +85,15 @@ describe('registry REST API', () => {
     expect((await call('GET', '/schemas/ids/1'))[1]).toEqual({ schema: '"long"' })
     expect((await call('GET', '/schemas/types'))[1]).toEqual(['AVRO'])
   })
+
+  it('answers a body over the limit with 400 naming it, and goes on serving', async () => {
+    const { registry } = await serve()
+    const small = await startRegistryServer(registry, { port: 0, maxBodyBytes: 1024 })
+    closers.push(() => small.close())
+    const res = await fetch(`${small.url}/subjects/big/versions`, { method: 'POST', body: JSON.stringify({ schema: JSON.stringify({ type: 'record', name: 'R', doc: 'x'.repeat(4096), fields: [] }) }) })
+    expect(res.status).toBe(400)
+    expect(await res.json()).toEqual({ error_code: 400, message: 'Request body larger than 1024 bytes', field: 'body' })
+    expect(await (await fetch(`${small.url}/subjects/ok/versions`, { method: 'POST', body: '{"schema":"\\"int\\""}' })).json()).toEqual({ id: 1 })
+    expect(await registry.getSubjects()).toEqual(['ok'])
+  })
 })
