@@ -13,6 +13,9 @@ import type { SourceRecord } from '../../connectors/api/record.js'
 import { PostgresCdcTask } from '../../connectors/postgres-cdc/task.js'
 import { mapColumn } from '../../connectors/jdbc/postgres/types.js'
 import { dbUrl, readTopic, topicCount, waitFor } from './helpers.js'
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry'
+import { startRegistryServer } from '../../registry/http/server.js'
+import { TopicSchemaRegistry } from '../../registry/store/topic-registry.js'
 
 const url = dbUrl('BROOK_PG_URL')
 
@@ -85,6 +88,50 @@ describe.skipIf(url === null)('PostgreSQL CDC (pgoutput)', () => {
       return stored !== undefined && r.rows[0]?.l !== undefined && lsn(r.rows[0].l) === lsn(stored) + 1
     })
     await worker.stopConnector('pgcdc')
+  })
+
+  it('with the Avro converter writes Debezium\'s events in Confluent\'s wire format, read back by a Confluent registry client through Brook\'s REST API', async () => {
+    const table = `cdc_avro_${suffix}`
+    await db.query(`DROP TABLE IF EXISTS ${table}`)
+    await db.query(`CREATE TABLE ${table} (id INT PRIMARY KEY, amount NUMERIC(12,4), at TIMESTAMPTZ, note TEXT)`)
+    await db.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`)
+    await db.query(`INSERT INTO ${table} VALUES (1, 10.5, '2024-01-01 00:00:00.123+00', 'one')`)
+    const name = 'pgavro'
+    const { 'value.converter.decimal.format': _json, ...noJson } = base
+    await worker.startConnector({
+      ...noJson, name, 'slot.name': `${slot}_avro`, 'publication.name': `${pub}_avro`, 'topic.prefix': 'avro', 'table.include.list': `public\\.${table}`,
+      'key.converter': 'io.confluent.connect.avro.AvroConverter', 'value.converter': 'io.confluent.connect.avro.AvroConverter',
+    })
+    const registry = await TopicSchemaRegistry.open(client, { log: () => {} })
+    const server = await startRegistryServer(registry, { port: 0 })
+    try {
+      const topic = `avro.public.${table}`
+      await waitFor('snapshot', async () => (await topicCount(client, topic)) >= 1)
+      await db.query(`UPDATE ${table} SET amount = 11.25, note = 'uno' WHERE id = 1`)
+      await db.query(`DELETE FROM ${table} WHERE id = 1`)
+      await waitFor('r, u, d and the tombstone', async () => (await topicCount(client, topic)) >= 4)
+      const confluent = new SchemaRegistry({ host: server.url })
+      const recs = await readTopic(client, topic)
+      const events = await Promise.all(recs.map(async (r) => (r.value === null ? null : ((await confluent.decode(r.value)) as { op: string; before: Record<string, unknown> | null; after: Record<string, unknown> | null }))))
+      expect(events.map((e) => e?.op ?? 'tombstone')).toEqual(['r', 'u', 'd', 'tombstone'])
+      expect(await confluent.decode(recs[0]!.key!)).toEqual({ id: 1 })
+      // NUMERIC(12,4) as Avro's decimal: the unscaled value's bytes, scale 4 in the registered schema
+      const after = events[1]!.after!
+      expect(after.note).toBe('uno')
+      expect(BigInt(`0x${(after.amount as Buffer).toString('hex')}`)).toBe(112500n)
+      const valueSchema = JSON.stringify(JSON.parse((await registry.getVersion(`${topic}-value`, 'latest')).schema))
+      expect(valueSchema).toContain('"logicalType":"decimal"')
+      expect(valueSchema).toContain('"scale":4')
+      expect(events[2]!.before).toMatchObject({ id: 1, note: 'uno' })
+      expect(await registry.getSubjects()).toEqual(expect.arrayContaining([`${topic}-key`, `${topic}-value`]))
+    } finally {
+      await server.close()
+      await registry.close()
+      await worker.stopConnector(name)
+      await db.query(`SELECT pg_drop_replication_slot($1)`, [`${slot}_avro`]).catch(() => {})
+      await db.query(`DROP PUBLICATION IF EXISTS ${pub}_avro`).catch(() => {})
+      await db.query(`DROP TABLE IF EXISTS ${table}`)
+    }
   })
 
   it('a snapshot ending on a fetch boundary still stores snapshot_completed, so a restart does not snapshot again', async () => {
