@@ -2,7 +2,7 @@ import fs from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { Readable } from 'node:stream'
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { Broker } from '../../core/broker/broker.js'
 import { EmbeddedClient } from '../../core/client/embedded/client.js'
 import { startServer } from '../../core/server/server.js'
@@ -14,9 +14,9 @@ import { compileFormat, decode } from '../../cli/bytes.js'
 import { connectBootstrap, withClient } from '../../cli/context.js'
 import { ensureTopicForProduce } from '../../cli/topic-check.js'
 import { Progress } from '../../cli/progress.js'
-import { main } from '../../cli/main.js'
 import type { BrookClient, ConsumerRecord } from '../../core/client/types.js'
 import { tmpDir } from '../helpers/tmp.js'
+import { runCli } from '../helpers/cli.js'
 
 async function consumeAll(client: BrookClient, topic: string, opts: Parameters<typeof consumeRecords>[2]): Promise<Buffer> {
   const out: Buffer[] = []
@@ -24,21 +24,7 @@ async function consumeAll(client: BrookClient, topic: string, opts: Parameters<t
   return Buffer.concat(out)
 }
 
-/** Runs main() in this process with stdout and stderr captured. */
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true))
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true))
-  try {
-    const code = await main(['node', 'brook', ...args])
-    return { code, stdout, stderr }
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-    process.exitCode = undefined
-  }
-}
+const run = runCli
 
 const record = (key: Buffer | null, value: Buffer | null): ConsumerRecord => ({ topic: 't', partition: 1, offset: 7, timestamp: 1000, timestampType: 0 as ConsumerRecord['timestampType'], key, value, headers: [] })
 

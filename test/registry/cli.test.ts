@@ -1,10 +1,10 @@
 // The registry from the command line: `brook broker --schema-registry-port` serves the REST API
 // beside the Kafka protocol, one process, one data directory; `brook registry subjects|get`
 // read what it kept; `brook registry serve` serves a data directory on its own.
-import { afterEach, describe, expect, it, vi } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { runBroker } from '../../cli/commands/broker.js'
 import { serveRegistry } from '../../cli/commands/registry.js'
-import { main } from '../../cli/main.js'
+import { runCli } from '../helpers/cli.js'
 import { tmpDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
 
@@ -12,18 +12,7 @@ afterEach(() => {
   process.exitCode = undefined
 })
 
-async function run(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = ''
-  let stderr = ''
-  const out = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => ((stdout += chunk.toString()), true))
-  const err = vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => ((stderr += chunk.toString()), true))
-  try {
-    return { code: await main(['node', 'brook', ...args]), stdout, stderr }
-  } finally {
-    out.mockRestore()
-    err.mockRestore()
-  }
-}
+const run = runCli
 
 const post = async (url: string, body: unknown): Promise<unknown> =>
   (await fetch(url, { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/vnd.schemaregistry.v1+json' } })).json()
