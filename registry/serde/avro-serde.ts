@@ -10,7 +10,7 @@
 import avro from 'avsc'
 import { SchemaRegistryException } from '../errors.js'
 import type { SchemaRegistryClient } from '../types.js'
-import { frame, HEADER_SIZE, readSchemaId } from './wire-format.js'
+import { HEADER_SIZE, MAGIC_BYTE, readSchemaId } from './wire-format.js'
 
 export interface AvroSerdeOptions {
   /** The schema records are written with, and read into (Avro's schema resolution). Without it the serde only reads, into each record's own writer schema. */
@@ -44,6 +44,7 @@ export class AvroSerde<T = unknown> {
     log: ((line: string) => void) | undefined,
   ) {
     this.log = log ?? ((l) => process.stderr.write(`${l}\n`))
+    if (type !== null && id !== -1) this.scratch = this.framed(1024)
   }
 
   static async create<T = unknown>(registry: SchemaRegistryClient, options: AvroSerdeOptions = {}): Promise<AvroSerde<T>> {
@@ -108,17 +109,39 @@ export class AvroSerde<T = unknown> {
     if (this.id === -1) {
       throw new SchemaRegistryException('SCHEMA_NOT_FOUND', `The serde's schema has no id yet: pass the topics it writes to AvroSerde.create (topic '${topic}')`, { field: 'topics' })
     }
-    const subject = `${topic}-${this.isKey ? 'key' : 'value'}`
-    const failed = this.failedSubjects.get(subject)
-    if (failed !== undefined) throw failed
-    if (!this.subjectsDone.has(subject)) this.registerInBackground(subject)
-    let body: Buffer
+    // Records come in runs of one topic: its subject is looked at again only when a registration failed meanwhile.
+    if (topic !== this.lastTopic || this.failedSubjects.size > 0) {
+      const subject = `${topic}-${this.isKey ? 'key' : 'value'}`
+      const failed = this.failedSubjects.get(subject)
+      if (failed !== undefined) throw failed
+      if (!this.subjectsDone.has(subject)) this.registerInBackground(subject)
+      this.lastTopic = topic
+    }
+    // Encoded after the header in a reused buffer, then copied out once: one allocation per record.
+    let end: number
     try {
-      body = this.type.toBuffer(value)
+      end = this.type.encode(value, this.scratch, HEADER_SIZE)
+      if (end < 0) {
+        this.scratch = this.framed(Math.max(this.scratch.length * 2, this.scratch.length - end))
+        end = this.type.encode(value, this.scratch, HEADER_SIZE)
+      }
     } catch (err) {
       throw new SchemaRegistryException('BAD_REQUEST', `Value does not match the Avro schema ${this.type.name ?? this.type.typeName} (topic '${topic}'): ${(err as Error).message}`, { field: 'value', cause: err })
     }
-    return frame(this.id, body)
+    const out = Buffer.allocUnsafe(end)
+    this.scratch.copy(out, 0, 0, end)
+    return out
+  }
+
+  private lastTopic = ''
+  private scratch: Buffer = Buffer.alloc(0)
+
+  /** A buffer of `size` bytes starting with the header of the serde's id. */
+  private framed(size: number): Buffer {
+    const b = Buffer.allocUnsafe(size)
+    b[0] = MAGIC_BYTE
+    b.writeInt32BE(this.id, 1)
+    return b
   }
 
   deserialize(topic: string, bytes: Buffer | null): T | null {

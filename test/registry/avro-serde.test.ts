@@ -55,6 +55,14 @@ describe('AvroSerde', () => {
     const generic = await AvroSerde.create(registry)
     expect(generic.deserialize('readings', newer)).toEqual({ sensor: 's2', celsius: 3, unit: 'F' })
     expect(error(() => generic.serialize('readings', {})).field).toBe('schema')
+    // Records larger than the serde's buffer, and smaller ones after them, keep their header and bytes.
+    const big = { sensor: 'x'.repeat(5000), celsius: 1.5 }
+    const bigBytes = v1.serialize('readings', big)!
+    const small = v1.serialize('readings', { sensor: 's', celsius: 2 })!
+    expect(bigBytes.readInt32BE(1)).toBe(v1.schemaId)
+    expect(v1.deserialize('readings', bigBytes)).toEqual(big)
+    expect(v1.deserialize('readings', small)).toEqual({ sensor: 's', celsius: 2 })
+    expect(small.length).toBe(5 + 2 + 8)
     expect(v1.serialize('readings', null)).toBeNull()
     expect(v1.deserialize('readings', null)).toBeNull()
   })
