@@ -3,7 +3,7 @@
 // BrookClient: the embedded broker, Brook's server, or Apache Kafka.
 //
 // Reads answer from the state built from the topic; a miss reads the topic to its end first, so a
-// schema another registry registered is found. Writes read to the end, decide (id, version,
+// schema another registry registered is found; lists and the latest version read to the end always. Writes read to the end, decide (id, version,
 // compatibility), write one record acknowledged by all, then read past it: when the log's order
 // voided the claim (another registry won the id or the version), they decide again.
 import type { Admin, BrookClient, Consumer, Producer } from '../../core/client/types.js'
@@ -139,6 +139,8 @@ export class TopicSchemaRegistry implements SchemaRegistryClient {
 
   async getVersion(subject: string, version: number | 'latest', options: { deleted?: boolean } = {}): Promise<RegisteredSchema> {
     const v = validVersion(version)
+    // The latest can change without a miss (another registry added a version): read to the end first.
+    if (v === 'latest') await this.sync()
     return this.answer(() => {
       const versions = this.state.subjectVersions(subject, options.deleted === true)
       if (versions.length === 0) return subjectNotFound(subject)
@@ -153,6 +155,8 @@ export class TopicSchemaRegistry implements SchemaRegistryClient {
   }
 
   async getVersions(subject: string, options: { deleted?: boolean } = {}): Promise<number[]> {
+    // A list is whole only after reading to the end (another registry may have added to it).
+    await this.sync()
     return this.answer(() => {
       const versions = this.state.subjectVersions(subject, options.deleted === true)
       return versions.length === 0 ? subjectNotFound(subject) : versions.map((e) => e.version)

@@ -189,6 +189,10 @@ describe('TopicSchemaRegistry', () => {
       expect(await b.getVersions(`subject-${k}`)).toEqual(va)
       expect(va).toHaveLength(4)
     }
+    // What one registry adds, the other's latest version and version list show at once (no miss needed).
+    const extra = await a.register('subject-0', { schema: JSON.stringify({ type: 'record', name: 'Extra', fields: [] }) })
+    expect((await b.getVersion('subject-0', 'latest')).id).toBe(extra)
+    expect(await b.getVersions('subject-0')).toHaveLength(5)
     // The same schema registered from both at once gets one id.
     const same = JSON.stringify({ type: 'record', name: 'Same', fields: [] })
     const [x, y] = await Promise.all([a.register('p', { schema: same }), b.register('q', { schema: same })])
