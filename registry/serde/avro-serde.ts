@@ -42,6 +42,8 @@ export class AvroSerde<T = unknown> {
     private readonly isKey: boolean,
     private readonly autoRegister: boolean,
     log: ((line: string) => void) | undefined,
+    /** The schema as given, registered under each subject written. */
+    private readonly schemaText: string | null = null,
   ) {
     this.log = log ?? ((l) => process.stderr.write(`${l}\n`))
     if (type !== null && id !== -1) this.scratch = this.framed(1024)
@@ -52,7 +54,7 @@ export class AvroSerde<T = unknown> {
     const autoRegister = options.autoRegister !== false
     let type: avro.Type | null = null
     let id = -1
-    const serde = (t: avro.Type | null, i: number): AvroSerde<T> => new AvroSerde<T>(registry, t, i, isKey, autoRegister, options.log)
+    const serde = (t: avro.Type | null, i: number, text: string | null = null): AvroSerde<T> => new AvroSerde<T>(registry, t, i, isKey, autoRegister, options.log, text)
     if (options.schema !== undefined) {
       const text = typeof options.schema === 'string' ? options.schema : JSON.stringify(options.schema)
       try {
@@ -67,7 +69,7 @@ export class AvroSerde<T = unknown> {
         if (id !== -1 && got !== id) throw new SchemaRegistryException('STORE_ERROR', `The schema has id ${got} under '${subject}' and ${id} elsewhere`, { field: 'subject' })
         id = got
       }
-      const s = serde(type, id)
+      const s = serde(type, id, text)
       for (const topic of topics) s.subjectsDone.add(`${topic}-${isKey ? 'key' : 'value'}`)
       await s.loadKnown()
       return s
@@ -166,7 +168,8 @@ export class AvroSerde<T = unknown> {
 
   private registerInBackground(subject: string): void {
     this.subjectsDone.add(subject)
-    const text = JSON.stringify(this.type!.schema({ exportAttrs: true }))
+    // The schema's own text: avsc's export drops properties (logicalType, scale) and would be another schema.
+    const text = this.schemaText!
     const op = this.autoRegister ? this.registry.register(subject, { schema: text }) : this.registry.lookup(subject, { schema: text }).then((r) => r.id)
     op.then(
       (id) => {

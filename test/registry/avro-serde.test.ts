@@ -73,6 +73,13 @@ describe('AvroSerde', () => {
     serde.serialize('b', { sensor: 'x', celsius: 1 })
     await waitFor('b-value registered', async () => (await registry.getSubjects()).includes('b-value'))
     expect((await registry.getVersion('b-value', 1)).id).toBe(serde.schemaId)
+    // A schema with logical types registers as itself under a later topic too (same id, and records keep going).
+    const money = { type: 'record', name: 'Money', fields: [{ name: 'amount', type: { type: 'bytes', logicalType: 'decimal', precision: 10, scale: 2 } }] }
+    const m = await AvroSerde.create(registry, { schema: money, topics: ['m1'], log: () => {} })
+    m.serialize('m2', { amount: Buffer.from([0x09, 0x92]) })
+    await waitFor('m2-value registered', async () => (await registry.getSubjects()).includes('m2-value'))
+    expect((await registry.getVersion('m2-value', 1)).id).toBe(m.schemaId)
+    expect(m.serialize('m2', { amount: Buffer.from([0x01]) })!.readInt32BE(1)).toBe(m.schemaId)
     // A topic whose subject holds an incompatible schema: the registration fails and the next record says so.
     await registry.register('c-value', { schema: JSON.stringify({ type: 'record', name: 'Reading', fields: [{ name: 'other', type: 'int' }] }) })
     serde.serialize('c', { sensor: 'x', celsius: 1 })
