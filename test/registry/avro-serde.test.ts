@@ -2,28 +2,21 @@
 // a schema registered after the serde was made, bad bytes, and a Brook Streams application
 // reading and writing registry-framed Avro on the embedded broker.
 import { afterEach, describe, expect, it } from 'vitest'
-import { EmbeddedClient } from '../../core/client/embedded/client.js'
 import { SchemaRegistryException } from '../../registry/errors.js'
 import { HttpSchemaRegistryClient } from '../../registry/http/client.js'
 import { startRegistryServer } from '../../registry/http/server.js'
 import { AvroSerde } from '../../registry/serde/avro-serde.js'
-import { TopicSchemaRegistry } from '../../registry/store/topic-registry.js'
 import { Consumed, KafkaStreams, Produced, Serdes, StreamsBuilder } from '../../streams/index.js'
 import { tmpDir } from '../helpers/tmp.js'
 import { waitFor } from '../helpers/wait.js'
+import { openRegistry } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
   for (const c of closers.splice(0).reverse()) await c()
 })
 
-async function setup(): Promise<{ client: EmbeddedClient; registry: TopicSchemaRegistry }> {
-  const client = await EmbeddedClient.open({ dataDir: tmpDir() })
-  closers.push(() => client.close())
-  const registry = await TopicSchemaRegistry.open(client, { log: () => {} })
-  closers.push(() => registry.close())
-  return { client, registry }
-}
+const setup = (): ReturnType<typeof openRegistry> => openRegistry(closers)
 
 const READING = { type: 'record', name: 'Reading', fields: [{ name: 'sensor', type: 'string' }, { name: 'celsius', type: 'double' }] }
 const READING_V2 = { ...READING, fields: [...READING.fields, { name: 'unit', type: 'string', default: 'C' }] }

@@ -3,11 +3,10 @@
 // Confluent's wire format with Brook's AvroSerde; and the API's answers to bad requests.
 import { SchemaRegistry, SchemaType } from '@kafkajs/confluent-schema-registry'
 import { afterEach, describe, expect, it } from 'vitest'
-import { EmbeddedClient } from '../../core/client/embedded/client.js'
 import { startRegistryServer, type RegistryServer } from '../../registry/http/server.js'
 import { AvroSerde } from '../../registry/serde/avro-serde.js'
-import { TopicSchemaRegistry } from '../../registry/store/topic-registry.js'
-import { tmpDir } from '../helpers/tmp.js'
+import { type TopicSchemaRegistry } from '../../registry/store/topic-registry.js'
+import { openRegistry } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -15,10 +14,7 @@ afterEach(async () => {
 })
 
 async function serve(): Promise<{ registry: TopicSchemaRegistry; server: RegistryServer }> {
-  const client = await EmbeddedClient.open({ dataDir: tmpDir() })
-  closers.push(() => client.close())
-  const registry = await TopicSchemaRegistry.open(client, { log: () => {} })
-  closers.push(() => registry.close())
+  const { registry } = await openRegistry(closers)
   const server = await startRegistryServer(registry, { port: 0 })
   closers.push(() => server.close())
   return { registry, server }

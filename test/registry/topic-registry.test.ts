@@ -10,6 +10,7 @@ import { startRegistryServer } from '../../registry/http/server.js'
 import { TopicSchemaRegistry } from '../../registry/store/topic-registry.js'
 import type { SchemaRegistryClient } from '../../registry/types.js'
 import { tmpDir } from '../helpers/tmp.js'
+import { openRegistry } from './helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -17,11 +18,7 @@ afterEach(async () => {
 })
 
 async function open(dataDir = tmpDir()): Promise<{ client: EmbeddedClient; registry: TopicSchemaRegistry; dataDir: string }> {
-  const client = await EmbeddedClient.open({ dataDir })
-  closers.push(() => client.close())
-  const registry = await TopicSchemaRegistry.open(client, { log: () => {} })
-  closers.push(() => registry.close())
-  return { client, registry, dataDir }
+  return { ...(await openRegistry(closers, dataDir)), dataDir }
 }
 
 const user = (...fields: Array<{ name: string; type: unknown; default?: unknown }>): string => JSON.stringify({ type: 'record', name: 'User', namespace: 'com.example', fields })

@@ -3,16 +3,17 @@
 // read and written in Confluent's wire format, a restart reading the schemas it was created
 // with, and refusals that leave nothing behind.
 import { afterEach, describe, expect, it } from 'vitest'
-import { EmbeddedClient } from '../../core/client/embedded/client.js'
+import { type EmbeddedClient } from '../../core/client/embedded/client.js'
 import { startRegistryServer } from '../../registry/http/server.js'
 import { AvroSerde } from '../../registry/serde/avro-serde.js'
-import { TopicSchemaRegistry } from '../../registry/store/topic-registry.js'
+import { type TopicSchemaRegistry } from '../../registry/store/topic-registry.js'
 import { KsqlEngine } from '../../sql/engine/engine.js'
 import { DriverRuntime } from '../../sql/engine/driver-runtime.js'
 import { SqlError } from '../../sql/errors.js'
 import { formatType } from '../../sql/types/sql-type.js'
 import { tmpDir } from '../helpers/tmp.js'
 import { engineOn, waitFor } from './engine-harness.js'
+import { openRegistry } from '../registry/helpers.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -20,10 +21,7 @@ afterEach(async () => {
 })
 
 async function setup(dir = tmpDir()): Promise<{ client: EmbeddedClient; registry: TopicSchemaRegistry; engine: KsqlEngine; dir: string }> {
-  const client = await EmbeddedClient.open({ dataDir: `${dir}/log` })
-  closers.push(() => client.close())
-  const registry = await TopicSchemaRegistry.open(client, { log: () => {} })
-  closers.push(() => registry.close())
+  const { client, registry } = await openRegistry(closers, `${dir}/log`)
   const engine = await engineOn(client, `${dir}/state`)
   closers.push(() => engine.close())
   return { client, registry, engine, dir }
